@@ -1,0 +1,85 @@
+/**
+ * Typed failures of calls to Caracal. The shared error envelope
+ * `{error, error_description?, requestId?, details?}` (FACTS §4) becomes a `CaracalApiError`;
+ * transport failures become `CaracalTransportError`; a body that fails its zod schema becomes
+ * `CaracalBadResponseError`. Callers branch on `kind` and `code`, never on messages.
+ */
+export type HttpClass = 'client' | 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'server';
+
+export function httpClassOf(status: number): HttpClass {
+  if (status === 401) return 'auth';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 425 || status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'client';
+}
+
+export abstract class CaracalError extends Error {
+  abstract readonly kind: 'api' | 'transport' | 'bad_response';
+  /** Machine-readable reason: the envelope `error`, or `timeout` / `unreachable` / `bad_body`. */
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    /** Which call failed, e.g. `GET /v1/zones` (path only, never a token). */
+    readonly call: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class CaracalApiError extends CaracalError {
+  readonly kind = 'api' as const;
+  readonly httpClass: HttpClass;
+  constructor(
+    call: string,
+    readonly status: number,
+    readonly code: string,
+    readonly description?: string,
+    /** `requestId` from the body, or the `x-request-id` response header. */
+    readonly requestId?: string,
+    readonly details?: unknown,
+    /** Seconds, from `Retry-After` on 425/429. */
+    readonly retryAfter?: number,
+  ) {
+    super(`${call} answered ${status} ${code}${description ? `: ${description}` : ''}`, call);
+    this.httpClass = httpClassOf(status);
+  }
+}
+
+export class CaracalTransportError extends CaracalError {
+  readonly kind = 'transport' as const;
+  constructor(
+    call: string,
+    readonly code: 'timeout' | 'unreachable',
+    detail: string,
+  ) {
+    super(`${call} ${code === 'timeout' ? 'timed out' : 'is unreachable'}: ${detail}`, call);
+  }
+}
+
+export class CaracalBadResponseError extends CaracalError {
+  readonly kind = 'bad_response' as const;
+  readonly code = 'bad_body' as const;
+  constructor(
+    call: string,
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`${call} answered ${status} with a body that is not what Caracal sends: ${detail}`, call);
+  }
+}
+
+export function isCaracalError(e: unknown): e is CaracalError {
+  return e instanceof CaracalError;
+}
+
+/** Short, secret-free description for evidence and chat. */
+export function describeError(e: unknown): { kind: string; code: string; status?: number; message: string } {
+  if (e instanceof CaracalApiError) return { kind: e.kind, code: e.code, status: e.status, message: e.message };
+  if (e instanceof CaracalBadResponseError) return { kind: e.kind, code: e.code, status: e.status, message: e.message };
+  if (e instanceof CaracalError) return { kind: e.kind, code: e.code, message: e.message };
+  return { kind: 'internal', code: 'internal_error', message: e instanceof Error ? e.message : String(e) };
+}

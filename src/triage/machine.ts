@@ -1,0 +1,278 @@
+/**
+ * The triage state machine as a pure function: `(record, event, now) → {record, effects}`.
+ *
+ *   locating ──collection_finished──▶ routed ──next/skip/recheck──▶ walking
+ *      ▲                                 │                             │
+ *      └──────symptom_chosen─────────────┘        escalate ▶ escalated │ resolve ▶ resolved
+ *   any non-final state ──expire──▶ abandoned
+ *
+ * Nothing here does I/O. The caller persists the new record (compare-and-set on `version`)
+ * and carries out the effects (collect evidence, post or update chat messages, audit).
+ */
+import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
+import { STEP_IDS } from './model';
+
+export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned'] as const;
+export type TriageState = (typeof TRIAGE_STATES)[number];
+export const FINAL_STATES: readonly TriageState[] = ['resolved', 'abandoned'];
+
+export interface TriageInput {
+  requestId: string | null;
+  zoneId: string | null;
+  symptom: Symptom | null;
+  /** A Caracal error code or a whole error body pasted by the user (already redacted). */
+  error: string | null;
+}
+
+/** Who caused an event: a chat user, a webhook, or the bot itself. */
+export interface Actor {
+  kind: 'user' | 'webhook' | 'system';
+  id: string;
+  name?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  actor: Actor;
+  action: string;
+  step?: StepId;
+}
+
+export interface TriageRecord {
+  id: string;
+  version: number;
+  state: TriageState;
+  input: TriageInput;
+  /** Zone the request was found in (may differ from input.zoneId when it was searched). */
+  zoneId: string | null;
+  /** Latest result per step, in step order. */
+  steps: StepResult[];
+  /** Steps whose evidence is being (re)collected. */
+  pending: StepId[];
+  /** The step on-call is looking at, once walking. */
+  current: StepId | null;
+  symptom: Symptom | null;
+  surface: Surface | null;
+  diagnosis: Diagnosis | null;
+  bundle: Bundle | null;
+  history: HistoryEntry[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type TriageEvent =
+  | { type: 'step_collected'; result: StepResult }
+  | {
+      type: 'collection_finished';
+      zoneId: string | null;
+      symptom: Symptom | null;
+      surface: Surface | null;
+      diagnosis: Diagnosis | null;
+      bundle: Bundle | null;
+    }
+  | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
+  | { type: 'next'; actor: Actor; expectedVersion?: number }
+  | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
+  | { type: 'skip'; actor: Actor; step?: StepId; expectedVersion?: number }
+  | { type: 'escalate'; actor: Actor; expectedVersion?: number }
+  | { type: 'resolve'; actor: Actor; expectedVersion?: number }
+  | { type: 'expire' };
+
+export type Effect =
+  | { type: 'collect'; steps: StepId[] }
+  | { type: 'post_step'; step: StepId }
+  | { type: 'update_card' }
+  | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId };
+
+export type TransitionResult =
+  | { ok: true; record: TriageRecord; effects: Effect[] }
+  | { ok: false; reason: 'stale' | 'finished' | 'not_allowed'; message: string };
+
+export function newTriage(id: string, input: TriageInput, now: Date): { record: TriageRecord; effects: Effect[] } {
+  const at = now.toISOString();
+  const record: TriageRecord = {
+    id,
+    version: 1,
+    state: 'locating',
+    input,
+    zoneId: input.zoneId,
+    steps: [],
+    pending: [...STEP_IDS],
+    current: null,
+    symptom: input.symptom,
+    surface: null,
+    diagnosis: null,
+    bundle: null,
+    history: [{ at, actor: { kind: 'system', id: 'caracal-triage' }, action: 'started' }],
+    createdAt: at,
+    updatedAt: at,
+  };
+  return { record, effects: [{ type: 'collect', steps: [...STEP_IDS] }, { type: 'update_card' }] };
+}
+
+const stepIndex = (id: StepId): number => STEP_IDS.indexOf(id);
+
+function upsertStep(steps: StepResult[], result: StepResult): StepResult[] {
+  const others = steps.filter((s) => s.id !== result.id);
+  return [...others, result].sort((a, b) => stepIndex(a.id) - stepIndex(b.id));
+}
+
+/** First step at or after `from` that is not yet passed or skipped; null past the end. */
+function nextOpenStep(record: TriageRecord, after: StepId | null): StepId | null {
+  const start = after === null ? 0 : stepIndex(after) + 1;
+  for (let i = start; i < STEP_IDS.length; i++) {
+    const id = STEP_IDS[i];
+    const verdict = record.steps.find((s) => s.id === id)?.verdict;
+    if (verdict !== 'pass' && verdict !== 'skipped') return id;
+  }
+  return null;
+}
+
+/** Where on-call starts walking: the diagnosed step, else the first step that did not pass. */
+function startingStep(record: TriageRecord): StepId | null {
+  return record.diagnosis?.step ?? nextOpenStep(record, null);
+}
+
+function isHumanEvent(e: TriageEvent): e is Extract<TriageEvent, { actor: Actor }> {
+  return 'actor' in e;
+}
+
+export function transition(record: TriageRecord, event: TriageEvent, now: Date): TransitionResult {
+  if (FINAL_STATES.includes(record.state)) {
+    return { ok: false, reason: 'finished', message: `This triage is already ${record.state}.` };
+  }
+  if (isHumanEvent(event) && event.expectedVersion !== undefined && event.expectedVersion !== record.version) {
+    return {
+      ok: false,
+      reason: 'stale',
+      message: 'This card has already advanced since you opened it; nothing was changed. Use the latest card.',
+    };
+  }
+  const at = now.toISOString();
+  const from = record.state;
+  const base: TriageRecord = { ...record, version: record.version + 1, updatedAt: at };
+  const log = (actor: Actor, action: string, step?: StepId): HistoryEntry[] => [
+    ...record.history,
+    step ? { at, actor, action, step } : { at, actor, action },
+  ];
+  const audit = (actor: Actor, action: string, to: TriageState, step?: StepId): Effect =>
+    step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
+
+  switch (event.type) {
+    case 'step_collected': {
+      const steps = upsertStep(record.steps, event.result);
+      const pending = record.pending.filter((s) => s !== event.result.id);
+      return {
+        ok: true,
+        record: { ...base, steps, pending },
+        effects: [{ type: 'post_step', step: event.result.id }, { type: 'update_card' }],
+      };
+    }
+    case 'collection_finished': {
+      const next: TriageRecord = {
+        ...base,
+        state: record.state === 'locating' ? 'routed' : record.state,
+        zoneId: event.zoneId ?? record.zoneId,
+        symptom: event.symptom ?? record.symptom,
+        surface: event.surface,
+        diagnosis: event.diagnosis,
+        bundle: event.bundle ?? record.bundle,
+        pending: [],
+      };
+      if (next.state === 'walking' && next.current === null) next.current = startingStep(next);
+      return { ok: true, record: next, effects: [{ type: 'update_card' }] };
+    }
+    case 'symptom_chosen': {
+      if (record.state !== 'routed' && record.state !== 'walking') {
+        return { ok: false, reason: 'not_allowed', message: `A symptom can be chosen once the first checks are done (now ${record.state}).` };
+      }
+      return {
+        ok: true,
+        record: {
+          ...base,
+          state: 'locating',
+          symptom: event.symptom,
+          input: { ...record.input, symptom: event.symptom },
+          pending: [...STEP_IDS],
+          history: log(event.actor, `symptom ${event.symptom}`),
+        },
+        effects: [{ type: 'collect', steps: [...STEP_IDS] }, { type: 'update_card' }, audit(event.actor, `symptom ${event.symptom}`, 'locating')],
+      };
+    }
+    case 'next': {
+      if (record.state === 'locating') {
+        return { ok: false, reason: 'not_allowed', message: 'Evidence is still being collected; wait for the first results.' };
+      }
+      const current = record.state === 'routed' ? startingStep(record) : nextOpenStep(record, record.current);
+      return {
+        ok: true,
+        record: { ...base, state: 'walking', current, history: log(event.actor, 'next step', current ?? undefined) },
+        effects: [{ type: 'update_card' }, audit(event.actor, 'next', 'walking', current ?? undefined)],
+      };
+    }
+    case 'recheck': {
+      if (record.state === 'locating') {
+        return { ok: false, reason: 'not_allowed', message: 'Evidence is still being collected; wait for the first results.' };
+      }
+      const step = event.step ?? record.current ?? startingStep(record) ?? 'readiness';
+      const state: TriageState = record.state === 'escalated' ? 'escalated' : 'walking';
+      return {
+        ok: true,
+        record: {
+          ...base,
+          state,
+          current: step,
+          pending: [...new Set([...record.pending, step])],
+          history: log(event.actor, 'fixed, re-check', step),
+        },
+        effects: [{ type: 'collect', steps: [step] }, { type: 'update_card' }, audit(event.actor, 'recheck', state, step)],
+      };
+    }
+    case 'skip': {
+      if (record.state === 'locating') {
+        return { ok: false, reason: 'not_allowed', message: 'Evidence is still being collected; wait for the first results.' };
+      }
+      const step = event.step ?? record.current ?? startingStep(record);
+      if (step === null) return { ok: false, reason: 'not_allowed', message: 'There is no open step left to skip.' };
+      const prior = record.steps.find((s) => s.id === step);
+      const skipped: StepResult = {
+        id: step,
+        verdict: 'skipped',
+        summary: `Skipped by ${event.actor.name ?? event.actor.id}.`,
+        evidence: prior ? { before: { verdict: prior.verdict, summary: prior.summary } } : {},
+      };
+      const withSkip: TriageRecord = { ...base, steps: upsertStep(record.steps, skipped) };
+      const current = nextOpenStep(withSkip, step);
+      return {
+        ok: true,
+        record: { ...withSkip, state: 'walking', current, history: log(event.actor, 'skip', step) },
+        effects: [{ type: 'post_step', step }, { type: 'update_card' }, audit(event.actor, 'skip', 'walking', step)],
+      };
+    }
+    case 'escalate': {
+      if (record.state === 'escalated') {
+        return { ok: false, reason: 'not_allowed', message: 'This triage is already escalated.' };
+      }
+      return {
+        ok: true,
+        record: { ...base, state: 'escalated', history: log(event.actor, 'escalate') },
+        effects: [{ type: 'update_card' }, audit(event.actor, 'escalate', 'escalated')],
+      };
+    }
+    case 'resolve': {
+      return {
+        ok: true,
+        record: { ...base, state: 'resolved', current: null, pending: [], history: log(event.actor, 'resolve') },
+        effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved')],
+      };
+    }
+    case 'expire': {
+      const system: Actor = { kind: 'system', id: 'caracal-triage' };
+      return {
+        ok: true,
+        record: { ...base, state: 'abandoned', pending: [], history: log(system, 'abandoned (no activity)') },
+        effects: [{ type: 'update_card' }, audit(system, 'expire', 'abandoned')],
+      };
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The triage model: stable ids for surfaces, symptoms, steps, verdicts and bundle items,
+ * and the shapes of a step result, a diagnosis and the whole report (the `--json` contract
+ * in DESIGN.md). Platform-free; every adapter and the CLI speak these types.
+ */
+import { z } from 'zod';
+
+export const SURFACES = [
+  'infrastructure',
+  'configuration',
+  'authentication',
+  'sts_policy',
+  'resource_verifier',
+  'resource_definition',
+  'audit_pipeline',
+  'revocation',
+  'unknown',
+] as const;
+export const Surface = z.enum(SURFACES);
+export type Surface = z.infer<typeof Surface>;
+
+export const SYMPTOMS = [
+  'config_error',
+  'unauthenticated',
+  'token_exchange_denied',
+  'resource_denied',
+  'scope_insufficient_after_allow',
+  'no_audit_event',
+  'access_after_revocation',
+] as const;
+export const Symptom = z.enum(SYMPTOMS);
+export type Symptom = z.infer<typeof Symptom>;
+
+/** The eight denied-call steps, in the order they are walked. */
+export const STEP_IDS = [
+  'readiness',
+  'configuration',
+  'request_trace',
+  'grant_policy',
+  'policy_set_activation',
+  'requested_scopes',
+  'gateway_verifier',
+  'audit_trace',
+] as const;
+export const StepId = z.enum(STEP_IDS);
+export type StepId = z.infer<typeof StepId>;
+
+export const STEP_TITLES: Record<StepId, string> = {
+  readiness: 'Runtime readiness',
+  configuration: 'Configuration (zone, resource, application)',
+  request_trace: 'Request trace',
+  grant_policy: 'Grant and policy',
+  policy_set_activation: 'Policy-set activation',
+  requested_scopes: 'Requested scopes',
+  gateway_verifier: 'Gateway route or verifier',
+  audit_trace: 'Audit trace',
+};
+
+export const VERDICTS = ['pass', 'fail', 'unknown', 'manual', 'skipped'] as const;
+export const Verdict = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof Verdict>;
+
+/** Evidence is a JSON object; it is always redacted before it leaves the engine. */
+export type Evidence = Record<string, unknown>;
+
+export interface StepResult {
+  id: StepId;
+  verdict: Verdict;
+  /** One sentence a person can read in chat. */
+  summary: string;
+  /** Machine-readable cause when verdict is `fail` (e.g. `scope_mismatch`, `no_active_policy_set`). */
+  cause?: string;
+  evidence: Evidence;
+}
+
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+export interface Diagnosis {
+  surface: Surface;
+  /** Id of the step that holds the root cause. */
+  step: StepId;
+  /** Machine-readable cause, e.g. `scope_mismatch`, `redis_unreachable`, `request_not_found`. */
+  cause: string;
+  summary: string;
+  confidence: Confidence;
+}
+
+export const BUNDLE_ITEM_IDS = [
+  'config_summary',
+  'readiness',
+  'zones',
+  'preflight',
+  'provider_binding',
+  'request_trace',
+] as const;
+export const BundleItemId = z.enum(BUNDLE_ITEM_IDS);
+export type BundleItemId = z.infer<typeof BundleItemId>;
+
+export const BUNDLE_STATUSES = ['ok', 'warn', 'fail', 'unavailable'] as const;
+export type BundleStatus = (typeof BUNDLE_STATUSES)[number];
+
+export interface BundleItem {
+  id: BundleItemId;
+  status: BundleStatus;
+  summary: string;
+  evidence: Evidence;
+}
+
+export interface Bundle {
+  items: BundleItem[];
+  /** How many secret values were replaced by redaction across the bundle. */
+  redactions: number;
+}
+
+/** The `--json` output of `caracal-triage triage` (DESIGN.md "Contracts"). */
+export interface TriageReport {
+  requestId: string | null;
+  zoneId: string | null;
+  symptom: Symptom | null;
+  surface: Surface | null;
+  diagnosis: Diagnosis | null;
+  steps: Array<Pick<StepResult, 'id' | 'verdict' | 'summary' | 'evidence'> & { cause?: string }>;
+  bundle: Bundle;
+}
+
+/** Request IDs as the API and Coordinator keep them (FACTS §5). */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.\-:]{1,128}$/;
+/** Gateway keeps any 1–128 printable ASCII; such IDs are looked up through `/audit?request_id=`. */
+export const GATEWAY_REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+export const RequestId = z
+  .string()
+  .regex(GATEWAY_REQUEST_ID_PATTERN, 'a request ID is 1 to 128 printable ASCII characters without spaces, e.g. 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b');
+export const ZoneId = z
+  .string()
+  .regex(REQUEST_ID_PATTERN, 'a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :');

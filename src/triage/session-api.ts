@@ -1,0 +1,30 @@
+/**
+ * How callers (CLI, BullMQ worker, demo) drive the engine. A session memoizes every Caracal
+ * call it makes, so steps collected in one process share evidence (the zone search runs once);
+ * a new session after a crash or retry fetches again what it needs, so nothing here has to
+ * be persisted except the step results themselves.
+ */
+import type { CaracalClient } from '../caracal/client-api';
+import type { TriageInput } from './machine';
+import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom, TriageReport } from './model';
+
+export interface TriageConclusion {
+  zoneId: string | null;
+  symptom: Symptom | null;
+  surface: Surface | null;
+  diagnosis: Diagnosis | null;
+}
+
+export interface TriageSession {
+  readonly input: TriageInput;
+  /** Collect evidence for one step and judge it. Never throws: failures become `unknown` with the reason. Result is redacted. */
+  runStep(step: StepId): Promise<StepResult>;
+  /** The six bundle items, collected in parallel, each with its own timeout. Redacted. */
+  collectBundle(): Promise<Bundle>;
+  /** Pure: surface, symptom and diagnosis from step results (and the located zone). */
+  conclude(steps: StepResult[]): TriageConclusion;
+  /** Everything: all steps (in parallel where evidence allows) + bundle + conclusion. */
+  run(): Promise<TriageReport>;
+}
+
+export type CreateTriageSession = (client: CaracalClient, input: TriageInput) => TriageSession;
