@@ -1,0 +1,46 @@
+/**
+ * What chat adapters and webhooks call to start and drive triages. Implemented over Redis
+ * (src/store) and BullMQ (src/queue) by `createTriageService`; every method is fast (Redis
+ * round trips only) so adapters can call it before their 3-second ack.
+ */
+import type { Destination, MessageRef } from '../chat/port';
+import type { Actor, TriageEvent, TriageInput, TriageRecord } from './machine';
+
+export interface StartTriageRequest {
+  input: TriageInput;
+  /** Where the status card goes. */
+  destination: Destination;
+  actor: Actor;
+  /**
+   * Idempotency key for the inbound delivery (Slack `team:channel:trigger` / event_id, Teams
+   * activity id, webhook delivery id). A second call with the same key within the dedupe TTL
+   * returns the first triage and starts nothing.
+   */
+  dedupeKey: string;
+  /** What started it, for the audit log: `command`, `webhook`, `incident_channel`, … */
+  source: string;
+  /** Post the diagnostic bundle into the thread when collection finishes (incident channels). */
+  postBundle?: boolean;
+}
+
+export interface StartTriageResult {
+  triageId: string;
+  /** false when the dedupe key had been seen: nothing new was started. */
+  created: boolean;
+}
+
+/** A human event as it arrives from a button (the service adds nothing; the machine decides). */
+export type UserEvent = Extract<TriageEvent, { actor: Actor }>;
+
+export type ApplyResult =
+  | { ok: true; record: TriageRecord }
+  | { ok: false; reason: 'not_found' | 'stale' | 'finished' | 'not_allowed' | 'conflict'; message: string };
+
+export interface TriageService {
+  start(req: StartTriageRequest): Promise<StartTriageResult>;
+  /** Apply one button click (compare-and-set); carries out the resulting effects through the queues. */
+  apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult>;
+  get(triageId: string): Promise<TriageRecord | null>;
+  messageRef(triageId: string): Promise<MessageRef | null>;
+  close(): Promise<void>;
+}
