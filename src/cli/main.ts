@@ -1,0 +1,108 @@
+/**
+ * The `caracal-triage` binary: argument parsing (commander) and exit codes. Each command's
+ * work lives in src/cli/commands/*; the heavy ones (web, worker) are loaded only when used so
+ * `triage` starts fast and needs no Redis.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/env';
+import { SYMPTOMS } from '../triage/model';
+import { EXIT_CANNOT_RUN, UsageError } from './exit-codes';
+import { runBundleCommand, runTriageCommand, type CommandIo } from './commands/triage';
+
+const VERSION = '0.1.0';
+
+function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
+  const program = new Command('caracal-triage')
+    .description('Find why a call to Caracal failed: the failing surface, its cause, and the diagnostic bundle.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  program
+    .command('triage')
+    .description('Triage one request (or, without an ID, start from readiness) and print the diagnosis, the eight steps and the bundle.')
+    .argument('[request-id]', 'the X-Request-Id / requestId of the failed call')
+    .option('--zone <zone>', 'zone ID the request belongs to (otherwise every visible zone is searched)')
+    .addOption(new Option('--symptom <symptom>', 'what the caller saw').choices([...SYMPTOMS]))
+    .option('--error <code-or-body>', 'a Caracal error code (e.g. access_denied) or a whole error body; routes it to its symptom')
+    .option('--json', 'print the machine-readable report (stable contract, see README)')
+    .option('--verbose', 'print every piece of evidence in full')
+    .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a failing surface was found, 2 could not run.\nExample: caracal-triage triage 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b --json')
+    .action(async (requestId: string | undefined, opts) => setExit(await runTriageCommand(requestId, opts, io)));
+
+  program
+    .command('bundle')
+    .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding, last denial).')
+    .option('--zone <zone>', 'zone to focus on')
+    .option('--json', 'print the bundle as JSON')
+    .option('--verbose', 'print every piece of evidence in full')
+    .action(async (opts) => setExit(await runBundleCommand(opts, io)));
+
+  program
+    .command('demo')
+    .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
+    .option('--scenario <name>', 'show one scenario in full')
+    .action(async (opts) => {
+      const { runDemo } = await import('./commands/demo');
+      setExit(await runDemo(opts, io));
+    });
+
+  program
+    .command('serve')
+    .description('Run the web process: Slack events, health, metrics (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
+    .action(async () => {
+      const { runServe } = await import('./commands/processes');
+      setExit(await runServe(io, { worker: false }));
+    });
+
+  program
+    .command('worker')
+    .description('Run a worker: collects evidence and posts results (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
+    .action(async () => {
+      const { runWorkerCommand } = await import('./commands/processes');
+      setExit(await runWorkerCommand(io));
+    });
+
+  program
+    .command('start')
+    .description('Run web and worker in one process, for small installs.')
+    .action(async () => {
+      const { runServe } = await import('./commands/processes');
+      setExit(await runServe(io, { worker: true }));
+    });
+
+  const audit = program.command('audit').description("The bot's own tamper-evident audit log.");
+  audit
+    .command('verify')
+    .description('Check the HMAC chain of the audit log; exit 1 on a break.')
+    .action(async () => {
+      const { runAuditVerify } = await import('../audit/verify-command');
+      setExit(await runAuditVerify(io.env, io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Never throws. */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (c) => {
+    exitCode = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      return e.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+    }
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      io.stderr.write(`caracal-triage: ${e.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    io.stderr.write(`caracal-triage: could not run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Human output of a triage or bundle for a terminal: the diagnosis first (what failed, where,
+ * and what to fix), then each step with its verdict and evidence, then the bundle.
+ * Evidence is shown as short `key: value` lines; `--verbose` prints it whole.
+ */
+import type { Bundle, BundleStatus, TriageReport, Verdict } from '../triage/model';
+import { STEP_IDS, STEP_TITLES } from '../triage/model';
+import type { Styler } from './style';
+
+const VERDICT_MARK: Record<Verdict, [string, Parameters<Styler>[0]]> = {
+  pass: ['✔', 'green'],
+  fail: ['✖', 'red'],
+  unknown: ['?', 'yellow'],
+  manual: ['☐', 'cyan'],
+  skipped: ['–', 'gray'],
+};
+
+const STATUS_MARK: Record<BundleStatus, [string, Parameters<Styler>[0]]> = {
+  ok: ['✔', 'green'],
+  warn: ['!', 'yellow'],
+  fail: ['✖', 'red'],
+  unavailable: ['?', 'gray'],
+};
+
+const MAX_VALUE = 140;
+const MAX_LINES = 8;
+
+function short(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const oneLine = (text ?? 'null').replace(/\s+/g, ' ');
+  return oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
+}
+
+function evidenceLines(evidence: Record<string, unknown>, verbose: boolean, indent: string): string[] {
+  if (verbose) {
+    return JSON.stringify(evidence, null, 2)
+      .split('\n')
+      .map((l) => indent + l);
+  }
+  const entries = Object.entries(evidence).filter(([, v]) => v !== undefined);
+  const lines = entries.slice(0, MAX_LINES).map(([k, v]) => `${indent}${k}: ${short(v)}`);
+  if (entries.length > MAX_LINES) lines.push(`${indent}… ${entries.length - MAX_LINES} more (use --verbose or --json)`);
+  return lines;
+}
+
+export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): string[] {
+  const out: string[] = [];
+  const redacted = bundle.redactions === 1 ? '1 value redacted' : `${bundle.redactions} values redacted`;
+  out.push(style('bold', `Diagnostic bundle`) + style('gray', ` (${redacted})`));
+  for (const item of bundle.items) {
+    const [mark, color] = STATUS_MARK[item.status];
+    out.push(`  ${style(color, mark)} ${style(color, item.status.padEnd(11))} ${item.id.padEnd(16)} ${item.summary}`);
+    if (verbose || item.status !== 'ok') out.push(...evidenceLines(item.evidence, verbose, '      '));
+  }
+  return out;
+}
+
+export function renderReport(report: TriageReport, style: Styler, verbose = false): string {
+  const out: string[] = [];
+  const d = report.diagnosis;
+  if (d) {
+    const stepNo = STEP_IDS.indexOf(d.step) + 1;
+    out.push(style(['bold', 'red'], `✖ Failing surface: ${d.surface}`) + style('gray', `  (step ${stepNo} ${d.step}, cause ${d.cause}, confidence ${d.confidence})`));
+    out.push(`  ${d.summary}`);
+  } else {
+    const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
+    out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));
+  }
+  const context = [
+    `request ${report.requestId ?? '(none: started from readiness)'}`,
+    `zone ${report.zoneId ?? '(not located)'}`,
+    `symptom ${report.symptom ?? '(not given)'}`,
+  ];
+  out.push(style('gray', `  ${context.join(' · ')}`), '');
+  out.push(style('bold', 'Denied-call steps'));
+  for (const step of report.steps) {
+    const [mark, color] = VERDICT_MARK[step.verdict];
+    const n = STEP_IDS.indexOf(step.id) + 1;
+    out.push(`  ${n} ${style(color, mark)} ${style(color, step.verdict.padEnd(8))} ${STEP_TITLES[step.id]}`);
+    out.push(`             ${step.summary}`);
+    if (verbose || step.verdict === 'fail' || step.verdict === 'unknown') out.push(...evidenceLines(step.evidence, verbose, '             · '));
+  }
+  out.push('', ...renderBundle(report.bundle, style, verbose));
+  return out.join('\n') + '\n';
+}
