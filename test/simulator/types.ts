@@ -1,0 +1,143 @@
+/**
+ * Shapes of the Caracal simulator: scenarios are plain data (one Caracal deployment's state
+ * plus what a correct triage of it concludes), faults are per-request overrides that tests
+ * inject to exercise timeouts, bad bodies and retries.
+ */
+import type { StepId, Surface, Symptom } from '../../src/triage/model';
+
+export const SIM_SERVICES = ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const;
+export type SimService = (typeof SIM_SERVICES)[number];
+
+/** A canned HTTP answer: status plus a JSON body (or no body when `body` is undefined). */
+export interface CannedResponse {
+  status: number;
+  body?: unknown;
+}
+
+/** One zone's state as the Admin API would serve it (item shapes per FACTS §2.6–2.8). */
+export interface ZoneData {
+  zone: Record<string, unknown> & { id: string };
+  resources: Array<Record<string, unknown> & { id: string }>;
+  applications: Array<Record<string, unknown> & { id: string }>;
+  providers: Array<Record<string, unknown> & { id: string }>;
+  grants: Array<Record<string, unknown> & { id: string }>;
+  policySets: Array<Record<string, unknown> & { id: string }>;
+  /** activation-status answers by policy-set id; a missing id answers 404 `active_policy_set_version_not_found`. */
+  activation: Record<string, CannedResponse>;
+  sessions: Array<Record<string, unknown>>;
+  authorityRecords: Array<Record<string, unknown>>;
+  /** Every audit row of the zone (any order; the simulator sorts per route). */
+  audit: Array<Record<string, unknown> & { id: string; request_id: string | null; occurred_at: string }>;
+}
+
+export interface ServiceState {
+  /** `/ready` answer. */
+  ready: CannedResponse;
+  /** `/metrics.json` body (sts, gateway, audit). */
+  metrics?: Record<string, unknown>;
+  /** Coordinator `/stats` body. */
+  stats?: Record<string, unknown>;
+}
+
+/** What a correct triage of the scenario concludes (the `--json` diagnosis and the CLI exit code). */
+export interface ScenarioExpectation {
+  /** null when nothing failed (diagnosis null). */
+  surface: Surface | null;
+  step: StepId | null;
+  cause: string | null;
+  exit: 0 | 1 | 2;
+}
+
+/** What the user typed: `/caracal triage <requestId> [--symptom S] [--error E]`. */
+export interface ScenarioInput {
+  requestId: string;
+  symptom?: Symptom;
+  error?: string;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  input: ScenarioInput;
+  expect: ScenarioExpectation;
+  /** List page size (every list route); small values prove the client follows next_cursor. */
+  pageSize?: number;
+  zones: ZoneData[];
+  services: Record<SimService, ServiceState>;
+}
+
+export interface Fault {
+  /** Delay before answering (or before applying the other fault fields). */
+  latencyMs?: number;
+  /** Status to answer with (default 200 when body/json given, else the route's own status). */
+  status?: number;
+  /** Raw response text, sent as-is (e.g. not JSON). */
+  body?: string;
+  /** JSON body to send instead of the route's (e.g. the wrong shape). */
+  json?: unknown;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
+  /** Never answer. */
+  hang?: boolean;
+  /** Destroy the socket without answering. */
+  drop?: boolean;
+  /** Apply only this many times, then let requests through (for retry tests). Unlimited when absent. */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  service: SimService;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query string without `?` ('' when none). */
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The `x-request-id` the simulator answered with. */
+  responseRequestId: string;
+  status: number;
+  at: number;
+}
+
+export interface SimulatorOptions {
+  /** Scenario name or object to start with (default `healthy_allow`). */
+  scenario?: string | Scenario;
+  /** Added latency (ms) on every answer, per service or for all ('*'); for benchmarks. */
+  latencyMs?: Partial<Record<SimService | '*', number>>;
+  /** Require this bearer on `/metrics.json` (default: the simulator's metricsBearer). Set null for open metrics. */
+  requireMetricsBearer?: boolean;
+  /** Keep at most this many recorded requests (default 10 000). */
+  maxRecorded?: number;
+}
+
+export interface SimulatorTokens {
+  /** Global read-capability admin token. */
+  globalRead: string;
+  /** Global write-capability admin token. */
+  globalWrite: string;
+  /** Read token pinned to the first zone (`zoneIds[0]`). */
+  zoneRead: string;
+}
+
+export interface Simulator {
+  apiUrl: string;
+  stsUrl: string;
+  gatewayUrl: string;
+  auditUrl: string;
+  coordinatorUrl: string;
+  tokens: SimulatorTokens;
+  metricsBearer: string;
+  coordinatorToken: string;
+  /** Zone IDs of the current scenario, in order (the request usually lives in the last). */
+  readonly zoneIds: string[];
+  readonly scenario: Scenario;
+  readonly requests: RecordedRequest[];
+  setScenario(scenario: string | Scenario): void;
+  /** Path pattern: exact path, a prefix ending in `*`, or a RegExp tested against the path. */
+  setFault(service: SimService, pathPattern: string | RegExp, fault: Fault): void;
+  clearFaults(): void;
+  /** Per-service latency for every answer (benchmarks). */
+  setLatency(latency: Partial<Record<SimService | '*', number>>): void;
+  clearRequests(): void;
+  close(): Promise<void>;
+}
