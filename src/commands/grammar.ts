@@ -1,0 +1,193 @@
+/**
+ * The command grammar shared by every chat platform:
+ *
+ *   triage <request-id> [zone]        triage one request (zone optional: searched when absent)
+ *   triage                            readiness first, then pick the symptom with buttons
+ *   triage --error <code or body>     route a pasted Caracal error (a bare `{…}` body works too)
+ *   triage … --zone Z --symptom S     same options as the CLI
+ *   bundle [zone]                     collect and post the diagnostic bundle
+ *   status | help
+ *
+ * Input is validated with zod (the model's RequestId/ZoneId/Symptom); anything malformed
+ * becomes one `invalid` result whose message explains the problem with an example, so the
+ * adapter answers once and starts nothing.
+ */
+import { z } from 'zod';
+import { RequestId, SYMPTOMS, Symptom, ZoneId } from '../triage/model';
+import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command';
+import { normaliseErrorText, requestIdFromError } from './error-body';
+
+const TriageArgs = z.object({
+  requestId: RequestId.nullable(),
+  zoneId: ZoneId.nullable(),
+  symptom: Symptom.nullable(),
+  error: z.string().min(1).nullable(),
+});
+
+const DEFAULT_OPTIONS: GrammarOptions = { prefix: '/caracal' };
+
+/** Echo a piece of user input inside an explanation without letting it format or mention anything. */
+export function showInput(s: string): string {
+  const clean = s.replace(/[`<>]/g, '?');
+  return clean.length > 48 ? `${clean.slice(0, 47)}…` : clean;
+}
+
+function describeBadChar(s: string): string {
+  const bad = Array.from(s).find((c) => !/^[\x21-\x7e]$/.test(c));
+  if (bad === undefined) return s.length > 128 ? ` (it is ${s.length} characters long)` : '';
+  const cp = bad.codePointAt(0) ?? 0;
+  return ` (it contains “${bad}”, U+${cp.toString(16).toUpperCase().padStart(4, '0')}; chat apps sometimes turn "-" into a dash)`;
+}
+
+/** Strip the quotes or backticks people wrap IDs in. */
+function unwrap(token: string): string {
+  const m = /^([`"'])(.*)\1$/.exec(token);
+  return m ? m[2] : token;
+}
+
+interface Word {
+  text: string;
+  /** Offset just after the word in the original text (for "rest of line" options). */
+  end: number;
+}
+
+function words(text: string): Word[] {
+  return Array.from(text.matchAll(/\S+/g), (m) => ({ text: m[0], end: (m.index ?? 0) + m[0].length }));
+}
+
+export function helpText(opts: GrammarOptions = DEFAULT_OPTIONS): string {
+  const p = opts.prefix;
+  return [
+    'Caracal triage: find the failing surface of a denied Caracal call and its cause.',
+    `• \`${p} triage <request-id> [zone]\`: triage one request, e.g. \`${p} triage ${EXAMPLE_REQUEST_ID}\``,
+    `• \`${p} triage\`: check readiness first, then pick the symptom`,
+    `• \`${p} triage --error <code or error body>\`: route a pasted Caracal error, e.g. \`${p} triage --error access_denied\``,
+    `• \`${p} bundle [zone]\`: collect the diagnostic bundle into this channel`,
+    `• \`${p} status\`: is the bot ready`,
+    `Options for \`triage\`: \`--zone <zone>\`, \`--symptom <${SYMPTOMS.join('|')}>\`.`,
+  ].join('\n');
+}
+
+function invalid(message: string, opts: GrammarOptions): Command {
+  return { kind: 'invalid', message: `${message}\nExample: \`${opts.prefix} triage ${EXAMPLE_REQUEST_ID}\` (or \`${opts.prefix} help\`).` };
+}
+
+function explainIssue(issue: z.core.$ZodIssue, value: unknown, opts: GrammarOptions): Command {
+  const field = String(issue.path[0] ?? '');
+  const shown = typeof value === 'string' ? showInput(value) : '';
+  switch (field) {
+    case 'requestId':
+      return invalid(
+        `\`${shown}\` is not a request ID: a request ID is 1 to 128 printable ASCII characters without spaces${typeof value === 'string' ? describeBadChar(value) : ''}.`,
+        opts,
+      );
+    case 'zoneId':
+      return invalid(`\`${shown}\` is not a zone ID: a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :.`, opts);
+    case 'symptom':
+      return invalid(`\`${shown}\` is not a symptom; use one of: ${SYMPTOMS.join(', ')}.`, opts);
+    default:
+      return invalid(`\`--error\` needs a Caracal error code or a pasted error body.`, opts);
+  }
+}
+
+function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command {
+  const positional: string[] = [];
+  let zoneFlag: string | null = null;
+  let symptom: string | null = null;
+  let error: string | null = null;
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i];
+    const [flag, inline] = w.text.startsWith('--') ? w.text.split(/=(.*)/s, 2) : [w.text, undefined];
+    if (flag === '--error') {
+      // --error takes the rest of the line: error bodies have spaces in them.
+      error = normaliseErrorText(inline !== undefined ? `${inline}${text.slice(w.end)}` : text.slice(w.end));
+      if (!error) return invalid('`--error` needs a Caracal error code or a pasted error body.', opts);
+      break;
+    }
+    if (flag === '--zone' || flag === '--symptom') {
+      const value = inline ?? rest[++i]?.text;
+      if (value === undefined || value === '') return invalid(`\`${flag}\` needs a value.`, opts);
+      if (flag === '--zone') zoneFlag = unwrap(value);
+      else symptom = value.toLowerCase();
+      continue;
+    }
+    if (w.text.startsWith('--')) {
+      return invalid(`Unknown option \`${showInput(flag)}\` for \`triage\`; options are --zone, --symptom and --error.`, opts);
+    }
+    if (w.text.startsWith('{')) {
+      // A pasted JSON error body without --error.
+      error = normaliseErrorText(text.slice(w.end - w.text.length));
+      break;
+    }
+    positional.push(unwrap(w.text));
+  }
+  if (positional.length > 2) {
+    return invalid(`\`triage\` takes a request ID and an optional zone; \`${showInput(positional[2])}\` is one word too many.`, opts);
+  }
+  if (positional[1] !== undefined && zoneFlag !== null) {
+    return invalid('Give the zone either after the request ID or with `--zone`, not both.', opts);
+  }
+  const candidate = {
+    requestId: positional[0] ?? (error ? requestIdFromError(error) : null),
+    zoneId: positional[1] ?? zoneFlag,
+    symptom,
+    error,
+  };
+  const parsed = TriageArgs.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return explainIssue(issue, candidate[issue.path[0] as keyof typeof candidate], opts);
+  }
+  return { kind: 'triage', input: parsed.data };
+}
+
+function parseBundle(rest: Word[], opts: GrammarOptions): Command {
+  const args = rest.map((w) => w.text);
+  let zone: string | null = null;
+  if (args[0] === '--zone' || args[0]?.startsWith('--zone=')) {
+    zone = args[0].includes('=') ? args[0].slice('--zone='.length) : (args[1] ?? '');
+    if (args.length > (args[0].includes('=') ? 1 : 2)) return invalid('`bundle` takes at most a zone.', opts);
+  } else {
+    if (args.length > 1) return invalid('`bundle` takes at most a zone.', opts);
+    zone = args[0] ?? null;
+  }
+  if (zone === null) return { kind: 'bundle', zoneId: null };
+  const z = ZoneId.safeParse(unwrap(zone));
+  if (!z.success) return invalid(`\`${showInput(zone)}\` is not a zone ID: a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :.`, opts);
+  return { kind: 'bundle', zoneId: z.data };
+}
+
+/**
+ * Parse what follows the command name (`/caracal <text>`, or the mention-stripped Teams text).
+ * Platform escaping (Slack's `&lt;`, Teams' HTML) must already be undone by the adapter.
+ */
+export function parseCommand(text: string, opts: GrammarOptions = DEFAULT_OPTIONS): Command {
+  const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'help' };
+  if (trimmed.startsWith('{')) return parseTriage(trimmed, words(trimmed), opts);
+  const all = words(trimmed);
+  const [first, ...rest] = all;
+  switch (first.text.toLowerCase()) {
+    case 'help':
+    case '-h':
+    case '--help':
+    case '?':
+      return { kind: 'help' };
+    case 'status':
+      return rest.length === 0 ? { kind: 'status' } : invalid('`status` takes no arguments.', opts);
+    case 'bundle':
+      return parseBundle(rest, opts);
+    case 'triage':
+      return parseTriage(trimmed, rest, opts);
+    default: {
+      const asId = unwrap(first.text);
+      if (RequestId.safeParse(asId).success && rest.length <= 1) {
+        return {
+          kind: 'invalid',
+          message: `Unknown command \`${showInput(first.text)}\`. To triage that request, use \`${opts.prefix} triage ${showInput(asId)}\`. Commands: triage, bundle, status, help.`,
+        };
+      }
+      return invalid(`Unknown command \`${showInput(first.text)}\`. Commands: triage, bundle, status, help.`, opts);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { EXAMPLE_REQUEST_ID, parseCommand } from '../../src/commands';
+
+const ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';
+
+describe('parseCommand', () => {
+  it('parses triage with a request ID and optional zone', () => {
+    expect(parseCommand(`triage ${ID}`)).toEqual({
+      kind: 'triage',
+      input: { requestId: ID, zoneId: null, symptom: null, error: null },
+    });
+    expect(parseCommand(`  TRIAGE   ${ID}  zone-prod `)).toEqual({
+      kind: 'triage',
+      input: { requestId: ID, zoneId: 'zone-prod', symptom: null, error: null },
+    });
+    expect(parseCommand(`triage \`${ID}\` --zone=z1 --symptom resource_denied`)).toEqual({
+      kind: 'triage',
+      input: { requestId: ID, zoneId: 'z1', symptom: 'resource_denied', error: null },
+    });
+  });
+
+  it('parses triage without an ID as readiness first', () => {
+    expect(parseCommand('triage')).toEqual({ kind: 'triage', input: { requestId: null, zoneId: null, symptom: null, error: null } });
+  });
+
+  it('takes the rest of the line for --error and finds the request ID in a body', () => {
+    const body = `{“error”:“access_denied”,“error_description”:“policy denied (scope_mismatch)”,“requestId”:“${ID}”}`;
+    const c = parseCommand(`triage --error ${body}`);
+    expect(c.kind).toBe('triage');
+    if (c.kind !== 'triage') return;
+    expect(c.input.requestId).toBe(ID);
+    expect(c.input.error).toBe(`{"error":"access_denied","error_description":"policy denied (scope_mismatch)","requestId":"${ID}"}`);
+    expect(parseCommand('triage --error access_denied')).toEqual({
+      kind: 'triage',
+      input: { requestId: null, zoneId: null, symptom: null, error: 'access_denied' },
+    });
+  });
+
+  it('accepts a pasted error body alone', () => {
+    const c = parseCommand('{"error": "invalid_token", "error_description": "bad bearer"}');
+    expect(c).toEqual({
+      kind: 'triage',
+      input: { requestId: null, zoneId: null, symptom: null, error: '{"error": "invalid_token", "error_description": "bad bearer"}' },
+    });
+  });
+
+  it('finds (request_id=…) in an SDK message', () => {
+    const c = parseCommand(`triage --error token exchange failed: access_denied (request_id=${ID})`);
+    expect(c.kind === 'triage' && c.input.requestId).toBe(ID);
+  });
+
+  it('explains a malformed request ID once, with an example', () => {
+    const c = parseCommand('triage 0190a1b2–7c3d');
+    expect(c.kind).toBe('invalid');
+    if (c.kind !== 'invalid') return;
+    expect(c.message).toContain('is not a request ID');
+    expect(c.message).toContain('U+2013');
+    expect(c.message).toContain(`/caracal triage ${EXAMPLE_REQUEST_ID}`);
+    expect(parseCommand(`triage ${'a'.repeat(129)}`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('129 characters') });
+  });
+
+  it('explains unknown subcommands and options', () => {
+    expect(parseCommand('frobnicate')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Unknown command `frobnicate`') });
+    expect(parseCommand(ID)).toMatchObject({ kind: 'invalid', message: expect.stringContaining(`/caracal triage ${ID}`) });
+    expect(parseCommand(`triage ${ID} --verbose`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Unknown option') });
+    expect(parseCommand(`triage ${ID} z1 extra`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('one word too many') });
+    expect(parseCommand(`triage ${ID} --symptom sad`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not a symptom') });
+    expect(parseCommand(`triage ${ID} z1 --zone z2`)).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('triage --zone')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('needs a value') });
+    expect(parseCommand('triage --error   ')).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('never echoes mention or link syntax back', () => {
+    const c = parseCommand('<!channel> hi');
+    expect(c.kind).toBe('invalid');
+    expect(c.kind === 'invalid' && c.message).not.toMatch(/<!channel>/);
+  });
+
+  it('parses bundle, status and help', () => {
+    expect(parseCommand('bundle')).toEqual({ kind: 'bundle', zoneId: null });
+    expect(parseCommand('bundle zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
+    expect(parseCommand('bundle --zone zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
+    expect(parseCommand('bundle a b')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not a zone ID') });
+    expect(parseCommand('status')).toEqual({ kind: 'status' });
+    expect(parseCommand('status now')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('')).toEqual({ kind: 'help' });
+    expect(parseCommand('help')).toEqual({ kind: 'help' });
+  });
+
+  it('uses the platform prefix in examples', () => {
+    const c = parseCommand('nope', { prefix: '@Caracal' });
+    expect(c.kind === 'invalid' && c.message).toContain('@Caracal triage');
+  });
+});
