@@ -15,7 +15,8 @@
 import { z } from 'zod';
 import { RequestId, SYMPTOMS, Symptom, ZoneId } from '../triage/model';
 import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command';
-import { normaliseErrorText, requestIdFromError } from './error-body';
+import { routeError } from '../triage/routing';
+import { normaliseErrorText } from './error-body';
 
 const TriageArgs = z.object({
   requestId: RequestId.nullable(),
@@ -127,8 +128,13 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
   if (positional[1] !== undefined && zoneFlag !== null) {
     return invalid('Give the zone either after the request ID or with `--zone`, not both.', opts);
   }
+  const routed = error ? routeError(error) : null;
+  if (routed && routed.symptom === null && routed.requestId === null && positional[0] === undefined) {
+    // Nothing to go on: say why now rather than start a triage that can only ask again.
+    return invalid(routed.reason, opts);
+  }
   const candidate = {
-    requestId: positional[0] ?? (error ? requestIdFromError(error) : null),
+    requestId: positional[0] ?? routed?.requestId ?? null,
     zoneId: positional[1] ?? zoneFlag,
     symptom,
     error,

@@ -1,7 +1,7 @@
 /** Platform-free command layer: grammar, explanations and signed button payloads. */
 export * from './command';
 export { parseCommand, helpText, showInput } from './grammar';
-export { requestIdFromError, normaliseErrorText } from './error-body';
+export { normaliseErrorText, plainQuotes } from './error-body';
 export { idsFromText } from './ids-from-text';
 export {
   signButton,

@@ -67,6 +67,7 @@ describe('parseCommand', () => {
     expect(parseCommand(`triage ${ID} z1 --zone z2`)).toMatchObject({ kind: 'invalid' });
     expect(parseCommand('triage --zone')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('needs a value') });
     expect(parseCommand('triage --error   ')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand('triage --error frobnicated')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('frobnicated') });
   });
 
   it('never echoes mention or link syntax back', () => {
