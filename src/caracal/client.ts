@@ -1,0 +1,234 @@
+/**
+ * The Caracal client (`CaracalClient`, src/caracal/client-api.ts) over undici: Admin API reads
+ * with the admin token, operator probes of every service, and Coordinator stats. Every answer is
+ * checked against its zod schema (schemas.ts); every failure is a typed `CaracalError`.
+ * Tokens go only to the service they belong to and never into an error message.
+ */
+import type { z } from 'zod';
+import type { CaracalConfig } from '../config/env';
+import type { AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
+import { CaracalApiError, CaracalBadResponseError, CaracalTransportError, isCaracalError } from './errors';
+import {
+  ActivationStatus,
+  Application,
+  AuditRow,
+  AuthorityRecord,
+  CoordinatorStats,
+  DecisionTrace,
+  ErrorEnvelope,
+  Grant,
+  MetricsJson,
+  Page,
+  PolicySet,
+  Provider,
+  ReadyBody,
+  Resource,
+  SessionRow,
+  SimulateResult,
+  Zone,
+  ZoneOverview,
+} from './schemas';
+import { Transport, retryAfterMs, type HttpResult, type TransportOptions } from './transport';
+
+export interface CaracalClientOptions {
+  /** Per-call deadline in ms, retries included (default `config.timeoutMs`). */
+  timeoutMs?: number;
+  /** List methods stop after this many pages (default 50). */
+  maxPages?: number;
+  transport?: TransportOptions;
+}
+
+/** A client plus `close()` for its connection pools. */
+export type CaracalClientHandle = CaracalClient & { close(): Promise<void> };
+
+/** Statuses worth another try on a read (FACTS §4: 425/429 retry, 5xx gateway-ish failures). */
+const RETRY_READ_STATUSES = [429, 502, 503, 504];
+const ERROR_CODE = /^[a-z][a-z0-9_.:-]{0,80}$/;
+const PROBE_BODY_KEEP = 500;
+
+type Auth = 'admin' | 'metrics' | 'coordinator' | 'none';
+type Query = Record<string, string | number | undefined>;
+
+/** Path segment encoding that also keeps `.`/`..` from being normalised away by URL parsing. */
+function seg(value: string): string {
+  return /^\.+$/.test(value) ? value.replace(/\./g, '%2E') : encodeURIComponent(value);
+}
+
+function header(h: HttpResult['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOptions = {}): CaracalClientHandle {
+  const transport = new Transport(opts.transport);
+  const timeoutMs = opts.timeoutMs ?? config.timeoutMs;
+  const maxPages = opts.maxPages ?? 50;
+  const bases: Partial<Record<ServiceName, string>> = {
+    api: config.apiUrl,
+    sts: config.stsUrl,
+    gateway: config.gatewayUrl,
+    audit: config.auditUrl,
+    coordinator: config.coordinatorUrl,
+  };
+  const endpoints = Object.freeze(Object.fromEntries(Object.entries(bases).filter(([, v]) => !!v))) as Readonly<Partial<Record<ServiceName, string>>>;
+
+  function url(service: ServiceName, path: string, query?: Query): URL {
+    const base = bases[service]!.replace(/\/+$/, '');
+    const u = new URL(base + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  function authHeader(auth: Auth): Record<string, string> {
+    const token = auth === 'admin' ? config.adminToken : auth === 'metrics' ? config.metricsBearer : auth === 'coordinator' ? config.coordinatorToken : undefined;
+    return token ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  function apiError(call: string, res: HttpResult): CaracalApiError {
+    const parsed = parseJson(res.text);
+    const env = parsed.ok ? ErrorEnvelope.safeParse(parsed.value) : undefined;
+    const body = env?.success ? env.data : undefined;
+    const code = body && ERROR_CODE.test(body.error) ? body.error : `http_${res.status}`;
+    const description = body?.error_description ?? body?.message ?? undefined;
+    const requestId = body?.requestId ?? body?.request_id ?? header(res.headers, 'x-request-id') ?? undefined;
+    const ra = retryAfterMs(res.headers['retry-after']);
+    return new CaracalApiError(call, res.status, code, description, requestId, body?.details, ra === undefined ? undefined : Math.ceil(ra / 1000));
+  }
+
+  async function call<S extends z.ZodType>(
+    service: ServiceName,
+    method: 'GET' | 'POST',
+    path: string,
+    schema: S,
+    o: { auth: Auth; query?: Query; body?: unknown; label?: string },
+  ): Promise<z.infer<S>> {
+    const label = `${method} ${o.label ?? path}`;
+    if (!bases[service]) throw new CaracalTransportError(label, 'unreachable', `no URL configured for ${service}`);
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'caracal-triage', ...authHeader(o.auth) };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await transport.send(label, url(service, path, o.query), {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      timeoutMs,
+      retryTransport: method === 'GET',
+      retryStatuses: method === 'GET' ? RETRY_READ_STATUSES : [],
+    });
+    if (res.status < 200 || res.status >= 300) throw apiError(label, res);
+    const parsed = parseJson(res.text);
+    if (!parsed.ok) throw new CaracalBadResponseError(label, res.status, 'not JSON');
+    const checked = schema.safeParse(parsed.value);
+    if (!checked.success) throw new CaracalBadResponseError(label, res.status, describeIssues(checked.error));
+    return checked.data;
+  }
+
+  const api = <S extends z.ZodType>(path: string, schema: S, query?: Query) => call('api', 'GET', path, schema, { auth: 'admin', query });
+
+  /** Every page of a list route, following `next_cursor` (bounded by maxPages; a repeated cursor stops it). */
+  async function listAll<S extends z.ZodType>(path: string, item: S, query: Query = {}): Promise<Array<z.infer<S>>> {
+    const out: Array<z.infer<S>> = [];
+    const page = Page(item);
+    let cursor: string | undefined;
+    for (let i = 0; i < maxPages; i++) {
+      const res = await api(path, page, { ...query, cursor });
+      out.push(...(res.items as Array<z.infer<S>>));
+      const next = res.next_cursor || undefined;
+      if (!next || next === cursor || res.items.length === 0) break;
+      cursor = next;
+    }
+    return out;
+  }
+
+  const zonePath = (zoneId: string, rest = '') => `/v1/zones/${seg(zoneId)}${rest}`;
+
+  async function probe(service: ServiceName, path: '/ready' | '/health'): Promise<ProbeResult> {
+    const base = bases[service];
+    if (!base) return { service, configured: false, ok: false, ms: 0 };
+    const started = Date.now();
+    const target = url(service, path);
+    const result = (r: Omit<ProbeResult, 'service' | 'configured' | 'url' | 'ms'>): ProbeResult => ({
+      service,
+      configured: true,
+      url: target.toString(),
+      ms: Date.now() - started,
+      ...r,
+    });
+    let res: HttpResult;
+    try {
+      // Probes send no credentials and do not retry statuses: a 503 is the answer.
+      res = await transport.send(`GET ${path}`, target, {
+        method: 'GET',
+        headers: { accept: 'application/json', 'user-agent': 'caracal-triage' },
+        timeoutMs,
+        retryTransport: true,
+        retryStatuses: [],
+      });
+    } catch (e) {
+      return result({ ok: false, reason: isCaracalError(e) ? e.code : 'unreachable' });
+    }
+    const date = header(res.headers, 'date');
+    const ok2xx = res.status >= 200 && res.status < 300;
+    const common = { status: res.status, ...(date ? { date } : {}) };
+    if (res.text.trim() === '') return result({ ...common, ok: ok2xx, ...(ok2xx ? {} : { reason: `http_${res.status}` }) });
+    const parsed = parseJson(res.text);
+    const body = parsed.ok ? ReadyBody.safeParse(parsed.value) : undefined;
+    if (!body?.success) {
+      return result({ ...common, ok: false, reason: 'bad_body', body: parsed.ok ? parsed.value : res.text.slice(0, PROBE_BODY_KEEP) });
+    }
+    const b = body.data;
+    const healthy = ok2xx && b.ok !== false && b.ready !== false;
+    if (healthy) return result({ ...common, ok: true, body: b });
+    // API/Coordinator answer 500 internal_error when Redis is down (FACTS §2.3); keep the body.
+    const reason = b.reason || b.error || `http_${res.status}`;
+    return result({ ...common, ok: false, reason, body: b });
+  }
+
+  const client: CaracalClientHandle = {
+    endpoints,
+    configuredZoneIds: Object.freeze([...config.zoneIds]),
+    probe,
+    metricsJson: (service) => call(service, 'GET', '/metrics.json', MetricsJson, { auth: 'metrics' }),
+    coordinatorStats: () => call('coordinator', 'GET', '/stats', CoordinatorStats, { auth: 'coordinator' }),
+
+    listZones: () => listAll('/v1/zones', Zone),
+    getZone: (z) => api(zonePath(z), Zone),
+    zoneOverview: (z) => api(zonePath(z, '/overview'), ZoneOverview),
+
+    explain: (z, rid) => api(zonePath(z, `/audit/by-request/${seg(rid)}/explain`), DecisionTrace),
+    listAudit: async (z, q: AuditQuery) => {
+      const page = await api(zonePath(z, '/audit'), Page(AuditRow), { ...q });
+      return { items: page.items, next_cursor: page.next_cursor ?? null };
+    },
+    auditForRequest: (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }),
+
+    listResources: (z) => listAll(zonePath(z, '/resources'), Resource),
+    getResource: (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
+    listApplications: (z) => listAll(zonePath(z, '/applications'), Application),
+    getApplication: (z, id) => api(zonePath(z, `/applications/${seg(id)}`), Application),
+    getProvider: (z, id) => api(zonePath(z, `/providers/${seg(id)}`), Provider),
+    listGrants: (z, q: GrantQuery) => listAll(zonePath(z, '/grants'), Grant, { ...q }),
+    listPolicySets: (z) => listAll(zonePath(z, '/policy-sets'), PolicySet),
+    activationStatus: (z, id) => api(zonePath(z, `/policy-sets/${seg(id)}/activation-status`), ActivationStatus),
+    listSessions: (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }),
+    listAuthorityRecords: (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }),
+    simulate: (z, id, body) => call('api', 'POST', zonePath(z, `/policy-sets/${seg(id)}/simulate`), SimulateResult, { auth: 'admin', body }),
+
+    close: () => transport.close(),
+  };
+  return client;
+}

@@ -1,0 +1,160 @@
+/**
+ * HTTP to Caracal: one undici `Pool` per origin (keep-alive), per-call header/body timeouts
+ * under one overall deadline (an AbortSignal), and undici's retry interceptor for idempotent
+ * GETs. Returns the raw status, headers and text; turning them into typed results or
+ * `CaracalError`s is the client's job. Undici errors never escape: they become
+ * `CaracalTransportError` with a code and a secret-free detail.
+ */
+import { randomBytes } from 'node:crypto';
+import { Pool, interceptors, type Dispatcher, type RetryHandler } from 'undici';
+import { CaracalTransportError } from './errors';
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The X-Request-Id this call sent. */
+  sentRequestId: string;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Retry transport failures (GETs only). */
+  retryTransport: boolean;
+  /** Also retry these statuses (GETs only); e.g. 429/502/503/504 for `/v1` reads, none for probes. */
+  retryStatuses: number[];
+}
+
+export interface TransportOptions {
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** First backoff in ms, doubled per retry (default 100). */
+  minBackoffMs?: number;
+  /** Connections per origin (default 8). */
+  connections?: number;
+  /** Largest accepted body (default 16 MiB); a bigger one fails as unreachable/bad. */
+  maxResponseBytes?: number;
+}
+
+/** Transport-level failures worth another try on an idempotent GET (undici's own list plus socket errors). */
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** `caracal-triage-` + random: matches the API's `[A-Za-z0-9_.\-:]{1,128}`, so the API keeps it. */
+export function newRequestId(): string {
+  return `caracal-triage-${randomBytes(12).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+}
+
+/** Seconds or HTTP-date → milliseconds from now (undefined when absent or unparseable). */
+export function retryAfterMs(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * The decision callback handed to undici's retry interceptor. Undici's default callback would
+ * wait `min(Retry-After, maxTimeout)` and so either retry sooner than the server asked or sleep
+ * past our deadline; this one gives up (surfacing the last answer) when the wait would not fit
+ * in the call's remaining time. The retry loop itself stays undici's.
+ */
+function retryDecision(deadline: number, o: Required<Pick<TransportOptions, 'maxRetries' | 'minBackoffMs'>>, send: SendOptions): RetryHandler.RetryCallback {
+  return (err, { state }, cb) => {
+    const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> };
+    const eligible =
+      send.method === 'GET' &&
+      (e.statusCode != null ? send.retryStatuses.includes(e.statusCode) : send.retryTransport && !!e.code && RETRYABLE_CODES.has(e.code));
+    if (!eligible || state.counter > o.maxRetries) return cb(err);
+    const wait = retryAfterMs(e.headers?.['retry-after']) ?? o.minBackoffMs * 2 ** (state.counter - 1);
+    // Leave room for the retried call itself (at least 50 ms) inside the deadline.
+    if (Date.now() + wait + 50 >= deadline) return cb(err);
+    setTimeout(() => cb(null), wait).unref();
+  };
+}
+
+export class Transport {
+  private readonly pools = new Map<string, Pool>();
+  private readonly o: Required<TransportOptions>;
+
+  constructor(opts: TransportOptions = {}) {
+    this.o = { maxRetries: 2, minBackoffMs: 100, connections: 8, maxResponseBytes: 16 * 1024 * 1024, ...opts };
+  }
+
+  private pool(origin: string, timeoutMs: number): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, {
+        connections: this.o.connections,
+        keepAliveTimeout: 10_000,
+        connect: { timeout: timeoutMs },
+        maxResponseSize: this.o.maxResponseBytes,
+      });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** `call` names the request in errors (`GET /v1/zones`); it must never hold a token. */
+  async send(call: string, url: URL, send: SendOptions): Promise<HttpResult> {
+    const deadline = Date.now() + send.timeoutMs;
+    const sentRequestId = newRequestId();
+    const dispatcher: Dispatcher = this.pool(url.origin, send.timeoutMs).compose(
+      interceptors.retry({
+        maxRetries: this.o.maxRetries,
+        methods: ['GET'],
+        // Hand every failure to retryDecision; with throwOnError false the final answer
+        // (e.g. a 503 body) reaches us instead of a bodiless RequestRetryError.
+        statusCodes: [...send.retryStatuses],
+        errorCodes: [...RETRYABLE_CODES],
+        throwOnError: false,
+        retry: retryDecision(deadline, this.o, send),
+      }),
+    );
+    const signal = AbortSignal.timeout(send.timeoutMs);
+    try {
+      const res = await dispatcher.request({
+        path: url.pathname + url.search,
+        method: send.method,
+        headers: { ...send.headers, 'x-request-id': sentRequestId },
+        body: send.body,
+        signal,
+        headersTimeout: send.timeoutMs,
+        bodyTimeout: send.timeoutMs,
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text, sentRequestId };
+    } catch (e) {
+      throw toTransportError(call, e, signal.aborted || Date.now() >= deadline);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+  }
+}
+
+function toTransportError(call: string, e: unknown, pastDeadline: boolean): CaracalTransportError {
+  const err = e as { code?: string; name?: string };
+  const code = err?.code ?? err?.name ?? 'error';
+  if (pastDeadline || TIMEOUT_CODES.has(code) || err?.name === 'TimeoutError') {
+    return new CaracalTransportError(call, 'timeout', `no answer in time (${code})`);
+  }
+  return new CaracalTransportError(call, 'unreachable', code);
+}
