@@ -1,0 +1,211 @@
+/**
+ * The triage status card (Block Kit). Summary first: the failing surface and its cause are
+ * the first thing in the message, before the step list, history and buttons. Every value
+ * that came from Caracal or a user is escaped (mrkdwn.ts); buttons carry signed payloads.
+ */
+import type { types } from '@slack/bolt';
+import { type ButtonAction, DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/button-token';
+import {
+  STATE_LABELS,
+  SURFACE_LABELS,
+  SYMPTOM_LABELS,
+  VERDICT_LABELS,
+  clip,
+  clock,
+  oneLine,
+  stepNumber,
+  triageElapsed,
+} from '../../../src/chat/render/labels';
+import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
+import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
+import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
+import { LIMITS, type SlackMessage, validateMessage } from './limits';
+import { code, esc, escFit, userRef } from './mrkdwn';
+
+export interface CardOptions {
+  /** TRIAGE_SIGNING_KEY: signs the button payloads. */
+  signingKey: string;
+  now?: Date;
+  buttonTtlSeconds?: number;
+}
+
+/** action_id prefix of every triage button; the Bolt app listens on it. */
+export const ACTION_PREFIX = 'triage:';
+export const HISTORY_LINES = 6;
+
+const BUTTON_LABELS: Record<Exclude<ButtonAction, 'symptom'>, string> = {
+  recheck: 'Fixed, re-check',
+  next: 'Next step',
+  skip: 'Skip',
+  escalate: 'Escalate',
+  resolve: 'Resolved',
+};
+
+const isFinal = (r: TriageRecord): boolean => r.state === 'resolved' || r.state === 'abandoned';
+
+/** The step the walking buttons act on: the current one, else the diagnosed one. */
+function focusStep(r: TriageRecord): StepId | null {
+  return r.current ?? r.diagnosis?.step ?? null;
+}
+
+function lastActor(r: TriageRecord, action: string): string {
+  const e = [...r.history].reverse().find((h) => h.action === action);
+  return e ? ` by ${userRef(e.actor.id, e.actor.name)}` : '';
+}
+
+function summaryText(r: TriageRecord): string {
+  const lines: string[] = [];
+  if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
+  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
+  if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
+  const d = r.diagnosis;
+  if (d) {
+    lines.push(
+      `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
+      `*Cause:* ${code(d.cause, 120)}: ${escFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+    );
+  } else if (r.state === 'locating') {
+    const done = STEP_IDS.length - r.pending.length;
+    lines.push(`:mag: *Collecting evidence…* ${done} of ${STEP_IDS.length} steps checked so far.`);
+  } else if (needsSymptom(r)) {
+    const failing = r.steps.find((s) => s.verdict === 'fail');
+    lines.push(
+      failing
+        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${escFit(oneLine(failing.summary), 1000)}`
+        : ':white_check_mark: *Readiness checked.*',
+      ':point_down: What does the failing caller see? Pick the symptom below.',
+    );
+  } else if (r.surface) {
+    lines.push(`:compass: *Surface to check: ${esc(SURFACE_LABELS[r.surface])}* (${code(r.surface)}). No automatic check found the cause; walk the steps below.`);
+  } else {
+    lines.push(':white_check_mark: *No failing step found.* Walk the remaining steps below, or re-check after a fix.');
+  }
+  if (r.input.error) lines.push(`*Reported error:* ${code(oneLine(r.input.error), 300)}`);
+  return lines.join('\n');
+}
+
+function needsSymptom(r: TriageRecord): boolean {
+  return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
+}
+
+/** Per-line summary budget so eight lines stay inside one 3000-character section. */
+const STEP_SUMMARY_CHARS = 230;
+
+function stepsText(r: TriageRecord): string {
+  return STEP_IDS.map((id) => {
+    const result = r.steps.find((s) => s.id === id);
+    const pending = r.pending.includes(id);
+    const emoji = pending ? PENDING_EMOJI : result ? VERDICT_EMOJI[result.verdict] : NOT_CHECKED_EMOJI;
+    const marker = r.current === id && !isFinal(r) ? ' :arrow_left:' : '';
+    const detail = pending
+      ? '_collecting…_'
+      : result
+        ? `${VERDICT_LABELS[result.verdict]}: ${escFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
+        : '_not checked_';
+    return `${emoji} *${stepNumber(id)}. ${esc(STEP_TITLES[id])}*${marker} ${detail}`;
+  }).join('\n');
+}
+
+function historyLine(h: HistoryEntry): string {
+  const who = h.actor.kind === 'user' ? userRef(h.actor.id, h.actor.name) : esc(h.actor.name ?? h.actor.id);
+  const step = h.step ? ` (${esc(STEP_TITLES[h.step] ?? h.step)})` : '';
+  return `${clock(h.at)} ${who}: ${escFit(h.action, 80)}${step}`;
+}
+
+function historyText(r: TriageRecord): string {
+  const shown = r.history.slice(-HISTORY_LINES);
+  const earlier = r.history.length - shown.length;
+  return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
+}
+
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+  const value = signButton(
+    { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
+    opts.signingKey,
+  );
+  const b: types.Button = {
+    type: 'button',
+    action_id: `${ACTION_PREFIX}${action}${extra.symptom ? `:${extra.symptom}` : ''}`,
+    text: { type: 'plain_text', text: clip(label, LIMITS.buttonText), emoji: true },
+    value,
+  };
+  if (action === 'resolve') b.style = 'primary';
+  if (action === 'escalate') b.style = 'danger';
+  return b;
+}
+
+function walkActions(r: TriageRecord): Array<Exclude<ButtonAction, 'symptom'>> {
+  if (isFinal(r)) return [];
+  if (r.state === 'locating') return ['escalate', 'resolve'];
+  if (r.state === 'escalated') return ['recheck', 'next', 'skip', 'resolve'];
+  return ['recheck', 'next', 'skip', 'escalate', 'resolve'];
+}
+
+export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMessage {
+  const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
+  const requestId = r.input.requestId;
+  const blocks: types.KnownBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? 'readiness first'}`, LIMITS.headerText), emoji: false },
+    },
+    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r) } },
+    {
+      type: 'section',
+      block_id: 'triage:facts',
+      fields: [
+        { type: 'mrkdwn', text: `*Request*\n${requestId ? code(requestId) : '_none given_'}` },
+        { type: 'mrkdwn', text: `*Zone*\n${r.zoneId ? code(r.zoneId) : '_not located yet_'}` },
+        { type: 'mrkdwn', text: `*Surface*\n${r.surface ? `${esc(SURFACE_LABELS[r.surface])} (${code(r.surface)})` : '_not determined_'}` },
+        { type: 'mrkdwn', text: `*Symptom*\n${r.symptom ? esc(SYMPTOM_LABELS[r.symptom]) : '_not known_'}` },
+        { type: 'mrkdwn', text: `*State*\n${STATE_EMOJI[r.state]} ${esc(STATE_LABELS[r.state])}` },
+        { type: 'mrkdwn', text: `*Elapsed*\n${triageElapsed(r, opts.now)}` },
+      ],
+    },
+    { type: 'divider' },
+    { type: 'section', block_id: 'triage:steps', text: { type: 'mrkdwn', text: stepsText(r) } },
+    { type: 'context', block_id: 'triage:history', elements: [{ type: 'mrkdwn', text: historyText(r) }] },
+  ];
+
+  const actions = walkActions(r);
+  if (actions.length > 0) {
+    const step = focusStep(r);
+    const onStep = step && r.state !== 'locating' ? { step } : {};
+    if (step && r.state !== 'locating') {
+      blocks.push({
+        type: 'context',
+        block_id: 'triage:focus',
+        elements: [{ type: 'mrkdwn', text: `Buttons act on step ${stepNumber(step)} _${esc(STEP_TITLES[step])}_.` }],
+      });
+    }
+    blocks.push({
+      type: 'actions',
+      block_id: 'triage:actions',
+      elements: actions.map((a) => button(r, opts, a, BUTTON_LABELS[a], a === 'recheck' || a === 'skip' ? onStep : {})),
+    });
+  }
+  if (needsSymptom(r)) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'triage:symptoms',
+      elements: SYMPTOMS.map((s) => button(r, opts, 'symptom', SYMPTOM_LABELS[s], { symptom: s })),
+    });
+  }
+  const redactions = r.bundle?.redactions ?? 0;
+  blocks.push({
+    type: 'context',
+    block_id: 'triage:footer',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Triage ${code(r.id)} · version ${r.version}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${clock(r.updatedAt)}`,
+      },
+    ],
+  });
+
+  const d = r.diagnosis;
+  const fallback = d
+    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${STATE_LABELS[r.state]}.`
+    : `Caracal triage ${requestId ?? r.id}: ${STATE_LABELS[r.state]}.`;
+  return validateMessage({ text: escFit(fallback, 500), blocks });
+}

@@ -1,0 +1,179 @@
+import { verifyButton } from '../../../src/commands';
+import {
+  BlockLimitError,
+  LIMITS,
+  buildBundleMessage,
+  buildStatusCard,
+  buildStepMessage,
+  code,
+  escFit,
+  validateMessage,
+  type SlackMessage,
+} from '../../../adapters/slack/render';
+import { HOSTILE, REQUEST_ID, diagnosedRecord, hugeEvidenceRecord, readinessRecord } from './records';
+
+const KEY = 'signing-key-'.repeat(4);
+const NOW = new Date('2026-11-27T12:03:10Z');
+
+/** Every mrkdwn/plain text in a message. */
+function texts(m: SlackMessage): string[] {
+  const out: string[] = [m.text];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') out.push(o.text);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(m.blocks);
+  return out;
+}
+
+/** No Slack control sequence except the mentions we put there ourselves. */
+function expectInert(m: SlackMessage, allowedMentions: string[] = []): void {
+  for (const t of texts(m)) {
+    let rest = t;
+    for (const a of allowedMentions) rest = rest.split(a).join('');
+    expect(rest).not.toMatch(/[<>]/);
+    expect(rest).not.toContain('<!channel>');
+  }
+}
+
+function buttons(m: SlackMessage): Array<{ action_id: string; value?: string; text: { text: string } }> {
+  return m.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as Array<{ action_id: string; value?: string; text: { text: string } }>) : []));
+}
+
+describe('status card', () => {
+  it('puts the failing surface and cause first, escaped', () => {
+    const card = buildStatusCard(diagnosedRecord(), { signingKey: KEY, now: NOW });
+    expect(card.blocks[0].type).toBe('header');
+    const summary = card.blocks[1] as { text: { text: string } };
+    expect(summary.text.text).toMatch(/^:rotating_light: \*Failing surface: Resource definition\*/);
+    expect(summary.text.text).toContain('`scope_mismatch`');
+    expect(summary.text.text).toContain('&lt;!channel&gt;');
+    expect(summary.text.text).toContain('&amp;amp;');
+    expectInert(card);
+    expect(card.text).toContain('failing surface resource_definition');
+  });
+
+  it('lists the eight steps, facts, history and elapsed time', () => {
+    const card = buildStatusCard(diagnosedRecord(), { signingKey: KEY, now: NOW });
+    const steps = card.blocks.find((b) => b.block_id === 'triage:steps') as { text: { text: string } };
+    expect(steps.text.text.split('\n')).toHaveLength(8);
+    expect(steps.text.text).toContain(':x: *6. Requested scopes*');
+    const facts = JSON.stringify(card.blocks.find((b) => b.block_id === 'triage:facts'));
+    expect(facts).toContain(REQUEST_ID);
+    expect(facts).toContain('3m 10s');
+    expect(JSON.stringify(card.blocks.find((b) => b.block_id === 'triage:history'))).toContain('started');
+  });
+
+  it('signs the five walking buttons with the current version', () => {
+    const r = diagnosedRecord({ state: 'walking', current: 'requested_scopes', version: 9 });
+    const bs = buttons(buildStatusCard(r, { signingKey: KEY, now: NOW }));
+    expect(bs.map((b) => b.text.text)).toEqual(['Fixed, re-check', 'Next step', 'Skip', 'Escalate', 'Resolved']);
+    for (const b of bs) {
+      expect(b.value!.length).toBeLessThanOrEqual(LIMITS.buttonValue);
+      const v = verifyButton(b.value, KEY, NOW);
+      expect(v.ok).toBe(true);
+      if (v.ok) expect(v.claim).toMatchObject({ triageId: r.id, version: 9 });
+    }
+    const recheck = verifyButton(bs[0].value, KEY, NOW);
+    expect(recheck.ok && recheck.claim.step).toBe('requested_scopes');
+  });
+
+  it('offers only escalate/resolve while collecting, and nothing once final', () => {
+    const locating = diagnosedRecord({ state: 'locating', diagnosis: null, pending: ['grant_policy'] });
+    expect(buttons(buildStatusCard(locating, { signingKey: KEY, now: NOW })).map((b) => b.text.text)).toEqual(['Escalate', 'Resolved']);
+    for (const state of ['resolved', 'abandoned'] as const) {
+      const card = buildStatusCard(diagnosedRecord({ state }), { signingKey: KEY, now: NOW });
+      expect(buttons(card)).toHaveLength(0);
+    }
+    const escalated = buildStatusCard(diagnosedRecord({ state: 'escalated' }), { signingKey: KEY, now: NOW });
+    expect(buttons(escalated).map((b) => b.text.text)).not.toContain('Escalate');
+  });
+
+  it('asks for the symptom when there is no request ID', () => {
+    const card = buildStatusCard(readinessRecord(), { signingKey: KEY, now: NOW });
+    const symptoms = buttons(card).filter((b) => b.action_id.startsWith('triage:symptom:'));
+    expect(symptoms.map((b) => b.text.text)).toEqual([
+      'Config / startup error',
+      '401 Unauthenticated',
+      '403 at token exchange',
+      '403 at the resource',
+      'scope_insufficient after allow',
+      'No audit event',
+      'Access after revocation',
+    ]);
+    const claim = verifyButton(symptoms[1].value, KEY, NOW);
+    expect(claim.ok && claim.claim).toMatchObject({ action: 'symptom', symptom: 'unauthenticated' });
+    expect((card.blocks[1] as { text: { text: string } }).text.text).toContain('Pick the symptom');
+  });
+
+  it('stays inside Block Kit limits with huge, hostile values', () => {
+    const r = hugeEvidenceRecord();
+    const card = buildStatusCard(r, { signingKey: KEY, now: NOW });
+    expect(JSON.stringify(card.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
+    expectInert(card, ['<@U12345>']);
+  });
+});
+
+describe('step and bundle messages', () => {
+  it('cuts huge evidence and attaches the whole of it when files are allowed', () => {
+    const r = hugeEvidenceRecord();
+    const m = buildStepMessage(r, 'request_trace', { files: true });
+    expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
+    expect(JSON.stringify(m.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
+    expect(m.file?.filename).toBe(`triage-${r.id}-step-3-request_trace.json`);
+    expect(JSON.parse(m.file!.content).evidence.rows).toHaveLength(2000);
+    expect(JSON.stringify(m.blocks)).toContain('Evidence cut');
+    expectInert(m);
+    const noFiles = buildStepMessage(r, 'request_trace', { files: false });
+    expect(noFiles.file).toBeUndefined();
+    expect(JSON.stringify(noFiles.blocks)).toContain(`caracal-triage triage ${REQUEST_ID} --json`);
+  });
+
+  it('shows small evidence whole, escaped, without a file', () => {
+    const m = buildStepMessage(diagnosedRecord(), 'requested_scopes', { files: true });
+    expect(m.file).toBeUndefined();
+    const all = JSON.stringify(m.blocks);
+    expect(all).toContain('```');
+    expect(all).toContain('&lt;@U0ADMIN&gt;');
+    const evidence = JSON.stringify(m.blocks.slice(1));
+    expect(evidence).not.toContain('`tick`');
+    expect(evidence).toContain('ˋtickˋ');
+    expectInert(m);
+  });
+
+  it('renders the bundle with a file, or cut evidence without one', () => {
+    const r = hugeEvidenceRecord();
+    const withFile = buildBundleMessage(r, { files: true });
+    expect(withFile.file?.filename).toBe(`caracal-bundle-${r.id}.json`);
+    expect(JSON.parse(withFile.file!.content).bundle.items).toHaveLength(6);
+    expect(JSON.stringify(withFile.blocks)).toContain('4 secret values redacted');
+    expectInert(withFile);
+    const without = buildBundleMessage(r, { files: false });
+    expect(JSON.stringify(without.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
+    expect(JSON.stringify(without.blocks)).toContain('caracal-triage bundle --zone zone-prod --json');
+    expectInert(without);
+  });
+});
+
+describe('limits and escaping', () => {
+  it('rejects messages over the limits', () => {
+    const section = (text: string) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text } });
+    expect(() => validateMessage({ text: 'x', blocks: Array.from({ length: 51 }, () => section('a')) })).toThrow(BlockLimitError);
+    expect(() => validateMessage({ text: 'x', blocks: [section('a'.repeat(3001))] })).toThrow(/3000|too_big|Too big/i);
+    expect(() => validateMessage({ text: 'x', blocks: [section('a'.repeat(2999)), section('a'.repeat(2999)), section('a'.repeat(2999)), section('a'.repeat(2999))] })).toThrow(/11000/);
+  });
+
+  it('never splits an entity when cutting, and neutralises backticks in code spans', () => {
+    for (let max = 1; max < 30; max++) {
+      const out = escFit('a&b<c>d&e'.repeat(5), max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    }
+    expect(code('a`b``c')).toBe('`aˋbˋˋc`');
+    expect(code(HOSTILE)).not.toMatch(/[<>]/);
+  });
+});
