@@ -1,0 +1,126 @@
+/**
+ * The store's Lua scripts, registered with ioredis `defineCommand` (EVALSHA with automatic
+ * fallback to EVAL after a Redis restart flushed the script cache). Each one makes a
+ * check-then-write atomic, which plain commands cannot: compare-and-set on the record
+ * version, dedupe-and-create, claim-a-post.
+ */
+import type { Redis } from 'ioredis';
+
+/**
+ * Dedupe and create in one step, so a crash can never leave a dedupe key that points at a
+ * triage that was never written.
+ * KEYS: dedupe, triage hash, active zset.
+ * ARGV: id, record JSON, version, dest JSON, meta JSON, activity ms, dedupe TTL s.
+ * → {1, id} created, {0, existing id} duplicate.
+ */
+const CREATE = `
+local prev = redis.call('GET', KEYS[1])
+if prev then return {0, prev} end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[7])
+redis.call('HSET', KEYS[2], 'record', ARGV[2], 'version', ARGV[3], 'dest', ARGV[4], 'meta', ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+return {1, ARGV[1]}
+`;
+
+/**
+ * Compare-and-set of a triage record.
+ * KEYS: triage hash, active zset.
+ * ARGV: expected version, new version, record JSON, activity ms, final (1/0), retention s,
+ *       triage id, mark field ('' for none), then field/value pairs to set alongside.
+ * → 1 applied, 0 version moved on (conflict), -1 no such triage, -2 mark already set
+ *   (this exact change was applied before, e.g. by a retried job).
+ */
+const CAS = `
+local cur = redis.call('HGET', KEYS[1], 'version')
+if not cur then return -1 end
+if ARGV[8] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[8]) == 1 then return -2 end
+if cur ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], ARGV[8], ARGV[2]) end
+for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[5] == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[7])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+else
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+end
+return 1
+`;
+
+/**
+ * Claim the right to make one chat post.
+ * KEYS: triage hash, lease key. ARGV: posted field, token, lease ms.
+ * → 'posted' (done before), 'claimed', 'busy' (another run holds the lease), 'gone'.
+ */
+const CLAIM_POST = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'posted' end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 'claimed' end
+if redis.call('GET', KEYS[2]) == ARGV[2] then
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return 'claimed'
+end
+return 'busy'
+`;
+
+/**
+ * Record a finished post and release its lease.
+ * KEYS: triage hash, lease key. ARGV: posted field, token, then field/value pairs.
+ */
+const MARK_POSTED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], '1')
+  for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+return 1
+`;
+
+/**
+ * Store the card's message reference once (first wins) and raise the rendered version.
+ * KEYS: triage hash. ARGV: ref JSON, rendered version. → the stored ref JSON, or false.
+ */
+const SET_REF = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], 'ref', ARGV[1])
+local cur = tonumber(redis.call('HGET', KEYS[1], 'cardv') or '0')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], 'cardv', ARGV[2]) end
+return redis.call('HGET', KEYS[1], 'ref')
+`;
+
+/** Raise a numeric field to at least ARGV[2]. KEYS: hash. ARGV: field, value. → the new value. */
+const RAISE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); return tonumber(ARGV[2]) end
+return cur
+`;
+
+type Arg = string | number;
+
+export interface StoreScripts {
+  ctCreate(dedupe: string, triage: string, active: string, ...argv: Arg[]): Promise<[number, string]>;
+  ctCas(triage: string, active: string, ...argv: Arg[]): Promise<number>;
+  ctClaimPost(triage: string, lease: string, ...argv: Arg[]): Promise<'posted' | 'claimed' | 'busy' | 'gone'>;
+  ctMarkPosted(triage: string, lease: string, ...argv: Arg[]): Promise<number>;
+  ctSetRef(triage: string, ...argv: Arg[]): Promise<string | null>;
+  ctRaise(hash: string, ...argv: Arg[]): Promise<number>;
+}
+
+const DEFINITIONS: Array<[keyof StoreScripts, number, string]> = [
+  ['ctCreate', 3, CREATE],
+  ['ctCas', 2, CAS],
+  ['ctClaimPost', 2, CLAIM_POST],
+  ['ctMarkPosted', 2, MARK_POSTED],
+  ['ctSetRef', 1, SET_REF],
+  ['ctRaise', 1, RAISE],
+];
+
+/** Registers the scripts on this connection (once) and returns it typed with them. */
+export function withStoreScripts(redis: Redis): Redis & StoreScripts {
+  const r = redis as Redis & Partial<StoreScripts>;
+  for (const [name, numberOfKeys, lua] of DEFINITIONS) {
+    if (typeof r[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
+  }
+  return r as Redis & StoreScripts;
+}

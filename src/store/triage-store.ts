@@ -1,0 +1,251 @@
+/**
+ * Durable triages in Redis: one hash per triage holding the record (JSON) and its version,
+ * where its card goes and lives, and idempotency markers. Transitions go through the pure
+ * state machine and are written with compare-and-set (src/store/scripts.ts), so two racing
+ * clicks or two workers apply one transition, never two.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Destination, MessageRef } from '../chat/port';
+import { FINAL_STATES, TRIAGE_STATES, transition } from '../triage/machine';
+import type { Actor, Effect, TriageEvent, TriageRecord, TriageState } from '../triage/machine';
+import type { StepId } from '../triage/model';
+import { DEFAULT_PREFIX, keys, type Keys } from './keys';
+import { withStoreScripts, type StoreScripts } from './scripts';
+
+/** What the worker needs to know about a triage besides its record. */
+export interface TriageMeta {
+  source: string;
+  actor: Actor;
+  /** Post the diagnostic bundle into the thread when collection finishes. */
+  postBundle: boolean;
+}
+
+export const DestinationSchema = z.union([
+  z.object({ platform: z.literal('slack'), channel: z.string().min(1), teamId: z.string().optional() }),
+  z.object({ platform: z.literal('teams'), conversationRef: z.record(z.string(), z.unknown()) }),
+]);
+export const MessageRefSchema = z.union([
+  z.object({ platform: z.literal('slack'), channel: z.string().min(1), ts: z.string().min(1), teamId: z.string().optional() }),
+  z.object({ platform: z.literal('teams'), conversationRef: z.record(z.string(), z.unknown()), activityId: z.string().min(1) }),
+]);
+const MetaSchema = z.object({
+  source: z.string(),
+  actor: z.object({ kind: z.enum(['user', 'webhook', 'system']), id: z.string(), name: z.string().optional() }),
+  postBundle: z.boolean(),
+});
+/** A light check of a record read back: the fields every reader relies on. */
+const RecordShape = z.looseObject({
+  id: z.string(),
+  version: z.number().int().positive(),
+  state: z.enum(TRIAGE_STATES),
+  steps: z.array(z.looseObject({ id: z.string(), verdict: z.string() })),
+  pending: z.array(z.string()),
+});
+
+export type StoreApplyResult =
+  | { ok: true; record: TriageRecord; effects: Effect[]; from: TriageState; duplicate: boolean }
+  | { ok: false; reason: 'not_found' | 'stale' | 'finished' | 'not_allowed' | 'conflict'; message: string };
+
+export interface ApplyOptions {
+  /** How many times to re-read and re-run the transition when another writer got there first. */
+  maxAttempts?: number;
+  /** The record as the caller last saw it, to save one read on the first attempt. */
+  current?: TriageRecord;
+  /**
+   * A hash field set atomically with the change. If it is already set, this exact change was
+   * applied before (a retried job) and nothing is written again: the result has `duplicate`.
+   */
+  mark?: string;
+  now?: Date;
+}
+
+/** Everything the posting job reads in one round trip. */
+export interface TriageView {
+  record: TriageRecord;
+  destination: Destination;
+  meta: TriageMeta;
+  ref: MessageRef | null;
+  /** Highest record version shown on the card. */
+  cardVersion: number;
+  /** Record version at which each step's latest result was applied. */
+  stepVersion: number | null;
+}
+
+export interface TriageStoreOptions {
+  prefix?: string;
+  /** How long a finished triage is kept (s). */
+  retentionSec?: number;
+  now?: () => Date;
+}
+
+export const CONFLICT_MESSAGE =
+  'This triage has already advanced: someone else changed it at the same moment, so nothing was changed. Use the latest card.';
+
+export class TriageStore {
+  readonly keys: Keys;
+  readonly redis: Redis & StoreScripts;
+  private readonly retentionSec: number;
+  private readonly now: () => Date;
+
+  constructor(redis: Redis, opts: TriageStoreOptions = {}) {
+    this.redis = withStoreScripts(redis);
+    this.keys = keys(opts.prefix ?? DEFAULT_PREFIX);
+    this.retentionSec = opts.retentionSec ?? 7 * 24 * 3600;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Dedupe and create atomically. Returns the triage ID that owns the dedupe key. */
+  async create(
+    record: TriageRecord,
+    destination: Destination,
+    meta: TriageMeta,
+    dedupeKey: string,
+    dedupeTtlSec: number,
+  ): Promise<{ triageId: string; created: boolean }> {
+    const [created, triageId] = await this.redis.ctCreate(
+      this.keys.dedupe(dedupeKey),
+      this.keys.triage(record.id),
+      this.keys.active(),
+      record.id,
+      JSON.stringify(record),
+      record.version,
+      JSON.stringify(destination),
+      JSON.stringify(meta),
+      Date.parse(record.updatedAt),
+      dedupeTtlSec,
+    );
+    return { triageId, created: created === 1 };
+  }
+
+  async get(id: string): Promise<TriageRecord | null> {
+    return parseRecord(await this.redis.hget(this.keys.triage(id), 'record'));
+  }
+
+  async view(id: string, step?: StepId): Promise<TriageView | null> {
+    const [record, dest, meta, ref, cardv, stepv] = await this.redis.hmget(
+      this.keys.triage(id),
+      'record',
+      'dest',
+      'meta',
+      'ref',
+      'cardv',
+      step ? `stepv:${step}` : 'stepv:-',
+    );
+    const r = parseRecord(record);
+    if (!r || !dest || !meta) return null;
+    return {
+      record: r,
+      destination: DestinationSchema.parse(JSON.parse(dest)) as Destination,
+      meta: MetaSchema.parse(JSON.parse(meta)),
+      ref: ref ? (MessageRefSchema.parse(JSON.parse(ref)) as MessageRef) : null,
+      cardVersion: Number(cardv ?? 0),
+      stepVersion: stepv === null ? null : Number(stepv),
+    };
+  }
+
+  /** Read-modify-write through the pure state machine, with compare-and-set on the version. */
+  async apply(id: string, event: TriageEvent, opts: ApplyOptions = {}): Promise<StoreApplyResult> {
+    const maxAttempts = opts.maxAttempts ?? 5;
+    let current: TriageRecord | null | undefined = opts.current;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const record: TriageRecord | null = current ?? (await this.get(id));
+      current = undefined;
+      if (!record) return { ok: false, reason: 'not_found', message: 'This triage no longer exists (it may have expired).' };
+      const t = transition(record, event, opts.now ?? this.now());
+      if (!t.ok) return t;
+      const next = t.record;
+      const extra: Array<string | number> = [];
+      for (const e of t.effects) if (e.type === 'post_step') extra.push(`stepv:${e.step}`, next.version);
+      const final = FINAL_STATES.includes(next.state);
+      const res = await this.redis.ctCas(
+        this.keys.triage(id),
+        this.keys.active(),
+        record.version,
+        next.version,
+        JSON.stringify(next),
+        Date.parse(next.updatedAt),
+        final ? 1 : 0,
+        this.retentionSec,
+        id,
+        opts.mark ?? '',
+        ...extra,
+      );
+      if (res === 1) return { ok: true, record: next, effects: t.effects, from: record.state, duplicate: false };
+      if (res === -1) return { ok: false, reason: 'not_found', message: 'This triage no longer exists (it may have expired).' };
+      if (res === -2) {
+        const latest = await this.get(id);
+        if (!latest) return { ok: false, reason: 'not_found', message: 'This triage no longer exists (it may have expired).' };
+        return { ok: true, record: latest, effects: [], from: latest.state, duplicate: true };
+      }
+      // res === 0: someone else wrote first; re-read and let the machine decide again
+      // (a click carrying expectedVersion now comes back `stale`).
+    }
+    return { ok: false, reason: 'conflict', message: CONFLICT_MESSAGE };
+  }
+
+  /** Values of idempotency marks (`done:…`), in order; null where unset. */
+  async marks(id: string, fields: string[]): Promise<Array<number | null>> {
+    if (fields.length === 0) return [];
+    const vals = await this.redis.hmget(this.keys.triage(id), ...fields);
+    return vals.map((v) => (v === null ? null : Number(v)));
+  }
+
+  async stepVersion(id: string, step: StepId): Promise<number | null> {
+    const v = await this.redis.hget(this.keys.triage(id), `stepv:${step}`);
+    return v === null ? null : Number(v);
+  }
+
+  async messageRef(id: string): Promise<MessageRef | null> {
+    const v = await this.redis.hget(this.keys.triage(id), 'ref');
+    return v ? (MessageRefSchema.parse(JSON.parse(v)) as MessageRef) : null;
+  }
+
+  async destination(id: string): Promise<Destination | null> {
+    const v = await this.redis.hget(this.keys.triage(id), 'dest');
+    return v ? (DestinationSchema.parse(JSON.parse(v)) as Destination) : null;
+  }
+
+  /** Stores the card's reference (first one wins) and returns the stored one. */
+  async setMessageRef(id: string, ref: MessageRef, renderedVersion: number): Promise<MessageRef | null> {
+    const stored = await this.redis.ctSetRef(this.keys.triage(id), JSON.stringify(ref), renderedVersion);
+    return stored ? (MessageRefSchema.parse(JSON.parse(stored)) as MessageRef) : null;
+  }
+
+  /** Raises the "version shown on the card" marker; returns the marker's new value. */
+  async raiseCardVersion(id: string, version: number): Promise<number> {
+    return Number(await this.redis.ctRaise(this.keys.triage(id), 'cardv', version));
+  }
+
+  /**
+   * Before a post: 'posted' when the marker is set (skip), 'claimed' when this run may post,
+   * 'busy' when another run holds the lease (try later), 'gone' when the triage expired.
+   */
+  claimPost(id: string, marker: string, token: string, leaseMs: number): Promise<'posted' | 'claimed' | 'busy' | 'gone'> {
+    return this.redis.ctClaimPost(this.keys.triage(id), this.keys.lease(id, marker), `posted:${marker}`, token, leaseMs);
+  }
+
+  async markPosted(id: string, marker: string, token: string): Promise<void> {
+    await this.redis.ctMarkPosted(this.keys.triage(id), this.keys.lease(id, marker), `posted:${marker}`, token);
+  }
+
+  async isPosted(id: string, marker: string): Promise<boolean> {
+    return (await this.redis.hexists(this.keys.triage(id), `posted:${marker}`)) === 1;
+  }
+
+  /** Non-final triages with no activity since `cutoffMs`. */
+  async findStale(cutoffMs: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.active(), '-inf', cutoffMs, 'LIMIT', 0, limit);
+  }
+}
+
+function parseRecord(raw: string | null): TriageRecord | null {
+  if (!raw) return null;
+  const parsed = RecordShape.safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new Error(`stored triage record is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data as unknown as TriageRecord;
+}
+
+export function createTriageStore(redis: Redis, opts: TriageStoreOptions = {}): TriageStore {
+  return new TriageStore(redis, opts);
+}
