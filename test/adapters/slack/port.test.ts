@@ -1,0 +1,102 @@
+import { SlackChatPort } from '../../../adapters/slack/port';
+import { ChatPermanentError, ChatRateLimitedError } from '../../../src/chat/port';
+import { verifyButton } from '../../../src/commands';
+import { type FakeSlackApi, blocksOf, startFakeSlackApi } from '../../support/fake-slack-api';
+import { diagnosedRecord, hugeEvidenceRecord } from './records';
+
+const KEY = 'k'.repeat(48);
+let slack: FakeSlackApi;
+let port: SlackChatPort;
+
+beforeAll(async () => {
+  slack = await startFakeSlackApi();
+  port = new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: KEY });
+});
+afterAll(() => slack.close());
+beforeEach(() => {
+  slack.reset();
+  slack.channels.clear();
+});
+
+describe('SlackChatPort', () => {
+  it('posts the card, then updates it in place', async () => {
+    const r = diagnosedRecord();
+    const ref = await port.postCard({ platform: 'slack', channel: 'C0INC001', teamId: 'T0TEST01' }, r);
+    expect(ref).toEqual({ platform: 'slack', channel: 'C0INC001', ts: expect.any(String), teamId: 'T0TEST01' });
+    const [post] = slack.callsTo('chat.postMessage');
+    expect(post.body.channel).toBe('C0INC001');
+    expect(post.body.unfurl_links).toBe('false');
+    expect(post.body.link_names).toBeUndefined();
+    expect(post.body.text).toContain('resource_definition');
+    const blocks = blocksOf(post);
+    expect(JSON.stringify(blocks)).toContain('&lt;!channel&gt;');
+    expect(JSON.stringify(blocks)).not.toContain('<!channel>');
+
+    await port.updateCard(ref, { ...r, version: 4, state: 'walking', current: 'requested_scopes' });
+    const [update] = slack.callsTo('chat.update');
+    expect(update.body).toMatchObject({ channel: 'C0INC001', ts: ref.ts });
+    const actions = blocksOf(update).find((b) => b.type === 'actions') as { elements: Array<{ value: string }> };
+    const claim = verifyButton(actions.elements[0].value, KEY);
+    expect(claim.ok && claim.claim.version).toBe(4);
+  });
+
+  it('replies in the thread and uploads long evidence as a file into it', async () => {
+    const r = hugeEvidenceRecord();
+    const ref = { platform: 'slack' as const, channel: 'C0INC001', ts: '1700000000.000001' };
+    await port.postStep(ref, r, 'request_trace');
+    const [reply] = slack.callsTo('chat.postMessage');
+    expect(reply.body.thread_ts).toBe(ref.ts);
+    const [complete] = slack.callsTo('files.completeUploadExternal');
+    expect(complete.body).toMatchObject({ channel_id: 'C0INC001', thread_ts: ref.ts });
+    expect(slack.uploads).toHaveLength(1);
+    expect(JSON.parse(slack.uploads[0].content).evidence.rows).toHaveLength(2000);
+
+    await port.postBundle(ref, r);
+    expect(slack.callsTo('chat.postMessage')[1].body.thread_ts).toBe(ref.ts);
+    expect(slack.uploads).toHaveLength(2);
+  });
+
+  it('posts without files when the capability is off', async () => {
+    const noFiles = new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: KEY, files: false });
+    expect(noFiles.capabilities.files).toBe(false);
+    await noFiles.postBundle({ platform: 'slack', channel: 'C1', ts: '1.2' }, hugeEvidenceRecord());
+    expect(slack.callsTo('files.getUploadURLExternal')).toHaveLength(0);
+  });
+
+  it('turns a 429 into ChatRateLimitedError at once, without waiting', async () => {
+    slack.rateLimit('chat.postMessage', 30);
+    const started = Date.now();
+    const err = await port.postCard({ platform: 'slack', channel: 'C0INC001' }, diagnosedRecord()).catch((e) => e);
+    expect(err).toBeInstanceOf(ChatRateLimitedError);
+    expect(err.retryAfterMs).toBe(30_000);
+    expect(err.scope).toBe('slack:chat.postMessage:C0INC001');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('maps permanent failures to ChatPermanentError', async () => {
+    for (const code of ['channel_not_found', 'is_archived', 'account_inactive']) {
+      slack.failWith('chat.update', code);
+      const err = await port.updateCard({ platform: 'slack', channel: 'C9', ts: '1.1' }, diagnosedRecord()).catch((e) => e);
+      expect(err).toBeInstanceOf(ChatPermanentError);
+      expect(err.code).toBe(code);
+    }
+    const badToken = new SlackChatPort({ token: 'xoxb-wrong', apiUrl: slack.url, signingKey: KEY });
+    const err = await badToken.postCard({ platform: 'slack', channel: 'C9' }, diagnosedRecord()).catch((e) => e);
+    expect(err).toBeInstanceOf(ChatPermanentError);
+    expect(err.code).toBe('invalid_auth');
+    expect(err.message).not.toContain('xoxb');
+  });
+
+  it('joins a public channel it is not in, and explains a private one', async () => {
+    slack.channels.set('C0PUB', { id: 'C0PUB', name: 'inc-pub', is_member: false });
+    const ref = await port.postCard({ platform: 'slack', channel: 'C0PUB' }, diagnosedRecord());
+    expect(ref.platform === 'slack' && ref.channel).toBe('C0PUB');
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.join', 'chat.postMessage']);
+
+    slack.channels.set('G0PRIV', { id: 'G0PRIV', name: 'inc-priv', is_member: false, is_private: true });
+    const err = await port.postCard({ platform: 'slack', channel: 'G0PRIV' }, diagnosedRecord()).catch((e) => e);
+    expect(err).toBeInstanceOf(ChatPermanentError);
+    expect(err.code).toBe('not_in_channel');
+    expect(err.message).toContain('/invite');
+  });
+});
