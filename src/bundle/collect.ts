@@ -1,0 +1,46 @@
+/**
+ * The diagnostic bundle: six items collected in parallel, each under its own deadline, so a
+ * dead or slow Caracal service makes one item `unavailable` (with the reason), never the
+ * whole bundle. Collectors share the session's memoized evidence. Redaction happens in the
+ * session, which also counts it.
+ */
+import { describeError } from '../caracal/errors';
+import type { BundleItem, BundleItemId } from '../triage/model';
+import { BUNDLE_ITEM_IDS } from '../triage/model';
+import { unavailable } from './checks';
+import { collectConfigSummary } from './collectors/config-summary';
+import { collectPreflight } from './collectors/preflight';
+import { collectProviderBinding } from './collectors/provider-binding';
+import { collectReadiness } from './collectors/readiness';
+import { collectRequestTrace } from './collectors/request-trace';
+import { collectZones } from './collectors/zones';
+import type { BundleSource, Collector } from './source';
+import { DeadlineExceeded, withDeadline } from './timeout';
+
+export const COLLECTORS: Record<BundleItemId, Collector> = {
+  config_summary: collectConfigSummary,
+  readiness: collectReadiness,
+  zones: collectZones,
+  preflight: collectPreflight,
+  provider_binding: collectProviderBinding,
+  request_trace: collectRequestTrace,
+};
+
+export const DEFAULT_ITEM_TIMEOUT_MS = 5000;
+
+async function collectOne(id: BundleItemId, source: BundleSource, timeoutMs: number): Promise<BundleItem> {
+  try {
+    return await withDeadline(COLLECTORS[id](source), timeoutMs, id);
+  } catch (e) {
+    if (e instanceof DeadlineExceeded) {
+      return unavailable(id, `Timed out after ${timeoutMs} ms; a Caracal service is slow or not answering.`, { kind: 'transport', code: 'timeout', message: e.message });
+    }
+    const d = describeError(e);
+    return unavailable(id, `Could not be collected: ${d.message}`, d);
+  }
+}
+
+/** Items in their stable order. */
+export async function collectBundleItems(source: BundleSource, timeoutMs = DEFAULT_ITEM_TIMEOUT_MS): Promise<BundleItem[]> {
+  return Promise.all(BUNDLE_ITEM_IDS.map((id) => collectOne(id, source, timeoutMs)));
+}

@@ -1,0 +1,17 @@
+/** What every bundle collector reads from: the session's memoized evidence and its input. */
+import type { EvidenceGatherer } from '../triage/evidence';
+import type { BundleItem } from '../triage/model';
+import type { RoutedError } from '../triage/routing';
+import type { Symptom } from '../triage/model';
+
+export interface BundleSource {
+  /** Shared with the triage steps, so no Caracal call is made twice. */
+  gatherer: EvidenceGatherer;
+  requestId: string | null;
+  zoneId: string | null;
+  symptom: Symptom | null;
+  error: RoutedError | null;
+  now: () => Date;
+}
+
+export type Collector = (source: BundleSource) => Promise<BundleItem>;

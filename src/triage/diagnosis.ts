@@ -1,0 +1,110 @@
+/**
+ * The diagnosis: which step holds the root cause, on which surface, how sure we are. Pure.
+ *
+ * Usually the first failing step, with three exceptions where the evidence points past it:
+ * - readiness outranks everything (a dead dependency explains every later failure), unless a
+ *   later step failed with the very same cause: then that step is the more specific home for
+ *   it (a Gateway `revocation_snapshot_stale` belongs to the Gateway step, audit lag to the
+ *   audit step), with its surface and fix;
+ * - a requested scope the resource does not define makes the grant check fail too, but the
+ *   cause is the scope (`requested_scopes`);
+ * - a broken policy-set activation explains a policy deny (STS evaluated no set or an old one).
+ */
+import type { Confidence, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
+import { CONFIDENCES, STEP_IDS, SYMPTOMS } from './model';
+import { isAuditReason, isRevocationReason } from './health';
+import { SYMPTOM_SURFACE } from './routing';
+
+/** `winner` failing explains `loser` failing; the diagnosis then names `winner`. */
+const EXPLAINS: ReadonlyArray<{ winner: StepId; winnerCauses?: readonly string[]; loser: StepId }> = [
+  { winner: 'requested_scopes', winnerCauses: ['scope_mismatch'], loser: 'grant_policy' },
+  { winner: 'policy_set_activation', loser: 'grant_policy' },
+];
+
+const order = (id: StepId): number => STEP_IDS.indexOf(id);
+
+function explainedByAnother(step: StepResult, failing: StepResult[]): boolean {
+  return EXPLAINS.some(
+    (rule) =>
+      rule.loser === step.id &&
+      failing.some((w) => w.id === rule.winner && (!rule.winnerCauses || rule.winnerCauses.includes(w.cause ?? ''))),
+  );
+}
+
+/** The failing step that holds the root cause, or null when nothing failed. */
+export function rootCauseStep(steps: readonly StepResult[]): StepResult | null {
+  const failing = steps.filter((s) => s.verdict === 'fail').sort((a, b) => order(a.id) - order(b.id));
+  if (failing.length === 0) return null;
+  const readiness = failing.find((s) => s.id === 'readiness');
+  if (readiness) {
+    return failing.find((s) => s.id !== 'readiness' && s.cause !== undefined && s.cause === readiness.cause) ?? readiness;
+  }
+  return failing.find((s) => !explainedByAnother(s, failing)) ?? failing[0]!;
+}
+
+export function surfaceOf(step: StepResult, symptom: Symptom | null): Surface {
+  const cause = step.cause ?? '';
+  switch (step.id) {
+    case 'readiness':
+      if (isAuditReason(cause)) return 'audit_pipeline';
+      if (isRevocationReason(cause)) return 'revocation';
+      return 'infrastructure';
+    case 'configuration':
+      return 'configuration';
+    case 'request_trace':
+      return step.evidence.surface === 'audit_pipeline' ? 'audit_pipeline' : 'unknown';
+    case 'grant_policy':
+      return cause.startsWith('subject_federation_') ? 'authentication' : 'sts_policy';
+    case 'policy_set_activation':
+      return 'sts_policy';
+    case 'requested_scopes':
+      return 'resource_definition';
+    case 'gateway_verifier':
+      if (isRevocationReason(cause)) return 'revocation';
+      if (cause === 'operation_not_permitted') return 'resource_definition';
+      if (symptom === 'unauthenticated') return 'authentication';
+      return 'resource_verifier';
+    case 'audit_trace':
+      return 'audit_pipeline';
+  }
+}
+
+function confidenceOf(step: StepResult): Confidence {
+  const c = step.evidence.confidence;
+  return typeof c === 'string' && (CONFIDENCES as readonly string[]).includes(c) ? (c as Confidence) : 'high';
+}
+
+export function diagnose(steps: readonly StepResult[], symptom: Symptom | null): Diagnosis | null {
+  const root = rootCauseStep(steps);
+  if (!root) return null;
+  return {
+    surface: surfaceOf(root, symptom),
+    step: root.id,
+    cause: root.cause ?? 'unspecified',
+    summary: root.summary,
+    confidence: confidenceOf(root),
+  };
+}
+
+/**
+ * The symptom when none was given or routed: read from the trace the request-trace step found
+ * (a deny at token exchange → token_exchange_denied; a Gateway 401/403 → unauthenticated /
+ * resource_denied).
+ */
+export function inferSymptom(steps: readonly StepResult[]): Symptom | null {
+  const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as
+    | { finalDecision?: string; deniedBy?: { eventType?: string }; events?: Array<{ gatewayStatus?: number | null }> }
+    | undefined;
+  if (!trace) return null;
+  if (trace.finalDecision === 'deny' && trace.deniedBy?.eventType === 'token_exchange') return 'token_exchange_denied';
+  const gatewayStatuses = (trace.events ?? []).map((e) => e.gatewayStatus).filter((s): s is number => typeof s === 'number');
+  if (gatewayStatuses.includes(401)) return 'unauthenticated';
+  if (gatewayStatuses.includes(403)) return 'resource_denied';
+  return null;
+}
+
+/** The report's top-level surface: the diagnosis's, else the symptom's, else null. */
+export function reportSurface(diagnosis: Diagnosis | null, symptom: Symptom | null): Surface | null {
+  if (diagnosis) return diagnosis.surface;
+  return symptom && (SYMPTOMS as readonly string[]).includes(symptom) ? SYMPTOM_SURFACE[symptom] : null;
+}

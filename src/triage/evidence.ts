@@ -1,0 +1,140 @@
+/**
+ * Evidence gathering: the only part of the triage that does I/O. Each piece of evidence is
+ * produced at most once per session (and each Caracal call at most once, via the shared
+ * CallCache); independent pieces are fetched in parallel, dependent ones (grants need the
+ * resource, activation needs the active set) wait only for what they need.
+ */
+import { SERVICES, type CaracalClient, type ProbeResult, type ServiceName } from '../caracal/client-api';
+import { CallCache } from './call-cache';
+import {
+  notApplicable,
+  notConfigured,
+  type EvidenceFor,
+  type EvidenceKey,
+  type Fetched,
+  type Location,
+  type MetricsService,
+  type TriageEvidence,
+} from './evidence-model';
+import { locateRequest } from './locate';
+import type { Symptom } from './model';
+import { requestFacts } from './request-facts';
+
+export interface GatherInput {
+  requestId: string | null;
+  zoneId: string | null;
+  symptom: Symptom | null;
+}
+
+export interface EvidenceGatherer {
+  readonly client: CaracalClient;
+  readonly calls: CallCache;
+  get<K extends EvidenceKey>(key: K): Promise<TriageEvidence[K]>;
+  gather<K extends EvidenceKey>(keys: readonly K[]): Promise<EvidenceFor<K>>;
+}
+
+const METRICS_SERVICES: readonly MetricsService[] = ['sts', 'gateway', 'audit'];
+
+export function probeKey(service: ServiceName, path: '/ready' | '/health'): string {
+  return `probe:${service}:${path}`;
+}
+
+/** `probe` never throws by contract; if it does anyway, the failure still reads as a probe result. */
+export async function probeOnce(client: CaracalClient, calls: CallCache, service: ServiceName, path: '/ready' | '/health'): Promise<ProbeResult> {
+  const r = await calls.once(probeKey(service, path), () => client.probe(service, path));
+  if (r.ok) return r.value;
+  return { service, configured: !!client.endpoints[service], ok: false, reason: r.error.code, ms: 0 };
+}
+
+export function createEvidenceGatherer(client: CaracalClient, input: GatherInput, calls: CallCache = new CallCache()): EvidenceGatherer {
+  const memo = new Map<EvidenceKey, Promise<unknown>>();
+
+  const zoneOf = async (): Promise<string | null> => (await get('location')).zoneId;
+  const noZone = notApplicable('no_zone', 'no zone: the request was not located and no zone was given');
+
+  const producers: { [K in EvidenceKey]: () => Promise<TriageEvidence[K]> } = {
+    readiness: () => Promise.all(SERVICES.map((s) => probeOnce(client, calls, s, '/ready'))),
+
+    metrics: async () => {
+      const entries = await Promise.all(
+        METRICS_SERVICES.map(async (s): Promise<[MetricsService, Fetched<Record<string, unknown>>]> => [
+          s,
+          client.endpoints[s] ? await calls.once(`metrics:${s}`, () => client.metricsJson(s)) : notConfigured(`no ${s} URL configured`),
+        ]),
+      );
+      return Object.fromEntries(entries) as Record<MetricsService, Fetched<Record<string, unknown>>>;
+    },
+
+    location: (): Promise<Location> => locateRequest(client, calls, input.requestId, input.zoneId),
+
+    zone: async () => {
+      const z = await zoneOf();
+      return z ? calls.once(`zone:${z}`, () => client.getZone(z)) : noZone;
+    },
+
+    resources: async () => {
+      const z = await zoneOf();
+      return z ? calls.once(`resources:${z}`, () => client.listResources(z)) : noZone;
+    },
+
+    application: async () => {
+      const location = await get('location');
+      const appId = requestFacts(location)?.applicationId;
+      if (!location.zoneId) return noZone;
+      if (!appId) return notApplicable('no_application', 'the trace names no application');
+      return calls.once(`application:${location.zoneId}:${appId}`, () => client.getApplication(location.zoneId!, appId));
+    },
+
+    grants: async () => {
+      const [location, resources] = await Promise.all([get('location'), get('resources')]);
+      const facts = requestFacts(location, resources);
+      if (!location.zoneId) return noZone;
+      if (!facts?.resource) return notApplicable('no_resource', 'the request names no resource registered in the zone');
+      const query = { ...(facts.applicationId ? { application_id: facts.applicationId } : {}), resource_id: facts.resource.id };
+      return calls.once(`grants:${location.zoneId}:${query.application_id ?? '*'}:${query.resource_id}`, () => client.listGrants(location.zoneId!, query));
+    },
+
+    policySets: async () => {
+      const z = await zoneOf();
+      return z ? calls.once(`policySets:${z}`, () => client.listPolicySets(z)) : noZone;
+    },
+
+    activation: async () => {
+      const z = await zoneOf();
+      if (!z) return noZone;
+      const sets = await get('policySets');
+      if (!sets.ok) return sets;
+      const active = sets.value.find((s) => !!s.active_version_id);
+      if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
+      return calls.once(`activation:${z}:${active.id}`, () => client.activationStatus(z, active.id));
+    },
+
+    sessions: async () => {
+      if (input.symptom !== 'access_after_revocation') return notApplicable('not_relevant', 'only read for access after revocation');
+      const z = await zoneOf();
+      return z ? calls.once(`sessions:${z}:terminated`, () => client.listSessions(z, { status: 'terminated' })) : noZone;
+    },
+
+    authorityRecords: async () => {
+      if (input.symptom !== 'access_after_revocation') return notApplicable('not_relevant', 'only read for access after revocation');
+      const z = await zoneOf();
+      return z ? calls.once(`authorityRecords:${z}:revoked`, () => client.listAuthorityRecords(z, { status: 'revoked' })) : noZone;
+    },
+  };
+
+  function get<K extends EvidenceKey>(key: K): Promise<TriageEvidence[K]> {
+    let p = memo.get(key) as Promise<TriageEvidence[K]> | undefined;
+    if (!p) {
+      p = producers[key]();
+      memo.set(key, p);
+    }
+    return p;
+  }
+
+  async function gather<K extends EvidenceKey>(keys: readonly K[]): Promise<EvidenceFor<K>> {
+    const values = await Promise.all(keys.map((k) => get(k)));
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as unknown as EvidenceFor<K>;
+  }
+
+  return { client, calls, get, gather };
+}

@@ -1,0 +1,79 @@
+/**
+ * Locating a request: Caracal has no cross-zone index (FACTS §5), so the request is looked up
+ * in every candidate zone in parallel and the first zone (in listing order) that knows it wins.
+ * Candidate zones are the given zone, else `GET /v1/zones`, else — when a zone-scoped token
+ * cannot list zones — CARACAL_ZONE_IDS. IDs the by-request path rejects (400 `invalid_params`,
+ * e.g. with `/`) are looked up through the audit list and the trace rebuilt from its rows.
+ */
+import type { CaracalClient } from '../caracal/client-api';
+import type { CallCache } from './call-cache';
+import type { Failure, Location, ZoneAttempt, ZoneSource } from './evidence-model';
+import { traceFromExplain, traceFromRows, type Trace } from './trace';
+
+interface Candidates {
+  zoneIds: string[];
+  source: ZoneSource | null;
+  problem: Failure | null;
+  listError: Failure | null;
+}
+
+export async function candidateZones(client: CaracalClient, cache: CallCache, givenZoneId: string | null): Promise<Candidates> {
+  if (givenZoneId) return { zoneIds: [givenZoneId], source: 'given', problem: null, listError: null };
+  const listed = await cache.once('zones', () => client.listZones());
+  const configured = [...client.configuredZoneIds];
+  if (listed.ok) {
+    // Configured zones first: the operator named them because requests usually live there.
+    const ids = [...new Set([...configured, ...listed.value.map((z) => z.id)])];
+    return { zoneIds: ids, source: 'listed', problem: null, listError: null };
+  }
+  if (configured.length > 0) return { zoneIds: configured, source: 'configured', problem: null, listError: listed.error };
+  const problem: Failure =
+    listed.error.code === 'admin_token_zone_mismatch'
+      ? { ...listed.error, message: 'the admin token is zone-scoped and cannot list zones; set CARACAL_ZONE_IDS or pass --zone.' }
+      : listed.error;
+  return { zoneIds: [], source: null, problem, listError: listed.error };
+}
+
+async function lookIn(client: CaracalClient, cache: CallCache, zoneId: string, requestId: string): Promise<{ attempt: ZoneAttempt; trace: Trace | null }> {
+  const explained = await cache.once(`explain:${zoneId}:${requestId}`, () => client.explain(zoneId, requestId));
+  if (explained.ok) return { attempt: { zoneId, outcome: 'found', via: 'explain' }, trace: traceFromExplain(explained.value) };
+  if (explained.error.code === 'request_not_found') return { attempt: { zoneId, outcome: 'not_found', via: 'explain' }, trace: null };
+  if (explained.error.code !== 'invalid_params') return { attempt: { zoneId, outcome: 'error', via: 'explain', error: explained.error }, trace: null };
+
+  const rows = await cache.once(`auditForRequest:${zoneId}:${requestId}`, () => client.auditForRequest(zoneId, requestId));
+  if (!rows.ok) return { attempt: { zoneId, outcome: 'error', via: 'audit_list', error: rows.error }, trace: null };
+  if (rows.value.length === 0) return { attempt: { zoneId, outcome: 'not_found', via: 'audit_list' }, trace: null };
+  return { attempt: { zoneId, outcome: 'found', via: 'audit_list' }, trace: traceFromRows(zoneId, requestId, rows.value) };
+}
+
+export async function locateRequest(client: CaracalClient, cache: CallCache, requestId: string | null, givenZoneId: string | null): Promise<Location> {
+  const base: Location = {
+    requestId,
+    zoneId: givenZoneId,
+    trace: null,
+    zoneSource: givenZoneId ? 'given' : null,
+    zonesSearched: [],
+    attempts: [],
+    problem: null,
+    listError: null,
+  };
+  if (!requestId) {
+    if (givenZoneId) return base;
+    // Without a request ID, a single candidate zone is still worth checking (config, policy sets).
+    const c = await candidateZones(client, cache, null);
+    return { ...base, zoneId: c.zoneIds.length === 1 ? c.zoneIds[0]! : null, zoneSource: c.source, listError: c.listError };
+  }
+  const c = await candidateZones(client, cache, givenZoneId);
+  if (c.problem) return { ...base, zoneSource: c.source, problem: c.problem, listError: c.listError };
+  const results = await Promise.all(c.zoneIds.map((z) => lookIn(client, cache, z, requestId)));
+  const found = results.find((r) => r.trace !== null);
+  return {
+    ...base,
+    zoneId: found?.attempt.zoneId ?? givenZoneId,
+    trace: found?.trace ?? null,
+    zoneSource: c.source,
+    zonesSearched: c.zoneIds,
+    attempts: results.map((r) => r.attempt),
+    listError: c.listError,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What the located request is about, derived from its trace and the zone's resources: the STS
+ * decision, the resource it named, the application, requested and minted scopes, and what the
+ * Gateway answered. Several judges need the same facts, so they are derived once, here. Pure.
+ */
+import type { Fetched, Location, ResourceView } from './evidence-model';
+import { gatewayEvents, mintedScopes, stsDecision, type Trace, type TraceEvent } from './trace';
+
+export interface RequestFacts {
+  trace: Trace;
+  /** The STS decision row: the causal denial, else the token-exchange allow. */
+  sts: TraceEvent | null;
+  resourceIdentifier: string | null;
+  /** The zone's resource with that identifier (active ones first); null when none matches. */
+  resource: ResourceView | null;
+  applicationId: string | null;
+  requestedScopes: string[] | null;
+  mintedScopes: string[] | null;
+  gateway: TraceEvent[];
+}
+
+export function resourceByIdentifier(resources: ResourceView[], identifier: string | null): ResourceView | null {
+  if (!identifier) return null;
+  const matching = resources.filter((r) => r.identifier === identifier);
+  return matching.find((r) => !r.archived_at) ?? matching[0] ?? null;
+}
+
+export function requestFacts(location: Location, resources?: Fetched<ResourceView[]>): RequestFacts | null {
+  const trace = location.trace;
+  if (!trace) return null;
+  const sts = stsDecision(trace);
+  const gateway = gatewayEvents(trace);
+  const resourceIdentifier = sts?.resource ?? gateway.find((g) => g.resource)?.resource ?? null;
+  const applicationId = sts?.applicationId ?? trace.events.find((e) => e.applicationId)?.applicationId ?? null;
+  return {
+    trace,
+    sts,
+    resourceIdentifier,
+    resource: resources?.ok ? resourceByIdentifier(resources.value, resourceIdentifier) : null,
+    applicationId,
+    requestedScopes: sts?.requestedScopes ?? null,
+    mintedScopes: mintedScopes(trace),
+    gateway,
+  };
+}
+
+/** Levenshtein distance, to suggest the identifier or scope a typo meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate within a few edits, for "did you mean" hints; null when nothing is close. */
+export function closest(value: string, candidates: readonly string[]): string | null {
+  let best: { c: string; d: number } | null = null;
+  for (const c of candidates) {
+    const d = distance(value, c);
+    if (d > 0 && d <= 3 && (!best || d < best.d)) best = { c, d };
+  }
+  return best?.c ?? null;
+}

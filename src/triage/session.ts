@@ -1,0 +1,105 @@
+/**
+ * A triage session (session-api.ts): the eight steps and the bundle over one memoized
+ * evidence gatherer, so every Caracal call is made at most once, and everything that leaves
+ * the session is redacted. An unreachable API is a finding (readiness fails, surface
+ * infrastructure); the one thing that stops a triage is the API rejecting the bot's admin
+ * token: `run()` rejects with that `CaracalApiError` (the CLI exits 2), `runStep` answers
+ * `unknown` with cause `admin_token_rejected`.
+ */
+import type { CaracalClient } from '../caracal/client-api';
+import { describeError } from '../caracal/errors';
+import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from '../bundle/collect';
+import { createRedactor, type Redactor } from '../bundle/redact';
+import { DeadlineExceeded, withDeadline } from '../bundle/timeout';
+import { CallCache } from './call-cache';
+import { diagnose, inferSymptom, reportSurface } from './diagnosis';
+import { createEvidenceGatherer } from './evidence';
+import type { JudgeContext } from './evidence-model';
+import type { TriageInput } from './machine';
+import { STEP_IDS, type Bundle, type StepId, type StepResult, type TriageReport } from './model';
+import { routeError } from './routing';
+import type { TriageConclusion, TriageSession } from './session-api';
+import { STEPS } from './steps';
+import { unknown } from './steps/step';
+
+export interface TriageSessionOptions {
+  /** Redacts everything the session returns (default: the built-in rules, no extra known secrets). */
+  redactor?: Redactor;
+  now?: () => Date;
+  /** Deadline per bundle item (default 5 s); a step gets three times as long, since it may chain calls. */
+  timeoutMs?: number;
+}
+
+export function createTriageSession(client: CaracalClient, input: TriageInput, opts: TriageSessionOptions = {}): TriageSession {
+  const redactor = opts.redactor ?? createRedactor();
+  const now = opts.now ?? (() => new Date());
+  const itemTimeoutMs = opts.timeoutMs ?? DEFAULT_ITEM_TIMEOUT_MS;
+  const stepTimeoutMs = itemTimeoutMs * 3;
+
+  const routed = input.error ? routeError(input.error) : null;
+  const requestId = input.requestId ?? routed?.requestId ?? null;
+  const symptom = input.symptom ?? routed?.symptom ?? null;
+  const calls = new CallCache();
+  const gatherer = createEvidenceGatherer(client, { requestId, zoneId: input.zoneId, symptom }, calls);
+  let locatedZone: string | null = input.zoneId;
+  void gatherer.get('location').then((l) => (locatedZone = l.zoneId));
+
+  const context = (): JudgeContext => ({ requestId, zoneId: input.zoneId, symptom, error: routed, now: now() });
+
+  const tokenRejected = (id: StepId): StepResult =>
+    unknown(id, 'The Caracal API rejected the bot’s admin token (401 invalid_admin_token); nothing could be checked. Set a valid CARACAL_ADMIN_TOKEN.', {}, 'admin_token_rejected');
+
+  async function judge(id: StepId): Promise<StepResult> {
+    const step = STEPS[id];
+    try {
+      const evidence = await withDeadline(gatherer.gather(step.needs), stepTimeoutMs, id);
+      if (calls.tokenRejection) return tokenRejected(id);
+      return step.judge(evidence, context());
+    } catch (e) {
+      if (calls.tokenRejection) return tokenRejected(id);
+      if (e instanceof DeadlineExceeded) return unknown(id, `Evidence did not arrive within ${stepTimeoutMs} ms; a Caracal service is slow or not answering.`, {}, 'timeout');
+      // A judge bug must not take the triage down: report it as a step that could not be checked.
+      const d = describeError(e);
+      return unknown(id, `This step could not be evaluated: ${d.message}`, { error: d }, d.code);
+    }
+  }
+
+  async function bundleUnredacted(): Promise<Bundle> {
+    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now }, itemTimeoutMs);
+    const r = redactor.redact(items);
+    return { items: r.value, redactions: r.count };
+  }
+
+  function conclude(steps: StepResult[]): TriageConclusion {
+    const effective = symptom ?? inferSymptom(steps);
+    const diagnosis = diagnose(steps, effective);
+    return { zoneId: locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis };
+  }
+
+  return {
+    input,
+    async runStep(id) {
+      return redactor.redact(await judge(id)).value;
+    },
+    collectBundle: bundleUnredacted,
+    conclude(steps) {
+      return redactor.redact(conclude(steps)).value;
+    },
+    async run(): Promise<TriageReport> {
+      const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), bundleUnredacted()]);
+      if (calls.tokenRejection) throw calls.tokenRejection;
+      const conclusion = conclude(steps);
+      const report: TriageReport = {
+        requestId,
+        zoneId: conclusion.zoneId,
+        symptom: conclusion.symptom,
+        surface: conclusion.surface,
+        diagnosis: conclusion.diagnosis,
+        steps: steps.map((s) => ({ id: s.id, verdict: s.verdict, summary: s.summary, ...(s.cause ? { cause: s.cause } : {}), evidence: s.evidence })),
+        bundle,
+      };
+      // The bundle is already redacted (and counted); this pass covers steps and diagnosis.
+      return redactor.redact(report).value;
+    },
+  };
+}

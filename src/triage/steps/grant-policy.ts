@@ -1,0 +1,133 @@
+/**
+ * Step 4, grant and policy: an active grant binds the application to the resource with the
+ * requested scopes, and the policy decision does not say otherwise. Grants are not what STS
+ * decides on (FACTS §11), so a covering grant does not prove an allow; but a missing grant or
+ * scope is a strong signal, and the policy's own diagnostics (`{code}` or `{reason}`) name the
+ * cause when there are any. Revoked grants stay listed and several active ones may exist.
+ */
+import type { GrantView } from '../evidence-model';
+import { requestFacts, type RequestFacts } from '../request-facts';
+import { isPolicyDecision, ranWithoutActivePolicySet } from '../trace';
+import { defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
+
+/** Pre-policy denials that are about the application's authority, approvals or provider credentials. */
+export const GRANT_POLICY_DENIALS = [
+  'rate_limited',
+  'resource_outside_delegation',
+  'control_resource_requires_control_key',
+  'provider_unavailable',
+  'credential_not_provisioned',
+  'credential_refresh_failed',
+  'provider_credential_unavailable',
+  'credential_injection_denied',
+  'subject_federation_invalid',
+  'subject_federation_rejected',
+  'approval_invalid',
+  'approval_rejected',
+  'approval_expired',
+  'approval_already_consumed',
+  'approval_class_conflict',
+  'approval_policy_changed',
+] as const;
+
+const DENIAL_FIX: Record<string, string> = {
+  rate_limited: 'the STS mint limit for this zone, resource and application was reached (STS_MINT_RATE_LIMIT_PER_MIN); slow the caller down or raise the limit',
+  resource_outside_delegation: 'the resource is outside what the delegation edge allows; delegate it or call without the delegation',
+  control_resource_requires_control_key: 'the control resource needs an application with the control trait',
+  credential_not_provisioned: 'the subject has no provider credential for this resource; connect the provider grant',
+  credential_refresh_failed: 'STS could not refresh the provider credential; reconnect the provider grant',
+  provider_unavailable: 'the credential provider was unavailable',
+  provider_credential_unavailable: 'the provider credential could not be read',
+  credential_injection_denied: 'the provider credential may not be injected for this resource',
+  subject_federation_invalid: 'the federated subject assertion is invalid',
+  subject_federation_rejected: 'the federated subject was rejected',
+};
+
+/** Diagnostics other steps own: without an active set the policy never ran. */
+const NOT_GRANT_DIAGNOSTICS = new Set(['no_active_policy_set']);
+
+interface GrantCheck {
+  active: GrantView[];
+  revokedCount: number;
+  missing: string[];
+}
+
+function checkGrants(grants: GrantView[], facts: RequestFacts): GrantCheck {
+  const mine = grants.filter(
+    (g) => (!facts.applicationId || !g.application_id || g.application_id === facts.applicationId) && (!g.resource_id || g.resource_id === facts.resource!.id),
+  );
+  const active = mine.filter((g) => g.status === 'active');
+  const covered = new Set(active.flatMap((g) => g.scopes));
+  const missing = (facts.requestedScopes ?? []).filter((s) => !covered.has(s));
+  return { active, revokedCount: mine.filter((g) => g.status === 'revoked').length, missing };
+}
+
+export const grantPolicyStep = defineStep({
+  id: 'grant_policy',
+  needs: ['location', 'resources', 'grants'],
+  judge({ location, resources, grants }) {
+    const facts = requestFacts(location, resources);
+    if (!facts) return unknown('grant_policy', 'No trace, so no application, resource or scopes to check grants for.', {}, 'no_trace');
+    const sts = facts.sts;
+    if (!sts) return unknown('grant_policy', 'The trace has no STS token-exchange decision to check.', {}, 'no_sts_decision');
+    const decision = { evaluationStatus: sts.evaluationStatus, diagnostics: sts.diagnostics, determiningPolicies: sts.determiningPolicies };
+    if (sts.decision === 'allow') {
+      return pass('grant_policy', `STS allowed the exchange${sts.determiningPolicies.length > 0 ? ` (${sts.determiningPolicies.join(', ')})` : ''}; grants and policy are not the cause.`, { decision });
+    }
+    const status = sts.evaluationStatus ?? '';
+    if ((GRANT_POLICY_DENIALS as readonly string[]).includes(status)) {
+      return fail('grant_policy', status, `STS denied the exchange before policy with \`${status}\`: ${DENIAL_FIX[status] ?? status.replace(/_/g, ' ')}.`, { decision, confidence: 'high' });
+    }
+    if (!facts.resource) {
+      return unknown('grant_policy', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not registered in the zone, so no grant can bind it (see configuration).`, { decision }, 'resource_unknown');
+    }
+    if (!grants.ok) return unknown('grant_policy', `Could not read grants: ${whyUnavailable(grants)}.`, { decision, grants: { unavailable: grants.error } }, grants.error.code);
+
+    const check = checkGrants(grants.value, facts);
+    const app = facts.sts?.applicationName ?? facts.applicationId ?? 'the application';
+    const evidence = {
+      decision,
+      application: facts.applicationId,
+      resource: { id: facts.resource.id, identifier: facts.resource.identifier },
+      requestedScopes: facts.requestedScopes,
+      activeGrants: check.active.map((g) => ({ id: g.id, scopes: g.scopes })),
+      revokedGrants: check.revokedCount,
+    };
+    const policyDiagnostics = sts.diagnostics.filter((d) => !NOT_GRANT_DIAGNOSTICS.has(d.code));
+    if (isPolicyDecision(sts) && policyDiagnostics.length > 0) {
+      const d = policyDiagnostics[0]!;
+      const grantNote = check.missing.length > 0 ? ` The active grant(s) also lack ${list(check.missing)}.` : '';
+      return fail(
+        'grant_policy',
+        d.code,
+        `The active policy denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} Grant the scope or change the policy.`,
+        { ...evidence, confidence: 'high' },
+      );
+    }
+    if (check.active.length === 0) {
+      return fail(
+        'grant_policy',
+        'no_active_grant',
+        `No active grant binds ${app} to ${facts.resource.identifier}${check.revokedCount > 0 ? ` (${check.revokedCount} revoked grant(s) still listed)` : ''}; create one with the needed scopes.`,
+        { ...evidence, confidence: 'medium' },
+      );
+    }
+    if (check.missing.length > 0) {
+      return fail(
+        'grant_policy',
+        'grant_missing_scopes',
+        `The active grant(s) for ${app} on ${facts.resource.identifier} do not include ${list(check.missing)}; add the scope to the grant.`,
+        { ...evidence, missingScopes: check.missing, confidence: 'medium' },
+      );
+    }
+    if (isPolicyDecision(sts) && !ranWithoutActivePolicySet(sts)) {
+      return fail(
+        'grant_policy',
+        'policy_denied',
+        `The grants cover the request, but the active policy denied it without diagnostics${sts.determiningPolicies.length > 0 ? ` (${sts.determiningPolicies.join(', ')})` : ''}; read the policy for ${facts.resource.identifier}.`,
+        { ...evidence, confidence: 'medium' },
+      );
+    }
+    return pass('grant_policy', `${check.active.length} active grant(s) bind ${app} to ${facts.resource.identifier} and cover the requested scopes.`, evidence);
+  },
+});

@@ -1,0 +1,40 @@
+/**
+ * The shape every denied-call step has: the evidence it needs (so the session gathers only
+ * that, in parallel with the other steps) and a pure judge that turns evidence into a verdict.
+ */
+import type { EvidenceFor, EvidenceKey, Fetched, JudgeContext } from '../evidence-model';
+import type { Evidence, StepId, StepResult } from '../model';
+
+export interface StepDefinition<K extends EvidenceKey = EvidenceKey> {
+  id: StepId;
+  needs: readonly K[];
+  judge(evidence: EvidenceFor<K>, ctx: JudgeContext): StepResult;
+}
+
+/** Keeps `needs` and the judge's evidence type in sync. */
+export function defineStep<K extends EvidenceKey>(step: StepDefinition<K>): StepDefinition<K> {
+  return step;
+}
+
+export const pass = (id: StepId, summary: string, evidence: Evidence = {}): StepResult => ({ id, verdict: 'pass', summary, evidence });
+export const fail = (id: StepId, cause: string, summary: string, evidence: Evidence = {}): StepResult => ({ id, verdict: 'fail', cause, summary, evidence });
+/** Could not check; `cause` says why (e.g. `timeout`, `admin_token_read_only`, `not_configured`). */
+export const unknown = (id: StepId, summary: string, evidence: Evidence = {}, cause?: string): StepResult =>
+  cause ? { id, verdict: 'unknown', cause, summary, evidence } : { id, verdict: 'unknown', summary, evidence };
+export const manual = (id: StepId, summary: string, evidence: Evidence = {}): StepResult => ({ id, verdict: 'manual', summary, evidence });
+
+/** Evidence form of a fetch: the value, or the failure in a form a person can read. */
+export function shown<T>(f: Fetched<T>): unknown {
+  return f.ok ? f.value : { unavailable: f.error };
+}
+
+/** "why a read did not work", for summaries. */
+export function whyUnavailable(f: Fetched<unknown>): string {
+  if (f.ok) return '';
+  const e = f.error;
+  if (e.code === 'admin_token_read_only') return 'the admin token is read-only';
+  if (e.code === 'timeout') return `the call timed out (${e.message})`;
+  return e.message;
+}
+
+export const list = (xs: readonly string[]): string => xs.map((x) => `\`${x}\``).join(', ');

@@ -1,0 +1,296 @@
+/**
+ * One request's audit trail in one normalized shape, whether it came from explain
+ * (`DecisionTrace`) or was rebuilt from audit rows (`auditForRequest`, for request IDs the
+ * by-request path rejects). Hand-written because real STS rows and the documented shape differ
+ * (FACTS §11): `''` where docs say null, diagnostics as `{reason}` as well as `{code,message}`,
+ * an `exchange_denied` companion row on every denied exchange, and pre-policy rows that carry
+ * almost nothing. Pure functions only.
+ */
+
+/** The fields of an audit row the triage reads (structurally matches the client's AuditRow). */
+export interface AuditRowInput {
+  id: string;
+  zone_id?: string;
+  event_type: string;
+  request_id?: string | null;
+  decision?: string | null;
+  policy_set_id?: string | null;
+  policy_set_version_id?: string | null;
+  manifest_sha?: string | null;
+  evaluation_status?: string | null;
+  determining_policies_json?: unknown[] | null;
+  diagnostics_json?: unknown[] | null;
+  metadata_json?: Record<string, unknown> | null;
+  occurred_at?: string;
+}
+
+export interface DeniedEntryInput {
+  event_id?: string;
+  event_type?: string | null;
+  evaluation_status?: string | null;
+  determining_policies?: unknown[] | null;
+  diagnostics?: unknown[] | null;
+  metadata?: Record<string, unknown> | null;
+  policy_input?: unknown;
+}
+
+/** The fields of explain's `DecisionTrace` the triage reads. */
+export interface DecisionTraceInput {
+  request_id: string;
+  zone_id: string;
+  final_decision?: string | null;
+  denied?: DeniedEntryInput[] | null;
+  events?: AuditRowInput[] | null;
+}
+
+export interface TraceDiagnostic {
+  /** `code` or `reason`, whichever the row used. */
+  code: string;
+  message: string | null;
+}
+
+export interface GatewayOutcome {
+  method: string | null;
+  status: number | null;
+  upstreamStatus: number | null;
+  resultClass: string | null;
+  errorKind: string | null;
+}
+
+export interface TraceEvent {
+  id: string;
+  eventType: string;
+  decision: string | null;
+  evaluationStatus: string | null;
+  diagnostics: TraceDiagnostic[];
+  determiningPolicies: string[];
+  resource: string | null;
+  /** Scopes the caller asked for; null when the row does not say (pre-policy rows often don't). */
+  requestedScopes: string[] | null;
+  applicationId: string | null;
+  applicationName: string | null;
+  policySetVersionId: string | null;
+  manifestSha: string | null;
+  occurredAt: string | null;
+  /** The `exchange_denied` row STS adds when every resource was denied: it never holds the cause. */
+  isExchangeSummary: boolean;
+  /** For `gateway_resource_request` rows. */
+  gateway: GatewayOutcome | null;
+  /** explain's rebuilt OPA input for a denied entry (fed to policy simulate); null for plain rows. */
+  policyInput: Record<string, unknown> | null;
+}
+
+export interface Trace {
+  requestId: string;
+  zoneId: string;
+  finalDecision: string;
+  source: 'explain' | 'audit_list';
+  /** Every event, oldest first. */
+  events: TraceEvent[];
+  /** Denied events, oldest first (including the `exchange_denied` summary). */
+  denied: TraceEvent[];
+}
+
+/** OPA statuses: the row is a policy decision, not a pre-policy denial. */
+export const POLICY_EVALUATION_STATUSES = ['complete', 'partial', 'error'] as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** STS writes `''` where a value is absent; treat it like null. */
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
+const strings = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s !== '') : null);
+
+export function readDiagnostics(list: unknown): TraceDiagnostic[] {
+  if (!Array.isArray(list)) return [];
+  const out: TraceDiagnostic[] = [];
+  for (const d of list) {
+    if (typeof d === 'string' && d) out.push({ code: d, message: null });
+    else if (isRecord(d)) {
+      const code = text(d.code) ?? text(d.reason);
+      if (code) out.push({ code, message: text(d.message) ?? text(d.detail) });
+    }
+  }
+  return out;
+}
+
+function readPolicies(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((p) => (typeof p === 'string' ? p : isRecord(p) ? (text(p.policy) ?? text(p.id) ?? text(p.name)) : null))
+    .filter((p): p is string => p !== null);
+}
+
+function readGateway(eventType: string, meta: Record<string, unknown>): GatewayOutcome | null {
+  if (eventType !== 'gateway_resource_request') return null;
+  return {
+    method: text(meta.method),
+    status: num(meta.gateway_status),
+    upstreamStatus: num(meta.upstream_status),
+    resultClass: text(meta.result_class),
+    errorKind: text(meta.error_kind),
+  };
+}
+
+function isSummary(eventType: string, status: string | null, meta: Record<string, unknown>): boolean {
+  return eventType === 'exchange_denied' || status === 'exchange_denied' || (Array.isArray(meta.requested) && text(meta.resource) === null);
+}
+
+export function eventFromRow(row: AuditRowInput): TraceEvent {
+  const meta = isRecord(row.metadata_json) ? row.metadata_json : {};
+  const status = text(row.evaluation_status);
+  return {
+    id: row.id,
+    eventType: row.event_type,
+    decision: text(row.decision),
+    evaluationStatus: status,
+    diagnostics: readDiagnostics(row.diagnostics_json),
+    determiningPolicies: readPolicies(row.determining_policies_json),
+    resource: text(meta.resource),
+    requestedScopes: strings(meta.requested_scopes),
+    applicationId: text(meta.application_id),
+    applicationName: text(meta.application_name),
+    policySetVersionId: text(row.policy_set_version_id),
+    manifestSha: text(row.manifest_sha),
+    occurredAt: text(row.occurred_at),
+    isExchangeSummary: row.decision === 'deny' && isSummary(row.event_type, status, meta),
+    gateway: readGateway(row.event_type, meta),
+    policyInput: null,
+  };
+}
+
+/** A denied entry of explain, completed from its row in `events` (which has the version and manifest). */
+function eventFromDenied(entry: DeniedEntryInput, row: AuditRowInput | undefined): TraceEvent {
+  const base = row ? eventFromRow(row) : null;
+  const meta = isRecord(entry.metadata) ? entry.metadata : {};
+  const input = isRecord(entry.policy_input) ? entry.policy_input : {};
+  const inputResource = isRecord(input.resource) ? input.resource : {};
+  const inputContext = isRecord(input.context) ? input.context : {};
+  const inputPrincipal = isRecord(input.principal) ? input.principal : {};
+  const fromInput = strings(inputContext.requested_scopes);
+  const eventType = text(entry.event_type) ?? base?.eventType ?? 'unknown';
+  const status = text(entry.evaluation_status) ?? base?.evaluationStatus ?? null;
+  const diagnostics = readDiagnostics(entry.diagnostics);
+  const policies = readPolicies(entry.determining_policies);
+  return {
+    id: text(entry.event_id) ?? base?.id ?? 'unknown',
+    eventType,
+    decision: base?.decision ?? 'deny',
+    evaluationStatus: status,
+    diagnostics: diagnostics.length > 0 ? diagnostics : (base?.diagnostics ?? []),
+    determiningPolicies: policies.length > 0 ? policies : (base?.determiningPolicies ?? []),
+    resource: text(meta.resource) ?? text(inputResource.identifier) ?? base?.resource ?? null,
+    // policy_input is rebuilt with [] when the row had no scopes: an empty list there means "not recorded".
+    requestedScopes: strings(meta.requested_scopes) ?? (fromInput && fromInput.length > 0 ? fromInput : null) ?? base?.requestedScopes ?? null,
+    applicationId: text(meta.application_id) ?? text(inputPrincipal.id) ?? base?.applicationId ?? null,
+    applicationName: text(meta.application_name) ?? base?.applicationName ?? null,
+    policySetVersionId: base?.policySetVersionId ?? null,
+    manifestSha: base?.manifestSha ?? null,
+    occurredAt: base?.occurredAt ?? null,
+    isExchangeSummary: isSummary(eventType, status, meta),
+    gateway: base?.gateway ?? null,
+    policyInput: isRecord(entry.policy_input) ? entry.policy_input : null,
+  };
+}
+
+const byTime = (a: TraceEvent, b: TraceEvent): number => (a.occurredAt ?? '').localeCompare(b.occurredAt ?? '');
+
+export function traceFromExplain(raw: DecisionTraceInput): Trace {
+  const rows = raw.events ?? [];
+  const events = rows.map(eventFromRow).sort(byTime);
+  const denied = (raw.denied ?? []).map((d) => eventFromDenied(d, rows.find((r) => r.id === d.event_id))).sort(byTime);
+  return {
+    requestId: raw.request_id,
+    zoneId: raw.zone_id,
+    finalDecision: text(raw.final_decision) ?? finalDecisionOf(events),
+    source: 'explain',
+    events,
+    denied,
+  };
+}
+
+/** explain's rule: deny if any event denied, else the last event's decision, else unknown. */
+function finalDecisionOf(events: TraceEvent[]): string {
+  if (events.some((e) => e.decision === 'deny')) return 'deny';
+  return events[events.length - 1]?.decision ?? 'unknown';
+}
+
+/** Rebuild explain's view from audit rows (the list answers newest first; order does not matter here). */
+export function traceFromRows(zoneId: string, requestId: string, rows: AuditRowInput[]): Trace {
+  const events = rows.map(eventFromRow).sort(byTime);
+  return {
+    requestId,
+    zoneId,
+    finalDecision: finalDecisionOf(events),
+    source: 'audit_list',
+    events,
+    denied: events.filter((e) => e.decision === 'deny'),
+  };
+}
+
+/**
+ * The denied entry that holds the cause: the first denial that is not STS's `exchange_denied`
+ * summary, preferring one that names an evaluation status. Never the last entry by position.
+ */
+export function causalDenial(trace: Trace): TraceEvent | null {
+  const real = trace.denied.filter((d) => !d.isExchangeSummary);
+  return real.find((d) => d.evaluationStatus !== null) ?? real[0] ?? null;
+}
+
+/** The STS decision for the request: the causal denial, else the token-exchange allow. */
+export function stsDecision(trace: Trace): TraceEvent | null {
+  return causalDenial(trace) ?? trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow') ?? null;
+}
+
+export function isPolicyDecision(e: TraceEvent): boolean {
+  return e.evaluationStatus !== null && (POLICY_EVALUATION_STATUSES as readonly string[]).includes(e.evaluationStatus);
+}
+
+export function gatewayEvents(trace: Trace): TraceEvent[] {
+  return trace.events.filter((e) => e.gateway !== null);
+}
+
+/** The scopes STS minted: an allowed exchange grants what it was asked for. */
+export function mintedScopes(trace: Trace): string[] | null {
+  const allow = trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow');
+  return allow?.requestedScopes ?? null;
+}
+
+/** STS evaluated without an active policy set (manifest_sha literal, or the diagnostic). */
+export function ranWithoutActivePolicySet(e: TraceEvent): boolean {
+  return e.manifestSha === 'no_active_policy_set' || e.diagnostics.some((d) => d.code === 'no_active_policy_set');
+}
+
+/** Short, stable description of a trace for evidence and chat. */
+export function describeTrace(trace: Trace): Record<string, unknown> {
+  const cause = causalDenial(trace);
+  return {
+    requestId: trace.requestId,
+    zoneId: trace.zoneId,
+    source: trace.source,
+    finalDecision: trace.finalDecision,
+    events: trace.events.map((e) => ({
+      id: e.id,
+      eventType: e.eventType,
+      decision: e.decision,
+      evaluationStatus: e.evaluationStatus,
+      ...(e.gateway ? { gatewayStatus: e.gateway.status, method: e.gateway.method, errorKind: e.gateway.errorKind } : {}),
+      occurredAt: e.occurredAt,
+    })),
+    ...(cause
+      ? {
+          deniedBy: {
+            eventId: cause.id,
+            eventType: cause.eventType,
+            evaluationStatus: cause.evaluationStatus,
+            diagnostics: cause.diagnostics,
+            determiningPolicies: cause.determiningPolicies,
+            resource: cause.resource,
+            requestedScopes: cause.requestedScopes,
+            applicationId: cause.applicationId,
+            policySetVersionId: cause.policySetVersionId,
+            manifestSha: cause.manifestSha,
+          },
+        }
+      : {}),
+  };
+}
