@@ -35,7 +35,7 @@ export interface TransportOptions {
   minBackoffMs?: number;
   /** Connections per origin (default 8). */
   connections?: number;
-  /** Largest accepted body (default 16 MiB); a bigger one fails as unreachable/bad. */
+  /** Largest accepted body (default 16 MiB); a bigger one fails the call (transport error). */
   maxResponseBytes?: number;
 }
 
