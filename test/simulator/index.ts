@@ -17,7 +17,7 @@ import { SIM_SERVICES, type Fault, type RecordedRequest, type Scenario, type Sim
 
 export * from './types';
 export { SCENARIOS, SCENARIO_NAMES, getScenario } from './scenarios';
-export { SEEDED_SECRETS } from './secrets';
+export * from './secrets';
 export { ZONE_A, ZONE_B } from './world';
 
 interface FaultEntry {

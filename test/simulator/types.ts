@@ -104,7 +104,7 @@ export interface SimulatorOptions {
   scenario?: string | Scenario;
   /** Added latency (ms) on every answer, per service or for all ('*'); for benchmarks. */
   latencyMs?: Partial<Record<SimService | '*', number>>;
-  /** Require this bearer on `/metrics.json` (default: the simulator's metricsBearer). Set null for open metrics. */
+  /** Require `metricsBearer` on `/metrics.json` and API `/metrics` (default true); false for open metrics (dev mode). */
   requireMetricsBearer?: boolean;
   /** Keep at most this many recorded requests (default 10 000). */
   maxRecorded?: number;
