@@ -44,7 +44,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
     .option('--scenario <name>', 'show one scenario in full')
     .action(async (opts) => {
-      const { runDemo } = await import('./commands/demo');
+      const { runDemo } = await import('./commands/demo.js');
       setExit(await runDemo(opts, io));
     });
 
@@ -52,7 +52,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .command('serve')
     .description('Run the web process: Slack events, health, metrics (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runServe } = await import('./commands/processes');
+      const { runServe } = await import('./commands/processes.js');
       setExit(await runServe(io, { worker: false }));
     });
 
@@ -60,7 +60,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .command('worker')
     .description('Run a worker: collects evidence and posts results (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runWorkerCommand } = await import('./commands/processes');
+      const { runWorkerCommand } = await import('./commands/processes.js');
       setExit(await runWorkerCommand(io));
     });
 
@@ -68,7 +68,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .command('start')
     .description('Run web and worker in one process, for small installs.')
     .action(async () => {
-      const { runServe } = await import('./commands/processes');
+      const { runServe } = await import('./commands/processes.js');
       setExit(await runServe(io, { worker: true }));
     });
 
@@ -77,7 +77,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .command('verify')
     .description('Check the HMAC chain of the audit log; exit 1 on a break.')
     .action(async () => {
-      const { runAuditVerify } = await import('../audit/verify-command');
+      const { runAuditVerify } = await import('../audit/verify-command.js');
       setExit(await runAuditVerify(io.env, io));
     });
 

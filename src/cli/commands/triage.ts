@@ -76,6 +76,14 @@ function prepare(io: CommandIo, input: TriageInput) {
   return { session, client };
 }
 
+async function closing<T>(client: { close(): Promise<void> }, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    await client.close();
+  }
+}
+
 function tokenRejected(e: unknown): e is CaracalApiError {
   return e instanceof CaracalApiError && (e.code === 'invalid_admin_token' || e.status === 401);
 }
@@ -85,11 +93,11 @@ const TOKEN_REJECTED =
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const { session } = prepare(io, input);
+  const { session, client } = prepare(io, input);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : 'Checking readiness');
   let report: TriageReport;
   try {
-    report = await session.run();
+    report = await closing(client, () => session.run());
   } catch (e) {
     progress.stop();
     if (tokenRejected(e)) {
@@ -106,11 +114,11 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
 
 export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose'>, io: CommandIo): Promise<number> {
   const input = buildTriageInput(undefined, { zone: opts.zone });
-  const { session } = prepare(io, input);
+  const { session, client } = prepare(io, input);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, 'Collecting the diagnostic bundle');
   let bundle: Bundle;
   try {
-    bundle = await session.collectBundle();
+    bundle = await closing(client, () => session.collectBundle());
   } finally {
     progress.stop();
   }
