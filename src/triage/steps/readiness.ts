@@ -17,12 +17,17 @@ export const readinessStep = defineStep({
     };
     const root = rootReadinessFailure(findings);
     if (root) {
-      const others = findings.filter((f) => f.state === 'not_ready' && f !== root).map((f) => `${f.service} (${f.cause})`);
+      const same = findings.filter((f) => f.state === 'not_ready' && f.cause === root.cause);
+      const reported = same.filter((f) => !f.probable).map((f) => f.service);
+      const inferred = same.filter((f) => f.probable).map((f) => f.service);
+      const others = findings.filter((f) => f.state === 'not_ready' && f.cause !== root.cause).map((f) => `${f.service} (${f.cause})`);
+      const parts = [
+        reported.length > 0 ? `${reported.join(', ')} report \`${root.cause}\`` : '',
+        inferred.length > 0 ? `${inferred.join(', ')} /ready answer${inferred.length === 1 ? 's' : ''} 500, which ${reported.length > 0 ? 'is how they fail' : 'probably means Redis is down'}` : '',
+      ].filter(Boolean);
       const also = others.length > 0 ? ` Also not ready: ${others.join(', ')}.` : '';
-      const lead = root.probable
-        ? `${root.service} /ready answered 500, which probably means Redis is down (cause \`${root.cause}\`); restore Redis first.`
-        : `${root.service} is not ready (\`${root.cause}\`); fix that dependency first.`;
-      return fail('readiness', root.cause!, lead + also, { ...evidence, confidence: root.probable ? 'medium' : 'high' });
+      const summary = `Not ready: ${parts.join('; ')}; fix that dependency first.${also}`;
+      return fail('readiness', root.cause!, summary, { ...evidence, confidence: reported.length > 0 ? 'high' : 'medium' });
     }
     const unsure = findings.filter((f) => f.state === 'unknown');
     if (unsure.length > 0) {

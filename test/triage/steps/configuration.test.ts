@@ -1,0 +1,57 @@
+import { configurationStep } from '../../../src/triage/steps/configuration';
+import type { EvidenceFor } from '../../../src/triage/evidence-model';
+import { RESOURCE, ZONE, ctx, exchangeDeniedRow, failed, located, ok, stsRow, traceOf } from '../support/builders';
+
+type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application'>;
+const base = (over: Partial<E> = {}): E => ({
+  location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }))),
+  zone: ok({ id: ZONE, name: 'Triage Demo' }),
+  resources: ok([RESOURCE]),
+  application: ok({ id: 'app-1', name: 'Anton', expires_at: null }),
+  ...over,
+});
+
+describe('configuration step', () => {
+  it('passes when the zone, resource and application are fine', () => {
+    const r = configurationStep.judge(base(), ctx());
+    expect(r.verdict).toBe('pass');
+    expect(r.summary).toContain('resource://payments is registered');
+  });
+
+  it('fails resource_not_found from the evaluation status, with a did-you-mean', () => {
+    const trace = traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', resource: 'resource://payment', prePolicy: true }), exchangeDeniedRow());
+    const r = configurationStep.judge(base({ location: located(trace) }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_not_found' });
+    expect(r.summary).toContain('resource://payment ');
+    expect(r.summary).toContain('did you mean resource://payments?');
+  });
+
+  it('fails resource_not_found when the identifier is not among the zone’s resources even without that status', () => {
+    const trace = traceOf(stsRow({ decision: 'deny', status: 'complete', resource: 'resource://ledger' }));
+    expect(configurationStep.judge(base({ location: located(trace) }), ctx()).cause).toBe('resource_not_found');
+  });
+
+  it('fails zone_not_found for a given zone that does not exist', () => {
+    const r = configurationStep.judge(base({ location: located(null, { zoneId: 'zone-x', zoneSource: 'given' }), zone: failed('zone_not_found', 404) }), ctx({ zoneId: 'zone-x' }));
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'zone_not_found' });
+  });
+
+  it('fails application_expired when the application expired before now', () => {
+    const r = configurationStep.judge(base({ application: ok({ id: 'app-1', name: 'Anton', expires_at: '2026-11-01T00:00:00Z' }) }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'application_expired' });
+    expect(configurationStep.judge(base({ application: ok({ id: 'app-1', expires_at: '2027-01-01T00:00:00Z' }) }), ctx()).verdict).toBe('pass');
+  });
+
+  it('is unknown without a zone, and manual with the SDK profile checklist for a config error', () => {
+    const none = base({ location: located(null) });
+    expect(configurationStep.judge(none, ctx()).verdict).toBe('unknown');
+    const r = configurationStep.judge(none, ctx({ symptom: 'config_error' }));
+    expect(r.verdict).toBe('manual');
+    for (const v of ['CARACAL_WORKLOAD_ID', 'CARACAL_STS_URL', 'CARACAL_ZONE_URL', 'CARACAL_ENV']) expect(r.summary).toContain(v);
+  });
+
+  it('is unknown, with the reason, when resources cannot be read', () => {
+    const r = configurationStep.judge(base({ resources: failed('timeout', undefined, 'transport') }), ctx());
+    expect(r).toMatchObject({ verdict: 'unknown', cause: 'timeout' });
+  });
+});

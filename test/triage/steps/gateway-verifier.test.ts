@@ -1,0 +1,84 @@
+import { gatewayVerifierStep } from '../../../src/triage/steps/gateway-verifier';
+import type { EvidenceFor } from '../../../src/triage/evidence-model';
+import { RESOURCE, ctx, exchangeDeniedRow, failed, gatewayRow, healthyMetrics, located, notReady, ok, probes, routedFrom, stsRow, traceOf, unconfigured } from '../support/builders';
+
+type E = EvidenceFor<'location' | 'readiness' | 'metrics' | 'resources' | 'sessions' | 'authorityRecords'>;
+const allowed = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 200 })));
+const base = (over: Partial<E> = {}): E => ({
+  location: allowed,
+  readiness: probes(),
+  metrics: healthyMetrics,
+  resources: ok([RESOURCE]),
+  sessions: failed('not_relevant', undefined, 'not_applicable'),
+  authorityRecords: failed('not_relevant', undefined, 'not_applicable'),
+  ...over,
+});
+const withGateway = (m: Record<string, unknown>) => ({ ...healthyMetrics, gateway: ok(m) });
+
+describe('gateway_verifier step', () => {
+  it('passes when STS denied the exchange (the call never reached the Gateway)', () => {
+    const r = gatewayVerifierStep.judge(base({ location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }), exchangeDeniedRow())) }), ctx({ symptom: 'token_exchange_denied' }));
+    expect(r.verdict).toBe('pass');
+  });
+
+  it('passes when the Gateway passed the call and nothing points at it', () => {
+    expect(gatewayVerifierStep.judge(base(), ctx()).verdict).toBe('pass');
+  });
+
+  it('fails with the Gateway readiness reason when the resource side is the symptom', () => {
+    const r = gatewayVerifierStep.judge(base({ readiness: probes({ gateway: notReady('sts_unreachable') }) }), ctx({ symptom: 'resource_denied' }));
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'sts_unreachable' });
+  });
+
+  it('fails with the Gateway error kind of a failing Gateway row', () => {
+    const t = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 502, errorKind: 'upstream_timeout' })));
+    expect(gatewayVerifierStep.judge(base({ location: t }), ctx()).cause).toBe('upstream_timeout');
+  });
+
+  it('for 401s with denial counters, names the code the caller got', () => {
+    const r = gatewayVerifierStep.judge(
+      base({ location: located(null), metrics: withGateway({ denials_bad_bearer: 9, denials_signature: 3, denials_revoked: 0 }) }),
+      ctx({ symptom: 'unauthenticated', error: routedFrom('{"error":"invalid_token"}') }),
+    );
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'invalid_token' });
+    expect(r.summary).toContain('denials_bad_bearer=9');
+    expect(r.evidence.confidence).toBe('medium');
+  });
+
+  it('without an error code, the largest denial counter is the cause', () => {
+    const r = gatewayVerifierStep.judge(base({ location: located(null), metrics: withGateway({ denials_bad_routing: 2, denials_signature: 7 }) }), ctx({ symptom: 'resource_denied' }));
+    expect(r.cause).toBe('gateway_denied_signature');
+  });
+
+  it('access after revocation: a stale snapshot fails on the revocation cause', () => {
+    const r = gatewayVerifierStep.judge(
+      base({ metrics: withGateway({ revocation_snapshot_fresh: 0, revocation_snapshot_age_seconds: 900, revocation_reload_errors: 0 }), authorityRecords: ok([{ authority_record_id: 'ar-1', status: 'revoked' }]) }),
+      ctx({ symptom: 'access_after_revocation' }),
+    );
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'revocation_snapshot_stale' });
+    expect(r.evidence.revokedAuthorityRecords).toHaveLength(1);
+  });
+
+  it('access after revocation with healthy Gateway revocation: a person must check the resource server consumer', () => {
+    const r = gatewayVerifierStep.judge(base(), ctx({ symptom: 'access_after_revocation' }));
+    expect(r.verdict).toBe('manual');
+    expect(r.summary).toContain('caracal.sessions.revoke');
+  });
+
+  it('without a Gateway, a resource-side symptom is manual (in-process verifier); otherwise unknown', () => {
+    const noGateway = base({ readiness: probes({ gateway: unconfigured }), metrics: { ...healthyMetrics, gateway: failed('not_configured', undefined, 'not_configured') }, location: located(null) });
+    expect(gatewayVerifierStep.judge(noGateway, ctx({ symptom: 'resource_denied' })).verdict).toBe('manual');
+    expect(gatewayVerifierStep.judge(noGateway, ctx({ symptom: 'access_after_revocation' })).summary).toContain('caracal.sessions.revoke');
+    expect(gatewayVerifierStep.judge(noGateway, ctx()).verdict).toBe('unknown');
+  });
+
+  it('a replayed mandate fails replay_detected', () => {
+    const t = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 401, type: 'replay_detected' })));
+    expect(gatewayVerifierStep.judge(base({ location: t }), ctx({ symptom: 'unauthenticated' })).cause).toBe('replay_detected');
+  });
+
+  it('is unknown when Gateway metrics are unavailable and nothing else says why', () => {
+    const r = gatewayVerifierStep.judge(base({ location: located(null), metrics: { ...healthyMetrics, gateway: failed('http_401', 401) } }), ctx({ symptom: 'resource_denied' }));
+    expect(r).toMatchObject({ verdict: 'unknown', cause: 'http_401' });
+  });
+});

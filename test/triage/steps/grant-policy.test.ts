@@ -1,0 +1,75 @@
+import { grantPolicyStep } from '../../../src/triage/steps/grant-policy';
+import type { EvidenceFor } from '../../../src/triage/evidence-model';
+import { RESOURCE, ctx, exchangeDeniedRow, failed, grant, located, ok, stsRow, traceOf } from '../support/builders';
+
+type E = EvidenceFor<'location' | 'resources' | 'grants'>;
+const denied = (over: Parameters<typeof stsRow>[0]) => located(traceOf(stsRow(over), exchangeDeniedRow()));
+const base = (over: Partial<E> = {}): E => ({
+  location: denied({ decision: 'deny', status: 'complete', scopes: ['payments:write'] }),
+  resources: ok([RESOURCE]),
+  grants: ok([grant()]),
+  ...over,
+});
+const judge = (over: Partial<E> = {}) => grantPolicyStep.judge(base(over), ctx());
+
+describe('grant_policy step', () => {
+  it('passes when STS allowed the exchange', () => {
+    expect(judge({ location: located(traceOf(stsRow({ decision: 'allow', status: 'complete' }))) }).verdict).toBe('pass');
+  });
+
+  it('takes the cause from the policy diagnostics, in the {code,message} shape', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'complete', shape: 'fixture', scopes: ['payments:write'], diagnostics: [{ code: 'scope_not_granted', message: 'payments:write not granted' }] }) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'scope_not_granted' });
+    expect(r.summary).toContain('payments:write not granted');
+  });
+
+  it('and in the {reason} shape', () => {
+    expect(judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }] }) }).cause).toBe('role_scope_mismatch');
+  });
+
+  it('ignores revoked grants and fails when no active grant binds app and resource', () => {
+    const r = judge({ grants: ok([grant({ status: 'revoked' })]) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'no_active_grant' });
+    expect(r.summary).toMatch(/1 revoked grant/);
+  });
+
+  it('a revoked grant with the scope does not cover it; the active one without it fails', () => {
+    const r = judge({ grants: ok([grant({ scopes: ['payments:read'] }), grant({ status: 'revoked' })]) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'grant_missing_scopes' });
+    expect(r.evidence.missingScopes).toEqual(['payments:write']);
+  });
+
+  it('several active grants together can cover the scopes', () => {
+    const r = judge({
+      location: denied({ decision: 'deny', status: 'complete', scopes: ['payments:read', 'payments:write'], diagnostics: [{ reason: 'no_active_policy_set' }], manifestSha: 'no_active_policy_set' }),
+      grants: ok([grant({ scopes: ['payments:read'] }), grant({ scopes: ['payments:write'] })]),
+    });
+    expect(r.verdict).toBe('pass');
+  });
+
+  it('leaves no_active_policy_set to the activation step', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'no_active_policy_set' }], manifestSha: 'no_active_policy_set' }) });
+    expect(r.verdict).toBe('pass');
+  });
+
+  it('a policy deny without diagnostics while grants cover is policy_denied', () => {
+    expect(judge().cause).toBe('policy_denied');
+  });
+
+  it('names pre-policy denials it owns, e.g. the STS mint limit', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'rate_limited', prePolicy: true }) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'rate_limited' });
+    expect(r.summary).toMatch(/mint limit/);
+  });
+
+  it('a scope the resource does not define fails the grant check too (the diagnosis points past it)', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'scope_mismatch', prePolicy: true, scopes: ['payments:wirte'] }) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'grant_missing_scopes' });
+  });
+
+  it('is unknown when the resource is not registered or grants cannot be read', () => {
+    expect(judge({ resources: ok([]) }).verdict).toBe('unknown');
+    expect(judge({ grants: failed('admin_token_zone_mismatch', 403) })).toMatchObject({ verdict: 'unknown', cause: 'admin_token_zone_mismatch' });
+    expect(judge({ location: located(null) }).verdict).toBe('unknown');
+  });
+});
