@@ -76,6 +76,12 @@ if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
+/** Give up a post lease (after a failed or delayed attempt). KEYS: lease key. ARGV: token. */
+const RELEASE_POST = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /**
  * Store the card's message reference once (first wins) and raise the rendered version.
  * KEYS: triage hash. ARGV: ref JSON, rendered version. → the stored ref JSON, or false.
@@ -103,6 +109,7 @@ export interface StoreScripts {
   ctCas(triage: string, active: string, ...argv: Arg[]): Promise<number>;
   ctClaimPost(triage: string, lease: string, ...argv: Arg[]): Promise<'posted' | 'claimed' | 'busy' | 'gone'>;
   ctMarkPosted(triage: string, lease: string, ...argv: Arg[]): Promise<number>;
+  ctReleasePost(lease: string, token: string): Promise<number>;
   ctSetRef(triage: string, ...argv: Arg[]): Promise<string | null>;
   ctRaise(hash: string, ...argv: Arg[]): Promise<number>;
 }
@@ -112,6 +119,7 @@ const DEFINITIONS: Array<[keyof StoreScripts, number, string]> = [
   ['ctCas', 2, CAS],
   ['ctClaimPost', 2, CLAIM_POST],
   ['ctMarkPosted', 2, MARK_POSTED],
+  ['ctReleasePost', 1, RELEASE_POST],
   ['ctSetRef', 1, SET_REF],
   ['ctRaise', 1, RAISE],
 ];

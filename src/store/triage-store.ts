@@ -57,6 +57,8 @@ export interface ApplyOptions {
    * applied before (a retried job) and nothing is written again: the result has `duplicate`.
    */
   mark?: string;
+  /** Checked on the record before each attempt; false → `not_allowed` with `guardMessage`. */
+  guard?: (record: TriageRecord) => boolean;
   now?: Date;
 }
 
@@ -152,6 +154,7 @@ export class TriageStore {
       const record: TriageRecord | null = current ?? (await this.get(id));
       current = undefined;
       if (!record) return { ok: false, reason: 'not_found', message: 'This triage no longer exists (it may have expired).' };
+      if (opts.guard && !opts.guard(record)) return { ok: false, reason: 'not_allowed', message: 'The triage changed; the change no longer applies.' };
       const t = transition(record, event, opts.now ?? this.now());
       if (!t.ok) return t;
       const next = t.record;
@@ -227,6 +230,10 @@ export class TriageStore {
 
   async markPosted(id: string, marker: string, token: string): Promise<void> {
     await this.redis.ctMarkPosted(this.keys.triage(id), this.keys.lease(id, marker), `posted:${marker}`, token);
+  }
+
+  async releasePost(id: string, marker: string, token: string): Promise<void> {
+    await this.redis.ctReleasePost(this.keys.lease(id, marker), token);
   }
 
   async isPosted(id: string, marker: string): Promise<boolean> {

@@ -1,0 +1,91 @@
+/**
+ * Carries out the effects the pure state machine returns, by enqueueing jobs (never by doing
+ * the work inline): collect → a collect job; post_step → a post job; update_card → one
+ * coalesced card update per triage; audit → an entry in the audit chain. Job IDs are derived
+ * from the triage, step and record version, so enqueueing the same effect twice (a retried job)
+ * adds nothing while the first job exists, and the store's markers cover the time after.
+ */
+import type { AuditLog } from '../audit/log';
+import type { Effect, TriageRecord, TriageState } from '../triage/machine';
+import type { StepId } from '../triage/model';
+import { jobIds, type CollectJobData, type PostJobData } from './jobs';
+import type { TriageQueues } from './queues';
+
+export interface EffectContext {
+  queues: TriageQueues;
+  audit: AuditLog;
+  /** Card updates wait this long, so a burst of changes becomes one edit (latest wins). */
+  cardDebounceMs: number;
+}
+
+export interface Applied {
+  record: TriageRecord;
+  effects: Effect[];
+  from: TriageState;
+}
+
+export async function carryOutEffects(ctx: EffectContext, applied: Applied, source: string): Promise<void> {
+  const { record } = applied;
+  const work: Array<Promise<unknown>> = [];
+  for (const effect of applied.effects) {
+    switch (effect.type) {
+      case 'collect':
+        work.push(enqueueCollect(ctx, record.id, effect.steps, record.version));
+        break;
+      case 'post_step':
+        work.push(enqueuePostStep(ctx, record.id, effect.step, record.version));
+        break;
+      case 'update_card':
+        work.push(enqueueCardUpdate(ctx, record.id));
+        break;
+      case 'audit':
+        work.push(
+          ctx.audit.append({
+            actor: effect.actor,
+            action: effect.action,
+            source,
+            triageId: record.id,
+            requestId: record.input.requestId,
+            from: effect.from,
+            to: effect.to,
+            ...(effect.step ? { step: effect.step } : {}),
+          }),
+        );
+        break;
+    }
+  }
+  await Promise.all(work);
+}
+
+export function enqueueCollect(ctx: Pick<EffectContext, 'queues'>, triageId: string, steps: StepId[], version: number): Promise<unknown> {
+  const data: CollectJobData = { triageId, steps, index: 0 };
+  return ctx.queues.collect.add('collect', data, { jobId: jobIds.collect(triageId, version) });
+}
+
+export function enqueuePostCard(ctx: Pick<EffectContext, 'queues'>, triageId: string): Promise<unknown> {
+  const data: PostJobData = { triageId };
+  return ctx.queues.post.add('post_card', data, { jobId: jobIds.card(triageId) });
+}
+
+export function enqueuePostStep(ctx: Pick<EffectContext, 'queues'>, triageId: string, step: StepId, version: number): Promise<unknown> {
+  const data: PostJobData = { triageId, step, version };
+  return ctx.queues.post.add('post_step', data, { jobId: jobIds.step(triageId, step, version) });
+}
+
+export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: string, version: number): Promise<unknown> {
+  const data: PostJobData = { triageId, version };
+  return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version) });
+}
+
+/**
+ * Latest wins: BullMQ deduplication keeps at most one waiting update per triage (and, with
+ * keepLastIfActive, queues exactly one more while another runs); the job reads the latest
+ * record when it runs, so nothing is lost by dropping the intermediate requests.
+ */
+export function enqueueCardUpdate(ctx: Pick<EffectContext, 'queues' | 'cardDebounceMs'>, triageId: string): Promise<unknown> {
+  const data: PostJobData = { triageId };
+  return ctx.queues.post.add('update_card', data, {
+    deduplication: { id: jobIds.cardUpdate(triageId), keepLastIfActive: true },
+    delay: ctx.cardDebounceMs,
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Prometheus metrics for triages, jobs and the chat return path, in a prom-client registry
+ * the web process exposes at /metrics. Created once per registry, so the web and worker halves
+ * of `caracal-triage start` share the same counters.
+ */
+import { Counter, Histogram, Registry } from 'prom-client';
+
+export interface TriageMetrics {
+  registry: Registry;
+  /** caracal_triage_started_total{source,created} */
+  started: Counter<'source' | 'created'>;
+  /** caracal_triage_transitions_total{event,outcome} */
+  transitions: Counter<'event' | 'outcome'>;
+  /** caracal_triage_jobs_total{queue,job,outcome}: completed, retry, failed, delayed */
+  jobs: Counter<'queue' | 'job' | 'outcome'>;
+  /** caracal_triage_job_duration_seconds{queue,job} */
+  jobDuration: Histogram<'queue' | 'job'>;
+  /** caracal_triage_chat_calls_total{platform,method,outcome}: ok, rate_limited, error, permanent */
+  chatCalls: Counter<'platform' | 'method' | 'outcome'>;
+  /** caracal_triage_chat_delays_total{platform,reason}: limiter, retry_after, no_card, busy */
+  chatDelays: Counter<'platform' | 'reason'>;
+  /** caracal_triage_steps_collected_total{step,verdict} */
+  steps: Counter<'step' | 'verdict'>;
+  /** caracal_triage_step_duration_seconds{step} */
+  stepDuration: Histogram<'step'>;
+  /** caracal_triage_swept_total */
+  swept: Counter<string>;
+}
+
+const byRegistry = new WeakMap<Registry, TriageMetrics>();
+
+export function triageMetrics(registry: Registry = new Registry()): TriageMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const m: TriageMetrics = {
+    registry,
+    started: new Counter({ name: 'caracal_triage_started_total', help: 'Triage start requests, by source and whether a new triage was created (false: deduplicated)', labelNames: ['source', 'created'], registers }),
+    transitions: new Counter({ name: 'caracal_triage_transitions_total', help: 'Triage state-machine events applied or refused, by event and outcome', labelNames: ['event', 'outcome'], registers }),
+    jobs: new Counter({ name: 'caracal_triage_jobs_total', help: 'Queue jobs by queue, job name and outcome (completed, retry, failed, delayed)', labelNames: ['queue', 'job', 'outcome'], registers }),
+    jobDuration: new Histogram({ name: 'caracal_triage_job_duration_seconds', help: 'Time spent processing one job attempt', labelNames: ['queue', 'job'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
+    chatCalls: new Counter({ name: 'caracal_triage_chat_calls_total', help: 'Calls to chat platforms by platform, method and outcome (ok, rate_limited, error, permanent)', labelNames: ['platform', 'method', 'outcome'], registers }),
+    chatDelays: new Counter({ name: 'caracal_triage_chat_delays_total', help: 'Post jobs delayed instead of sent, by reason (limiter, retry_after, no_card, busy)', labelNames: ['platform', 'reason'], registers }),
+    steps: new Counter({ name: 'caracal_triage_steps_collected_total', help: 'Triage steps collected, by step and verdict', labelNames: ['step', 'verdict'], registers }),
+    stepDuration: new Histogram({ name: 'caracal_triage_step_duration_seconds', help: 'Time to collect and judge one step', labelNames: ['step'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers }),
+    swept: new Counter({ name: 'caracal_triage_swept_total', help: 'Triages moved to abandoned after no activity', registers }),
+  };
+  byRegistry.set(registry, m);
+  return m;
+}

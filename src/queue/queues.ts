@@ -1,0 +1,49 @@
+/**
+ * The two BullMQ queues: `collect` (evidence, one job per collection round, plus the sweeper)
+ * and `post` (the return path to chat: card, step replies, card updates, bundle). Producers
+ * share one ioredis connection; default job options carry retries with exponential backoff
+ * and bounded retention (removal re-opens a job ID, which the store's markers make harmless).
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DEFAULT_PREFIX, keys } from '../store/keys';
+import { QUEUE_NAMES } from './jobs';
+
+export interface TriageQueues {
+  collect: Queue;
+  post: Queue;
+  /** BullMQ key prefix in use (`<store prefix>q`). */
+  bullPrefix: string;
+  close(): Promise<void>;
+}
+
+export const COLLECT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export const POST_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function createQueues(connection: Redis, opts: { prefix?: string } = {}): TriageQueues {
+  const bullPrefix = keys(opts.prefix ?? DEFAULT_PREFIX).bullPrefix();
+  const collect = new Queue(QUEUE_NAMES.collect, { connection, prefix: bullPrefix, defaultJobOptions: COLLECT_JOB_OPTIONS });
+  const post = new Queue(QUEUE_NAMES.post, { connection, prefix: bullPrefix, defaultJobOptions: POST_JOB_OPTIONS });
+  // Errors surface on the calls that fail; this listener only keeps them from being unhandled.
+  collect.on('error', () => undefined);
+  post.on('error', () => undefined);
+  return {
+    collect,
+    post,
+    bullPrefix,
+    close: async () => {
+      await Promise.allSettled([collect.close(), post.close()]);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * TriageService (src/triage/service-api.ts) over the Redis store and the queues: what chat
+ * adapters and webhooks call. `start` is a handful of Redis round trips (dedupe-and-create in
+ * one script, one audit append, two job adds) so adapters can call it before their 3-second
+ * ack; everything slow happens in the workers.
+ */
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createAuditLog, type AuditLog } from '../audit/log';
+import { newTriageId } from '../store/ids';
+import { DEFAULT_PREFIX } from '../store/keys';
+import { createProducerConnection, waitReady } from '../store/redis';
+import { createTriageStore, type TriageStore } from '../store/triage-store';
+import { newTriage } from '../triage/machine';
+import { STEP_IDS } from '../triage/model';
+import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../triage/service-api';
+import { carryOutEffects, enqueueCollect, enqueuePostCard, type EffectContext } from './effects';
+import { triageMetrics, type TriageMetrics } from './metrics';
+import { createQueues, type TriageQueues } from './queues';
+
+export interface TriageServiceOptions {
+  redis: Redis;
+  queues: TriageQueues;
+  signingKey: string;
+  prefix?: string;
+  /** How long an inbound delivery key is remembered (s); longer than Slack's redelivery window. */
+  dedupeTtlSec?: number;
+  cardDebounceMs?: number;
+  metrics?: TriageMetrics | Registry;
+  logger?: Logger;
+  now?: () => Date;
+  newId?: () => string;
+  /** Called by close(): release what the service owns. */
+  onClose?: () => Promise<void>;
+}
+
+export interface RedisTriageService extends TriageService {
+  readonly store: TriageStore;
+  readonly audit: AuditLog;
+  readonly queues: TriageQueues;
+}
+
+export function createTriageService(opts: TriageServiceOptions): RedisTriageService {
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const now = opts.now ?? (() => new Date());
+  const newId = opts.newId ?? (() => newTriageId(now().getTime()));
+  const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
+  const logger = opts.logger ?? pino({ name: 'caracal-triage-service' });
+  const store = createTriageStore(opts.redis, { prefix, now });
+  const audit = createAuditLog(opts.redis, { prefix, signingKey: opts.signingKey, now });
+  const ctx: EffectContext = { queues: opts.queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
+  const dedupeTtlSec = opts.dedupeTtlSec ?? 3600;
+
+  return {
+    store,
+    audit,
+    queues: opts.queues,
+
+    async start(req: StartTriageRequest): Promise<StartTriageResult> {
+      const { record } = newTriage(newId(), req.input, now());
+      const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
+      const r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec);
+      metrics.started.inc({ source: req.source, created: String(r.created) });
+      if (!r.created) {
+        // A redelivery. If the first start died before its jobs were queued, queue them now:
+        // the job IDs are fixed, so this adds nothing when they exist.
+        const existing = await store.get(r.triageId);
+        if (existing?.version === 1) await Promise.all([enqueueCollect(ctx, r.triageId, [...STEP_IDS], 1), enqueuePostCard(ctx, r.triageId)]);
+        logger.debug({ triageId: r.triageId, source: req.source }, 'duplicate start ignored');
+        return { triageId: r.triageId, created: false };
+      }
+      await Promise.all([
+        audit.append({
+          actor: req.actor,
+          action: 'start',
+          source: req.source,
+          triageId: record.id,
+          requestId: record.input.requestId,
+          from: null,
+          to: record.state,
+        }),
+        enqueueCollect(ctx, record.id, [...STEP_IDS], record.version),
+        enqueuePostCard(ctx, record.id),
+      ]);
+      logger.info({ triageId: record.id, source: req.source, requestId: record.input.requestId }, 'triage started');
+      return { triageId: record.id, created: true };
+    },
+
+    async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
+      const r = await store.apply(triageId, event);
+      metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
+      if (!r.ok) return r;
+      await carryOutEffects(ctx, r, source);
+      return { ok: true, record: r.record };
+    },
+
+    get: (triageId) => store.get(triageId),
+    messageRef: (triageId) => store.messageRef(triageId),
+    close: async () => {
+      await opts.onClose?.();
+    },
+  };
+}
+
+/**
+ * The service for a web process: its own fail-fast producer connection and queues, released
+ * by close().
+ */
+export async function openTriageService(
+  opts: Omit<TriageServiceOptions, 'redis' | 'queues' | 'onClose'> & { redisUrl: string; readyTimeoutMs?: number },
+): Promise<RedisTriageService> {
+  const redis = createProducerConnection(opts.redisUrl);
+  redis.on('error', () => undefined); // surfaced by the failing calls; avoid unhandled 'error' events
+  try {
+    await waitReady(redis, opts.readyTimeoutMs ?? 5000);
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
+  const queues = createQueues(redis, { prefix: opts.prefix });
+  return createTriageService({
+    ...opts,
+    redis,
+    queues,
+    onClose: async () => {
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * Starts the collect and post workers over one ioredis connection (BullMQ duplicates it for
+ * its blocking reads). Stalled jobs (a worker killed mid-job) are picked up by any other worker
+ * after the lock expires. `close()` stops taking jobs and waits for running ones, but no longer
+ * than its timeout: BullMQ's own close has none, so a hung platform call cannot block a deploy.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createAuditLog } from '../audit/log';
+import type { CaracalClient } from '../caracal/client-api';
+import type { Platform } from '../chat/port';
+import { DEFAULT_PREFIX } from '../store/keys';
+import { createTriageStore } from '../store/triage-store';
+import type { CreateTriageSession } from '../triage/session-api';
+import { createCollectProcessor } from './collect-processor';
+import { COLLECT_JOBS, QUEUE_NAMES } from './jobs';
+import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from './limiter';
+import { triageMetrics, type TriageMetrics } from './metrics';
+import type { ChatPorts } from './ports';
+import { createPostProcessor } from './post-processor';
+import { createQueues, type TriageQueues } from './queues';
+import { sweepStale } from './sweeper';
+
+export interface TriageWorkerOptions {
+  /** ioredis connection created with `maxRetriesPerRequest: null` (createWorkerConnection). */
+  connection: Redis;
+  signingKey: string;
+  ports: ChatPorts;
+  client: CaracalClient;
+  createSession: CreateTriageSession;
+  prefix?: string;
+  metrics?: TriageMetrics | Registry;
+  logger?: Logger;
+  /** Run the collect worker (default true). */
+  collect?: boolean;
+  /** Run the post worker (default true). */
+  post?: boolean;
+  collectConcurrency?: number;
+  postConcurrency?: number;
+  /** Job lock; a worker that stops renewing it (killed) loses the job after this long. */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. */
+  stalledIntervalMs?: number;
+  maxStalledCount?: number;
+  limits?: Partial<Record<Platform, PlatformLimits>>;
+  cardDebounceMs?: number;
+  leaseMs?: number;
+  noCardDelayMs?: number;
+  maxNoCardWaits?: number;
+  /** Triages idle this long become `abandoned` (default 24 h). */
+  staleAfterMs?: number;
+  /** Sweep interval (default 60 s; 0 disables the scheduler). */
+  sweepEveryMs?: number;
+}
+
+export interface TriageWorkers {
+  collectWorker: Worker | null;
+  postWorker: Worker | null;
+  queues: TriageQueues;
+  metrics: TriageMetrics;
+  /** Stop taking jobs, wait for running ones up to `timeoutMs` (default 10 s), then force. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const logger = opts.logger ?? pino({ name: 'caracal-triage-worker' });
+  const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
+  const connection = opts.connection;
+  const store = createTriageStore(connection, { prefix });
+  const queues = createQueues(connection, { prefix });
+  const audit = createAuditLog(connection, { prefix, signingKey: opts.signingKey });
+  const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
+  const workerOpts = {
+    connection,
+    prefix: queues.bullPrefix,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    maxStalledCount: opts.maxStalledCount ?? 2,
+  };
+
+  const timed = <T>(queue: string, fn: (job: Job, token?: string) => Promise<T>) =>
+    async (job: Job, token?: string): Promise<T> => {
+      const end = metrics.jobDuration.startTimer({ queue, job: job.name });
+      try {
+        return await fn(job, token);
+      } finally {
+        end();
+      }
+    };
+
+  const watch = (w: Worker, queue: string): Worker => {
+    w.on('completed', (job) => metrics.jobs.inc({ queue, job: job.name, outcome: 'completed' }));
+    w.on('failed', (job, err) => {
+      if (!job) return;
+      if (err.name === 'DelayedError') return;
+      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      metrics.jobs.inc({ queue, job: job.name, outcome: final ? 'failed' : 'retry' });
+      const log = { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, err: err.message };
+      if (final) logger.error(log, 'job failed for good');
+      else logger.warn(log, 'job failed; will retry');
+    });
+    w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
+    w.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
+    return w;
+  };
+
+  let collectWorker: Worker | null = null;
+  if (opts.collect ?? true) {
+    const collect = createCollectProcessor({ ...effects, store, client: opts.client, createSession: opts.createSession, metrics, logger });
+    const staleAfterMs = opts.staleAfterMs ?? 24 * 3600 * 1000;
+    collectWorker = watch(
+      new Worker(
+        QUEUE_NAMES.collect,
+        timed(QUEUE_NAMES.collect, async (job) => (job.name === COLLECT_JOBS.sweep ? sweepStale({ ...effects, store, metrics, logger, staleAfterMs }) : collect(job))),
+        { ...workerOpts, concurrency: opts.collectConcurrency ?? 8 },
+      ),
+      QUEUE_NAMES.collect,
+    );
+    const every = opts.sweepEveryMs ?? 60_000;
+    if (every > 0) {
+      void queues.collect
+        .upsertJobScheduler('sweep-idle-triages', { every }, { name: COLLECT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+        .catch((e: Error) => logger.error({ err: e.message }, 'could not schedule the idle-triage sweeper'));
+    }
+  }
+
+  let postWorker: Worker | null = null;
+  if (opts.post ?? true) {
+    const limiter = new ChatLimiter(connection, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
+    const post = createPostProcessor({
+      store,
+      ports: opts.ports,
+      limiter,
+      metrics,
+      logger,
+      leaseMs: opts.leaseMs ?? 30_000,
+      noCardDelayMs: opts.noCardDelayMs ?? 250,
+      maxNoCardWaits: opts.maxNoCardWaits ?? 40,
+    });
+    postWorker = watch(new Worker(QUEUE_NAMES.post, timed(QUEUE_NAMES.post, post), { ...workerOpts, concurrency: opts.postConcurrency ?? 16 }), QUEUE_NAMES.post);
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    collectWorker,
+    postWorker,
+    queues,
+    metrics,
+    close(timeoutMs = 10_000) {
+      closing ??= (async () => {
+        const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = Promise.all(workers.map((w) => w.close())).then(() => true);
+        const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+        const clean = await Promise.race([graceful, timeout]);
+        clearTimeout(timer);
+        if (!clean) {
+          logger.warn({ timeoutMs }, 'jobs still running at shutdown; closing anyway (they will be picked up again as stalled jobs)');
+          await Promise.all(workers.map((w) => w.close(true)));
+        }
+        await queues.close();
+      })();
+      return closing;
+    },
+  };
+}
