@@ -1,0 +1,231 @@
+/**
+ * The whole triage over real HTTP against the Caracal simulator: no mocks of the client or
+ * the engine. Each scenario says what a correct triage concludes; the session must agree.
+ */
+import { CaracalApiError } from '../../src/caracal/errors';
+import { createTriageSession } from '../../src/triage/session';
+import { SCENARIOS, SEEDED_SECRETS, ZONE_B, getScenario, startSimulator, type Scenario, type Simulator } from '../simulator';
+import { callsSeen, closeSimClients, inputOf, simClient } from './support/simulated';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(async () => {
+  sim.clearFaults();
+  sim.clearRequests();
+  await closeSimClients();
+});
+
+async function triage(scenario: string | Scenario, over: Parameters<typeof inputOf>[1] = {}, clientOver: Parameters<typeof simClient>[1] = {}, timeoutMs?: number) {
+  sim.setScenario(scenario);
+  return createTriageSession(simClient(sim, clientOver), inputOf(sim.scenario, over), timeoutMs ? { timeoutMs } : {}).run();
+}
+
+describe('every simulator scenario', () => {
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: diagnosis matches the scenario’s expectation', async (_name, scenario) => {
+    const report = await triage(scenario);
+    const { expect: want } = scenario;
+    if (want.surface === null) {
+      expect(report.diagnosis).toBeNull();
+    } else {
+      expect(report.diagnosis).toMatchObject({ surface: want.surface, step: want.step, cause: want.cause });
+      expect(report.diagnosis!.summary.length).toBeGreaterThan(20);
+    }
+    // The CLI exits 1 exactly when a step failed.
+    expect(report.steps.some((s) => s.verdict === 'fail')).toBe(want.exit === 1);
+    expect(report.steps.map((s) => s.id)).toEqual([
+      'readiness',
+      'configuration',
+      'request_trace',
+      'grant_policy',
+      'policy_set_activation',
+      'requested_scopes',
+      'gateway_verifier',
+      'audit_trace',
+    ]);
+    expect(report.bundle.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace']);
+  });
+
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: no seeded secret or configured credential appears in the report', async (_name, scenario) => {
+    const text = JSON.stringify(await triage(scenario));
+    for (const secret of [...SEEDED_SECRETS, sim.tokens.globalRead, sim.metricsBearer, sim.coordinatorToken]) expect(text).not.toContain(secret);
+  });
+});
+
+describe('the report', () => {
+  it('healthy: no diagnosis, no symptom-less surface, located zone and request ID filled in', async () => {
+    const report = await triage('healthy_allow');
+    expect(report).toMatchObject({ requestId: 'req-allow-1', zoneId: ZONE_B, diagnosis: null, surface: null, symptom: null });
+    expect(report.steps.every((s) => s.verdict === 'pass')).toBe(true);
+  });
+
+  it('infers the symptom from the trace when none was given', async () => {
+    const report = await triage('scope_mismatch', { symptom: null });
+    expect(report.symptom).toBe('token_exchange_denied');
+  });
+
+  it('counts redactions in the bundle and leaves no secret behind', async () => {
+    const report = await triage('grant_missing');
+    expect(report.bundle.redactions).toBeGreaterThan(0);
+    expect(JSON.stringify(report.bundle)).toContain('[redacted]');
+  });
+
+  it('a pasted error body alone is enough to start: its request ID and symptom are used', async () => {
+    const report = await triage('scope_mismatch', {
+      requestId: null,
+      symptom: null,
+      error: '{"error":"access_denied","error_description":"policy denied (scope_mismatch)","requestId":"req-scope-1"}',
+    });
+    expect(report).toMatchObject({ requestId: 'req-scope-1', symptom: 'token_exchange_denied', diagnosis: { step: 'requested_scopes', cause: 'scope_mismatch' } });
+  });
+});
+
+describe('locating the request', () => {
+  it('searches every zone and finds the request in the second one', async () => {
+    const report = await triage('grant_missing');
+    expect(report.zoneId).toBe(ZONE_B);
+    const explains = callsSeen(sim).filter((c) => c.includes('/explain'));
+    expect(explains).toHaveLength(2);
+  });
+
+  it('a request in none of the zones: request_not_found after trying each', async () => {
+    const report = await triage('request_unknown');
+    const trace = report.steps.find((s) => s.id === 'request_trace')!;
+    expect(trace).toMatchObject({ verdict: 'fail', cause: 'request_not_found' });
+    expect(trace.evidence.zonesSearched).toEqual(sim.zoneIds);
+    expect(report.diagnosis).toMatchObject({ surface: 'unknown', confidence: 'low' });
+  });
+
+  it('a zone token searches the zones of CARACAL_ZONE_IDS', async () => {
+    const report = await triage('grant_missing', {}, { adminToken: sim.tokens.zoneRead, zoneIds: [ZONE_B] });
+    expect(report.diagnosis).toMatchObject({ step: 'grant_policy', cause: 'scope_not_granted' });
+    expect(report.steps.find((s) => s.id === 'request_trace')!.evidence.zoneSource).toBe('configured');
+  });
+
+  it('a zone token without CARACAL_ZONE_IDS says how to fix it instead of guessing', async () => {
+    const report = await triage('grant_missing', {}, { adminToken: sim.tokens.zoneRead });
+    const trace = report.steps.find((s) => s.id === 'request_trace')!;
+    expect(trace).toMatchObject({ verdict: 'unknown', cause: 'admin_token_zone_mismatch' });
+    expect(trace.summary).toContain('CARACAL_ZONE_IDS');
+  });
+
+  it('an ID the by-request path rejects is found through the audit list', async () => {
+    const base = getScenario('scope_mismatch');
+    const odd = JSON.parse(JSON.stringify(base).replaceAll('req-scope-1', 'gw/scope-1')) as Scenario;
+    const report = await triage({ ...odd, name: 'scope_mismatch_slash_id' });
+    expect(report.diagnosis).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
+    const trace = report.steps.find((s) => s.id === 'request_trace')!;
+    expect((trace.evidence.trace as { source: string }).source).toBe('audit_list');
+  });
+
+  it('with a zone given, looks only there', async () => {
+    const report = await triage('grant_missing', { zoneId: ZONE_B });
+    expect(report.zoneId).toBe(ZONE_B);
+    const explains = callsSeen(sim).filter((c) => c.includes('/explain'));
+    expect(explains).toEqual([`api GET /v1/zones/${ZONE_B}/audit/by-request/req-grant-1/explain`]);
+  });
+});
+
+describe('each Caracal call is made once per session', () => {
+  it.each(['healthy_allow', 'grant_missing', 'scope_insufficient_after_allow', 'revocation_stale'])('%s', async (name) => {
+    await triage(name);
+    const seen = callsSeen(sim);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.filter((c, i) => seen.indexOf(c) !== i)).toEqual([]);
+  });
+});
+
+describe('failures become findings, not exceptions', () => {
+  it('a service that does not answer makes its check unknown while the rest still runs', async () => {
+    sim.setScenario('healthy_allow');
+    sim.setFault('gateway', '/ready', { hang: true });
+    const report = await triage('healthy_allow', {}, { timeoutMs: 300 });
+    expect(report.steps.find((s) => s.id === 'readiness')).toMatchObject({ verdict: 'unknown', cause: 'timeout' });
+    expect(report.steps.find((s) => s.id === 'request_trace')!.verdict).toBe('pass');
+    expect(report.steps.find((s) => s.id === 'grant_policy')!.verdict).toBe('pass');
+    expect(report.diagnosis).toBeNull();
+    const readiness = report.bundle.items.find((i) => i.id === 'readiness')!;
+    expect(readiness.status).toBe('warn');
+  });
+
+  it('a slow Admin API route makes one bundle item unavailable, not the bundle', async () => {
+    sim.setFault('api', /\/audit$/, { latencyMs: 1200 });
+    const report = await triage('healthy_allow', {}, {}, 400);
+    const zones = report.bundle.items.find((i) => i.id === 'zones')!;
+    expect(zones.status).toBe('unavailable');
+    expect(zones.evidence.code).toBe('timeout');
+    expect(report.bundle.items.filter((i) => i.status === 'unavailable').map((i) => i.id)).toEqual(['zones']);
+    expect(report.steps.find((s) => s.id === 'configuration')!.verdict).toBe('pass');
+  });
+
+  it('a body that is not what Caracal sends makes that step unknown', async () => {
+    sim.setFault('api', /\/explain$/, { body: '<html>proxy error</html>', status: 200 });
+    const report = await triage('healthy_allow');
+    expect(report.steps.find((s) => s.id === 'request_trace')).toMatchObject({ verdict: 'unknown', cause: 'bad_body' });
+    expect(report.steps.find((s) => s.id === 'readiness')!.verdict).toBe('pass');
+    expect(report.diagnosis).toBeNull();
+  });
+
+  it('metrics with a bad body leave the audit check unknown, the rest intact', async () => {
+    sim.setFault('audit', '/metrics.json', { body: 'not json', status: 200 });
+    const report = await triage('request_unknown');
+    expect(report.steps.find((s) => s.id === 'audit_trace')).toMatchObject({ verdict: 'unknown', cause: 'bad_body' });
+    expect(report.diagnosis).toMatchObject({ step: 'request_trace', cause: 'request_not_found' });
+  });
+
+  it('an unreachable API is an infrastructure finding', async () => {
+    sim.setScenario('healthy_allow');
+    const report = await triage('healthy_allow', {}, { apiUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
+    expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_unreachable' });
+    expect(report.surface).toBe('infrastructure');
+    expect(report.bundle.items.find((i) => i.id === 'zones')!.status).toBe('unavailable');
+  });
+
+  it('a rejected admin token rejects run() with invalid_admin_token', async () => {
+    sim.setScenario('grant_missing');
+    const session = createTriageSession(simClient(sim, { adminToken: 'cat_' + 'x'.repeat(43) }), inputOf(sim.scenario));
+    const err = await session.run().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CaracalApiError);
+    expect((err as CaracalApiError).code).toBe('invalid_admin_token');
+  });
+
+  it('with a rejected token, runStep answers unknown admin_token_rejected and the bundle names the code', async () => {
+    sim.setScenario('grant_missing');
+    const session = createTriageSession(simClient(sim, { adminToken: 'cat_' + 'y'.repeat(43) }), inputOf(sim.scenario));
+    expect(await session.runStep('grant_policy')).toMatchObject({ verdict: 'unknown', cause: 'admin_token_rejected' });
+    const bundle = await session.collectBundle();
+    expect(bundle.items.find((i) => i.id === 'zones')!.evidence.code).toBe('invalid_admin_token');
+  });
+});
+
+describe('without a request ID', () => {
+  it('starts from readiness and uses the symptom', async () => {
+    const report = await triage('redis_down', { requestId: null, symptom: 'token_exchange_denied' });
+    expect(report.requestId).toBeNull();
+    expect(report.diagnosis).toMatchObject({ step: 'readiness', cause: 'redis_unreachable', surface: 'infrastructure' });
+    expect(report.steps.find((s) => s.id === 'request_trace')).toMatchObject({ verdict: 'unknown', cause: 'no_request_id' });
+  });
+
+  it('with nothing failing, the surface is the symptom’s', async () => {
+    const report = await triage('healthy_allow', { requestId: null, symptom: 'access_after_revocation' });
+    expect(report.diagnosis).toBeNull();
+    expect(report.surface).toBe('revocation');
+  });
+});
+
+describe('runStep and conclude', () => {
+  it('runStep judges one step; conclude turns results into the diagnosis', async () => {
+    sim.setScenario('scope_mismatch');
+    const session = createTriageSession(simClient(sim), inputOf(sim.scenario));
+    const results = await Promise.all((['grant_policy', 'requested_scopes'] as const).map((id) => session.runStep(id)));
+    expect(results.map((r) => r.cause)).toEqual(['grant_missing_scopes', 'scope_mismatch']);
+    expect(session.conclude(results)).toMatchObject({ zoneId: ZONE_B, diagnosis: { step: 'requested_scopes' }, surface: 'resource_definition' });
+  });
+});

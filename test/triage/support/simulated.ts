@@ -1,0 +1,43 @@
+/** A Caracal client pointed at the simulator, as the CLI would build it from the environment. */
+import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
+import type { CaracalConfig } from '../../../src/config/env';
+import type { TriageInput } from '../../../src/triage/machine';
+import type { Scenario, Simulator } from '../../simulator';
+
+export function simConfig(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {
+  return {
+    apiUrl: sim.apiUrl,
+    adminToken: sim.tokens.globalRead,
+    zoneIds: [],
+    stsUrl: sim.stsUrl,
+    gatewayUrl: sim.gatewayUrl,
+    auditUrl: sim.auditUrl,
+    coordinatorUrl: sim.coordinatorUrl,
+    metricsBearer: sim.metricsBearer,
+    coordinatorToken: sim.coordinatorToken,
+    timeoutMs: 3000,
+    ...over,
+  };
+}
+
+const open: CaracalClientHandle[] = [];
+
+export function simClient(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalClientHandle {
+  const c = createCaracalClient(simConfig(sim, over));
+  open.push(c);
+  return c;
+}
+
+export async function closeSimClients(): Promise<void> {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+}
+
+/** What the user typed for this scenario. */
+export function inputOf(s: Scenario, over: Partial<TriageInput> = {}): TriageInput {
+  return { requestId: s.input.requestId, zoneId: null, symptom: s.input.symptom ?? null, error: s.input.error ?? null, ...over };
+}
+
+/** Method + path + query of every request the simulator saw, for "each call once" checks. */
+export function callsSeen(sim: Simulator): string[] {
+  return sim.requests.map((r) => `${r.service} ${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
+}
