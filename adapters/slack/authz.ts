@@ -1,0 +1,85 @@
+/**
+ * Who may start triages and click card buttons. By default anyone in a channel the bot is
+ * in. Allow-lists (TRIAGE_ALLOWED_USERS, TRIAGE_ALLOWED_USERGROUPS, TRIAGE_ALLOWED_CHANNELS)
+ * narrow it: the channel must be listed (when channels are listed) and the user must be
+ * listed or belong to a listed user group (when users or groups are listed).
+ *
+ * User-group membership comes from usergroups.users.list, loaded at start and refreshed in
+ * the background, so the check before an ack is a memory lookup, never a Slack call.
+ */
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+export interface AuthzConfig {
+  allowedUsers: string[];
+  allowedUsergroups: string[];
+  allowedChannels: string[];
+}
+
+export type AuthzDecision = { ok: true } | { ok: false; message: string };
+
+export const REFRESH_MS = 5 * 60_000;
+
+export class SlackAuthorizer {
+  private groupMembers = new Map<string, Set<string>>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly cfg: AuthzConfig,
+    private readonly client: webApi.WebClient | null,
+    private readonly logger: Logger,
+  ) {}
+
+  get restricted(): boolean {
+    return this.cfg.allowedUsers.length + this.cfg.allowedUsergroups.length + this.cfg.allowedChannels.length > 0;
+  }
+
+  describe(): string {
+    if (!this.restricted) return 'anyone in a channel the bot is in';
+    const parts: string[] = [];
+    if (this.cfg.allowedChannels.length) parts.push(`${this.cfg.allowedChannels.length} allowed channel(s)`);
+    if (this.cfg.allowedUsers.length) parts.push(`${this.cfg.allowedUsers.length} allowed user(s)`);
+    if (this.cfg.allowedUsergroups.length) parts.push(`${this.cfg.allowedUsergroups.length} allowed user group(s)`);
+    return parts.join(', ');
+  }
+
+  /** Load group members now and keep them fresh; no-op without user groups. */
+  async start(): Promise<void> {
+    if (this.cfg.allowedUsergroups.length === 0 || !this.client) return;
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await Promise.all(
+      this.cfg.allowedUsergroups.map(async (usergroup) => {
+        try {
+          const res = await client.usergroups.users.list({ usergroup });
+          this.groupMembers.set(usergroup, new Set(res.users ?? []));
+        } catch (e) {
+          // Keep the last good list; a group never loaded simply admits nobody yet.
+          this.logger.warn({ usergroup, error: (e as { data?: { error?: string } }).data?.error ?? (e as Error).message }, 'could not load user group members');
+        }
+      }),
+    );
+  }
+
+  check(userId: string | undefined, channelId: string | undefined): AuthzDecision {
+    const { allowedUsers, allowedUsergroups, allowedChannels } = this.cfg;
+    if (allowedChannels.length > 0 && !(channelId && allowedChannels.includes(channelId))) {
+      return { ok: false, message: 'Caracal triage is not enabled in this channel; nothing was started or changed. Ask the bot operators to allow it.' };
+    }
+    if (allowedUsers.length === 0 && allowedUsergroups.length === 0) return { ok: true };
+    if (userId && allowedUsers.includes(userId)) return { ok: true };
+    if (userId && allowedUsergroups.some((g) => this.groupMembers.get(g)?.has(userId))) return { ok: true };
+    return { ok: false, message: 'You are not on the list of people allowed to run Caracal triage; nothing was started or changed. Ask the bot operators to add you.' };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A small in-memory TriageService for handler tests: dedupes start keys, applies button
+ * events with the real state machine (so stale versions are refused exactly as in
+ * production) and records every call.
+ */
+import { newTriage, transition, type TriageRecord } from '../../../src/triage/machine';
+import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/triage/service-api';
+
+export class FakeTriageService implements TriageService {
+  starts: StartTriageRequest[] = [];
+  applies: Array<{ triageId: string; event: UserEvent; source: string }> = [];
+  records = new Map<string, TriageRecord>();
+  private keys = new Map<string, string>();
+  private seq = 0;
+  /** Make start() slow or failing. */
+  startDelayMs = 0;
+  failStart: Error | null = null;
+
+  async start(req: StartTriageRequest): Promise<StartTriageResult> {
+    this.starts.push(req);
+    if (this.startDelayMs) await new Promise((r) => setTimeout(r, this.startDelayMs));
+    if (this.failStart) throw this.failStart;
+    const seen = this.keys.get(req.dedupeKey);
+    if (seen) return { triageId: seen, created: false };
+    const id = `tri-fake${String(++this.seq).padStart(4, '0')}`;
+    this.keys.set(req.dedupeKey, id);
+    this.records.set(id, newTriage(id, req.input, new Date()).record);
+    return { triageId: id, created: true };
+  }
+
+  /** Put a record in a given state (e.g. routed at version 3) for button tests. */
+  seed(record: TriageRecord): void {
+    this.records.set(record.id, record);
+  }
+
+  async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
+    this.applies.push({ triageId, event, source });
+    const r = this.records.get(triageId);
+    if (!r) return { ok: false, reason: 'not_found', message: 'no such triage' };
+    const t = transition(r, event, new Date());
+    if (!t.ok) return t;
+    this.records.set(triageId, t.record);
+    return { ok: true, record: t.record };
+  }
+
+  async get(triageId: string): Promise<TriageRecord | null> {
+    return this.records.get(triageId) ?? null;
+  }
+
+  async messageRef() {
+    return null;
+  }
+
+  async close(): Promise<void> {}
+}
