@@ -309,7 +309,7 @@ describe('health, readiness, metrics', () => {
     const port = await web.listen(0, '127.0.0.1');
     const res = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body = (await res.json()) as { checks: unknown };
     expect(body.checks).toEqual([
       { name: 'redis', ok: false, detail: 'cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)' },
       { name: 'slack', ok: false, detail: 'Slack auth.test failed (invalid_auth)' },
