@@ -197,7 +197,9 @@ export const STS_DENIAL_REASONS = [
 
 /** What a `policy denied (X)` reason says beyond "STS denied it". */
 export function meaningOfDenialReason(reason: string): CodeMeaning {
-  const surface: Surface = reason === 'resource_not_found' ? 'configuration' : reason === 'operation_not_permitted' ? 'resource_definition' : 'sts_policy';
+  // Where the fix lives: an unknown resource is configuration; an undefined scope or operation is the resource's definition.
+  const surface: Surface =
+    reason === 'resource_not_found' ? 'configuration' : reason === 'operation_not_permitted' || reason === 'scope_mismatch' ? 'resource_definition' : 'sts_policy';
   const why: Record<string, string> = {
     scope_mismatch: 'a requested scope is not defined on the resource (often a typo in the scope the SDK requests)',
     rate_limited: 'the STS mint limit for this zone, resource and application was reached',

@@ -30,6 +30,8 @@ export interface EvidenceGatherer {
   readonly client: CaracalClient;
   readonly calls: CallCache;
   get<K extends EvidenceKey>(key: K): Promise<TriageEvidence[K]>;
+  /** The evidence if it has already arrived; never starts a fetch. */
+  peek<K extends EvidenceKey>(key: K): TriageEvidence[K] | undefined;
   gather<K extends EvidenceKey>(keys: readonly K[]): Promise<EvidenceFor<K>>;
 }
 
@@ -48,6 +50,7 @@ export async function probeOnce(client: CaracalClient, calls: CallCache, service
 
 export function createEvidenceGatherer(client: CaracalClient, input: GatherInput, calls: CallCache = new CallCache()): EvidenceGatherer {
   const memo = new Map<EvidenceKey, Promise<unknown>>();
+  const arrived = new Map<EvidenceKey, unknown>();
 
   const zoneOf = async (): Promise<string | null> => (await get('location')).zoneId;
   const noZone = notApplicable('no_zone', 'no zone: the request was not located and no zone was given');
@@ -127,6 +130,7 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     if (!p) {
       p = producers[key]();
       memo.set(key, p);
+      p.then((v) => arrived.set(key, v), () => undefined);
     }
     return p;
   }
@@ -136,5 +140,7 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as unknown as EvidenceFor<K>;
   }
 
-  return { client, calls, get, gather };
+  const peek = <K extends EvidenceKey>(key: K): TriageEvidence[K] | undefined => arrived.get(key) as TriageEvidence[K] | undefined;
+
+  return { client, calls, get, peek, gather };
 }

@@ -41,8 +41,8 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   const symptom = input.symptom ?? routed?.symptom ?? null;
   const calls = new CallCache();
   const gatherer = createEvidenceGatherer(client, { requestId, zoneId: input.zoneId, symptom }, calls);
+  /** Where the request was found; known once any step or item has read the location. */
   let locatedZone: string | null = input.zoneId;
-  void gatherer.get('location').then((l) => (locatedZone = l.zoneId));
 
   const context = (): JudgeContext => ({ requestId, zoneId: input.zoneId, symptom, error: routed, now: now() });
 
@@ -54,6 +54,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
     try {
       const evidence = await withDeadline(gatherer.gather(step.needs), stepTimeoutMs, id);
       if (calls.tokenRejection) return tokenRejected(id);
+      if ('location' in evidence) locatedZone = evidence.location.zoneId;
       return step.judge(evidence, context());
     } catch (e) {
       if (calls.tokenRejection) return tokenRejected(id);
@@ -66,6 +67,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
 
   async function bundleUnredacted(): Promise<Bundle> {
     const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now }, itemTimeoutMs);
+    locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
     return { items: r.value, redactions: r.count };
   }

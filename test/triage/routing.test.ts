@@ -97,7 +97,7 @@ describe('routeError: codes and statuses (FACTS §4)', () => {
 describe('routeError: where the code differs from the docs', () => {
   it('access_denied with policy denied (scope_mismatch) is an STS denial about the scope', () => {
     const r = routeError('access_denied: policy denied (scope_mismatch)');
-    expect(r).toMatchObject({ symptom: 'token_exchange_denied', surfaceHint: 'sts_policy', code: 'access_denied', policyReason: 'scope_mismatch' });
+    expect(r).toMatchObject({ symptom: 'token_exchange_denied', surfaceHint: 'resource_definition', code: 'access_denied', policyReason: 'scope_mismatch' });
     expect(r.reason).toMatch(/scope/);
   });
 
