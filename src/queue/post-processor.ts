@@ -43,7 +43,8 @@ function isPermanent(e: unknown): e is ChatPermanentError {
 export function createPostProcessor(deps: PostDeps) {
   const { store, limiter, metrics } = deps;
 
-  async function waitForCard(c: Ctx): Promise<never> {
+  async function waitForCard(c: Ctx): Promise<PostOutcome> {
+    if (c.view.cardFailed) return { skipped: `the card could not be posted (${c.view.cardFailed})` };
     const waits = c.data.waits ?? 0;
     if (waits >= deps.maxNoCardWaits) throw new Error(`the card for ${c.data.triageId} has not been posted yet (waited ${waits} times)`);
     metrics.chatDelays.inc({ platform: c.platform, reason: 'no_card' });
@@ -79,6 +80,7 @@ export function createPostProcessor(deps: PostDeps) {
       await release();
       if (isPermanent(e)) {
         metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'permanent' });
+        if (method === 'postCard') await store.markCardFailed(c.data.triageId, `${e.code}: ${e.message}`);
         throw new UnrecoverableError(`${method} refused by ${c.platform}: ${e.code}: ${e.message}`);
       }
       metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'error' });

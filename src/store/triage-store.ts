@@ -72,6 +72,8 @@ export interface TriageView {
   cardVersion: number;
   /** Record version at which each step's latest result was applied. */
   stepVersion: number | null;
+  /** Why the card could not be posted (a permanent platform refusal), if so. */
+  cardFailed: string | null;
 }
 
 export interface TriageStoreOptions {
@@ -125,13 +127,14 @@ export class TriageStore {
   }
 
   async view(id: string, step?: StepId): Promise<TriageView | null> {
-    const [record, dest, meta, ref, cardv, stepv] = await this.redis.hmget(
+    const [record, dest, meta, ref, cardv, cardfail, stepv] = await this.redis.hmget(
       this.keys.triage(id),
       'record',
       'dest',
       'meta',
       'ref',
       'cardv',
+      'cardfail',
       step ? `stepv:${step}` : 'stepv:-',
     );
     const r = parseRecord(record);
@@ -143,6 +146,7 @@ export class TriageStore {
       ref: ref ? (MessageRefSchema.parse(JSON.parse(ref)) as MessageRef) : null,
       cardVersion: Number(cardv ?? 0),
       stepVersion: stepv === null ? null : Number(stepv),
+      cardFailed: cardfail,
     };
   }
 
@@ -213,6 +217,12 @@ export class TriageStore {
   async setMessageRef(id: string, ref: MessageRef, renderedVersion: number): Promise<MessageRef | null> {
     const stored = await this.redis.ctSetRef(this.keys.triage(id), JSON.stringify(ref), renderedVersion);
     return stored ? (MessageRefSchema.parse(JSON.parse(stored)) as MessageRef) : null;
+  }
+
+  /** Records that the card can never be posted, so the thread posts waiting for it stop. */
+  async markCardFailed(id: string, reason: string): Promise<void> {
+    const key = this.keys.triage(id);
+    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'cardfail', reason.slice(0, 500));
   }
 
   /** Raises the "version shown on the card" marker; returns the marker's new value. */
