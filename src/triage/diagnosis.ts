@@ -108,3 +108,9 @@ export function reportSurface(diagnosis: Diagnosis | null, symptom: Symptom | nu
   if (diagnosis) return diagnosis.surface;
   return symptom && (SYMPTOMS as readonly string[]).includes(symptom) ? SYMPTOM_SURFACE[symptom] : null;
 }
+
+/** The zone the request-trace step found the request in, if it ran (results may come from an earlier process). */
+export function zoneFromSteps(steps: readonly StepResult[]): string | null {
+  const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as { zoneId?: unknown } | undefined;
+  return typeof trace?.zoneId === 'string' ? trace.zoneId : null;
+}

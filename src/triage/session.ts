@@ -12,7 +12,7 @@ import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from '../bundle/collect';
 import { createRedactor, type Redactor } from '../bundle/redact';
 import { DeadlineExceeded, withDeadline } from '../bundle/timeout';
 import { CallCache } from './call-cache';
-import { diagnose, inferSymptom, reportSurface } from './diagnosis';
+import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';
 import { createEvidenceGatherer } from './evidence';
 import type { JudgeContext } from './evidence-model';
 import type { TriageInput } from './machine';
@@ -75,7 +75,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   function conclude(steps: StepResult[]): TriageConclusion {
     const effective = symptom ?? inferSymptom(steps);
     const diagnosis = diagnose(steps, effective);
-    return { zoneId: locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis };
+    return { zoneId: zoneFromSteps(steps) ?? locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis };
   }
 
   return {

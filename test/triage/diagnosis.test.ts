@@ -1,4 +1,4 @@
-import { diagnose, inferSymptom, reportSurface, rootCauseStep } from '../../src/triage/diagnosis';
+import { diagnose, inferSymptom, reportSurface, rootCauseStep, zoneFromSteps } from '../../src/triage/diagnosis';
 import { STEP_IDS, type StepId, type StepResult } from '../../src/triage/model';
 import { result } from './support/builders';
 
@@ -94,6 +94,11 @@ describe('symptom and surface of the report', () => {
     expect(inferSymptom(traced({ finalDecision: 'allow', events: [{ gatewayStatus: 401 }] }))).toBe('unauthenticated');
     expect(inferSymptom(traced({ finalDecision: 'allow', events: [{ gatewayStatus: 200 }] }))).toBeNull();
     expect(inferSymptom(steps())).toBeNull();
+  });
+
+  it('the zone comes from the request-trace step, so results from an earlier process still locate it', () => {
+    expect(zoneFromSteps(traced({ zoneId: 'zone-b', finalDecision: 'deny' }))).toBe('zone-b');
+    expect(zoneFromSteps(steps())).toBeNull();
   });
 
   it('surface: the diagnosis’s, else the symptom’s, else null', () => {

@@ -221,6 +221,14 @@ describe('without a request ID', () => {
 });
 
 describe('runStep and conclude', () => {
+  it('a new session (after a worker restart) concludes from results an earlier one produced', async () => {
+    sim.setScenario('grant_missing');
+    const first = createTriageSession(simClient(sim), inputOf(sim.scenario));
+    const results = await Promise.all((['request_trace', 'grant_policy'] as const).map((id) => first.runStep(id)));
+    const second = createTriageSession(simClient(sim), inputOf(sim.scenario));
+    expect(second.conclude(results)).toMatchObject({ zoneId: ZONE_B, symptom: 'token_exchange_denied', diagnosis: { step: 'grant_policy', cause: 'scope_not_granted' } });
+  });
+
   it('runStep judges one step; conclude turns results into the diagnosis', async () => {
     sim.setScenario('scope_mismatch');
     const session = createTriageSession(simClient(sim), inputOf(sim.scenario));
