@@ -1,0 +1,138 @@
+/**
+ * The whole Slack path for end-to-end tests and the ack benchmark: the Caracal simulator,
+ * real Redis, the real TriageService and workers, the Slack ChatPort pointed at the fake
+ * Slack Web API, and the web server with Bolt on it. `close()` releases every handle.
+ */
+import IORedis, { type Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { loadSlackConfig } from '../../../adapters/slack/config';
+import { SlackChatPort } from '../../../adapters/slack/port';
+import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
+import { createQueues, type TriageQueues } from '../../../src/queue/queues';
+import { createTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
+import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
+import { type WebServer, createWebServer } from '../../../src/server/web-server';
+import { createWorkerConnection } from '../../../src/store/redis';
+import { createTriageSession } from '../../../src/triage/session';
+import { type Simulator, startSimulator } from '../../simulator';
+import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
+import { SIGNING_SECRET } from '../../support/slack-signing';
+
+export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
+
+export interface SlackStack {
+  sim: Simulator;
+  slack: FakeSlackApi;
+  service: RedisTriageService;
+  queues: TriageQueues;
+  workers: TriageWorkers | null;
+  web: WebServer;
+  registry: Registry;
+  prefix: string;
+  /** http://127.0.0.1:<port>/slack/events */
+  events: string;
+  base: string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  scenario?: string;
+  /** Run the collect and post workers in this process (default true). */
+  workers?: boolean;
+  redisUrl?: string;
+  /** Per-channel post limit for the shared limiter (default generous, for speed). */
+  postsPerSecond?: number;
+}
+
+let n = 0;
+
+async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+export async function startSlackStack(opts: StackOptions = {}): Promise<SlackStack> {
+  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  if (!redisUrl) throw new Error('REDIS_URL is not set');
+  const prefix = `ct-slack-${process.pid}-${++n}-${Date.now().toString(36)}:`;
+  const silent = pino({ level: 'silent' });
+  const registry = new Registry();
+  const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
+  const slack = await startFakeSlackApi();
+  const client: CaracalClientHandle = createCaracalClient({
+    apiUrl: sim.apiUrl,
+    adminToken: sim.tokens.globalRead,
+    zoneIds: [],
+    stsUrl: sim.stsUrl,
+    gatewayUrl: sim.gatewayUrl,
+    auditUrl: sim.auditUrl,
+    coordinatorUrl: sim.coordinatorUrl,
+    metricsBearer: sim.metricsBearer,
+    coordinatorToken: sim.coordinatorToken,
+    timeoutMs: 5000,
+  });
+  const producer = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+  producer.on('error', () => undefined);
+  const queues = createQueues(producer, { prefix });
+  const service = createTriageService({ redis: producer, queues, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+
+  let workerConn: Redis | null = null;
+  let workers: TriageWorkers | null = null;
+  if (opts.workers ?? true) {
+    workerConn = createWorkerConnection(redisUrl);
+    workerConn.on('error', () => undefined);
+    const pps = opts.postsPerSecond ?? 50;
+    workers = startTriageWorkers({
+      connection: workerConn,
+      signingKey: STACK_SIGNING_KEY,
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent }) },
+      client,
+      createSession: createTriageSession,
+      prefix,
+      metrics: registry,
+      logger: silent,
+      cardDebounceMs: 50,
+      sweepEveryMs: 0,
+      noCardDelayMs: 50,
+      limits: { slack: { post: { points: pps, durationSec: 1 }, update: { points: pps, durationSec: 1 } } },
+    });
+  }
+
+  const web = createWebServer({
+    service,
+    signingKey: STACK_SIGNING_KEY,
+    slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url }),
+    registry,
+    logger: silent,
+    readiness: [{ name: 'redis', check: async () => ((await producer.ping()) === 'PONG' ? undefined : 'no PONG') }],
+  });
+  const port = await web.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    sim,
+    slack,
+    service,
+    queues,
+    workers,
+    web,
+    registry,
+    prefix,
+    events: `${base}/slack/events`,
+    base,
+    async close() {
+      await web.close();
+      if (workers) await workers.close(5000);
+      await queues.close();
+      await deleteByPrefix(producer, prefix).catch(() => undefined);
+      await Promise.all([producer, ...(workerConn ? [workerConn] : [])].map((c) => c.quit().catch(() => c.disconnect())));
+      await client.close();
+      await Promise.all([sim.close(), slack.close()]);
+    },
+  };
+}
