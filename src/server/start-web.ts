@@ -9,13 +9,13 @@ import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadSlackConfig } from '../../adapters/slack/config';
 import { knownSecrets, loadRuntimeConfig } from '../config/env';
-import { createProducerConnection, safeRedisUrl } from '../store/redis';
+import { checkRedis, safeRedisUrl } from '../store/redis';
 import type { TriageService } from '../triage/service-api';
 import { type WebServer, type WebServerOptions, createWebServer } from './web-server';
 
 export interface StartWebDeps {
   service: TriageService;
-  /** Used for the /readyz ping; when absent a small connection is opened (and closed by close()). */
+  /** The service's connection, pinged by /readyz; when absent each check opens a short-lived one. */
   redis?: Redis;
   logger?: Logger;
   registry?: Registry;
@@ -37,9 +37,16 @@ export async function startWeb(env: Record<string, string | undefined> = process
   const runtime = loadRuntimeConfig(env);
   const slack = loadSlackConfig(env);
   const logger = deps.logger ?? pino({ name: 'caracal-triage-web' });
-  const ownRedis = deps.redis ? null : createProducerConnection(runtime.redisUrl, { lazyConnect: false });
-  ownRedis?.on('error', (e: NodeJS.ErrnoException) => logger.debug({ code: e.code }, 'readiness redis connection error'));
-  const redis = deps.redis ?? ownRedis!;
+  const redis = deps.redis;
+  const pingRedis = async (): Promise<void | string> => {
+    if (!redis) {
+      // No connection of our own to babysit: a short-lived one per check (see checkRedis).
+      const err = await checkRedis(runtime.redisUrl, 1000);
+      return err ? err.message.replace(/^REDIS_URL: /, '') : undefined;
+    }
+    const pong = await redis.ping().catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${safeRedisUrl(runtime.redisUrl)} (${e.code ?? e.message})`);
+    return pong === 'PONG' ? undefined : pong;
+  };
 
   const server = createWebServer({
     service: deps.service,
@@ -51,13 +58,7 @@ export async function startWeb(env: Record<string, string | undefined> = process
     teams: deps.teams,
     hooks: deps.hooks,
     readiness: [
-      {
-        name: 'redis',
-        check: async () => {
-          const pong = await redis.ping().catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${safeRedisUrl(runtime.redisUrl)} (${e.code ?? e.message})`);
-          return pong === 'PONG' ? undefined : pong;
-        },
-      },
+      { name: 'redis', check: pingRedis },
     ],
   });
   const port = await server.listen(runtime.port, deps.host);
@@ -67,7 +68,6 @@ export async function startWeb(env: Record<string, string | undefined> = process
     server,
     async close() {
       await server.close();
-      if (ownRedis) await ownRedis.quit().catch(() => ownRedis.disconnect());
     },
   };
 }
