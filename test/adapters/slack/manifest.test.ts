@@ -1,0 +1,59 @@
+/** manifest.yml declares exactly what the code uses: events it listens to, scopes its calls need. */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const root = join(__dirname, '..', '..', '..');
+const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
+
+/** Web API methods the bot calls → the bot scope each needs (null: none). */
+const METHOD_SCOPES: Record<string, string | null> = {
+  'auth.test': null,
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'conversations.join': 'channels:join',
+  'conversations.info': 'channels:read',
+  'files.uploadV2': 'files:write',
+  'usergroups.users.list': 'usergroups:read',
+};
+/** Scopes needed for events rather than calls. */
+const EVENT_SCOPES: Record<string, string[]> = {
+  app_mention: ['app_mentions:read'],
+  channel_created: ['channels:read'],
+  member_joined_channel: ['channels:read', 'groups:read'],
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('manifest.yml', () => {
+  it('points every URL at /slack/events', () => {
+    expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/caracal', url: 'https://YOUR_HOST/slack/events' })]);
+    expect(manifest.settings.event_subscriptions.request_url).toBe('https://YOUR_HOST/slack/events');
+    expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://YOUR_HOST/slack/events' });
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('subscribes to exactly the events the app listens to', () => {
+    const app = readFileSync(join(root, 'adapters/slack/app.ts'), 'utf8');
+    const listened = [...app.matchAll(/bolt\.event\('([a-z_]+)'/g)].map((m) => m[1]).sort();
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(listened);
+  });
+
+  it('asks for exactly the scopes the calls and events need', () => {
+    const code = sources(join(root, 'adapters/slack')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const called = new Set([...code.matchAll(/client\.([a-z]+(?:\.[a-zA-Z0-9]+)+)\(/g)].map((m) => m[1]));
+    for (const m of called) expect(Object.keys(METHOD_SCOPES)).toContain(m);
+    const needed = new Set<string>(['commands']);
+    for (const m of called) if (METHOD_SCOPES[m] && METHOD_SCOPES[m] !== 'usergroups:read') needed.add(METHOD_SCOPES[m]!);
+    for (const e of manifest.settings.event_subscriptions.bot_events as string[]) for (const s of EVENT_SCOPES[e] ?? []) needed.add(s);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+    // usergroups:read is opt-in (TRIAGE_ALLOWED_USERGROUPS): present in the file, commented out.
+    expect(readFileSync(join(root, 'manifest.yml'), 'utf8')).toMatch(/# - usergroups:read/);
+  });
+});
