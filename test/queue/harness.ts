@@ -156,8 +156,11 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
           const view = await service.store.view(triageId);
           if (!view || view.record.state === 'locating' || view.record.pending.length) return null;
           if (view.cardVersion < view.record.version) return null;
-          const posted = new Set(port.delivered(triageId).filter((c) => c.method === 'postStep').map((c) => c.step));
-          if (!view.record.steps.every((s) => posted.has(s.id))) return null;
+          // Every step's latest result is marked posted (by whichever process posted it).
+          for (const s of view.record.steps) {
+            const v = await service.store.stepVersion(triageId, s.id);
+            if (!(await service.store.isPosted(triageId, `step.${s.id}.v${v}`))) return null;
+          }
           return view.record;
         },
         timeoutMs,
