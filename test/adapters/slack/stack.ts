@@ -9,8 +9,8 @@ import { Registry } from 'prom-client';
 import { loadSlackConfig } from '../../../adapters/slack/config';
 import { SlackChatPort } from '../../../adapters/slack/port';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
-import { createQueues, type TriageQueues } from '../../../src/queue/queues';
-import { createTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
+import type { TriageQueues } from '../../../src/queue/queues';
+import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
 import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
 import { type WebServer, createWebServer } from '../../../src/server/web-server';
 import { createWorkerConnection } from '../../../src/store/redis';
@@ -76,10 +76,11 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     coordinatorToken: sim.coordinatorToken,
     timeoutMs: 5000,
   });
-  const producer = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-  producer.on('error', () => undefined);
-  const queues = createQueues(producer, { prefix });
-  const service = createTriageService({ redis: producer, queues, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+  // The service exactly as a web process opens it (fail-fast producer connection, own queues).
+  const service = await openTriageService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+  const queues = service.queues;
+  const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+  admin.on('error', () => undefined);
 
   let workerConn: Redis | null = null;
   let workers: TriageWorkers | null = null;
@@ -109,7 +110,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url }),
     registry,
     logger: silent,
-    readiness: [{ name: 'redis', check: async () => ((await producer.ping()) === 'PONG' ? undefined : 'no PONG') }],
+    readiness: [{ name: 'redis', check: async () => ((await admin.ping()) === 'PONG' ? undefined : 'no PONG') }],
   });
   const port = await web.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
@@ -128,9 +129,9 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     async close() {
       await web.close();
       if (workers) await workers.close(5000);
-      await queues.close();
-      await deleteByPrefix(producer, prefix).catch(() => undefined);
-      await Promise.all([producer, ...(workerConn ? [workerConn] : [])].map((c) => c.quit().catch(() => c.disconnect())));
+      await service.close();
+      await deleteByPrefix(admin, prefix).catch(() => undefined);
+      await Promise.all([admin, ...(workerConn ? [workerConn] : [])].map((c) => c.quit().catch(() => c.disconnect())));
       await client.close();
       await Promise.all([sim.close(), slack.close()]);
     },
