@@ -10,7 +10,7 @@
 /** The fields of an audit row the triage reads (structurally matches the client's AuditRow). */
 export interface AuditRowInput {
   id: string;
-  zone_id?: string;
+  zone_id?: string | null;
   event_type: string;
   request_id?: string | null;
   decision?: string | null;
@@ -21,11 +21,11 @@ export interface AuditRowInput {
   determining_policies_json?: unknown[] | null;
   diagnostics_json?: unknown[] | null;
   metadata_json?: Record<string, unknown> | null;
-  occurred_at?: string;
+  occurred_at?: string | null;
 }
 
 export interface DeniedEntryInput {
-  event_id?: string;
+  event_id?: string | null;
   event_type?: string | null;
   evaluation_status?: string | null;
   determining_policies?: unknown[] | null;
@@ -201,7 +201,8 @@ export function traceFromExplain(raw: DecisionTraceInput): Trace {
   return {
     requestId: raw.request_id,
     zoneId: raw.zone_id,
-    finalDecision: text(raw.final_decision) ?? finalDecisionOf(events),
+    // explain's own rule when it sends no final decision: any denied entry means deny.
+    finalDecision: text(raw.final_decision) ?? (denied.length > 0 ? 'deny' : finalDecisionOf(events)),
     source: 'explain',
     events,
     denied,

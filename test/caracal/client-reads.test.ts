@@ -93,7 +93,7 @@ describe('explain', () => {
     const trace = await clientFor(sim).explain(ZONE_B, 'req-grant-1');
     expect(trace.final_decision).toBe('deny');
     expect(trace.denied.map((d) => d.evaluation_status)).toEqual(['complete', 'exchange_denied']);
-    expect(trace.denied[0]!.policy_input?.context?.requested_scopes).toEqual(['payments:write']);
+    expect((trace.denied[0]!.policy_input?.context as { requested_scopes?: unknown } | undefined)?.requested_scopes).toEqual(['payments:write']);
   });
 
   test('404 request_not_found in a zone that does not hold the request, with the request ID', async () => {
