@@ -2,3 +2,4 @@ export { createSlackApp, SLACK_EVENTS_PATH, type SlackApp, type CreateSlackAppOp
 export { SlackChatPort, type SlackChatPortOptions } from './port';
 export { loadSlackConfig, type SlackConfig } from './config';
 export { buildStatusCard, buildStepMessage, buildBundleMessage } from './render';
+export { slackPortFromEnv } from './port-from-env';
