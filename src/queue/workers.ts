@@ -4,6 +4,7 @@
  * after the lock expires. `close()` stops taking jobs and waits for running ones, but no longer
  * than its timeout: BullMQ's own close has none, so a hung platform call cannot block a deploy.
  */
+import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -53,6 +54,8 @@ export interface TriageWorkerOptions {
   staleAfterMs?: number;
   /** Sweep interval (default 60 s; 0 disables the scheduler). */
   sweepEveryMs?: number;
+  /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
+  name?: string;
 }
 
 export interface TriageWorkers {
@@ -60,9 +63,11 @@ export interface TriageWorkers {
   postWorker: Worker | null;
   queues: TriageQueues;
   metrics: TriageMetrics;
-  /** Stop taking jobs, wait for running ones up to `timeoutMs` (default 10 s), then force. */
+  /** Stop taking jobs and wait for running ones, up to `timeoutMs` (default 10 s). */
   close(timeoutMs?: number): Promise<void>;
 }
+
+let started = 0;
 
 export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
@@ -75,6 +80,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
   const workerOpts = {
     connection,
+    name: opts.name ?? `${hostname()}-${process.pid}-${++started}`,
     prefix: queues.bullPrefix,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
@@ -158,8 +164,11 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
         const clean = await Promise.race([graceful, timeout]);
         clearTimeout(timer);
         if (!clean) {
-          logger.warn({ timeoutMs }, 'jobs still running at shutdown; closing anyway (they will be picked up again as stalled jobs)');
-          await Promise.all(workers.map((w) => w.close(true)));
+          // worker.close(true) after close() returns the same pending promise, so there is no
+          // forcing it: leave the stuck jobs behind. Their locks lapse and another worker picks
+          // them up as stalled jobs; the caller is about to exit or drop the connection.
+          logger.warn({ timeoutMs }, 'jobs still running at shutdown; leaving them to be picked up again as stalled jobs');
+          graceful.catch(() => undefined);
         }
         await queues.close();
       })();
