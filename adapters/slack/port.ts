@@ -13,7 +13,7 @@ import type { TriageRecord } from '../../src/triage/machine';
 import type { StepId } from '../../src/triage/model';
 import { createSlackWebClient } from './client';
 import { isRateLimited, slackErrorCode, toChatError } from './errors';
-import { buildBundleMessage, buildStatusCard, buildStepMessage, type FileAttachment, type SlackMessage } from './render';
+import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, type FileAttachment, type SlackMessage } from './render';
 
 export interface SlackChatPortOptions {
   /** SLACK_BOT_TOKEN. */
@@ -38,6 +38,16 @@ function slackRef(ref: MessageRef): SlackRef {
   return ref;
 }
 
+/** A message our renderer cannot fit in Block Kit will not fit on a retry either. */
+function render<M>(build: () => M): M {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof BlockLimitError) throw new ChatPermanentError('invalid_blocks', e.message);
+    throw e;
+  }
+}
+
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack' as const;
   readonly capabilities: ChatCapabilities;
@@ -53,7 +63,7 @@ export class SlackChatPort implements ChatPort {
   }
 
   private card(triage: TriageRecord): SlackMessage {
-    return buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds });
+    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds }));
   }
 
   private async call<T>(method: string, channel: string, fn: () => Promise<T>): Promise<T> {
@@ -96,12 +106,12 @@ export class SlackChatPort implements ChatPort {
 
   async postStep(ref: MessageRef, triage: TriageRecord, step: StepId): Promise<void> {
     const r = slackRef(ref);
-    await this.reply(r, buildStepMessage(triage, step, { files: this.capabilities.files }));
+    await this.reply(r, render(() => buildStepMessage(triage, step, { files: this.capabilities.files })));
   }
 
   async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {
     const r = slackRef(ref);
-    await this.reply(r, buildBundleMessage(triage, { files: this.capabilities.files }));
+    await this.reply(r, render(() => buildBundleMessage(triage, { files: this.capabilities.files })));
   }
 
   private async reply(r: SlackRef, msg: SlackMessage & { file?: FileAttachment }): Promise<void> {
