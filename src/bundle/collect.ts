@@ -42,5 +42,9 @@ async function collectOne(id: BundleItemId, source: BundleSource, timeoutMs: num
 
 /** Items in their stable order. */
 export async function collectBundleItems(source: BundleSource, timeoutMs = DEFAULT_ITEM_TIMEOUT_MS): Promise<BundleItem[]> {
+  // Start the request lookup before any collector: it heads the longest chain of dependent
+  // calls (zones → explain → grants/provider/simulate), so its explain calls should be first
+  // in line for connections once the zone list arrives, ahead of the per-zone Doctor checks.
+  void source.gatherer.get('location');
   return Promise.all(BUNDLE_ITEM_IDS.map((id) => collectOne(id, source, timeoutMs)));
 }

@@ -45,6 +45,9 @@ export type CaracalClientHandle = CaracalClient & { close(): Promise<void> };
 const RETRY_READ_STATUSES = [429, 502, 503, 504];
 const ERROR_CODE = /^[a-z][a-z0-9_.:-]{0,80}$/;
 const PROBE_BODY_KEEP = 500;
+/** Largest page per list route (FACTS §2 "Pagination"): most lists, and audit/sessions/authority records. */
+const LIST_LIMIT = 500;
+const AUDIT_LIST_LIMIT = 1000;
 
 type Auth = 'admin' | 'metrics' | 'coordinator' | 'none';
 type Query = Record<string, string | number | undefined>;
@@ -139,13 +142,26 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
 
   const api = <S extends z.ZodType>(path: string, schema: S, query?: Query) => call('api', 'GET', path, schema, { auth: 'admin', query });
 
-  /** Every page of a list route, following `next_cursor` (bounded by maxPages; a repeated cursor stops it). */
-  async function listAll<S extends z.ZodType>(path: string, item: S, query: Query = {}): Promise<Array<z.infer<S>>> {
+  /**
+   * Every page of a list route, following `next_cursor` (bounded by maxPages; a repeated cursor
+   * stops it). Pages are requested at the route's largest size (FACTS §2: 500 for most lists,
+   * 1000 for audit, sessions and authority records), so one call usually answers; an API that
+   * refuses the `limit` (400 `invalid_query`) is asked again with its default page size.
+   */
+  async function listAll<S extends z.ZodType>(path: string, item: S, query: Query = {}, pageLimit: number = LIST_LIMIT): Promise<Array<z.infer<S>>> {
     const out: Array<z.infer<S>> = [];
     const page = Page(item);
     let cursor: string | undefined;
+    let limit: number | undefined = pageLimit;
     for (let i = 0; i < maxPages; i++) {
-      const res = await api(path, page, { ...query, cursor });
+      let res: z.infer<ReturnType<typeof Page<S>>>;
+      try {
+        res = await api(path, page, { ...query, limit, cursor });
+      } catch (e) {
+        if (limit === undefined || !(e instanceof CaracalApiError) || e.code !== 'invalid_query') throw e;
+        limit = undefined;
+        res = await api(path, page, { ...query, cursor });
+      }
       out.push(...(res.items as Array<z.infer<S>>));
       const next = res.next_cursor || undefined;
       if (!next || next === cursor || res.items.length === 0) break;
@@ -214,7 +230,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
       const page = await api(zonePath(z, '/audit'), Page(AuditRow), { ...q });
       return { items: page.items, next_cursor: page.next_cursor ?? null };
     },
-    auditForRequest: (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }),
+    auditForRequest: (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }, AUDIT_LIST_LIMIT),
 
     listResources: (z) => listAll(zonePath(z, '/resources'), Resource),
     getResource: (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
@@ -224,8 +240,8 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     listGrants: (z, q: GrantQuery) => listAll(zonePath(z, '/grants'), Grant, { ...q }),
     listPolicySets: (z) => listAll(zonePath(z, '/policy-sets'), PolicySet),
     activationStatus: (z, id) => api(zonePath(z, `/policy-sets/${seg(id)}/activation-status`), ActivationStatus),
-    listSessions: (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }),
-    listAuthorityRecords: (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }),
+    listSessions: (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }, AUDIT_LIST_LIMIT),
+    listAuthorityRecords: (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }, AUDIT_LIST_LIMIT),
     simulate: (z, id, body) => call('api', 'POST', zonePath(z, `/policy-sets/${seg(id)}/simulate`), SimulateResult, { auth: 'admin', body }),
 
     close: () => transport.close(),

@@ -33,7 +33,11 @@ export interface TransportOptions {
   maxRetries?: number;
   /** First backoff in ms, doubled per retry (default 100). */
   minBackoffMs?: number;
-  /** Connections per origin (default 8). */
+  /**
+   * Connections per origin (default 32). A triage opens one request per zone and a few reads per
+   * zone at once; with too few connections the request lookups queue behind the zone checks and
+   * the whole bundle waits a round trip longer.
+   */
   connections?: number;
   /** Largest accepted body (default 16 MiB); a bigger one fails the call (transport error). */
   maxResponseBytes?: number;
@@ -92,7 +96,7 @@ export class Transport {
   private readonly o: Required<TransportOptions>;
 
   constructor(opts: TransportOptions = {}) {
-    this.o = { maxRetries: 2, minBackoffMs: 100, connections: 8, maxResponseBytes: 16 * 1024 * 1024, ...opts };
+    this.o = { maxRetries: 2, minBackoffMs: 100, connections: 32, maxResponseBytes: 16 * 1024 * 1024, ...opts };
   }
 
   private pool(origin: string, timeoutMs: number): Pool {

@@ -141,6 +141,8 @@ export interface TriageEvidence {
   policySets: Fetched<PolicySetView[]>;
   /** Activation status of the zone's active policy set. */
   activation: Fetched<ActivationView>;
+  /** The credential provider bound to the request's resource (not_applicable when none is bound). */
+  provider: Fetched<ProviderView>;
   sessions: Fetched<SessionView[]>;
   authorityRecords: Fetched<AuthorityRecordView[]>;
 }

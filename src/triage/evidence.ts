@@ -97,6 +97,14 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       return calls.once(`grants:${location.zoneId}:${query.application_id ?? '*'}:${query.resource_id}`, () => client.listGrants(location.zoneId!, query));
     },
 
+    provider: async () => {
+      const [location, resources] = await Promise.all([get('location'), get('resources')]);
+      const pid = requestFacts(location, resources)?.resource?.credential_provider_id;
+      if (!location.zoneId) return noZone;
+      if (!pid) return notApplicable('no_provider', 'the request names no resource with a credential provider');
+      return calls.once(`provider:${location.zoneId}:${pid}`, () => client.getProvider(location.zoneId!, pid));
+    },
+
     policySets: async () => {
       const z = await zoneOf();
       return z ? calls.once(`policySets:${z}`, () => client.listPolicySets(z)) : noZone;

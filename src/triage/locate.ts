@@ -2,11 +2,13 @@
  * Locating a request: Caracal has no cross-zone index (FACTS §5), so the request is looked up
  * in every candidate zone in parallel and the first zone (in listing order) that knows it wins.
  * Candidate zones are the given zone, else `GET /v1/zones`, else — when a zone-scoped token
- * cannot list zones — CARACAL_ZONE_IDS. IDs the by-request path rejects (400 `invalid_params`,
- * e.g. with `/`) are looked up through the audit list and the trace rebuilt from its rows.
+ * cannot list zones — CARACAL_ZONE_IDS. IDs the by-request path cannot carry (outside
+ * `[A-Za-z0-9_.\-:]{1,128}`, e.g. a Gateway ID with `/`) are looked up through the audit list
+ * (`?request_id=`) and the trace rebuilt from its rows.
  */
 import type { CaracalClient } from '../caracal/client-api';
 import type { CallCache } from './call-cache';
+import { REQUEST_ID_PATTERN } from './model';
 import type { Failure, Location, ZoneAttempt, ZoneSource } from './evidence-model';
 import { traceFromExplain, traceFromRows, type Trace } from './trace';
 
@@ -34,11 +36,23 @@ export async function candidateZones(client: CaracalClient, cache: CallCache, gi
   return { zoneIds: [], source: null, problem, listError: listed.error };
 }
 
+/**
+ * explain answered in a way that says "this path cannot name that request" rather than "no such
+ * request": 400 `invalid_params`, or a framework 404 for a route that did not match (an encoded
+ * `/` can split the path). The audit list takes any request ID as a query parameter.
+ */
+function pathRejected(error: Failure): boolean {
+  return error.code === 'invalid_params' || (error.status === 404 && error.code !== 'request_not_found' && error.code !== 'zone_not_found') || error.code === 'http_400';
+}
+
 async function lookIn(client: CaracalClient, cache: CallCache, zoneId: string, requestId: string): Promise<{ attempt: ZoneAttempt; trace: Trace | null }> {
-  const explained = await cache.once(`explain:${zoneId}:${requestId}`, () => client.explain(zoneId, requestId));
-  if (explained.ok) return { attempt: { zoneId, outcome: 'found', via: 'explain' }, trace: traceFromExplain(explained.value) };
-  if (explained.error.code === 'request_not_found') return { attempt: { zoneId, outcome: 'not_found', via: 'explain' }, trace: null };
-  if (explained.error.code !== 'invalid_params') return { attempt: { zoneId, outcome: 'error', via: 'explain', error: explained.error }, trace: null };
+  // IDs outside the API's path pattern go straight to the audit list: explain would answer 400.
+  if (REQUEST_ID_PATTERN.test(requestId)) {
+    const explained = await cache.once(`explain:${zoneId}:${requestId}`, () => client.explain(zoneId, requestId));
+    if (explained.ok) return { attempt: { zoneId, outcome: 'found', via: 'explain' }, trace: traceFromExplain(explained.value) };
+    if (explained.error.code === 'request_not_found') return { attempt: { zoneId, outcome: 'not_found', via: 'explain' }, trace: null };
+    if (!pathRejected(explained.error)) return { attempt: { zoneId, outcome: 'error', via: 'explain', error: explained.error }, trace: null };
+  }
 
   const rows = await cache.once(`auditForRequest:${zoneId}:${requestId}`, () => client.auditForRequest(zoneId, requestId));
   if (!rows.ok) return { attempt: { zoneId, outcome: 'error', via: 'audit_list', error: rows.error }, trace: null };

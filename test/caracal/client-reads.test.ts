@@ -66,6 +66,23 @@ describe('lists follow next_cursor', () => {
     }
   });
 
+  test('lists ask for the largest page the route allows, so one call usually answers', async () => {
+    const c = clientFor(sim);
+    await c.listResources(ZONE_B);
+    await c.auditForRequest(ZONE_B, 'req-allow-1');
+    const query = (path: string) => new URLSearchParams(sim.requests.find((r) => r.path === path)!.query);
+    expect(query(`/v1/zones/${ZONE_B}/resources`).get('limit')).toBe('500');
+    expect(query(`/v1/zones/${ZONE_B}/audit`).get('limit')).toBe('1000');
+  });
+
+  test('an API that refuses the page size is asked again with its default', async () => {
+    sim.setScenario('scope_mismatch'); // one page of zones
+    sim.setFault('api', '/v1/zones', { status: 400, json: { error: 'invalid_query' }, times: 1 });
+    const zones = await clientFor(sim).listZones();
+    expect(zones.map((z) => z.id)).toEqual(sim.zoneIds);
+    expect(sim.requests.filter((r) => r.path === '/v1/zones').map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['500', null]);
+  });
+
   test('list filters reach the API (only active grants of one application)', async () => {
     sim.setScenario('grant_missing');
     const c = clientFor(sim);

@@ -29,36 +29,39 @@ async function simulateCheck(src: BundleSource, zoneId: string, policyInput: Rec
 }
 
 export const collectProviderBinding: Collector = async (src) => {
-  const [location, resources, application, grants] = await Promise.all([
-    src.gatherer.get('location'),
-    src.gatherer.get('resources'),
-    src.gatherer.get('application'),
-    src.gatherer.get('grants'),
-  ]);
+  const { gatherer } = src;
+  const [location, resources] = await Promise.all([gatherer.get('location'), gatherer.get('resources')]);
   const facts = requestFacts(location, resources);
   if (!location.zoneId || !facts) {
     return unavailable('provider_binding', 'No resource to check: give a request ID whose trace names a resource.', location.problem ?? undefined);
   }
   if (!resources.ok) return unavailable('provider_binding', `The zone's resources could not be read: ${resources.error.message}`, resources.error);
+  if (!facts.resourceIdentifier) {
+    return unavailable('provider_binding', `The trace of ${facts.trace.requestId} names no resource (STS denied it before looking one up), so there is no binding to check.`);
+  }
   const resource = facts.resource;
   const checks: Check[] = [];
   if (!resource) {
-    checks.push(check('resource', 'fail', `${facts.resourceIdentifier ?? '(not recorded)'} is not registered in zone ${location.zoneId}`));
+    checks.push(check('resource', 'fail', `${facts.resourceIdentifier} is not registered in zone ${location.zoneId}`));
     return item('provider_binding', 'fail', checks[0]!.detail, { checks });
   }
   checks.push(check('resource', 'ok', `${resource.identifier} (${resource.id})`));
 
-  const { client, calls } = src.gatherer;
-  if (resource.credential_provider_id) {
-    const pid = resource.credential_provider_id;
-    const provider = await calls.once(`provider:${location.zoneId}:${pid}`, () => client.getProvider(location.zoneId!, pid));
-    if (!provider.ok) checks.push(check('provider binding', provider.error.code === 'provider_not_found' || provider.error.status === 404 ? 'fail' : 'unknown', `${pid}: ${provider.error.code}`));
-    else if (provider.value.connectivity_failed_at) {
-      checks.push(check('provider binding', 'warn', `${provider.value.identifier ?? pid} (${provider.value.kind ?? '?'}) last failed connectivity at ${provider.value.connectivity_failed_at}`));
-    } else checks.push(check('provider binding', 'ok', `${provider.value.identifier ?? pid} (${provider.value.kind ?? '?'})`));
-  } else {
-    checks.push(check('provider binding', 'ok', 'no credential provider bound'));
-  }
+  // Everything below depends only on the trace and the resource list: read it all at once.
+  const [provider, application, grants, simulate] = await Promise.all([
+    gatherer.get('provider'),
+    gatherer.get('application'),
+    gatherer.get('grants'),
+    simulateCheck(src, location.zoneId, facts.sts?.policyInput ?? null),
+  ]);
+
+  const pid = resource.credential_provider_id;
+  if (!pid) checks.push(check('provider binding', 'ok', 'no credential provider bound'));
+  else if (!provider.ok) {
+    checks.push(check('provider binding', provider.error.code === 'provider_not_found' || provider.error.status === 404 ? 'fail' : 'unknown', `${pid}: ${provider.error.code}`));
+  } else if (provider.value.connectivity_failed_at) {
+    checks.push(check('provider binding', 'warn', `${provider.value.identifier ?? pid} (${provider.value.kind ?? '?'}) last failed connectivity at ${provider.value.connectivity_failed_at}`));
+  } else checks.push(check('provider binding', 'ok', `${provider.value.identifier ?? pid} (${provider.value.kind ?? '?'})`));
 
   if (application.ok) {
     const expired = application.value.expires_at && Date.parse(application.value.expires_at) <= src.now().getTime();
@@ -84,6 +87,6 @@ export const collectProviderBinding: Collector = async (src) => {
     );
   } else checks.push(check('grant', 'unknown', grants.error.message));
 
-  checks.push(await simulateCheck(src, location.zoneId, facts.sts?.policyInput ?? null));
+  checks.push(simulate);
   return item('provider_binding', statusOf(checks), `Provider preflight for ${resource.identifier}: ${countLine(checks)}.`, { checks });
 };
