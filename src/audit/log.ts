@@ -63,7 +63,7 @@ export class AuditLog {
   }
 
   private async appendNow(input: AuditInput): Promise<AuditEntry> {
-    const maxAttempts = this.opts.maxAttempts ?? 50;
+    const maxAttempts = this.opts.maxAttempts ?? 100;
     if (!this.head) {
       const [seq, hmac] = await this.redis.hmget(this.headKey, 'seq', 'hmac');
       this.head = { seq: Number(seq ?? 0), hmac: hmac ?? GENESIS };
@@ -88,6 +88,9 @@ export class AuditLog {
         return entry;
       }
       this.head = { seq: Number(res[1]), hmac: String(res[2]) };
+      // A writer that just won appends its next entry without a round trip, so a loser that
+      // retried at once could lose every time: back off a little, with jitter.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
     throw new Error(`audit append lost the race ${maxAttempts} times in a row`);
   }

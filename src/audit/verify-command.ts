@@ -10,15 +10,21 @@ import { checkRedis } from '../store/redis';
 import { verifyAuditChain } from './verify';
 
 export interface RunAuditVerifyOptions {
+  /** Key prefix of the install (default `ct:`). */
   prefix?: string;
+  /** Where lines go: functions, or the CLI's streams. Default process.stdout / process.stderr. */
   out?: (line: string) => void;
   err?: (line: string) => void;
+  stdout?: { write(s: string): unknown };
+  stderr?: { write(s: string): unknown };
   redisTimeoutMs?: number;
 }
 
 export async function runAuditVerify(env: Record<string, string | undefined> = process.env, opts: RunAuditVerifyOptions = {}): Promise<0 | 1 | 2> {
-  const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const err = opts.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const out = opts.out ?? ((l: string) => void stdout.write(`${l}\n`));
+  const err = opts.err ?? ((l: string) => void stderr.write(`${l}\n`));
   let config;
   try {
     config = loadRuntimeConfig(env);
