@@ -3,16 +3,17 @@
  *
  * Usually the first failing step, with three exceptions where the evidence points past it:
  * - readiness outranks everything (a dead dependency explains every later failure), unless a
- *   later step failed with the very same cause: then that step is the more specific home for
- *   it (a Gateway `revocation_snapshot_stale` belongs to the Gateway step, audit lag to the
- *   audit step), with its surface and fix;
+ *   later step failed with the very same cause and that cause is not a shared dependency: then
+ *   that step is the more specific home for it (a Gateway `revocation_snapshot_stale` belongs
+ *   to the Gateway step, audit lag to the audit step), with its surface and fix; Redis,
+ *   Postgres and unreachable services stay with readiness;
  * - a requested scope the resource does not define makes the grant check fail too, but the
  *   cause is the scope (`requested_scopes`);
  * - a broken policy-set activation explains a policy deny (STS evaluated no set or an old one).
  */
 import type { Confidence, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { CONFIDENCES, STEP_IDS, SYMPTOMS } from './model';
-import { isAuditReason, isRevocationReason } from './health';
+import { isAuditReason, isRevocationReason, isSharedDependencyCause } from './health';
 import { SYMPTOM_SURFACE } from './routing';
 
 /** `winner` failing explains `loser` failing; the diagnosis then names `winner`. */
@@ -37,6 +38,9 @@ export function rootCauseStep(steps: readonly StepResult[]): StepResult | null {
   if (failing.length === 0) return null;
   const readiness = failing.find((s) => s.id === 'readiness');
   if (readiness) {
+    const services = Array.isArray(readiness.evidence.services) ? (readiness.evidence.services as Array<{ service?: unknown; state?: unknown }>) : [];
+    const notReady = services.filter((s) => s.state === 'not_ready').map((s) => String(s.service));
+    if (isSharedDependencyCause(readiness.cause ?? '', notReady)) return readiness;
     return failing.find((s) => s.id !== 'readiness' && s.cause !== undefined && s.cause === readiness.cause) ?? readiness;
   }
   return failing.find((s) => !explainedByAnother(s, failing)) ?? failing[0]!;

@@ -65,6 +65,18 @@ export function isRevocationReason(cause: string): boolean {
   return (REVOCATION_READINESS_REASONS as readonly string[]).includes(cause) || cause.startsWith('revocation_');
 }
 
+/**
+ * A cause that is a shared dependency (Redis, Postgres), or a service that is itself down (the
+ * Gateway's `sts_unreachable` while the STS probe fails too): it belongs to the readiness step
+ * even when a later step sees the same reason, because no single surface owns it. `notReady`
+ * lists the services the readiness probes found not ready.
+ */
+export function isSharedDependencyCause(cause: string, notReady: readonly string[] = []): boolean {
+  if (/^(redis|postgres)_/.test(cause)) return true;
+  const down = /^(api|sts|gateway|audit|coordinator)_(unreachable|unavailable)$/.exec(cause);
+  return !!down && notReady.includes(down[1]!);
+}
+
 /** Shared dependencies first: a Redis or Postgres outage explains every service's failure. */
 export function rootReadinessFailure(findings: ReadinessFinding[]): ReadinessFinding | null {
   const failing = findings.filter((f) => f.state === 'not_ready');

@@ -47,6 +47,18 @@ describe('diagnosis', () => {
     expect(audit).toMatchObject({ step: 'audit_trace', surface: 'audit_pipeline' });
   });
 
+  it('a shared dependency stays with readiness even when the Gateway reports it too', () => {
+    const services = (down: string[]) => ({ services: down.map((service) => ({ service, state: 'not_ready' })) });
+    const redis = diagnose(steps(result('readiness', 'fail', 'redis_unreachable', services(['sts', 'gateway'])), result('gateway_verifier', 'fail', 'redis_unreachable')), null)!;
+    expect(redis).toMatchObject({ step: 'readiness', surface: 'infrastructure' });
+    // STS itself is down: the Gateway's sts_unreachable is a consequence.
+    const stsDown = diagnose(steps(result('readiness', 'fail', 'sts_unreachable', services(['sts', 'gateway'])), result('gateway_verifier', 'fail', 'sts_unreachable')), null)!;
+    expect(stsDown).toMatchObject({ step: 'readiness', surface: 'infrastructure' });
+    // STS answers the bot but not the Gateway: the Gateway's path to STS is the finding.
+    const path = diagnose(steps(result('readiness', 'fail', 'sts_unreachable', services(['gateway'])), result('gateway_verifier', 'fail', 'sts_unreachable')), 'resource_denied')!;
+    expect(path).toMatchObject({ step: 'gateway_verifier', surface: 'resource_verifier' });
+  });
+
   it.each([
     ['redis_unreachable', 'infrastructure'],
     ['api_unreachable', 'infrastructure'],

@@ -1,13 +1,16 @@
 /**
- * Step 7, Gateway route or verifier: when STS allowed but the resource refused (or a credential
- * was rejected at the resource, or revoked access still works), inspect the Gateway: its
- * readiness, its denial and revocation metrics, the resource's operations and enforcement,
- * and the trace's Gateway events. Without a Gateway the rejection came from an in-process
- * verifier, which only a person can inspect; the same holds for whether a third-party resource
- * server consumes `caracal.sessions.revoke`.
+ * Step 7, Gateway route or verifier. The Gateway is judged whenever the call got past STS (the
+ * trace shows an STS allow or Gateway rows) or the symptom is on the resource side, so the same
+ * request gets the same verdict with or without a symptom. When STS denied the exchange the
+ * Gateway is not the cause, whatever the symptom says (the one STS denial that belongs here is
+ * `operation_not_permitted`: the Gateway asked for an operation the resource does not declare).
+ * Evidence: Gateway readiness, its denial and revocation metrics, the resource's operations and
+ * enforcement, and the trace's Gateway events. Without a Gateway the rejection came from an
+ * in-process verifier, which only a person can inspect; the same holds for whether a
+ * third-party resource server consumes `caracal.sessions.revoke`.
  */
 import type { Symptom } from '../model';
-import { gatewayDenials, gatewayRevocationFindings, readinessOf } from '../health';
+import { gatewayDenials, gatewayRevocationFindings, isAuditReason, isRevocationReason, readinessOf, type ReadinessFinding } from '../health';
 import { requestFacts } from '../request-facts';
 import { defineStep, fail, manual, pass, unknown, whyUnavailable } from './step';
 
@@ -19,66 +22,91 @@ const VERIFIER_CHECKLIST = [
   'the scope the verifier requires is one the mandate carries',
 ];
 
+/** What a not-ready Gateway means for calls, by its readiness reason (FACTS §2.3). */
+function notReadySummary(ready: ReadinessFinding, revocationDetail: string | null): string {
+  const cause = ready.cause!;
+  if (isRevocationReason(cause)) {
+    return `The Gateway is not ready (\`${cause}\`): its revocation state is not current${revocationDetail ? ` (${revocationDetail})` : ''}, so revocations may not be applied or propagated and revoked sessions can keep their access until it reloads; fix revocation reloads on the Gateway.`;
+  }
+  if (cause === 'sts_unreachable' || cause === 'sts_unavailable') {
+    return `The Gateway is not ready (\`${cause}\`): it cannot reach STS to exchange mandates, so it refuses calls to the resource; fix the Gateway's path to STS (${ready.detail}).`;
+  }
+  if (isAuditReason(cause)) {
+    return `The Gateway is not ready (\`${cause}\`): it cannot record audit evidence for the calls it proxies; fix its audit path (${ready.detail}).`;
+  }
+  return `The Gateway is not ready (\`${cause}\`), so calls through it can fail; fix that first (${ready.detail}).`;
+}
+
 export const gatewayVerifierStep = defineStep({
   id: 'gateway_verifier',
   needs: ['location', 'readiness', 'metrics', 'resources', 'sessions', 'authorityRecords'],
   judge({ location, readiness, metrics, resources, sessions, authorityRecords }, ctx) {
     const facts = requestFacts(location, resources);
     const symptom = ctx.symptom;
-    const failingGateway = facts?.gateway.filter((g) => (g.gateway?.status ?? 0) >= 400) ?? [];
-    const resourceSide = (symptom !== null && RESOURCE_SIDE.includes(symptom)) || failingGateway.length > 0;
 
-    if (facts?.sts?.decision === 'deny' && !resourceSide) {
-      return pass('gateway_verifier', 'STS denied the exchange, so the call never reached the Gateway or a verifier.');
+    if (facts?.sts?.decision === 'deny') {
+      if (facts.sts.evaluationStatus === 'operation_not_permitted') {
+        const r = facts.resource;
+        return fail(
+          'gateway_verifier',
+          'operation_not_permitted',
+          `STS refused the Gateway's exchange because the called operation is not declared on ${r?.identifier ?? facts.resourceIdentifier ?? 'the resource'}${r?.operation_enforcement ? ` (enforcement ${r.operation_enforcement})` : ''}; declare it on the resource or use transport_uniform enforcement.`,
+          { operations: r?.operations ?? null, confidence: 'high' },
+        );
+      }
+      return pass('gateway_verifier', `STS denied the exchange${facts.sts.evaluationStatus ? ` (\`${facts.sts.evaluationStatus}\`)` : ''}, so the Gateway or a verifier did not refuse this call; the cause is on the STS side.`);
     }
+
+    const failingGateway = facts?.gateway.filter((g) => (g.gateway?.status ?? 0) >= 400) ?? [];
+    const pastSts = !!facts && (facts.sts?.decision === 'allow' || facts.gateway.length > 0);
+    const complaint = (symptom !== null && RESOURCE_SIDE.includes(symptom)) || failingGateway.length > 0;
+
     const probe = readiness.find((p) => p.service === 'gateway');
-    const configured = !!probe?.configured;
-    if (!configured) {
+    if (!probe?.configured) {
       if (symptom === 'access_after_revocation') {
         return manual('gateway_verifier', 'No Gateway is configured: check that the resource server consumes `caracal.sessions.revoke` (no HTTP endpoint reports it) and that its verifier checks revocation.', {
           gateway: 'not_configured',
         });
       }
-      if (resourceSide) {
+      if (complaint) {
         return manual('gateway_verifier', `No Gateway is configured, so an in-process verifier refused the call; check: ${VERIFIER_CHECKLIST.join('; ')}.`, { gateway: 'not_configured', checklist: VERIFIER_CHECKLIST });
       }
-      return unknown('gateway_verifier', 'No Gateway URL configured (CARACAL_GATEWAY_URL), and nothing points at the resource side.', { gateway: 'not_configured' }, 'not_configured');
+      return unknown('gateway_verifier', 'No Gateway URL configured (CARACAL_GATEWAY_URL), so the Gateway was not checked; nothing in the trace or the symptom points at it.', { gateway: 'not_configured' }, 'not_configured');
     }
 
-    const ready = readinessOf(probe!);
+    const ready = readinessOf(probe);
     const gm = metrics.gateway;
     const denials = gm.ok ? gatewayDenials(gm.value) : [];
+    const revocation = gm.ok ? gatewayRevocationFindings(gm.value).filter((f) => f.status === 'fail') : [];
     const evidence: Record<string, unknown> = {
       gatewayReadiness: { state: ready.state, ...(ready.cause ? { cause: ready.cause } : {}), detail: ready.detail },
       ...(gm.ok ? { denials: Object.fromEntries(denials.map((d) => [`denials_${d.kind}`, d.count])) } : { metrics: { unavailable: gm.error } }),
       ...(facts ? { gatewayEvents: facts.gateway.map((g) => ({ id: g.id, ...g.gateway })) } : {}),
     };
 
-    if (!resourceSide) {
-      if (facts?.sts?.decision === 'allow' || facts?.gateway.length) {
-        return pass('gateway_verifier', `The Gateway passed the call${facts.gateway.length > 0 ? ` (status ${facts.gateway.map((g) => g.gateway?.status ?? '?').join(', ')})` : ''}; nothing points at it.`, evidence);
-      }
+    if (!pastSts && !complaint) {
       return unknown('gateway_verifier', 'Nothing in the trace or the symptom points at the Gateway or a verifier.', evidence, 'not_relevant');
     }
 
+    // The call reached (or was meant to reach) the Gateway: a Gateway that is not ready is the finding.
     if (ready.state === 'not_ready') {
-      return fail('gateway_verifier', ready.cause!, `The Gateway is not ready (\`${ready.cause}\`), so it rejects calls to the resource; fix that first (${ready.detail}).`, { ...evidence, confidence: 'high' });
+      const revocationDetail = revocation.length > 0 ? revocation.map((r) => r.detail).join('; ') : null;
+      return fail('gateway_verifier', ready.cause!, notReadySummary(ready, revocationDetail), { ...evidence, confidence: 'high' });
     }
 
     if (symptom === 'access_after_revocation') {
       if (!gm.ok) return unknown('gateway_verifier', `Gateway revocation metrics unavailable: ${whyUnavailable(gm)}.`, evidence, gm.error.code);
-      const revocation = gatewayRevocationFindings(gm.value).filter((f) => f.status === 'fail');
       const revoked = {
         ...(authorityRecords.ok ? { revokedAuthorityRecords: authorityRecords.value.filter((r) => r.status === 'revoked') } : {}),
         ...(sessions.ok ? { terminatedSessions: sessions.value.filter((s) => s.status === 'terminated') } : {}),
       };
       if (revocation.length > 0) {
-        const f = revocation[0]!;
-        return fail('gateway_verifier', f.code, `The Gateway's revocation state is not current (${revocation.map((r) => r.detail).join('; ')}), so revoked sessions still pass; fix revocation reloads.`, {
-          ...evidence,
-          ...revoked,
-          confidence: 'high',
-        });
+        return fail(
+          'gateway_verifier',
+          revocation[0]!.code,
+          `The Gateway's revocation state is not current (${revocation.map((r) => r.detail).join('; ')}), so revocations may not be applied or propagated and revoked sessions can keep their access; fix revocation reloads on the Gateway.`,
+          { ...evidence, ...revoked, confidence: 'high' },
+        );
       }
       return manual('gateway_verifier', 'The Gateway applies revocations (snapshot fresh, no reload errors); check whether the resource server consumes `caracal.sessions.revoke` and whether the call went through the Gateway at all.', {
         ...evidence,
@@ -86,18 +114,14 @@ export const gatewayVerifierStep = defineStep({
       });
     }
 
+    if (!complaint) {
+      const statuses = facts!.gateway.map((g) => g.gateway?.status ?? '?');
+      return pass('gateway_verifier', `The Gateway is ready and passed the call${statuses.length > 0 ? ` (status ${statuses.join(', ')})` : ''}; nothing points at it.`, evidence);
+    }
+
     const replay = facts?.trace.events.find((e) => e.eventType === 'replay_detected');
     if (replay) {
       return fail('gateway_verifier', 'replay_detected', 'The Gateway saw this mandate replayed and rejected it; each mandate (jti) works once, so mint a new one per call.', { ...evidence, confidence: 'high' });
-    }
-    if (facts?.sts?.evaluationStatus === 'operation_not_permitted') {
-      const r = facts.resource;
-      return fail(
-        'gateway_verifier',
-        'operation_not_permitted',
-        `The called operation is not declared on ${r?.identifier ?? facts.resourceIdentifier ?? 'the resource'}${r?.operation_enforcement ? ` (enforcement ${r.operation_enforcement})` : ''}; declare it or use transport_uniform enforcement.`,
-        { ...evidence, operations: r?.operations ?? null, confidence: 'high' },
-      );
     }
     const erroring = failingGateway.find((g) => g.gateway?.errorKind);
     if (erroring) {

@@ -72,6 +72,48 @@ describe('gateway_verifier step', () => {
     expect(gatewayVerifierStep.judge(noGateway, ctx()).verdict).toBe('unknown');
   });
 
+  describe('a Gateway that is not ready, once the call got past STS', () => {
+    const stale = base({
+      readiness: probes({ gateway: notReady('revocation_snapshot_stale') }),
+      metrics: withGateway({ revocation_snapshot_fresh: 0, revocation_snapshot_age_seconds: 900, revocation_reload_errors: 6 }),
+    });
+
+    it('gets the same verdict with or without the symptom', () => {
+      const without = gatewayVerifierStep.judge(stale, ctx());
+      const withSymptom = gatewayVerifierStep.judge(stale, ctx({ symptom: 'access_after_revocation' }));
+      expect(without).toMatchObject({ verdict: 'fail', cause: 'revocation_snapshot_stale' });
+      expect(withSymptom).toMatchObject({ verdict: 'fail', cause: 'revocation_snapshot_stale' });
+    });
+
+    it('says revocations may not be applied, not that calls are rejected', () => {
+      const r = gatewayVerifierStep.judge(stale, ctx());
+      expect(r.summary).toMatch(/revocations may not be applied/);
+      expect(r.summary).toContain('revocation_reload_errors=6');
+      expect(r.summary).not.toMatch(/rejects calls/);
+    });
+
+    it('with only Gateway rows in the trace (no STS row) still judges the Gateway', () => {
+      const onlyGateway = base({ location: located(traceOf(gatewayRow({ status: 200 }))), readiness: probes({ gateway: notReady('audit_evidence_lost') }) });
+      expect(gatewayVerifierStep.judge(onlyGateway, ctx())).toMatchObject({ verdict: 'fail', cause: 'audit_evidence_lost' });
+    });
+
+    it('is not the cause when STS denied, whatever the symptom says', () => {
+      const denied = base({
+        location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }), exchangeDeniedRow())),
+        readiness: probes({ gateway: notReady('sts_unreachable') }),
+        metrics: withGateway({ denials_bad_bearer: 40 }),
+      });
+      for (const symptom of ['resource_denied', 'unauthenticated', null] as const) {
+        expect(gatewayVerifierStep.judge(denied, ctx({ symptom })).verdict).toBe('pass');
+      }
+    });
+  });
+
+  it('an STS operation_not_permitted denial of a Gateway exchange fails here without any symptom', () => {
+    const t = located(traceOf(stsRow({ decision: 'deny', status: 'operation_not_permitted', prePolicy: true }), exchangeDeniedRow()));
+    expect(gatewayVerifierStep.judge(base({ location: t }), ctx())).toMatchObject({ verdict: 'fail', cause: 'operation_not_permitted' });
+  });
+
   it('a replayed mandate fails replay_detected', () => {
     const t = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 401, type: 'replay_detected' })));
     expect(gatewayVerifierStep.judge(base({ location: t }), ctx({ symptom: 'unauthenticated' })).cause).toBe('replay_detected');
