@@ -53,7 +53,11 @@ const RULES: Record<string, CodeRule> = {
   // --- STS token exchange ---
   access_denied: {
     byStatus: {
-      401: m('unauthenticated', 'authentication', 'STS rejected the client or workload credentials (401 access_denied), before any policy ran.'),
+      401: m(
+        'unauthenticated',
+        'authentication',
+        'STS rejected the client or workload credentials (401 access_denied), before any policy ran: a wrong secret, or an application that expired or was archived.',
+      ),
       403: m('token_exchange_denied', 'sts_policy', 'STS denied the token exchange (403 access_denied); the audit row says why.'),
       409: m('token_exchange_denied', 'sts_policy', 'STS refused to use an approval that is no longer pending (409 access_denied).'),
     },

@@ -52,6 +52,11 @@ export interface ApplicationView {
   expires_at?: string | null;
 }
 
+export interface ZoneApplicationView {
+  zoneId: string;
+  application: ApplicationView;
+}
+
 export interface GrantView {
   id: string;
   application_id?: string | null;
@@ -141,6 +146,11 @@ export interface TriageEvidence {
   policySets: Fetched<PolicySetView[]>;
   /** Activation status of the zone's active policy set. */
   activation: Fetched<ActivationView>;
+  /**
+   * Every application of the zones in question, read only when a 401 left no trace: STS rejects
+   * an expired application before it audits anything (FACTS §2.1: `invalid client credentials`).
+   */
+  zoneApplications: Fetched<ZoneApplicationView[]>;
   /** The credential provider bound to the request's resource (not_applicable when none is bound). */
   provider: Fetched<ProviderView>;
   sessions: Fetched<SessionView[]>;

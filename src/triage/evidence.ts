@@ -16,7 +16,7 @@ import {
   type MetricsService,
   type TriageEvidence,
 } from './evidence-model';
-import { locateRequest } from './locate';
+import { candidateZones, locateRequest } from './locate';
 import type { Symptom } from './model';
 import { requestFacts } from './request-facts';
 
@@ -36,6 +36,8 @@ export interface EvidenceGatherer {
 }
 
 const METRICS_SERVICES: readonly MetricsService[] = ['sts', 'gateway', 'audit'];
+/** Bound the application lists read when looking for an expired application across zones. */
+const MAX_APPLICATION_ZONES = 25;
 
 export function probeKey(service: ServiceName, path: '/ready' | '/health'): string {
   return `probe:${service}:${path}`;
@@ -95,6 +97,21 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       if (!facts?.resource) return notApplicable('no_resource', 'the request names no resource registered in the zone');
       const query = { ...(facts.applicationId ? { application_id: facts.applicationId } : {}), resource_id: facts.resource.id };
       return calls.once(`grants:${location.zoneId}:${query.application_id ?? '*'}:${query.resource_id}`, () => client.listGrants(location.zoneId!, query));
+    },
+
+    zoneApplications: async () => {
+      if (input.symptom !== 'unauthenticated') return notApplicable('not_relevant', 'only read when a 401 left no trace');
+      const location = await get('location');
+      if (location.trace) return notApplicable('traced', 'the trace names the application');
+      const zoneIds = location.zoneId
+        ? [location.zoneId]
+        : location.zonesSearched.length > 0
+          ? location.zonesSearched
+          : (await candidateZones(client, calls, null)).zoneIds;
+      const lists = await Promise.all(zoneIds.slice(0, MAX_APPLICATION_ZONES).map((z) => calls.once(`applications:${z}`, () => client.listApplications(z)).then((r) => ({ z, r }))));
+      const read = lists.filter((l) => l.r.ok);
+      if (read.length === 0) return lists[0]?.r.ok === false ? lists[0].r : noZone;
+      return { ok: true, value: read.flatMap((l) => (l.r.ok ? l.r.value.map((application) => ({ zoneId: l.z, application })) : [])) };
     },
 
     provider: async () => {

@@ -58,6 +58,7 @@ type Envelope = z.infer<typeof Envelope>;
 
 const CODE_TOKEN = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g;
 const POLICY_REASON = /policy denied \(([a-z0-9_]+)\)/i;
+const APPROVAL_TEXT = /\bapproval\b/i;
 const WWW_AUTH_ERROR = /\berror\s*=\s*"?([a-z_]+)"?/i;
 const REQUEST_ID_IN_TEXT = /\b(?:request[_-]?id|requestId|x-request-id)\s*[=:]\s*"?([\x21-\x7e]{1,128}?)"?(?=[\s),;]|$)/i;
 const STATUS_PATTERNS = [
@@ -156,6 +157,17 @@ export function routeError(input: unknown): RoutedError {
       symptom: meaning.symptom,
       surfaceHint: meaning.surfaceHint,
       reason: known ? meaning.reason : `STS denied the exchange by policy (reason \`${policyReason}\`); the request trace shows the determining policies.`,
+    };
+  }
+  // STS answers 401/409 access_denied when the approval a retry presents is unknown, expired,
+  // rejected or used: that is the exchange's approval step, not the caller's credentials.
+  const description = envelope?.error_description ?? envelope?.message ?? text;
+  if (code === 'access_denied' && APPROVAL_TEXT.test(description)) {
+    return {
+      ...found,
+      symptom: 'token_exchange_denied',
+      surfaceHint: 'sts_policy',
+      reason: 'STS refused the approval the exchange presented (not found, expired, rejected or already used); the audit row names which.',
     };
   }
   if (code) {

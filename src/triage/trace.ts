@@ -256,6 +256,16 @@ export function mintedScopes(trace: Trace): string[] | null {
   return allow?.requestedScopes ?? null;
 }
 
+/**
+ * STS could not evaluate the policy for this row: the pre-policy `policy_eval_failed`, or a
+ * deny with an OPA status other than `complete` (STS answers those "policy evaluation
+ * incomplete", code `policy_eval_failed`).
+ */
+export function policyEvaluationFailed(e: TraceEvent): boolean {
+  if (e.evaluationStatus === 'policy_eval_failed') return true;
+  return e.decision === 'deny' && (e.evaluationStatus === 'error' || e.evaluationStatus === 'partial');
+}
+
 /** STS evaluated without an active policy set (manifest_sha literal, or the diagnostic). */
 export function ranWithoutActivePolicySet(e: TraceEvent): boolean {
   return e.manifestSha === 'no_active_policy_set' || e.diagnostics.some((d) => d.code === 'no_active_policy_set');

@@ -23,6 +23,20 @@ describe('symptom → surface (the seed table)', () => {
   });
 });
 
+describe('routeError: approvals refused at STS', () => {
+  it.each([
+    ['401 {"error":"access_denied","error_description":"approval expired"}'],
+    ['{"error":"access_denied","error_description":"approval not found or bindings do not match","requestId":"r-1"}'],
+    ['409 access_denied: approval is not pending'],
+  ])('%s is the exchange being denied, not bad credentials', (input) => {
+    expect(routeError(input)).toMatchObject({ symptom: 'token_exchange_denied', surfaceHint: 'sts_policy', code: 'access_denied' });
+  });
+
+  it('a 401 access_denied about client credentials stays an authentication failure', () => {
+    expect(routeError('401 {"error":"access_denied","error_description":"invalid client credentials"}')).toMatchObject({ symptom: 'unauthenticated', surfaceHint: 'authentication' });
+  });
+});
+
 describe('routeError: codes and statuses (FACTS §4)', () => {
   it.each([
     // input, symptom, surface hint

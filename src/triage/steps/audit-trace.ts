@@ -1,5 +1,6 @@
 /**
- * Step 8, audit trace: the final decision and diagnostics as audit recorded them; when audit
+ * Step 8, audit trace: the final decision and diagnostics as audit recorded them, unless the
+ * Audit service reports tamper evidence, which puts any trail read from it in doubt; when audit
  * has nothing for the request, whether the audit pipeline is the reason: Audit readiness,
  * `consumer_lag`, `dlq_size` and the tamper counters (FACTS §2.4, the Doctor's thresholds).
  */
@@ -17,11 +18,19 @@ export const auditTraceStep = defineStep({
     if (trace) {
       const cause = causalDenial(trace);
       const diagnostics = cause?.diagnostics.map((d) => d.code) ?? [];
-      return pass(
-        'audit_trace',
-        `Audit recorded ${trace.events.length} event(s); final decision ${trace.finalDecision}${cause ? ` (${cause.evaluationStatus ?? cause.eventType}${diagnostics.length > 0 ? `: ${diagnostics.join(', ')}` : ''})` : ''}.`,
-        { finalDecision: trace.finalDecision, deniedBy: cause ? { eventId: cause.id, evaluationStatus: cause.evaluationStatus, diagnostics: cause.diagnostics } : null },
-      );
+      const recorded = `Audit recorded ${trace.events.length} event(s); final decision ${trace.finalDecision}${cause ? ` (${cause.evaluationStatus ?? cause.eventType}${diagnostics.length > 0 ? `: ${diagnostics.join(', ')}` : ''})` : ''}`;
+      const evidence = { finalDecision: trace.finalDecision, deniedBy: cause ? { eventId: cause.id, evaluationStatus: cause.evaluationStatus, diagnostics: cause.diagnostics } : null };
+      // A trail is only as good as the store it came from: tamper evidence (the Doctor's fail rule) puts it in doubt.
+      const tamper = metrics.audit.ok ? auditMetricFindings(metrics.audit.value).find((f) => f.code === 'audit_tamper_detected') : undefined;
+      if (tamper) {
+        return fail(
+          'audit_trace',
+          'audit_tamper_detected',
+          `${recorded}, but the Audit service reports tamper evidence (${tamper.detail}): stored audit rows no longer match their hash chain, so this trail may have been altered. Preserve the audit store and find which rows changed before trusting it.`,
+          { ...evidence, tamper: tamper.detail, confidence: 'medium' },
+        );
+      }
+      return pass('audit_trace', `${recorded}.`, evidence);
     }
     if (!location.requestId && ctx.symptom !== 'no_audit_event') {
       return unknown('audit_trace', 'No request ID given, so there is no audit trail to confirm.', {}, 'no_request_id');

@@ -1,9 +1,13 @@
 /**
  * Step 2, configuration: the zone exists, the resource identifier the request named is
  * registered in it, and the application has not expired. A wrong resource or zone produces
- * denials that look like policy failures, so this is checked before policy. For a config
- * error the SDK's local profile is the usual culprit and only a person can read it.
+ * denials that look like policy failures, so this is checked before policy. An expired
+ * application leaves no trace at all (STS refuses its credentials before auditing), so after a
+ * 401 with no audit row the zones' applications are checked for one. For a config error the
+ * SDK's local profile is the usual culprit and only a person can read it.
  */
+import type { ApplicationView, JudgeContext, ZoneApplicationView } from '../evidence-model';
+import type { StepResult } from '../model';
 import { requestFacts, closest } from '../request-facts';
 import { defineStep, fail, list, manual, pass, shown, unknown, whyUnavailable } from './step';
 
@@ -14,12 +18,41 @@ const SDK_PROFILE_CHECKLIST = [
   'CARACAL_ENV names the intended environment',
 ];
 
+/** The caller got STS's own 401 (`access_denied`, or a bare 401): the application's credentials were refused. */
+function stsCredentialsRefused(ctx: JudgeContext): boolean {
+  return ctx.symptom === 'unauthenticated' && (!ctx.error?.code || ctx.error.code === 'access_denied');
+}
+
+const expired = (app: ApplicationView, at: number): boolean => !!app.expires_at && Date.parse(app.expires_at) <= at;
+
+/**
+ * A 401 that left no audit row, with an expired application in the zones searched: STS looks
+ * applications up with `expires_at > now()` and answers `invalid client credentials` before
+ * auditing anything, so the expired application is the likely cause.
+ */
+function expiredWithoutTrace(apps: ZoneApplicationView[], ctx: JudgeContext): StepResult | null {
+  const hits = apps.filter((a) => expired(a.application, ctx.now.getTime()));
+  if (hits.length === 0) return null;
+  const named = hits.map((a) => `${a.application.name ?? a.application.id} (zone ${a.zoneId}, expired at ${a.application.expires_at})`);
+  const how = ctx.error?.code === 'access_denied' ? 'STS answered 401 `access_denied`' : 'The call got a 401';
+  return fail(
+    'configuration',
+    'application_expired',
+    `${how} and audit has no row for it, which is how STS refuses an expired application (\`invalid client credentials\`, before auditing). Expired: ${named.join('; ')}; renew the application the SDK uses or register a new one.`,
+    { expiredApplications: hits.map((a) => ({ zoneId: a.zoneId, id: a.application.id, name: a.application.name ?? null, expires_at: a.application.expires_at })), confidence: hits.length === 1 ? 'medium' : 'low' },
+  );
+}
+
 export const configurationStep = defineStep({
   id: 'configuration',
-  needs: ['location', 'zone', 'resources', 'application'],
-  judge({ location, zone, resources, application }, ctx) {
+  needs: ['location', 'zone', 'resources', 'application', 'zoneApplications'],
+  judge({ location, zone, resources, application, zoneApplications }, ctx) {
     const zoneId = location.zoneId;
     const profile = ctx.symptom === 'config_error' ? { sdkProfileChecklist: SDK_PROFILE_CHECKLIST } : {};
+    if (!location.trace && zoneApplications.ok && stsCredentialsRefused(ctx)) {
+      const found = expiredWithoutTrace(zoneApplications.value, ctx);
+      if (found) return found;
+    }
     if (!zoneId) {
       if (ctx.symptom === 'config_error') {
         return manual('configuration', `Check the SDK's runtime profile: ${SDK_PROFILE_CHECKLIST.join('; ')}.`, profile);
@@ -52,12 +85,15 @@ export const configurationStep = defineStep({
         resource: facts.resource,
       });
     }
-    if (application.ok && application.value.expires_at && Date.parse(application.value.expires_at) <= ctx.now.getTime()) {
+    // An allowed request made before the application expired was not refused for it.
+    const allowedAt = facts?.sts?.decision === 'allow' && facts.sts.occurredAt ? Date.parse(facts.sts.occurredAt) : null;
+    const expiredLater = application.ok && allowedAt !== null && !expired(application.value, allowedAt);
+    if (application.ok && expired(application.value, ctx.now.getTime()) && !expiredLater) {
       return fail(
         'configuration',
         'application_expired',
-        `Application ${application.value.name ?? application.value.id} expired at ${application.value.expires_at}; renew it or register a new one.`,
-        { ...evidence, application: application.value },
+        `Application ${application.value.name ?? application.value.id} expired at ${application.value.expires_at}, so STS no longer accepts its credentials; renew it or register a new one.`,
+        { ...evidence, application: application.value, confidence: 'high' },
       );
     }
     if (!resources.ok) {
@@ -69,7 +105,11 @@ export const configurationStep = defineStep({
     if (!facts?.resource) {
       return pass('configuration', `Zone ${zoneId} exists with ${resources.value.length} resource(s): ${list(resources.value.map((r) => r.identifier))}.`, evidence);
     }
-    const app = application.ok ? `; application ${application.value.name ?? application.value.id} is current` : '';
+    const app = !application.ok
+      ? ''
+      : expiredLater
+        ? `; application ${application.value.name ?? application.value.id} has expired since (at ${application.value.expires_at}), so new calls will be refused`
+        : `; application ${application.value.name ?? application.value.id} is current`;
     return pass('configuration', `Zone ${zoneId} exists and ${facts.resource.identifier} is registered in it${app}.`, {
       ...evidence,
       resource: { id: facts.resource.id, identifier: facts.resource.identifier, scopes: facts.resource.scopes },

@@ -7,7 +7,7 @@
  */
 import type { GrantView } from '../evidence-model';
 import { requestFacts, type RequestFacts } from '../request-facts';
-import { isPolicyDecision, ranWithoutActivePolicySet } from '../trace';
+import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet } from '../trace';
 import { defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
 
 /** Pre-policy denials that are about the application's authority, approvals or provider credentials. */
@@ -41,6 +41,12 @@ const DENIAL_FIX: Record<string, string> = {
   credential_injection_denied: 'the provider credential may not be injected for this resource',
   subject_federation_invalid: 'the federated subject assertion is invalid',
   subject_federation_rejected: 'the federated subject was rejected',
+  approval_invalid: 'the approval the caller presented (challenge_id) does not exist or does not bind this exact exchange (principal, session, resources, scopes); request a new approval for this call',
+  approval_rejected: 'an approver rejected the approval this exchange waited on; request a new approval or change the request',
+  approval_expired: 'the approval expired before the caller came back with it; request a new approval and retry within its lifetime',
+  approval_already_consumed: 'another retry already used this approval, and each approval works once; request a new one',
+  approval_class_conflict: 'the policies gating this exchange ask for approvals of conflicting classes; align their approval tiers in the policy set',
+  approval_policy_changed: 'the policy set changed after the approval was granted, so it no longer binds; request a new approval',
 };
 
 /** Diagnostics other steps own: without an active set the policy never ran. */
@@ -77,6 +83,9 @@ export const grantPolicyStep = defineStep({
     const status = sts.evaluationStatus ?? '';
     if ((GRANT_POLICY_DENIALS as readonly string[]).includes(status)) {
       return fail('grant_policy', status, `STS denied the exchange before policy with \`${status}\`: ${DENIAL_FIX[status] ?? status.replace(/_/g, ' ')}.`, { decision, confidence: 'high' });
+    }
+    if (policyEvaluationFailed(sts)) {
+      return unknown('grant_policy', `STS could not evaluate the policy for this request (\`${status}\`), so no grant-and-policy decision was made; see policy-set activation.`, { decision }, 'policy_not_evaluated');
     }
     if (!facts.resource) {
       return unknown('grant_policy', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not registered in the zone, so no grant can bind it (see configuration).`, { decision }, 'resource_unknown');

@@ -1,12 +1,17 @@
 /**
- * Step 5, policy-set activation: the zone has an active policy set and STS has loaded it.
- * The active set is the one with a non-null `active_version_id` (at most one per zone).
- * activation-status answers 404 for sets that are not active, and `waiting_for_sts` with
- * `sts.state: not_configured` only means the API cannot ask STS (FACTS §11): "cannot tell".
+ * Step 5, policy-set activation: the zone has an active policy set, STS has loaded it, and STS
+ * could evaluate it for this request. The active set is the one with a non-null
+ * `active_version_id` (at most one per zone). activation-status answers 404 for sets that are
+ * not active, and `waiting_for_sts` with `sts.state: not_configured` only means the API cannot
+ * ask STS (FACTS §11): "cannot tell". The trace is direct evidence and needs no STS: a denial
+ * STS wrote with manifest `no_active_policy_set`, or one it could not evaluate
+ * (`policy_eval_failed`, or an OPA status `error`/`partial`), fails this step even when the
+ * activation status cannot be read; STS `opa.compile_errors`, when its metrics are reachable,
+ * says why evaluation failed.
  */
-import type { ActivationView } from '../evidence-model';
+import type { ActivationView, Fetched } from '../evidence-model';
 import { requestFacts } from '../request-facts';
-import { ranWithoutActivePolicySet } from '../trace';
+import { policyEvaluationFailed, ranWithoutActivePolicySet, type TraceEvent } from '../trace';
 import { defineStep, fail, pass, unknown, whyUnavailable } from './step';
 
 function describeActivation(a: ActivationView): Record<string, unknown> {
@@ -18,21 +23,50 @@ function describeActivation(a: ActivationView): Record<string, unknown> {
   };
 }
 
+/** `opa.compile_errors` from STS metrics, when they could be read. */
+function compileErrors(stsMetrics: Fetched<Record<string, unknown>>): number | null {
+  if (!stsMetrics.ok) return null;
+  const opa = stsMetrics.value.opa as Record<string, unknown> | undefined;
+  const n = typeof opa?.compile_errors === 'number' ? opa.compile_errors : null;
+  return n;
+}
+
+function evaluationFailure(sts: TraceEvent, setName: string | null, compile: number | null, evidence: Record<string, unknown>) {
+  const status = sts.evaluationStatus ?? 'unknown';
+  const what = status === 'policy_eval_failed' ? 'could not evaluate' : `got an incomplete evaluation (OPA status \`${status}\`) from`;
+  const diag = sts.diagnostics.length > 0 ? ` (${sts.diagnostics.map((d) => d.code).join(', ')})` : '';
+  const why =
+    compile !== null && compile > 0
+      ? ` STS reports opa.compile_errors=${compile}: the active bundle${setName ? ` of ${setName}` : ''} does not compile; fix the policy and activate a version that compiles.`
+      : ` Check STS opa.compile_errors and the active version${setName ? ` of ${setName}` : ''}.`;
+  return fail('policy_set_activation', 'policy_eval_failed', `STS ${what} the active policy bundle for this request${diag}, so it denied it.${why}`, {
+    ...evidence,
+    ...(compile !== null ? { stsCompileErrors: compile } : {}),
+    confidence: compile !== null && compile > 0 ? 'high' : 'medium',
+  });
+}
+
 export const policySetActivationStep = defineStep({
   id: 'policy_set_activation',
-  needs: ['location', 'policySets', 'activation'],
-  judge({ location, policySets, activation }) {
+  needs: ['location', 'policySets', 'activation', 'metrics'],
+  judge({ location, policySets, activation, metrics }) {
     const zoneId = location.zoneId;
     if (!zoneId) return unknown('policy_set_activation', 'No zone to check policy sets in.', {}, 'no_zone');
-    if (!policySets.ok) {
-      return unknown('policy_set_activation', `Could not read the policy sets of zone ${zoneId}: ${whyUnavailable(policySets)}.`, { policySets: { unavailable: policySets.error } }, policySets.error.code);
-    }
     const facts = requestFacts(location);
     const sts = facts?.sts ?? null;
+    const denied = sts?.decision === 'deny' ? sts : null;
+    const evalFailed = denied && policyEvaluationFailed(denied) ? denied : null;
+    const compile = compileErrors(metrics.sts);
+    const evaluated = sts ? { evaluated: { policySetVersionId: sts.policySetVersionId, manifestSha: sts.manifestSha } } : {};
+
+    if (!policySets.ok) {
+      if (evalFailed) return evaluationFailure(evalFailed, null, compile, { ...evaluated, policySets: { unavailable: policySets.error } });
+      return unknown('policy_set_activation', `Could not read the policy sets of zone ${zoneId}: ${whyUnavailable(policySets)}.`, { policySets: { unavailable: policySets.error } }, policySets.error.code);
+    }
     const active = policySets.value.filter((s) => !!s.active_version_id);
     const evidence: Record<string, unknown> = {
       policySets: policySets.value.map((s) => ({ id: s.id, name: s.name ?? null, activeVersionId: s.active_version_id || null })),
-      ...(sts ? { evaluated: { policySetVersionId: sts.policySetVersionId, manifestSha: sts.manifestSha } } : {}),
+      ...evaluated,
     };
     if (active.length === 0) {
       return fail(
@@ -43,51 +77,59 @@ export const policySetActivationStep = defineStep({
       );
     }
     const set = active[0]!;
+    const name = set.name ?? set.id;
+    const withStatus = activation.ok ? { ...evidence, activation: describeActivation(activation.value) } : { ...evidence, activation: { unavailable: activation.error } };
+
+    if (denied && ranWithoutActivePolicySet(denied)) {
+      const now = activation.ok ? ` (activation is now ${activation.value.propagation_status}${activation.value.sts?.state ? `, STS ${activation.value.sts.state}` : ''})` : '';
+      return fail(
+        'policy_set_activation',
+        'no_active_policy_set',
+        `STS denied this request because it had no active policy set for zone ${zoneId} (manifest \`no_active_policy_set\`). Policy set ${name} is active now${now}: if it was activated after the request, retry; otherwise STS has not loaded it, so check its propagation.`,
+        { ...withStatus, confidence: 'high' },
+      );
+    }
+
     if (!activation.ok) {
       if (activation.error.code === 'active_policy_set_version_not_found') {
-        return fail('policy_set_activation', 'no_active_policy_set', `Policy set ${set.name ?? set.id} has no active version any more; activate one.`, { ...evidence, confidence: 'high' });
+        return fail('policy_set_activation', 'no_active_policy_set', `Policy set ${name} has no active version any more; activate one.`, { ...evidence, confidence: 'high' });
       }
-      return unknown('policy_set_activation', `Could not read the activation status of ${set.name ?? set.id}: ${whyUnavailable(activation)}.`, { ...evidence, activation: { unavailable: activation.error } }, activation.error.code);
+      if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
+      return unknown('policy_set_activation', `Could not read the activation status of ${name}: ${whyUnavailable(activation)}.`, withStatus, activation.error.code);
     }
     const a = activation.value;
-    const withStatus = { ...evidence, activation: describeActivation(a) };
     const staleEvaluation = sts?.policySetVersionId && a.active_version_id && sts.policySetVersionId !== a.active_version_id;
     const staleNote = staleEvaluation ? ` STS evaluated the request with version ${sts!.policySetVersionId}, not the active ${a.active_version_id}.` : '';
     if (a.propagation_status === 'failed') {
       return fail(
         'policy_set_activation',
         'propagation_failed',
-        `Activation of ${set.name ?? set.id} failed to reach STS (outbox ${a.outbox?.state ?? '?'}${a.outbox?.last_error ? `: ${a.outbox.last_error}` : ''}, STS ${a.sts?.state ?? '?'}).${staleNote} Fix STS policy loading and re-activate.`,
+        `Activation of ${name} failed to reach STS (outbox ${a.outbox?.state ?? '?'}${a.outbox?.last_error ? `: ${a.outbox.last_error}` : ''}, STS ${a.sts?.state ?? '?'}).${staleNote} Fix STS policy loading and re-activate.`,
         { ...withStatus, confidence: 'high' },
       );
     }
     if (a.outbox?.state === 'dead') {
-      return fail('policy_set_activation', 'outbox_dead', `The activation message for ${set.name ?? set.id} is dead in the outbox after ${a.outbox.attempts ?? '?'} attempt(s); re-activate once STS is reachable.${staleNote}`, {
+      return fail('policy_set_activation', 'outbox_dead', `The activation message for ${name} is dead in the outbox after ${a.outbox.attempts ?? '?'} attempt(s); re-activate once STS is reachable.${staleNote}`, {
         ...withStatus,
         confidence: 'high',
       });
     }
     if (a.sts?.state === 'failed') {
-      return fail('policy_set_activation', 'sts_load_failed', `STS failed to load ${set.name ?? set.id}${a.sts.detail ? ` (${a.sts.detail})` : ''}; check opa.compile_errors and re-activate.`, { ...withStatus, confidence: 'high' });
+      return fail('policy_set_activation', 'sts_load_failed', `STS failed to load ${name}${a.sts.detail ? ` (${a.sts.detail})` : ''}; check opa.compile_errors and re-activate.`, { ...withStatus, confidence: 'high' });
     }
-    if (sts?.evaluationStatus === 'policy_eval_failed') {
-      return fail('policy_set_activation', 'policy_eval_failed', `STS could not evaluate the active policy bundle for this request; check STS opa.compile_errors and the active version of ${set.name ?? set.id}.`, {
-        ...withStatus,
-        confidence: 'medium',
-      });
-    }
+    if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
     if (a.propagation_status === 'loaded') {
-      const note = sts && ranWithoutActivePolicySet(sts) ? ' The request was evaluated before a set was active; retry it.' : staleNote;
-      return pass('policy_set_activation', `Policy set ${set.name ?? set.id} is active and loaded by STS.${note}`, withStatus);
+      const note = sts && ranWithoutActivePolicySet(sts) ? ' The request was evaluated before a set was active.' : staleNote;
+      return pass('policy_set_activation', `Policy set ${name} is active and loaded by STS.${note}`, withStatus);
     }
     if (a.propagation_status === 'waiting_for_sts' && a.sts?.state === 'not_configured') {
       return unknown(
         'policy_set_activation',
-        `Policy set ${set.name ?? set.id} is active, but the API cannot ask STS whether it is loaded (GATEWAY_STS_HMAC_KEY is not set on the API).${staleNote}`,
+        `Policy set ${name} is active, but the API cannot ask STS whether it is loaded (GATEWAY_STS_HMAC_KEY is not set on the API).${staleNote}`,
         withStatus,
         'sts_state_not_configured',
       );
     }
-    return unknown('policy_set_activation', `Policy set ${set.name ?? set.id} is active; propagation is ${a.propagation_status} (STS ${a.sts?.state ?? 'unknown'}).${staleNote}`, withStatus, a.propagation_status);
+    return unknown('policy_set_activation', `Policy set ${name} is active; propagation is ${a.propagation_status} (STS ${a.sts?.state ?? 'unknown'}).${staleNote}`, withStatus, a.propagation_status);
   },
 });

@@ -15,6 +15,16 @@ describe('audit_trace step', () => {
     expect(r.summary).toContain('default_deny');
   });
 
+  it('a trail read from a store with tamper evidence is in doubt, even for an allowed request', () => {
+    const allowed = located(traceOf(stsRow({ decision: 'allow', status: 'complete' })));
+    const r = auditTraceStep.judge(base({ location: allowed, metrics: auditMetrics({ tamper_mismatch_total: 3 }) }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'audit_tamper_detected' });
+    expect(r.summary).toContain('final decision allow');
+    expect(r.summary).toContain('tamper_mismatch_total=3');
+    // Lag or a DLQ does not make a trail that is present doubtful.
+    expect(auditTraceStep.judge(base({ location: allowed, metrics: auditMetrics({ consumer_lag: 5000, dlq_size: 4 }) }), ctx()).verdict).toBe('pass');
+  });
+
   it('when absent, fails with the Audit readiness reason', () => {
     expect(auditTraceStep.judge(base({ readiness: probes({ audit: notReady('audit_lag_threshold') }) }), ctx({ symptom: 'no_audit_event' }))).toMatchObject({
       verdict: 'fail',

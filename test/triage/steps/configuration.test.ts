@@ -1,13 +1,14 @@
 import { configurationStep } from '../../../src/triage/steps/configuration';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
-import { RESOURCE, ZONE, ctx, exchangeDeniedRow, failed, located, ok, stsRow, traceOf } from '../support/builders';
+import { RESOURCE, ZONE, ctx, exchangeDeniedRow, failed, located, ok, routedFrom, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application'>;
+type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application' | 'zoneApplications'>;
 const base = (over: Partial<E> = {}): E => ({
   location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }))),
   zone: ok({ id: ZONE, name: 'Triage Demo' }),
   resources: ok([RESOURCE]),
   application: ok({ id: 'app-1', name: 'Anton', expires_at: null }),
+  zoneApplications: failed('not_relevant', undefined, 'not_applicable'),
   ...over,
 });
 
@@ -40,6 +41,38 @@ describe('configuration step', () => {
     const r = configurationStep.judge(base({ application: ok({ id: 'app-1', name: 'Anton', expires_at: '2026-11-01T00:00:00Z' }) }), ctx());
     expect(r).toMatchObject({ verdict: 'fail', cause: 'application_expired' });
     expect(configurationStep.judge(base({ application: ok({ id: 'app-1', expires_at: '2027-01-01T00:00:00Z' }) }), ctx()).verdict).toBe('pass');
+  });
+
+  it('an application that expired after it was allowed is not why that request passed, only a note', () => {
+    const allowed = located(traceOf(stsRow({ decision: 'allow', status: 'complete', t: 10 })));
+    const r = configurationStep.judge(base({ location: allowed, application: ok({ id: 'app-1', name: 'Anton', expires_at: '2026-11-27T23:00:00Z' }) }), ctx());
+    expect(r.verdict).toBe('pass');
+    expect(r.summary).toContain('has expired since');
+  });
+
+  describe('a 401 that left no audit row', () => {
+    const apps = (expiresAt: string | null) =>
+      ok([
+        { zoneId: 'zone-a', application: { id: 'app-0', name: 'Berta', expires_at: null } },
+        { zoneId: ZONE, application: { id: 'app-1', name: 'Anton', expires_at: expiresAt } },
+      ]);
+    const untraced = (expiresAt: string | null) => base({ location: located(null), zoneApplications: apps(expiresAt) });
+    const sts401 = ctx({ symptom: 'unauthenticated', error: routedFrom('401 {"error":"access_denied","error_description":"invalid client credentials"}') });
+
+    it('with an expired application in the zones searched: application_expired, naming it and its zone', () => {
+      const r = configurationStep.judge(untraced('2026-11-20T00:00:00Z'), sts401);
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'application_expired', evidence: { confidence: 'medium' } });
+      expect(r.summary).toContain(`Anton (zone ${ZONE}, expired at 2026-11-20T00:00:00Z)`);
+    });
+
+    it('with no expired application: not this step’s finding', () => {
+      expect(configurationStep.judge(untraced(null), sts401).verdict).not.toBe('fail');
+    });
+
+    it('a Gateway 401 (invalid_token) is a token problem, not the application', () => {
+      const gateway401 = ctx({ symptom: 'unauthenticated', error: routedFrom('401 invalid_token') });
+      expect(configurationStep.judge(untraced('2026-11-20T00:00:00Z'), gateway401).verdict).not.toBe('fail');
+    });
   });
 
   it('is unknown without a zone, and manual with the SDK profile checklist for a config error', () => {

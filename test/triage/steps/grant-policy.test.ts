@@ -27,6 +27,21 @@ describe('grant_policy step', () => {
     expect(judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }] }) }).cause).toBe('role_scope_mismatch');
   });
 
+  it.each(['approval_expired', 'approval_rejected', 'approval_invalid', 'approval_already_consumed'])('an approval denial %s fails with a fix for it, even with no resource on the row', (status) => {
+    // STS writes approval denials with the application fields only: no resource, no scopes.
+    const row = stsRow({ decision: 'deny', status, prePolicy: true });
+    delete (row.metadata_json as Record<string, unknown>).resource;
+    const r = judge({ location: located(traceOf(row)) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: status });
+    expect(r.summary).toMatch(/approval/);
+    expect(r.summary).not.toMatch(/approval (expired|rejected|invalid|already consumed)\.$/); // a fix, not the status reworded
+  });
+
+  it('does not judge grants when STS could not evaluate the policy at all', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'policy_eval_failed', prePolicy: true }), grants: ok([]) });
+    expect(r).toMatchObject({ verdict: 'unknown', cause: 'policy_not_evaluated' });
+  });
+
   it('ignores revoked grants and fails when no active grant binds app and resource', () => {
     const r = judge({ grants: ok([grant({ status: 'revoked' })]) });
     expect(r).toMatchObject({ verdict: 'fail', cause: 'no_active_grant' });

@@ -1,10 +1,10 @@
 import { policySetActivationStep } from '../../../src/triage/steps/policy-set-activation';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
-import { activation, activeSet, ctx, exchangeDeniedRow, failed, located, ok, stsRow, traceOf } from '../support/builders';
+import { activation, activeSet, ctx, exchangeDeniedRow, failed, healthyMetrics, located, ok, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'policySets' | 'activation'>;
+type E = EvidenceFor<'location' | 'policySets' | 'activation' | 'metrics'>;
 const deny = located(traceOf(stsRow({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'default_deny' }] }), exchangeDeniedRow()));
-const base = (over: Partial<E> = {}): E => ({ location: deny, policySets: ok([activeSet]), activation: ok(activation()), ...over });
+const base = (over: Partial<E> = {}): E => ({ location: deny, policySets: ok([activeSet]), activation: ok(activation()), metrics: healthyMetrics, ...over });
 const judge = (over: Partial<E> = {}) => policySetActivationStep.judge(base(over), ctx());
 
 describe('policy_set_activation step', () => {
@@ -44,6 +44,36 @@ describe('policy_set_activation step', () => {
   it('fails policy_eval_failed from the trace when activation looks fine', () => {
     const r = judge({ location: located(traceOf(stsRow({ decision: 'deny', status: 'policy_eval_failed', prePolicy: true }))) });
     expect(r.cause).toBe('policy_eval_failed');
+  });
+
+  describe('what the trace says needs no STS', () => {
+    const evalFailed = located(traceOf(stsRow({ decision: 'deny', status: 'policy_eval_failed', diagnostics: [{ reason: 'rego_compile_error' }] })));
+    const notConfigured = ok(activation({ propagation_status: 'waiting_for_sts', sts: { state: 'not_configured' } }));
+
+    it('policy_eval_failed with STS compile errors: the active bundle does not compile (high confidence)', () => {
+      const stsBroken = { ...healthyMetrics, sts: ok<Record<string, unknown>>({ opa: { compile_errors: 2, eval_errors: 5 } }) };
+      const r = judge({ location: evalFailed, metrics: stsBroken, activation: notConfigured });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed', evidence: { confidence: 'high', stsCompileErrors: 2 } });
+      expect(r.summary).toContain('opa.compile_errors=2');
+    });
+
+    it('policy_eval_failed with only the API configured (no STS metrics, activation cannot tell)', () => {
+      const apiOnly = { ...healthyMetrics, sts: failed('not_configured', undefined, 'not_configured') };
+      expect(judge({ location: evalFailed, metrics: apiOnly, activation: notConfigured })).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed' });
+      expect(judge({ location: evalFailed, metrics: apiOnly, activation: failed('admin_token_zone_mismatch', 403) })).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed' });
+    });
+
+    it('a deny with an incomplete OPA evaluation (status error) is an evaluation failure too', () => {
+      const r = judge({ location: located(traceOf(stsRow({ decision: 'deny', status: 'error' }))) });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed' });
+    });
+
+    it('a denial STS wrote without an active set fails no_active_policy_set even if a set is active now', () => {
+      const t = located(traceOf(stsRow({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'no_active_policy_set' }], manifestSha: 'no_active_policy_set', versionId: '' }), exchangeDeniedRow()));
+      const r = judge({ location: t, activation: notConfigured });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'no_active_policy_set' });
+      expect(r.summary).toContain('main is active now');
+    });
   });
 
   it('is unknown when policy sets cannot be read or there is no zone', () => {
