@@ -73,7 +73,7 @@ export function createCollectProcessor(deps: CollectDeps) {
           applied = (await store.marks(triageId, [stepMarks[i]]))[0];
         } else {
           metrics.transitions.inc({ event: 'step_collected', outcome: 'applied' });
-          await carryOutEffects(deps, r, 'worker');
+          await carryOutEffects(deps, r, 'worker', { coalesce: true });
         }
       }
       if (applied !== null) {

@@ -88,16 +88,23 @@ export function createPostProcessor(deps: PostDeps) {
     }
   }
 
-  /** Limiter, then claim; returns false when the post was already made. */
+  /**
+   * Claim the post (false when it was already made), then take a limiter token; when the
+   * limiter says wait, give the claim back and delay the job.
+   */
   async function claim(c: Ctx, kind: CallKind, where: MessageRef | TriageView['destination'], marker: string): Promise<boolean> {
-    if (await store.isPosted(c.data.triageId, marker)) return false;
-    await throttle(c, kind, where);
     const token = c.token ?? c.job.id ?? 'local';
     const r = await store.claimPost(c.data.triageId, marker, token, deps.leaseMs);
     if (r === 'posted' || r === 'gone') return false;
     if (r === 'busy') {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'busy' });
       await delayJob(c.job, c.token, deps.leaseMs / 2);
+    }
+    const wait = await limiter.take(c.platform, kind, where);
+    if (wait > 0) {
+      metrics.chatDelays.inc({ platform: c.platform, reason: 'limiter' });
+      await store.releasePost(c.data.triageId, marker, token);
+      await delayJob(c.job, c.token, wait);
     }
     return true;
   }

@@ -74,10 +74,15 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const logger = opts.logger ?? pino({ name: 'caracal-triage-worker' });
   const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
   const connection = opts.connection;
-  const store = createTriageStore(connection, { prefix });
-  const queues = createQueues(connection, { prefix });
-  const audit = createAuditLog(connection, { prefix, signingKey: opts.signingKey });
-  const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
+  // Store reads and writes, limiter calls and job adds from many concurrent jobs go over a
+  // second connection with auto-pipelining: commands issued in the same tick share one socket
+  // write. The Worker keeps the plain connection (BullMQ duplicates it for blocking reads).
+  const fast = connection.duplicate({ enableAutoPipelining: true });
+  fast.on('error', (err: Error) => logger.error({ err: err.message }, 'redis connection error'));
+  const store = createTriageStore(fast, { prefix });
+  const queues = createQueues(fast, { prefix });
+  const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey });
+  const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
   const workerOpts = {
     connection,
     name: opts.name ?? `${hostname()}-${process.pid}-${++started}`,
@@ -135,7 +140,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
 
   let postWorker: Worker | null = null;
   if (opts.post ?? true) {
-    const limiter = new ChatLimiter(connection, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
+    const limiter = new ChatLimiter(fast, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
     const post = createPostProcessor({
       store,
       ports: opts.ports,
@@ -171,6 +176,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
           graceful.catch(() => undefined);
         }
         await queues.close();
+        await fast.quit().catch(() => fast.disconnect());
       })();
       return closing;
     },
