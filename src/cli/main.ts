@@ -78,7 +78,7 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .description('Check the HMAC chain of the audit log; exit 1 on a break.')
     .action(async () => {
       const { runAuditVerify } = await import('../audit/verify-command.js');
-      setExit(await runAuditVerify(io.env, io));
+      setExit(await runAuditVerify(io.env, { stdout: io.stdout, stderr: io.stderr }));
     });
 
   return program;
