@@ -15,6 +15,7 @@ import {
   SEEDED_SINK_SECRET,
   SEEDED_SLACK_TOKEN,
 } from './secrets';
+import { MORE_SCENARIOS } from './scenarios-more';
 import type { Scenario } from './types';
 import {
   AUDIT_METRICS,
@@ -44,6 +45,7 @@ const healthyAllow: Scenario = {
   description: 'An allowed request on a healthy deployment: nothing to fix (secrets are planted in provider config and audit metadata).',
   input: { requestId: 'req-allow-1' },
   expect: { surface: null, step: null, cause: null, exit: 0 },
+  causeVisibleViaApi: true,
   pageSize: 2,
   zones: [
     zoneA(),
@@ -88,6 +90,7 @@ const redisDown: Scenario = {
   description: 'Redis is down: API and Coordinator /ready answer 500 internal_error, STS/Gateway/Audit /ready 503 redis_unreachable.',
   input: { requestId: 'req-redis-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'infrastructure', step: 'readiness', cause: 'redis_unreachable', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -112,6 +115,7 @@ const resourceNotFound: Scenario = {
   description: 'STS denied before policy: the SDK asked for resource://payment, which the zone does not define (real STS row shape).',
   input: { requestId: 'req-rnf-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'configuration', step: 'configuration', cause: 'resource_not_found', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -141,6 +145,7 @@ const grantMissing: Scenario = {
     'Policy deny (complete, scope_not_granted): the active grant lacks payments:write; a revoked grant that had it is still listed. Secrets are planted in diagnostics and metadata.',
   input: { requestId: 'req-grant-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'sts_policy', step: 'grant_policy', cause: 'scope_not_granted', exit: 1 },
+  causeVisibleViaApi: true,
   pageSize: 1,
   zones: [
     zoneA(),
@@ -190,6 +195,7 @@ const noActivePolicySet: Scenario = {
   description: 'The zone has a policy set but none is active: STS writes manifest_sha "no_active_policy_set" and diagnostics [{reason}].',
   input: { requestId: 'req-nops-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'sts_policy', step: 'policy_set_activation', cause: 'no_active_policy_set', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -222,6 +228,7 @@ const activationFailed: Scenario = {
   description: 'The active policy-set version never reached STS: activation-status propagation_status failed, outbox dead; STS still runs the old manifest.',
   input: { requestId: 'req-act-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'sts_policy', step: 'policy_set_activation', cause: 'propagation_failed', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -269,6 +276,7 @@ const scopeMismatch: Scenario = {
     'Pre-policy deny scope_mismatch: the SDK requested payments:wirte, which the resource does not define (the grant check fails too, but the cause is the scope).',
   input: { requestId: 'req-scope-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'resource_definition', step: 'requested_scopes', cause: 'scope_mismatch', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -297,6 +305,7 @@ const gatewayRejects: Scenario = {
   description: 'STS allowed the exchange but the Gateway cannot reach STS and rejects calls (bad routing and signature denials climbing).',
   input: { requestId: 'req-gw-1', symptom: 'resource_denied', error: 'invalid_token' },
   expect: { surface: 'resource_verifier', step: 'gateway_verifier', cause: 'sts_unreachable', exit: 1 },
+  causeVisibleViaApi: false,
   zones: [
     zoneA(),
     zoneB({
@@ -330,6 +339,7 @@ const scopeInsufficientAfterAllow: Scenario = {
   description: 'STS minted a mandate for payments:read, but POST /v1/payments requires payments:write (resource operations), so the resource answers scope_insufficient.',
   input: { requestId: 'req-sia-1', symptom: 'scope_insufficient_after_allow', error: 'scope_insufficient' },
   expect: { surface: 'resource_definition', step: 'requested_scopes', cause: 'operation_scope_not_granted', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [
     zoneA(),
     zoneB({
@@ -358,6 +368,7 @@ const auditMissing: Scenario = {
   description: 'The call worked but no audit event exists: the Audit consumer is 5000 events behind with 3 in the DLQ.',
   input: { requestId: 'req-noaudit-1', symptom: 'no_audit_event' },
   expect: { surface: 'audit_pipeline', step: 'audit_trace', cause: 'audit_lag_threshold', exit: 1 },
+  causeVisibleViaApi: false,
   zones: [zoneA(), zoneB()],
   services: healthyServices({
     audit: {
@@ -372,6 +383,7 @@ const revocationStale: Scenario = {
   description: "The authority record was revoked, but the Gateway's revocation snapshot is stale, so calls still pass.",
   input: { requestId: 'req-rev-1', symptom: 'access_after_revocation' },
   expect: { surface: 'revocation', step: 'gateway_verifier', cause: 'revocation_snapshot_stale', exit: 1 },
+  causeVisibleViaApi: false,
   zones: [
     zoneA(),
     zoneB({
@@ -407,6 +419,7 @@ const requestUnknown: Scenario = {
   description: 'Everything is healthy but no zone knows the request ID (typo, wrong deployment, or a Gateway 401 that writes no audit).',
   input: { requestId: 'req-nowhere-1' },
   expect: { surface: 'unknown', step: 'request_trace', cause: 'request_not_found', exit: 1 },
+  causeVisibleViaApi: true,
   zones: [zoneA(), zoneB()],
   services: healthyServices(),
 };
@@ -420,6 +433,7 @@ const unauthenticated: Scenario = {
     error: '{"error":"invalid_token","error_description":"bearer signature invalid","requestId":"req-401-1"}',
   },
   expect: { surface: 'authentication', step: 'gateway_verifier', cause: 'invalid_token', exit: 1 },
+  causeVisibleViaApi: false,
   zones: [zoneA(), zoneB()],
   services: healthyServices({
     gateway: { metrics: { ...GATEWAY_METRICS, requests_denied: 12, denials_bad_bearer: 9, denials_signature: 3 } },
@@ -440,6 +454,7 @@ export const SCENARIOS: readonly Scenario[] = [
   revocationStale,
   requestUnknown,
   unauthenticated,
+  ...MORE_SCENARIOS,
 ];
 
 export const SCENARIO_NAMES = SCENARIOS.map((s) => s.name);

@@ -48,11 +48,15 @@ export interface ScenarioExpectation {
   exit: 0 | 1 | 2;
 }
 
-/** What the user typed: `/caracal triage <requestId> [--symptom S] [--error E]`. */
+/** What the user typed: `/caracal triage <requestId> [--symptom S] [--error E]`, and how the bot is set up. */
 export interface ScenarioInput {
   requestId: string;
   symptom?: Symptom;
   error?: string;
+  /** Admin token the bot uses (default `globalRead`); `zoneRead` is pinned to the last zone. */
+  adminToken?: 'globalRead' | 'zoneRead';
+  /** CARACAL_ZONE_IDS, by zone position in `zones` (a zone token cannot list zones). */
+  configuredZones?: number[];
 }
 
 export interface Scenario {
@@ -60,6 +64,12 @@ export interface Scenario {
   description: string;
   input: ScenarioInput;
   expect: ScenarioExpectation;
+  /**
+   * The cause shows through the Admin API alone (audit rows, inventory, activation status), so a
+   * bot with only CARACAL_API_URL configured reaches the same `expect`. False when it needs
+   * STS, Gateway or Audit probes or metrics.
+   */
+  causeVisibleViaApi: boolean;
   /** List page size (every list route); small values prove the client follows next_cursor. */
   pageSize?: number;
   zones: ZoneData[];

@@ -227,12 +227,14 @@ interface StsRowOpts {
   extraMetadata?: Record<string, unknown>;
   /** Pre-policy rows: only the application fields and `resource` in metadata. */
   prePolicy?: boolean;
+  /** Approval denials name no resource: STS writes them with the application fields only. */
+  omitResource?: boolean;
 }
 
 /** One STS `token_exchange` decision row. */
 export function stsRow(o: StsRowOpts): Row {
   const empty = o.shape === 'real' ? '' : null;
-  const metadata: Record<string, unknown> = { ...appMetadata(), resource: o.resource ?? RESOURCE_IDENTIFIER };
+  const metadata: Record<string, unknown> = { ...appMetadata(), ...(o.omitResource ? {} : { resource: o.resource ?? RESOURCE_IDENTIFIER }) };
   if (!o.prePolicy) {
     Object.assign(metadata, {
       requested_scopes: o.requestedScopes ?? ['payments:read'],

@@ -5,7 +5,7 @@
 import { CaracalApiError } from '../../src/caracal/errors';
 import { createTriageSession } from '../../src/triage/session';
 import { SCENARIOS, SEEDED_SECRETS, ZONE_B, getScenario, startSimulator, type Scenario, type Simulator } from '../simulator';
-import { callsSeen, closeSimClients, inputOf, simClient } from './support/simulated';
+import { callsSeen, closeSimClients, inputOf, scenarioAuth, simClient } from './support/simulated';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function triage(scenario: string | Scenario, over: Parameters<typeof inputOf>[1] = {}, clientOver: Parameters<typeof simClient>[1] = {}, timeoutMs?: number) {
   sim.setScenario(scenario);
-  return createTriageSession(simClient(sim, clientOver), inputOf(sim.scenario, over), timeoutMs ? { timeoutMs } : {}).run();
+  return createTriageSession(simClient(sim, { ...scenarioAuth(sim, sim.scenario), ...clientOver }), inputOf(sim.scenario, over), timeoutMs ? { timeoutMs } : {}).run();
 }
 
 describe('every simulator scenario', () => {
@@ -84,6 +84,24 @@ describe('the report', () => {
   });
 });
 
+describe('the same request with or without a symptom', () => {
+  it('revocation_stale: the stale Gateway snapshot is the cause either way, on the revocation surface', async () => {
+    const withSymptom = await triage('revocation_stale');
+    const without = await triage('revocation_stale', { symptom: null });
+    for (const report of [withSymptom, without]) {
+      expect(report.diagnosis).toMatchObject({ surface: 'revocation', step: 'gateway_verifier', cause: 'revocation_snapshot_stale' });
+      expect(report.diagnosis!.summary).toMatch(/revocations may not be applied/);
+    }
+  });
+
+  it('a Gateway that is not ready is not blamed for a request STS denied', async () => {
+    const broken = getScenario('grant_missing');
+    const report = await triage({ ...broken, services: { ...broken.services, gateway: getScenario('gateway_rejects').services.gateway } }, { symptom: 'resource_denied' });
+    expect(report.diagnosis).toMatchObject({ step: 'readiness' });
+    expect(report.steps.find((s) => s.id === 'gateway_verifier')!.verdict).toBe('pass');
+  });
+});
+
 describe('locating the request', () => {
   it('searches every zone and finds the request in the second one', async () => {
     const report = await triage('grant_missing');
@@ -104,6 +122,16 @@ describe('locating the request', () => {
     const report = await triage('grant_missing', {}, { adminToken: sim.tokens.zoneRead, zoneIds: [ZONE_B] });
     expect(report.diagnosis).toMatchObject({ step: 'grant_policy', cause: 'scope_not_granted' });
     expect(report.steps.find((s) => s.id === 'request_trace')!.evidence.zoneSource).toBe('configured');
+  });
+
+  it('a zone token with CARACAL_ZONE_IDS naming a zone it may not read still finds the request in the other', async () => {
+    const report = await triage('zone_token_no_grant');
+    const trace = report.steps.find((s) => s.id === 'request_trace')!;
+    expect(trace.evidence.attempts).toEqual([
+      expect.objectContaining({ zoneId: sim.zoneIds[0], outcome: 'error', error: expect.objectContaining({ code: 'admin_token_zone_mismatch' }) }),
+      expect.objectContaining({ zoneId: ZONE_B, outcome: 'found' }),
+    ]);
+    expect(report.zoneId).toBe(ZONE_B);
   });
 
   it('a zone token without CARACAL_ZONE_IDS says how to fix it instead of guessing', async () => {

@@ -20,6 +20,19 @@ export function simConfig(sim: Simulator, over: Partial<CaracalConfig> = {}): Ca
   };
 }
 
+/** The admin token and CARACAL_ZONE_IDS a scenario says the bot runs with. */
+export function scenarioAuth(sim: Simulator, s: Scenario): Partial<CaracalConfig> {
+  return {
+    adminToken: sim.tokens[s.input.adminToken ?? 'globalRead'],
+    zoneIds: (s.input.configuredZones ?? []).map((i) => s.zones[i]!.zone.id),
+  };
+}
+
+/** Only the Admin API configured, as on a deployment without the Go services (FACTS §1). */
+export function apiOnly(sim: Simulator, s: Scenario): Partial<CaracalConfig> {
+  return { ...scenarioAuth(sim, s), stsUrl: undefined, gatewayUrl: undefined, auditUrl: undefined, coordinatorUrl: undefined, metricsBearer: undefined, coordinatorToken: undefined };
+}
+
 const open: CaracalClientHandle[] = [];
 
 export function simClient(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalClientHandle {
