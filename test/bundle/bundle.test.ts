@@ -119,6 +119,13 @@ describe('zones item (Doctor zones)', () => {
     expect(z.status).toBe('ok');
   });
 
+  it('a zone in CARACAL_ZONE_IDS that the zone token may not read is a warning with the fix, not a broken zone', async () => {
+    const z = (await bundle('healthy_allow', { client: { adminToken: sim.tokens.zoneRead, zoneIds: [ZONE_A, ZONE_B] } })).byId.zones;
+    expect(z.status).toBe('warn');
+    expect(checkNamed(z, `${ZONE_A} lookup`)).toMatchObject({ status: 'warn', detail: expect.stringContaining('CARACAL_ZONE_IDS') });
+    expect(checkNamed(z, `${ZONE_B} resources`)!.status).toBe('ok');
+  });
+
   it('one slow zone route makes the zones item unavailable and nothing else', async () => {
     sim.setFault('api', new RegExp(`^/v1/zones/${ZONE_A}/resources$`), { latencyMs: 1200 });
     const { byId, items } = await bundle('healthy_allow', { timeoutMs: 400 });
@@ -139,13 +146,13 @@ describe('preflight item', () => {
     const p = (await bundle(s)).byId.preflight;
     expect(p.status).toBe('warn');
     expect(checkNamed(p, 'GATEWAY_STS_HMAC_KEY')!.detail).toMatch(/unset on the API/);
-    expect(p.summary).toMatch(/stack host only/);
+    expect(p.summary).toMatch(/The other checks run on the stack host only/);
   });
 
   it('is unavailable, saying it runs on the stack host, when nothing is knowable remotely', async () => {
     const p = (await bundle('request_unknown')).byId.preflight;
     expect(p.status).toBe('unavailable');
-    expect(p.summary).toMatch(/runs on the stack host only/);
+    expect(p.summary).toMatch(/^Preflight runs on the stack host only/);
   });
 });
 
@@ -157,6 +164,12 @@ describe('provider_binding item (Provider Preflight from API reads)', () => {
     expect(checkNamed(pb, 'provider binding')).toMatchObject({ status: 'ok' });
     expect(checkNamed(pb, 'scopes')).toMatchObject({ status: 'ok' });
     expect(pb.status).toBe('ok');
+  });
+
+  it('a denial whose row names no resource (approval_expired) is not reported as an unregistered resource', async () => {
+    const pb = (await bundle('approval_expired')).byId.provider_binding;
+    expect(pb.status).toBe('unavailable');
+    expect(pb.summary).toMatch(/names no resource/);
   });
 
   it('with a write token, simulate runs; without STS it was not executed', async () => {

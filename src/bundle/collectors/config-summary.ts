@@ -6,6 +6,7 @@
 import { SERVICES } from '../../caracal/client-api';
 import { check, item, statusOf, type Check } from '../checks';
 import type { Collector } from '../source';
+import { count } from '../../triage/steps/step';
 
 const SDK_PROFILE = ['CARACAL_WORKLOAD_ID', 'CARACAL_WORKLOAD_SECRET / CARACAL_WORKLOAD_SECRET_FILE', 'CARACAL_STS_URL / CARACAL_ZONE_URL', 'CARACAL_ENV'];
 
@@ -17,7 +18,7 @@ export const collectConfigSummary: Collector = async (src) => {
   const endpoints = Object.fromEntries(SERVICES.map((s) => [s, client.endpoints[s] ?? null]));
   checks.push(check('endpoints', 'ok', SERVICES.map((s) => `${s}: ${client.endpoints[s] ? 'configured' : 'not configured'}`).join(', ')));
   if (zones.ok) {
-    checks.push(check('zone visibility', 'ok', `admin token sees ${zones.value.length} zone(s)`));
+    checks.push(check('zone visibility', 'ok', `admin token sees ${count(zones.value.length, 'zone')}`));
   } else if (zones.error.code === 'admin_token_zone_mismatch') {
     checks.push(
       client.configuredZoneIds.length > 0

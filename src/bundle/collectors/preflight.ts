@@ -8,7 +8,8 @@ import { check, item, unavailable, type Check } from '../checks';
 import type { Collector } from '../source';
 
 const HOST_ONLY = ['CARACAL_MODE', 'SECRET_STORE_KEK', 'AUDIT_HMAC_KEY', 'STREAMS_HMAC_KEY', 'TLS files', 'Postgres', 'Redis'];
-const HOST_ONLY_NOTE = `runs on the stack host only (${HOST_ONLY.join(', ')}); run \`caracal doctor\` there`;
+/** The host-only note, with the verb agreeing with its subject ("Preflight runs", "The other checks run"). */
+const hostOnly = (verb: 'runs' | 'run'): string => `${verb} on the stack host only (${HOST_ONLY.join(', ')}); run \`caracal doctor\` there`;
 
 export const collectPreflight: Collector = async (src) => {
   const activation = await src.gatherer.get('activation');
@@ -22,8 +23,8 @@ export const collectPreflight: Collector = async (src) => {
     }
   }
   if (checks.length === 0) {
-    return unavailable('preflight', `Preflight ${HOST_ONLY_NOTE}.`, undefined, { hostOnly: HOST_ONLY, ...(activation.ok ? {} : { activation: activation.error }) });
+    return unavailable('preflight', `Preflight ${hostOnly('runs')}.`, undefined, { hostOnly: HOST_ONLY, ...(activation.ok ? {} : { activation: activation.error }) });
   }
   const status = checks.some((c) => c.status === 'warn') ? 'warn' : 'ok';
-  return item('preflight', status, `${checks.map((c) => `${c.check}: ${c.detail}`).join('; ')}. The other checks ${HOST_ONLY_NOTE}.`, { checks, hostOnly: HOST_ONLY });
+  return item('preflight', status, `${checks.map((c) => `${c.check}: ${c.detail}`).join('; ')}. The other checks ${hostOnly('run')}.`, { checks, hostOnly: HOST_ONLY });
 };

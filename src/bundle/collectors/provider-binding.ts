@@ -9,6 +9,7 @@ import { requestFacts } from '../../triage/request-facts';
 import type { Fetched } from '../../triage/evidence-model';
 import { check, countLine, item, statusOf, unavailable, type Check } from '../checks';
 import type { BundleSource, Collector } from '../source';
+import { count } from '../../triage/steps/step';
 
 async function simulateCheck(src: BundleSource, zoneId: string, policyInput: Record<string, unknown> | null): Promise<Check> {
   const sets = await src.gatherer.get('policySets');
@@ -83,7 +84,7 @@ export const collectProviderBinding: Collector = async (src) => {
     checks.push(
       active.length === 0
         ? check('grant', 'fail', 'no active grant binds the application to the resource')
-        : check('grant', missing.length > 0 ? 'warn' : 'ok', missing.length > 0 ? `active grant(s) lack ${missing.join(', ')}` : `${active.length} active grant(s)`),
+        : check('grant', missing.length > 0 ? 'warn' : 'ok', missing.length > 0 ? `the active ${active.length === 1 ? 'grant lacks' : 'grants lack'} ${missing.join(', ')}` : `${count(active.length, 'active grant')}`),
     );
   } else checks.push(check('grant', 'unknown', grants.error.message));
 

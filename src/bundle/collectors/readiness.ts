@@ -52,7 +52,7 @@ export const collectReadiness: Collector = async (src) => {
   } else {
     checks.push(check('clock skew', 'unknown', 'the API sent no Date header'));
   }
-  if (zones.ok) checks.push(check('admin auth', 'ok', `${zones.value.length} zone(s) visible`));
+  if (zones.ok) checks.push(check('admin auth', 'ok', `${zones.value.length} zone(s) visible` /* the Doctor's own wording */));
   else if (zones.error.code === 'admin_token_zone_mismatch') checks.push(check('admin auth', 'ok', 'zone-scoped token (cannot list zones; uses CARACAL_ZONE_IDS)'));
   else checks.push(check('admin auth', zones.error.kind === 'api' ? 'fail' : 'unknown', `${zones.error.code}: ${zones.error.message}`));
 

@@ -5,6 +5,7 @@
 import { describeTrace, traceFromRows, causalDenial } from '../../triage/trace';
 import { item, unavailable } from '../checks';
 import type { Collector } from '../source';
+import { count } from '../../triage/steps/step';
 
 export const collectRequestTrace: Collector = async (src) => {
   const location = await src.gatherer.get('location');
@@ -24,7 +25,7 @@ export const collectRequestTrace: Collector = async (src) => {
     if (errors.length === location.attempts.length && errors.length > 0) {
       return unavailable('request_trace', `No zone could be searched (${errors[0]!.error?.code}).`, errors[0]!.error, { attempts: location.attempts });
     }
-    return item('request_trace', 'warn', `${src.requestId} was not found in ${location.zonesSearched.length} zone(s)${errors.length > 0 ? ` (${errors.length} could not be searched)` : ''}.`, {
+    return item('request_trace', 'warn', `${src.requestId} was not found in ${count(location.zonesSearched.length, 'zone')}${errors.length > 0 ? ` (${errors.length} could not be searched)` : ''}.`, {
       zonesSearched: location.zonesSearched,
       attempts: location.attempts,
     });

@@ -7,9 +7,11 @@
 import { candidateZones } from '../../triage/locate';
 import { check, countLine, item, statusOf, unavailable, type Check } from '../checks';
 import type { Collector } from '../source';
+import { count } from '../../triage/steps/step';
 
 /** Bound the per-zone calls (4 each) on deployments with many zones. */
 const MAX_ZONES = 25;
+const FORBIDDEN = new Set(['admin_token_zone_mismatch', 'zone_forbidden']);
 
 export const collectZones: Collector = async (src) => {
   const { client, calls } = src.gatherer;
@@ -26,6 +28,10 @@ export const collectZones: Collector = async (src) => {
         calls.once(`policySets:${z}`, () => client.listPolicySets(z)),
         calls.once(`auditProbe:${z}`, () => client.listAudit(z, { limit: 1 })),
       ]);
+      // A zone-scoped token names its zone in CARACAL_ZONE_IDS; another zone there is a setup slip, not a broken zone.
+      if (!zone.ok && FORBIDDEN.has(zone.error.code)) {
+        return [check(`${z} lookup`, 'warn', `not readable with this admin token (${zone.error.code}); remove it from CARACAL_ZONE_IDS or use a token for it`)];
+      }
       const out: Check[] = [];
       out.push(zone.ok ? check(`${z} lookup`, 'ok', `${z}${zone.value.name ? ` (${zone.value.name})` : ''}`) : check(`${z} lookup`, 'fail', zone.error.code));
       out.push(
@@ -43,7 +49,7 @@ export const collectZones: Collector = async (src) => {
   );
   const checks = perZone.flat();
   const skipped = c.zoneIds.length - zoneIds.length;
-  return item('zones', statusOf(checks), `${zoneIds.length} zone(s) checked (${c.source})${skipped > 0 ? `, ${skipped} more not checked` : ''}: ${countLine(checks)}.`, {
+  return item('zones', statusOf(checks), `${count(zoneIds.length, 'zone')} checked (${c.source})${skipped > 0 ? `, ${skipped} more not checked` : ''}: ${countLine(checks)}.`, {
     zoneSource: c.source,
     zoneIds,
     checks,

@@ -6,7 +6,7 @@
  */
 import { auditMetricFindings, readinessOf } from '../health';
 import { causalDenial } from '../trace';
-import { defineStep, fail, pass, unknown, whyUnavailable } from './step';
+import { count, defineStep, fail, pass, unknown, whyUnavailable } from './step';
 
 const METRIC_CAUSE_ORDER = ['audit_tamper_detected', 'audit_consumer_lag', 'audit_dlq_nonempty'];
 
@@ -18,7 +18,7 @@ export const auditTraceStep = defineStep({
     if (trace) {
       const cause = causalDenial(trace);
       const diagnostics = cause?.diagnostics.map((d) => d.code) ?? [];
-      const recorded = `Audit recorded ${trace.events.length} event(s); final decision ${trace.finalDecision}${cause ? ` (${cause.evaluationStatus ?? cause.eventType}${diagnostics.length > 0 ? `: ${diagnostics.join(', ')}` : ''})` : ''}`;
+      const recorded = `Audit recorded ${count(trace.events.length, 'event')}; final decision ${trace.finalDecision}${cause ? ` (${cause.evaluationStatus ?? cause.eventType}${diagnostics.length > 0 ? `: ${diagnostics.join(', ')}` : ''})` : ''}`;
       const evidence = { finalDecision: trace.finalDecision, deniedBy: cause ? { eventId: cause.id, evaluationStatus: cause.evaluationStatus, diagnostics: cause.diagnostics } : null };
       // A trail is only as good as the store it came from: tamper evidence (the Doctor's fail rule) puts it in doubt.
       const tamper = metrics.audit.ok ? auditMetricFindings(metrics.audit.value).find((f) => f.code === 'audit_tamper_detected') : undefined;

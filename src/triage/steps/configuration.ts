@@ -9,7 +9,7 @@
 import type { ApplicationView, JudgeContext, ZoneApplicationView } from '../evidence-model';
 import type { StepResult } from '../model';
 import { requestFacts, closest } from '../request-facts';
-import { defineStep, fail, list, manual, pass, shown, unknown, whyUnavailable } from './step';
+import { count, defineStep, fail, list, manual, pass, shown, unknown, whyUnavailable } from './step';
 
 const SDK_PROFILE_CHECKLIST = [
   'CARACAL_WORKLOAD_ID is set to the application ID',
@@ -103,7 +103,7 @@ export const configurationStep = defineStep({
       return manual('configuration', `Zone ${zoneId} is fine on the server side; check the SDK's runtime profile: ${SDK_PROFILE_CHECKLIST.join('; ')}.`, evidence);
     }
     if (!facts?.resource) {
-      return pass('configuration', `Zone ${zoneId} exists with ${resources.value.length} resource(s): ${list(resources.value.map((r) => r.identifier))}.`, evidence);
+      return pass('configuration', `Zone ${zoneId} exists with ${count(resources.value.length, 'resource')}: ${list(resources.value.map((r) => r.identifier))}.`, evidence);
     }
     const app = !application.ok
       ? ''

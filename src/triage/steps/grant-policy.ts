@@ -8,7 +8,7 @@
 import type { GrantView } from '../evidence-model';
 import { requestFacts, type RequestFacts } from '../request-facts';
 import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet } from '../trace';
-import { defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
+import { count, defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
 
 /** Pre-policy denials that are about the application's authority, approvals or provider credentials. */
 export const GRANT_POLICY_DENIALS = [
@@ -105,7 +105,7 @@ export const grantPolicyStep = defineStep({
     const policyDiagnostics = sts.diagnostics.filter((d) => !NOT_GRANT_DIAGNOSTICS.has(d.code));
     if (isPolicyDecision(sts) && policyDiagnostics.length > 0) {
       const d = policyDiagnostics[0]!;
-      const grantNote = check.missing.length > 0 ? ` The active grant(s) also lack ${list(check.missing)}.` : '';
+      const grantNote = check.missing.length > 0 ? ` The active ${check.active.length === 1 ? 'grant also lacks' : 'grants also lack'} ${list(check.missing)}.` : '';
       return fail(
         'grant_policy',
         d.code,
@@ -117,7 +117,7 @@ export const grantPolicyStep = defineStep({
       return fail(
         'grant_policy',
         'no_active_grant',
-        `No active grant binds ${app} to ${facts.resource.identifier}${check.revokedCount > 0 ? ` (${check.revokedCount} revoked grant(s) still listed)` : ''}; create one with the needed scopes.`,
+        `No active grant binds ${app} to ${facts.resource.identifier}${check.revokedCount > 0 ? ` (${count(check.revokedCount, 'revoked grant')} still listed)` : ''}; create one with the needed scopes.`,
         { ...evidence, confidence: 'medium' },
       );
     }
@@ -125,7 +125,7 @@ export const grantPolicyStep = defineStep({
       return fail(
         'grant_policy',
         'grant_missing_scopes',
-        `The active grant(s) for ${app} on ${facts.resource.identifier} do not include ${list(check.missing)}; add the scope to the grant.`,
+        `The active ${check.active.length === 1 ? 'grant' : 'grants'} for ${app} on ${facts.resource.identifier} ${check.active.length === 1 ? 'does' : 'do'} not include ${list(check.missing)}; add ${check.missing.length === 1 ? 'the scope' : 'the scopes'} to the grant.`,
         { ...evidence, missingScopes: check.missing, confidence: 'medium' },
       );
     }
@@ -137,6 +137,6 @@ export const grantPolicyStep = defineStep({
         { ...evidence, confidence: 'medium' },
       );
     }
-    return pass('grant_policy', `${check.active.length} active grant(s) bind ${app} to ${facts.resource.identifier} and cover the requested scopes.`, evidence);
+    return pass('grant_policy', `${count(check.active.length, 'active grant')} bind ${app} to ${facts.resource.identifier} and cover the requested scopes.`, evidence);
   },
 });

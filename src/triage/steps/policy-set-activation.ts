@@ -12,7 +12,7 @@
 import type { ActivationView, Fetched } from '../evidence-model';
 import { requestFacts } from '../request-facts';
 import { policyEvaluationFailed, ranWithoutActivePolicySet, type TraceEvent } from '../trace';
-import { defineStep, fail, pass, unknown, whyUnavailable } from './step';
+import { count, defineStep, fail, pass, unknown, whyUnavailable } from './step';
 
 function describeActivation(a: ActivationView): Record<string, unknown> {
   return {
@@ -72,7 +72,7 @@ export const policySetActivationStep = defineStep({
       return fail(
         'policy_set_activation',
         'no_active_policy_set',
-        `Zone ${zoneId} has ${policySets.value.length} policy set(s) but none is active, so STS denies every exchange; activate a version.`,
+        `Zone ${zoneId} has ${count(policySets.value.length, 'policy set')} but none is active, so STS denies every exchange; activate a version.`,
         { ...evidence, confidence: 'high' },
       );
     }
@@ -109,7 +109,7 @@ export const policySetActivationStep = defineStep({
       );
     }
     if (a.outbox?.state === 'dead') {
-      return fail('policy_set_activation', 'outbox_dead', `The activation message for ${name} is dead in the outbox after ${a.outbox.attempts ?? '?'} attempt(s); re-activate once STS is reachable.${staleNote}`, {
+      return fail('policy_set_activation', 'outbox_dead', `The activation message for ${name} is dead in the outbox after ${a.outbox.attempts != null ? count(a.outbox.attempts, 'attempt') : 'several attempts'}; re-activate once STS is reachable.${staleNote}`, {
         ...withStatus,
         confidence: 'high',
       });

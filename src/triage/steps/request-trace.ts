@@ -9,7 +9,7 @@ import type { Fetched } from '../evidence-model';
 import { auditMetricFindings, readinessOf } from '../health';
 import type { ProbeResult } from '../../caracal/client-api';
 import { causalDenial, describeTrace } from '../trace';
-import { defineStep, fail, pass, unknown } from './step';
+import { count, defineStep, fail, pass, unknown } from './step';
 
 /** Audit looks unhealthy: not ready, or its metrics break a Doctor threshold. */
 export function auditLooksUnhealthy(readiness: ProbeResult[], auditMetrics: Fetched<Record<string, unknown>>): string[] {
@@ -42,7 +42,7 @@ export const requestTraceStep = defineStep({
         : '';
       return pass(
         'request_trace',
-        `Found ${t.events.length} audit event(s) for ${t.requestId} in zone ${t.zoneId} (via ${t.source === 'explain' ? 'explain' : 'the audit list'}); final decision ${t.finalDecision}.${decided}`,
+        `Found ${count(t.events.length, 'audit event')} for ${t.requestId} in zone ${t.zoneId} (via ${t.source === 'explain' ? 'explain' : 'the audit list'}); final decision ${t.finalDecision}.${decided}`,
         { ...searched, trace: describeTrace(t) },
       );
     }
@@ -51,7 +51,7 @@ export const requestTraceStep = defineStep({
       const e = errors[0]!;
       return unknown(
         'request_trace',
-        `Not found in ${location.attempts.length - errors.length} zone(s), and zone(s) ${errors.map((a) => a.zoneId).join(', ')} could not be searched (${e.error?.code ?? 'error'}).`,
+        `Not found in ${count(location.attempts.length - errors.length, 'zone')}, and ${errors.length === 1 ? 'zone' : 'zones'} ${errors.map((a) => a.zoneId).join(', ')} could not be searched (${e.error?.code ?? 'error'}).`,
         searched,
         e.error?.code ?? 'error',
       );
@@ -59,7 +59,7 @@ export const requestTraceStep = defineStep({
     if (ctx.symptom === 'unauthenticated' || ctx.symptom === 'resource_denied') {
       return unknown(
         'request_trace',
-        `No audit rows for ${location.requestId} in ${location.zonesSearched.length} zone(s); expected for this symptom, since Gateway rejections before STS write no audit events.`,
+        `No audit rows for ${location.requestId} in ${count(location.zonesSearched.length, 'zone')}; expected for this symptom, since Gateway rejections before STS write no audit events.`,
         searched,
         'no_audit_expected',
       );
@@ -76,7 +76,7 @@ export const requestTraceStep = defineStep({
     return fail(
       'request_trace',
       'request_not_found',
-      `None of the ${location.zonesSearched.length} zone(s) searched has audit rows for ${location.requestId}; usually a wrong zone or deployment, a call that never reached STS (e.g. a Gateway 401), or audit lag; check the ID and where the call went.`,
+      `${location.zonesSearched.length === 1 ? `Zone ${location.zonesSearched[0]} has no` : `None of the ${count(location.zonesSearched.length, 'zone')} searched has`} audit rows for ${location.requestId}; usually a wrong zone or deployment, a call that never reached STS (e.g. a Gateway 401), or audit lag; check the ID and where the call went.`,
       { ...searched, surface: 'unknown', confidence: 'low' },
     );
   },

@@ -38,3 +38,6 @@ export function whyUnavailable(f: Fetched<unknown>): string {
 }
 
 export const list = (xs: readonly string[]): string => xs.map((x) => `\`${x}\``).join(', ');
+
+/** "1 zone", "2 zones": a count with its noun in the right number. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -15,7 +15,7 @@ describe('policy_set_activation step', () => {
   it('fails no_active_policy_set when no set has an active version', () => {
     const r = judge({ policySets: ok([{ id: 'ps-1', name: 'main', active_version_id: null }, { id: 'ps-2', active_version_id: '' }]), activation: failed('no_active_policy_set', undefined, 'not_applicable') });
     expect(r).toMatchObject({ verdict: 'fail', cause: 'no_active_policy_set' });
-    expect(r.summary).toMatch(/2 policy set\(s\) but none is active/);
+    expect(r.summary).toMatch(/2 policy sets but none is active/);
   });
 
   it('treats activation-status 404 active_policy_set_version_not_found as no active set', () => {

@@ -16,6 +16,13 @@ describe('readiness step', () => {
     expect(r.summary).toContain('sts');
   });
 
+  it('reads as English whether one service or several fail', () => {
+    expect(judge(probes({ sts: notReady('postgres_unreachable') })).summary).toMatch(/^Not ready: sts reports `postgres_unreachable`/);
+    expect(judge(probes({ sts: notReady('postgres_unreachable'), audit: notReady('postgres_unreachable') })).summary).toMatch(/^Not ready: sts, audit report `postgres_unreachable`/);
+    expect(judge(probes({ api: { ok: false, status: undefined, reason: 'unreachable' } })).summary).toMatch(/^Not ready: api is unreachable/);
+    expect(judge(probes({ gateway: { ok: false, status: 503, reason: 'timeout' } })).summary).toMatch(/whether gateway \(timeout\) is ready; the others are ready/);
+  });
+
   it('API /ready 500 alone is a probable Redis outage (medium confidence)', () => {
     const r = judge(probes({ api: { ok: false, status: 500, reason: 'internal_error' } }));
     expect(r).toMatchObject({ verdict: 'fail', cause: 'redis_unreachable' });
