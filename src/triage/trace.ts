@@ -135,13 +135,23 @@ function isSummary(eventType: string, status: string | null, meta: Record<string
   return eventType === 'exchange_denied' || status === 'exchange_denied' || (Array.isArray(meta.requested) && text(meta.resource) === null);
 }
 
+/**
+ * Event type as STS and the Gateway write it: the interop fixtures and hand-seeded rows spell it
+ * `token.exchange` where the services write `token_exchange`, so dots read as underscores.
+ */
+const eventTypeOf = (v: string): string => v.trim().replace(/\./g, '_');
+/** Decisions compare in lower case (`allow`, `deny`, `pending`, …). */
+const decisionOf = (v: unknown): string | null => text(v)?.toLowerCase() ?? null;
+
 export function eventFromRow(row: AuditRowInput): TraceEvent {
   const meta = isRecord(row.metadata_json) ? row.metadata_json : {};
   const status = text(row.evaluation_status);
+  const decision = decisionOf(row.decision);
+  const eventType = eventTypeOf(row.event_type);
   return {
     id: row.id,
-    eventType: row.event_type,
-    decision: text(row.decision),
+    eventType,
+    decision,
     evaluationStatus: status,
     diagnostics: readDiagnostics(row.diagnostics_json),
     determiningPolicies: readPolicies(row.determining_policies_json),
@@ -152,8 +162,8 @@ export function eventFromRow(row: AuditRowInput): TraceEvent {
     policySetVersionId: text(row.policy_set_version_id),
     manifestSha: text(row.manifest_sha),
     occurredAt: text(row.occurred_at),
-    isExchangeSummary: row.decision === 'deny' && isSummary(row.event_type, status, meta),
-    gateway: readGateway(row.event_type, meta),
+    isExchangeSummary: decision === 'deny' && isSummary(eventType, status, meta),
+    gateway: readGateway(eventType, meta),
     policyInput: null,
   };
 }
@@ -167,7 +177,7 @@ function eventFromDenied(entry: DeniedEntryInput, row: AuditRowInput | undefined
   const inputContext = isRecord(input.context) ? input.context : {};
   const inputPrincipal = isRecord(input.principal) ? input.principal : {};
   const fromInput = strings(inputContext.requested_scopes);
-  const eventType = text(entry.event_type) ?? base?.eventType ?? 'unknown';
+  const eventType = eventTypeOf(text(entry.event_type) ?? base?.eventType ?? 'unknown');
   const status = text(entry.evaluation_status) ?? base?.evaluationStatus ?? null;
   const diagnostics = readDiagnostics(entry.diagnostics);
   const policies = readPolicies(entry.determining_policies);

@@ -18,7 +18,7 @@ describe('diagnosis', () => {
   });
 
   it('points past a grant failure when the requested scope is not defined on the resource', () => {
-    const d = diagnose(steps(result('grant_policy', 'fail', 'grant_missing_scopes'), result('requested_scopes', 'fail', 'scope_mismatch')), 'token_exchange_denied')!;
+    const d = diagnose(steps(result('grant_policy', 'fail', 'scope_not_granted'), result('requested_scopes', 'fail', 'scope_mismatch')), 'token_exchange_denied')!;
     expect(d).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch', surface: 'resource_definition' });
   });
 

@@ -261,7 +261,7 @@ describe('runStep and conclude', () => {
     sim.setScenario('scope_mismatch');
     const session = createTriageSession(simClient(sim), inputOf(sim.scenario));
     const results = await Promise.all((['grant_policy', 'requested_scopes'] as const).map((id) => session.runStep(id)));
-    expect(results.map((r) => r.cause)).toEqual(['grant_missing_scopes', 'scope_mismatch']);
+    expect(results.map((r) => r.cause)).toEqual(['scope_not_granted', 'scope_mismatch']);
     expect(session.conclude(results)).toMatchObject({ zoneId: ZONE_B, diagnosis: { step: 'requested_scopes' }, surface: 'resource_definition' });
   });
 });

@@ -69,6 +69,13 @@ describe('real Go STS rows (FACTS §11)', () => {
     expect(causalDenial(t)?.evaluationStatus).toBe('scope_mismatch');
   });
 
+  it('reads hand-seeded rows in the interop spelling (token.exchange, upper-case decision) like STS rows', () => {
+    const allow = { ...stsRow({ decision: 'allow', status: 'complete', scopes: ['payments:read'] }), event_type: 'token.exchange', decision: 'ALLOW' };
+    const t = traceOf(allow);
+    expect(stsDecision(t)).toMatchObject({ eventType: 'token_exchange', decision: 'allow' });
+    expect(mintedScopes(t)).toEqual(['payments:read']);
+  });
+
   it('reads Gateway outcomes', () => {
     const t = traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 502, errorKind: 'sts_unreachable' }));
     expect(t.events[1]!.gateway).toEqual({ method: 'GET', status: 502, upstreamStatus: null, resultClass: null, errorKind: 'sts_unreachable' });

@@ -124,7 +124,7 @@ export const grantPolicyStep = defineStep({
     if (check.missing.length > 0) {
       return fail(
         'grant_policy',
-        'grant_missing_scopes',
+        'scope_not_granted',
         `The active ${check.active.length === 1 ? 'grant' : 'grants'} for ${app} on ${facts.resource.identifier} ${check.active.length === 1 ? 'does' : 'do'} not include ${list(check.missing)}; add ${check.missing.length === 1 ? 'the scope' : 'the scopes'} to the grant.`,
         { ...evidence, missingScopes: check.missing, confidence: 'medium' },
       );

@@ -50,7 +50,7 @@ describe('grant_policy step', () => {
 
   it('a revoked grant with the scope does not cover it; the active one without it fails', () => {
     const r = judge({ grants: ok([grant({ scopes: ['payments:read'] }), grant({ status: 'revoked' })]) });
-    expect(r).toMatchObject({ verdict: 'fail', cause: 'grant_missing_scopes' });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'scope_not_granted' });
     expect(r.evidence.missingScopes).toEqual(['payments:write']);
   });
 
@@ -79,7 +79,7 @@ describe('grant_policy step', () => {
 
   it('a scope the resource does not define fails the grant check too (the diagnosis points past it)', () => {
     const r = judge({ location: denied({ decision: 'deny', status: 'scope_mismatch', prePolicy: true, scopes: ['payments:wirte'] }) });
-    expect(r).toMatchObject({ verdict: 'fail', cause: 'grant_missing_scopes' });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'scope_not_granted' });
   });
 
   it('is unknown when the resource is not registered or grants cannot be read', () => {
