@@ -72,21 +72,26 @@ export const configurationStep = defineStep({
       const identifier = facts.resourceIdentifier ?? '(not recorded)';
       const known = resources.ok ? resources.value.filter((r) => !r.archived_at).map((r) => r.identifier) : [];
       const hint = facts.resourceIdentifier ? closest(facts.resourceIdentifier, known) : null;
+      // STS does not find archived resources either; say so rather than "not a resource".
+      const archived = facts.resource?.archived_at ? facts.resource : null;
       return fail(
         'configuration',
         'resource_not_found',
-        `STS denied the exchange because ${identifier} is not a resource of zone ${zoneId}${hint ? ` (did you mean ${hint}?)` : ''}; fix the resource identifier the SDK or Gateway route uses, or register the resource.`,
-        { ...evidence, requestedResource: identifier, registeredResources: known, ...(hint ? { didYouMean: hint } : {}) },
+        archived
+          ? `STS denied the exchange because ${identifier} was archived at ${archived.archived_at} and STS no longer finds it; restore it or point the SDK or Gateway route at its replacement.`
+          : `STS denied the exchange because ${identifier} is not a resource of zone ${zoneId}${hint ? ` (did you mean ${hint}?)` : ''}; fix the resource identifier the SDK or Gateway route uses, or register the resource.`,
+        { ...evidence, requestedResource: identifier, registeredResources: known, ...(hint ? { didYouMean: hint } : {}), ...(archived ? { archivedAt: archived.archived_at } : {}) },
       );
     }
-    if (facts?.resource?.archived_at) {
+    const allowedAt = facts?.sts?.decision === 'allow' && facts.sts.occurredAt ? Date.parse(facts.sts.occurredAt) : null;
+    const archivedLater = allowedAt !== null && !!facts?.resource?.archived_at && Date.parse(facts.resource.archived_at) > allowedAt;
+    if (facts?.resource?.archived_at && !archivedLater) {
       return fail('configuration', 'resource_archived', `Resource ${facts.resource.identifier} was archived at ${facts.resource.archived_at}; restore it or point the SDK at its replacement.`, {
         ...evidence,
         resource: facts.resource,
       });
     }
-    // An allowed request made before the application expired was not refused for it.
-    const allowedAt = facts?.sts?.decision === 'allow' && facts.sts.occurredAt ? Date.parse(facts.sts.occurredAt) : null;
+    // An allowed request made before the application expired (or the resource was archived) was not refused for it.
     const expiredLater = application.ok && allowedAt !== null && !expired(application.value, allowedAt);
     if (application.ok && expired(application.value, ctx.now.getTime()) && !expiredLater) {
       return fail(

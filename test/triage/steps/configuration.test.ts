@@ -32,6 +32,13 @@ describe('configuration step', () => {
     expect(configurationStep.judge(base({ location: located(trace) }), ctx()).cause).toBe('resource_not_found');
   });
 
+  it('resource_not_found for an archived resource says it was archived, not that it never existed', () => {
+    const trace = traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', prePolicy: true }), exchangeDeniedRow());
+    const r = configurationStep.judge(base({ location: located(trace), resources: ok([{ ...RESOURCE, archived_at: '2026-11-20T00:00:00Z' }]) }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_not_found' });
+    expect(r.summary).toContain('was archived at 2026-11-20T00:00:00Z');
+  });
+
   it('fails zone_not_found for a given zone that does not exist', () => {
     const r = configurationStep.judge(base({ location: located(null, { zoneId: 'zone-x', zoneSource: 'given' }), zone: failed('zone_not_found', 404) }), ctx({ zoneId: 'zone-x' }));
     expect(r).toMatchObject({ verdict: 'fail', cause: 'zone_not_found' });
