@@ -11,7 +11,7 @@ export interface TriageMetrics {
   started: Counter<'source' | 'created'>;
   /** caracal_triage_transitions_total{event,outcome} */
   transitions: Counter<'event' | 'outcome'>;
-  /** caracal_triage_jobs_total{queue,job,outcome}: completed, retry, failed, delayed */
+  /** caracal_triage_jobs_total{queue,job,outcome}: completed, retry, failed (delays: chatDelays) */
   jobs: Counter<'queue' | 'job' | 'outcome'>;
   /** caracal_triage_job_duration_seconds{queue,job} */
   jobDuration: Histogram<'queue' | 'job'>;
@@ -37,7 +37,7 @@ export function triageMetrics(registry: Registry = new Registry()): TriageMetric
     registry,
     started: new Counter({ name: 'caracal_triage_started_total', help: 'Triage start requests, by source and whether a new triage was created (false: deduplicated)', labelNames: ['source', 'created'], registers }),
     transitions: new Counter({ name: 'caracal_triage_transitions_total', help: 'Triage state-machine events applied or refused, by event and outcome', labelNames: ['event', 'outcome'], registers }),
-    jobs: new Counter({ name: 'caracal_triage_jobs_total', help: 'Queue jobs by queue, job name and outcome (completed, retry, failed, delayed)', labelNames: ['queue', 'job', 'outcome'], registers }),
+    jobs: new Counter({ name: 'caracal_triage_jobs_total', help: 'Queue jobs by queue, job name and outcome (completed, retry, failed)', labelNames: ['queue', 'job', 'outcome'], registers }),
     jobDuration: new Histogram({ name: 'caracal_triage_job_duration_seconds', help: 'Time spent processing one job attempt', labelNames: ['queue', 'job'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
     chatCalls: new Counter({ name: 'caracal_triage_chat_calls_total', help: 'Calls to chat platforms by platform, method and outcome (ok, rate_limited, error, permanent)', labelNames: ['platform', 'method', 'outcome'], registers }),
     chatDelays: new Counter({ name: 'caracal_triage_chat_delays_total', help: 'Post jobs delayed instead of sent, by reason (limiter, retry_after, no_card, busy)', labelNames: ['platform', 'reason'], registers }),
