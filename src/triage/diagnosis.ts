@@ -1,7 +1,7 @@
 /**
  * The diagnosis: which step holds the root cause, on which surface, how sure we are. Pure.
  *
- * Usually the first failing step, with three exceptions where the evidence points past it:
+ * Usually the first failing step, with four exceptions where the evidence points past it:
  * - readiness outranks everything (a dead dependency explains every later failure), unless a
  *   later step failed with the very same cause and that cause is not a shared dependency: then
  *   that step is the more specific home for it (a Gateway `revocation_snapshot_stale` belongs
@@ -9,7 +9,11 @@
  *   Postgres and unreachable services stay with readiness;
  * - a requested scope the resource does not define makes the grant check fail too, but the
  *   cause is the scope (`requested_scopes`);
- * - a broken policy-set activation explains a policy deny (STS evaluated no set or an old one).
+ * - a broken policy-set activation explains a policy deny (STS evaluated no set or an old one),
+ *   unless the step says its finding did not shape this request (`explainsRequest: false`);
+ * - when STS recorded why it stopped before policy (`scope_mismatch`, `rate_limited`, …), the
+ *   step that failed with that very reason holds the cause, even if an earlier step failed on
+ *   something the request never reached.
  */
 import type { Confidence, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { CONFIDENCES, STEP_IDS, SYMPTOMS } from './model';
@@ -28,8 +32,23 @@ function explainedByAnother(step: StepResult, failing: StepResult[]): boolean {
   return EXPLAINS.some(
     (rule) =>
       rule.loser === step.id &&
-      failing.some((w) => w.id === rule.winner && (!rule.winnerCauses || rule.winnerCauses.includes(w.cause ?? ''))),
+      // A step may say its finding did not shape this request (e.g. a policy set deactivated after STS evaluated it).
+      failing.some((w) => w.id === rule.winner && w.evidence.explainsRequest !== false && (!rule.winnerCauses || rule.winnerCauses.includes(w.cause ?? ''))),
   );
+}
+
+/** OPA statuses and the summary row: anything else STS records is the reason it stopped before policy. */
+const NOT_A_REASON = new Set(['complete', 'partial', 'error', 'exchange_denied']);
+
+/**
+ * The reason STS recorded for stopping before policy (`scope_mismatch`, `rate_limited`,
+ * `policy_eval_failed`, …), read from the request-trace step's evidence; null for policy
+ * decisions, allows, or when the trace was not read.
+ */
+function recordedReason(steps: readonly StepResult[]): string | null {
+  const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as { deniedBy?: { evaluationStatus?: unknown } } | undefined;
+  const status = trace?.deniedBy?.evaluationStatus;
+  return typeof status === 'string' && !NOT_A_REASON.has(status) ? status : null;
 }
 
 /** The failing step that holds the root cause, or null when nothing failed. */
@@ -43,6 +62,11 @@ export function rootCauseStep(steps: readonly StepResult[]): StepResult | null {
     if (isSharedDependencyCause(readiness.cause ?? '', notReady)) return readiness;
     return failing.find((s) => s.id !== 'readiness' && s.cause !== undefined && s.cause === readiness.cause) ?? readiness;
   }
+  // STS's own recorded reason beats an earlier step that failed on something this request never reached
+  // (a zone without an active policy set does not explain a pre-policy scope_mismatch).
+  const reason = recordedReason(steps);
+  const recorded = reason ? failing.find((s) => s.cause === reason) : undefined;
+  if (recorded) return recorded;
   return failing.find((s) => !explainedByAnother(s, failing)) ?? failing[0]!;
 }
 

@@ -32,6 +32,20 @@ describe('diagnosis', () => {
     expect(d).toMatchObject({ step: 'policy_set_activation', cause: 'propagation_failed', surface: 'sts_policy' });
   });
 
+  it('the reason STS recorded for stopping before policy beats an earlier step that failed on what the request never reached', () => {
+    const trace = result('request_trace', 'pass', undefined, { trace: { deniedBy: { eventType: 'token_exchange', evaluationStatus: 'scope_mismatch' } } });
+    const d = diagnose(steps(trace, result('policy_set_activation', 'fail', 'no_active_policy_set'), result('requested_scopes', 'fail', 'scope_mismatch')), null)!;
+    expect(d).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
+    // A policy decision is not such a reason: the activation rule still applies.
+    const policy = result('request_trace', 'pass', undefined, { trace: { deniedBy: { evaluationStatus: 'complete' } } });
+    expect(diagnose(steps(policy, result('grant_policy', 'fail', 'default_deny'), result('policy_set_activation', 'fail', 'propagation_failed')), null)!.step).toBe('policy_set_activation');
+  });
+
+  it('an activation finding that says it did not shape the request does not take over a policy deny', () => {
+    const d = diagnose(steps(result('grant_policy', 'fail', 'role_scope_mismatch'), result('policy_set_activation', 'fail', 'no_active_policy_set', { explainsRequest: false })), null)!;
+    expect(d).toMatchObject({ step: 'grant_policy', cause: 'role_scope_mismatch' });
+  });
+
   it('readiness failures outrank everything', () => {
     const d = diagnose(steps(result('readiness', 'fail', 'redis_unreachable'), result('configuration', 'fail', 'resource_not_found'), result('requested_scopes', 'fail', 'scope_mismatch')), null)!;
     expect(d).toMatchObject({ step: 'readiness', surface: 'infrastructure', cause: 'redis_unreachable' });

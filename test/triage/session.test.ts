@@ -102,6 +102,27 @@ describe('the same request with or without a symptom', () => {
   });
 });
 
+describe('a zone without an active policy set', () => {
+  const withoutActiveSet = (name: string): Scenario => {
+    const s = structuredClone(getScenario(name));
+    const b = s.zones[1]!;
+    b.policySets = b.policySets.map((p) => ({ ...p, active_version_id: null }));
+    b.activation = {};
+    return { ...s, name: `${name}_no_active_set` };
+  };
+
+  it('does not take over a denial STS made before policy: scope_mismatch stays the cause', async () => {
+    const report = await triage(withoutActiveSet('scope_mismatch'));
+    expect(report.diagnosis).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
+    expect(report.steps.find((s) => s.id === 'policy_set_activation')).toMatchObject({ verdict: 'fail', cause: 'no_active_policy_set' });
+  });
+
+  it('does not take over a policy deny STS evaluated with a real version (deactivated since)', async () => {
+    const report = await triage(withoutActiveSet('role_scope_mismatch'));
+    expect(report.diagnosis).toMatchObject({ step: 'grant_policy', cause: 'role_scope_mismatch' });
+  });
+});
+
 describe('locating the request', () => {
   it('searches every zone and finds the request in the second one', async () => {
     const report = await triage('grant_missing');

@@ -11,7 +11,7 @@
  */
 import type { ActivationView, Fetched } from '../evidence-model';
 import { requestFacts } from '../request-facts';
-import { policyEvaluationFailed, ranWithoutActivePolicySet, type TraceEvent } from '../trace';
+import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet, type TraceEvent } from '../trace';
 import { count, defineStep, fail, pass, unknown, whyUnavailable } from './step';
 
 function describeActivation(a: ActivationView): Record<string, unknown> {
@@ -69,11 +69,15 @@ export const policySetActivationStep = defineStep({
       ...evaluated,
     };
     if (active.length === 0) {
+      // STS evaluated this request with a real version: the set was deactivated afterwards, so
+      // this finding did not shape the request's denial (the diagnosis then looks elsewhere).
+      const evaluatedWithSet = !!denied && isPolicyDecision(denied) && !!denied.policySetVersionId && !ranWithoutActivePolicySet(denied);
+      const later = evaluatedWithSet ? ` (STS still evaluated this request with version ${denied!.policySetVersionId}, so the set was deactivated after it)` : '';
       return fail(
         'policy_set_activation',
         'no_active_policy_set',
-        `Zone ${zoneId} has ${count(policySets.value.length, 'policy set')} but none is active, so STS denies every exchange; activate a version.`,
-        { ...evidence, confidence: 'high' },
+        `Zone ${zoneId} has ${count(policySets.value.length, 'policy set')} but none is active, so STS denies every exchange that reaches policy${later}; activate a version.`,
+        { ...evidence, confidence: evaluatedWithSet ? 'medium' : 'high', ...(evaluatedWithSet ? { explainsRequest: false } : {}) },
       );
     }
     const set = active[0]!;
