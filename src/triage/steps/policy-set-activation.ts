@@ -104,6 +104,16 @@ export const policySetActivationStep = defineStep({
     const a = activation.value;
     const staleEvaluation = sts?.policySetVersionId && a.active_version_id && sts.policySetVersionId !== a.active_version_id;
     const staleNote = staleEvaluation ? ` STS evaluated the request with version ${sts!.policySetVersionId}, not the active ${a.active_version_id}.` : '';
+    // The API could not ask STS (no HMAC key, or STS down) and the outbox delivered: that is "cannot tell", not a failed activation.
+    const stsUnaskable = (a.sts?.state === 'unreachable' || a.sts?.state === 'not_configured') && (!a.outbox?.state || a.outbox.state === 'dispatched');
+    if (a.propagation_status === 'failed' && stsUnaskable && !evalFailed) {
+      return unknown(
+        'policy_set_activation',
+        `Policy set ${name} is active and its activation was dispatched, but the API could not ask STS whether it loaded it (STS ${a.sts!.state}${a.sts?.detail ? `: ${a.sts.detail}` : ''}).${staleNote}`,
+        withStatus,
+        `sts_${a.sts!.state}`,
+      );
+    }
     if (a.propagation_status === 'failed') {
       return fail(
         'policy_set_activation',

@@ -31,6 +31,11 @@ describe('policy_set_activation step', () => {
     expect(r.summary).toContain('psv-1');
   });
 
+  it('a "failed" status only because the API cannot reach STS is "cannot tell", not a failed activation', () => {
+    const r = judge({ activation: ok(activation({ propagation_status: 'failed', outbox: { state: 'dispatched', attempts: 1 }, sts: { state: 'unreachable', detail: 'connect ECONNREFUSED' } })) });
+    expect(r).toMatchObject({ verdict: 'unknown', cause: 'sts_unreachable' });
+  });
+
   it('fails outbox_dead when the activation message died', () => {
     expect(judge({ activation: ok(activation({ propagation_status: 'waiting_for_outbox', outbox: { state: 'dead', attempts: 8 } })) }).cause).toBe('outbox_dead');
   });
