@@ -49,6 +49,14 @@ const DENIAL_FIX: Record<string, string> = {
   approval_policy_changed: 'the policy set changed after the approval was granted, so it no longer binds; request a new approval',
 };
 
+/** What to do about the policy diagnostics STS writes most (`{reason}` on real rows). */
+const POLICY_FIX: Record<string, string> = {
+  role_scope_mismatch:
+    "The policy's role for this application does not carry the requested scope; add the scope to that role in the policy set and activate it (a grant alone does not change STS's decision).",
+  scope_not_granted: 'Grant the scope to the application on this resource, and make sure the active policy allows it.',
+  default_deny: 'No policy rule allowed the exchange; add a rule for this application and resource to the policy set and activate it.',
+};
+
 /** Diagnostics other steps own: without an active set the policy never ran. */
 const NOT_GRANT_DIAGNOSTICS = new Set(['no_active_policy_set']);
 
@@ -109,7 +117,7 @@ export const grantPolicyStep = defineStep({
       return fail(
         'grant_policy',
         d.code,
-        `The active policy denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} Grant the scope or change the policy.`,
+        `The active policy denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} ${POLICY_FIX[d.code] ?? 'Grant the scope or change the policy.'}`,
         { ...evidence, confidence: 'high' },
       );
     }

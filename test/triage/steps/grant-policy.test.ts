@@ -23,8 +23,10 @@ describe('grant_policy step', () => {
     expect(r.summary).toContain('payments:write not granted');
   });
 
-  it('and in the {reason} shape', () => {
-    expect(judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }] }) }).cause).toBe('role_scope_mismatch');
+  it('and in the {reason} shape, with the fix for that diagnostic', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }] }) });
+    expect(r.cause).toBe('role_scope_mismatch');
+    expect(r.summary).toMatch(/add the scope to that role in the policy set/);
   });
 
   it.each(['approval_expired', 'approval_rejected', 'approval_invalid', 'approval_already_consumed'])('an approval denial %s fails with a fix for it, even with no resource on the row', (status) => {
