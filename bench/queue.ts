@@ -81,7 +81,7 @@ async function freePort(): Promise<number> {
 async function ensureRedis(): Promise<{ url: string; child: ChildProcess | null }> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, child: null };
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const probe = new IORedis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -92,7 +92,10 @@ async function ensureRedis(): Promise<{ url: string; child: ChildProcess | null 
       probe.disconnect();
       return { url, child };
     } catch (e) {
-      if (i > 100) throw e;
+      if (i > 100) {
+        child.kill('SIGTERM');
+        throw e;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -114,9 +117,15 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 
+/** Whatever this run started, stopped even when it fails. */
+const cleanups: Array<() => void> = [];
+process.on('exit', () => cleanups.forEach((f) => f()));
+
 async function main(): Promise<void> {
   const redis = await ensureRedis();
+  cleanups.push(() => redis.child?.kill('SIGTERM'));
   const simChild = fork(__filename, ['--simulator'], { stdio: 'inherit' });
+  cleanups.push(() => simChild.connected && simChild.disconnect());
   const sim = await new Promise<SimInfo>((resolve) => simChild.once('message', (m) => resolve(m as SimInfo)));
   const prefix = `ct-bench-${process.pid}:`;
 
