@@ -140,6 +140,21 @@ describe('caracal-triage cannot run (exit 2, one clear line)', () => {
     expect(err).not.toContain(bad);
   });
 
+  it('says a zone-scoped token needs CARACAL_ZONE_IDS instead of reporting a clean triage', async () => {
+    sim.setScenario('grant_missing');
+    const env = envFor(sim, { CARACAL_ADMIN_TOKEN: sim.tokens.zoneRead });
+    const { code, out, err } = await run(['triage', 'req-grant-1', '--json'], env);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain('CARACAL_ZONE_IDS');
+  });
+
+  it('bundle: says the admin token was rejected', async () => {
+    const { code, err } = await run(['bundle'], envFor(sim, { CARACAL_ADMIN_TOKEN: 'cat_' + 'y'.repeat(43) }));
+    expect(code).toBe(2);
+    expect(err).toContain('rejected CARACAL_ADMIN_TOKEN');
+  });
+
   it('refuses an unknown symptom and an unknown option', async () => {
     expect((await run(['triage', 'req-1', '--symptom', 'broken'], envFor(sim))).code).toBe(2);
     expect((await run(['triage', 'req-1', '--frobnicate'], envFor(sim))).code).toBe(2);

@@ -107,6 +107,13 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
     throw e;
   }
   progress.stop();
+  // A zone-scoped token with no zones to search cannot locate any request: a configuration
+  // problem (exit 2), not a clean bill of health.
+  const trace = report.steps.find((s) => s.id === 'request_trace');
+  if (input.requestId && trace?.cause === 'admin_token_zone_mismatch') {
+    io.stderr.write(`caracal-triage: ${trace.summary}\n`);
+    return EXIT_CANNOT_RUN;
+  }
   if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
