@@ -10,9 +10,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createCaracalClient } from '../src/caracal/client';
-import type { CaracalConfig } from '../src/config/env';
 import { createTriageSession } from '../src/triage/session';
-import { startSimulator, type SimService, type Simulator } from '../test/simulator';
+import { simulatorConfig, startSimulator, type SimService } from '../test/simulator';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
@@ -33,21 +32,6 @@ const PROFILES: Profile[] = [
   { name: 'uniform 50 ms', latency: { api: 50, sts: 50, gateway: 50, audit: 50, coordinator: 50 }, slow: null },
 ];
 
-function configFor(sim: Simulator): CaracalConfig {
-  return {
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 5000,
-  };
-}
-
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -63,7 +47,7 @@ async function runProfile({ name, latency: LATENCY, slow }: Profile): Promise<vo
   const sim = await startSimulator({ scenario: 'scope_mismatch', latencyMs: LATENCY });
   if (slow) sim.setFault(slow.service, slow.path, { latencyMs: slow.ms });
   const slowestService = slow?.service ?? 'audit';
-  const config = configFor(sim);
+  const config = simulatorConfig(sim, { timeoutMs: 5000 });
   const requestId = sim.scenario.input.requestId;
   const results: Record<string, { bundle: number[]; slowest: number[]; sum: number[]; calls: number[] }> = {};
 

@@ -1,22 +1,10 @@
 /** Shared set-up for the client tests: a simulator and a client pointed at it. */
 import type { CaracalConfig } from '../../src/config/env';
 import { createCaracalClient, type CaracalClientHandle, type CaracalClientOptions } from '../../src/caracal/client';
-import type { Simulator } from '../simulator';
+import { simulatorConfig, type Simulator } from '../simulator';
 
 export function configFor(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {
-  return {
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 3000,
-    ...over,
-  };
+  return simulatorConfig(sim, over);
 }
 
 const open: CaracalClientHandle[] = [];

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { main } from '../../src/cli/main';
-import { SCENARIOS, SEEDED_SECRETS, startSimulator, type Simulator } from '../simulator';
+import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Simulator } from '../simulator';
 import { captureIo } from './io';
 
 let sim: Simulator;
@@ -14,18 +14,7 @@ afterAll(async () => {
 afterEach(() => sim.clearFaults());
 
 function envFor(s: Simulator, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    CARACAL_API_URL: s.apiUrl,
-    CARACAL_ADMIN_TOKEN: s.tokens.globalRead,
-    CARACAL_STS_URL: s.stsUrl,
-    CARACAL_GATEWAY_URL: s.gatewayUrl,
-    CARACAL_AUDIT_URL: s.auditUrl,
-    CARACAL_COORDINATOR_URL: s.coordinatorUrl,
-    CARACAL_METRICS_BEARER: s.metricsBearer,
-    CARACAL_COORDINATOR_TOKEN: s.coordinatorToken,
-    CARACAL_TIMEOUT_MS: '2000',
-    ...extra,
-  };
+  return simulatorEnv(s, { CARACAL_TIMEOUT_MS: '2000', ...extra });
 }
 
 async function run(args: string[], env: NodeJS.ProcessEnv) {

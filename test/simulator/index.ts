@@ -19,6 +19,7 @@ export * from './types';
 export { SCENARIOS, SCENARIO_NAMES, getScenario } from './scenarios';
 export * from './secrets';
 export { ZONE_A, ZONE_B } from './world';
+export { simulatorConfig, simulatorEnv } from './config';
 
 interface FaultEntry {
   service: SimService;

@@ -5,29 +5,13 @@
  */
 import { createCaracalClient } from '../../caracal/client';
 import { createRedactor } from '../../bundle/redact';
-import type { CaracalConfig } from '../../config/env';
 import { buildTriageInput, type CommandIo } from './triage';
 import { createTriageSession } from '../../triage/session';
-import { SCENARIOS, getScenario, startSimulator, type Scenario, type Simulator } from '../../../test/simulator';
+import { SCENARIOS, getScenario, simulatorConfig, startSimulator, type Scenario, type Simulator } from '../../../test/simulator';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { renderReport } from '../render-report';
 import { createStyler } from '../style';
 import type { TriageReport } from '../../triage/model';
-
-function simulatorConfig(sim: Simulator): CaracalConfig {
-  return {
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 3000,
-  };
-}
 
 async function triageScenario(sim: Simulator, scenario: Scenario): Promise<TriageReport> {
   sim.setScenario(scenario);

@@ -6,29 +6,19 @@
  * cause when there are any. Revoked grants stay listed and several active ones may exist.
  */
 import type { GrantView } from '../evidence-model';
+import { STS_DENIAL_REASONS } from '../error-codes';
 import { requestFacts, type RequestFacts } from '../request-facts';
 import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet } from '../trace';
 import { count, defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
 
-/** Pre-policy denials that are about the application's authority, approvals or provider credentials. */
-export const GRANT_POLICY_DENIALS = [
-  'rate_limited',
-  'resource_outside_delegation',
-  'control_resource_requires_control_key',
-  'provider_unavailable',
-  'credential_not_provisioned',
-  'credential_refresh_failed',
-  'provider_credential_unavailable',
-  'credential_injection_denied',
-  'subject_federation_invalid',
-  'subject_federation_rejected',
-  'approval_invalid',
-  'approval_rejected',
-  'approval_expired',
-  'approval_already_consumed',
-  'approval_class_conflict',
-  'approval_policy_changed',
-] as const;
+/**
+ * Pre-policy denials that are about the application's authority, approvals or provider
+ * credentials: every STS denial reason except those another step owns (the resource and its
+ * scopes and operations: configuration, requested_scopes, gateway_verifier; policy evaluation:
+ * policy_set_activation).
+ */
+const OWNED_BY_OTHER_STEPS: ReadonlySet<string> = new Set(['resource_not_found', 'scope_mismatch', 'operation_not_permitted', 'policy_eval_failed']);
+export const GRANT_POLICY_DENIALS: readonly string[] = STS_DENIAL_REASONS.filter((r) => !OWNED_BY_OTHER_STEPS.has(r));
 
 const DENIAL_FIX: Record<string, string> = {
   rate_limited: 'the STS mint limit for this zone, resource and application was reached (STS_MINT_RATE_LIMIT_PER_MIN); slow the caller down or raise the limit',

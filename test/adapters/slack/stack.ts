@@ -15,7 +15,7 @@ import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/worke
 import { type WebServer, createWebServer } from '../../../src/server/web-server';
 import { createWorkerConnection } from '../../../src/store/redis';
 import { createTriageSession } from '../../../src/triage/session';
-import { type Simulator, startSimulator } from '../../simulator';
+import { type Simulator, simulatorConfig, startSimulator } from '../../simulator';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
 
@@ -64,18 +64,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const registry = new Registry();
   const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
   const slack = await startFakeSlackApi();
-  const client: CaracalClientHandle = createCaracalClient({
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 5000,
-  });
+  const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
   const service = await openTriageService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
   const queues = service.queues;

@@ -2,22 +2,10 @@
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { CaracalConfig } from '../../../src/config/env';
 import type { TriageInput } from '../../../src/triage/machine';
-import type { Scenario, Simulator } from '../../simulator';
+import { simulatorConfig, type Scenario, type Simulator } from '../../simulator';
 
 export function simConfig(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {
-  return {
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 3000,
-    ...over,
-  };
+  return simulatorConfig(sim, over);
 }
 
 /** The admin token and CARACAL_ZONE_IDS a scenario says the bot runs with. */
