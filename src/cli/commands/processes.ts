@@ -4,7 +4,6 @@
  * Configuration problems (bad environment, unreachable Redis) are ConfigErrors: main() prints
  * the one line and exits 2.
  */
-import pino from 'pino';
 import { Registry } from 'prom-client';
 import { slackPortFromEnv } from '../../../adapters/slack/port-from-env';
 import { runWorker, type RunningWorker } from '../../app/worker';
@@ -12,13 +11,14 @@ import { loadCaracalConfig, loadRuntimeConfig } from '../../config/env';
 import { openTriageService } from '../../queue/triage-service';
 import { startWeb } from '../../server/start-web';
 import { checkRedis, safeRedisUrl } from '../../store/redis';
+import { createLogger } from '../../log';
 import { ConfigError } from '../../config/env';
 import type { CommandIo } from './triage';
 
 const forever = (): Promise<number> => new Promise<number>(() => undefined);
 
 export async function runWorkerCommand(io: CommandIo): Promise<number> {
-  const logger = pino({ name: 'caracal-triage-worker' });
+  const logger = createLogger('caracal-triage-worker', io.env);
   await runWorker(io.env, { ports: { slack: slackPortFromEnv(io.env, logger) ?? undefined }, logger });
   return forever();
 }
@@ -28,7 +28,7 @@ export async function runServe(io: CommandIo, opts: { worker: boolean }): Promis
   if (opts.worker) loadCaracalConfig(io.env); // `start` collects evidence too: fail before listening
   const unreachable = await checkRedis(runtime.redisUrl);
   if (unreachable) throw unreachable;
-  const logger = pino({ name: 'caracal-triage' });
+  const logger = createLogger('caracal-triage', io.env);
   const registry = new Registry();
   let service;
   try {
