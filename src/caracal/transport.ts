@@ -57,9 +57,22 @@ const RETRYABLE_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
-/** `caracal-triage-` + random: matches the API's `[A-Za-z0-9_.\-:]{1,128}`, so the API keeps it. */
+/**
+ * Per-process random part of request IDs: 16 characters of A-Z a-z 0-9 (~95 bits) drawn once,
+ * so IDs from different processes and restarts do not collide.
+ */
+const REQUEST_ID_PREFIX = `caracal-triage-${randomBytes(16).toString('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, 16).padEnd(16, '0')}-`;
+let requestCounter = 0;
+
+/**
+ * `caracal-triage-<process random>-<counter>`: matches the API's `[A-Za-z0-9_.\-:]{1,128}`, so
+ * the API keeps it, and is unique per call. A triage makes dozens of calls, and drawing random
+ * bytes for each one showed up as the largest single cost in the worker's profile; a counter
+ * behind a random per-process prefix is as unique and costs nothing.
+ */
 export function newRequestId(): string {
-  return `caracal-triage-${randomBytes(12).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+  requestCounter = requestCounter >= Number.MAX_SAFE_INTEGER ? 1 : requestCounter + 1;
+  return REQUEST_ID_PREFIX + requestCounter.toString(36);
 }
 
 /** Seconds or HTTP-date → milliseconds from now (undefined when absent or unparseable). */
