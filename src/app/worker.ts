@@ -10,7 +10,8 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRedactor } from '../bundle/redact';
 import { createCaracalClient } from '../caracal/client';
-import { knownSecrets, loadCaracalConfig, loadRuntimeConfig } from '../config/env';
+import { createSharedReadCache } from '../caracal/shared-cache';
+import { knownSecrets, loadCacheTtlMs, loadCaracalConfig, loadRuntimeConfig } from '../config/env';
 import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import type { ChatPorts } from '../queue/ports';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
@@ -32,7 +33,7 @@ export interface RunWorkerOptions {
   shutdownTimeoutMs?: number;
   createSession?: CreateTriageSession;
   /** Fine-tuning (concurrency, locks, limits, key prefix…). */
-  tuning?: Partial<Omit<TriageWorkerOptions, 'connection' | 'signingKey' | 'ports' | 'client' | 'createSession' | 'metrics' | 'logger'>>;
+  tuning?: Partial<Omit<TriageWorkerOptions, 'connection' | 'signingKey' | 'ports' | 'client' | 'freshClient' | 'createSession' | 'metrics' | 'logger'>>;
 }
 
 export interface RunningWorker {
@@ -44,6 +45,7 @@ export interface RunningWorker {
 export async function runWorker(env: Env, opts: RunWorkerOptions): Promise<RunningWorker> {
   const runtime = loadRuntimeConfig(env);
   const caracal = loadCaracalConfig(env);
+  const cacheTtlMs = loadCacheTtlMs(env);
   const unreachable = await checkRedis(runtime.redisUrl);
   if (unreachable) throw unreachable;
 
@@ -52,6 +54,10 @@ export async function runWorker(env: Env, opts: RunWorkerOptions): Promise<Runni
   const connection = createWorkerConnection(runtime.redisUrl);
   connection.on('error', (e: Error) => logger.error({ err: e.message }, 'redis connection error'));
   const client = createCaracalClient(caracal);
+  // Triages running in this process share deployment-level reads for a moment (readiness,
+  // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
+  // Re-checks read past it.
+  const cache = createSharedReadCache(client, { ttlMs: cacheTtlMs });
   const redactor = createRedactor(knownSecrets(env));
   const metrics = triageMetrics(opts.registry ?? new Registry());
   const workers = startTriageWorkers({
@@ -59,7 +65,8 @@ export async function runWorker(env: Env, opts: RunWorkerOptions): Promise<Runni
     connection,
     signingKey: runtime.signingKey,
     ports: opts.ports,
-    client,
+    client: cache,
+    freshClient: cache.fresh,
     createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor })),
     metrics,
     logger,

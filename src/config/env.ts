@@ -122,6 +122,20 @@ export function loadRuntimeConfig(env: Env = process.env): RuntimeConfig {
   return { redisUrl: parsed.data.REDIS_URL, signingKey: parsed.data.TRIAGE_SIGNING_KEY, port: parsed.data.PORT };
 }
 
+const cacheSchema = z.object({
+  CARACAL_CACHE_TTL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0, 'must be 0 (off) or more').max(60_000, 'must be at most 60000 (a minute-old readiness is no evidence)').default(2000)),
+});
+
+/**
+ * How long the worker shares deployment-level Caracal reads between triages
+ * (src/caracal/shared-cache.ts); 0 turns the sharing off.
+ */
+export function loadCacheTtlMs(env: Env = process.env): number {
+  const parsed = cacheSchema.safeParse(env);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  return parsed.data.CARACAL_CACHE_TTL_MS;
+}
+
 /** Every secret value in the environment, so redaction can also catch exact values that match no pattern. */
 export function knownSecrets(env: Env = process.env): string[] {
   const names = [

@@ -19,6 +19,8 @@ import type { TriageMetrics } from './metrics';
 export interface CollectDeps extends EffectContext {
   store: TriageStore;
   client: CaracalClient;
+  /** For re-check collections (`fresh` jobs): reads past any shared cache `client` has (default `client`). */
+  freshClient?: CaracalClient;
   createSession: CreateTriageSession;
   metrics: TriageMetrics;
   logger: Logger;
@@ -51,7 +53,7 @@ export function createCollectProcessor(deps: CollectDeps) {
     const stepMarks = steps.map((s) => `done:${jobKey}:${s}`);
     const finishMark = `done:${jobKey}:finish`;
     const marks = await store.marks(triageId, [...stepMarks, finishMark]);
-    const session = deps.createSession(deps.client, record.input);
+    const session = deps.createSession(data.fresh ? (deps.freshClient ?? deps.client) : deps.client, record.input);
 
     for (let i = data.index; i < steps.length; i++) {
       const step = steps[i];

@@ -30,13 +30,18 @@ export interface Applied {
   from: TriageState;
 }
 
-export async function carryOutEffects(ctx: EffectContext, applied: Applied, source: string, opts: { coalesce?: boolean } = {}): Promise<void> {
+/**
+ * `coalesce`: card updates may be skipped when this process queued one moments ago (workers).
+ * `freshReads`: the collect job must read Caracal past the worker's shared read cache ("Fixed,
+ * re-check": the person just changed something and wants to see it).
+ */
+export async function carryOutEffects(ctx: EffectContext, applied: Applied, source: string, opts: { coalesce?: boolean; freshReads?: boolean } = {}): Promise<void> {
   const { record } = applied;
   const work: Array<Promise<unknown>> = [];
   for (const effect of applied.effects) {
     switch (effect.type) {
       case 'collect':
-        work.push(enqueueCollect(ctx, record.id, effect.steps, record.version));
+        work.push(enqueueCollect(ctx, record.id, effect.steps, record.version, { fresh: opts.freshReads }));
         break;
       case 'post_step':
         work.push(enqueuePostStep(ctx, record.id, effect.step, record.version));
@@ -63,8 +68,8 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
   await Promise.all(work);
 }
 
-export function enqueueCollect(ctx: Pick<EffectContext, 'queues'>, triageId: string, steps: StepId[], version: number): Promise<unknown> {
-  const data: CollectJobData = { triageId, steps, index: 0 };
+export function enqueueCollect(ctx: Pick<EffectContext, 'queues'>, triageId: string, steps: StepId[], version: number, opts: { fresh?: boolean } = {}): Promise<unknown> {
+  const data: CollectJobData = opts.fresh ? { triageId, steps, index: 0, fresh: true } : { triageId, steps, index: 0 };
   return ctx.queues.collect.add('collect', data, { jobId: jobIds.collect(triageId, version) });
 }
 

@@ -23,6 +23,8 @@ export const CollectJobData = z.strictObject({
   steps: z.array(StepIdSchema).min(1),
   /** Index of the next step to collect; a retry resumes here. */
   index: z.number().int().min(0),
+  /** Read Caracal past the worker's shared read cache (a "Fixed, re-check" collection). */
+  fresh: z.boolean().optional(),
 });
 export type CollectJobData = z.infer<typeof CollectJobData>;
 

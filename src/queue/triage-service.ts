@@ -91,7 +91,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       const r = await store.apply(triageId, event);
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;
-      await carryOutEffects(ctx, r, source);
+      // A re-check is someone saying "I fixed it": its collection reads Caracal afresh.
+      await carryOutEffects(ctx, r, source, { freshReads: event.type === 'recheck' });
       return { ok: true, record: r.record };
     },
 

@@ -30,6 +30,8 @@ export interface TriageWorkerOptions {
   signingKey: string;
   ports: ChatPorts;
   client: CaracalClient;
+  /** Client for "Fixed, re-check" collections, which must not read from a shared cache (default `client`). */
+  freshClient?: CaracalClient;
   createSession: CreateTriageSession;
   prefix?: string;
   metrics?: TriageMetrics | Registry;
@@ -120,7 +122,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
 
   let collectWorker: Worker | null = null;
   if (opts.collect ?? true) {
-    const collect = createCollectProcessor({ ...effects, store, client: opts.client, createSession: opts.createSession, metrics, logger });
+    const collect = createCollectProcessor({ ...effects, store, client: opts.client, freshClient: opts.freshClient, createSession: opts.createSession, metrics, logger });
     const staleAfterMs = opts.staleAfterMs ?? 24 * 3600 * 1000;
     collectWorker = watch(
       new Worker(

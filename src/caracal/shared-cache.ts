@@ -1,0 +1,199 @@
+/**
+ * A process-wide, short-lived read cache in front of a `CaracalClient`, for the worker.
+ *
+ * Why: a triage makes ~25 Caracal calls, and the Admin API allows 600 requests/min per IP and
+ * per actor (FACTS §1). During an incident many people triage at once, and most of those calls
+ * read the same deployment state (readiness, metrics, zones, resources, grants, policy sets…).
+ * Sharing those reads for a couple of seconds across every triage in the process keeps the bot
+ * under the limit, and makes each triage far cheaper for the worker.
+ *
+ * What is shared: reads that do not depend on the request being triaged (probes, metrics,
+ * coordinator stats, zones, resources, applications, providers, grants, policy sets,
+ * activation status), keyed by method and every argument. Never shared: the request trace
+ * (`explain`, `listAudit`, `auditForRequest`), sessions and authority records (revocation is
+ * about what changed just now), and `simulate`: those always call Caracal.
+ *
+ * Rules:
+ * - Single flight: concurrent identical reads make one call and share its answer.
+ * - A success is kept for `ttlMs` (default 2 s). A failure (a rejection, or a probe that says
+ *   not ready) is shared only by the callers that joined while it was in flight, then dropped,
+ *   so a dead service is not hammered by concurrent triages but a recovered one is seen at once.
+ * - Shared answers are frozen (deep): one triage cannot change what another one reads.
+ * - Bounded: at most `maxEntries` keys; expired entries go first, then the oldest. With a TTL of
+ *   seconds, insertion order is as good as recency, so this is a plain Map rather than an LRU
+ *   (and the in-flight/failure rules are the part a cache library would not give us).
+ * - `fresh` is the same client reading past the cache ("Fixed, re-check" must see the fix): its
+ *   reads always call Caracal; a success replaces the shared answer and a failure drops it, so
+ *   triages that follow see what the re-check saw.
+ * - `ttlMs` 0 disables it: every read goes straight to the client.
+ */
+import type { CaracalClient, ProbeResult } from './client-api';
+
+export interface SharedReadCacheOptions {
+  /** How long a successful read is shared (ms, default 2000; 0 disables the cache). */
+  ttlMs?: number;
+  /** Most keys kept at once (default 1000). */
+  maxEntries?: number;
+  /** Clock (ms), for tests. */
+  now?: () => number;
+}
+
+export interface SharedReadCache extends CaracalClient {
+  /** The same client, reading past the cache; what it reads refreshes the cache for everyone. */
+  readonly fresh: CaracalClient;
+  readonly ttlMs: number;
+  /** Keys held (answers and calls in flight). */
+  readonly size: number;
+  /** Forget everything (calls in flight still answer their callers). */
+  clear(): void;
+}
+
+export const DEFAULT_CACHE_TTL_MS = 2000;
+export const DEFAULT_CACHE_MAX_ENTRIES = 1000;
+
+interface Entry {
+  promise: Promise<unknown>;
+  /** Until when the answer may be shared; Infinity while the call is in flight. */
+  expires: number;
+}
+
+/** Method names and arguments → one key; object arguments (queries) with sorted members. */
+function keyOf(method: string, args: readonly unknown[]): string {
+  return `${method}\u0000${JSON.stringify(args, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  )}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value as object)) deepFreeze(v);
+  return value;
+}
+
+const always = (): boolean => true;
+/** A probe never throws; one that says "not ready" is a failure for caching purposes. */
+const probeOk = (r: ProbeResult): boolean => r.ok;
+
+export function createSharedReadCache(client: CaracalClient, opts: SharedReadCacheOptions = {}): SharedReadCache {
+  const ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_CACHE_TTL_MS);
+  const maxEntries = Math.max(1, opts.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES);
+  const now = opts.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+
+  function makeRoom(): void {
+    if (entries.size < maxEntries) return;
+    const t = now();
+    for (const [k, e] of entries) if (e.expires <= t) entries.delete(k);
+    for (const k of entries.keys()) {
+      if (entries.size < maxEntries) break;
+      entries.delete(k);
+    }
+  }
+
+  /** Calls `call` and settles `entry` under `key` (unless something replaced it meanwhile). */
+  function track<T>(key: string, call: () => Promise<T>, keep: (v: T) => boolean, entry: Entry): Promise<T> {
+    const promise = call().then(
+      (value) => {
+        if (entries.get(key) === entry) {
+          if (keep(value)) {
+            deepFreeze(value);
+            entry.expires = now() + ttlMs;
+          } else entries.delete(key);
+        }
+        return value;
+      },
+      (err: unknown) => {
+        if (entries.get(key) === entry) entries.delete(key);
+        throw err;
+      },
+    );
+    entry.promise = promise;
+    return promise;
+  }
+
+  function shared<T>(method: string, args: readonly unknown[], call: () => Promise<T>, keep: (v: T) => boolean = always): Promise<T> {
+    if (ttlMs === 0) return call();
+    const key = keyOf(method, args);
+    const hit = entries.get(key);
+    if (hit && hit.expires > now()) return hit.promise as Promise<T>;
+    if (hit) entries.delete(key);
+    makeRoom();
+    const entry: Entry = { promise: Promise.resolve(), expires: Number.POSITIVE_INFINITY };
+    entries.set(key, entry);
+    return track(key, call, keep, entry);
+  }
+
+  /** A read past the cache whose answer then replaces (or, failing, drops) the shared one. */
+  function refresh<T>(method: string, args: readonly unknown[], call: () => Promise<T>, keep: (v: T) => boolean = always): Promise<T> {
+    if (ttlMs === 0) return call();
+    const key = keyOf(method, args);
+    return call().then(
+      (value) => {
+        if (keep(value)) {
+          deepFreeze(value);
+          entries.delete(key);
+          makeRoom();
+          entries.set(key, { promise: Promise.resolve(value), expires: now() + ttlMs });
+        } else entries.delete(key);
+        return value;
+      },
+      (err: unknown) => {
+        entries.delete(key);
+        throw err;
+      },
+    );
+  }
+
+  /** The cacheable half of the client, reading through `via` (shared or refresh). */
+  function reads(via: typeof shared) {
+    return {
+      probe: (service, path) => via('probe', [service, path], () => client.probe(service, path), probeOk),
+      metricsJson: (service) => via('metricsJson', [service], () => client.metricsJson(service)),
+      coordinatorStats: () => via('coordinatorStats', [], () => client.coordinatorStats()),
+      listZones: () => via('listZones', [], () => client.listZones()),
+      getZone: (z) => via('getZone', [z], () => client.getZone(z)),
+      zoneOverview: (z) => via('zoneOverview', [z], () => client.zoneOverview(z)),
+      listResources: (z) => via('listResources', [z], () => client.listResources(z)),
+      getResource: (z, id) => via('getResource', [z, id], () => client.getResource(z, id)),
+      listApplications: (z) => via('listApplications', [z], () => client.listApplications(z)),
+      getApplication: (z, id) => via('getApplication', [z, id], () => client.getApplication(z, id)),
+      getProvider: (z, id) => via('getProvider', [z, id], () => client.getProvider(z, id)),
+      listGrants: (z, q) => via('listGrants', [z, q], () => client.listGrants(z, q)),
+      listPolicySets: (z) => via('listPolicySets', [z], () => client.listPolicySets(z)),
+      activationStatus: (z, id) => via('activationStatus', [z, id], () => client.activationStatus(z, id)),
+    } satisfies Partial<CaracalClient>;
+  }
+
+  /** Always asked of Caracal: the request trace, revocation state and simulation. */
+  const uncached = {
+    explain: (z, rid) => client.explain(z, rid),
+    listAudit: (z, q) => client.listAudit(z, q),
+    auditForRequest: (z, rid) => client.auditForRequest(z, rid),
+    listSessions: (z, q) => client.listSessions(z, q),
+    listAuthorityRecords: (z, q) => client.listAuthorityRecords(z, q),
+    simulate: (z, id, body) => client.simulate(z, id, body),
+  } satisfies Partial<CaracalClient>;
+
+  const fresh: CaracalClient = {
+    endpoints: client.endpoints,
+    configuredZoneIds: client.configuredZoneIds,
+    ...reads(refresh),
+    ...uncached,
+  };
+
+  return {
+    endpoints: client.endpoints,
+    configuredZoneIds: client.configuredZoneIds,
+    ...reads(shared),
+    ...uncached,
+    fresh,
+    ttlMs,
+    get size() {
+      return entries.size;
+    },
+    clear: () => entries.clear(),
+  };
+}
