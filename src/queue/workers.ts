@@ -77,9 +77,15 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
   const connection = opts.connection;
   // Store reads and writes, limiter calls and job adds from many concurrent jobs go over a
-  // second connection with auto-pipelining: commands issued in the same tick share one socket
-  // write. The Worker keeps the plain connection (BullMQ duplicates it for blocking reads).
-  const fast = connection.duplicate({ enableAutoPipelining: true });
+  // second connection (ioredis already writes commands without waiting for earlier replies).
+  // The Worker keeps the plain connection (BullMQ duplicates it for blocking reads).
+  // No `enableAutoPipelining`: an auto-pipeline snapshots the Lua commands defined when it is
+  // created, and this connection gets commands defined while others are queued (BullMQ's
+  // scripts once it is ready, RateLimiterRedis's `rlflxIncr` on the first limiter call). A
+  // call to such a command throws inside ioredis, its batch ends one reply short
+  // ("results[i] is not iterable"), the rest of that batch never settles and the connection's
+  // next auto-pipeline is never sent (redis/ioredis#1931).
+  const fast = connection.duplicate();
   fast.on('error', (err: Error) => logger.error({ err: err.message }, 'redis connection error'));
   const store = createTriageStore(fast, { prefix });
   const queues = createQueues(fast, { prefix });
