@@ -42,6 +42,40 @@ describe('audit chain', () => {
     for (const w of writers) (w as unknown as { redis: Redis }).redis.disconnect();
   });
 
+  test('concurrent appends in one process go to Redis together, chained in call order', async () => {
+    const conn = redis.duplicate();
+    const log = createAuditLog(conn, { prefix: p('batch'), signingKey: KEY });
+    const calls = jest.spyOn(conn as unknown as { ctAuditAppendBatch: (...a: unknown[]) => Promise<unknown> }, 'ctAuditAppendBatch');
+    const entries = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(input(i))));
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(entries.map((e) => e.triageId)).toEqual(Array.from({ length: 50 }, (_, i) => `tri-${i}`));
+    expect(calls).toHaveBeenCalledTimes(1);
+    // Appends made while a write is in flight share the next call.
+    const first = log.append(input(50));
+    const more = Array.from({ length: 10 }, (_, i) => log.append(input(51 + i)));
+    await Promise.all([first, ...more]);
+    expect(calls).toHaveBeenCalledTimes(2);
+    const res = await verifyAuditChain(redis, { prefix: p('batch'), signingKey: KEY });
+    expect(res).toMatchObject({ ok: true, entries: 61, lastSeq: 61, problems: [] });
+    const rows = await redis.xrange(`${p('batch')}audit`, '-', '+');
+    expect(rows.map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]).triageId)).toEqual(Array.from({ length: 61 }, (_, i) => `tri-${i}`));
+    conn.disconnect();
+  });
+
+  test('a batch whose write fails rejects its appends only; the chain goes on intact', async () => {
+    const conn = redis.duplicate();
+    const log = createAuditLog(conn, { prefix: p('fail'), signingKey: KEY });
+    await log.append(input(0));
+    const script = conn as unknown as { ctAuditAppendBatch: (...a: unknown[]) => Promise<unknown> };
+    jest.spyOn(script, 'ctAuditAppendBatch').mockRejectedValueOnce(new Error('connection lost'));
+    const failed = await Promise.allSettled([log.append(input(1)), log.append(input(2))]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const after = await Promise.all([log.append(input(3)), log.append(input(4))]);
+    expect(after.map((e) => e.seq)).toEqual([2, 3]);
+    expect(await verifyAuditChain(redis, { prefix: p('fail'), signingKey: KEY })).toMatchObject({ ok: true, entries: 3, lastSeq: 3 });
+    conn.disconnect();
+  });
+
   test('an altered entry is caught by its hmac, at that entry', async () => {
     const log = createAuditLog(redis, { prefix: p('alter2'), signingKey: KEY });
     for (let i = 0; i < 4; i++) await log.append(input(i));
