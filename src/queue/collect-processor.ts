@@ -28,12 +28,6 @@ export interface CollectDeps extends EffectContext {
 
 export type CollectOutcome = { finished: true; version: number; diagnosis: string | null } | { stopped: string };
 
-export interface CollectProgress {
-  step: string;
-  done: number;
-  total: number;
-}
-
 const SYSTEM_ATTEMPTS = 20;
 
 export function createCollectProcessor(deps: CollectDeps) {
@@ -83,8 +77,9 @@ export function createCollectProcessor(deps: CollectDeps) {
         // (same job IDs, so nothing is added twice while they exist; markers cover the rest).
         await Promise.all([enqueuePostStep(deps, triageId, step, applied), enqueueCardUpdate(deps, triageId)]);
       }
-      const progress: CollectProgress = { step, done: i + 1, total: steps.length };
-      await Promise.all([job.updateData({ ...data, index: i + 1 }), job.updateProgress(progress)]);
+      // The index in the job data is also its progress (steps done of `steps.length`); a separate
+      // updateProgress would cost every step another script call and event, and nothing reads it.
+      await job.updateData({ ...data, index: i + 1 });
     }
 
     const finishedAt = marks[steps.length];
