@@ -43,6 +43,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let latency: Partial<Record<SimService | '*', number>> = { ...options.latencyMs };
   const requests: RecordedRequest[] = [];
   const maxRecorded = options.maxRecorded ?? 10_000;
+  let received = 0;
 
   const tokens = { globalRead: adminToken(), globalWrite: adminToken(), zoneRead: adminToken() };
   const metricsBearer = `metrics-${randomBytes(16).toString('hex')}`;
@@ -90,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       status: 0,
       at: Date.now(),
     };
+    received++;
     requests.push(record);
     if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     res.on('finish', () => {
@@ -145,6 +147,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return scenario;
     },
     requests,
+    get received() {
+      return received;
+    },
     setScenario(s) {
       scenario = resolve(s);
     },

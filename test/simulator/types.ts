@@ -142,6 +142,8 @@ export interface Simulator {
   readonly zoneIds: string[];
   readonly scenario: Scenario;
   readonly requests: RecordedRequest[];
+  /** Requests received since start, across all services (also those no longer in `requests`). */
+  readonly received: number;
   setScenario(scenario: string | Scenario): void;
   /** Path pattern: exact path, a prefix ending in `*`, or a RegExp tested against the path. */
   setFault(service: SimService, pathPattern: string | RegExp, fault: Fault): void;
