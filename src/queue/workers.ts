@@ -5,7 +5,7 @@
  * than its timeout: BullMQ's own close has none, so a hung platform call cannot block a deploy.
  */
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -100,11 +100,13 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     maxStalledCount: opts.maxStalledCount ?? 2,
   };
 
+  // Taking a third parameter makes BullMQ hand the processor an AbortSignal, aborted by
+  // worker.cancelAllJobs(): close() uses it to let go of jobs that outlive its timeout.
   const timed = <T>(queue: string, fn: (job: Job, token?: string) => Promise<T>) =>
-    async (job: Job, token?: string): Promise<T> => {
+    async (job: Job, token?: string, signal?: AbortSignal): Promise<T> => {
       const end = metrics.jobDuration.startTimer({ queue, job: job.name });
       try {
-        return await fn(job, token);
+        return await untilCancelled(fn(job, token), signal);
       } finally {
         end();
       }
@@ -171,17 +173,18 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
         const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
-        let timer: NodeJS.Timeout | undefined;
-        const graceful = Promise.all(workers.map((w) => w.close())).then(() => true);
-        const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
-        const clean = await Promise.race([graceful, timeout]);
-        clearTimeout(timer);
-        if (!clean) {
+        const graceful = Promise.all(workers.map((w) => w.close()));
+        graceful.catch(() => undefined);
+        if (!(await settlesWithin(graceful, timeoutMs))) {
           // worker.close(true) after close() returns the same pending promise, so there is no
-          // forcing it: leave the stuck jobs behind. Their locks lapse and another worker picks
-          // them up as stalled jobs; the caller is about to exit or drop the connection.
+          // forcing it. Leave the stuck jobs behind instead: their processors stop being
+          // waited for (untilCancelled), so each worker finishes closing (lock renewal
+          // stops, its blocking connection closes) while the jobs stay active; their locks
+          // lapse and another worker picks them up as stalled jobs. Without this the workers
+          // stay open, renewing locks, and keep the process alive.
           logger.warn({ timeoutMs }, 'jobs still running at shutdown; leaving them to be picked up again as stalled jobs');
-          graceful.catch(() => undefined);
+          for (const w of workers) w.cancelAllJobs('shutdown timeout');
+          if (!(await settlesWithin(graceful, timeoutMs))) logger.warn({ timeoutMs }, 'workers did not finish closing after letting go of their jobs');
         }
         await queues.close();
         await fast.quit().catch(() => fast.disconnect());
@@ -189,4 +192,47 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
       return closing;
     },
   };
+}
+
+/**
+ * `work`, or once `signal` aborts (worker.cancelAllJobs during close) a DelayedError: BullMQ
+ * leaves the job of a closing worker that throws it untouched (still active, with a lock it
+ * no longer renews), exactly as if the worker had died. `work` itself keeps running; nothing
+ * waits for it any more.
+ */
+function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(new DelayedError('worker closed with the job still running; left to be picked up as a stalled job'));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** True when `p` settles within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
