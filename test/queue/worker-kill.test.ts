@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { MemoryCall } from '../../src/chat/memory-port';
+import type { StepId } from '../../src/triage/model';
 import { SIGNING_KEY, configForSim, createHarness, waitFor, type Harness } from './harness';
 
 type Recorded = Pick<MemoryCall, 'method' | 'triageId'> & { step: string | null; outcome?: MemoryCall['outcome']; pid?: number };
@@ -42,10 +43,19 @@ describe('a worker process killed with SIGKILL mid-job', () => {
     // call and its posted-marker would repost that one message: the at-least-once window.)
     await waitFor('child to post two steps', async () => (await childCalls()).filter((c) => c.triageId === ids[0] && c.method === 'postStep').length >= 2, 20_000, 10);
     h.sim.setLatency({ '*': 3000 });
+    // Settled: every post the child made is also marked posted in the store (on a loaded
+    // machine the child can be descheduled between the two for longer than any pause).
+    const marked = async (c: Recorded): Promise<boolean> => {
+      if (c.method === 'postCard') return h.service.store.isPosted(c.triageId, 'card');
+      if (c.method !== 'postStep' || !c.step) return true;
+      return h.service.store.isPosted(c.triageId, `step.${c.step}.v${await h.service.store.stepVersion(c.triageId, c.step as StepId)}`);
+    };
     await waitFor('child posts to settle', async () => {
       const steps = (await childCalls()).filter((c) => c.method === 'postStep' && c.outcome === 'ok');
       await new Promise((r) => setTimeout(r, 200));
-      return steps.length === (await childCalls()).filter((c) => c.method === 'postStep' && c.outcome === 'ok').length;
+      const ok = (await childCalls()).filter((c) => (c.method === 'postStep' || c.method === 'postCard') && c.outcome === 'ok');
+      if (steps.length !== ok.filter((c) => c.method === 'postStep').length) return false;
+      return (await Promise.all(ok.map(marked))).every(Boolean);
     });
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGKILL');

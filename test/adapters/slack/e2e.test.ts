@@ -46,6 +46,22 @@ function button(card: SlackCall, actionId: string): string {
   throw new Error(`no ${actionId} button on the card`);
 }
 
+/**
+ * Until no collect or post job is waiting, running or delayed: whatever these deliveries set
+ * off has been posted by then, however slow the machine (a fixed pause would not say so).
+ */
+async function drained(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const busy = async (): Promise<boolean> => {
+    const counts = await Promise.all([stack.queues.collect, stack.queues.post].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
+    return counts.some((c) => Object.values(c).some((n) => n > 0));
+  };
+  while (await busy()) {
+    if (Date.now() > deadline) throw new Error(`queues not drained within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function settledCard(channel: string): Promise<SlackCall> {
   return stack.slack.waitFor(() => {
     const c = latestCard(channel);
@@ -103,7 +119,7 @@ describe('delivery', () => {
     expect(String(first.json?.text)).toContain('Triage started');
     expect(String(retry.json?.text)).toContain('Already started');
     await settledCard(channel);
-    await new Promise((r) => setTimeout(r, 300));
+    await drained();
     expect(cardPosts(channel)).toHaveLength(1);
   });
 
@@ -130,7 +146,7 @@ describe('incident channels', () => {
     const bundle = await stack.slack.waitFor(() => replies(channel).find((r) => r.body.text.startsWith('Caracal diagnostic bundle')), 20_000);
     expect(stack.slack.callsTo('conversations.join').some((c) => c.body.channel === channel)).toBe(true);
     expect(bundle.body.thread_ts).toBeDefined();
-    await new Promise((r) => setTimeout(r, 500));
+    await drained();
     expect(cardPosts(channel)).toHaveLength(1);
     expect(replies(channel).filter((r) => r.body.text.startsWith('Caracal diagnostic bundle'))).toHaveLength(1);
     const completes = stack.slack.callsTo('files.completeUploadExternal').filter((c) => c.body.channel_id === channel);
