@@ -73,6 +73,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** `call()` as a promise, also when it throws before returning one. */
+function settle<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 const always = (): boolean => true;
 /** A probe never throws; one that says "not ready" is a failure for caching purposes. */
 const probeOk = (r: ProbeResult): boolean => r.ok;
@@ -95,7 +104,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
 
   /** Calls `call` and settles `entry` under `key` (unless something replaced it meanwhile). */
   function track<T>(key: string, call: () => Promise<T>, keep: (v: T) => boolean, entry: Entry): Promise<T> {
-    const promise = call().then(
+    const promise = settle(call).then(
       (value) => {
         if (entries.get(key) === entry) {
           if (keep(value)) {
@@ -130,7 +139,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
   function refresh<T>(method: string, args: readonly unknown[], call: () => Promise<T>, keep: (v: T) => boolean = always): Promise<T> {
     if (ttlMs === 0) return call();
     const key = keyOf(method, args);
-    return call().then(
+    return settle(call).then(
       (value) => {
         if (keep(value)) {
           deepFreeze(value);

@@ -117,6 +117,16 @@ describe('shared reads', () => {
     expect(calls(/\/policy-sets$/)).toBe(2);
   });
 
+  test('a client that throws instead of rejecting leaves nothing behind', async () => {
+    let n = 0;
+    const broken = { ...clientFor(sim), listZones: (): never => { n++; throw new Error('boom'); } };
+    const cache = createSharedReadCache(broken, { ttlMs: 60_000 });
+    expect((await rejection(cache.listZones())).message).toBe('boom');
+    expect((await rejection(cache.listZones())).message).toBe('boom');
+    expect(n).toBe(2);
+    expect(cache.size).toBe(0);
+  });
+
   test('a probe that says "not ready" is a failure: shared in flight, not kept', async () => {
     const cache = createSharedReadCache(clientFor(sim), { ttlMs: 60_000 });
     sim.setFault('sts', '/ready', { status: 503, json: { ready: false, reason: 'redis_unreachable' }, latencyMs: 50 });
