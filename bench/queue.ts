@@ -47,7 +47,7 @@ import { createWorkerConnection } from '../src/store/redis';
 import { createTriageSession } from '../src/triage/session';
 import type { TriageInput } from '../src/triage/machine';
 import type { CreateTriageSession } from '../src/triage/session-api';
-import { startSimulator, type Scenario } from '../test/simulator';
+import { simulatorConfig, startSimulator, type Scenario } from '../test/simulator';
 
 const N = Number(process.env.BENCH_TRIAGES ?? 1000);
 const COLLECT = Number(process.env.BENCH_COLLECT_CONCURRENCY ?? 32);
@@ -70,18 +70,7 @@ async function simulatorChild(): Promise<void> {
   process.on('message', (m) => m === 'count' && process.send!({ received: sim.received }));
   const info: SimInfo = {
     scenario: sim.scenario,
-    config: {
-      apiUrl: sim.apiUrl,
-      adminToken: sim.tokens.globalRead,
-      zoneIds: [],
-      stsUrl: sim.stsUrl,
-      gatewayUrl: sim.gatewayUrl,
-      auditUrl: sim.auditUrl,
-      coordinatorUrl: sim.coordinatorUrl,
-      metricsBearer: sim.metricsBearer,
-      coordinatorToken: sim.coordinatorToken,
-      timeoutMs: 10_000,
-    },
+    config: simulatorConfig(sim, { timeoutMs: 10_000 }),
   };
   process.send!(info);
   process.on('disconnect', () => void sim.close().then(() => process.exit(0)));

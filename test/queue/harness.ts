@@ -16,7 +16,7 @@ import { createWorkerConnection } from '../../src/store/redis';
 import { createTriageSession } from '../../src/triage/session';
 import type { TriageInput, TriageRecord } from '../../src/triage/machine';
 import type { StartTriageRequest } from '../../src/triage/service-api';
-import { startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../simulator';
+import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../simulator';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 export const silent = pino({ level: 'silent' });
@@ -29,18 +29,7 @@ export function inputOf(s: Scenario): TriageInput {
 }
 
 export function configForSim(sim: Simulator) {
-  return {
-    apiUrl: sim.apiUrl,
-    adminToken: sim.tokens.globalRead,
-    zoneIds: [],
-    stsUrl: sim.stsUrl,
-    gatewayUrl: sim.gatewayUrl,
-    auditUrl: sim.auditUrl,
-    coordinatorUrl: sim.coordinatorUrl,
-    metricsBearer: sim.metricsBearer,
-    coordinatorToken: sim.coordinatorToken,
-    timeoutMs: 5000,
-  };
+  return simulatorConfig(sim, { timeoutMs: 5000 });
 }
 
 export interface HarnessOptions {

@@ -4,25 +4,14 @@ import pino from 'pino';
 import { runWorker } from '../../src/app/worker';
 import { createMemoryPort } from '../../src/chat/memory-port';
 import { openTriageService } from '../../src/queue/triage-service';
-import { SIM_SERVICES, startSimulator, type Simulator } from '../simulator';
+import { SIM_SERVICES, simulatorEnv, startSimulator, type Simulator } from '../simulator';
 import { SIGNING_KEY, deleteByPrefix, inputOf, uniquePrefix, waitFor } from './harness';
 import IORedis from 'ioredis';
 
 const silent = pino({ level: 'silent' });
 
 function envFor(sim: Simulator): Record<string, string> {
-  return {
-    REDIS_URL: process.env.REDIS_URL!,
-    TRIAGE_SIGNING_KEY: SIGNING_KEY,
-    CARACAL_API_URL: sim.apiUrl,
-    CARACAL_ADMIN_TOKEN: sim.tokens.globalRead,
-    CARACAL_STS_URL: sim.stsUrl,
-    CARACAL_GATEWAY_URL: sim.gatewayUrl,
-    CARACAL_AUDIT_URL: sim.auditUrl,
-    CARACAL_COORDINATOR_URL: sim.coordinatorUrl,
-    CARACAL_METRICS_BEARER: sim.metricsBearer,
-    CARACAL_COORDINATOR_TOKEN: sim.coordinatorToken,
-  };
+  return simulatorEnv(sim, { REDIS_URL: process.env.REDIS_URL!, TRIAGE_SIGNING_KEY: SIGNING_KEY });
 }
 
 describe('caracal-triage worker', () => {
