@@ -12,7 +12,7 @@ import type { CaracalClient } from '../caracal/client-api';
 import type { TriageStore } from '../store/triage-store';
 import { FINAL_STATES, type TriageRecord } from '../triage/machine';
 import type { CreateTriageSession } from '../triage/session-api';
-import { carryOutEffects, enqueueCardUpdate, enqueuePostBundle, enqueuePostStep, type EffectContext } from './effects';
+import { carryOutEffects, enqueueCardUpdate, enqueuePostBundle, enqueuePostCard, enqueuePostStep, type EffectContext } from './effects';
 import { CollectJobData } from './jobs';
 import type { TriageMetrics } from './metrics';
 
@@ -43,6 +43,11 @@ export function createCollectProcessor(deps: CollectDeps) {
     if (!view) throw new UnrecoverableError(`triage ${triageId} no longer exists`);
     let record: TriageRecord = view.record;
     if (FINAL_STATES.includes(record.state)) return { stopped: `triage is ${record.state}` };
+
+    // The card is queued by the collection, not by start(): one job add less before the Slack
+    // ack. Its job ID is fixed and post_card is idempotent on the stored message reference, so a
+    // retried collection or a re-check adds nothing new.
+    if (data.index === 0) await enqueuePostCard(deps, triageId);
 
     const stepMarks = steps.map((s) => `done:${jobKey}:${s}`);
     const finishMark = `done:${jobKey}:finish`;

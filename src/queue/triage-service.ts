@@ -15,7 +15,7 @@ import { createTriageStore, type TriageStore } from '../store/triage-store';
 import { newTriage } from '../triage/machine';
 import { STEP_IDS } from '../triage/model';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../triage/service-api';
-import { carryOutEffects, enqueueCollect, enqueuePostCard, type EffectContext } from './effects';
+import { carryOutEffects, enqueueCollect, type EffectContext } from './effects';
 import { triageMetrics, type TriageMetrics } from './metrics';
 import { createQueues, type TriageQueues } from './queues';
 
@@ -66,7 +66,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
         // A redelivery. If the first start died before its jobs were queued, queue them now:
         // the job IDs are fixed, so this adds nothing when they exist.
         const existing = await store.get(r.triageId);
-        if (existing?.version === 1) await Promise.all([enqueueCollect(ctx, r.triageId, [...STEP_IDS], 1), enqueuePostCard(ctx, r.triageId)]);
+        if (existing?.version === 1) await enqueueCollect(ctx, r.triageId, [...STEP_IDS], 1);
         logger.debug({ triageId: r.triageId, source: req.source }, 'duplicate start ignored');
         return { triageId: r.triageId, created: false };
       }
@@ -81,7 +81,6 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
           to: record.state,
         }),
         enqueueCollect(ctx, record.id, [...STEP_IDS], record.version),
-        enqueuePostCard(ctx, record.id),
       ]);
       logger.info({ triageId: record.id, source: req.source, requestId: record.input.requestId }, 'triage started');
       return { triageId: record.id, created: true };
