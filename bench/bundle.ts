@@ -28,7 +28,7 @@ const PROFILES: Profile[] = [
     slow: { service: 'audit', path: '/metrics.json', ms: 400 },
   },
   // Informational: with no dominant endpoint the wall time is set by the longest chain of
-  // dependent calls (zones → explain → resource → provider), not by any single call.
+  // dependent calls (zones → explain in each zone → resources → provider and grants), not by any single call.
   { name: 'uniform 50 ms', latency: { api: 50, sts: 50, gateway: 50, audit: 50, coordinator: 50 }, slow: null },
 ];
 
