@@ -31,14 +31,30 @@ function short(value: unknown): string {
   return oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
 }
 
+interface CheckLike {
+  check: string;
+  status: string;
+  detail?: unknown;
+}
+
+const isCheckList = (v: unknown): v is CheckLike[] =>
+  Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'object' && c !== null && typeof (c as CheckLike).check === 'string' && typeof (c as CheckLike).status === 'string');
+
+/** Doctor-style check lists read best as one line per check that is not ok. */
+function checkLines(key: string, checks: CheckLike[], indent: string): string[] {
+  const notOk = checks.filter((c) => c.status !== 'ok');
+  if (notOk.length === 0) return [`${indent}${key}: all ${checks.length} ok`];
+  return notOk.map((c) => `${indent}${c.status.padEnd(7)} ${c.check}${c.detail === undefined ? '' : `: ${short(c.detail)}`}`);
+}
+
 function evidenceLines(evidence: Record<string, unknown>, verbose: boolean, indent: string): string[] {
   if (verbose) {
     return JSON.stringify(evidence, null, 2)
       .split('\n')
       .map((l) => indent + l);
   }
-  const entries = Object.entries(evidence).filter(([, v]) => v !== undefined);
-  const lines = entries.slice(0, MAX_LINES).map(([k, v]) => `${indent}${k}: ${short(v)}`);
+  const entries = Object.entries(evidence).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0));
+  const lines = entries.slice(0, MAX_LINES).flatMap(([k, v]) => (isCheckList(v) ? checkLines(k, v, indent) : [`${indent}${k}: ${short(v)}`]));
   if (entries.length > MAX_LINES) lines.push(`${indent}… ${entries.length - MAX_LINES} more (use --verbose or --json)`);
   return lines;
 }

@@ -193,6 +193,15 @@ describe('caracal-triage findings', () => {
 });
 
 describe('caracal-triage bundle', () => {
+  it('shows, in human output, each Doctor check that is not ok on its own line', async () => {
+    sim.setScenario('audit_missing');
+    const { code, out } = await run(['bundle'], envFor(sim));
+    expect(out).toMatch(/✖ fail\s+readiness/);
+    expect(out).toMatch(/\n\s+fail\s+audit readiness: .*audit_lag_threshold/);
+    expect(out).toMatch(/\n\s+warn\s+audit metrics: .*consumer_lag/);
+    expect(code).toBe(1);
+  });
+
   it('prints the six items as JSON with the redaction count', async () => {
     sim.setScenario('healthy_allow');
     const { code, out } = await run(['bundle', '--json'], envFor(sim));
