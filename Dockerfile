@@ -5,8 +5,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
-COPY test/simulator ./test/simulator
-COPY test/fixtures ./test/fixtures
+# The build compiles the simulator (used by `demo`) and the benchmarks, which import test helpers.
+COPY test ./test
 COPY bench ./bench
 COPY bin ./bin
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
@@ -17,7 +17,6 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/test/fixtures ./test/fixtures
 COPY package.json manifest.yml ./
 USER node
 EXPOSE 3000
