@@ -9,7 +9,6 @@ import { createRedactor } from '../../bundle/redact';
 import { knownSecrets, loadCaracalConfig } from '../../config/env';
 import type { TriageInput } from '../../triage/machine';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
-import { routeError } from '../../triage/routing';
 import { createTriageSession } from '../../triage/session';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
@@ -57,13 +56,8 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   let error: string | null = null;
   if (opts.error !== undefined) {
     if (!opts.error.trim()) throw new UsageError('--error: give a Caracal error code (e.g. access_denied) or a whole error body');
-    const routed = routeError(opts.error);
+    // The session routes it (symptom, and the request ID when none was given).
     error = opts.error;
-    symptom = symptom ?? routed.symptom;
-    if (rid === null && routed.requestId) {
-      const parsed = RequestId.safeParse(routed.requestId);
-      if (parsed.success) rid = parsed.data;
-    }
   }
   return { requestId: rid, zoneId: zone, symptom, error };
 }
@@ -94,7 +88,7 @@ const TOKEN_REJECTED =
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
   const { session, client } = prepare(io, input);
-  const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : 'Checking readiness');
+  const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
   let report: TriageReport;
   try {
     report = await closing(client, () => session.run());
@@ -110,7 +104,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
   // A zone-scoped token with no zones to search cannot locate any request: a configuration
   // problem (exit 2), not a clean bill of health.
   const trace = report.steps.find((s) => s.id === 'request_trace');
-  if (input.requestId && trace?.cause === 'admin_token_zone_mismatch') {
+  if (report.requestId && trace?.cause === 'admin_token_zone_mismatch') {
     io.stderr.write(`caracal-triage: ${trace.summary}\n`);
     return EXIT_CANNOT_RUN;
   }
