@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { createCaracalClient } from '../src/caracal/client';
 import { createTriageSession } from '../src/triage/session';
-import { simulatorConfig, startSimulator, type SimService } from '../test/simulator';
+import { simulatorConfig, startSimulator, type SimService } from '../sim';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 

@@ -47,7 +47,7 @@ import { createWorkerConnection } from '../src/store/redis';
 import { createTriageSession } from '../src/triage/session';
 import type { TriageInput } from '../src/triage/machine';
 import type { CreateTriageSession } from '../src/triage/session-api';
-import { simulatorConfig, startSimulator, type Scenario } from '../test/simulator';
+import { simulatorConfig, startSimulator, type Scenario } from '../sim';
 
 const N = Number(process.env.BENCH_TRIAGES ?? 1000);
 const COLLECT = Number(process.env.BENCH_COLLECT_CONCURRENCY ?? 32);

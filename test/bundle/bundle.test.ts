@@ -4,8 +4,8 @@
  */
 import type { BundleItem, BundleItemId } from '../../src/triage/model';
 import { createTriageSession } from '../../src/triage/session';
-import { getScenario, startSimulator, ZONE_A, ZONE_B, type Scenario, type Simulator } from '../simulator';
-import { AUDIT_METRICS, COORDINATOR_STATS, GATEWAY_METRICS, POLICY_SET_ID, STS_METRICS, activationLoaded } from '../simulator/world';
+import { getScenario, startSimulator, ZONE_A, ZONE_B, type Scenario, type Simulator } from '../../sim';
+import { AUDIT_METRICS, COORDINATOR_STATS, GATEWAY_METRICS, POLICY_SET_ID, STS_METRICS, activationLoaded } from '../../sim/world';
 import { callsSeen, closeSimClients, inputOf, simClient } from '../triage/support/simulated';
 
 let sim: Simulator;

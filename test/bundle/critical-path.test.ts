@@ -7,7 +7,7 @@
  */
 import type { CaracalClient } from '../../src/caracal/client-api';
 import { createTriageSession } from '../../src/triage/session';
-import { startSimulator, type Simulator } from '../simulator';
+import { startSimulator, type Simulator } from '../../sim';
 import { closeSimClients, simClient } from '../triage/support/simulated';
 
 /** Wraps a client so that calls resolve in lock-step rounds. */

@@ -15,8 +15,8 @@ import {
   SEEDED_PASSWORD,
   SEEDED_SINK_SECRET,
   SEEDED_SLACK_TOKEN,
-} from '../simulator/secrets';
-import { SEEDED_SECRETS, startSimulator, ZONE_B } from '../simulator';
+} from '../../sim/secrets';
+import { SEEDED_SECRETS, startSimulator, ZONE_B } from '../../sim';
 
 const KNOWN = 'known-env-secret-5d1f0c';
 

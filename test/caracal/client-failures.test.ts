@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { CaracalApiError, CaracalBadResponseError, CaracalTransportError } from '../../src/caracal/errors';
-import { startSimulator, ZONE_B, type Simulator } from '../simulator';
+import { startSimulator, ZONE_B, type Simulator } from '../../sim';
 import { clientFor, closeClients, rejection } from './support';
 
 let sim: Simulator;

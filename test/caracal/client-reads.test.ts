@@ -4,7 +4,7 @@
  * error answers become typed errors a caller can branch on.
  */
 import { CaracalApiError } from '../../src/caracal/errors';
-import { getScenario, startSimulator, ZONE_B, type Scenario, type Simulator } from '../simulator';
+import { getScenario, startSimulator, ZONE_B, type Scenario, type Simulator } from '../../sim';
 import { clientFor, closeClients, rejection } from './support';
 
 let sim: Simulator;

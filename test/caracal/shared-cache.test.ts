@@ -9,7 +9,7 @@ import { createSharedReadCache } from '../../src/caracal/shared-cache';
 import { loadCacheTtlMs } from '../../src/config/env';
 import { createTriageSession } from '../../src/triage/session';
 import { createHarness, waitFor, type Harness } from '../queue/harness';
-import { SCENARIO_NAMES, startSimulator, ZONE_B, type Simulator } from '../simulator';
+import { SCENARIO_NAMES, startSimulator, ZONE_B, type Simulator } from '../../sim';
 import { clientFor, closeClients, rejection } from './support';
 
 let sim: Simulator;

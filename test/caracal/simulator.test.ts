@@ -5,7 +5,7 @@
  * redaction must catch them.
  */
 import { createCaracalClient } from '../../src/caracal/client';
-import { SCENARIOS, SEEDED_SECRETS, startSimulator, ZONE_B, type Simulator } from '../simulator';
+import { SCENARIOS, SEEDED_SECRETS, startSimulator, ZONE_B, type Simulator } from '../../sim';
 import { configFor } from './support';
 
 let sim: Simulator;

@@ -1,7 +1,7 @@
 /** Shared set-up for the client tests: a simulator and a client pointed at it. */
 import type { CaracalConfig } from '../../src/config/env';
 import { createCaracalClient, type CaracalClientHandle, type CaracalClientOptions } from '../../src/caracal/client';
-import { simulatorConfig, type Simulator } from '../simulator';
+import { simulatorConfig, type Simulator } from '../../sim';
 
 export function configFor(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {
   return simulatorConfig(sim, over);

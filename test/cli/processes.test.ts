@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { freePort } from '../support/redis-server';
-import { startSimulator, type Simulator } from '../simulator';
+import { startSimulator, type Simulator } from '../../sim';
 import { captureIo } from './io';
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { main } from '../../src/cli/main';
-import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Simulator } from '../simulator';
+import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Simulator } from '../../sim';
 import { captureIo } from './io';
 
 let sim: Simulator;

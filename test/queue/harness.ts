@@ -16,7 +16,7 @@ import { createWorkerConnection } from '../../src/store/redis';
 import { createTriageSession } from '../../src/triage/session';
 import type { TriageInput, TriageRecord } from '../../src/triage/machine';
 import type { StartTriageRequest } from '../../src/triage/service-api';
-import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../simulator';
+import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../../sim';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 export const silent = pino({ level: 'silent' });

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { runWorker } from '../../src/app/worker';
 import { createMemoryPort } from '../../src/chat/memory-port';
 import { openTriageService } from '../../src/queue/triage-service';
-import { SIM_SERVICES, simulatorEnv, startSimulator, type Simulator } from '../simulator';
+import { SIM_SERVICES, simulatorEnv, startSimulator, type Simulator } from '../../sim';
 import { SIGNING_KEY, deleteByPrefix, inputOf, uniquePrefix, waitFor } from './harness';
 import IORedis from 'ioredis';
 

@@ -6,7 +6,7 @@
  * called.
  */
 import { createTriageSession } from '../../src/triage/session';
-import { SCENARIOS, startSimulator, type Scenario, type Simulator } from '../simulator';
+import { SCENARIOS, startSimulator, type Scenario, type Simulator } from '../../sim';
 import { apiOnly, closeSimClients, inputOf, simClient } from './support/simulated';
 
 let sim: Simulator;

@@ -4,7 +4,7 @@
  */
 import { CaracalApiError } from '../../src/caracal/errors';
 import { createTriageSession } from '../../src/triage/session';
-import { SCENARIOS, SEEDED_SECRETS, ZONE_B, getScenario, startSimulator, type Scenario, type Simulator } from '../simulator';
+import { SCENARIOS, SEEDED_SECRETS, ZONE_B, getScenario, startSimulator, type Scenario, type Simulator } from '../../sim';
 import { callsSeen, closeSimClients, inputOf, scenarioAuth, simClient } from './support/simulated';
 
 let sim: Simulator;

@@ -7,7 +7,7 @@ import { createCaracalClient } from '../../caracal/client';
 import { createRedactor } from '../../bundle/redact';
 import { buildTriageInput, type CommandIo } from './triage';
 import { createTriageSession } from '../../triage/session';
-import { SCENARIOS, getScenario, simulatorConfig, startSimulator, type Scenario, type Simulator } from '../../../test/simulator';
+import { SCENARIOS, getScenario, simulatorConfig, startSimulator, type Scenario, type Simulator } from '../../../sim';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { renderReport } from '../render-report';
 import { createStyler } from '../style';

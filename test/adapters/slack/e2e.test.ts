@@ -3,7 +3,7 @@
  * workers and engine (against the Caracal simulator) → the Slack ChatPort → the fake Slack
  * Web API, where we read what people would have seen.
  */
-import { SEEDED_SECRETS } from '../../simulator';
+import { SEEDED_SECRETS } from '../../../sim';
 import { type SlackCall, blocksOf } from '../../support/fake-slack-api';
 import { commandBody, sendClick, sendCommand, sendEvent, sendSigned } from '../../support/slack-signing';
 import { type SlackStack, startSlackStack } from './stack';

@@ -15,7 +15,7 @@ import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/worke
 import { type WebServer, createWebServer } from '../../../src/server/web-server';
 import { createWorkerConnection } from '../../../src/store/redis';
 import { createTriageSession } from '../../../src/triage/session';
-import { type Simulator, simulatorConfig, startSimulator } from '../../simulator';
+import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
 

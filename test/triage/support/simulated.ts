@@ -2,7 +2,7 @@
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { CaracalConfig } from '../../../src/config/env';
 import type { TriageInput } from '../../../src/triage/machine';
-import { simulatorConfig, type Scenario, type Simulator } from '../../simulator';
+import { simulatorConfig, type Scenario, type Simulator } from '../../../sim';
 
 export function simConfig(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {
   return simulatorConfig(sim, over);

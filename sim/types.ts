@@ -3,7 +3,7 @@
  * plus what a correct triage of it concludes), faults are per-request overrides that tests
  * inject to exercise timeouts, bad bodies and retries.
  */
-import type { StepId, Surface, Symptom } from '../../src/triage/model';
+import type { StepId, Surface, Symptom } from '../src/triage/model';
 
 export const SIM_SERVICES = ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const;
 export type SimService = (typeof SIM_SERVICES)[number];
