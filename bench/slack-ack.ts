@@ -17,8 +17,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import { Registry } from 'prom-client';
-import { loadSlackConfig } from '../adapters/slack/config';
-import { createWebServer, type WebServer } from '../src/server/web-server';
+import { loadSlackConfig, slackPlatform } from '../adapters/slack';
+import { createWebHost, type WebHost } from '../src/app/web';
 import { FakeTriageService } from '../test/adapters/slack/fake-service';
 import { type SlackStack, startSlackStack } from '../test/adapters/slack/stack';
 import { startRedis, type TestRedis } from '../test/support/redis-server';
@@ -69,11 +69,11 @@ async function startBareBolt(): Promise<{ url: string; stop(): Promise<void> }> 
 }
 
 /** This app's web server with an instant in-memory service: the adapter's cost alone. */
-async function startAdapterOnly(slackApiUrl: string): Promise<{ url: string; web: WebServer }> {
-  const web = createWebServer({
+async function startAdapterOnly(slackApiUrl: string): Promise<{ url: string; web: WebHost }> {
+  const web = createWebHost({
     service: new FakeTriageService(),
     signingKey: 'bench-signing-key-0123456789abcdef0123',
-    slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slackApiUrl }),
+    platforms: [slackPlatform(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slackApiUrl })!)],
     registry: new Registry(),
   });
   const port = await web.listen(0, '127.0.0.1');

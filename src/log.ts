@@ -6,18 +6,18 @@
  */
 import pino, { type Logger } from 'pino';
 import { createRedactor } from './bundle/redact';
-import { knownSecrets } from './config/env';
+import type { LogLevel } from './config/runtime';
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export interface LoggerOptions {
+  /** LOG_LEVEL, already validated (src/config/runtime.ts). */
+  level: LogLevel;
+  /** Secret values to redact besides the pattern rules (the AppConfig's `secrets`). */
+  secrets: string[];
+}
 
-export function createLogger(
-  name: string,
-  env: Record<string, string | undefined> = process.env,
-  destination: pino.DestinationStream = pino.destination(1),
-): Logger {
-  const redactor = createRedactor(knownSecrets(env));
-  const wanted = (env.LOG_LEVEL ?? 'info').toLowerCase();
-  const level = (LEVELS as readonly string[]).includes(wanted) ? wanted : 'info';
+export function createLogger(name: string, opts: LoggerOptions, destination: pino.DestinationStream = pino.destination(1)): Logger {
+  const redactor = createRedactor(opts.secrets);
+  const level = opts.level;
   // Errors carry their text in non-enumerable fields; make them plain (with the stack) so the
   // redactor sees, and the log keeps, message and stack.
   const plainError = (e: Error): Record<string, unknown> => ({ type: e.name, message: e.message, stack: e.stack ?? '', ...(e as { code?: unknown }).code !== undefined ? { code: (e as { code?: unknown }).code } : {} });

@@ -1,4 +1,7 @@
 import { Writable } from 'node:stream';
+import { orThrow } from '../src/config/problems';
+import { parseLogLevel } from '../src/config/runtime';
+import { secretValues } from '../src/config/secrets';
 import { createLogger } from '../src/log';
 
 const TOKEN = 'cat_' + 'Q'.repeat(43);
@@ -13,7 +16,7 @@ function logged(env: Record<string, string>, write: (l: ReturnType<typeof create
       cb();
     },
   });
-  write(createLogger('test', env, sink));
+  write(createLogger('test', { level: orThrow(parseLogLevel(env)), secrets: secretValues(env) }, sink));
   return chunks.join('');
 }
 

@@ -8,6 +8,8 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { slackLogger } from './logger';
 
+/** `logger` is the process logger without a `component`; the Slack SDK's lines get `component: slack`. */
+
 export function slackClientOptions(opts: { apiUrl?: string | null; logger?: Logger }): webApi.WebClientOptions {
   const options: webApi.WebClientOptions = {
     retryConfig: { retries: 1, factor: 1, minTimeout: 250, maxTimeout: 1000, randomize: true },

@@ -10,6 +10,7 @@ const LEVELS: Record<LogLevel, number> = { [LogLevel.DEBUG]: 20, [LogLevel.INFO]
 
 const text = (msg: unknown[]): string => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
 
+/** `base` carries no `component` yet: this logger sets it (`slack`, or `slack.<name>` after setName). */
 export function slackLogger(base: Logger, level: LogLevel = LogLevel.WARN): SlackLogger {
   let current = level;
   let log = base.child({ component: 'slack' });
@@ -26,7 +27,7 @@ export function slackLogger(base: Logger, level: LogLevel = LogLevel.WARN): Slac
     },
     getLevel: () => current,
     setName: (name) => {
-      log = base.child({ component: name });
+      log = base.child({ component: `slack.${name}` });
     },
   };
 }

@@ -3,14 +3,16 @@
  * channel message (chat.postMessage, later chat.update); step evidence and the bundle are
  * replies in its thread; long content is uploaded into the thread as a file
  * (files.uploadV2) when the capability is on. Rate limits and permanent failures are
- * reported in the port's error taxonomy (errors.ts); this class never waits on Slack.
+ * reported in the port's error taxonomy (errors.ts): a 429 comes back at once as an error carrying
+ * Retry-After, so the posting job is delayed instead of holding a worker. Only a file upload
+ * retries once after a short (≤ 2 s) limit.
  */
 import type { webApi } from '@slack/bolt';
 import pino, { type Logger } from 'pino';
-import type { ChatCapabilities, ChatPort, Destination, MessageRef } from '../../src/chat/port';
-import { ChatPermanentError } from '../../src/chat/port';
+import { ChatPermanentError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/machine';
 import type { StepId } from '../../src/triage/model';
+import { asSlackDestination, asSlackRef, slackConversation, type SlackMessageRef } from './address';
 import { createSlackWebClient } from './client';
 import { isRateLimited, slackErrorCode, toChatError } from './errors';
 import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, type FileAttachment, type SlackMessage } from './render';
@@ -31,13 +33,6 @@ export interface SlackChatPortOptions {
   now?: () => Date;
 }
 
-type SlackRef = Extract<MessageRef, { platform: 'slack' }>;
-
-function slackRef(ref: MessageRef): SlackRef {
-  if (ref.platform !== 'slack') throw new ChatPermanentError('wrong_platform', `a ${ref.platform} message reference was given to the Slack port`);
-  return ref;
-}
-
 /** A message our renderer cannot fit in Block Kit will not fit on a retry either. */
 function render<M>(build: () => M): M {
   try {
@@ -56,8 +51,9 @@ export class SlackChatPort implements ChatPort {
   private readonly now: () => Date;
 
   constructor(private readonly opts: SlackChatPortOptions) {
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'slack-port' });
-    this.client = opts.client ?? createSlackWebClient(opts.token, { apiUrl: opts.apiUrl, logger: this.log });
+    const base = opts.logger ?? pino({ level: 'silent' });
+    this.log = base.child({ component: 'slack-port' });
+    this.client = opts.client ?? createSlackWebClient(opts.token, { apiUrl: opts.apiUrl, logger: base });
     this.capabilities = { updates: true, threads: true, ephemeral: true, files: opts.files ?? true };
     this.now = opts.now ?? (() => new Date());
   }
@@ -74,8 +70,12 @@ export class SlackChatPort implements ChatPort {
     }
   }
 
-  async postCard(dest: Destination, triage: TriageRecord): Promise<MessageRef> {
-    if (dest.platform !== 'slack') throw new ChatPermanentError('wrong_platform', `a ${dest.platform} destination was given to the Slack port`);
+  conversationOf(where: Destination | MessageRef): string {
+    return slackConversation(where);
+  }
+
+  async postCard(to: Destination, triage: TriageRecord): Promise<MessageRef> {
+    const dest = asSlackDestination(to);
     const msg = this.card(triage);
     const post = () => this.client.chat.postMessage({ channel: dest.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
     let res: webApi.ChatPostMessageResponse;
@@ -93,28 +93,28 @@ export class SlackChatPort implements ChatPort {
       res = await this.call('chat.postMessage', dest.channel, post);
     }
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
-    const ref: SlackRef = { platform: 'slack', channel: res.channel ?? dest.channel, ts: res.ts };
+    const ref: SlackMessageRef = { platform: 'slack', channel: res.channel ?? dest.channel, ts: res.ts };
     if (dest.teamId) ref.teamId = dest.teamId;
     return ref;
   }
 
   async updateCard(ref: MessageRef, triage: TriageRecord): Promise<void> {
-    const r = slackRef(ref);
+    const r = asSlackRef(ref);
     const msg = this.card(triage);
     await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
   }
 
   async postStep(ref: MessageRef, triage: TriageRecord, step: StepId): Promise<void> {
-    const r = slackRef(ref);
+    const r = asSlackRef(ref);
     await this.reply(r, render(() => buildStepMessage(triage, step, { files: this.capabilities.files })));
   }
 
   async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {
-    const r = slackRef(ref);
+    const r = asSlackRef(ref);
     await this.reply(r, render(() => buildBundleMessage(triage, { files: this.capabilities.files })));
   }
 
-  private async reply(r: SlackRef, msg: SlackMessage & { file?: FileAttachment }): Promise<void> {
+  private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }): Promise<void> {
     await this.call('chat.postMessage', r.channel, () =>
       this.client.chat.postMessage({ channel: r.channel, thread_ts: r.ts, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false }),
     );
@@ -126,7 +126,7 @@ export class SlackChatPort implements ChatPort {
    * upload problem. An upload that fails is logged and dropped rather than failing the job:
    * a retried job would post the message twice. One quick retry covers a short rate limit.
    */
-  private async upload(r: SlackRef, file: FileAttachment): Promise<void> {
+  private async upload(r: SlackMessageRef, file: FileAttachment): Promise<void> {
     const send = () =>
       this.client.files.uploadV2({ channel_id: r.channel, thread_ts: r.ts, content: file.content, filename: file.filename, title: file.title });
     try {

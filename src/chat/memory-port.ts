@@ -7,6 +7,8 @@
 import type { StepId } from '../triage/model';
 import { STEP_TITLES } from '../triage/model';
 import type { TriageRecord } from '../triage/machine';
+import { z } from 'zod';
+import { PLATFORMS } from './address';
 import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from './port';
 
 export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postBundle';
@@ -71,8 +73,9 @@ export function renderBundleText(t: TriageRecord): string {
   return [`Diagnostic bundle (${t.bundle.redactions} value(s) redacted)`, ...t.bundle.items.map((i) => `- ${i.id}: ${i.status}. ${i.summary}`)].join('\n');
 }
 
-const conversationOf = (w: Destination | MessageRef): string =>
-  w.platform === 'slack' ? w.channel : String((w.conversationRef as { conversation?: { id?: string } }).conversation?.id ?? 'teams');
+/** The memory port's own addresses: a conversation name (`channel`), and a message id once posted. */
+const MemoryAddress = z.looseObject({ platform: z.enum(PLATFORMS), channel: z.string().min(1) });
+const conversationOf = (w: Destination | MessageRef): string => MemoryAddress.parse(w).channel;
 
 export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
   const platform = opts.platform ?? 'slack';
@@ -114,15 +117,13 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     if (toThrow) throw toThrow;
   }
 
-  const newRef = (dest: Destination, n: number): MessageRef =>
-    dest.platform === 'slack'
-      ? { platform: 'slack', channel: dest.channel, ts: `${1_700_000_000 + n}.${String(n).padStart(6, '0')}`, ...(dest.teamId ? { teamId: dest.teamId } : {}) }
-      : { platform: 'teams', conversationRef: dest.conversationRef, activityId: `activity-${n}` };
+  const newRef = (dest: Destination, n: number): MessageRef => ({ ...MemoryAddress.parse(dest), ts: `${1_700_000_000 + n}.${String(n).padStart(6, '0')}` });
 
   return {
     platform,
     capabilities: { updates: true, threads: true, ephemeral: platform === 'slack', files: true, ...opts.capabilities },
     calls,
+    conversationOf,
     async postCard(dest, triage) {
       const ref = newRef(dest, seq + 1);
       await call('postCard', dest, triage, renderCardText(triage), undefined, ref);

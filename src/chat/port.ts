@@ -1,22 +1,13 @@
 /**
  * The chat port: what the worker needs from a chat platform to show a triage. Each adapter
- * (adapters/slack, adapters/teams) implements it; the posting job calls it. Message
- * references are plain JSON so they can be stored in Redis and used by any process later.
+ * (adapters/slack, adapters/teams) implements it; the posting job calls it. Destinations and
+ * message references are opaque to the core (address.ts): the port parses its own.
  */
 import type { StepId } from '../triage/model';
 import type { TriageRecord } from '../triage/machine';
+import type { Destination, MessageRef, Platform } from './address';
 
-export type Platform = 'slack' | 'teams';
-
-/** Where a card lives. Slack: channel + ts. Teams: the serialized conversation reference + activity id. */
-export type MessageRef =
-  | { platform: 'slack'; channel: string; ts: string; teamId?: string }
-  | { platform: 'teams'; conversationRef: Record<string, unknown>; activityId: string };
-
-/** Where to post a new card. */
-export type Destination =
-  | { platform: 'slack'; channel: string; teamId?: string }
-  | { platform: 'teams'; conversationRef: Record<string, unknown> };
+export type { ChatAddress, Destination, MessageRef, Platform } from './address';
 
 export interface ChatCapabilities {
   /** Messages can be edited in place (both platforms). */
@@ -54,6 +45,12 @@ export class ChatPermanentError extends Error {
 export interface ChatPort {
   readonly platform: Platform;
   readonly capabilities: ChatCapabilities;
+  /**
+   * A short stable key for the conversation a destination or card is in (a Slack channel, a
+   * Teams thread): what the shared posting limits count per. Throws ChatPermanentError for an
+   * address this port cannot read.
+   */
+  conversationOf(where: Destination | MessageRef): string;
   /** Post the status card for a triage; returns where it lives. */
   postCard(dest: Destination, triage: TriageRecord): Promise<MessageRef>;
   /** Replace the card with the triage's current state. */

@@ -2,22 +2,44 @@
  * The `caracal-triage` binary: argument parsing (commander) and exit codes. Each command's
  * work lives in src/cli/commands/*; the heavy ones (web, worker) are loaded only when used so
  * `triage` starts fast and needs no Redis.
+ *
+ * Every command reads `.env` in the working directory when it exists, or the file named by
+ * `--env-file PATH` (the process environment wins over either). Every line on stderr that
+ * reports a problem begins with `caracal-triage:`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/env';
+import { withEnvFile } from '../config/env-file';
+import { ConfigError } from '../config/problems';
 import { SYMPTOMS } from '../triage/model';
 import { EXIT_CANNOT_RUN, UsageError } from './exit-codes';
+import { errorLines } from './error-lines';
 import { runBundleCommand, runTriageCommand, type CommandIo } from './commands/triage';
 
 const VERSION = '0.1.0';
 
-function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
+export interface CliIo extends CommandIo {
+  /** Where `.env` is looked for (default the process's working directory). */
+  cwd?: string;
+}
+
+function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
+  // Replaced before any action runs, once `.env` / --env-file has been read.
+  let io: CommandIo = given;
   const program = new Command('caracal-triage')
     .description('Find why a call to Caracal failed: the failing surface, its cause, and the diagnostic bundle.')
     .version(VERSION)
+    .option('--env-file <path>', 'read settings from this file instead of ./.env (the environment wins over it)')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .exitOverride();
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(errorLines(s.replace(/^error: /, ''))),
+    })
+    .exitOverride()
+    .hook('preAction', () => {
+      const path = program.opts<{ envFile?: string }>().envFile;
+      io = { ...given, env: withEnvFile(given.env, { cwd: given.cwd ?? process.cwd(), path }).env };
+    });
 
   program
     .command('triage')
@@ -50,26 +72,26 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
 
   program
     .command('serve')
-    .description('Run the web process: Slack events, health, metrics (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
+    .description('Run the web process: chat platforms, health, readiness, metrics (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runServe } = await import('./commands/processes.js');
-      setExit(await runServe(io, { worker: false }));
+      const { runProcessCommand } = await import('./commands/processes.js');
+      setExit(await runProcessCommand(io, { web: true, worker: false }));
     });
 
   program
     .command('worker')
     .description('Run a worker: collects evidence and posts results (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runWorkerCommand } = await import('./commands/processes.js');
-      setExit(await runWorkerCommand(io));
+      const { runProcessCommand } = await import('./commands/processes.js');
+      setExit(await runProcessCommand(io, { web: false, worker: true }));
     });
 
   program
     .command('start')
     .description('Run web and worker in one process, for small installs.')
     .action(async () => {
-      const { runServe } = await import('./commands/processes.js');
-      setExit(await runServe(io, { worker: true }));
+      const { runProcessCommand } = await import('./commands/processes.js');
+      setExit(await runProcessCommand(io, { web: true, worker: true }));
     });
 
   const audit = program.command('audit').description("The bot's own tamper-evident audit log.");
@@ -78,14 +100,14 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
     .description('Check the HMAC chain of the audit log; exit 1 on a break.')
     .action(async () => {
       const { runAuditVerify } = await import('../audit/verify-command.js');
-      setExit(await runAuditVerify(io.env, { stdout: io.stdout, stderr: io.stderr }));
+      setExit(await runAuditVerify(io.env, { stdout: io.stdout, err: (line) => void io.stderr.write(errorLines(line)) }));
     });
 
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. Never throws. */
-export async function main(argv: string[], io: CommandIo): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(io, (c) => {
     exitCode = c;
@@ -99,10 +121,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       return e.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
     }
     if (e instanceof UsageError || e instanceof ConfigError) {
-      io.stderr.write(`caracal-triage: ${e.message}\n`);
+      io.stderr.write(errorLines(e.message));
       return EXIT_CANNOT_RUN;
     }
-    io.stderr.write(`caracal-triage: could not run: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(errorLines(`could not run: ${e instanceof Error ? e.message : String(e)}`));
     return EXIT_CANNOT_RUN;
   }
 }

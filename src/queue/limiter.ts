@@ -1,14 +1,14 @@
 /**
  * Chat posting limits shared by every process (rate-limiter-flexible `RateLimiterRedis`):
  * one bucket per platform, kind of call and destination, e.g. about one new message per
- * second per Slack channel (platform-notes §2.8). A job that finds its bucket empty is
+ * second per Slack channel (Slack's chat.postMessage allows about that, with short bursts). A job that finds its bucket empty is
  * delayed by the time the limiter says, never slept; a platform 429 also blocks the bucket
  * for its Retry-After so the other jobs for that channel wait too.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Destination, MessageRef, Platform } from '../chat/port';
+import type { Platform } from '../chat/port';
 
 export type CallKind = 'post' | 'update';
 
@@ -25,12 +25,9 @@ export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   teams: { post: { points: 4, durationSec: 1 }, update: { points: 4, durationSec: 1 } },
 };
 
-/** The conversation a message goes to, as a short stable string. */
-export function conversationKey(where: Destination | MessageRef): string {
-  if (where.platform === 'slack') return `${where.teamId ?? '-'}.${where.channel}`;
-  const conv = (where.conversationRef as { conversation?: { id?: unknown } }).conversation;
-  const id = typeof conv?.id === 'string' ? conv.id : JSON.stringify(where.conversationRef);
-  return createHash('sha256').update(id).digest('hex').slice(0, 32);
+/** The conversation (the port's `conversationOf`) as a bounded Redis key part. */
+function bucketKey(conversation: string): string {
+  return conversation.length <= 64 && /^[\w.:-]+$/.test(conversation) ? conversation : createHash('sha256').update(conversation).digest('hex').slice(0, 32);
 }
 
 export class ChatLimiter {
@@ -54,9 +51,9 @@ export class ChatLimiter {
   }
 
   /** Takes one call from the bucket: 0 when allowed, else the ms to wait before trying again. */
-  async take(platform: Platform, kind: CallKind, where: Destination | MessageRef): Promise<number> {
+  async take(platform: Platform, kind: CallKind, conversation: string): Promise<number> {
     try {
-      await this.limiter(platform, kind).consume(conversationKey(where));
+      await this.limiter(platform, kind).consume(bucketKey(conversation));
       return 0;
     } catch (e) {
       if (e instanceof RateLimiterRes) return Math.max(1, e.msBeforeNext);
@@ -65,7 +62,7 @@ export class ChatLimiter {
   }
 
   /** The platform said "slow down": block the bucket for that long. */
-  async block(platform: Platform, kind: CallKind, where: Destination | MessageRef, ms: number): Promise<void> {
-    await this.limiter(platform, kind).block(conversationKey(where), Math.max(1, Math.ceil(ms / 1000)));
+  async block(platform: Platform, kind: CallKind, conversation: string, ms: number): Promise<void> {
+    await this.limiter(platform, kind).block(bucketKey(conversation), Math.max(1, Math.ceil(ms / 1000)));
   }
 }

@@ -7,7 +7,7 @@
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { ChatPermanentError, ChatRateLimitedError, type ChatPort, type MessageRef, type Platform } from '../chat/port';
+import { ChatPermanentError, ChatRateLimitedError, type ChatPort, type Destination, type MessageRef, type Platform } from '../chat/port';
 import type { TriageStore, TriageView } from '../store/triage-store';
 import { delayJob } from './delay';
 import { PostJobData, type PostJobName } from './jobs';
@@ -52,8 +52,8 @@ export function createPostProcessor(deps: PostDeps) {
     return delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
   }
 
-  async function throttle(c: Ctx, kind: CallKind, where: MessageRef | TriageView['destination']): Promise<void> {
-    const wait = await limiter.take(c.platform, kind, where);
+  async function throttle(c: Ctx, kind: CallKind, where: MessageRef | Destination): Promise<void> {
+    const wait = await limiter.take(c.platform, kind, c.port.conversationOf(where));
     if (wait > 0) {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'limiter' });
       await delayJob(c.job, c.token, wait);
@@ -61,7 +61,7 @@ export function createPostProcessor(deps: PostDeps) {
   }
 
   /** Calls the platform; a 429 delays the job by Retry-After, a permanent error stops retries. */
-  async function send<T>(c: Ctx, method: string, kind: CallKind, where: MessageRef | TriageView['destination'], marker: string | null, fn: () => Promise<T>): Promise<T> {
+  async function send<T>(c: Ctx, method: string, kind: CallKind, where: MessageRef | Destination, marker: string | null, fn: () => Promise<T>): Promise<T> {
     const release = async (): Promise<void> => {
       if (marker && c.token) await store.releasePost(c.data.triageId, marker, c.token);
     };
@@ -74,7 +74,7 @@ export function createPostProcessor(deps: PostDeps) {
         metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'rate_limited' });
         metrics.chatDelays.inc({ platform: c.platform, reason: 'retry_after' });
         deps.logger.warn({ triageId: c.data.triageId, job: c.job.name, retryAfterMs: e.retryAfterMs }, 'chat platform rate limited; job delayed');
-        await Promise.all([release(), limiter.block(c.platform, kind, where, e.retryAfterMs)]);
+        await Promise.all([release(), limiter.block(c.platform, kind, c.port.conversationOf(where), e.retryAfterMs)]);
         return delayJob(c.job, c.token, e.retryAfterMs);
       }
       await release();
@@ -92,7 +92,7 @@ export function createPostProcessor(deps: PostDeps) {
    * Claim the post (false when it was already made), then take a limiter token; when the
    * limiter says wait, give the claim back and delay the job.
    */
-  async function claim(c: Ctx, kind: CallKind, where: MessageRef | TriageView['destination'], marker: string): Promise<boolean> {
+  async function claim(c: Ctx, kind: CallKind, where: MessageRef | Destination, marker: string): Promise<boolean> {
     const token = c.token ?? c.job.id ?? 'local';
     const r = await store.claimPost(c.data.triageId, marker, token, deps.leaseMs);
     if (r === 'posted' || r === 'gone') return false;
@@ -100,7 +100,7 @@ export function createPostProcessor(deps: PostDeps) {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'busy' });
       await delayJob(c.job, c.token, deps.leaseMs / 2);
     }
-    const wait = await limiter.take(c.platform, kind, where);
+    const wait = await limiter.take(c.platform, kind, c.port.conversationOf(where));
     if (wait > 0) {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'limiter' });
       await store.releasePost(c.data.triageId, marker, token);

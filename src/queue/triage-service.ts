@@ -18,6 +18,7 @@ import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService,
 import { carryOutEffects, enqueueCollect, type EffectContext } from './effects';
 import { triageMetrics, type TriageMetrics } from './metrics';
 import { createQueues, type TriageQueues } from './queues';
+import type { ReadinessCheck } from '../server/readiness';
 
 export interface TriageServiceOptions {
   redis: Redis;
@@ -39,6 +40,8 @@ export interface RedisTriageService extends TriageService {
   readonly store: TriageStore;
   readonly audit: AuditLog;
   readonly queues: TriageQueues;
+  /** `redis` for /readyz: a PING over the service's own connection. */
+  readonly readiness: ReadinessCheck;
 }
 
 export function createTriageService(opts: TriageServiceOptions): RedisTriageService {
@@ -52,10 +55,18 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
   const ctx: EffectContext = { queues: opts.queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
   const dedupeTtlSec = opts.dedupeTtlSec ?? 3600;
 
+  const where = `redis://${opts.redis.options.host ?? '?'}:${opts.redis.options.port ?? '?'}`;
   return {
     store,
     audit,
     queues: opts.queues,
+    readiness: {
+      name: 'redis',
+      check: async () => {
+        const pong = await opts.redis.ping().catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${where} (${e.code ?? e.message})`);
+        return pong === 'PONG' ? undefined : pong;
+      },
+    },
 
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
       const { record } = newTriage(newId(), req.input, now());

@@ -13,6 +13,8 @@ import { createAuditLog } from '../audit/log';
 import type { CaracalClient } from '../caracal/client-api';
 import type { Platform } from '../chat/port';
 import { DEFAULT_PREFIX } from '../store/keys';
+import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
+import { settlesWithin } from '../time/race';
 import { createTriageStore } from '../store/triage-store';
 import type { CreateTriageSession } from '../triage/session-api';
 import { createCollectProcessor } from './collect-processor';
@@ -58,6 +60,8 @@ export interface TriageWorkerOptions {
   sweepEveryMs?: number;
   /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
   name?: string;
+  /** Where Redis loss and return are reported, once each (default: one for these workers). */
+  redisWatch?: RedisWatch;
 }
 
 export interface TriageWorkers {
@@ -86,7 +90,9 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   // ("results[i] is not iterable"), the rest of that batch never settles and the connection's
   // next auto-pipeline is never sent (redis/ioredis#1931).
   const fast = connection.duplicate();
-  fast.on('error', (err: Error) => logger.error({ err: err.message }, 'redis connection error'));
+  const watch = opts.redisWatch ?? createRedisWatch(logger, `redis://${connection.options.host ?? '?'}:${connection.options.port ?? '?'}`);
+  watch.attach(connection);
+  watch.attach(fast);
   const store = createTriageStore(fast, { prefix });
   const queues = createQueues(fast, { prefix });
   const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey });
@@ -112,7 +118,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
       }
     };
 
-  const watch = (w: Worker, queue: string): Worker => {
+  const observe = (w: Worker, queue: string): Worker => {
     w.on('completed', (job) => metrics.jobs.inc({ queue, job: job.name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       if (!job) return;
@@ -124,7 +130,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
       else logger.warn(log, 'job failed; will retry');
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
-    w.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
+    w.on('error', (err) => watch.error(err, `${queue} worker error`));
     return w;
   };
 
@@ -132,7 +138,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   if (opts.collect ?? true) {
     const collect = createCollectProcessor({ ...effects, store, client: opts.client, freshClient: opts.freshClient, createSession: opts.createSession, metrics, logger });
     const staleAfterMs = opts.staleAfterMs ?? 24 * 3600 * 1000;
-    collectWorker = watch(
+    collectWorker = observe(
       new Worker(
         QUEUE_NAMES.collect,
         timed(QUEUE_NAMES.collect, async (job) => (job.name === COLLECT_JOBS.sweep ? sweepStale({ ...effects, store, metrics, logger, staleAfterMs }) : collect(job))),
@@ -161,7 +167,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
       noCardDelayMs: opts.noCardDelayMs ?? 250,
       maxNoCardWaits: opts.maxNoCardWaits ?? 40,
     });
-    postWorker = watch(new Worker(QUEUE_NAMES.post, timed(QUEUE_NAMES.post, post), { ...workerOpts, concurrency: opts.postConcurrency ?? 16 }), QUEUE_NAMES.post);
+    postWorker = observe(new Worker(QUEUE_NAMES.post, timed(QUEUE_NAMES.post, post), { ...workerOpts, concurrency: opts.postConcurrency ?? 16 }), QUEUE_NAMES.post);
   }
 
   let closing: Promise<void> | null = null;
@@ -220,19 +226,4 @@ function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): P
       },
     );
   });
-}
-
-/** True when `p` settles within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-  const settled = p.then(
-    () => true,
-    () => true,
-  );
-  try {
-    return await Promise.race([settled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

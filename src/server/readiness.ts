@@ -2,6 +2,8 @@
  * Readiness as a list of named checks run in parallel, each with a timeout, so /readyz
  * answers quickly and says which dependency is missing.
  */
+import { within } from '../time/race';
+
 export interface ReadinessCheck {
   name: string;
   /** Resolves when ready; rejects (or returns a reason string) when not. */
@@ -22,17 +24,12 @@ export interface ReadinessReport {
 export async function runReadiness(checks: ReadinessCheck[], timeoutMs = 1500): Promise<ReadinessReport> {
   const results = await Promise.all(
     checks.map(async ({ name, check }): Promise<ReadinessResult> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<string>((resolve) => {
-        timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
-      });
       try {
-        const reason = await Promise.race([check(), timeout]);
-        return typeof reason === 'string' ? { name, ok: false, detail: reason } : { name, ok: true };
+        const reason = await within(check().then((r) => r ?? 'ok'), timeoutMs);
+        if (reason === undefined) return { name, ok: false, detail: `no answer within ${timeoutMs} ms` };
+        return reason === 'ok' ? { name, ok: true } : { name, ok: false, detail: reason };
       } catch (e) {
         return { name, ok: false, detail: e instanceof Error ? e.message : String(e) };
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

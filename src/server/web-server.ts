@@ -1,84 +1,64 @@
 /**
- * The web process: one express 5 app for every inbound route (DESIGN.md "HTTP routes").
+ * The web host: one express app that mounts the routes of every ingress it is given (chat
+ * platforms, incident sources) next to its own:
  *
- *   POST /slack/events   Slack commands, interactivity and events (when Slack is configured, HTTP mode)
- *   POST /api/messages   Teams (mount point: `teams` option, filled by the Teams adapter)
- *   /hooks/*             incident webhooks (mount point: `hooks` option)
- *   GET  /healthz        the process is up
- *   GET  /readyz         Redis answers and Slack knows who the bot is; 503 with the reason otherwise
- *   GET  /metrics        Prometheus
+ *   GET /healthz   the process is up
+ *   GET /readyz    every readiness check (the bot's own dependencies and each ingress's); 503 with the reasons
+ *   GET /metrics   Prometheus
  *
- * No body parser runs before the platform routes: Slack's signature is over the raw body,
- * which Bolt's receiver reads itself.
+ * It names no platform. No body parser runs before an ingress route: signatures are over the
+ * raw body, which each ingress reads itself. Every ingress route's answer is measured (ack
+ * latency by ingress and kind; a 401 counts as a rejected signature).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { SLACK_EVENTS_PATH, createSlackApp, type SlackApp } from '../../adapters/slack/app';
-import type { SlackConfig } from '../../adapters/slack/config';
-import type { SlackIdentity } from '../../adapters/slack/identity';
-import type { TriageService } from '../triage/service-api';
-import { ackMetrics } from './ack-metrics';
+import type { Ingress, IngressRoute } from '../ingress/ingress';
 import { type IngressMetrics, ingressMetrics } from './metrics';
 import { type ReadinessCheck, type ReadinessReport, runReadiness } from './readiness';
 
 export interface WebServerOptions {
-  service: TriageService;
-  /** TRIAGE_SIGNING_KEY (button payloads). */
-  signingKey: string;
-  /** Slack settings (adapters/slack/config.ts); absent: no /slack/events. */
-  slack?: SlackConfig | null;
-  /** Known bot IDs: skips auth.test. */
-  slackIdentity?: Partial<SlackIdentity>;
-  /** Extra readiness checks, e.g. Redis. */
-  readiness?: ReadinessCheck[];
-  /** Shared with the worker in `caracal-triage start`, so one /metrics shows both. */
+  ingresses: readonly Ingress[];
+  /** The process's own readiness checks (Redis); each ingress adds its own after these. */
+  readiness?: readonly ReadinessCheck[];
   registry?: Registry;
   logger?: Logger;
-  /** Secret values redaction must catch (knownSecrets(env)). */
-  knownSecrets?: string[];
-  startTimeoutMs?: number;
-  // ---- Mount points for later issues -------------------------------------------------
-  /** Teams: the Bot Framework handler for POST /api/messages (it gets a JSON-parsed body). */
-  teams?: RequestHandler | null;
-  /** Incident webhooks (/hooks/alertmanager, /hooks/incident, /hooks/pagerduty): a router mounted at /hooks. */
-  hooks?: Router | null;
 }
 
 export interface WebServer {
   readonly app: Express;
-  readonly slack: SlackApp | null;
   readonly metrics: IngressMetrics;
   readonly registry: Registry;
   readiness(): Promise<ReadinessReport>;
-  /** Listen (port 0: any free port); resolves with the port. Starts the Slack app first. */
+  /** Start every ingress, then listen (port 0: any free port); resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
+  /** Stop taking requests, then stop every ingress. */
   close(): Promise<void>;
+}
+
+function measured(metrics: IngressMetrics, ingress: Ingress, route: IngressRoute) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      if (res.statusCode === 401) {
+        metrics.rejectedSignatures.inc({ platform: ingress.name });
+        return;
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.ackSeconds.observe({ platform: ingress.name, kind: route.kindOf?.(req) ?? 'request' }, seconds);
+    });
+    next();
+  };
 }
 
 export function createWebServer(opts: WebServerOptions): WebServer {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const registry = opts.registry ?? new Registry();
   const metrics = ingressMetrics(registry);
-  const checks: ReadinessCheck[] = [...(opts.readiness ?? [])];
+  const checks: ReadinessCheck[] = [...(opts.readiness ?? []), ...opts.ingresses.flatMap((i) => i.readiness)];
   const readiness = () => runReadiness(checks);
-
-  const slack = opts.slack
-    ? createSlackApp({
-        config: opts.slack,
-        service: opts.service,
-        signingKey: opts.signingKey,
-        logger,
-        metrics,
-        readiness,
-        identity: opts.slackIdentity,
-        knownSecrets: opts.knownSecrets,
-        startTimeoutMs: opts.startTimeoutMs,
-      })
-    : null;
-  if (slack) checks.push({ name: 'slack', check: () => slack.ready() });
 
   const app = express();
   app.disable('x-powered-by');
@@ -95,16 +75,12 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     res.set('content-type', registry.contentType).send(await registry.metrics());
   });
 
-  if (slack?.router) {
-    app.use(SLACK_EVENTS_PATH, ackMetrics(metrics, 'slack'));
-    app.use(slack.router);
+  for (const ingress of opts.ingresses) {
+    for (const route of ingress.routes) {
+      const mount = route.method === 'GET' ? app.get.bind(app) : app.post.bind(app);
+      mount(route.path, measured(metrics, ingress, route), route.handler);
+    }
   }
-
-  // ---- Teams mount point (issue: Teams adapter) ----------------------------------------
-  if (opts.teams) app.post('/api/messages', express.json({ limit: '1mb' }), opts.teams);
-
-  // ---- Incident webhook mount point (issue: incident webhooks) --------------------------
-  if (opts.hooks) app.use('/hooks', opts.hooks);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -117,12 +93,11 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   let server: Server | null = null;
   return {
     app,
-    slack,
     metrics,
     registry,
     readiness,
     async listen(port: number, host?: string) {
-      if (slack) await slack.start();
+      for (const ingress of opts.ingresses) await ingress.start();
       server = await new Promise<Server>((resolve, reject) => {
         const s = host ? app.listen(port, host) : app.listen(port);
         s.once('listening', () => resolve(s));
@@ -139,7 +114,7 @@ export function createWebServer(opts: WebServerOptions): WebServer {
           s.closeIdleConnections();
         });
       }
-      if (slack) await slack.stop();
+      for (const ingress of opts.ingresses) await ingress.stop();
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
- * Redis connections, with the settings BullMQ and the web process need
- * (platform-notes §6): workers block and must ride out Redis restarts
+ * Redis connections, with the settings BullMQ and the web process need: workers block and must
+ * ride out Redis restarts
  * (`maxRetriesPerRequest: null`); producers in web processes fail fast
  * (`enableOfflineQueue: false`) so a dead Redis turns into a quick error, not a hung ack.
  */
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
-import { ConfigError } from '../config/env';
+import { ConfigError } from '../config/problems';
 
 /** For BullMQ workers and the worker's own store access. */
 export function createWorkerConnection(url: string, extra: RedisOptions = {}): Redis {
@@ -80,7 +80,7 @@ export async function checkRedis(url: string, timeoutMs = 2000): Promise<ConfigE
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = lastError ?? err.code ?? err.message;
-    return new ConfigError('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
+    return ConfigError.of('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
   } finally {
     // disconnect() on a client that already ended arms a ~2 s timer that keeps the process alive.
     if (redis.status !== 'end') redis.disconnect();

@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Destination, MessageRef } from '../chat/port';
+import { parseAddress, type Destination, type MessageRef } from '../chat/address';
 import { FINAL_STATES, TRIAGE_STATES, transition } from '../triage/machine';
 import type { Actor, Effect, TriageEvent, TriageRecord, TriageState } from '../triage/machine';
 import type { StepId } from '../triage/model';
@@ -21,14 +21,6 @@ export interface TriageMeta {
   postBundle: boolean;
 }
 
-export const DestinationSchema = z.union([
-  z.object({ platform: z.literal('slack'), channel: z.string().min(1), teamId: z.string().optional() }),
-  z.object({ platform: z.literal('teams'), conversationRef: z.record(z.string(), z.unknown()) }),
-]);
-export const MessageRefSchema = z.union([
-  z.object({ platform: z.literal('slack'), channel: z.string().min(1), ts: z.string().min(1), teamId: z.string().optional() }),
-  z.object({ platform: z.literal('teams'), conversationRef: z.record(z.string(), z.unknown()), activityId: z.string().min(1) }),
-]);
 const MetaSchema = z.object({
   source: z.string(),
   actor: z.object({ kind: z.enum(['user', 'webhook', 'system']), id: z.string(), name: z.string().optional() }),
@@ -141,9 +133,9 @@ export class TriageStore {
     if (!r || !dest || !meta) return null;
     return {
       record: r,
-      destination: DestinationSchema.parse(JSON.parse(dest)) as Destination,
+      destination: parseAddress(dest)!,
       meta: MetaSchema.parse(JSON.parse(meta)),
-      ref: ref ? (MessageRefSchema.parse(JSON.parse(ref)) as MessageRef) : null,
+      ref: parseAddress(ref),
       cardVersion: Number(cardv ?? 0),
       stepVersion: stepv === null ? null : Number(stepv),
       cardFailed: cardfail,
@@ -204,19 +196,17 @@ export class TriageStore {
   }
 
   async messageRef(id: string): Promise<MessageRef | null> {
-    const v = await this.redis.hget(this.keys.triage(id), 'ref');
-    return v ? (MessageRefSchema.parse(JSON.parse(v)) as MessageRef) : null;
+    return parseAddress(await this.redis.hget(this.keys.triage(id), 'ref'));
   }
 
   async destination(id: string): Promise<Destination | null> {
-    const v = await this.redis.hget(this.keys.triage(id), 'dest');
-    return v ? (DestinationSchema.parse(JSON.parse(v)) as Destination) : null;
+    return parseAddress(await this.redis.hget(this.keys.triage(id), 'dest'));
   }
 
   /** Stores the card's reference (first one wins) and returns the stored one. */
   async setMessageRef(id: string, ref: MessageRef, renderedVersion: number): Promise<MessageRef | null> {
     const stored = await this.redis.ctSetRef(this.keys.triage(id), JSON.stringify(ref), renderedVersion);
-    return stored ? (MessageRefSchema.parse(JSON.parse(stored)) as MessageRef) : null;
+    return parseAddress(stored);
   }
 
   /** Records that the card can never be posted, so the thread posts waiting for it stop. */

@@ -6,7 +6,8 @@
  */
 import { CaracalApiError } from '../../src/caracal/errors';
 import { createSharedReadCache } from '../../src/caracal/shared-cache';
-import { loadCacheTtlMs } from '../../src/config/env';
+import { orThrow } from '../../src/config/problems';
+import { parseRuntimeConfig } from '../../src/config/runtime';
 import { createTriageSession } from '../../src/triage/session';
 import { createHarness, waitFor, type Harness } from '../queue/harness';
 import { SCENARIO_NAMES, startSimulator, ZONE_B, type Simulator } from '../../sim';
@@ -209,6 +210,7 @@ describe('shared reads', () => {
   });
 
   test('CARACAL_CACHE_TTL_MS: default 2000, 0 allowed, nonsense is one line naming it', () => {
+    const loadCacheTtlMs = (env: Record<string, string>) => orThrow(parseRuntimeConfig({ REDIS_URL: 'redis://127.0.0.1:6379', TRIAGE_SIGNING_KEY: 'k'.repeat(32), ...env })).cacheTtlMs;
     expect(loadCacheTtlMs({})).toBe(2000);
     expect(loadCacheTtlMs({ CARACAL_CACHE_TTL_MS: '' })).toBe(2000);
     expect(loadCacheTtlMs({ CARACAL_CACHE_TTL_MS: '0' })).toBe(0);

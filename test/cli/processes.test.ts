@@ -24,7 +24,7 @@ describe('bot processes refuse to start without what they need (exit 2, one line
   it.each([['serve'], ['worker'], ['start'], ['audit verify']])('%s without REDIS_URL', async (command) => {
     const io = captureIo(baseEnv({}));
     expect(await main(command.split(' '), io)).toBe(2);
-    expect(io.err().trim()).toMatch(/^(caracal-triage: )?REDIS_URL: is required but not set$/);
+    expect(io.err().trim()).toMatch(/^caracal-triage: REDIS_URL: is required but not set \(e\.g\. redis:\/\/127\.0\.0\.1:6379\)$/);
   });
 
   it.each([['serve'], ['worker'], ['start']])('%s with an unreachable Redis', async (cmd) => {

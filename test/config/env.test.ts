@@ -19,7 +19,7 @@ describe('environment', () => {
   it('names the missing API URL', () => {
     const e = configError(() => loadCaracalConfig({ CARACAL_ADMIN_TOKEN: TOKEN }));
     expect(e.variable).toBe('CARACAL_API_URL');
-    expect(e.message).toBe('CARACAL_API_URL: is required but not set');
+    expect(e.message).toBe('CARACAL_API_URL: is required but not set (e.g. https://caracal.example.com)');
   });
 
   it('rejects a URL that is not http(s)', () => {

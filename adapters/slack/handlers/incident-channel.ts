@@ -8,6 +8,7 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, webApi } from '@slack/bolt';
 import { idsFromText } from '../../../src/commands';
+import { slackDestination } from '../address';
 import { unescapeSlack } from '../text';
 import type { SlackHandlerDeps } from './deps';
 
@@ -28,14 +29,14 @@ async function channelInfo(client: webApi.WebClient, channel: string): Promise<C
 async function startIncidentTriage(deps: SlackHandlerDeps, info: ChannelInfo, teamId: string, type: string): Promise<void> {
   const fromTopic = idsFromText(info.topic);
   const fromPurpose = idsFromText(info.purpose);
-  const result = await deps.service.start({
+  const result = await deps.flow.start({
     input: {
       requestId: fromTopic.requestId ?? fromPurpose.requestId,
       zoneId: fromTopic.zoneId ?? fromPurpose.zoneId,
       symptom: null,
       error: null,
     },
-    destination: { platform: 'slack', channel: info.id, teamId },
+    destination: slackDestination(info.id, teamId),
     actor: { kind: 'system', id: 'slack-incident-channel', name: `#${info.name}` },
     dedupeKey: `slack:${teamId}:incident_channel:${info.id}`,
     source: 'incident_channel',

@@ -4,10 +4,10 @@
  */
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { loadSlackConfig } from '../../../adapters/slack/config';
+import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { buildStatusCard } from '../../../adapters/slack/render';
+import { createWebHost, type WebHost } from '../../../src/app/web';
 import { signButton } from '../../../src/commands';
-import { type WebServer, createWebServer } from '../../../src/server/web-server';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET, commandBody, sendClick, sendCommand, sendEvent, sendSigned } from '../../support/slack-signing';
 import { FakeTriageService } from './fake-service';
@@ -18,7 +18,7 @@ const ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';
 
 let slack: FakeSlackApi;
 let service: FakeTriageService;
-let web: WebServer;
+let web: WebHost;
 let base: string;
 let events: string;
 
@@ -30,13 +30,13 @@ async function boot(env: Record<string, string> = {}): Promise<void> {
     SLACK_API_URL: slack.url,
     ...env,
   });
-  web = createWebServer({
+  web = createWebHost({
     service,
     signingKey: KEY,
-    slack: config,
+    platforms: [slackPlatform(config!)],
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
-    knownSecrets: ['xoxb-test-token'],
+    secrets: ['xoxb-test-token'],
     readiness: [{ name: 'redis', check: async () => undefined }],
   });
   const port = await web.listen(0, '127.0.0.1');
@@ -137,10 +137,10 @@ describe('/caracal', () => {
   it('acks within the deadline when starting is slow, and says so', async () => {
     await web.close();
     service = new FakeTriageService();
-    web = createWebServer({
+    web = createWebHost({
       service,
       signingKey: KEY,
-      slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url }),
+      platforms: [slackPlatform(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url })!)],
       registry: new Registry(),
       startTimeoutMs: 100,
     });
@@ -299,10 +299,10 @@ describe('health, readiness, metrics', () => {
 
   it('answers 503 with the reason when a dependency is down', async () => {
     await web.close();
-    web = createWebServer({
+    web = createWebHost({
       service,
       signingKey: KEY,
-      slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-wrong-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url }),
+      platforms: [slackPlatform(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-wrong-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url })!)],
       registry: new Registry(),
       readiness: [{ name: 'redis', check: async () => 'cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)' }],
     });

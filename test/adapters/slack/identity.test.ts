@@ -1,6 +1,5 @@
 import { createSlackWebClient } from '../../../adapters/slack/client';
 import { SlackIdentityResolver } from '../../../adapters/slack/identity';
-import { slackPortFromEnv } from '../../../adapters/slack';
 import { stripMention, unescapeSlack } from '../../../adapters/slack/text';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 
@@ -37,15 +36,5 @@ describe('Slack text', () => {
     expect(unescapeSlack('a &lt;b&gt; &amp;lt;')).toBe('a <b> &lt;');
     expect(stripMention('<@UBOT0001> triage <https://x.example/a|x.example/a>', 'UBOT0001')).toBe('triage https://x.example/a');
     expect(stripMention('<@UBOT0001|caracal>  help', undefined)).toBe('help');
-  });
-});
-
-describe('slackPortFromEnv', () => {
-  it('builds the worker port from the environment, or nothing without Slack', () => {
-    const base = { REDIS_URL: 'redis://127.0.0.1:6379', TRIAGE_SIGNING_KEY: 'k'.repeat(40) };
-    expect(slackPortFromEnv(base)).toBeNull();
-    const port = slackPortFromEnv({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'false' });
-    expect(port?.platform).toBe('slack');
-    expect(port?.capabilities.files).toBe(false);
   });
 });

@@ -40,7 +40,7 @@ describe('manifest.yml', () => {
   });
 
   it('subscribes to exactly the events the app listens to', () => {
-    const app = readFileSync(join(root, 'adapters/slack/app.ts'), 'utf8');
+    const app = readFileSync(join(root, 'adapters/slack/ingress.ts'), 'utf8');
     const listened = [...app.matchAll(/bolt\.event\('([a-z_]+)'/g)].map((m) => m[1]).sort();
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(listened);
   });

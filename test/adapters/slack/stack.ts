@@ -6,13 +6,13 @@
 import IORedis, { type Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { loadSlackConfig } from '../../../adapters/slack/config';
+import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { SlackChatPort } from '../../../adapters/slack/port';
+import { createWebHost, type WebHost } from '../../../src/app/web';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { TriageQueues } from '../../../src/queue/queues';
 import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
 import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
-import { type WebServer, createWebServer } from '../../../src/server/web-server';
 import { createWorkerConnection } from '../../../src/store/redis';
 import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
@@ -27,7 +27,7 @@ export interface SlackStack {
   service: RedisTriageService;
   queues: TriageQueues;
   workers: TriageWorkers | null;
-  web: WebServer;
+  web: WebHost;
   registry: Registry;
   prefix: string;
   /** http://127.0.0.1:<port>/slack/events */
@@ -93,10 +93,10 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     });
   }
 
-  const web = createWebServer({
+  const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
-    slack: loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url }),
+    platforms: [slackPlatform(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url })!)],
     registry,
     logger: silent,
     readiness: [{ name: 'redis', check: async () => ((await admin.ping()) === 'PONG' ? undefined : 'no PONG') }],

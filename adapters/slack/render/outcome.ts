@@ -1,0 +1,51 @@
+/** Command outcomes (src/commands/flow.ts) as the one ephemeral mrkdwn line Slack shows. */
+import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
+import type { ReadinessReport } from '../../../src/server/readiness';
+import { code, esc } from './mrkdwn';
+
+export interface StatusFacts {
+  botUserId: string | null;
+  access: string;
+  incidentChannelPattern: RegExp;
+}
+
+export function statusText(readiness: ReadinessReport | null, facts: StatusFacts): string {
+  const lines = [`*Caracal triage* ${facts.botUserId ? `is running as <@${facts.botUserId}>` : 'is running (Slack identity not confirmed yet)'}.`];
+  if (!readiness) lines.push(':warning: Readiness: no answer within 1 s.');
+  else for (const c of readiness.checks) lines.push(`${c.ok ? ':white_check_mark:' : ':x:'} ${esc(c.name)}${c.detail ? `: ${esc(c.detail)}` : ''}`);
+  lines.push(`Who may use it: ${esc(facts.access)}.`, `Incident channels: names matching \`${esc(facts.incidentChannelPattern.source)}\`.`);
+  return lines.join('\n');
+}
+
+export function startedText(cmd: StartingCommand, triageId: string, created: boolean): string {
+  if (!created) return `:repeat: Already started: the card for this request is in this channel (triage ${code(triageId)}).`;
+  if (cmd.kind === 'bundle') {
+    return `:package: Collecting the diagnostic bundle${cmd.zoneId ? ` for zone ${code(cmd.zoneId)}` : ''}: it will appear in this channel (triage ${code(triageId)}).`;
+  }
+  const { requestId, zoneId, error } = cmd.input;
+  const zone = zoneId ? ` in zone ${code(zoneId)}` : '';
+  if (requestId) {
+    return `:mag: Triage started for request ${code(requestId)}${zone}: the status card will appear in this channel, with the evidence in its thread.`;
+  }
+  if (error) return `:mag: Triage started from the pasted error${zone}: the status card will appear in this channel.`;
+  return `:mag: Triage started: readiness first, then the card asks for the symptom.`;
+}
+
+export function outcomeText(outcome: CommandOutcome, facts: StatusFacts): string {
+  switch (outcome.kind) {
+    case 'help':
+      return esc(outcome.text);
+    case 'status':
+      return statusText(outcome.readiness, facts);
+    case 'invalid':
+      return `:warning: ${esc(outcome.message)}`;
+    case 'unauthorized':
+      return `:no_entry: ${esc(outcome.message)}`;
+    case 'started':
+      return startedText(outcome.command, outcome.triageId, outcome.created);
+    case 'slow':
+      return ':hourglass_flowing_sand: Starting is taking longer than usual; the card will appear in this channel if it starts. Give it a minute before running the command again.';
+    case 'unavailable':
+      return ':x: Could not start the triage: the bot cannot reach its queue right now. Nothing was started; try again in a minute.';
+  }
+}

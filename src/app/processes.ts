@@ -1,0 +1,83 @@
+/**
+ * The bot's long-running processes, from one AppConfig:
+ *
+ *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
+ *   worker  the collect and post workers, posting through every configured platform
+ *   start   both in one process, sharing one Redis check, one metrics registry, one logger
+ *
+ * Each checks Redis once, runs until SIGTERM/SIGINT (shutdown.ts), and resolves only then.
+ * Problems before anything runs are ConfigErrors: the CLI prints them and exits 2.
+ */
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { openTriageService, type RedisTriageService } from '../queue/triage-service';
+import { checkRedis, safeRedisUrl } from '../store/redis';
+import { ConfigError } from '../config/problems';
+import { createLogger } from '../log';
+import { type AppConfig, runtimeOf } from './config';
+import { chatPlatforms } from './platforms';
+import { exitOnSignals } from './shutdown';
+import { createWebHost, type WebHost } from './web';
+import { startWorker, type RunningWorker } from './worker';
+
+export interface ProcessHandle {
+  /** The web port, when the process serves HTTP. */
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  web: boolean;
+  worker: boolean;
+  /** Install SIGTERM/SIGINT handlers that stop and exit (default true). */
+  handleSignals?: boolean;
+  logger?: Logger;
+  /** Listen address (default all interfaces). */
+  host?: string;
+}
+
+async function openService(config: AppConfig, registry: Registry, logger: Logger): Promise<RedisTriageService> {
+  const { redisUrl, signingKey } = runtimeOf(config);
+  try {
+    return await openTriageService({ redisUrl, signingKey, metrics: registry, logger });
+  } catch (e) {
+    throw ConfigError.of('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(redisUrl)} (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). */
+export async function runProcesses(config: AppConfig, opts: RunOptions): Promise<ProcessHandle> {
+  const runtime = runtimeOf(config);
+  const name = opts.web ? 'caracal-triage' : 'caracal-triage-worker';
+  const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
+  const unreachable = await checkRedis(runtime.redisUrl);
+  if (unreachable) throw unreachable;
+  const registry = new Registry();
+  const platforms = chatPlatforms(config);
+
+  let service: RedisTriageService | null = null;
+  let web: WebHost | null = null;
+  let worker: RunningWorker | null = null;
+  const stop = async (): Promise<void> => {
+    // Stop taking requests first, then let the worker finish what it holds (bounded inside).
+    await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
+    await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
+    await service?.close().catch(() => undefined);
+  };
+  try {
+    if (opts.web) {
+      service = await openService(config, registry, logger);
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness] });
+    }
+    if (opts.worker) worker = await startWorker(config, { platforms, registry, logger });
+    const port = web ? await web.listen(runtime.port, opts.host) : null;
+    const started = platforms.map((p) => p.describe);
+    if (web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
+    logger.info({ port, platforms: started, worker: opts.worker }, web && opts.worker ? 'web and worker running' : web ? 'web running' : 'worker running');
+    if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
+    return { port, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The web half of the bot: the command flow over a TriageService, one ingress per chat
+ * platform, the host around them. The caller owns the service (and, in `start`, shares its
+ * Redis connection and metrics registry with the worker).
+ */
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createRedactor } from '../bundle/redact';
+import { createCommandFlow } from '../commands/flow';
+import type { ChatPlatform, Ingress } from '../ingress/ingress';
+import { ingressMetrics } from '../server/metrics';
+import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
+import { type WebServer, createWebServer } from '../server/web-server';
+import type { TriageService } from '../triage/service-api';
+
+export interface WebHostOptions {
+  service: TriageService;
+  platforms: readonly ChatPlatform[];
+  /** TRIAGE_SIGNING_KEY. */
+  signingKey: string;
+  /** Secret values to redact from pasted text and logs. */
+  secrets?: string[];
+  /** The process's own checks (Redis), before each ingress's. */
+  readiness?: ReadinessCheck[];
+  registry?: Registry;
+  logger?: Logger;
+  /** Longest wait for service.start before a platform answers anyway (default 2000 ms). */
+  startTimeoutMs?: number;
+}
+
+export interface WebHost extends WebServer {
+  readonly ingresses: readonly Ingress[];
+}
+
+export function createWebHost(opts: WebHostOptions): WebHost {
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const registry = opts.registry ?? new Registry();
+  const metrics = ingressMetrics(registry);
+  // The flow answers `status` with the host's readiness, which exists only once the host does.
+  let readiness: () => Promise<ReadinessReport> = async () => ({ ready: false, checks: [] });
+  const redactor = createRedactor(opts.secrets ?? []);
+  const flow = createCommandFlow({
+    service: opts.service,
+    signingKey: opts.signingKey,
+    metrics,
+    logger,
+    redactor,
+    readiness: () => readiness(),
+    startTimeoutMs: opts.startTimeoutMs,
+  });
+  const ingresses = opts.platforms.map((p) =>
+    p.ingress({ service: opts.service, flow, metrics, logger, redactor, signingKey: opts.signingKey, readiness: () => readiness() }),
+  );
+  const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger });
+  readiness = server.readiness;
+  return { ...server, ingresses };
+}

@@ -1,0 +1,24 @@
+/**
+ * Where a card goes (`Destination`) and where it lives (`MessageRef`), as the core carries them:
+ * the platform's name plus fields only that platform's adapter reads. Slack's are channel + ts,
+ * Teams' a conversation reference + activity id; each adapter declares its own zod schema for
+ * them and parses what it is handed, so the core never spells out a platform's fields and a new
+ * platform adds no case here. Stored in Redis as JSON and read back through this one schema.
+ */
+import { z } from 'zod';
+
+export const PLATFORMS = ['slack', 'teams'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const ChatAddressSchema = z.looseObject({ platform: z.enum(PLATFORMS) });
+export type ChatAddress = z.infer<typeof ChatAddressSchema>;
+
+/** Where to post a new card. */
+export type Destination = ChatAddress;
+/** Where a posted card lives (any process, after any restart, can update it from this). */
+export type MessageRef = ChatAddress;
+
+/** Parses stored JSON (null when absent). */
+export function parseAddress(json: string | null | undefined): ChatAddress | null {
+  return json ? ChatAddressSchema.parse(JSON.parse(json)) : null;
+}

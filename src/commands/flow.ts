@@ -1,0 +1,188 @@
+/**
+ * The one command flow every chat platform (and the incident sources) goes through:
+ *
+ *   text → parse (grammar.ts) → authorize → start (TriageService) → CommandOutcome
+ *   button value → verify (button-token.ts) → authorize → apply → ActionOutcome
+ *
+ * Adapters only turn their platform's request into a `CommandRequest` / `ActionRequest` and the
+ * outcome into their own message. Metrics are counted here, so every platform reports the same
+ * labels. Only fast work happens before an outcome: parsing, an in-memory authorization check,
+ * and the service's Redis round trips, bounded by `startTimeoutMs` so a slow Redis never makes
+ * a platform's acknowledgement late.
+ */
+import type { Logger } from 'pino';
+import type { Redactor } from '../bundle/redact';
+import type { Destination } from '../chat/port';
+import type { IngressMetrics } from '../server/metrics';
+import type { ReadinessReport } from '../server/readiness';
+import type { Actor, TriageInput, TriageRecord } from '../triage/machine';
+import type { StartTriageRequest, TriageService } from '../triage/service-api';
+import { eventFromClaim } from './button-event';
+import { verifyButton } from './button-token';
+import type { Command } from './command';
+import { helpText, parseCommand } from './grammar';
+import { within } from '../time/race';
+
+export type AuthzDecision = { ok: true } | { ok: false; message: string };
+
+export type StartingCommand = Extract<Command, { kind: 'triage' | 'bundle' }>;
+
+export interface CommandRequest {
+  /** Metrics label: `slack`, `teams`, … */
+  platform: string;
+  /** What the person typed, with the platform's own escaping and the bot mention removed. */
+  text: string;
+  /** How the command is spelt on this platform (`/caracal`, `@Caracal`), for help and examples. */
+  prefix: string;
+  actor: Actor;
+  /** Where the card goes. */
+  destination: Destination;
+  /** Idempotency key of the inbound delivery (a redelivery starts nothing new). */
+  dedupeKey: string;
+  /** For the audit log: `slack_command`, `slack_mention`, `teams_message`, … */
+  source: string;
+  /** The platform's allow-list check, in memory. */
+  authorize: () => AuthzDecision;
+}
+
+export type CommandOutcome =
+  | { kind: 'help'; text: string }
+  | { kind: 'status'; readiness: ReadinessReport | null }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'started'; command: StartingCommand; triageId: string; created: boolean }
+  /** Still starting after the time budget; the card appears if it starts. */
+  | { kind: 'slow'; command: StartingCommand }
+  /** The queue (Redis) is unreachable; nothing was started. */
+  | { kind: 'unavailable'; command: StartingCommand };
+
+export interface ActionRequest {
+  platform: string;
+  /** The button's signed value, verbatim. */
+  value: unknown;
+  actor: Actor;
+  authorize: () => AuthzDecision;
+  source: string;
+}
+
+export type ActionOutcome =
+  | { kind: 'applied'; triageId: string; record: TriageRecord }
+  | { kind: 'refused'; reason: string; message: string; triageId?: string };
+
+export interface CommandFlowOptions {
+  service: TriageService;
+  signingKey: string;
+  metrics: IngressMetrics;
+  logger: Logger;
+  /** Redacts pasted error bodies before they are stored (tokens pasted along with them). */
+  redactor: Redactor;
+  /** Readiness for `status`. */
+  readiness: () => Promise<ReadinessReport>;
+  /** Longest wait for service.start before answering anyway (ms; Slack allows 3 s for the whole ack). */
+  startTimeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface CommandFlow {
+  command(req: CommandRequest): Promise<CommandOutcome>;
+  action(req: ActionRequest): Promise<ActionOutcome>;
+  /** Start a triage the platform itself decided on (an incident channel, a webhook). */
+  start(req: StartTriageRequest): ReturnType<TriageService['start']>;
+}
+
+const APPLY_MESSAGES: Record<string, string> = {
+  not_found: 'This triage no longer exists (expired from storage); nothing was changed. Start a new one with `triage <request-id>`.',
+  conflict: 'Someone else changed this triage at the same moment; nothing was changed. Look at the card again and click once more if still needed.',
+};
+
+export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
+  const { service, metrics, logger } = opts;
+  const startTimeoutMs = opts.startTimeoutMs ?? 2000;
+
+  function startRequest(cmd: StartingCommand, req: CommandRequest): StartTriageRequest {
+    const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null } : { ...cmd.input };
+    // A pasted error body is stored with the triage: secrets pasted along with it are not.
+    if (input.error) input.error = opts.redactor.redactText(input.error).text;
+    const start: StartTriageRequest = { input, destination: req.destination, actor: req.actor, dedupeKey: req.dedupeKey, source: req.source };
+    if (cmd.kind === 'bundle') start.postBundle = true;
+    return start;
+  }
+
+  return {
+    start: (req) => service.start(req),
+
+    async command(req) {
+      const count = (command: string, outcome: string) => metrics.commands.inc({ platform: req.platform, command, outcome });
+      const cmd = parseCommand(req.text, { prefix: req.prefix });
+      switch (cmd.kind) {
+        case 'invalid':
+          count('invalid', 'invalid');
+          return { kind: 'invalid', message: cmd.message };
+        case 'help':
+          count('help', 'help');
+          return { kind: 'help', text: helpText({ prefix: req.prefix }) };
+        case 'status': {
+          count('status', 'status');
+          return { kind: 'status', readiness: (await within(opts.readiness(), 1000).catch(() => undefined)) ?? null };
+        }
+      }
+      const allowed = req.authorize();
+      if (!allowed.ok) {
+        count(cmd.kind, 'unauthorized');
+        return { kind: 'unauthorized', message: allowed.message };
+      }
+      const started = service.start(startRequest(cmd, req));
+      let result;
+      try {
+        result = await within(started, startTimeoutMs);
+      } catch (e) {
+        count(cmd.kind, 'error');
+        logger.error({ err: e, dedupeKey: req.dedupeKey, platform: req.platform }, 'could not start a triage');
+        return { kind: 'unavailable', command: cmd };
+      }
+      if (!result) {
+        count(cmd.kind, 'timeout');
+        started.catch((e) => logger.error({ err: e, dedupeKey: req.dedupeKey, platform: req.platform }, 'triage start failed after the answer'));
+        return { kind: 'slow', command: cmd };
+      }
+      count(cmd.kind, result.created ? 'started' : 'duplicate');
+      logger.info({ triageId: result.triageId, created: result.created, platform: req.platform, source: req.source }, 'command');
+      return { kind: 'started', command: cmd, triageId: result.triageId, created: result.created };
+    },
+
+    async action(req) {
+      const count = (outcome: string) => metrics.clicks.inc({ platform: req.platform, outcome });
+      const verified = verifyButton(req.value, opts.signingKey, opts.now?.());
+      if (!verified.ok) {
+        count(verified.reason);
+        logger.warn({ reason: verified.reason, user: req.actor.id, platform: req.platform }, 'refused a button payload');
+        return { kind: 'refused', reason: verified.reason, message: verified.message };
+      }
+      const triageId = verified.claim.triageId;
+      const allowed = req.authorize();
+      if (!allowed.ok) {
+        count('unauthorized');
+        return { kind: 'refused', reason: 'unauthorized', message: allowed.message, triageId };
+      }
+      const event = eventFromClaim(verified.claim, req.actor);
+      if (!event) {
+        count('malformed');
+        return { kind: 'refused', reason: 'malformed', message: 'That button is not one of ours (unreadable data); nothing was changed.', triageId };
+      }
+      let result;
+      try {
+        result = await service.apply(triageId, event, req.source);
+      } catch (e) {
+        count('error');
+        logger.error({ err: e, triageId }, 'could not apply a button click');
+        return { kind: 'refused', reason: 'error', message: 'The bot could not record that click (its queue is unavailable); nothing was changed. Try again in a minute.', triageId };
+      }
+      if (result.ok) {
+        count('applied');
+        return { kind: 'applied', triageId, record: result.record };
+      }
+      count(result.reason);
+      return { kind: 'refused', reason: result.reason, message: APPLY_MESSAGES[result.reason] ?? result.message, triageId };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The Caracal settings every command that reads Caracal needs (`triage`, `bundle`, `worker`,
+ * `start`): where the Admin API and the optional service probes are, the admin token (inline or
+ * from a file, read here once), zones to search, timeouts and the worker's shared-read TTL.
+ */
+import { readFileSync } from 'node:fs';
+import { type Env, int, list, parseEnvGroup, text, url } from './fields';
+import type { ConfigProblem, Parsed } from './problems';
+
+export interface CaracalConfig {
+  apiUrl: string;
+  adminToken: string;
+  zoneIds: string[];
+  stsUrl?: string;
+  gatewayUrl?: string;
+  auditUrl?: string;
+  coordinatorUrl?: string;
+  metricsBearer?: string;
+  coordinatorToken?: string;
+  /** Per-call timeout for Caracal requests (ms). */
+  timeoutMs: number;
+}
+
+const probeUrl = (example: string) => url({ protocols: ['http', 'https'], example, optional: true });
+
+const shape = {
+  CARACAL_API_URL: url({ protocols: ['http', 'https'], example: 'https://caracal.example.com' }),
+  CARACAL_ADMIN_TOKEN: text({ optional: true }),
+  CARACAL_ADMIN_TOKEN_FILE: text({ optional: true }),
+  CARACAL_ZONE_IDS: list({ item: /^[A-Za-z0-9_.\-:]{1,128}$/, what: 'zone IDs (1-128 characters of A-Z a-z 0-9 _ . - :)', example: '01a21de5-zone,01b9-zone' }),
+  CARACAL_STS_URL: probeUrl('http://sts.caracal.svc:8080'),
+  CARACAL_GATEWAY_URL: probeUrl('http://gateway.caracal.svc:8081'),
+  CARACAL_AUDIT_URL: probeUrl('http://audit.caracal.svc:9090'),
+  CARACAL_COORDINATOR_URL: probeUrl('http://coordinator.caracal.svc:4000'),
+  CARACAL_METRICS_BEARER: text({ optional: true }),
+  CARACAL_COORDINATOR_TOKEN: text({ optional: true }),
+  CARACAL_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5000, what: 'a whole number of milliseconds', example: 5000 }),
+};
+
+function adminToken(inline: string | undefined, file: string | undefined): { token?: string; problem?: ConfigProblem } {
+  if (inline) return { token: inline };
+  if (!file) return { problem: { variable: 'CARACAL_ADMIN_TOKEN', message: 'is required (or CARACAL_ADMIN_TOKEN_FILE naming a file that holds it); mint a read token with POST /v1/admin-tokens' } };
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    return { problem: { variable: 'CARACAL_ADMIN_TOKEN_FILE', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}: ${file})` } };
+  }
+  if (!token) return { problem: { variable: 'CARACAL_ADMIN_TOKEN_FILE', message: `names an empty file (${file})` } };
+  return { token };
+}
+
+export function parseCaracalConfig(env: Env): Parsed<CaracalConfig> {
+  const fields = parseEnvGroup(shape, env);
+  const problems = fields.ok ? [] : [...fields.problems];
+  // The token is checked even when other fields are bad, so every problem shows at once.
+  const token = adminToken(typeof env.CARACAL_ADMIN_TOKEN === 'string' ? env.CARACAL_ADMIN_TOKEN.trim() || undefined : undefined, env.CARACAL_ADMIN_TOKEN_FILE?.trim() || undefined);
+  if (token.problem) problems.push(token.problem);
+  if (!fields.ok || problems.length) return { ok: false, problems };
+  const p = fields.value;
+  return {
+    ok: true,
+    value: {
+      apiUrl: p.CARACAL_API_URL!,
+      adminToken: token.token!,
+      zoneIds: p.CARACAL_ZONE_IDS,
+      stsUrl: p.CARACAL_STS_URL,
+      gatewayUrl: p.CARACAL_GATEWAY_URL,
+      auditUrl: p.CARACAL_AUDIT_URL,
+      coordinatorUrl: p.CARACAL_COORDINATOR_URL,
+      metricsBearer: p.CARACAL_METRICS_BEARER,
+      coordinatorToken: p.CARACAL_COORDINATOR_TOKEN,
+      timeoutMs: p.CARACAL_TIMEOUT_MS!,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Settings of the bot's own processes (`serve`, `worker`, `start`, `audit verify`): Redis, the
+ * signing key, the HTTP port, the log level and the worker's shared Caracal read TTL.
+ */
+import { type Env, int, oneOf, parseEnvGroup, text, url } from './fields';
+import type { Parsed } from './problems';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface RuntimeConfig {
+  redisUrl: string;
+  /** Signs button payloads and chains the bot's audit log. */
+  signingKey: string;
+  port: number;
+  /** How long workers share deployment-level Caracal reads (ms); 0 turns it off. */
+  cacheTtlMs: number;
+}
+
+const shape = {
+  REDIS_URL: url({ protocols: ['redis', 'rediss'], example: 'redis://127.0.0.1:6379', keepSlash: true }),
+  TRIAGE_SIGNING_KEY: text({ minLength: 32, hint: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+  PORT: int({ min: 0, max: 65_535, default: 3000, what: 'a TCP port', example: 3000 }),
+  CARACAL_CACHE_TTL_MS: int({ min: 0, max: 60_000, default: 2000, what: 'a whole number of milliseconds', note: '0 turns sharing off; a minute-old readiness is no evidence', example: 2000 }),
+};
+
+export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
+  const r = parseEnvGroup(shape, env);
+  if (!r.ok) return r;
+  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS! } };
+}
+
+const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };
+
+export function parseLogLevel(env: Env): Parsed<LogLevel> {
+  const r = parseEnvGroup(logShape, env);
+  return r.ok ? { ok: true, value: r.value.LOG_LEVEL! } : r;
+}

@@ -1,0 +1,69 @@
+/**
+ * What plugs into the web host. A chat platform or an incident source is an `Ingress`: the
+ * routes it serves (none for a transport that opens its own socket, like Slack's Socket Mode),
+ * the readiness checks that say whether it can work, and its start and stop. The host
+ * (src/server) mounts a list of them next to /healthz, /readyz and /metrics and names none.
+ *
+ * A chat platform is one `ChatPlatform`: its ingress for web processes and its `ChatPort` for
+ * workers, built from its own configuration by the composition root (src/app), which is the
+ * only place that knows which platforms exist.
+ */
+import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Redactor } from '../bundle/redact';
+import type { ChatPort, Platform } from '../chat/port';
+import type { CommandFlow } from '../commands/flow';
+import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
+import type { IngressMetrics } from '../server/metrics';
+import type { TriageService } from '../triage/service-api';
+
+export interface IngressRoute {
+  method: 'POST' | 'GET';
+  /** Absolute path, e.g. `/slack/events`. */
+  path: string;
+  handler: RequestHandler;
+  /**
+   * The metrics label for what a request was (`command`, `action`, `event`…), read when the
+   * response finishes; default `request`.
+   */
+  kindOf?: (req: Request) => string;
+}
+
+export interface Ingress {
+  /** Metrics label and log component: `slack`, `teams`, `alertmanager`, … */
+  readonly name: string;
+  readonly routes: readonly IngressRoute[];
+  readonly readiness: readonly ReadinessCheck[];
+  /** Before the host listens (connect a socket, load allow-lists…). */
+  start(): Promise<void>;
+  /** After the host stopped taking requests. */
+  stop(): Promise<void>;
+}
+
+/** What the host hands every ingress. */
+export interface IngressContext {
+  service: TriageService;
+  /** The one command flow (parse → authorize → start or act → outcome). */
+  flow: CommandFlow;
+  metrics: IngressMetrics;
+  logger: Logger;
+  redactor: Redactor;
+  /** TRIAGE_SIGNING_KEY: button payloads. */
+  signingKey: string;
+  /** The web process's readiness, for `status` commands. */
+  readiness: () => Promise<ReadinessReport>;
+}
+
+/** What a worker hands a platform to build its port. */
+export interface PortContext {
+  signingKey: string;
+  logger: Logger;
+}
+
+export interface ChatPlatform {
+  readonly platform: Platform;
+  /** One line for the start-up log, e.g. `slack (http)`. */
+  readonly describe: string;
+  ingress(ctx: IngressContext): Ingress;
+  port(ctx: PortContext): ChatPort;
+}

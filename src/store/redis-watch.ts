@@ -1,0 +1,63 @@
+/**
+ * One log line when Redis is lost and one when it is back, for a whole process. During an
+ * outage every connection (the worker's, its duplicates, BullMQ's blocking ones) reports an
+ * error on each reconnect attempt; logging each would bury the two lines that matter under dozens
+ * a second. Connections keep reconnecting with ioredis' own backoff; this only watches.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { safeRedisUrl } from './redis';
+
+export interface RedisWatch {
+  /** Watch a connection: its errors mark Redis lost, its `ready` marks it back. */
+  attach(redis: Redis): void;
+  /**
+   * Report an error seen elsewhere (a BullMQ worker's `error` event). Connection errors go into
+   * the one "lost" line; anything else is logged as `what`. Returns true when it was a
+   * connection error.
+   */
+  error(e: Error, what: string): boolean;
+  readonly down: boolean;
+}
+
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|READONLY|LOADING/;
+
+export function isRedisConnectionError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return CONNECTION_ERRORS.test(`${err?.code ?? ''} ${err?.message ?? ''}`);
+}
+
+export function createRedisWatch(logger: Logger, url: string): RedisWatch {
+  let downSince: number | null = null;
+  const lost = (reason: string): void => {
+    if (downSince !== null) return;
+    downSince = Date.now();
+    logger.error({ redis: safeRedisUrl(url), reason }, 'lost the connection to Redis; reconnecting with backoff (triages wait, nothing is dropped)');
+  };
+  const back = (): void => {
+    if (downSince === null) return;
+    const seconds = Math.round((Date.now() - downSince) / 100) / 10;
+    downSince = null;
+    logger.info({ redis: safeRedisUrl(url), downSeconds: seconds }, 'Redis is back');
+  };
+  return {
+    attach(redis) {
+      redis.on('error', (e: Error) => lost((e as NodeJS.ErrnoException).code ?? e.message));
+      redis.on('close', () => {
+        if (redis.status !== 'end') lost('connection closed');
+      });
+      redis.on('ready', back);
+    },
+    error(e, what) {
+      if (isRedisConnectionError(e)) {
+        lost((e as NodeJS.ErrnoException).code ?? e.message);
+        return true;
+      }
+      logger.error({ err: e.message }, what);
+      return false;
+    },
+    get down() {
+      return downSince !== null;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The one configuration pass: every group a command needs is checked in full and every problem
+ * is reported at once, one line per variable, saying what is wrong and showing a right value.
+ */
+import pino from 'pino';
+import { loadAppConfig } from '../../src/app/config';
+import { chatPlatforms } from '../../src/app/platforms';
+import { ConfigError } from '../../src/config/problems';
+
+const TOKEN = 'cat_' + 'A'.repeat(43);
+const RUNTIME = { REDIS_URL: 'redis://127.0.0.1:6379', TRIAGE_SIGNING_KEY: 'k'.repeat(40) };
+
+function problems(env: Record<string, string | undefined>, needs: Parameters<typeof loadAppConfig>[1]): string[] {
+  try {
+    loadAppConfig(env, needs);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message.split('\n');
+    throw e;
+  }
+  return [];
+}
+
+describe('loadAppConfig', () => {
+  it('reports every bad variable of every group at once, one line each', () => {
+    const lines = problems(
+      { CARACAL_API_URL: 'not a url', CARACAL_ADMIN_TOKEN: '', REDIS_URL: 'http://127.0.0.1:6379', CARACAL_TIMEOUT_MS: 'abc', PORT: 'abc', CARACAL_CACHE_TTL_MS: 'abc', LOG_LEVEL: 'loud', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'maybe' },
+      { caracal: true, runtime: true, platforms: true },
+    );
+    const byVar = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    expect(Object.keys(byVar).sort()).toEqual(
+      ['CARACAL_ADMIN_TOKEN', 'CARACAL_API_URL', 'CARACAL_CACHE_TTL_MS', 'CARACAL_TIMEOUT_MS', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SLACK_FILE_UPLOADS', 'TRIAGE_SIGNING_KEY'].sort(),
+    );
+    expect(lines).toHaveLength(9);
+    expect(byVar.CARACAL_API_URL).toBe('must be a URL starting with http:// or https://, e.g. https://caracal.example.com');
+    expect(byVar.CARACAL_TIMEOUT_MS).toBe('must be a whole number of milliseconds from 100 to 120000, e.g. 5000 (got "abc")');
+    expect(byVar.PORT).toBe('must be a TCP port from 0 to 65535, e.g. 3000 (got "abc")');
+    expect(byVar.CARACAL_CACHE_TTL_MS).toMatch(/^must be a whole number of milliseconds/);
+    expect(byVar.LOG_LEVEL).toBe('must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
+    expect(byVar.SLACK_FILE_UPLOADS).toBe('must be true or false (got "maybe")');
+    expect(byVar.REDIS_URL).toBe('must be a URL starting with redis:// or rediss://, e.g. redis://127.0.0.1:6379');
+    expect(byVar.TRIAGE_SIGNING_KEY).toBe('is required but not set');
+  });
+
+  it('asks only for the groups a command needs', () => {
+    expect(problems({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN }, { caracal: true })).toEqual([]);
+    expect(problems({ ...RUNTIME }, { runtime: true, platforms: true })).toEqual([]);
+    expect(problems({ ...RUNTIME }, { runtime: true, platforms: true, caracal: true })[0]).toMatch(/^CARACAL_API_URL: is required but not set/);
+  });
+
+  it('never echoes a secret it refuses, and cuts long bad values', () => {
+    const lines = problems({ ...RUNTIME, TRIAGE_SIGNING_KEY: 'short-secret-value', CARACAL_TIMEOUT_MS: '9'.repeat(200) }, { runtime: true, caracal: true });
+    expect(lines.join('\n')).not.toContain('short-secret-value');
+    expect(lines.find((l) => l.startsWith('CARACAL_TIMEOUT_MS'))!.length).toBeLessThan(160);
+  });
+
+  it('collects the secret values for redaction, including a token read from its file', () => {
+    const config = loadAppConfig({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN, ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1234567890', SLACK_APP_TOKEN: 'xapp-1234567890' }, { caracal: true, runtime: true, platforms: true });
+    expect(config.secrets).toEqual(expect.arrayContaining([TOKEN, 'xoxb-1234567890', 'xapp-1234567890', RUNTIME.TRIAGE_SIGNING_KEY]));
+    expect(config.slack?.appToken).toBe('xapp-1234567890');
+  });
+});
+
+describe('chatPlatforms', () => {
+  it('builds the worker port from the environment, or nothing without Slack', () => {
+    const portFrom = (env: Record<string, string>) => {
+      const config = loadAppConfig(env, { runtime: true, platforms: true });
+      return chatPlatforms(config).map((p) => p.port({ signingKey: config.runtime!.signingKey, logger: pino({ level: 'silent' }) }))[0] ?? null;
+    };
+    expect(portFrom(RUNTIME)).toBeNull();
+    const port = portFrom({ ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'false' });
+    expect(port?.platform).toBe('slack');
+    expect(port?.capabilities.files).toBe(false);
+  });
+});
