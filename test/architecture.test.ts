@@ -1,0 +1,116 @@
+/**
+ * The house rules the layout depends on, checked on every run: chat SDKs stay in their
+ * adapter folder (so moving Teams to Microsoft's successor SDK touches one folder), only the
+ * composition root (src/app) knows which adapters exist, shipped code never reaches into
+ * test/, the platform-free core does no Redis or chat I/O, and imports form no cycle.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const SHIPPED = ['src', 'adapters', 'sim'];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'node_modules' ? [] : files(p);
+    return /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** Every module specifier a file imports (static, dynamic, require, export … from). */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]/g)) out.push(m[1]);
+  for (const m of text.matchAll(/(?:^|[\s;])import\s*['"]([^'"]+)['"]/g)) out.push(m[1]);
+  for (const m of text.matchAll(/(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1]);
+  return out;
+}
+
+const rel = (p: string): string => relative(ROOT, p).split('\\').join('/');
+
+/** A relative specifier resolved to a repository path (without extension). */
+function target(file: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  return rel(resolve(dirname(file), spec)).replace(/\.js$/, '');
+}
+
+interface Edge {
+  from: string;
+  spec: string;
+  to: string | null;
+}
+
+const edges: Edge[] = [...SHIPPED, 'bin', 'test', 'bench'].flatMap((d) => files(join(ROOT, d))).flatMap((f) => specifiers(f).map((spec) => ({ from: rel(f), spec, to: target(f, spec) })));
+const shipped = (e: Edge): boolean => SHIPPED.some((d) => e.from.startsWith(`${d}/`)) || e.from.startsWith('bin/');
+const show = (list: Edge[]): string[] => list.map((e) => `${e.from} → ${e.spec}`);
+
+describe('architecture', () => {
+  it('found the sources it checks', () => {
+    expect(edges.filter((e) => e.from.startsWith('src/')).length).toBeGreaterThan(200);
+    expect(edges.some((e) => e.spec.startsWith('@slack/'))).toBe(true);
+  });
+
+  it('imports @slack/* only inside adapters/slack/', () => {
+    expect(show(edges.filter((e) => e.spec.startsWith('@slack/') && !e.from.startsWith('adapters/slack/') && !e.from.startsWith('test/') && !e.from.startsWith('bench/')))).toEqual([]);
+  });
+
+  it('imports botbuilder* only inside adapters/teams/', () => {
+    expect(show(edges.filter((e) => /^botbuilder|^botframework/.test(e.spec) && !e.from.startsWith('adapters/teams/') && !e.from.startsWith('test/')))).toEqual([]);
+  });
+
+  it('lets only the composition root (src/app) import adapters/', () => {
+    expect(show(edges.filter((e) => e.from.startsWith('src/') && !e.from.startsWith('src/app/') && e.to?.startsWith('adapters/')))).toEqual([]);
+  });
+
+  it('keeps adapters from importing each other', () => {
+    const folder = (p: string) => p.split('/').slice(0, 2).join('/');
+    expect(show(edges.filter((e) => e.from.startsWith('adapters/') && e.to?.startsWith('adapters/') && folder(e.from) !== folder(e.to)))).toEqual([]);
+  });
+
+  it('never imports test/ or bench/ from shipped code', () => {
+    expect(show(edges.filter((e) => shipped(e) && (e.to?.startsWith('test/') || e.to?.startsWith('bench/'))))).toEqual([]);
+  });
+
+  it('keeps Redis, queues and chat SDKs out of the platform-free core', () => {
+    const core = ['src/triage/', 'src/caracal/', 'src/commands/', 'src/chat/', 'src/bundle/', 'src/config/', 'src/ingress/'];
+    const io = /^(ioredis|bullmq|rate-limiter-flexible|@slack\/|botbuilder|express$)/;
+    expect(show(edges.filter((e) => core.some((c) => e.from.startsWith(c)) && !e.from.startsWith('src/ingress/') && io.test(e.spec)))).toEqual([]);
+  });
+
+  it('has no import cycle among shipped modules', () => {
+    const graph = new Map<string, string[]>();
+    for (const e of edges.filter(shipped)) {
+      if (!e.to) continue;
+      const from = e.from.replace(/\.(ts|js)$/, '');
+      const to = e.to.replace(/\/index$/, '');
+      graph.set(from, [...(graph.get(from) ?? []), to]);
+    }
+    const known = (p: string): string | null => (graph.has(p) ? p : graph.has(`${p}/index`) ? `${p}/index` : null);
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (n: string, path: string[]): void => {
+      if (state.get(n) === 'done') return;
+      if (state.get(n) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(n)), n].join(' → '));
+        return;
+      }
+      state.set(n, 'visiting');
+      for (const next of graph.get(n) ?? []) {
+        const k = known(next);
+        if (k) visit(k, [...path, n]);
+      }
+      state.set(n, 'done');
+    };
+    for (const n of graph.keys()) visit(n, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps every source file under 400 lines (the simulator\'s scenario data aside)', () => {
+    const long = ['src', 'adapters'].flatMap((d) => files(join(ROOT, d)))
+      .map((f) => [rel(f), readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
+    expect(long).toEqual([]);
+  });
+});
