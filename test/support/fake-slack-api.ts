@@ -54,6 +54,8 @@ export interface FakeSlackApi {
   failWith(method: string, error: string, times?: number): void;
   /** Delay every answer by this many ms (auth.test included). */
   latencyMs: number;
+  /** What `apps.connections.open` (Socket Mode, called with the app token) returns as `url`. */
+  socketUrl: string | null;
   waitFor<T>(check: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
   reset(): void;
   close(): Promise<void>;
@@ -80,8 +82,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-export async function startFakeSlackApi(opts: { token?: string } = {}): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(opts: { token?: string; appToken?: string } = {}): Promise<FakeSlackApi> {
   const token = opts.token ?? 'xoxb-test-token';
+  const appToken = opts.appToken ?? 'xapp-1-test-token';
   let seq = 0;
   let fileSeq = 0;
   const overrides = new Map<string, Override[]>();
@@ -99,6 +102,7 @@ export async function startFakeSlackApi(opts: { token?: string } = {}): Promise<
     channels: new Map(),
     usergroups: new Map(),
     latencyMs: 0,
+    socketUrl: null,
     callsTo: (method) => api.calls.filter((c) => c.method === method),
     rateLimit(method, retryAfter, times = 1) {
       overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ status: 429 as const, retryAfter }))]);
@@ -140,6 +144,8 @@ export async function startFakeSlackApi(opts: { token?: string } = {}): Promise<
   const answer = (method: string, body: Record<string, string>): { status?: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
     const ts = () => `1700000000.${String(++seq).padStart(6, '0')}`;
     switch (method) {
+      case 'apps.connections.open':
+        return api.socketUrl ? { body: { ok: true, url: api.socketUrl } } : { body: { ok: false, error: 'not_allowed_token_type' } };
       case 'auth.test':
         return { body: { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'caracal', team_id: api.teamId, user_id: api.botUserId, bot_id: api.botId } };
       case 'chat.postMessage': {
@@ -213,7 +219,8 @@ export async function startFakeSlackApi(opts: { token?: string } = {}): Promise<
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
     const callToken = bearer ?? body.token ?? null;
     api.calls.push({ method, body, token: callToken, at: Date.now() });
-    if (callToken !== token) {
+    // Socket Mode's apps.connections.open is the one method called with the app-level token.
+    if (callToken !== (method === 'apps.connections.open' ? appToken : token)) {
       send(res, 200, { ok: false, error: 'invalid_auth' });
       return;
     }
