@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 'use strict';
+// `node --` ends Node's own options: Node 20 otherwise takes a `--env-file` anywhere on the
+// command line as its own flag (and exits 9 on a missing file) before this script runs.
 // Entry point of the `caracal-triage` binary; the compiled CLI lives in dist/ (built by `npm install` via `prepare`).
 let main;
 try {

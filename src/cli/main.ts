@@ -32,8 +32,8 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(errorLines(s.replace(/^error: /, ''))),
+      writeErr: (s) => io.stderr.write(errorLines(s)),
+      outputError: (s, write) => write(s.replace(/^error: /, '')),
     })
     .exitOverride()
     .hook('preAction', () => {
@@ -64,8 +64,14 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
-    .option('--scenario <name>', 'show one scenario in full')
-    .action(async (opts) => {
+    .option('--scenario <name>', 'show one scenario in full (with --serve: the one to serve)')
+    .option('--serve', 'keep the simulator running until Ctrl-C and print the CARACAL_… settings that point triage, serve or start at it')
+    .action(async (opts: { scenario?: string; serve?: boolean }) => {
+      if (opts.serve) {
+        const { serveDemo } = await import('./commands/demo-serve.js');
+        setExit(await serveDemo(opts.scenario, io));
+        return;
+      }
       const { runDemo } = await import('./commands/demo.js');
       setExit(await runDemo(opts, io));
     });

@@ -1,0 +1,112 @@
+/**
+ * How the binary reads its settings and reports problems, through the built binary in a child
+ * process: `.env` and `--env-file`, every bad setting at once before anything listens, the
+ * `caracal-triage:` prefix on every error line, `demo --serve`.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnCli, waitForOutput } from '../support/spawn-cli';
+import { freePort } from '../support/redis-server';
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'ct-cli-'));
+
+describe('settings and error lines', () => {
+  it('serve reports every bad setting at once, one line each, before listening, and exits 2', async () => {
+    const port = await freePort();
+    const r = await runCli(['serve'], {
+      env: { CARACAL_API_URL: 'nope', REDIS_URL: 'localhost:6379', PORT: String(port), CARACAL_CACHE_TTL_MS: 'abc', LOG_LEVEL: 'loud', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_FILE_UPLOADS: 'maybe' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    for (const l of lines) expect(l).toMatch(/^caracal-triage: [A-Z_]+: /);
+    const vars = lines.map((l) => l.split(': ')[1]).sort();
+    expect(vars).toEqual(['CARACAL_CACHE_TTL_MS', 'LOG_LEVEL', 'REDIS_URL', 'SLACK_FILE_UPLOADS', 'SLACK_SIGNING_SECRET', 'TRIAGE_SIGNING_KEY']);
+    expect(r.stderr).toContain('CARACAL_CACHE_TTL_MS: must be a whole number of milliseconds from 0 to 60000');
+    expect(r.stderr).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
+    // Nothing listened on PORT at any point.
+    expect(await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null)).toBeNull();
+  });
+
+  it('start checks the Caracal settings too, with the web half', async () => {
+    const r = await runCli(['start'], { env: { REDIS_URL: 'redis://127.0.0.1:1', TRIAGE_SIGNING_KEY: 'k'.repeat(40), CARACAL_TIMEOUT_MS: 'abc', CARACAL_API_URL: 'ftp://x' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('caracal-triage: CARACAL_API_URL: must be a URL starting with http:// or https://');
+    expect(r.stderr).toContain('caracal-triage: CARACAL_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 120000, e.g. 5000 (got "abc")');
+    expect(r.stderr).toContain('caracal-triage: CARACAL_ADMIN_TOKEN: is required');
+    expect(r.stderr).not.toMatch(/listening|running/);
+  });
+
+  it('reads .env in the working directory, and the environment wins over it', async () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, '.env'), '# comment\nREDIS_URL=redis://127.0.0.1:1\nTRIAGE_SIGNING_KEY="' + 'k'.repeat(40) + '"\nPORT=not-a-port\n');
+    const fromFile = await runCli(['serve'], { cwd });
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr.trim()).toBe('caracal-triage: PORT: must be a TCP port from 0 to 65535, e.g. 3000 (got "not-a-port")');
+    const overridden = await runCli(['serve'], { cwd, env: { PORT: '0' } });
+    expect(overridden.code).toBe(2);
+    expect(overridden.stderr.trim()).toBe('caracal-triage: REDIS_URL: cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)');
+  });
+
+  it('reads the file --env-file names, and says so in one line when it cannot', async () => {
+    const d = dir();
+    const file = join(d, 'bot.env');
+    writeFileSync(file, 'CARACAL_API_URL=http://127.0.0.1:1\nCARACAL_ADMIN_TOKEN=cat_' + 'A'.repeat(43) + '\nCARACAL_TIMEOUT_MS=50\n');
+    const r = await runCli(['triage', 'req-1', '--env-file', file], { cwd: dir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('caracal-triage: CARACAL_TIMEOUT_MS: must be a whole number of milliseconds from 100 to 120000, e.g. 5000 (got 50)');
+    const missing = await runCli(['--env-file', join(d, 'nope.env'), 'triage', 'req-1']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`caracal-triage: --env-file: cannot read ${join(d, 'nope.env')} (ENOENT)`);
+  });
+
+  it('prefixes commander\'s own errors, and cuts long or control-laden input', async () => {
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    for (const l of unknown.stderr.trim().split('\n')) expect(l).toMatch(/^caracal-triage: /);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    const hostile = await runCli([`x${'y'.repeat(300)}\u001b]0;pwned\u0007`]);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(hostile.stderr.length).toBeLessThan(400);
+    const badOption = await runCli(['triage', '--symptom', 'sad']);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/^caracal-triage: option '--symptom <symptom>' argument 'sad' is invalid/);
+  });
+
+  it('prefixes audit verify\'s problems', async () => {
+    const r = await runCli(['audit', 'verify'], { env: { TRIAGE_SIGNING_KEY: 'short' } });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^caracal-triage: REDIS_URL: is required/), expect.stringMatching(/^caracal-triage: TRIAGE_SIGNING_KEY: must be at least 32 characters/)]);
+  });
+});
+
+describe('demo --serve', () => {
+  it('keeps the simulator up, prints a .env that points triage at it, and stops cleanly on SIGTERM', async () => {
+    const demo = spawnCli(['demo', '--serve', '--scenario', 'scope_mismatch']);
+    try {
+      const out = await waitForOutput(demo, /Stop with Ctrl-C/);
+      for (const l of out.trim().split('\n')) expect(l).toMatch(/^(#.*|CARACAL_[A-Z_]+=\S+)$/);
+      const cwd = dir();
+      writeFileSync(join(cwd, '.env'), out);
+      const ids = /Request IDs this scenario knows: (\S+)/.exec(out)![1];
+      expect(ids).toBe('req-scope-1');
+      const r = await runCli(['triage', ids, '--symptom', 'token_exchange_denied', '--json'], { cwd });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).diagnosis).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
+      const exited = new Promise<number | null>((res) => demo.once('exit', (code) => res(code)));
+      demo.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (demo.exitCode === null) demo.kill('SIGKILL');
+    }
+  });
+
+  it('refuses an unknown scenario with the list', async () => {
+    const r = await runCli(['demo', '--serve', '--scenario', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^caracal-triage: --scenario "nope": expected one of healthy_allow, /);
+  });
+});
