@@ -23,7 +23,10 @@ export function precheckGenericHook(headers: HeaderBag, now: Date, secret: Secre
   const secrets = secretList(secret, 'INCIDENT_WEBHOOK_SECRET');
   const ts = headerValue(headers, SIGNATURE_TIMESTAMP_HEADER)?.trim();
   if (!ts) return refuse('missing_timestamp', 'X-Signature-Timestamp header is missing');
-  if (!UNIX_SECONDS.test(ts)) return refuse('malformed_timestamp', 'X-Signature-Timestamp is not unix seconds');
+  if (!UNIX_SECONDS.test(ts)) {
+    const hint = /^\d{13,}$/.test(ts) ? ' (it looks like milliseconds)' : '';
+    return refuse('malformed_timestamp', `X-Signature-Timestamp is not unix seconds${hint}`);
+  }
   const skew = Number(ts) - Math.floor(now.getTime() / 1000);
   if (skew < -SIGNATURE_WINDOW_SECONDS) return refuse('stale_timestamp', `X-Signature-Timestamp is more than ${SIGNATURE_WINDOW_SECONDS} s old`);
   if (skew > SIGNATURE_WINDOW_SECONDS) return refuse('future_timestamp', `X-Signature-Timestamp is more than ${SIGNATURE_WINDOW_SECONDS} s in the future`);

@@ -33,9 +33,15 @@ function pathText(path: ReadonlyArray<PropertyKey>): string {
   return out || '(body)';
 }
 
+/** Zod's message, except that a missing field reads "is required" (zod says "received undefined"). */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return 'is required';
+  return issue.message;
+}
+
 /** `path: message` for the first `max` issues, `; `-separated, plus how many more there were. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], max = 3, prefix: ReadonlyArray<PropertyKey> = []): string {
-  const shown = issues.slice(0, max).map((i) => `${pathText([...prefix, ...i.path])}: ${i.message}`);
+  const shown = issues.slice(0, max).map((i) => `${pathText([...prefix, ...i.path])}: ${issueMessage(i)}`);
   const more = issues.length > max ? ` (and ${issues.length - max} more)` : '';
   return shown.join('; ') + more;
 }

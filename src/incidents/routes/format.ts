@@ -31,7 +31,10 @@ export type MatchKey = (typeof MATCH_KEYS)[number];
 /** Sources a route can name (the generic hook carries its own channel). */
 export const ROUTED_SOURCES = ['alertmanager', 'pagerduty'] as const;
 
-const TEXT = 'must be text or a list of text (quote values YAML reads as numbers or booleans)';
+/** A message for a wrong value, or "is required" when the key is absent. */
+const orRequired = (message: string) => (issue: { input?: unknown }): string => (issue.input === undefined ? 'is required' : message);
+
+const TEXT = orRequired('must be text or a list of text (quote values YAML reads as numbers or booleans)');
 const Values = z.union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'must not be empty'), { error: TEXT }).min(1, 'must list at least one value')], {
   error: TEXT,
 });
@@ -59,12 +62,12 @@ export const RouteMatchSchema = z.strictObject({
 export type RouteMatch = Partial<Record<MatchKey, string[]>>;
 
 export const RouteSchema = z.strictObject({
-  name: z.string({ error: 'must be text' }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  name: z.string({ error: orRequired('must be text') }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
   match: RouteMatchSchema.nullish(),
   to: ChannelAddressText,
 });
 
 export const RoutesFileSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only version of this format)' }).optional(),
-  routes: z.array(RouteSchema, { error: 'must be a list of routes (each "- to: slack:C…")' }),
+  routes: z.array(RouteSchema, { error: orRequired('must be a list of routes (each "- to: slack:C…")') }),
 });

@@ -11,10 +11,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../../config/env';
 import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
 import { parseChannelAddress, unconfiguredPlatform, type ChannelAddress, type ChatPlatformName } from '../channel';
+import { issueMessage } from '../payloads/parse';
 import { MATCH_KEYS, RoutesFileSchema, type RouteMatch } from './format';
 
 export const ROUTES_VARIABLE = 'TRIAGE_ROUTES_FILE';
@@ -54,8 +54,11 @@ const FILE_KEYS = ['version', 'routes'];
 
 type Path = ReadonlyArray<PropertyKey>;
 
-/** 1-based line of the node at `path` (of its key, when the last step is a map key), or of the deepest node that exists. */
-function lineAt(doc: Document, lines: LineCounter, path: Path): number | null {
+/**
+ * 1-based line of the node at `path` (of its key, when the last step is a map key); when the
+ * path does not exist in full, the line of the deepest node that does, or null if `exact`.
+ */
+function lineAt(doc: Document, lines: LineCounter, path: Path, exact = false): number | null {
   let node: unknown = doc.contents;
   let line: number | null = null;
   const at = (n: unknown): number | null => {
@@ -66,25 +69,19 @@ function lineAt(doc: Document, lines: LineCounter, path: Path): number | null {
   for (const step of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
-      if (!pair) break;
+      if (!pair) return exact ? null : line;
       line = at(pair.key) ?? line;
       node = pair.value;
-    } else if (isSeq(node) && typeof step === 'number') {
+    } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
       node = node.items[step];
       line = at(node) ?? line;
-    } else break;
+    } else return exact ? null : line;
   }
   return line;
 }
 
 function keyPath(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-}
-
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return ''; // described per key by the caller
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  return issue.message;
 }
 
 function expectedKeys(path: Path): string[] {
@@ -100,7 +97,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
   const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
@@ -124,7 +121,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
       const rest = path.slice(2);
       return `routes[${path[1]}]${name}${line ? ` (line ${line})` : ''}: ${rest.length > 0 ? `${keyPath(rest)}: ` : ''}`;
     }
-    const line = lineAt(doc, lines, path);
+    const line = lineAt(doc, lines, path, true);
     return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
   };
 
@@ -134,7 +131,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) fail(where([...issue.path, key]), `unknown key (expected ${expectedKeys(issue.path).join(', ')})`);
       } else {
-        fail(where(issue.path), issueText(issue));
+        fail(where(issue.path), issueMessage(issue));
       }
     }
     return { ok: false, errors };
