@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRedactor } from '../../src/bundle/redact';
 import {
   lifecycleAction,
   parseAlertmanagerWebhook,
@@ -166,6 +167,21 @@ describe('Alertmanager group → triage', () => {
     expect(t.title).toBe("NodeDiskFull: NodeDiskFull is not one of Caracal's alert rules");
     expect(t.alerts[0].runbookUrl).toBeNull();
     expect(triageForAlertGroup({ ...base, receiver: 'staging' }).incidentKey).not.toBe(am('firing.json').incidentKey);
+  });
+
+  it('survives the bot\'s redaction whole: secrets in alert text go, keys and structure stay', () => {
+    const base = amBody('firing.json');
+    const leaky: AlertmanagerWebhook = {
+      ...base,
+      commonAnnotations: { summary: 'Gateway refused Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' },
+      alerts: [{ ...base.alerts[0], annotations: { summary: 'token=s3cr3t-value-123 leaked' } }],
+    };
+    const t = triageForAlertGroup(leaky);
+    const { value, count } = createRedactor().redact(t);
+    expect(count).toBe(2);
+    expect(JSON.stringify(value)).not.toMatch(/eyJ|s3cr3t/);
+    expect(value.title).toMatch(/\[redacted\]/);
+    expect({ ...value, title: t.title, alerts: t.alerts }).toEqual(t);
   });
 
   it('keeps title text from outside on one line and bounded', () => {
