@@ -1,0 +1,73 @@
+/**
+ * The routes file (TRIAGE_ROUTES_FILE): which Slack channel or Teams conversation gets which
+ * incidents. An example with every key explained is examples/triage-routes.yaml.
+ *
+ *   version: 1                      # optional
+ *   routes:                         # tried in order; the first whose match holds wins
+ *     - name: access-safety         # optional, unique; shown in logs and errors
+ *       match:                      # optional; every key given must hold (absent = matches all)
+ *         source: alertmanager      # alertmanager | pagerduty
+ *         alertname: [CaracalGatewayRevocationSnapshotStale, CaracalGatewayRevocationReloadErrors]
+ *         severity: critical        # the alert's severity label, or the PagerDuty urgency (high, low)
+ *         component: gateway        # the alert's component label (sts, audit, gateway, api, database, platform)
+ *         service: PXXXXXX          # PagerDuty service ID or name
+ *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title)
+ *       to: slack:C0123ABCDEF       # or teams:<conversation id>
+ *
+ * Each match key takes one value or a list (any of them). Severity and source compare
+ * without regard to case; the others exactly. An incident no route matches goes to
+ * TRIAGE_DEFAULT_CHANNEL; without it the incident is unroutable. The generic hook names its
+ * channel in the body and is not routed here.
+ *
+ * The schema is strict: an unknown key is an error (a misspelt `severty` would otherwise
+ * route silently somewhere else).
+ */
+import { z } from 'zod';
+import { ChannelAddressText } from '../channel';
+
+export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone'] as const;
+export type MatchKey = (typeof MATCH_KEYS)[number];
+
+/** Sources a route can name (the generic hook carries its own channel). */
+export const ROUTED_SOURCES = ['alertmanager', 'pagerduty'] as const;
+
+/** A message for a wrong value, or "is required" when the key is absent. */
+const orRequired = (message: string) => (issue: { input?: unknown }): string => (issue.input === undefined ? 'is required' : message);
+
+const TEXT = orRequired('must be text or a list of text (quote values YAML reads as numbers or booleans)');
+const Values = z.union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'must not be empty'), { error: TEXT }).min(1, 'must list at least one value')], {
+  error: TEXT,
+});
+const asList = (v: string | string[]): string[] => (typeof v === 'string' ? [v] : v);
+
+const SourceValues = Values.transform(asList).superRefine((list, ctx) => {
+  for (const s of list) {
+    const v = s.toLowerCase();
+    if (v === 'generic') {
+      ctx.addIssue({ code: 'custom', message: 'the generic hook names its channel in the body, so routes never see it; remove "generic"' });
+    } else if (!(ROUTED_SOURCES as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a source (expected ${ROUTED_SOURCES.join(' or ')})` });
+    }
+  }
+});
+
+export const RouteMatchSchema = z.strictObject({
+  source: SourceValues.optional(),
+  alertname: Values.transform(asList).optional(),
+  severity: Values.transform(asList).optional(),
+  component: Values.transform(asList).optional(),
+  service: Values.transform(asList).optional(),
+  zone: Values.transform(asList).optional(),
+});
+export type RouteMatch = Partial<Record<MatchKey, string[]>>;
+
+export const RouteSchema = z.strictObject({
+  name: z.string({ error: orRequired('must be text') }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  match: RouteMatchSchema.nullish(),
+  to: ChannelAddressText,
+});
+
+export const RoutesFileSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (the only version of this format)' }).optional(),
+  routes: z.array(RouteSchema, { error: orRequired('must be a list of routes (each "- to: slack:C…")') }),
+});

@@ -1,0 +1,211 @@
+/**
+ * Reading and checking the routes file and TRIAGE_DEFAULT_CHANNEL at start-up. Every problem
+ * is reported at once, each as one ConfigError line that names the file, the entry (index,
+ * name and line) and the key, and says what is wrong:
+ *
+ *   TRIAGE_ROUTES_FILE: /etc/caracal-triage/routes.yaml: routes[1] "gateway" (line 9): match.severty: unknown key (expected source, alertname, severity, component, service, zone)
+ *   TRIAGE_ROUTES_FILE: /etc/caracal-triage/routes.yaml: line 4, column 5: Map keys must be unique
+ *
+ * A destination on a platform the bot does not run is an error too. Warnings (a route no
+ * incident can reach, an alert name that looks like Caracal's but is not) do not stop start-up.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError } from '../../config/env';
+import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
+import { parseChannelAddress, unconfiguredPlatform, type ChannelAddress, type ChatPlatformName } from '../channel';
+import { issueMessage } from '../payloads/parse';
+import { MATCH_KEYS, RoutesFileSchema, type RouteMatch } from './format';
+
+export const ROUTES_VARIABLE = 'TRIAGE_ROUTES_FILE';
+export const DEFAULT_CHANNEL_VARIABLE = 'TRIAGE_DEFAULT_CHANNEL';
+/** A routes file is a few KB; anything this large is the wrong file. */
+export const ROUTES_FILE_MAX_BYTES = 1024 * 1024;
+
+export interface IncidentRoute {
+  /** 0-based position in `routes`. */
+  index: number;
+  name: string | null;
+  match: RouteMatch;
+  to: ChannelAddress;
+  /** 1-based line of the entry in the file. */
+  line: number | null;
+}
+
+export interface RoutingTable {
+  file: string | null;
+  routes: IncidentRoute[];
+  defaultChannel: ChannelAddress | null;
+}
+
+export type RoutesLoad = { ok: true; table: RoutingTable; warnings: string[] } | { ok: false; errors: ConfigError[] };
+
+export interface RoutesOptions {
+  /** TRIAGE_ROUTES_FILE; unset means no routes (everything goes to the default). */
+  file?: string;
+  /** TRIAGE_DEFAULT_CHANNEL, as written. */
+  defaultChannel?: string;
+  /** The chat platforms this bot runs; destinations elsewhere are errors. */
+  platforms: ReadonlySet<ChatPlatformName>;
+}
+
+const ENTRY_KEYS = ['name', 'match', 'to'];
+const FILE_KEYS = ['version', 'routes'];
+
+type Path = ReadonlyArray<PropertyKey>;
+
+/**
+ * 1-based line of the node at `path` (of its key, when the last step is a map key); when the
+ * path does not exist in full, the line of the deepest node that does, or null if `exact`.
+ */
+function lineAt(doc: Document, lines: LineCounter, path: Path, exact = false): number | null {
+  let node: unknown = doc.contents;
+  let line: number | null = null;
+  const at = (n: unknown): number | null => {
+    const range = (n as { range?: [number, number, number] } | null)?.range;
+    return range ? lines.linePos(range[0]).line : null;
+  };
+  line = at(node);
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
+      if (!pair) return exact ? null : line;
+      line = at(pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
+      node = node.items[step];
+      line = at(node) ?? line;
+    } else return exact ? null : line;
+  }
+  return line;
+}
+
+function keyPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+function expectedKeys(path: Path): string[] {
+  if (path.length === 0) return FILE_KEYS;
+  if (path.length === 2 && path[0] === 'routes') return ENTRY_KEYS;
+  return [...MATCH_KEYS];
+}
+
+export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { file: string }): RoutesLoad {
+  const file = opts.file;
+  const errors: ConfigError[] = [];
+  const fail = (where: string, what: string): void => void errors.push(new ConfigError(ROUTES_VARIABLE, `${file}: ${where}${what}`));
+  const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
+
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      fail(pos ? `line ${pos.line}, column ${pos.col}: ` : '', e.message.replace(/ at line \d+, column \d+.*$/s, ''));
+    }
+    return { ok: false, errors };
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) {
+    fail('', 'the file is empty; write "routes:" and a list of routes (see examples/triage-routes.yaml)');
+    return { ok: false, errors };
+  }
+
+  /** `routes[2] "gateway" (line 9): ` for a path into an entry, `line 3: ` otherwise. */
+  const where = (path: Path): string => {
+    const raw = value as { routes?: unknown };
+    if (path[0] === 'routes' && typeof path[1] === 'number') {
+      const entry = Array.isArray(raw.routes) ? (raw.routes[path[1]] as { name?: unknown } | undefined) : undefined;
+      const name = typeof entry?.name === 'string' ? ` "${entry.name}"` : '';
+      const line = lineAt(doc, lines, path.slice(0, 2));
+      const rest = path.slice(2);
+      return `routes[${path[1]}]${name}${line ? ` (line ${line})` : ''}: ${rest.length > 0 ? `${keyPath(rest)}: ` : ''}`;
+    }
+    const line = lineAt(doc, lines, path, true);
+    return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
+  };
+
+  const parsed = RoutesFileSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) fail(where([...issue.path, key]), `unknown key (expected ${expectedKeys(issue.path).join(', ')})`);
+      } else {
+        fail(where(issue.path), issueMessage(issue));
+      }
+    }
+    return { ok: false, errors };
+  }
+
+  const routes: IncidentRoute[] = [];
+  const seen = new Map<string, number>();
+  parsed.data.routes.forEach((r, index) => {
+    const platformProblem = unconfiguredPlatform(r.to, opts.platforms);
+    if (platformProblem) fail(where(['routes', index, 'to']), platformProblem);
+    if (r.name !== undefined) {
+      const first = seen.get(r.name);
+      if (first !== undefined) fail(where(['routes', index, 'name']), `"${r.name}" is already the name of routes[${first}]`);
+      else seen.set(r.name, index);
+    }
+    routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, line: lineAt(doc, lines, ['routes', index]) });
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, table: { file, routes, defaultChannel }, warnings: routeWarnings(file, routes) };
+}
+
+function checkDefaultChannel(value: string | undefined, platforms: ReadonlySet<ChatPlatformName>, errors: ConfigError[]): ChannelAddress | null {
+  if (value === undefined || value.trim() === '') return null;
+  const r = parseChannelAddress(value);
+  if (!r.ok) {
+    errors.push(new ConfigError(DEFAULT_CHANNEL_VARIABLE, r.message));
+    return null;
+  }
+  const problem = unconfiguredPlatform(r.address, platforms);
+  if (problem) errors.push(new ConfigError(DEFAULT_CHANNEL_VARIABLE, problem));
+  return r.address;
+}
+
+function routeWarnings(file: string, routes: readonly IncidentRoute[]): string[] {
+  const warnings: string[] = [];
+  const label = (r: IncidentRoute): string => `routes[${r.index}]${r.name ? ` "${r.name}"` : ''}${r.line ? ` (line ${r.line})` : ''}`;
+  const catchAll = routes.find((r) => Object.keys(r.match).length === 0);
+  if (catchAll) {
+    for (const r of routes.filter((x) => x.index > catchAll.index)) {
+      warnings.push(`${ROUTES_VARIABLE}: ${file}: ${label(r)}: never used, ${label(catchAll)} before it matches every incident`);
+    }
+  }
+  for (const r of routes) {
+    for (const name of r.match.alertname ?? []) {
+      if (name.startsWith('Caracal') && !isCaracalAlert(name)) {
+        warnings.push(`${ROUTES_VARIABLE}: ${file}: ${label(r)}: match.alertname: "${name}" is not one of Caracal's 21 alert rules (a typo?)`);
+      }
+    }
+    for (const c of r.match.component ?? []) {
+      if (!(CARACAL_COMPONENTS as readonly string[]).includes(c)) {
+        warnings.push(`${ROUTES_VARIABLE}: ${file}: ${label(r)}: match.component: "${c}" is not a Caracal component (${CARACAL_COMPONENTS.join(', ')})`);
+      }
+    }
+  }
+  return warnings;
+}
+
+/** Reads TRIAGE_ROUTES_FILE (when set) and checks it with TRIAGE_DEFAULT_CHANNEL. */
+export function loadRoutes(opts: RoutesOptions): RoutesLoad {
+  const file = opts.file?.trim();
+  if (!file) {
+    const errors: ConfigError[] = [];
+    const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, table: { file: null, routes: [], defaultChannel }, warnings: [] };
+  }
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > ROUTES_FILE_MAX_BYTES) return { ok: false, errors: [new ConfigError(ROUTES_VARIABLE, `${file}: is ${size} bytes; a routes file is at most ${ROUTES_FILE_MAX_BYTES}`)] };
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
+    return { ok: false, errors: [new ConfigError(ROUTES_VARIABLE, `${file}: cannot be read (${why})`)] };
+  }
+  return parseRoutes(text, { ...opts, file });
+}
