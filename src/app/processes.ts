@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { openTriageService, type RedisTriageService } from '../queue/triage-service';
 import { checkRedis, safeRedisUrl } from '../store/redis';
+import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
 import { createLogger } from '../log';
 import { type AppConfig, runtimeOf } from './config';
@@ -54,6 +55,8 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   if (unreachable) throw unreachable;
   const registry = new Registry();
   const platforms = chatPlatforms(config);
+  // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
+  const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
   let service: RedisTriageService | null = null;
   let web: WebHost | null = null;
@@ -67,9 +70,10 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   try {
     if (opts.web) {
       service = await openService(config, registry, logger);
+      redisWatch.attach(service.store.redis);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness] });
     }
-    if (opts.worker) worker = await startWorker(config, { platforms, registry, logger });
+    if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
     if (web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');

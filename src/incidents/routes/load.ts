@@ -11,7 +11,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { ConfigError } from '../../config/env';
+import { ConfigError } from '../../config/problems';
 import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
 import { parseChannelAddress, unconfiguredPlatform, type ChannelAddress, type ChatPlatformName } from '../channel';
 import { issueMessage } from '../payloads/parse';
@@ -93,7 +93,7 @@ function expectedKeys(path: Path): string[] {
 export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { file: string }): RoutesLoad {
   const file = opts.file;
   const errors: ConfigError[] = [];
-  const fail = (where: string, what: string): void => void errors.push(new ConfigError(ROUTES_VARIABLE, `${file}: ${where}${what}`));
+  const fail = (where: string, what: string): void => void errors.push(ConfigError.of(ROUTES_VARIABLE, `${file}: ${where}${what}`));
   const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
 
   const lines = new LineCounter();
@@ -157,11 +157,11 @@ function checkDefaultChannel(value: string | undefined, platforms: ReadonlySet<C
   if (value === undefined || value.trim() === '') return null;
   const r = parseChannelAddress(value);
   if (!r.ok) {
-    errors.push(new ConfigError(DEFAULT_CHANNEL_VARIABLE, r.message));
+    errors.push(ConfigError.of(DEFAULT_CHANNEL_VARIABLE, r.message));
     return null;
   }
   const problem = unconfiguredPlatform(r.address, platforms);
-  if (problem) errors.push(new ConfigError(DEFAULT_CHANNEL_VARIABLE, problem));
+  if (problem) errors.push(ConfigError.of(DEFAULT_CHANNEL_VARIABLE, problem));
   return r.address;
 }
 
@@ -200,12 +200,12 @@ export function loadRoutes(opts: RoutesOptions): RoutesLoad {
   let text: string;
   try {
     const size = statSync(file).size;
-    if (size > ROUTES_FILE_MAX_BYTES) return { ok: false, errors: [new ConfigError(ROUTES_VARIABLE, `${file}: is ${size} bytes; a routes file is at most ${ROUTES_FILE_MAX_BYTES}`)] };
+    if (size > ROUTES_FILE_MAX_BYTES) return { ok: false, errors: [ConfigError.of(ROUTES_VARIABLE, `${file}: is ${size} bytes; a routes file is at most ${ROUTES_FILE_MAX_BYTES}`)] };
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
-    return { ok: false, errors: [new ConfigError(ROUTES_VARIABLE, `${file}: cannot be read (${why})`)] };
+    return { ok: false, errors: [ConfigError.of(ROUTES_VARIABLE, `${file}: cannot be read (${why})`)] };
   }
   return parseRoutes(text, { ...opts, file });
 }
