@@ -8,6 +8,7 @@
 import { parseSlackConfig, type SlackConfig } from '../../adapters/slack/config';
 import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
 import type { Env } from '../config/fields';
+import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';
 import { ConfigError, type ConfigProblem, type Parsed } from '../config/problems';
 import { type LogLevel, parseLogLevel, parseRuntimeConfig, type RuntimeConfig } from '../config/runtime';
 import { secretValues } from '../config/secrets';
@@ -16,6 +17,8 @@ export interface AppConfig {
   /** Present when asked for. */
   caracal: CaracalConfig | null;
   runtime: RuntimeConfig | null;
+  /** The web host's timeouts and connection cap (defaults unless the runtime was asked for). */
+  http: HttpConfig;
   logLevel: LogLevel;
   /** null when Slack is not configured (or platforms were not asked for). */
   slack: SlackConfig | null;
@@ -34,15 +37,17 @@ const skipped = <T>(): Parsed<T | null> => ({ ok: true, value: null });
 export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
   const caracal = needs.caracal ? parseCaracalConfig(env) : skipped<CaracalConfig>();
   const runtime = needs.runtime ? parseRuntimeConfig(env) : skipped<RuntimeConfig>();
+  const http: Parsed<HttpConfig> = needs.runtime ? parseHttpConfig(env) : { ok: true, value: HTTP_DEFAULTS };
   const logLevel = parseLogLevel(env);
   const slack = needs.platforms ? parseSlackConfig(env) : skipped<SlackConfig>();
-  const problems: ConfigProblem[] = [caracal, runtime, logLevel, slack].flatMap((g) => (g.ok ? [] : g.problems));
+  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack].flatMap((g) => (g.ok ? [] : g.problems));
   if (problems.length) throw new ConfigError(problems);
   const value = <T>(g: Parsed<T>): T => (g as { value: T }).value;
   const c = value(caracal);
   return {
     caracal: c,
     runtime: value(runtime),
+    http: value(http),
     logLevel: value(logLevel),
     slack: value(slack),
     secrets: secretValues(env, [c?.adminToken]),

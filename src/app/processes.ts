@@ -71,7 +71,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
     if (opts.web) {
       service = await openService(config, registry, logger);
       redisWatch.attach(service.store.redis);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness] });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http });
     }
     if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
     const port = web ? await web.listen(runtime.port, opts.host) : null;

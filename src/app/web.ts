@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRedactor } from '../bundle/redact';
 import { createCommandFlow } from '../commands/flow';
+import type { HttpConfig } from '../config/http';
 import type { ChatPlatform, Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../server/metrics';
 import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
@@ -26,6 +27,8 @@ export interface WebHostOptions {
   logger?: Logger;
   /** Longest wait for service.start before a platform answers anyway (default 2000 ms). */
   startTimeoutMs?: number;
+  /** Timeouts and connection cap of the HTTP server. */
+  http?: HttpConfig;
 }
 
 export interface WebHost extends WebServer {
@@ -51,7 +54,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   const ingresses = opts.platforms.map((p) =>
     p.ingress({ service: opts.service, flow, metrics, logger, redactor, signingKey: opts.signingKey, readiness: () => readiness() }),
   );
-  const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger });
+  const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };
 }

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Redactor } from '../bundle/redact';
-import type { Destination } from '../chat/port';
+import type { Destination, MessageRef } from '../chat/port';
 import type { IngressMetrics } from '../server/metrics';
 import type { ReadinessReport } from '../server/readiness';
 import type { Actor, TriageInput, TriageRecord } from '../triage/machine';
@@ -63,6 +63,11 @@ export interface ActionRequest {
   actor: Actor;
   authorize: () => AuthzDecision;
   source: string;
+  /**
+   * Whether the click came from this stored card (same conversation and message): a signed
+   * value copied onto another card, or replayed from another channel, applies to nothing.
+   */
+  fromCard: (card: MessageRef) => boolean;
 }
 
 export type ActionOutcome =
@@ -159,6 +164,20 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
         return { kind: 'refused', reason: verified.reason, message: verified.message };
       }
       const triageId = verified.claim.triageId;
+      let card: MessageRef | null;
+      try {
+        card = await service.messageRef(triageId);
+      } catch (e) {
+        count('error');
+        logger.error({ err: e, triageId }, 'could not read the card a click came from');
+        return { kind: 'refused', reason: 'error', message: 'The bot could not record that click (its queue is unavailable); nothing was changed. Try again in a minute.', triageId };
+      }
+      if (!card || !req.fromCard(card)) {
+        count('wrong_card');
+        logger.warn({ triageId, user: req.actor.id, platform: req.platform }, 'refused a click from a message that is not the triage\'s card');
+        return { kind: 'refused', reason: 'wrong_card', message: 'That button does not belong to this message (it was copied from another card or channel); nothing was changed.', triageId };
+      }
+      // The click's channel is the card's channel now, so this is the triage's channel too.
       const allowed = req.authorize();
       if (!allowed.ok) {
         count('unauthorized');

@@ -6,16 +6,8 @@
  * `receiveIncident` accepts (after `lifecycleAction` against the stored state), and
  * `destinationFor` says where its card goes.
  */
-export {
-  headerValue,
-  type AuthFailure,
-  type AuthReason,
-  type AuthResult,
-  type BodyCheck,
-  type HeaderBag,
-  type Precheck,
-  type Secrets,
-} from './auth/common';
+export { headerValue, type AuthFailure, type AuthReason, type AuthResult, type BodyCheck, type HeaderBag, type Precheck } from '../ingress/edge';
+export { type Secrets } from './auth/common';
 export { precheckAlertmanager, verifyAlertmanager } from './auth/alertmanager';
 export { PAGERDUTY_SIGNATURE_HEADER, precheckPagerDuty, signPagerDuty, verifyPagerDuty } from './auth/pagerduty';
 export {

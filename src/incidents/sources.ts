@@ -10,7 +10,8 @@
  *   generic        POST /hooks/incident      X-Signature(-Timestamp), ±5 min        16 KiB
  */
 import { precheckAlertmanager } from './auth/alertmanager';
-import { runChecks, type AuthFailure, type HeaderBag, type Precheck, type Secrets } from './auth/common';
+import { runChecks, type AuthFailure, type HeaderBag, type Precheck } from '../ingress/edge';
+import { type Secrets } from './auth/common';
 import { precheckGenericHook } from './auth/generic';
 import { precheckPagerDuty } from './auth/pagerduty';
 import { triageForAlertGroup } from './from-alertmanager';

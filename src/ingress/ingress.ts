@@ -9,6 +9,7 @@
  * only place that knows which platforms exist.
  */
 import type { Request, RequestHandler } from 'express';
+import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
 import type { Redactor } from '../bundle/redact';
 import type { ChatPort, Platform } from '../chat/port';
@@ -21,7 +22,15 @@ export interface IngressRoute {
   method: 'POST' | 'GET';
   /** Absolute path, e.g. `/slack/events`. */
   path: string;
+  /** Runs with the verified raw body in `req.rawBody` (src/server/guarded-body.ts). */
   handler: RequestHandler;
+  /** Largest body taken; the host refuses longer ones (413) without reading them. */
+  maxBodyBytes: number;
+  /**
+   * Authentication from the headers alone, then a check over the body as it streams in
+   * (src/ingress/edge.ts). Required on every route that reaches a platform or starts work.
+   */
+  precheck: (headers: HeaderBag, now: Date) => Precheck;
   /**
    * The metrics label for what a request was (`command`, `action`, `event`…), read when the
    * response finishes; default `request`.

@@ -10,17 +10,21 @@
  * raw body, which each ingress reads itself. Every ingress route's answer is measured (ack
  * latency by ingress and kind; a 401 counts as a rejected signature).
  */
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
+import { HTTP_DEFAULTS, type HttpConfig } from '../config/http';
 import { Registry } from 'prom-client';
 import type { Ingress, IngressRoute } from '../ingress/ingress';
+import { guardedBody } from './guarded-body';
 import { type IngressMetrics, ingressMetrics } from './metrics';
 import { type ReadinessCheck, type ReadinessReport, runReadiness } from './readiness';
 
 export interface WebServerOptions {
   ingresses: readonly Ingress[];
+  /** Timeouts and connection cap (default HTTP_DEFAULTS). */
+  http?: HttpConfig;
   /** The process's own readiness checks (Redis); each ingress adds its own after these. */
   readiness?: readonly ReadinessCheck[];
   registry?: Registry;
@@ -78,7 +82,8 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   for (const ingress of opts.ingresses) {
     for (const route of ingress.routes) {
       const mount = route.method === 'GET' ? app.get.bind(app) : app.post.bind(app);
-      mount(route.path, measured(metrics, ingress, route), route.handler);
+      const guard = guardedBody({ maxBodyBytes: route.maxBodyBytes, precheck: route.precheck, onRefused: (status, reason) => logger.debug({ ingress: ingress.name, status, reason }, 'request refused at the edge') });
+      mount(route.path, measured(metrics, ingress, route), guard, route.handler);
     }
   }
 
@@ -98,10 +103,24 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     readiness,
     async listen(port: number, host?: string) {
       for (const ingress of opts.ingresses) await ingress.start();
+      const http = opts.http ?? HTTP_DEFAULTS;
+      const s = createServer(
+        {
+          headersTimeout: http.headersTimeoutMs,
+          requestTimeout: http.requestTimeoutMs,
+          keepAliveTimeout: http.keepAliveTimeoutMs,
+          // Node looks for connections past their timeouts this often (default 30 s, which
+          // would let a slow client outlive requestTimeout by that much).
+          connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+        },
+        app,
+      );
+      s.maxConnections = http.maxConnections;
       server = await new Promise<Server>((resolve, reject) => {
-        const s = host ? app.listen(port, host) : app.listen(port);
         s.once('listening', () => resolve(s));
         s.once('error', reject);
+        if (host) s.listen(port, host);
+        else s.listen(port);
       });
       return (server.address() as AddressInfo).port;
     },

@@ -2,9 +2,10 @@
  * The web host names no platform: it mounts whatever ingresses it is given next to /healthz,
  * /readyz and /metrics, measures their answers, and starts and stops them around listening.
  */
-import express from 'express';
 import { Registry } from 'prom-client';
+import { BODY_NOT_SIGNED, refuse } from '../../src/ingress/edge';
 import type { Ingress } from '../../src/ingress/ingress';
+import type { RawBodyRequest } from '../../src/server/guarded-body';
 import { type WebServer, createWebServer } from '../../src/server/web-server';
 
 let web: WebServer | null = null;
@@ -20,11 +21,12 @@ function fakeIngress(name: string, events: string[], ready: () => Promise<void |
       {
         method: 'POST',
         path: `/${name}/in`,
-        handler: express.Router().post(`/${name}/in`, express.json(), (req, res) => {
-          if (req.headers.authorization !== 'Bearer ok') res.status(401).json({ error: 'unauthenticated' });
-          else res.json({ got: req.body });
-        }),
+        handler: (req, res) => {
+          res.json({ got: JSON.parse(String((req as RawBodyRequest).rawBody)) });
+        },
         kindOf: () => 'thing',
+        maxBodyBytes: 1024,
+        precheck: (headers) => (headers.authorization === 'Bearer ok' ? { ok: true, body: BODY_NOT_SIGNED } : refuse('missing_credentials', 'no bearer')),
       },
     ],
     readiness: [{ name, check: ready }],

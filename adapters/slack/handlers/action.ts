@@ -4,6 +4,7 @@
  * allowed) gets one ephemeral explanation through response_url and changes nothing.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { SlackMessageRef } from '../address';
 import { esc } from '../render/mrkdwn';
 import { type SlackHandlerDeps, slackActor } from './deps';
 
@@ -11,7 +12,12 @@ export function actionListener(deps: SlackHandlerDeps) {
   return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id;
+    const messageTs = body.container?.message_ts ?? body.message?.ts;
     const outcome = await deps.flow.action({
+      fromCard: (card) => {
+        const ref = SlackMessageRef.safeParse(card);
+        return ref.success && !!channelId && ref.data.channel === channelId && ref.data.ts === messageTs;
+      },
       platform: 'slack',
       value: (action as ButtonAction).value,
       actor: slackActor(body.user.id, body.user.name ?? body.user.username),

@@ -7,6 +7,7 @@
  * Bolt has already acked these events; this runs after the ack.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, webApi } from '@slack/bolt';
+import { z } from 'zod';
 import { idsFromText } from '../../../src/commands';
 import { slackDestination } from '../address';
 import { unescapeSlack } from '../text';
@@ -46,9 +47,19 @@ async function startIncidentTriage(deps: SlackHandlerDeps, info: ChannelInfo, te
   deps.logger.info({ channel: info.id, triageId: result.triageId, created: result.created }, 'incident channel triage');
 }
 
+/** The fields read, checked before use: a signed event can still lack them. */
+const ChannelCreated = z.looseObject({ channel: z.looseObject({ id: z.string().min(1).max(64), name: z.string().min(1).max(200) }) });
+const MemberJoined = z.looseObject({ user: z.string().min(1), channel: z.string().min(1).max(64), team: z.string().optional() });
+
 export function channelCreatedListener(deps: SlackHandlerDeps) {
   return async ({ event, client, context, body }: SlackEventMiddlewareArgs<'channel_created'> & AllMiddlewareArgs): Promise<void> => {
-    const { id, name } = event.channel;
+    const parsed = ChannelCreated.safeParse(event);
+    if (!parsed.success) {
+      deps.metrics.events.inc({ platform: 'slack', type: 'channel_created', outcome: 'invalid' });
+      deps.logger.warn({ issue: parsed.error.issues[0]?.message }, 'ignored a channel_created event without its channel');
+      return;
+    }
+    const { id, name } = parsed.data.channel;
     if (!deps.incidentChannelPattern.test(name)) {
       deps.metrics.events.inc({ platform: 'slack', type: 'channel_created', outcome: 'ignored' });
       return;
@@ -67,7 +78,13 @@ export function channelCreatedListener(deps: SlackHandlerDeps) {
 }
 
 export function memberJoinedListener(deps: SlackHandlerDeps) {
-  return async ({ event, client, context, body }: SlackEventMiddlewareArgs<'member_joined_channel'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ event: raw, client, context, body }: SlackEventMiddlewareArgs<'member_joined_channel'> & AllMiddlewareArgs): Promise<void> => {
+    const parsed = MemberJoined.safeParse(raw);
+    if (!parsed.success) {
+      deps.metrics.events.inc({ platform: 'slack', type: 'member_joined_channel', outcome: 'invalid' });
+      return;
+    }
+    const event = parsed.data;
     const botUserId = context.botUserId ?? deps.identity.current()?.botUserId;
     if (!botUserId || event.user !== botUserId) return;
     const teamId = context.teamId ?? event.team ?? (body as { team_id?: string }).team_id ?? 'unknown';

@@ -5,16 +5,25 @@
  * say nothing again).
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
 import { slackDestination } from '../address';
 import { outcomeText } from '../render/outcome';
 import { stripMention, unescapeSlack } from '../text';
 import { statusFacts } from './command';
 import { type SlackHandlerDeps, slackActor } from './deps';
 
+/** The fields read, checked before use: a signed event can still lack them. */
+const Mention = z.looseObject({ user: z.string().min(1), channel: z.string().min(1).max(64), ts: z.string().min(1), text: z.string().max(40_000), thread_ts: z.string().optional() });
+
 export function mentionListener(deps: SlackHandlerDeps) {
-  return async ({ event, client, context, body }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ event: raw, client, context, body }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs): Promise<void> => {
+    const parsed = Mention.safeParse(raw);
+    if (!parsed.success) {
+      deps.metrics.events.inc({ platform: 'slack', type: 'app_mention', outcome: 'invalid' });
+      return;
+    }
+    const event = parsed.data;
     const user = event.user;
-    if (!user) return;
     const botUserId = context.botUserId ?? deps.identity.current()?.botUserId;
     const teamId = context.teamId ?? (body as { team_id?: string }).team_id ?? 'unknown';
     const eventId = (body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`;

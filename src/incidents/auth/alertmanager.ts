@@ -10,7 +10,8 @@
  * one notification (it logs the failure), but the group counts as not notified, so it is
  * sent again at each `group_interval` until it gets a 2xx (seen with 0.25).
  */
-import { BODY_NOT_SIGNED, headerValue, refuse, runChecks, sameSecret, secretList, type AuthResult, type HeaderBag, type Precheck, type Secrets } from './common';
+import { BODY_NOT_SIGNED, headerValue, refuse, runChecks, sameSecret, type AuthResult, type HeaderBag, type Precheck } from '../../ingress/edge';
+import { secretList, type Secrets } from './common';
 
 const BEARER = /^Bearer +(\S+)$/i;
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2})$/i;

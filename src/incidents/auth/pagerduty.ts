@@ -8,7 +8,8 @@
  * (go-pagerduty's advice). PagerDuty retries only 429 and 5xx, so either stops redelivery.
  */
 import { createHmac, type Hmac } from 'node:crypto';
-import { headerValue, refuse, runChecks, secretList, signedBodyCheck, v1Signatures, type AuthResult, type HeaderBag, type Precheck, type Secrets } from './common';
+import { headerValue, refuse, runChecks, signedBodyCheck, type AuthResult, type HeaderBag, type Precheck } from '../../ingress/edge';
+import { secretList, v1Signatures, type Secrets } from './common';
 
 export const PAGERDUTY_SIGNATURE_HEADER = 'x-pagerduty-signature';
 

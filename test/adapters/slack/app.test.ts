@@ -238,6 +238,24 @@ describe('buttons', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/caracal_triage_button_clicks_total\{platform="slack",outcome="bad_signature"\} 2/);
   });
+
+  it('applies a click only on the card it was drawn on: another channel or another message changes nothing', async () => {
+    // Triage B's card lives in C0BBB; its genuine, signed button is replayed from C0AAA and from another message.
+    const b = diagnosedRecord({ id: 'tri-b', version: 2, state: 'routed' });
+    service.seed(b, { platform: 'slack', channel: 'C0BBB', ts: '1700000000.000222' });
+    const value = signButton({ triageId: 'tri-b', action: 'resolve', version: 2, expiresAt: now() + 60 }, KEY);
+    await sendClick(events, { actionId: 'triage:resolve', value, channelId: 'C0AAA', messageTs: '1700000000.000222', responseUrl: `${slack.responseUrlBase}other-channel` });
+    await sendClick(events, { actionId: 'triage:resolve', value, channelId: 'C0BBB', messageTs: '1700000000.000999', responseUrl: `${slack.responseUrlBase}other-message` });
+    await slack.waitFor(() => slack.responses.length === 2);
+    for (const r of slack.responses) expect(String(r.body.text)).toContain('does not belong to this message');
+    expect(service.applies).toHaveLength(0);
+    expect(service.records.get('tri-b')?.state).toBe('routed');
+    await sendClick(events, { actionId: 'triage:resolve', value, channelId: 'C0BBB', messageTs: '1700000000.000222', responseUrl: `${slack.responseUrlBase}own-card` });
+    await slack.waitFor(() => service.applies.length === 1);
+    expect(service.records.get('tri-b')?.state).toBe('resolved');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/caracal_triage_button_clicks_total\{platform="slack",outcome="wrong_card"\} 2/);
+  });
 });
 
 describe('incident channels', () => {

@@ -3,6 +3,7 @@
  * events with the real state machine (so stale versions are refused exactly as in
  * production) and records every call.
  */
+import type { MessageRef } from '../../../src/chat/port';
 import { newTriage, transition, type TriageRecord } from '../../../src/triage/machine';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/triage/service-api';
 
@@ -28,9 +29,15 @@ export class FakeTriageService implements TriageService {
     return { triageId: id, created: true };
   }
 
-  /** Put a record in a given state (e.g. routed at version 3) for button tests. */
-  seed(record: TriageRecord): void {
+  refs = new Map<string, MessageRef>();
+
+  /**
+   * Put a record in a given state (e.g. routed at version 3) for button tests, with its card
+   * where the test clicks come from by default (C0INC001, ts 1700000000.000001).
+   */
+  seed(record: TriageRecord, card: MessageRef = { platform: 'slack', channel: 'C0INC001', ts: '1700000000.000001' }): void {
     this.records.set(record.id, record);
+    this.refs.set(record.id, card);
   }
 
   async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
@@ -47,8 +54,8 @@ export class FakeTriageService implements TriageService {
     return this.records.get(triageId) ?? null;
   }
 
-  async messageRef() {
-    return null;
+  async messageRef(triageId: string): Promise<MessageRef | null> {
+    return this.refs.get(triageId) ?? null;
   }
 
   async close(): Promise<void> {}
