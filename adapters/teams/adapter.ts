@@ -1,0 +1,163 @@
+/**
+ * The botbuilder `CloudAdapter`, built from TeamsConfig. Every import of botbuilder and its
+ * connector stays in adapters/teams (a later move to @microsoft/agents-hosting touches only
+ * this folder).
+ *
+ * Inbound: with an app ID, every activity's JWT is checked by botbuilder (Bearer scheme; key
+ * by `kid` from the OpenID metadata's JWKS; issuer https://api.botframework.com; audience =
+ * app ID; expiry with 5 minutes of skew; `serviceurl` claim = activity.serviceUrl), and here
+ * additionally the signing key must carry the channel's endorsement (`msteams`): botbuilder
+ * skips the endorsement check for a key that lists none.
+ *
+ * Outbound: connector calls carry a token from Microsoft's login (msal-node) and are made
+ * without the connector pipeline's own retries. That pipeline (@azure/core-rest-pipeline)
+ * retries 429 up to three times honouring Retry-After and 5xx with exponential backoff,
+ * inside the call: it would hold a worker slot for as long as Teams asks, out of sight of the
+ * shared per-thread limiter, and would re-send a POST after a 502/504 that Teams may already
+ * have stored (a duplicate reply). So the port reports 429/412/502/504 at once
+ * (errors.ts) and the posting job is delayed through the shared limiter instead.
+ */
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  type AuthenticateRequestResult,
+  AuthenticationConstants,
+  AuthenticationError,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  ConnectorFactory,
+} from 'botframework-connector';
+// Not re-exported from the package index; the same class botbuilder uses for its own check.
+import { OpenIdMetadata } from 'botframework-connector/lib/auth/openIdMetadata';
+import type { Activity } from 'botbuilder';
+import type { TeamsConfig } from './config';
+
+/** Per-request ceiling for connector calls; the pipeline sets none. */
+export const CONNECTOR_TIMEOUT_MS = 15_000;
+
+interface PipelineLike {
+  removePolicy(options: { phase: string }): unknown;
+  addPolicy(policy: { name: string; sendRequest(request: { timeout: number }, next: (r: unknown) => Promise<unknown>): Promise<unknown> }): void;
+}
+
+/** Strips the Retry phase from a connector client's pipeline and gives requests a timeout. */
+function tunePipeline(client: ConnectorClient, timeoutMs: number): ConnectorClient {
+  // ServiceClientContext keeps its core-client ServiceClient in a private `client` field.
+  const pipeline = (client as unknown as { client?: { pipeline?: PipelineLike } }).client?.pipeline;
+  if (pipeline) {
+    pipeline.removePolicy({ phase: 'Retry' });
+    pipeline.addPolicy({
+      name: 'caracalConnectorTimeout',
+      sendRequest: (request, next) => {
+        if (!request.timeout) request.timeout = timeoutMs;
+        return next(request);
+      },
+    });
+  }
+  return client;
+}
+
+class TunedConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly timeoutMs: number,
+  ) {
+    super();
+  }
+
+  async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return tunePipeline(await this.inner.create(serviceUrl, audience), this.timeoutMs);
+  }
+}
+
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+function bearerToken(authHeader: string): string | null {
+  const [scheme, token] = authHeader.split(' ');
+  return scheme === 'Bearer' && token ? token : null;
+}
+
+function keyIdOf(token: string): string | null {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : null;
+  } catch {
+    return null;
+  }
+}
+
+class TeamsBotAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    options: ConfigurationBotFrameworkAuthenticationOptions,
+    private readonly keys: OpenIdMetadata | null,
+    private readonly timeoutMs: number,
+  ) {
+    super(options);
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    let result: AuthenticateRequestResult;
+    try {
+      result = await super.authenticateRequest(activity, authHeader);
+    } catch (e) {
+      // botbuilder lets jsonwebtoken's own errors (a bad signature, a token not yet valid)
+      // through, and CloudAdapter then answers 500; they are refusals like any other.
+      if (e instanceof Error && JWT_ERRORS.has(e.name)) throw new AuthenticationError(`Unauthorized. ${e.message}`, 401);
+      throw e;
+    }
+    if (this.keys) await this.requireEndorsement(authHeader, activity.channelId);
+    if (result.connectorFactory) result.connectorFactory = new TunedConnectorFactory(result.connectorFactory, this.timeoutMs);
+    return result;
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new TunedConnectorFactory(super.createConnectorFactory(claimsIdentity), this.timeoutMs);
+  }
+
+  /** Runs after botbuilder verified the token, so the key is in the metadata already. */
+  private async requireEndorsement(authHeader: string, channelId: string): Promise<void> {
+    const token = bearerToken(authHeader);
+    const kid = token ? keyIdOf(token) : null;
+    const key = kid && this.keys ? await this.keys.getKey(kid) : null;
+    const endorsements = key?.endorsements ?? [];
+    if (!endorsements.includes(channelId)) {
+      throw new AuthenticationError(`Unauthorized. The signing key is not endorsed for channel ${channelId}.`, 401);
+    }
+  }
+}
+
+/**
+ * The settings botbuilder reads. Setting the OpenID metadata switches botbuilder to fully
+ * custom settings (botFrameworkAuthenticationFactory), so every other one is then given its
+ * public-cloud default.
+ */
+export function botFrameworkSettings(config: TeamsConfig): ConfigurationBotFrameworkAuthenticationOptions {
+  const base: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: config.appId,
+    MicrosoftAppType: config.appType,
+    ...(config.appPassword ? { MicrosoftAppPassword: config.appPassword } : {}),
+    ...(config.tenantId ? { MicrosoftAppTenantId: config.tenantId } : {}),
+  };
+  if (!config.openIdMetadataUrl) return base;
+  return {
+    ...base,
+    ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+    ValidateAuthority: true,
+  };
+}
+
+export interface TeamsAdapterOptions {
+  connectorTimeoutMs?: number;
+}
+
+/** A CloudAdapter for the web host (inbound turns) or a worker (proactive posts only). */
+export function createTeamsAdapter(config: TeamsConfig, opts: TeamsAdapterOptions = {}): CloudAdapter {
+  const metadataUrl = config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
+  const keys = config.authEnabled ? new OpenIdMetadata(metadataUrl) : null;
+  return new CloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
+}
