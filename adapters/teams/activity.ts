@@ -109,7 +109,7 @@ const Base = z.object({
   channelData: ChannelData,
   entities: z.array(z.unknown()).max(200).nullish(),
   text: z.string().max(100_000).nullish(),
-  value: z.unknown(),
+  value: z.unknown().optional(),
   name: Str.nullish(),
   replyToId: Str.nullish(),
   locale: Str.nullish(),
@@ -119,7 +119,7 @@ type Base = z.infer<typeof Base>;
 const Envelope = z.object({ type: z.string().min(1).max(64), channelId: z.string().max(64).nullish() });
 
 const ExecuteValue = z.object({
-  action: z.object({ type: z.literal('Action.Execute'), verb: Str.nullish(), data: z.unknown() }),
+  action: z.object({ type: z.literal('Action.Execute'), verb: Str.nullish(), data: z.unknown().optional() }),
 });
 
 function kindOf(a: Base): ConversationKind {
