@@ -17,7 +17,14 @@
  * have stored (a duplicate reply). So the port reports 429/412/502/504 at once
  * (errors.ts) and the posting job is delayed through the shared limiter instead.
  */
-import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import {
   type AuthenticateRequestResult,
   AuthenticationConstants,
@@ -155,9 +162,30 @@ export interface TeamsAdapterOptions {
   connectorTimeoutMs?: number;
 }
 
+/**
+ * CloudAdapter with authentication and the turn as two steps, so the ingress route can refuse
+ * (401) before anything runs and answer from its own code instead of botbuilder's `process`
+ * (which prints every refusal with console.error and answers 500 with the error's message).
+ */
+export class TeamsCloudAdapter extends CloudAdapter {
+  constructor(private readonly auth: TeamsBotAuthentication) {
+    super(auth);
+  }
+
+  /** Throws botbuilder's AuthenticationError (status 401) when the request is not from the channel. */
+  authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    return this.auth.authenticateRequest(activity, authHeader);
+  }
+
+  /** Runs one authenticated turn; the invoke response, if the logic set one. */
+  runTurn(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
 /** A CloudAdapter for the web host (inbound turns) or a worker (proactive posts only). */
-export function createTeamsAdapter(config: TeamsConfig, opts: TeamsAdapterOptions = {}): CloudAdapter {
+export function createTeamsAdapter(config: TeamsConfig, opts: TeamsAdapterOptions = {}): TeamsCloudAdapter {
   const metadataUrl = config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
   const keys = config.authEnabled ? new OpenIdMetadata(metadataUrl) : null;
-  return new CloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
+  return new TeamsCloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
 }
