@@ -109,10 +109,11 @@ export interface ConfiguredDestinationOptions {
 }
 
 /**
- * A `teams:<conversation id>` destination from configuration (incident routes): a channel
- * (`19:…@thread.*`), a group chat (`19:…@thread.v2` without a team) is told apart only by the
- * caller, so channel ids are assumed for `@thread.tacv2`/`@thread.skype` and group chat otherwise;
- * personal chats (`a:…`) cannot be named ahead of time.
+ * A `teams:<conversation id>` destination from configuration (incident routes). The kind is
+ * read from the id: `19:…@thread.tacv2` (and the older `@thread.skype`) is a channel, whose
+ * card becomes a new post; `a:…` is a personal chat; anything else (`19:…@thread.v2`) a group
+ * chat. Teams gives no way to look the conversation up, so the service URL comes from
+ * configuration (the global https://smba.trafficmanager.net/teams/ works for proactive posts).
  */
 export function destinationFromConversationId(conversationId: string, opts: ConfiguredDestinationOptions): ParseRefResult<TeamsDestination> {
   const id = conversationId.trim();
