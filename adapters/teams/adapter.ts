@@ -38,6 +38,9 @@ import { OpenIdMetadata } from 'botframework-connector/lib/auth/openIdMetadata';
 import type { Activity } from 'botbuilder';
 import type { TeamsConfig } from './config';
 
+/** The turn a test route's or the ingress' logic runs with (so nothing outside this folder imports botbuilder). */
+export type TeamsTurnContext = TurnContext;
+
 /** Per-request ceiling for connector calls; the pipeline sets none. */
 export const CONNECTOR_TIMEOUT_MS = 15_000;
 

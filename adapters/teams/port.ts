@@ -13,7 +13,6 @@
  */
 import { type CloudAdapter, type ConversationReference, type Activity as BotActivity } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
-import pino, { type Logger } from 'pino';
 import { ChatPermanentError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/machine';
 import type { StepId } from '../../src/triage/model';
@@ -38,7 +37,6 @@ export interface TeamsChatPortOptions {
   signingKey: string;
   /** A ready adapter (shared with the web host); otherwise one is built from config. */
   adapter?: CloudAdapter;
-  logger?: Logger;
   buttonTtlSeconds?: number;
   now?: () => Date;
 }
@@ -84,13 +82,11 @@ export class TeamsChatPort implements ChatPort {
   /** Bots cannot upload files into channels without Graph; long evidence is cut with the CLI command. */
   readonly capabilities: ChatCapabilities = { updates: true, threads: true, ephemeral: false, files: false };
   private readonly adapter: CloudAdapter;
-  private readonly log: Logger;
   private readonly now: () => Date;
   private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: TeamsChatPortOptions) {
     this.adapter = opts.adapter ?? createTeamsAdapter(opts.config);
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'teams-port' });
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -109,9 +105,8 @@ export class TeamsChatPort implements ChatPort {
           out = await fn(client);
         });
       } catch (e) {
-        const err = toChatError(e, `teams:${method}:${key}`);
-        if (err instanceof ChatPermanentError) this.log.warn({ method, conversation: key, code: err.code }, err.message);
-        throw err;
+        // Reported, not logged: the posting job logs a permanent failure once and marks the triage.
+        throw toChatError(e, `teams:${method}:${key}`);
       }
       return out as T;
     };

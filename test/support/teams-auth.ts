@@ -148,9 +148,11 @@ export function interceptMicrosoftLogin(tenant: string): MicrosoftLogin {
   return {
     token,
     tokenRequests,
+    /** Removes the interception entirely: nock patches node's http module, which jest shares between test files. */
     done() {
       nock.cleanAll();
       nock.enableNetConnect();
+      nock.restore();
     },
   };
 }

@@ -5,7 +5,7 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { TeamsCloudAdapter, TeamsTurnContext } from '../../adapters/teams/adapter';
 
 export interface TeamsRoute {
   /** http://127.0.0.1:PORT/api/messages */
@@ -14,7 +14,7 @@ export interface TeamsRoute {
   close(): Promise<void>;
 }
 
-export async function startTeamsRoute(adapter: CloudAdapter, logic: (ctx: TurnContext) => Promise<void>): Promise<TeamsRoute> {
+export async function startTeamsRoute(adapter: TeamsCloudAdapter, logic: (ctx: TeamsTurnContext) => Promise<void>): Promise<TeamsRoute> {
   const app = express();
   app.post('/api/messages', express.json({ limit: '64kb' }), (req, res) => adapter.process(req, res, logic));
   const server: Server = app.listen(0, '127.0.0.1');
