@@ -15,7 +15,6 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ButtonData } from './render/card-schema';
 import { type ConversationKind, ServiceUrl, type TeamsConversationRef, splitConversationId } from './reference';
 
 export interface TeamsActor {
@@ -204,8 +203,11 @@ function botMentions(a: Base): string[] {
   return texts;
 }
 
+/** Our buttons' data (render/card-schema.ts ButtonData); Teams may merge other keys into it, which are dropped. */
+const IncomingButton = z.object({ caracal: z.literal('button'), value: z.string().min(1).max(2000) });
+
 function buttonValue(data: unknown): string | null {
-  const b = ButtonData.safeParse(data);
+  const b = IncomingButton.safeParse(data);
   return b.success ? b.data.value : null;
 }
 

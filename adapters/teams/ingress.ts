@@ -17,6 +17,7 @@ import { AuthenticationError } from 'botframework-connector';
 import pino, { type Logger } from 'pino';
 import type { TeamsCloudAdapter } from './adapter';
 import type { TeamsConfig } from './config';
+import { toChatError } from './errors';
 import { type TeamsIngressEvent, parseActivity } from './activity';
 import { type AdaptiveCard, CARD_CONTENT_TYPE } from './render';
 
@@ -59,17 +60,20 @@ function cardActivity(card: AdaptiveCard): Partial<Activity> {
   return { type: 'message', summary: card.fallbackText, attachments: [{ contentType: CARD_CONTENT_TYPE, content: card }] };
 }
 
+async function reported<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toChatError(e, `teams:${what}`);
+  }
+}
+
+/** Turn replies fail in the port's taxonomy (a 429 is a ChatRateLimitedError, not retried in the call). */
 function turnOn(ctx: TurnContext): TeamsTurn {
   return {
-    async replyText(text) {
-      return (await ctx.sendActivity({ type: 'message', text, textFormat: 'markdown' }))?.id ?? null;
-    },
-    async replyCard(card) {
-      return (await ctx.sendActivity(cardActivity(card)))?.id ?? null;
-    },
-    async updateCard(activityId, card) {
-      await ctx.updateActivity({ ...cardActivity(card), id: activityId });
-    },
+    replyText: (text) => reported('reply', async () => (await ctx.sendActivity({ type: 'message', text, textFormat: 'markdown' }))?.id ?? null),
+    replyCard: (card) => reported('reply', async () => (await ctx.sendActivity(cardActivity(card)))?.id ?? null),
+    updateCard: (activityId, card) => reported('update', async () => void (await ctx.updateActivity({ ...cardActivity(card), id: activityId }))),
   };
 }
 

@@ -10,6 +10,7 @@ import { createTeamsAdapter } from '../../../adapters/teams/adapter';
 import { parseTeamsConfig } from '../../../adapters/teams/config';
 import { type TeamsEvent, type TeamsEventHandler, createTeamsIngress, refuseWithoutToken } from '../../../adapters/teams/ingress';
 import { isActionOnCard } from '../../../adapters/teams/reference';
+import { ChatRateLimitedError } from '../../../src/chat/port';
 import { buildStatusCard } from '../../../adapters/teams/render';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
 import { type MicrosoftLogin, type OpenIdServer, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
@@ -170,5 +171,24 @@ describe('Teams ingress', () => {
     };
     const res = await post(personalMessage(connector.url, 'help'));
     expect(res).toEqual({ status: 500, body: { error: 'the bot could not handle this activity' } });
+  });
+});
+
+describe('Teams ingress replies', () => {
+  it('a 429 on the immediate reply reaches the handler as a ChatRateLimitedError, sent once', async () => {
+    const seen: unknown[] = [];
+    handler = async (_e, turn) => {
+      try {
+        await turn.replyText('Triage started');
+      } catch (e) {
+        seen.push(e);
+      }
+    };
+    connector.failNext({ status: 429, retryAfter: 2 });
+    const res = await post(personalMessage(connector.url, 'help'));
+    expect(res.status).toBe(200);
+    expect(seen[0]).toBeInstanceOf(ChatRateLimitedError);
+    expect((seen[0] as ChatRateLimitedError).retryAfterMs).toBe(2000);
+    expect(connector.calls).toHaveLength(1);
   });
 });
