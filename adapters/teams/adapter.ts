@@ -7,7 +7,8 @@
  * by `kid` from the OpenID metadata's JWKS; issuer https://api.botframework.com; audience =
  * app ID; expiry with 5 minutes of skew; `serviceurl` claim = activity.serviceUrl), and here
  * additionally the signing key must carry the channel's endorsement (`msteams`): botbuilder
- * skips the endorsement check for a key that lists none.
+ * skips the endorsement check for a key that lists none. The unverified claims are looked at
+ * first, so junk is refused without botbuilder's console output.
  *
  * Outbound: connector calls carry a token from Microsoft's login (msal-node) and are made
  * without the connector pipeline's own retries. That pipeline (@azure/core-rest-pipeline)
@@ -82,22 +83,25 @@ class TunedConnectorFactory extends ConnectorFactory {
 const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
 function bearerToken(authHeader: string): string | null {
-  const [scheme, token] = authHeader.split(' ');
-  return scheme === 'Bearer' && token ? token : null;
+  const [scheme, token, extra] = authHeader.split(' ');
+  return scheme === 'Bearer' && token && extra === undefined ? token : null;
 }
 
-function keyIdOf(token: string): string | null {
+function jwtPart(token: string, i: number): Record<string, unknown> | null {
   try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : null;
+    const v: unknown = JSON.parse(Buffer.from(token.split('.')[i] ?? '', 'base64url').toString('utf8'));
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null;
   } catch {
     return null;
   }
 }
 
+const CLOCK_SKEW_SECONDS = 5 * 60;
+
 class TeamsBotAuthentication extends ConfigurationBotFrameworkAuthentication {
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
+    private readonly appId: string,
     private readonly keys: OpenIdMetadata | null,
     private readonly timeoutMs: number,
   ) {
@@ -105,6 +109,7 @@ class TeamsBotAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    if (this.keys) await this.precheck(authHeader, activity.channelId);
     let result: AuthenticateRequestResult;
     try {
       result = await super.authenticateRequest(activity, authHeader);
@@ -114,7 +119,6 @@ class TeamsBotAuthentication extends ConfigurationBotFrameworkAuthentication {
       if (e instanceof Error && JWT_ERRORS.has(e.name)) throw new AuthenticationError(`Unauthorized. ${e.message}`, 401);
       throw e;
     }
-    if (this.keys) await this.requireEndorsement(authHeader, activity.channelId);
     if (result.connectorFactory) result.connectorFactory = new TunedConnectorFactory(result.connectorFactory, this.timeoutMs);
     return result;
   }
@@ -123,15 +127,27 @@ class TeamsBotAuthentication extends ConfigurationBotFrameworkAuthentication {
     return new TunedConnectorFactory(super.createConnectorFactory(claimsIdentity), this.timeoutMs);
   }
 
-  /** Runs after botbuilder verified the token, so the key is in the metadata already. */
-  private async requireEndorsement(authHeader: string, channelId: string): Promise<void> {
-    const token = bearerToken(authHeader);
-    const kid = token ? keyIdOf(token) : null;
-    const key = kid && this.keys ? await this.keys.getKey(kid) : null;
-    const endorsements = key?.endorsements ?? [];
-    if (!endorsements.includes(channelId)) {
-      throw new AuthenticationError(`Unauthorized. The signing key is not endorsed for channel ${channelId}.`, 401);
-    }
+  /**
+   * Cheap refusals before botbuilder verifies the signature (which also prints each failure
+   * with console.error): the token's unverified claims must name this bot, the channel
+   * issuer and an unexpired time, and its key must be published with the channel's
+   * endorsement (botbuilder skips that check for a key listing no endorsements).
+   */
+  private async precheck(authHeader: string, channelId: string): Promise<void> {
+    const refuse = (why: string): never => {
+      throw new AuthenticationError(`Unauthorized. ${why}`, 401);
+    };
+    const token = bearerToken(authHeader) ?? refuse('No bearer token.');
+    const header = jwtPart(token, 0);
+    const claims = jwtPart(token, 1);
+    if (!header || !claims || token.split('.').length !== 3) refuse('Not a JWT.');
+    if (claims?.iss !== AuthenticationConstants.ToBotFromChannelTokenIssuer) refuse('Wrong issuer.');
+    if (claims?.aud !== this.appId) refuse('Wrong audience.');
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims?.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS < now) refuse('The token has expired.');
+    const kid = typeof header?.kid === 'string' ? header.kid : refuse('No key id.');
+    const key = (await this.keys?.getKey(kid)) ?? refuse('Signing key not in the metadata.');
+    if (!(key.endorsements ?? []).includes(channelId)) refuse(`The signing key is not endorsed for channel ${channelId}.`);
   }
 }
 
@@ -190,5 +206,5 @@ export class TeamsCloudAdapter extends CloudAdapter {
 export function createTeamsAdapter(config: TeamsConfig, opts: TeamsAdapterOptions = {}): TeamsCloudAdapter {
   const metadataUrl = config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
   const keys = config.authEnabled ? new OpenIdMetadata(metadataUrl) : null;
-  return new TeamsCloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
+  return new TeamsCloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), config.appId, keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
 }
