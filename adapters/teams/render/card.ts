@@ -1,0 +1,186 @@
+/**
+ * The triage status card as an Adaptive Card 1.5, with the same content as the Slack card:
+ * the diagnosis first, then the facts, the eight steps with their verdicts, the latest
+ * history, and the buttons (Fixed re-check, Next step, Skip, Escalate, Resolved; the symptom
+ * choices for a readiness-first triage). Every value from Caracal or a user goes through
+ * outsideText; each step and history entry is its own TextBlock, so no layout depends on how
+ * a client renders newlines.
+ */
+import { DEFAULT_BUTTON_TTL_SECONDS, type ButtonAction } from '../../../src/commands/button-token';
+import {
+  STATE_LABELS,
+  SURFACE_LABELS,
+  SYMPTOM_LABELS,
+  VERDICT_LABELS,
+  clock,
+  oneLine,
+  stepNumber,
+  triageElapsed,
+} from '../../../src/chat/render/labels';
+import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
+import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
+import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
+import { fitOutside, outsideText } from './escape';
+import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
+
+export interface CardOptions {
+  /** TRIAGE_SIGNING_KEY: signs the button data. */
+  signingKey: string;
+  now?: Date;
+  buttonTtlSeconds?: number;
+}
+
+export const HISTORY_LINES = 6;
+const STEP_SUMMARY_CHARS = 230;
+
+const BUTTON_LABELS: Record<Exclude<ButtonAction, 'symptom'>, string> = {
+  recheck: 'Fixed, re-check',
+  next: 'Next step',
+  skip: 'Skip',
+  escalate: 'Escalate',
+  resolve: 'Resolved',
+};
+
+const isFinal = (r: TriageRecord): boolean => r.state === 'resolved' || r.state === 'abandoned';
+
+function focusStep(r: TriageRecord): StepId | null {
+  return r.current ?? r.diagnosis?.step ?? null;
+}
+
+function needsSymptom(r: TriageRecord): boolean {
+  return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
+}
+
+function who(h: HistoryEntry): string {
+  return fitOutside(h.actor.name ?? h.actor.id, 80);
+}
+
+function lastActor(r: TriageRecord, action: string): string {
+  const e = [...r.history].reverse().find((h) => h.action === action);
+  return e ? ` by ${who(e)}` : '';
+}
+
+function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis'; lines: string[] } {
+  const lines: string[] = [];
+  if (r.state === 'resolved') lines.push(`${STATE_ICON.resolved} **Resolved**${lastActor(r, 'resolve')}.`);
+  if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
+  if (r.state === 'abandoned') lines.push(`${STATE_ICON.abandoned} **Abandoned**: no activity for too long.`);
+  const d = r.diagnosis;
+  let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : 'emphasis';
+  if (d) {
+    if (r.state !== 'resolved') style = 'attention';
+    lines.push(
+      `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
+      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitOutside(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+    );
+  } else if (r.state === 'locating') {
+    const done = STEP_IDS.length - r.pending.length;
+    style = 'accent';
+    lines.push(`🔍 **Collecting evidence…** ${done} of ${STEP_IDS.length} steps checked so far.`);
+  } else if (needsSymptom(r)) {
+    const failing = r.steps.find((s) => s.verdict === 'fail');
+    style = failing ? 'attention' : 'warning';
+    lines.push(
+      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitOutside(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
+      '👇 What does the failing caller see? Pick the symptom below.',
+    );
+  } else if (r.surface) {
+    lines.push(`🧭 **Surface to check: ${SURFACE_LABELS[r.surface]}** (${outsideText(r.surface)}). No automatic check found the cause; walk the steps below.`);
+  } else {
+    lines.push('✅ **No failing step found.** Walk the remaining steps below, or re-check after a fix.');
+  }
+  if (r.input.error) lines.push(`**Reported error:** ${fitOutside(oneLine(r.input.error), 300)}`);
+  return { style, lines };
+}
+
+function stepLine(r: TriageRecord, id: StepId): string {
+  const result = r.steps.find((s) => s.id === id);
+  const pending = r.pending.includes(id);
+  const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
+  const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
+  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitOutside(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
+  return `${icon} **${stepNumber(id)}. ${STEP_TITLES[id]}**${marker} ${detail}`;
+}
+
+function historyLine(h: HistoryEntry): string {
+  const step = h.step ? ` (${STEP_TITLES[h.step] ?? outsideText(h.step)})` : '';
+  return `${clock(h.at)} ${who(h)}: ${fitOutside(h.action, 80)}${step}`;
+}
+
+function walkActions(r: TriageRecord): Array<Exclude<ButtonAction, 'symptom'>> {
+  if (isFinal(r)) return [];
+  if (r.state === 'locating') return ['escalate', 'resolve'];
+  if (r.state === 'escalated') return ['recheck', 'next', 'skip', 'resolve'];
+  return ['recheck', 'next', 'skip', 'escalate', 'resolve'];
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function buildStatusCard(r: TriageRecord, options: CardOptions): AdaptiveCard {
+  const opts: ButtonOptions = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
+  const requestId = r.input.requestId;
+  const s = summary(r);
+  const body: CardElement[] = [
+    text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
+    { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Request', value: requestId ? fitOutside(requestId, 130) : 'none given' },
+        { title: 'Zone', value: r.zoneId ? fitOutside(r.zoneId, 130) : 'not located yet' },
+        { title: 'Surface', value: r.surface ? `${SURFACE_LABELS[r.surface]} (${outsideText(r.surface)})` : 'not determined' },
+        { title: 'Symptom', value: r.symptom ? SYMPTOM_LABELS[r.symptom] : 'not known' },
+        { title: 'State', value: `${STATE_ICON[r.state]} ${STATE_LABELS[r.state]}` },
+        { title: 'Elapsed', value: triageElapsed(r, opts.now) },
+      ],
+    },
+    text('**Steps**', { separator: true, spacing: 'medium' }),
+    ...STEP_IDS.map((id) => text(stepLine(r, id), { spacing: 'small' })),
+  ];
+
+  const shown = r.history.slice(-HISTORY_LINES);
+  const earlier = r.history.length - shown.length;
+  body.push(text('**History**', { separator: true, spacing: 'medium' }));
+  if (earlier > 0) body.push(text(`_${earlier} earlier entries_`, { isSubtle: true, size: 'small', spacing: 'none' }));
+  body.push(...shown.map((h) => text(historyLine(h), { isSubtle: true, size: 'small', spacing: 'none' })));
+
+  const actions = walkActions(r);
+  const step = focusStep(r);
+  const onStep = step && r.state !== 'locating' ? { step } : {};
+  if (actions.length > 0 && step && r.state !== 'locating') {
+    body.push(text(`Buttons act on step ${stepNumber(step)} _${STEP_TITLES[step]}_.`, { isSubtle: true, separator: true }));
+  }
+  if (needsSymptom(r)) {
+    const symptoms: CardAction[] = SYMPTOMS.map((sym) => button(r, opts, 'symptom', SYMPTOM_LABELS[sym], { symptom: sym }));
+    body.push(text('**What does the failing caller see?**', { separator: true }));
+    for (const set of chunk(symptoms, 4)) body.push({ type: 'ActionSet', actions: set });
+  }
+  const redactions = r.bundle?.redactions ?? 0;
+  body.push(
+    text(
+      `Triage ${outsideText(r.id)} · version ${r.version}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${clock(r.updatedAt)}`,
+      { isSubtle: true, size: 'small', separator: true },
+    ),
+  );
+
+  const d = r.diagnosis;
+  const fallback = d
+    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${STATE_LABELS[r.state]}.`
+    : `Caracal triage ${requestId ?? r.id}: ${STATE_LABELS[r.state]}.`;
+  const card: AdaptiveCard = {
+    type: 'AdaptiveCard',
+    $schema: CARD_SCHEMA,
+    version: CARD_VERSION,
+    msteams: { width: 'Full' },
+    fallbackText: fitOutside(fallback, 500),
+    body,
+  };
+  if (actions.length > 0) {
+    card.actions = actions.map((a) => button(r, opts, a, BUTTON_LABELS[a], a === 'recheck' || a === 'skip' ? onStep : {})).slice(0, LIMITS.actionsPerSet);
+  }
+  return validateCard(card);
+}

@@ -1,0 +1,6 @@
+export { buildStatusCard, type CardOptions } from './card';
+export { buildStepMessage, EVIDENCE_BYTES } from './step-message';
+export { buildBundleMessage } from './bundle-message';
+export { AdaptiveCardSchema, ButtonData, CARD_CONTENT_TYPE, CardLimitError, LIMITS, cardBytes, validateCard, type AdaptiveCard } from './card-schema';
+export { outsideText, fitOutside, visible } from './escape';
+export { VERB_PREFIX, cliCommand } from './parts';
