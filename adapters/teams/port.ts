@@ -41,7 +41,6 @@ export interface TeamsChatPortOptions {
   now?: () => Date;
 }
 
-type TeamsRef = Extract<MessageRef, { platform: 'teams' }>;
 
 /** A card our renderer cannot fit will not fit on a retry either. */
 function render(build: () => AdaptiveCard): AdaptiveCard {
@@ -123,16 +122,20 @@ export class TeamsChatPort implements ChatPort {
 
   private destination(dest: Destination): TeamsConversationRef {
     if (dest.platform !== 'teams') throw new ChatPermanentError('wrong_platform', `a ${dest.platform} destination was given to the Teams port`);
-    const parsed = parseTeamsDestination({ conversationRef: dest.conversationRef });
+    const parsed = parseTeamsDestination(dest);
     if (!parsed.ok) throw new ChatPermanentError('invalid_destination', parsed.message);
     return parsed.value.conversationRef;
   }
 
   private messageRef(ref: MessageRef): TeamsMessageRef {
     if (ref.platform !== 'teams') throw new ChatPermanentError('wrong_platform', `a ${ref.platform} message reference was given to the Teams port`);
-    const parsed = parseTeamsMessageRef({ conversationRef: ref.conversationRef, activityId: ref.activityId });
+    const parsed = parseTeamsMessageRef(ref);
     if (!parsed.ok) throw new ChatPermanentError('invalid_message_ref', parsed.message);
     return parsed.value;
+  }
+
+  conversationOf(where: Destination | MessageRef): string {
+    return conversationKey(this.destination(where));
   }
 
   async postCard(dest: Destination, triage: TriageRecord): Promise<MessageRef> {
@@ -167,8 +170,7 @@ export class TeamsChatPort implements ChatPort {
       activityId = sent.id;
     }
     const conversationRef: TeamsConversationRef = { ...ref, conversation: { ...ref.conversation, id: conversationId }, activityId };
-    const out: TeamsRef = { platform: 'teams', conversationRef, activityId };
-    return out;
+    return { platform: 'teams', conversationRef, activityId };
   }
 
   async updateCard(ref: MessageRef, triage: TriageRecord): Promise<void> {
