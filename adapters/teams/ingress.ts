@@ -15,6 +15,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
 import pino, { type Logger } from 'pino';
+import { headerValue, type HeaderBag } from '../../src/ingress/edge';
 import type { TeamsCloudAdapter } from './adapter';
 import type { TeamsConfig } from './config';
 import { toChatError } from './errors';
@@ -23,7 +24,7 @@ import { type AdaptiveCard, CARD_CONTENT_TYPE } from './render';
 
 export interface TeamsRequest {
   method?: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: HeaderBag;
   body: unknown;
 }
 
@@ -51,9 +52,8 @@ export type TeamsEventHandler = (event: TeamsEvent, turn: TeamsTurn) => Promise<
 export const ADAPTIVE_CARD_INVOKE = 'application/vnd.microsoft.card.adaptive';
 export const MESSAGE_INVOKE = 'application/vnd.microsoft.activity.message';
 
-function header(req: TeamsRequest, name: string): string {
-  const v = req.headers[name] ?? req.headers[name.toLowerCase()];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
+function header(req: Pick<TeamsRequest, 'headers'>, name: string): string {
+  return headerValue(req.headers, name) ?? '';
 }
 
 function cardActivity(card: AdaptiveCard): Partial<Activity> {
@@ -93,8 +93,8 @@ export interface TeamsIngressOptions {
  * The header check alone, for the web host to run before it reads the body (so unauthenticated
  * traffic costs no body parsing): a 401 answer, or null to go on.
  */
-export function refuseWithoutToken(headers: TeamsRequest['headers'], config: TeamsConfig): TeamsAnswer | null {
-  return config.authEnabled && !/^Bearer \S+$/.test(header({ headers, body: null }, 'authorization')) ? { status: 401, body: { error: 'unauthorized' } } : null;
+export function refuseWithoutToken(headers: HeaderBag, config: TeamsConfig): TeamsAnswer | null {
+  return config.authEnabled && !/^Bearer \S+$/.test(header({ headers }, 'authorization')) ? { status: 401, body: { error: 'unauthorized' } } : null;
 }
 
 export function createTeamsIngress(opts: TeamsIngressOptions) {

@@ -6,6 +6,7 @@
  * environment: each part is handed its slice of this object.
  */
 import { parseSlackConfig, type SlackConfig } from '../../adapters/slack/config';
+import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapters/teams';
 import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
 import type { Env } from '../config/fields';
 import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';
@@ -22,6 +23,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** null when Slack is not configured (or platforms were not asked for). */
   slack: SlackConfig | null;
+  /** null when Teams is not configured (MICROSOFT_APP_ID absent), or platforms were not asked for. */
+  teams: TeamsPlatformConfig | null;
   /** Every secret value configured, for redaction (logs, chat, terminal). */
   secrets: string[];
 }
@@ -40,7 +43,8 @@ export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
   const http: Parsed<HttpConfig> = needs.runtime ? parseHttpConfig(env) : { ok: true, value: HTTP_DEFAULTS };
   const logLevel = parseLogLevel(env);
   const slack = needs.platforms ? parseSlackConfig(env) : skipped<SlackConfig>();
-  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack].flatMap((g) => (g.ok ? [] : g.problems));
+  const teams = needs.platforms ? parseTeamsPlatformConfig(env) : skipped<TeamsPlatformConfig>();
+  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack, teams].flatMap((g) => (g.ok ? [] : g.problems));
   if (problems.length) throw new ConfigError(problems);
   const value = <T>(g: Parsed<T>): T => (g as { value: T }).value;
   const c = value(caracal);
@@ -50,6 +54,7 @@ export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
     http: value(http),
     logLevel: value(logLevel),
     slack: value(slack),
+    teams: value(teams),
     secrets: secretValues(env, [c?.adminToken]),
   };
 }

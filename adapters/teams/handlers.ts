@@ -1,0 +1,76 @@
+/**
+ * Teams events through the one command flow. A command answers at once in the conversation
+ * (into the thread, for a channel post) and leaves the rest to the worker; a card button
+ * (Action.Execute, or the Action.Submit fallback) is applied through the flow and answered with
+ * the card as it is now, or with the refusal; a new channel whose name matches the incident
+ * pattern gets a readiness-first triage with the bundle, once.
+ */
+import type { Logger } from 'pino';
+import { idsFromText } from '../../src/commands';
+import type { IngressContext } from '../../src/ingress/ingress';
+import type { TeamsActor } from './activity';
+import { checkAccess, describeAccess } from './authz';
+import type { TeamsEventHandler } from './ingress';
+import { isActionOnCard, parseTeamsMessageRef } from './reference';
+import { buildStatusCard } from './render';
+import { teamsOutcomeText } from './render/outcome';
+import type { TeamsSettings } from './settings';
+
+export const TEAMS_PREFIX = '@Caracal';
+
+const actorOf = (a: TeamsActor) => (a.name ? { kind: 'user' as const, id: a.id, name: a.name } : { kind: 'user' as const, id: a.id });
+
+export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, logger: Logger): TeamsEventHandler {
+  const facts = { access: describeAccess(settings), incidentChannelPattern: settings.incidentChannelPattern };
+  return async (event, turn) => {
+    switch (event.kind) {
+      case 'command': {
+        const outcome = await ctx.flow.command({
+          platform: 'teams',
+          text: event.text,
+          prefix: TEAMS_PREFIX,
+          actor: actorOf(event.actor),
+          destination: { platform: 'teams', conversationRef: event.conversationReference },
+          dedupeKey: event.dedupeKey,
+          source: 'teams_message',
+          authorize: () => checkAccess(settings, event.actor, event.conversation),
+        });
+        // A redelivered activity already got its answer.
+        if (outcome.kind === 'started' && !outcome.created) return;
+        // The triage runs whether or not this answer gets through (Teams may throttle it).
+        await turn.replyText(teamsOutcomeText(outcome, facts)).catch((e: Error) => logger.warn({ err: e.message, outcome: outcome.kind }, 'could not answer a Teams command'));
+        return;
+      }
+      case 'action': {
+        const outcome = await ctx.flow.action({
+          platform: 'teams',
+          value: event.buttonValue,
+          actor: actorOf(event.actor),
+          authorize: () => checkAccess(settings, event.actor, event.conversation),
+          source: 'teams_button',
+          fromCard: (card) => {
+            const ref = parseTeamsMessageRef(card);
+            return ref.ok && isActionOnCard(ref.value, { conversationId: event.conversation.id, replyToId: event.replyToId });
+          },
+        });
+        if (outcome.kind === 'applied') return { card: buildStatusCard(outcome.record, { signingKey: ctx.signingKey }) };
+        return { message: `⚠️ ${outcome.message}` };
+      }
+      case 'channel_created': {
+        if (!settings.incidentChannelPattern.test(event.channel.name)) return;
+        const ids = idsFromText(event.channel.name);
+        const result = await ctx.flow.start({
+          input: { requestId: ids.requestId, zoneId: ids.zoneId, symptom: null, error: null },
+          destination: { platform: 'teams', conversationRef: event.conversationReference },
+          actor: { kind: 'system', id: 'teams-incident-channel', name: event.channel.name },
+          dedupeKey: `teams:incident_channel:${event.channel.id}`,
+          source: 'incident_channel',
+          postBundle: true,
+        });
+        ctx.metrics.events.inc({ platform: 'teams', type: 'channel_created', outcome: result.created ? 'started' : 'duplicate' });
+        logger.info({ channel: event.channel.id, triageId: result.triageId, created: result.created }, 'incident channel triage');
+        return;
+      }
+    }
+  };
+}

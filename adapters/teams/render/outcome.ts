@@ -1,0 +1,49 @@
+/** Command outcomes (src/commands/flow.ts) as the one short reply Teams shows in the conversation. */
+import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
+import type { ReadinessReport } from '../../../src/server/readiness';
+import { outsideText, visible } from './escape';
+
+export interface TeamsStatusFacts {
+  access: string;
+  incidentChannelPattern: RegExp;
+}
+
+/** A code span: markdown does not apply inside, so only invisibles and backticks are neutralised. */
+const code = (s: string): string => `\`${visible(s).replace(/`/g, 'ˋ') || ' '}\``;
+
+function statusText(readiness: ReadinessReport | null, facts: TeamsStatusFacts): string {
+  const lines = ['**Caracal triage** is running.'];
+  if (!readiness) lines.push('⚠️ Readiness: no answer within 1 s.');
+  else for (const c of readiness.checks) lines.push(`${c.ok ? '✅' : '❌'} ${outsideText(c.name)}${c.detail ? `: ${outsideText(c.detail)}` : ''}`);
+  lines.push(`Who may use it: ${outsideText(facts.access)}.`, `Incident channels: names matching ${code(facts.incidentChannelPattern.source)}.`);
+  return lines.join('\n\n');
+}
+
+function startedText(cmd: StartingCommand, triageId: string, created: boolean): string {
+  if (!created) return `🔁 Already started: the card for this request is in this conversation (triage ${code(triageId)}).`;
+  if (cmd.kind === 'bundle') return `📦 Collecting the diagnostic bundle${cmd.zoneId ? ` for zone ${code(cmd.zoneId)}` : ''}: it will appear here (triage ${code(triageId)}).`;
+  const { requestId, zoneId, error } = cmd.input;
+  const zone = zoneId ? ` in zone ${code(zoneId)}` : '';
+  if (requestId) return `🔎 Triage started for request ${code(requestId)}${zone}: the status card follows here, with the evidence under it.`;
+  if (error) return `🔎 Triage started from the pasted error${zone}: the status card follows here.`;
+  return '🔎 Triage started: readiness first, then the card asks for the symptom.';
+}
+
+export function teamsOutcomeText(outcome: CommandOutcome, facts: TeamsStatusFacts): string {
+  switch (outcome.kind) {
+    case 'help':
+      return outsideText(outcome.text).replace(/\n/g, '\n\n');
+    case 'status':
+      return statusText(outcome.readiness, facts);
+    case 'invalid':
+      return `⚠️ ${outsideText(outcome.message)}`;
+    case 'unauthorized':
+      return `⛔ ${outsideText(outcome.message)}`;
+    case 'started':
+      return startedText(outcome.command, outcome.triageId, outcome.created);
+    case 'slow':
+      return '⏳ Starting is taking longer than usual; the card will appear here if it starts. Give it a minute before asking again.';
+    case 'unavailable':
+      return '❌ Could not start the triage: the bot cannot reach its queue right now. Nothing was started; try again in a minute.';
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The whole Teams path for end-to-end tests: the Caracal simulator, real Redis, the real
+ * TriageService and workers posting through the Teams port with its own CloudAdapter, the web
+ * host with Teams at /api/messages, a fake Bot Connector as the activities' serviceUrl, OpenID
+ * keys served on loopback, and Microsoft's login intercepted (authentication on throughout).
+ */
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { parseTeamsPlatformConfig, teamsPlatform } from '../../../adapters/teams';
+import { createWebHost, type WebHost } from '../../../src/app/web';
+import { createCaracalClient } from '../../../src/caracal/client';
+import { orThrow } from '../../../src/config/problems';
+import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
+import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
+import { createWorkerConnection } from '../../../src/store/redis';
+import { createTriageSession } from '../../../src/triage/session';
+import { simulatorConfig, startSimulator, type Simulator } from '../../../sim';
+import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
+import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
+import { deleteByPrefix } from '../../queue/harness';
+import { APP_ID, TENANT_ID } from './fixtures';
+
+export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
+
+export interface TeamsStack {
+  sim: Simulator;
+  connector: FakeBotConnector;
+  login: MicrosoftLogin;
+  service: RedisTriageService;
+  workers: TriageWorkers;
+  web: WebHost;
+  /** http://127.0.0.1:<port>/api/messages */
+  messages: string;
+  /** POST an activity as Teams does, with a valid channel token (or the given Authorization). */
+  send(activity: Record<string, unknown>, authorization?: string | null): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+export async function startTeamsStack(opts: { scenario?: string } = {}): Promise<TeamsStack> {
+  const redisUrl = process.env.REDIS_URL!;
+  const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
+  const silent = pino({ level: 'silent' });
+  const registry = new Registry();
+  const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
+  const connector = await startFakeBotConnector();
+  const key: SigningKey = makeSigningKey('stack-key');
+  const openId: OpenIdServer = await startOpenIdServer([key]);
+  const login = interceptMicrosoftLogin(TENANT_ID);
+  const config = orThrow(
+    parseTeamsPlatformConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID, MICROSOFT_OPENID_METADATA_URL: openId.metadataUrl }),
+  )!;
+  const platform = teamsPlatform(config);
+  const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
+  const service = await openTriageService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+  const workerConn = createWorkerConnection(redisUrl);
+  workerConn.on('error', () => undefined);
+  const workers = startTriageWorkers({
+    connection: workerConn,
+    signingKey: TEAMS_SIGNING_KEY,
+    ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+    client,
+    createSession: createTriageSession,
+    prefix,
+    metrics: registry,
+    logger: silent,
+    cardDebounceMs: 50,
+    sweepEveryMs: 0,
+    noCardDelayMs: 50,
+    limits: { teams: { post: { points: 50, durationSec: 1 }, update: { points: 50, durationSec: 1 } } },
+  });
+  const web = createWebHost({ service, platforms: [platform], signingKey: TEAMS_SIGNING_KEY, registry, logger: silent });
+  const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
+  return {
+    sim,
+    connector,
+    login,
+    service,
+    workers,
+    web,
+    messages,
+    async send(activity, authorization) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const auth = authorization === undefined ? `Bearer ${signChannelToken(key, { aud: APP_ID, serviceurl: String(activity.serviceUrl) })}` : authorization;
+      if (auth) headers.authorization = auth;
+      const res = await fetch(messages, { method: 'POST', headers, body: JSON.stringify(activity) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      await web.close();
+      await workers.close(5000);
+      await service.close();
+      await deleteByPrefix(workerConn, prefix).catch(() => undefined);
+      await workerConn.quit().catch(() => workerConn.disconnect());
+      await client.close();
+      await Promise.all([sim.close(), connector.close(), openId.close()]);
+      login.done();
+    },
+  };
+}
