@@ -8,7 +8,7 @@
 import type { GrantView } from '../evidence-model';
 import { STS_DENIAL_REASONS } from '../error-codes';
 import { requestFacts, type RequestFacts } from '../request-facts';
-import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet } from '../trace';
+import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet, replayDenial } from '../trace';
 import { count, defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
 
 /**
@@ -73,6 +73,10 @@ export const grantPolicyStep = defineStep({
     const facts = requestFacts(location, resources);
     if (!facts) return unknown('grant_policy', 'No trace, so no application, resource or scopes to check grants for.', {}, 'no_trace');
     const sts = facts.sts;
+    const replay = replayDenial(facts.trace);
+    if (!sts && replay) {
+      return pass('grant_policy', 'The Gateway refused the call before any token exchange (`replay_detected`), so grants and policy did not decide it.', { deniedBy: replay.eventType });
+    }
     if (!sts) return unknown('grant_policy', 'The trace has no STS token-exchange decision to check.', {}, 'no_sts_decision');
     const decision = { evaluationStatus: sts.evaluationStatus, diagnostics: sts.diagnostics, determiningPolicies: sts.determiningPolicies };
     if (sts.decision === 'allow') {
