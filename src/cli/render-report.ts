@@ -31,9 +31,11 @@ const MAX_LINES = 8;
 
 /** Outside text on one line. */
 const safe = (value: unknown): string => outsideText(value);
+/** JSON of outside values, each string made safe first (so a removed sequence leaves no `\u001b…` text behind). */
+const safeStringify = (value: unknown, indent?: number): string | undefined => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? outsideText(v) : v), indent);
 
 function short(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : safeStringify(value);
   return clip(safe(text ?? 'null').replace(/\s+/g, ' '), MAX_VALUE);
 }
 
@@ -55,7 +57,7 @@ function checkLines(key: string, checks: CheckLike[], indent: string): string[] 
 
 function evidenceLines(evidence: Record<string, unknown>, verbose: boolean, indent: string): string[] {
   if (verbose) {
-    return JSON.stringify(evidence, null, 2)
+    return (safeStringify(evidence, 2) ?? '{}')
       .split('\n')
       .map((l) => indent + safe(l));
   }

@@ -68,8 +68,8 @@ function checkGrants(grants: GrantView[], facts: RequestFacts): GrantCheck {
 
 export const grantPolicyStep = defineStep({
   id: 'grant_policy',
-  needs: ['location', 'resources', 'grants'],
-  judge({ location, resources, grants }) {
+  needs: ['location', 'resources', 'grants', 'policySets'],
+  judge({ location, resources, grants, policySets }) {
     const facts = requestFacts(location, resources);
     if (!facts) return unknown('grant_policy', 'No trace, so no application, resource or scopes to check grants for.', {}, 'no_trace');
     const sts = facts.sts;
@@ -108,6 +108,16 @@ export const grantPolicyStep = defineStep({
     if (isPolicyDecision(sts) && policyDiagnostics.length > 0) {
       const d = policyDiagnostics[0]!;
       const grantNote = check.missing.length > 0 ? ` The active ${check.active.length === 1 ? 'grant also lacks' : 'grants also lack'} ${list(check.missing)}.` : '';
+      // STS decided with another version than the active one: that version's rule denied, and the active one may already allow it.
+      const active = policySets.ok ? policySets.value.find((s) => !!s.active_version_id)?.active_version_id : null;
+      if (active && sts.policySetVersionId && sts.policySetVersionId !== active && !ranWithoutActivePolicySet(sts)) {
+        return fail(
+          'grant_policy',
+          d.code,
+          `The policy STS evaluated (version ${sts.policySetVersionId}, not the active ${active}) denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} Check the active version before changing the policy: see policy-set activation.`,
+          { ...evidence, evaluatedVersion: sts.policySetVersionId, activeVersion: active, confidence: 'medium' },
+        );
+      }
       return fail(
         'grant_policy',
         d.code,

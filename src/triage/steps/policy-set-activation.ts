@@ -90,10 +90,13 @@ function notLoaded(stale: StaleEvaluation, setName: string, activation: Fetched<
     stale.activatedBeforeRequestS === null
       ? ''
       : ` ${v(stale.activeId, stale.activeVersion)} was dispatched to STS ${stale.activatedBeforeRequestS} s before the request${stale.activatedBeforeRequestS < STS_POLL_SECONDS ? `, within STS's ~${STS_POLL_SECONDS} s poll, so it may simply not have been picked up yet` : ''}.`;
+  const served = activation.ok ? activation.value.sts?.policy_set_version_id : null;
   const now = activation.ok
     ? activation.value.propagation_status === 'loaded'
       ? ' STS reports it loaded now, so a retry is evaluated with the active version.'
-      : ` activation-status is now ${activation.value.propagation_status}${activation.value.sts?.state ? ` (STS ${activation.value.sts.state})` : ''}.`
+      : served && served !== stale.activeId
+        ? ` STS still reports serving ${served === stale.evaluatedId ? v(served, stale.evaluatedVersion) : served} (activation-status ${activation.value.propagation_status}).`
+        : ` activation-status is now ${activation.value.propagation_status}${activation.value.sts?.state ? ` (STS ${activation.value.sts.state})` : ''}.`
     : '';
   const fix =
     activation.ok && activation.value.propagation_status === 'loaded'
