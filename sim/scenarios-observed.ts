@@ -84,7 +84,7 @@ const applicationExpiredBody: Scenario = {
   input: { requestId: 'req-expired-2', error: '{"error":"access_denied","error_description":"invalid client credentials"}' },
   expect: { surface: 'configuration', step: 'configuration', cause: 'application_expired', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [zoneA(), zoneB({ applications: [application(ZONE_B, { expires_at: at(-86400 * 2) })] })],
+  zones: [zoneA(), zoneB({ applications: [application(ZONE_B, { expires_at: at(-86400 * 400) })] })],
   services: healthyServices(),
 };
 

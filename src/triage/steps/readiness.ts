@@ -34,11 +34,16 @@ function unreadableApiSummary(a: ApiAccessFinding, api: ReadinessFinding, others
     a.cause === 'api_timeout'
       ? `The Caracal API accepts connections but does not answer: GET /v1/zones ${accessSentence(a)}`
       : `The Caracal API's answers cannot be read: GET /v1/zones ${accessSentence(a)}`;
-  const probe = api.state === 'ready' ? ' (its /ready says ready)' : api.cause === 'timeout' ? ' and /ready timed out too' : api.cause === 'bad_body' ? `; /ready ${api.detail.replace(/^api: \/ready /, '')}` : '';
-  const fix = a.cause === 'api_timeout' ? 'check the API process and whatever sits in front of it' : (FIX[a.reason] ?? `the API answers ${what}`);
+  const probe = api.state === 'ready' ? ', though its /ready says ready' : api.cause === 'timeout' ? ' and /ready timed out too' : api.cause === 'bad_body' ? `; /ready ${api.detail.replace(/^api: \/ready /, '')}` : '';
+  const fix =
+    a.cause === 'api_timeout'
+      ? 'check the API process and whatever sits in front of it'
+      : /^http_5\d\d$/.test(a.reason)
+        ? 'the API fails its own reads: check its logs and its database'
+        : (FIX[a.reason] ?? `the API answers ${what}`);
   const silent = others.filter((f) => f.cause === 'timeout').map((f) => f.service);
   const also = silent.length > 0 ? ` Not answering either: ${silent.join(', ')}.` : '';
-  return `${head}${probe}. Nothing could be read from Caracal, so the other steps could not be checked; ${fix}.${also}`;
+  return `${head}${probe}. Nothing could be read from Caracal, so the other steps could not be checked; ${fix}${fix.endsWith('?') ? '' : '.'}${also}`;
 }
 
 export const readinessStep = defineStep({

@@ -104,7 +104,7 @@ describe('readiness step: an Admin API that cannot be read is the finding', () =
   it('a 5xx on the basic read while /ready says ready is a finding too', () => {
     const r = judge(probes(), failed('internal_error', 500));
     expect(r).toMatchObject({ verdict: 'fail', cause: 'api_unreadable' });
-    expect(r.summary).toContain('(its /ready says ready)');
+    expect(r.summary).toContain(', though its /ready says ready');
   });
 
   it('a /ready that names its own failure stays the cause', () => {
