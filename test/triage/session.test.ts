@@ -295,6 +295,14 @@ describe('a Caracal API that cannot be read is a finding', () => {
     expect(report.diagnosis!.summary).toContain('Not answering either: sts, gateway, audit, coordinator.');
   });
 
+  it('a chat triage sees it at its first step too (runStep, as the worker runs it)', async () => {
+    sim.setScenario('healthy_allow');
+    sim.setFault('api', /.*/, { status: 200, body: '<!doctype html><title>Console</title>', headers: { 'content-type': 'text/html' } });
+    const session = createTriageSession(simClient(sim), inputOf(sim.scenario));
+    expect(await session.runStep('readiness')).toMatchObject({ verdict: 'fail', cause: 'api_unreadable', evidence: { api: { reason: 'html' } } });
+    expect(session.conclude([await session.runStep('readiness')]).diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness' });
+  });
+
   it.each([
     ['an HTML page', { status: 200, body: '<!doctype html><html><title>Caracal Console</title></html>', headers: { 'content-type': 'text/html' } }, 'html'],
     ['invalid JSON', { status: 200, body: '{"ok": tru' }, 'not_json'],
