@@ -13,15 +13,34 @@ try {
   }
   throw e;
 }
+
+// Safety net: Node exits with code 0 when the event loop empties, even while main() still
+// waits on something that can never settle now (an unref'd timer or socket was all it had).
+// That must never read as success: say so on one line and exit 2.
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.exitCode = 2;
+  process.stderr.write(
+    'caracal-triage: the command ended with its work unfinished (nothing was left to wait on, yet it had not finished); this is a bug, please report it\n',
+    () => process.exit(2),
+  );
+});
+
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => {
+    settled = true;
     // Exit once stdout is flushed: idle keep-alive sockets to Caracal must not hold the
     // terminal for seconds, and a piped --json report must not be cut short.
     process.exitCode = code;
     process.stdout.write('', () => process.exit(code));
   },
   (e) => {
-    process.stderr.write(`caracal-triage: ${e && e.message ? e.message : e}\n`);
+    // main() never rejects by contract; if it does, the message may quote outside text.
+    settled = true;
+    const { outsideText } = require('../dist/src/render/outside-text.js');
+    process.stderr.write(`caracal-triage: ${outsideText(e && e.message ? e.message : e)}\n`);
     process.exitCode = 2;
   },
 );

@@ -85,13 +85,25 @@ function auditList(zone: ZoneData, q: URLSearchParams, pageSize: number | undefi
   return paginate(rows, q, 'audit', pageSize);
 }
 
+/** The overview's application counts, as the API computes them (unarchived; `expires_at` against its own clock). */
+function applicationCounts(zone: ZoneData, now: number): { total: number; expired: number; expiring_soon: number } {
+  const week = 7 * 86400 * 1000;
+  const live = zone.applications.filter((a) => !a.archived_at);
+  const expiry = (a: ZoneData['applications'][number]) => (typeof a.expires_at === 'string' ? Date.parse(a.expires_at) : NaN);
+  return {
+    total: live.length,
+    expired: live.filter((a) => expiry(a) < now).length,
+    expiring_soon: live.filter((a) => expiry(a) >= now && expiry(a) < now + week).length,
+  };
+}
+
 function overview(zone: ZoneData): RouteResult {
   const active = zone.policySets.find((p) => p.active_version_id);
   const recent = [...zone.audit].sort((a, b) => b.occurred_at.localeCompare(a.occurred_at)).slice(0, 10);
   return json(200, {
     zone_id: zone.zone.id,
     generated_at: new Date().toISOString(),
-    applications: { total: zone.applications.length, expired: 0, expiring_soon: 0 },
+    applications: applicationCounts(zone, Date.now()),
     resources: { total: zone.resources.length, unenforced: zone.resources.filter((r) => r.operation_enforcement !== 'enforced').length },
     providers: { total: zone.providers.length },
     policy_sets: { total: zone.policySets.length, enforcing: active ? 1 : 0, active_name: active?.name ?? null },
@@ -184,6 +196,8 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
       const set = zone.policySets.find((p) => p.id === b);
       if (!set) return err(404, 'policy_set_not_found');
       if (n === 2) return json(200, set);
+      if (n === 3 && c === 'versions') return paginate(zone.policyVersions[b!] ?? [], q, 'default', ps);
+      if (n === 4 && c === 'versions') return one(zone.policyVersions[b!] ?? [], d!, 'id', 'policy_set_version_not_found');
       if (n === 3 && c === 'activation-status') {
         const canned = zone.activation[b!];
         if (!canned) return err(404, 'active_policy_set_version_not_found');

@@ -16,6 +16,7 @@ import {
   SEEDED_SLACK_TOKEN,
 } from './secrets';
 import { MORE_SCENARIOS } from './scenarios-more';
+import { OBSERVED_SCENARIOS } from './scenarios-observed';
 import type { Scenario } from './types';
 import {
   AUDIT_METRICS,
@@ -455,6 +456,7 @@ export const SCENARIOS: readonly Scenario[] = [
   requestUnknown,
   unauthenticated,
   ...MORE_SCENARIOS,
+  ...OBSERVED_SCENARIOS,
 ];
 
 export const SCENARIO_NAMES = SCENARIOS.map((s) => s.name);

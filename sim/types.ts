@@ -22,6 +22,8 @@ export interface ZoneData {
   providers: Array<Record<string, unknown> & { id: string }>;
   grants: Array<Record<string, unknown> & { id: string }>;
   policySets: Array<Record<string, unknown> & { id: string }>;
+  /** `GET …/policy-sets/{id}/versions` by policy-set id (oldest first); a missing id lists none. */
+  policyVersions: Record<string, Array<Record<string, unknown> & { id: string }>>;
   /** activation-status answers by policy-set id; a missing id answers 404 `active_policy_set_version_not_found`. */
   activation: Record<string, CannedResponse>;
   sessions: Array<Record<string, unknown>>;

@@ -131,6 +131,17 @@ export function policySet(zoneId: string, over: Partial<Record<string, unknown>>
   };
 }
 
+/** A row of `GET …/policy-sets/{id}/versions`. */
+export function policyVersion(id: string, version: number, manifestSha: string, createdAt: string, policySetId = POLICY_SET_ID): ZoneData['policyVersions'][string][number] {
+  return { id, policy_set_id: policySetId, version, manifest_sha256: manifestSha, schema_version: '2026-05-20', created_by: ADMIN_ACTOR, created_via_operator: false, created_at: createdAt };
+}
+
+/** The manifest of zone B's first policy-set version (what STS still serves when a reload of the second fails). */
+export const OLD_MANIFEST_SHA = 'a1b2c3d4e5f6';
+
+/** Zone B's set has two versions: the old one (v1) and the active one (v2). */
+export const ZONE_B_POLICY_VERSIONS = [policyVersion(OLD_POLICY_VERSION_ID, 1, OLD_MANIFEST_SHA, at(-86400 * 7)), policyVersion(POLICY_VERSION_ID, 2, MANIFEST_SHA, at(-86400 * 6))];
+
 export function activationLoaded(zoneId: string): CannedResponse {
   return {
     status: 200,
@@ -369,6 +380,7 @@ export function zoneA(): ZoneData {
     providers: [],
     grants: [],
     policySets: [policySet(ZONE_A, { id: '01a21de6-0a03-7000-8000-00000000e001', active_version_id: '01a21de6-0a03-7000-8000-00000000e002' })],
+    policyVersions: { '01a21de6-0a03-7000-8000-00000000e001': [policyVersion('01a21de6-0a03-7000-8000-00000000e002', 1, MANIFEST_SHA, at(-86400 * 9), '01a21de6-0a03-7000-8000-00000000e001')] },
     activation: {},
     sessions: [],
     authorityRecords: [],
@@ -389,6 +401,7 @@ export function zoneB(over: Partial<ZoneData> = {}): ZoneData {
     providers: [provider(ZONE_B)],
     grants: [grant(ZONE_B, { id: '01a21de6-cc87-75e6-b543-499009b05805' })],
     policySets: [policySet(ZONE_B)],
+    policyVersions: { [POLICY_SET_ID]: ZONE_B_POLICY_VERSIONS },
     activation: { [POLICY_SET_ID]: activationLoaded(ZONE_B) },
     sessions: [session()],
     authorityRecords: [authorityRecord(ZONE_B)],

@@ -39,5 +39,12 @@ export function item(id: BundleItemId, status: BundleStatus, summary: string, ev
 
 /** An item whose data could not be read: the failure's code is at the top of the evidence (the CLI reads it). */
 export function unavailable(id: BundleItemId, summary: string, failure?: Failure, extra: Evidence = {}): BundleItem {
-  return item(id, 'unavailable', summary, failure ? { code: failure.code, kind: failure.kind, ...(failure.status ? { status: failure.status } : {}), message: failure.message, ...extra } : extra);
+  return item(
+    id,
+    'unavailable',
+    summary,
+    failure
+      ? { code: failure.code, kind: failure.kind, ...(failure.status ? { status: failure.status } : {}), ...(failure.reason ? { reason: failure.reason } : {}), message: failure.message, ...extra }
+      : extra,
+  );
 }

@@ -14,9 +14,10 @@ export class DeadlineExceeded extends Error {
 
 export function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  // Not unref()'d: when the work waits on something that does not hold the event loop open,
+  // this timer is what settles the wait; it is cleared as soon as the work settles.
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceeded(label, ms)), ms);
-    timer.unref?.();
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -6,6 +6,7 @@
  * Error convention: every method either resolves with validated data or rejects with a
  * `CaracalError` (src/caracal/errors.ts). Callers never see raw undici errors.
  */
+import type { UnreadableReason } from './errors';
 import type {
   ActivationStatus,
   Application,
@@ -15,6 +16,7 @@ import type {
   DecisionTrace,
   Grant,
   PolicySet,
+  PolicyVersion,
   Provider,
   Resource,
   SessionRow,
@@ -36,6 +38,10 @@ export interface ProbeResult {
   status?: number;
   /** `reason` / `error` from a failure body (e.g. `redis_unreachable`), or `timeout` / `unreachable` / `bad_body`. */
   reason?: string;
+  /** With reason `bad_body`: why the answer could not be read (HTML, not JSON, too large, a redirect, another shape). */
+  unreadable?: UnreadableReason;
+  /** Secret-free detail of a failure: the connection error (`ECONNREFUSED: connection refused`) or where a redirect pointed. */
+  detail?: string;
   body?: unknown;
   /** Server `Date` header (API `/health`), for clock skew. */
   date?: string;
@@ -89,6 +95,8 @@ export interface CaracalClient {
   getProvider(zoneId: string, providerId: string): Promise<Provider>;
   listGrants(zoneId: string, query: GrantQuery): Promise<Grant[]>;
   listPolicySets(zoneId: string): Promise<PolicySet[]>;
+  /** All pages of `GET /v1/zones/{z}/policy-sets/{id}/versions`. */
+  listPolicyVersions(zoneId: string, policySetId: string): Promise<PolicyVersion[]>;
   /** 404 `active_policy_set_version_not_found` for a set that is not active. */
   activationStatus(zoneId: string, policySetId: string): Promise<ActivationStatus>;
   listSessions(zoneId: string, query: { status?: string; application_id?: string }): Promise<SessionRow[]>;

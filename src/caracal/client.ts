@@ -20,6 +20,7 @@ import {
   MetricsJson,
   Page,
   PolicySet,
+  PolicyVersion,
   Provider,
   ReadyBody,
   Resource,
@@ -69,6 +70,25 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: false };
   }
 }
+
+/** HTML rather than JSON: a proxy's error or login page, or the Console's address instead of the API's. */
+function looksLikeHtml(res: HttpResult): boolean {
+  return /\bhtml\b/i.test(header(res.headers, 'content-type') ?? '') || /^\s*</.test(res.text);
+}
+
+/** Where a redirect points, without query, fragment or credentials (they may carry secrets). */
+function redirectTarget(res: HttpResult, from: URL): string {
+  const location = header(res.headers, 'location');
+  if (!location) return 'no Location given';
+  try {
+    const to = new URL(location, from);
+    return `to ${to.origin}${to.pathname}`;
+  } catch {
+    return 'to an unparseable Location';
+  }
+}
+
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;
 
 function describeIssues(err: z.ZodError): string {
   return err.issues
@@ -124,7 +144,8 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     if (!bases[service]) throw new CaracalTransportError(label, 'unreachable', `no URL configured for ${service}`);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'caracal-triage', ...authHeader(o.auth) };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await transport.send(label, url(service, path, o.query), {
+    const target = url(service, path, o.query);
+    const res = await transport.send(label, target, {
       method,
       headers,
       body: o.body === undefined ? undefined : JSON.stringify(o.body),
@@ -132,11 +153,12 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
       retryTransport: method === 'GET',
       retryStatuses: method === 'GET' ? RETRY_READ_STATUSES : [],
     });
+    if (isRedirect(res.status)) throw new CaracalBadResponseError(label, res.status, 'redirected', redirectTarget(res, target));
     if (res.status < 200 || res.status >= 300) throw apiError(label, res);
     const parsed = parseJson(res.text);
-    if (!parsed.ok) throw new CaracalBadResponseError(label, res.status, 'not JSON');
+    if (!parsed.ok) throw new CaracalBadResponseError(label, res.status, looksLikeHtml(res) ? 'html' : 'not_json', '');
     const checked = schema.safeParse(parsed.value);
-    if (!checked.success) throw new CaracalBadResponseError(label, res.status, describeIssues(checked.error));
+    if (!checked.success) throw new CaracalBadResponseError(label, res.status, 'unexpected_shape', describeIssues(checked.error));
     return checked.data;
   }
 
@@ -195,16 +217,20 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
         retryStatuses: [],
       });
     } catch (e) {
+      if (e instanceof CaracalBadResponseError) return result({ ok: false, reason: e.code, unreadable: e.reason, detail: e.message });
+      if (e instanceof CaracalTransportError) return result({ ok: false, reason: e.code, detail: e.detail });
       return result({ ok: false, reason: isCaracalError(e) ? e.code : 'unreachable' });
     }
     const date = header(res.headers, 'date');
     const ok2xx = res.status >= 200 && res.status < 300;
     const common = { status: res.status, ...(date ? { date } : {}) };
+    if (isRedirect(res.status)) return result({ ...common, ok: false, reason: 'bad_body', unreadable: 'redirected', detail: redirectTarget(res, target) });
     if (res.text.trim() === '') return result({ ...common, ok: ok2xx, ...(ok2xx ? {} : { reason: `http_${res.status}` }) });
     const parsed = parseJson(res.text);
     const body = parsed.ok ? ReadyBody.safeParse(parsed.value) : undefined;
     if (!body?.success) {
-      return result({ ...common, ok: false, reason: 'bad_body', body: parsed.ok ? parsed.value : res.text.slice(0, PROBE_BODY_KEEP) });
+      const unreadable = parsed.ok ? 'unexpected_shape' : looksLikeHtml(res) ? 'html' : 'not_json';
+      return result({ ...common, ok: false, reason: 'bad_body', unreadable, body: parsed.ok ? parsed.value : res.text.slice(0, PROBE_BODY_KEEP) });
     }
     const b = body.data;
     const healthy = ok2xx && b.ok !== false && b.ready !== false;
@@ -239,6 +265,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     getProvider: (z, id) => api(zonePath(z, `/providers/${seg(id)}`), Provider),
     listGrants: (z, q: GrantQuery) => listAll(zonePath(z, '/grants'), Grant, { ...q }),
     listPolicySets: (z) => listAll(zonePath(z, '/policy-sets'), PolicySet),
+    listPolicyVersions: (z, id) => listAll(zonePath(z, `/policy-sets/${seg(id)}/versions`), PolicyVersion),
     activationStatus: (z, id) => api(zonePath(z, `/policy-sets/${seg(id)}/activation-status`), ActivationStatus),
     listSessions: (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }, AUDIT_LIST_LIMIT),
     listAuthorityRecords: (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }, AUDIT_LIST_LIMIT),

@@ -54,10 +54,32 @@ export class CaracalTransportError extends CaracalError {
   constructor(
     call: string,
     readonly code: 'timeout' | 'unreachable',
-    detail: string,
+    /** Secret-free: an error code such as `ECONNREFUSED`, or the deadline. */
+    readonly detail: string,
   ) {
     super(`${call} ${code === 'timeout' ? 'timed out' : 'is unreachable'}: ${detail}`, call);
   }
+}
+
+/**
+ * Why an answer could not be read as Caracal's: not JSON at all, an HTML page (a proxy, a
+ * login page, the Console instead of the API), larger than the client accepts, a redirect
+ * (never followed: a token must not travel to wherever it points), or JSON of another shape.
+ */
+export const UNREADABLE_REASONS = ['not_json', 'html', 'too_large', 'redirected', 'unexpected_shape'] as const;
+export type UnreadableReason = (typeof UNREADABLE_REASONS)[number];
+
+const UNREADABLE_WORDS: Record<UnreadableReason, string> = {
+  not_json: 'a body that is not JSON',
+  html: 'an HTML page instead of JSON',
+  too_large: 'a body larger than the client accepts',
+  redirected: 'a redirect, which is not followed',
+  unexpected_shape: 'JSON that is not what Caracal sends',
+};
+
+/** How an unreadable answer reads in a sentence ("answered 200 with an HTML page instead of JSON"). */
+export function describeUnreadable(reason: UnreadableReason): string {
+  return UNREADABLE_WORDS[reason];
 }
 
 export class CaracalBadResponseError extends CaracalError {
@@ -65,10 +87,12 @@ export class CaracalBadResponseError extends CaracalError {
   readonly code = 'bad_body' as const;
   constructor(
     call: string,
-    readonly status: number,
+    /** The HTTP status, when the answer got that far (a body cut off for size may not say). */
+    readonly status: number | undefined,
+    readonly reason: UnreadableReason,
     detail: string,
   ) {
-    super(`${call} answered ${status} with a body that is not what Caracal sends: ${detail}`, call);
+    super(`${call} answered${status === undefined ? '' : ` ${status}`} with ${UNREADABLE_WORDS[reason]}${detail ? ` (${detail})` : ''}`, call);
   }
 }
 
@@ -76,10 +100,12 @@ export function isCaracalError(e: unknown): e is CaracalError {
   return e instanceof CaracalError;
 }
 
-/** Short, secret-free description for evidence and chat. */
-export function describeError(e: unknown): { kind: string; code: string; status?: number; message: string } {
+/** Short, secret-free description for evidence and chat (`reason` says why a body was unreadable). */
+export function describeError(e: unknown): { kind: string; code: string; status?: number; reason?: string; message: string } {
   if (e instanceof CaracalApiError) return { kind: e.kind, code: e.code, status: e.status, message: e.message };
-  if (e instanceof CaracalBadResponseError) return { kind: e.kind, code: e.code, status: e.status, message: e.message };
+  if (e instanceof CaracalBadResponseError) {
+    return { kind: e.kind, code: e.code, ...(e.status === undefined ? {} : { status: e.status }), reason: e.reason, message: e.message };
+  }
   if (e instanceof CaracalError) return { kind: e.kind, code: e.code, message: e.message };
   return { kind: 'internal', code: 'internal_error', message: e instanceof Error ? e.message : String(e) };
 }

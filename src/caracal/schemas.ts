@@ -48,7 +48,8 @@ const counters = optionalObject(z.record(z.string(), z.unknown()));
 export const ZoneOverview = z.looseObject({
   zone_id: text,
   generated_at: text,
-  applications: counters,
+  /** Counted by the API with its own clock: `expired` is `expires_at < now()` among unarchived applications. */
+  applications: optionalObject(z.looseObject({ total: num, expired: num, expiring_soon: num })),
   resources: counters,
   providers: counters,
   policy_sets: counters,
@@ -153,6 +154,10 @@ export const PolicySet = z.looseObject({
   active_version_id: text,
 });
 export type PolicySet = z.infer<typeof PolicySet>;
+
+/** `GET …/policy-sets/{id}/versions` items: `version` increases per set. */
+export const PolicyVersion = z.looseObject({ id, version: num, manifest_sha256: text, created_at: text });
+export type PolicyVersion = z.infer<typeof PolicyVersion>;
 
 export const PROPAGATION_STATUSES = ['loaded', 'waiting_for_activation', 'waiting_for_outbox', 'waiting_for_sts', 'failed'] as const;
 

@@ -8,8 +8,8 @@
  * under the limit, and makes each triage far cheaper for the worker.
  *
  * What is shared: reads that do not depend on the request being triaged (probes, metrics,
- * coordinator stats, zones, resources, applications, providers, grants, policy sets,
- * activation status), keyed by method and every argument. Never shared: the request trace
+ * coordinator stats, zones, resources, applications, providers, grants, policy sets and their
+ * versions, activation status), keyed by method and every argument. Never shared: the request trace
  * (`explain`, `listAudit`, `auditForRequest`), sessions and authority records (revocation is
  * about what changed just now), and `simulate`: those always call Caracal.
  *
@@ -172,6 +172,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
       getProvider: (z, id) => via('getProvider', [z, id], () => client.getProvider(z, id)),
       listGrants: (z, q) => via('listGrants', [z, q], () => client.listGrants(z, q)),
       listPolicySets: (z) => via('listPolicySets', [z], () => client.listPolicySets(z)),
+      listPolicyVersions: (z, id) => via('listPolicyVersions', [z, id], () => client.listPolicyVersions(z, id)),
       activationStatus: (z, id) => via('activationStatus', [z, id], () => client.activationStatus(z, id)),
     } satisfies Partial<CaracalClient>;
   }

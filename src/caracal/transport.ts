@@ -3,11 +3,12 @@
  * under one overall deadline (an AbortSignal), and undici's retry interceptor for idempotent
  * GETs. Returns the raw status, headers and text; turning them into typed results or
  * `CaracalError`s is the client's job. Undici errors never escape: they become
- * `CaracalTransportError` with a code and a secret-free detail.
+ * `CaracalTransportError` with a code and a secret-free detail (a body over the size limit is a
+ * `CaracalBadResponseError`: the service answered, just not readably).
  */
 import { randomBytes } from 'node:crypto';
 import { Pool, interceptors, type Dispatcher, type RetryHandler } from 'undici';
-import { CaracalTransportError } from './errors';
+import { CaracalBadResponseError, CaracalTransportError } from './errors';
 
 export interface HttpResult {
   status: number;
@@ -39,7 +40,7 @@ export interface TransportOptions {
    * the whole bundle waits a round trip longer.
    */
   connections?: number;
-  /** Largest accepted body (default 16 MiB); a bigger one fails the call (transport error). */
+  /** Largest accepted body (default 16 MiB); a bigger one fails the call (bad response `too_large`). */
   maxResponseBytes?: number;
 }
 
@@ -100,7 +101,10 @@ function retryDecision(deadline: number, o: Required<Pick<TransportOptions, 'max
     const wait = retryAfterMs(e.headers?.['retry-after']) ?? o.minBackoffMs * 2 ** (state.counter - 1);
     // Leave room for the retried call itself (at least 50 ms) inside the deadline.
     if (Date.now() + wait + 50 >= deadline) return cb(err);
-    setTimeout(() => cb(null), wait).unref();
+    // Not unref()'d: between a refused connection and its retry this timer is the only thing
+    // the call waits on, and an unref'd one lets the event loop empty, so a CLI process would
+    // exit (code 0) with the triage unsettled.
+    setTimeout(() => cb(null), wait);
   };
 }
 
@@ -156,7 +160,7 @@ export class Transport {
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text, sentRequestId };
     } catch (e) {
-      throw toTransportError(call, e, signal.aborted || Date.now() >= deadline);
+      throw toTransportError(call, e, signal.aborted || Date.now() >= deadline, send.timeoutMs, this.o.maxResponseBytes);
     }
   }
 
@@ -167,11 +171,24 @@ export class Transport {
   }
 }
 
-function toTransportError(call: string, e: unknown, pastDeadline: boolean): CaracalTransportError {
-  const err = e as { code?: string; name?: string };
-  const code = err?.code ?? err?.name ?? 'error';
-  if (pastDeadline || TIMEOUT_CODES.has(code) || err?.name === 'TimeoutError') {
-    return new CaracalTransportError(call, 'timeout', `no answer in time (${code})`);
+const CONNECTION_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed without an answer',
+};
+
+function toTransportError(call: string, e: unknown, pastDeadline: boolean, timeoutMs: number, maxBytes: number): CaracalTransportError | CaracalBadResponseError {
+  const err = e as { code?: unknown; name?: string };
+  // An abort's DOMException carries a numeric legacy code (23); its name says more.
+  const code = typeof err?.code === 'string' ? err.code : (err?.name ?? 'error');
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new CaracalBadResponseError(call, undefined, 'too_large', `over ${Math.round(maxBytes / (1024 * 1024))} MiB`);
   }
-  return new CaracalTransportError(call, 'unreachable', code);
+  if (pastDeadline || TIMEOUT_CODES.has(code) || err?.name === 'TimeoutError') {
+    return new CaracalTransportError(call, 'timeout', `no answer within ${timeoutMs} ms (${code})`);
+  }
+  return new CaracalTransportError(call, 'unreachable', CONNECTION_WORDS[code] ? `${code}: ${CONNECTION_WORDS[code]}` : code);
 }

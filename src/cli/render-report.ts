@@ -1,8 +1,12 @@
 /**
  * Human output of a triage or bundle for a terminal: the diagnosis first (what failed, where,
  * and what to fix), then each step with its verdict and evidence, then the bundle.
- * Evidence is shown as short `key: value` lines; `--verbose` prints it whole.
+ * Evidence is shown as short `key: value` lines; `--verbose` prints it whole. Every string that
+ * can hold outside text (summaries carry Caracal's values, evidence is Caracal's answers, IDs
+ * are the user's) goes through the outside-text rule before it is styled, so our colours stay
+ * and theirs cannot act.
  */
+import { clip, outsideText } from '../render/outside-text';
 import type { Bundle, BundleStatus, TriageReport, Verdict } from '../triage/model';
 import { STEP_IDS, STEP_TITLES } from '../triage/model';
 import type { Styler } from './style';
@@ -25,10 +29,14 @@ const STATUS_MARK: Record<BundleStatus, [string, Parameters<Styler>[0]]> = {
 const MAX_VALUE = 140;
 const MAX_LINES = 8;
 
+/** Outside text on one line. */
+const safe = (value: unknown): string => outsideText(value);
+/** JSON of outside values, each string made safe first (so a removed sequence leaves no `\u001b…` text behind). */
+const safeStringify = (value: unknown, indent?: number): string | undefined => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? outsideText(v) : v), indent);
+
 function short(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const oneLine = (text ?? 'null').replace(/\s+/g, ' ');
-  return oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
+  const text = typeof value === 'string' ? value : safeStringify(value);
+  return clip(safe(text ?? 'null').replace(/\s+/g, ' '), MAX_VALUE);
 }
 
 interface CheckLike {
@@ -44,17 +52,17 @@ const isCheckList = (v: unknown): v is CheckLike[] =>
 function checkLines(key: string, checks: CheckLike[], indent: string): string[] {
   const notOk = checks.filter((c) => c.status !== 'ok');
   if (notOk.length === 0) return [`${indent}${key}: all ${checks.length} ok`];
-  return notOk.map((c) => `${indent}${c.status.padEnd(7)} ${c.check}${c.detail === undefined ? '' : `: ${short(c.detail)}`}`);
+  return notOk.map((c) => `${indent}${safe(c.status).padEnd(7)} ${safe(c.check)}${c.detail === undefined ? '' : `: ${short(c.detail)}`}`);
 }
 
 function evidenceLines(evidence: Record<string, unknown>, verbose: boolean, indent: string): string[] {
   if (verbose) {
-    return JSON.stringify(evidence, null, 2)
+    return (safeStringify(evidence, 2) ?? '{}')
       .split('\n')
-      .map((l) => indent + l);
+      .map((l) => indent + safe(l));
   }
   const entries = Object.entries(evidence).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0));
-  const lines = entries.slice(0, MAX_LINES).flatMap(([k, v]) => (isCheckList(v) ? checkLines(k, v, indent) : [`${indent}${k}: ${short(v)}`]));
+  const lines = entries.slice(0, MAX_LINES).flatMap(([k, v]) => (isCheckList(v) ? checkLines(safe(k), v, indent) : [`${indent}${safe(k)}: ${short(v)}`]));
   if (entries.length > MAX_LINES) lines.push(`${indent}… ${entries.length - MAX_LINES} more (use --verbose or --json)`);
   return lines;
 }
@@ -65,7 +73,7 @@ export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): s
   out.push(style('bold', `Diagnostic bundle`) + style('gray', ` (${redacted})`));
   for (const item of bundle.items) {
     const [mark, color] = STATUS_MARK[item.status];
-    out.push(`  ${style(color, mark)} ${style(color, item.status.padEnd(11))} ${item.id.padEnd(16)} ${item.summary}`);
+    out.push(`  ${style(color, mark)} ${style(color, item.status.padEnd(11))} ${item.id.padEnd(16)} ${safe(item.summary)}`);
     if (verbose || item.status !== 'ok') out.push(...evidenceLines(item.evidence, verbose, '      '));
   }
   return out;
@@ -76,15 +84,15 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
   const d = report.diagnosis;
   if (d) {
     const stepNo = STEP_IDS.indexOf(d.step) + 1;
-    out.push(style(['bold', 'red'], `✖ Failing surface: ${d.surface}`) + style('gray', `  (step ${stepNo} ${d.step}, cause ${d.cause}, confidence ${d.confidence})`));
-    out.push(`  ${d.summary}`);
+    out.push(style(['bold', 'red'], `✖ Failing surface: ${d.surface}`) + style('gray', `  (step ${stepNo} ${d.step}, cause ${safe(d.cause)}, confidence ${d.confidence})`));
+    out.push(`  ${safe(d.summary)}`);
   } else {
     const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
     out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));
   }
   const context = [
-    `request ${report.requestId ?? '(none: started from readiness)'}`,
-    `zone ${report.zoneId ?? '(not located)'}`,
+    `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,
+    `zone ${report.zoneId === null ? '(not located)' : safe(report.zoneId)}`,
     `symptom ${report.symptom ?? '(not given)'}`,
   ];
   out.push(style('gray', `  ${context.join(' · ')}`), '');
@@ -93,7 +101,7 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
     const [mark, color] = VERDICT_MARK[step.verdict];
     const n = STEP_IDS.indexOf(step.id) + 1;
     out.push(`  ${n} ${style(color, mark)} ${style(color, step.verdict.padEnd(8))} ${STEP_TITLES[step.id]}`);
-    out.push(`             ${step.summary}`);
+    out.push(`             ${safe(step.summary)}`);
     if (verbose || step.verdict === 'fail' || step.verdict === 'unknown') out.push(...evidenceLines(step.evidence, verbose, '             · '));
   }
   out.push('', ...renderBundle(report.bundle, style, verbose));

@@ -19,6 +19,7 @@ import type { Confidence, Diagnosis, StepId, StepResult, Surface, Symptom } from
 import { CONFIDENCES, STEP_IDS, SYMPTOMS } from './model';
 import { isAuditReason, isRevocationReason, isSharedDependencyCause } from './health';
 import { SYMPTOM_SURFACE } from './routing';
+import { GATEWAY_REPLAY_EVENT } from './trace';
 
 /** `winner` failing explains `loser` failing; the diagnosis then names `winner`. */
 const EXPLAINS: ReadonlyArray<{ winner: StepId; winnerCauses?: readonly string[]; loser: StepId }> = [
@@ -46,7 +47,8 @@ const NOT_A_REASON = new Set(['complete', 'partial', 'error', 'exchange_denied']
  * decisions, allows, or when the trace was not read.
  */
 function recordedReason(steps: readonly StepResult[]): string | null {
-  const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as { deniedBy?: { evaluationStatus?: unknown } } | undefined;
+  const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as { deniedBy?: { eventType?: unknown; evaluationStatus?: unknown } } | undefined;
+  if (trace?.deniedBy?.eventType !== undefined && trace.deniedBy.eventType !== 'token_exchange') return null;
   const status = trace?.deniedBy?.evaluationStatus;
   return typeof status === 'string' && !NOT_A_REASON.has(status) ? status : null;
 }
@@ -90,6 +92,8 @@ export function surfaceOf(step: StepResult, symptom: Symptom | null): Surface {
     case 'gateway_verifier':
       if (isRevocationReason(cause)) return 'revocation';
       if (cause === 'operation_not_permitted') return 'resource_definition';
+      // The Gateway's replay guard refused a reused mandate: the verifier's finding, whatever the 401 suggests.
+      if (cause === GATEWAY_REPLAY_EVENT) return 'resource_verifier';
       if (symptom === 'unauthenticated') return 'authentication';
       return 'resource_verifier';
     case 'audit_trace':
@@ -116,8 +120,8 @@ export function diagnose(steps: readonly StepResult[], symptom: Symptom | null):
 
 /**
  * The symptom when none was given or routed: read from the trace the request-trace step found
- * (a deny at token exchange → token_exchange_denied; a Gateway 401/403 → unauthenticated /
- * resource_denied).
+ * (a deny at token exchange → token_exchange_denied; the Gateway's replay denial, which it
+ * answers 401 invalid_token, or a Gateway 401/403 → unauthenticated / resource_denied).
  */
 export function inferSymptom(steps: readonly StepResult[]): Symptom | null {
   const trace = steps.find((s) => s.id === 'request_trace')?.evidence.trace as
@@ -125,6 +129,7 @@ export function inferSymptom(steps: readonly StepResult[]): Symptom | null {
     | undefined;
   if (!trace) return null;
   if (trace.finalDecision === 'deny' && trace.deniedBy?.eventType === 'token_exchange') return 'token_exchange_denied';
+  if (trace.finalDecision === 'deny' && trace.deniedBy?.eventType === GATEWAY_REPLAY_EVENT) return 'unauthenticated';
   const gatewayStatuses = (trace.events ?? []).map((e) => e.gatewayStatus).filter((s): s is number => typeof s === 'number');
   if (gatewayStatuses.includes(401)) return 'unauthenticated';
   if (gatewayStatuses.includes(403)) return 'resource_denied';

@@ -14,6 +14,8 @@ export interface Failure {
   kind: string;
   code: string;
   status?: number;
+  /** For `bad_response`: why the body could not be read (`html`, `not_json`, `too_large`, `redirected`, `unexpected_shape`). */
+  reason?: string;
   message: string;
 }
 
@@ -72,6 +74,20 @@ export interface PolicySetView {
   active_version_id?: string | null;
 }
 
+export interface PolicyVersionView {
+  id: string;
+  /** Increasing per policy set. */
+  version?: number | null;
+  manifest_sha256?: string | null;
+  created_at?: string | null;
+}
+
+/** The zone overview's application counts, as the API computes them with its own clock. */
+export interface ZoneOverviewView {
+  zone_id?: string | null;
+  applications?: { total?: number | null; expired?: number | null; expiring_soon?: number | null } | null;
+}
+
 export interface ActivationView {
   policy_set_id?: string | null;
   version_id?: string | null;
@@ -79,7 +95,7 @@ export interface ActivationView {
   active_version_id?: string | null;
   manifest_sha256?: string | null;
   propagation_status: string;
-  outbox?: { state?: string | null; attempts?: number | null; last_error?: string | null } | null;
+  outbox?: { state?: string | null; attempts?: number | null; last_error?: string | null; dispatched_at?: string | null } | null;
   sts?: { state?: string | null; policy_set_version_id?: string | null; detail?: string | null; age_seconds?: number | null } | null;
 }
 
@@ -137,6 +153,11 @@ export type MetricsService = 'sts' | 'gateway' | 'audit';
 export interface TriageEvidence {
   /** `/ready` of every service; unconfigured ones come back `configured: false`. */
   readiness: ProbeResult[];
+  /**
+   * The Admin API's basic read, `GET /v1/zones` (the same call the zone search makes): whether
+   * the API can be read at all. A zone-scoped token's 403 is an answer, so it counts as read.
+   */
+  adminApi: Fetched<ZoneView[]>;
   metrics: Record<MetricsService, Fetched<Record<string, unknown>>>;
   location: Location;
   zone: Fetched<ZoneView>;
@@ -146,11 +167,15 @@ export interface TriageEvidence {
   policySets: Fetched<PolicySetView[]>;
   /** Activation status of the zone's active policy set. */
   activation: Fetched<ActivationView>;
+  /** Versions of the zone's active policy set (to tell an older evaluated version from a newer one). */
+  policyVersions: Fetched<PolicyVersionView[]>;
   /**
    * Every application of the zones in question, read only when a 401 left no trace: STS rejects
    * an expired application before it audits anything (FACTS §2.1: `invalid client credentials`).
    */
   zoneApplications: Fetched<ZoneApplicationView[]>;
+  /** The overviews of the same zones (read under the same condition): `applications.expired` by the API's clock. */
+  zoneOverviews: Fetched<Array<{ zoneId: string; overview: ZoneOverviewView }>>;
   /** The credential provider bound to the request's resource (not_applicable when none is bound). */
   provider: Fetched<ProviderView>;
   sessions: Fetched<SessionView[]>;

@@ -60,6 +60,8 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
   const producers: { [K in EvidenceKey]: () => Promise<TriageEvidence[K]> } = {
     readiness: () => Promise.all(SERVICES.map((s) => probeOnce(client, calls, s, '/ready'))),
 
+    adminApi: () => calls.once('zones', () => client.listZones()),
+
     metrics: async () => {
       const entries = await Promise.all(
         METRICS_SERVICES.map(async (s): Promise<[MetricsService, Fetched<Record<string, unknown>>]> => [
@@ -100,18 +102,21 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     },
 
     zoneApplications: async () => {
-      if (input.symptom !== 'unauthenticated') return notApplicable('not_relevant', 'only read when a 401 left no trace');
-      const location = await get('location');
-      if (location.trace) return notApplicable('traced', 'the trace names the application');
-      const zoneIds = location.zoneId
-        ? [location.zoneId]
-        : location.zonesSearched.length > 0
-          ? location.zonesSearched
-          : (await candidateZones(client, calls, null)).zoneIds;
-      const lists = await Promise.all(zoneIds.slice(0, MAX_APPLICATION_ZONES).map((z) => calls.once(`applications:${z}`, () => client.listApplications(z)).then((r) => ({ z, r }))));
+      const zoneIds = await untracedUnauthenticatedZones();
+      if (!Array.isArray(zoneIds)) return zoneIds;
+      const lists = await Promise.all(zoneIds.map((z) => calls.once(`applications:${z}`, () => client.listApplications(z)).then((r) => ({ z, r }))));
       const read = lists.filter((l) => l.r.ok);
       if (read.length === 0) return lists[0]?.r.ok === false ? lists[0].r : noZone;
       return { ok: true, value: read.flatMap((l) => (l.r.ok ? l.r.value.map((application) => ({ zoneId: l.z, application })) : [])) };
+    },
+
+    zoneOverviews: async () => {
+      const zoneIds = await untracedUnauthenticatedZones();
+      if (!Array.isArray(zoneIds)) return zoneIds;
+      const reads = await Promise.all(zoneIds.map((z) => calls.once(`overview:${z}`, () => client.zoneOverview(z)).then((r) => ({ z, r }))));
+      const read = reads.filter((o) => o.r.ok);
+      if (read.length === 0) return reads[0]?.r.ok === false ? reads[0].r : noZone;
+      return { ok: true, value: read.flatMap((o) => (o.r.ok ? [{ zoneId: o.z, overview: o.r.value }] : [])) };
     },
 
     provider: async () => {
@@ -125,6 +130,16 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     policySets: async () => {
       const z = await zoneOf();
       return z ? calls.once(`policySets:${z}`, () => client.listPolicySets(z)) : noZone;
+    },
+
+    policyVersions: async () => {
+      const z = await zoneOf();
+      if (!z) return noZone;
+      const sets = await get('policySets');
+      if (!sets.ok) return sets;
+      const active = sets.value.find((s) => !!s.active_version_id);
+      if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
+      return calls.once(`policyVersions:${z}:${active.id}`, () => client.listPolicyVersions(z, active.id));
     },
 
     activation: async () => {
@@ -149,6 +164,23 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       return z ? calls.once(`authorityRecords:${z}:revoked`, () => client.listAuthorityRecords(z, { status: 'revoked' })) : noZone;
     },
   };
+
+  /**
+   * The zones whose applications could explain a 401 that left no trace (STS refuses an
+   * expired application's credentials before it audits anything): the located or given zone,
+   * else the zones searched, else every candidate zone. Not applicable otherwise.
+   */
+  async function untracedUnauthenticatedZones(): Promise<string[] | Fetched<never>> {
+    if (input.symptom !== 'unauthenticated') return notApplicable('not_relevant', 'only read when a 401 left no trace');
+    const location = await get('location');
+    if (location.trace) return notApplicable('traced', 'the trace names the application');
+    const zoneIds = location.zoneId
+      ? [location.zoneId]
+      : location.zonesSearched.length > 0
+        ? location.zonesSearched
+        : (await candidateZones(client, calls, null)).zoneIds;
+    return zoneIds.slice(0, MAX_APPLICATION_ZONES);
+  }
 
   function get<K extends EvidenceKey>(key: K): Promise<TriageEvidence[K]> {
     let p = memo.get(key) as Promise<TriageEvidence[K]> | undefined;

@@ -6,6 +6,8 @@
  * thresholds live in the engine, not behind an endpoint.
  */
 import type { ProbeResult, ServiceName } from '../caracal/client-api';
+import { describeUnreadable, UNREADABLE_REASONS, type UnreadableReason } from '../caracal/errors';
+import type { Failure, Fetched } from './evidence-model';
 
 export type ReadinessState = 'ready' | 'not_ready' | 'unknown' | 'not_configured';
 
@@ -16,6 +18,8 @@ export interface ReadinessFinding {
   cause?: string;
   /** True when the cause is inferred (API/Coordinator 500 → Redis), not reported by the service. */
   probable?: boolean;
+  /** For an unreachable service: how the connection failed (`ECONNREFUSED: connection refused`). */
+  connection?: string;
   detail: string;
 }
 
@@ -28,16 +32,28 @@ function bodyReason(body: unknown): string | undefined {
   return undefined;
 }
 
+const isUnreadableReason = (v: unknown): v is UnreadableReason => (UNREADABLE_REASONS as readonly unknown[]).includes(v);
+
 export function readinessOf(p: ProbeResult): ReadinessFinding {
   const { service } = p;
   if (!p.configured) return { service, state: 'not_configured', detail: `${service}: no URL configured, not probed` };
   if (p.ok) return { service, state: 'ready', detail: `${service}: ready (${p.status ?? 200}, ${p.ms} ms)` };
   const reason = p.reason ?? bodyReason(p.body);
   if (reason === 'timeout') return { service, state: 'unknown', cause: 'timeout', detail: `${service}: /ready timed out after ${p.ms} ms; readiness unknown` };
-  if (reason === 'bad_body') return { service, state: 'unknown', cause: 'bad_body', detail: `${service}: /ready answered ${p.status ?? '?'} with a body Caracal does not send` };
+  if (reason === 'bad_body') {
+    const what = isUnreadableReason(p.unreadable) ? describeUnreadable(p.unreadable) : 'a body Caracal does not send';
+    const where = p.unreadable === 'redirected' && p.detail ? ` ${p.detail}` : '';
+    return { service, state: 'unknown', cause: 'bad_body', detail: `${service}: /ready answered${p.status ? ` ${p.status}` : ''} with ${what}${where}` };
+  }
   if (p.status === 429) return { service, state: 'unknown', cause: 'rate_limited', detail: `${service}: /ready is rate-limited (429); try again` };
   if (reason === 'unreachable' || p.status === undefined) {
-    return { service, state: 'not_ready', cause: `${service}_unreachable`, detail: `${service}: unreachable at ${p.url ?? 'its URL'}` };
+    return {
+      service,
+      state: 'not_ready',
+      cause: `${service}_unreachable`,
+      ...(p.detail ? { connection: p.detail } : {}),
+      detail: `${service}: unreachable at ${p.url ?? 'its URL'}${p.detail ? ` (${p.detail})` : ''}`,
+    };
   }
   // Verified: with Redis down, API and Coordinator /ready throw before their dependency checks and answer 500.
   if (p.status === 500 && (service === 'api' || service === 'coordinator')) {
@@ -45,6 +61,33 @@ export function readinessOf(p: ProbeResult): ReadinessFinding {
   }
   const cause = reason ?? `${service}_not_ready`;
   return { service, state: 'not_ready', cause, detail: `${service}: not ready (${p.status} ${cause})` };
+}
+
+/**
+ * Whether the Admin API can be read at all: every other step reads through it, so an API whose
+ * answers cannot be read is a finding (nothing else could be checked), not an "unknown".
+ * Unreadable: the basic read (`GET /v1/zones`) timed out, was refused, or answered something
+ * that is not Caracal's (HTML, not JSON, too large, a redirect, another shape) or a 5xx; any
+ * other API answer (200, 401, 403, 404, 429) shows the API is there and readable.
+ */
+export interface ApiAccessFinding {
+  cause: 'api_unreachable' | 'api_timeout' | 'api_unreadable';
+  /** `timeout`, `unreachable`, `http_<status>`, or the unreadable reason (`html`, `not_json`, `too_large`, `redirected`, `unexpected_shape`). */
+  reason: string;
+  detail: string;
+}
+
+export function apiAccessOf(read: Fetched<unknown>): ApiAccessFinding | null {
+  if (read.ok) return null;
+  const e: Failure = read.error;
+  if (e.kind === 'transport') {
+    return e.code === 'timeout'
+      ? { cause: 'api_timeout', reason: 'timeout', detail: e.message }
+      : { cause: 'api_unreachable', reason: 'unreachable', detail: e.message };
+  }
+  if (e.kind === 'bad_response') return { cause: 'api_unreadable', reason: e.reason ?? 'unexpected_shape', detail: e.message };
+  if (e.kind === 'api' && (e.status ?? 0) >= 500) return { cause: 'api_unreadable', reason: `http_${e.status}`, detail: e.message };
+  return null;
 }
 
 /** Readiness reasons that belong to the audit pipeline or to revocation, not to shared infrastructure. */
@@ -73,7 +116,7 @@ export function isRevocationReason(cause: string): boolean {
  */
 export function isSharedDependencyCause(cause: string, notReady: readonly string[] = []): boolean {
   if (/^(redis|postgres)_/.test(cause)) return true;
-  const down = /^(api|sts|gateway|audit|coordinator)_(unreachable|unavailable)$/.exec(cause);
+  const down = /^(api|sts|gateway|audit|coordinator)_(unreachable|unavailable|timeout|unreadable)$/.exec(cause);
   return !!down && notReady.includes(down[1]!);
 }
 

@@ -30,7 +30,8 @@ export function requestFacts(location: Location, resources?: Fetched<ResourceVie
   if (!trace) return null;
   const sts = stsDecision(trace);
   const gateway = gatewayEvents(trace);
-  const resourceIdentifier = sts?.resource ?? gateway.find((g) => g.resource)?.resource ?? null;
+  // The Gateway's replay row names the resource too, when no exchange happened.
+  const resourceIdentifier = sts?.resource ?? gateway.find((g) => g.resource)?.resource ?? trace.events.find((e) => e.resource)?.resource ?? null;
   const applicationId = sts?.applicationId ?? trace.events.find((e) => e.applicationId)?.applicationId ?? null;
   return {
     trace,

@@ -6,6 +6,7 @@
  * input it cannot read routes to symptom null with the reason.
  */
 import { z } from 'zod';
+import { clip } from '../render/outside-text';
 import { STS_DENIAL_REASONS, isKnownCode, meaningOfCode, meaningOfDenialReason, meaningOfStatus } from './error-codes';
 import type { Surface, Symptom } from './model';
 import { GATEWAY_REQUEST_ID_PATTERN } from './model';
@@ -59,6 +60,12 @@ type Envelope = z.infer<typeof Envelope>;
 const CODE_TOKEN = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g;
 const POLICY_REASON = /policy denied \(([a-z0-9_]+)\)/i;
 const APPROVAL_TEXT = /\bapproval\b/i;
+/**
+ * STS's client-authentication refusal (services/sts/internal/exchange.go: an unknown, expired or
+ * archived application, or a wrong secret; the run-manifest path says "workload"). It is sent
+ * only with 401 and before anything is audited, so the body alone is enough to route it.
+ */
+const CLIENT_AUTH_TEXT = /\binvalid (?:client|workload) credentials\b/i;
 const WWW_AUTH_ERROR = /\berror\s*=\s*"?([a-z_]+)"?/i;
 const REQUEST_ID_IN_TEXT = /\b(?:request[_-]?id|requestId|x-request-id)\s*[=:]\s*"?([\x21-\x7e]{1,128}?)"?(?=[\s),;]|$)/i;
 const STATUS_PATTERNS = [
@@ -170,17 +177,21 @@ export function routeError(input: unknown): RoutedError {
       reason: 'STS refused the approval the exchange presented (not found, expired, rejected or already used); the audit row names which.',
     };
   }
+  if (code === 'access_denied' && (status === null || status === 401) && CLIENT_AUTH_TEXT.test(description)) {
+    const meaning = meaningOfCode(code, 401)!;
+    return { ...found, symptom: meaning.symptom, surfaceHint: meaning.surfaceHint, reason: `${meaning.reason} STS sends \`invalid client credentials\` only with 401, and audits nothing for it.` };
+  }
   if (code) {
     const meaning = meaningOfCode(code, status)!;
     return { ...found, symptom: meaning.symptom, surfaceHint: meaning.surfaceHint, reason: meaning.reason };
   }
   if (status !== null) {
     const meaning = meaningOfStatus(status);
-    const prefix = unknownCode ? `\`${unknownCode}\` is not a Caracal error code; routed by status. ` : '';
+    const prefix = unknownCode ? `\`${clip(unknownCode, 40)}\` is not a Caracal error code; routed by status. ` : '';
     return { ...found, symptom: meaning.symptom, surfaceHint: meaning.surfaceHint, reason: prefix + meaning.reason };
   }
   if (unknownCode) {
-    return unrouted(`\`${unknownCode}\` is not an error code Caracal emits; paste the whole error body or give the HTTP status.`, found);
+    return unrouted(`\`${clip(unknownCode, 40)}\` is not an error code Caracal emits; paste the whole error body or give the HTTP status.`, found);
   }
   return unrouted(
     requestId
@@ -188,4 +199,12 @@ export function routeError(input: unknown): RoutedError {
       : 'No Caracal error code, HTTP status or request ID found in the text.',
     found,
   );
+}
+
+/**
+ * Nothing in the text is Caracal's: no error code, HTTP status, policy reason or request ID.
+ * A command given such text cannot be routed, and should say so instead of running unrouted.
+ */
+export function recognizesNothing(r: RoutedError): boolean {
+  return r.symptom === null && r.code === null && r.status === null && r.policyReason === null && r.requestId === null;
 }

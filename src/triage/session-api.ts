@@ -5,6 +5,7 @@
  * be persisted except the step results themselves.
  */
 import type { CaracalClient } from '../caracal/client-api';
+import type { CaracalApiError } from '../caracal/errors';
 import type { TriageInput } from './machine';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom, TriageReport } from './model';
 
@@ -21,6 +22,12 @@ export interface TriageSession {
   runStep(step: StepId): Promise<StepResult>;
   /** The six bundle items, collected in parallel, each with its own timeout. Redacted. */
   collectBundle(): Promise<Bundle>;
+  /**
+   * The 401 that shows Caracal rejected the admin token outright (every Admin API read this
+   * session made so far answered 401, none anything else), or null. Read it after `runStep`
+   * or `collectBundle`; `run()` rejects with it itself.
+   */
+  adminTokenRejection(): CaracalApiError | null;
   /** Pure: surface, symptom and diagnosis from step results (and the located zone). */
   conclude(steps: StepResult[]): TriageConclusion;
   /** Everything: all steps (in parallel where evidence allows) + bundle + conclusion. */

@@ -1,16 +1,19 @@
 /**
  * A triage session (session-api.ts): the eight steps and the bundle over one memoized
  * evidence gatherer, so every Caracal call is made at most once, and everything that leaves
- * the session is redacted. An unreachable API is a finding (readiness fails, surface
- * infrastructure); the one thing that stops a triage is the API rejecting the bot's admin
- * token: `run()` rejects with that `CaracalApiError` (the CLI exits 2), `runStep` answers
- * `unknown` with cause `admin_token_rejected`.
+ * the session is redacted. An unreachable or unreadable API is a finding (readiness fails,
+ * surface infrastructure); a 401 or 403 on one endpoint makes the steps that need it `unknown`
+ * with that code. The one thing that stops a triage is the API rejecting the bot's admin token
+ * outright (every Admin API answer a 401: admin-token.ts): `run()` rejects with that
+ * `CaracalApiError` (the CLI exits 2), `runStep` answers `unknown` with cause
+ * `admin_token_rejected`.
  */
 import type { CaracalClient } from '../caracal/client-api';
-import { describeError } from '../caracal/errors';
+import { describeError, type CaracalApiError } from '../caracal/errors';
 import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from '../bundle/collect';
 import { createRedactor, type Redactor } from '../bundle/redact';
 import { DeadlineExceeded, withDeadline } from '../bundle/timeout';
+import { AdminTokenWatch, watchAdminToken } from './admin-token';
 import { CallCache } from './call-cache';
 import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';
 import { createEvidenceGatherer } from './evidence';
@@ -40,24 +43,24 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   const requestId = input.requestId ?? routed?.requestId ?? null;
   const symptom = input.symptom ?? routed?.symptom ?? null;
   const calls = new CallCache();
-  const gatherer = createEvidenceGatherer(client, { requestId, zoneId: input.zoneId, symptom }, calls);
+  const tokenWatch = new AdminTokenWatch();
+  const gatherer = createEvidenceGatherer(watchAdminToken(client, tokenWatch), { requestId, zoneId: input.zoneId, symptom }, calls);
   /** Where the request was found; known once any step or item has read the location. */
   let locatedZone: string | null = input.zoneId;
 
   const context = (): JudgeContext => ({ requestId, zoneId: input.zoneId, symptom, error: routed, now: now() });
 
-  const tokenRejected = (id: StepId): StepResult =>
-    unknown(id, 'The Caracal API rejected the bot’s admin token (401 invalid_admin_token); nothing could be checked. Set a valid CARACAL_ADMIN_TOKEN.', {}, 'admin_token_rejected');
+  const tokenRejected = (id: StepId, e: CaracalApiError): StepResult =>
+    unknown(id, `The Caracal API rejected the bot’s admin token (${e.status} ${e.code} on every read); nothing could be checked. Set a valid CARACAL_ADMIN_TOKEN.`, {}, 'admin_token_rejected');
 
+  /** Judges one step from its evidence; whether the token was rejected outright is the caller's question. */
   async function judge(id: StepId): Promise<StepResult> {
     const step = STEPS[id];
     try {
       const evidence = await withDeadline(gatherer.gather(step.needs), stepTimeoutMs, id);
-      if (calls.tokenRejection) return tokenRejected(id);
       if ('location' in evidence) locatedZone = evidence.location.zoneId;
       return step.judge(evidence, context());
     } catch (e) {
-      if (calls.tokenRejection) return tokenRejected(id);
       if (e instanceof DeadlineExceeded) return unknown(id, `Evidence did not arrive within ${stepTimeoutMs} ms; a Caracal service is slow or not answering.`, {}, 'timeout');
       // A judge bug must not take the triage down: report it as a step that could not be checked.
       const d = describeError(e);
@@ -81,15 +84,21 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   return {
     input,
     async runStep(id) {
-      return redactor.redact(await judge(id)).value;
+      const result = await judge(id);
+      // Decided on what this session has read so far; chat steps run one at a time, readiness first.
+      const rejected = tokenWatch.outrightRejection;
+      return redactor.redact(rejected ? tokenRejected(id, rejected) : result).value;
     },
     collectBundle: bundleUnredacted,
+    adminTokenRejection: () => tokenWatch.outrightRejection,
     conclude(steps) {
       return redactor.redact(conclude(steps)).value;
     },
     async run(): Promise<TriageReport> {
       const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), bundleUnredacted()]);
-      if (calls.tokenRejection) throw calls.tokenRejection;
+      // Decided once everything was read, so an early 401 is not taken for the whole picture.
+      const rejected = tokenWatch.outrightRejection;
+      if (rejected) throw rejected;
       const conclusion = conclude(steps);
       const report: TriageReport = {
         requestId,

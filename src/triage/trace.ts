@@ -76,6 +76,8 @@ export interface TraceEvent {
   isExchangeSummary: boolean;
   /** For `gateway_resource_request` rows. */
   gateway: GatewayOutcome | null;
+  /** For the Gateway's `replay_detected` rows: the mandate that was presented again. */
+  replay: { jti: string | null; subjectFingerprint: string | null } | null;
   /** explain's rebuilt OPA input for a denied entry (fed to policy simulate); null for plain rows. */
   policyInput: Record<string, unknown> | null;
 }
@@ -90,6 +92,15 @@ export interface Trace {
   /** Denied events, oldest first (including the `exchange_denied` summary). */
   denied: TraceEvent[];
 }
+
+/**
+ * The Gateway's own denial: a resource mandate (jti) presented a second time. The Gateway
+ * (services/gateway/internal/jti.go) writes it before any STS exchange, as decision `deny`,
+ * evaluation_status `anomaly`, metadata `{jti, resource, client_id, subject_fp, request_id}`
+ * (client_id is the application's ID), and answers the caller 401 `invalid_token` "token
+ * replay detected".
+ */
+export const GATEWAY_REPLAY_EVENT = 'replay_detected';
 
 /** OPA statuses: the row is a policy decision, not a pre-policy denial. */
 export const POLICY_EVALUATION_STATUSES = ['complete', 'partial', 'error'] as const;
@@ -157,13 +168,14 @@ export function eventFromRow(row: AuditRowInput): TraceEvent {
     determiningPolicies: readPolicies(row.determining_policies_json),
     resource: text(meta.resource),
     requestedScopes: strings(meta.requested_scopes),
-    applicationId: text(meta.application_id),
+    applicationId: text(meta.application_id) ?? (eventType === GATEWAY_REPLAY_EVENT ? text(meta.client_id) : null),
     applicationName: text(meta.application_name),
     policySetVersionId: text(row.policy_set_version_id),
     manifestSha: text(row.manifest_sha),
     occurredAt: text(row.occurred_at),
     isExchangeSummary: decision === 'deny' && isSummary(eventType, status, meta),
     gateway: readGateway(eventType, meta),
+    replay: eventType === GATEWAY_REPLAY_EVENT ? { jti: text(meta.jti), subjectFingerprint: text(meta.subject_fp) } : null,
     policyInput: null,
   };
 }
@@ -191,13 +203,14 @@ function eventFromDenied(entry: DeniedEntryInput, row: AuditRowInput | undefined
     resource: text(meta.resource) ?? text(inputResource.identifier) ?? base?.resource ?? null,
     // policy_input is rebuilt with [] when the row had no scopes: an empty list there means "not recorded".
     requestedScopes: strings(meta.requested_scopes) ?? (fromInput && fromInput.length > 0 ? fromInput : null) ?? base?.requestedScopes ?? null,
-    applicationId: text(meta.application_id) ?? text(inputPrincipal.id) ?? base?.applicationId ?? null,
+    applicationId: text(meta.application_id) ?? (eventType === GATEWAY_REPLAY_EVENT ? text(meta.client_id) : null) ?? text(inputPrincipal.id) ?? base?.applicationId ?? null,
     applicationName: text(meta.application_name) ?? base?.applicationName ?? null,
     policySetVersionId: base?.policySetVersionId ?? null,
     manifestSha: base?.manifestSha ?? null,
     occurredAt: base?.occurredAt ?? null,
     isExchangeSummary: isSummary(eventType, status, meta),
     gateway: base?.gateway ?? null,
+    replay: eventType === GATEWAY_REPLAY_EVENT ? { jti: text(meta.jti) ?? base?.replay?.jti ?? null, subjectFingerprint: text(meta.subject_fp) ?? base?.replay?.subjectFingerprint ?? null } : null,
     policyInput: isRecord(entry.policy_input) ? entry.policy_input : null,
   };
 }
@@ -247,9 +260,20 @@ export function causalDenial(trace: Trace): TraceEvent | null {
   return real.find((d) => d.evaluationStatus !== null) ?? real[0] ?? null;
 }
 
-/** The STS decision for the request: the causal denial, else the token-exchange allow. */
+/**
+ * The STS decision for the request: its causal token-exchange denial, else the token-exchange
+ * allow. A denial another service wrote (the Gateway's replay guard) is not STS's decision.
+ */
 export function stsDecision(trace: Trace): TraceEvent | null {
-  return causalDenial(trace) ?? trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow') ?? null;
+  const denial = causalDenial(trace);
+  if (denial?.eventType === 'token_exchange') return denial;
+  const stsDenial = trace.denied.find((d) => !d.isExchangeSummary && d.eventType === 'token_exchange');
+  return stsDenial ?? trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow') ?? null;
+}
+
+/** The Gateway's replay denial of this request, if it has one. */
+export function replayDenial(trace: Trace): TraceEvent | null {
+  return trace.denied.find((d) => d.eventType === GATEWAY_REPLAY_EVENT) ?? trace.events.find((e) => e.eventType === GATEWAY_REPLAY_EVENT) ?? null;
 }
 
 export function isPolicyDecision(e: TraceEvent): boolean {

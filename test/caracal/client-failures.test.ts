@@ -87,11 +87,47 @@ describe('unreachable services', () => {
 });
 
 describe('bodies that are not what Caracal sends', () => {
-  test('a 200 that is not JSON is a bad response', async () => {
+  test('a 200 that is not JSON is a bad response, and an HTML page is named as one', async () => {
     sim.setFault('api', '/v1/zones', { body: '<html>proxy login</html>' });
     const e = await rejection(clientFor(sim).listZones());
     expect(e).toBeInstanceOf(CaracalBadResponseError);
-    expect(e.message).toContain('not JSON');
+    expect((e as CaracalBadResponseError).reason).toBe('html');
+    expect(e.message).toContain('an HTML page instead of JSON');
+    sim.clearFaults();
+    sim.setFault('api', '/v1/zones', { body: '{"items": [' });
+    const broken = (await rejection(clientFor(sim).listZones())) as CaracalBadResponseError;
+    expect([broken.reason, broken.code]).toEqual(['not_json', 'bad_body']);
+    expect(broken.message).toContain('not JSON');
+  });
+
+  test('a redirect is not followed: the token stays home, and the answer says where it pointed (no query)', async () => {
+    sim.setFault('api', '/v1/zones', { status: 302, body: '', headers: { location: 'https://sso.example.com/login?next=/v1/zones&token=abc' } });
+    const e = (await rejection(clientFor(sim).listZones())) as CaracalBadResponseError;
+    expect(e).toBeInstanceOf(CaracalBadResponseError);
+    expect([e.reason, e.status]).toEqual(['redirected', 302]);
+    expect(e.message).toContain('to https://sso.example.com/login');
+    expect(e.message).not.toContain('token=abc');
+    expect(hits('/v1/zones')).toBe(1);
+  });
+
+  test('a body over the size limit is a bad response (too_large), not an unreachable service', async () => {
+    sim.setFault('api', '/v1/zones', { body: `{"items":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` });
+    const c = clientFor(sim, {}, { transport: { maxResponseBytes: 1024 * 1024 } });
+    const e = (await rejection(c.listZones())) as CaracalBadResponseError;
+    expect(e).toBeInstanceOf(CaracalBadResponseError);
+    expect(e.reason).toBe('too_large');
+    expect(e.message).toContain('over 1 MiB');
+    expect(await c.probe('api', '/health')).toMatchObject({ ok: true });
+  });
+
+  test('probes name what made /ready unreadable', async () => {
+    sim.setFault('sts', '/ready', { status: 200, body: '<!doctype html><title>Console</title>' });
+    sim.setFault('gateway', '/ready', { status: 301, body: '', headers: { location: 'https://gw.example.com/ready' } });
+    sim.setFault('audit', '/ready', { status: 200, body: 'OK' });
+    const c = clientFor(sim);
+    expect(await c.probe('sts', '/ready')).toMatchObject({ ok: false, reason: 'bad_body', unreadable: 'html' });
+    expect(await c.probe('gateway', '/ready')).toMatchObject({ ok: false, status: 301, reason: 'bad_body', unreadable: 'redirected', detail: 'to https://gw.example.com/ready' });
+    expect(await c.probe('audit', '/ready')).toMatchObject({ ok: false, reason: 'bad_body', unreadable: 'not_json' });
   });
 
   test('JSON of the wrong shape is a bad response naming the field', async () => {

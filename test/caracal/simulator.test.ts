@@ -19,7 +19,7 @@ afterEach(() => {
 });
 afterAll(() => sim.close());
 
-const NOT_IN_ANY_ZONE = new Set(['audit_missing', 'request_unknown', 'unauthenticated', 'application_expired']);
+const NOT_IN_ANY_ZONE = new Set(['audit_missing', 'request_unknown', 'unauthenticated', 'application_expired', 'application_expired_body']);
 /** Request IDs the by-request path cannot carry: explain answers 400, the audit list finds them. */
 const LIST_ONLY = new Set(['slash_request_id']);
 

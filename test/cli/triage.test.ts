@@ -206,8 +206,9 @@ describe('caracal-triage bundle', () => {
     sim.setScenario('healthy_allow');
     const { code, out } = await run(['bundle', '--json'], envFor(sim));
     const parsed = JSON.parse(out);
-    expect(parsed.bundle.items).toHaveLength(6);
-    expect(typeof parsed.bundle.redactions).toBe('number');
+    expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
+    expect(parsed.items).toHaveLength(6);
+    expect(typeof parsed.redactions).toBe('number');
     expect(code).toBe(0);
     for (const secret of SEEDED_SECRETS) expect(out).not.toContain(secret);
   });

@@ -30,7 +30,7 @@ async function triageApiOnly(scenario: Scenario) {
 
 it('covers the STS-side causes the API shows', () => {
   const causes = visible.map((s) => s.expect.cause);
-  for (const cause of ['resource_not_found', 'scope_not_granted', 'no_active_grant', 'no_active_policy_set', 'propagation_failed', 'scope_mismatch', 'application_expired', 'rate_limited', 'approval_expired', 'role_scope_mismatch', 'policy_eval_failed']) {
+  for (const cause of ['resource_not_found', 'scope_not_granted', 'no_active_grant', 'no_active_policy_set', 'propagation_failed', 'scope_mismatch', 'application_expired', 'rate_limited', 'approval_expired', 'role_scope_mismatch', 'policy_eval_failed', 'replay_detected', 'activation_not_loaded']) {
     expect(causes).toContain(cause);
   }
 });

@@ -76,6 +76,8 @@ describe('diagnosis', () => {
   it.each([
     ['redis_unreachable', 'infrastructure'],
     ['api_unreachable', 'infrastructure'],
+    ['api_timeout', 'infrastructure'],
+    ['api_unreadable', 'infrastructure'],
     ['audit_dlq_threshold', 'audit_pipeline'],
     ['consumer_unhealthy', 'audit_pipeline'],
     ['revocation_snapshot_stale', 'revocation'],
@@ -113,6 +115,18 @@ describe('symptom and surface of the report', () => {
 
   it('infers token_exchange_denied from a deny at token exchange', () => {
     expect(inferSymptom(traced({ finalDecision: 'deny', deniedBy: { eventType: 'token_exchange' }, events: [] }))).toBe('token_exchange_denied');
+  });
+
+  it('the Gateway’s replay denial: inferred unauthenticated (it answers 401), diagnosed on the verifier surface whatever the symptom', () => {
+    expect(inferSymptom(traced({ finalDecision: 'deny', deniedBy: { eventType: 'replay_detected', evaluationStatus: 'anomaly' }, events: [] }))).toBe('unauthenticated');
+    for (const symptom of [null, 'unauthenticated', 'resource_denied'] as const) {
+      expect(diagnose(steps(result('gateway_verifier', 'fail', 'replay_detected')), symptom)).toMatchObject({ step: 'gateway_verifier', surface: 'resource_verifier' });
+    }
+  });
+
+  it('a Gateway denial is not a reason STS recorded', () => {
+    const trace = result('request_trace', 'pass', undefined, { trace: { deniedBy: { eventType: 'replay_detected', evaluationStatus: 'anomaly' } } });
+    expect(diagnose(steps(trace, result('configuration', 'fail', 'anomaly'), result('gateway_verifier', 'fail', 'replay_detected')), null)!.step).toBe('configuration');
   });
 
   it('infers resource_denied / unauthenticated from Gateway statuses', () => {

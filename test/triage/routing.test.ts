@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYMPTOMS } from '../../src/triage/model';
-import { SYMPTOM_SURFACE, routeError, surfaceForSymptom } from '../../src/triage/routing';
+import { SYMPTOM_SURFACE, recognizesNothing, routeError, surfaceForSymptom } from '../../src/triage/routing';
 
 const observedErrors = JSON.parse(readFileSync(join(__dirname, '../fixtures/api-errors.observed.json'), 'utf8')) as Record<string, unknown>;
 
@@ -34,6 +34,17 @@ describe('routeError: approvals refused at STS', () => {
 
   it('a 401 access_denied about client credentials stays an authentication failure', () => {
     expect(routeError('401 {"error":"access_denied","error_description":"invalid client credentials"}')).toMatchObject({ symptom: 'unauthenticated', surfaceHint: 'authentication' });
+  });
+
+  it('the client-authentication body alone is STS’s 401 (it sends that description with no other status)', () => {
+    for (const body of ['{"error":"access_denied","error_description":"invalid client credentials"}', '{"error":"access_denied","error_description":"invalid workload credentials","requestId":"r-9"}']) {
+      expect(routeError(body)).toMatchObject({ symptom: 'unauthenticated', surfaceHint: 'authentication', code: 'access_denied', status: null });
+    }
+    expect(routeError('{"error":"access_denied","error_description":"invalid client credentials"}').reason).toContain('only with 401');
+  });
+
+  it('an explicit 403 with that text still routes by its status', () => {
+    expect(routeError('403 {"error":"access_denied","error_description":"invalid client credentials"}').symptom).toBe('token_exchange_denied');
   });
 });
 
@@ -223,6 +234,21 @@ describe('routeError: input it cannot route', () => {
     const r = routeError('it broke this morning');
     expect(r.symptom).toBeNull();
     expect(r.reason).toMatch(/No Caracal error code/);
+  });
+
+  it('recognizesNothing: true only when no code, status, policy reason or request ID was found', () => {
+    expect(recognizesNothing(routeError('garbage words'))).toBe(true);
+    expect(recognizesNothing(routeError('totally_made_up'))).toBe(true);
+    expect(recognizesNothing(routeError('503'))).toBe(false);
+    expect(recognizesNothing(routeError('access_denied'))).toBe(false);
+    expect(recognizesNothing(routeError('see request_id=req-1'))).toBe(false);
+    expect(recognizesNothing(routeError('scope_mismatch'))).toBe(false);
+  });
+
+  it('a long unknown word is cut in the reason', () => {
+    const r = routeError(`${'a_'.repeat(300)}b`);
+    expect(r.reason.length).toBeLessThan(140);
+    expect(r.reason).toContain('…');
   });
 
   it('a broken JSON body does not throw', () => {

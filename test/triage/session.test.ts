@@ -251,6 +251,67 @@ describe('failures become findings, not exceptions', () => {
     expect(await session.runStep('grant_policy')).toMatchObject({ verdict: 'unknown', cause: 'admin_token_rejected' });
     const bundle = await session.collectBundle();
     expect(bundle.items.find((i) => i.id === 'zones')!.evidence.code).toBe('invalid_admin_token');
+    expect(session.adminTokenRejection()).toMatchObject({ status: 401, code: 'invalid_admin_token' });
+  });
+
+  it('a chat triage learns of an outright rejection at its first step (readiness reads the zone list)', async () => {
+    sim.setScenario('grant_missing');
+    const session = createTriageSession(simClient(sim, { adminToken: 'cat_' + 'z'.repeat(43) }), inputOf(sim.scenario));
+    expect(await session.runStep('readiness')).toMatchObject({ verdict: 'unknown', cause: 'admin_token_rejected' });
+  });
+});
+
+describe('a 401 or 403 on one endpoint only', () => {
+  it('a 401 on the grants list makes the grant step unknown with that code; the triage goes on and still diagnoses', async () => {
+    sim.setFault('api', /\/grants$/, { status: 401, json: { error: 'invalid_admin_token' } });
+    const report = await triage('scope_mismatch');
+    expect(report.steps.find((s) => s.id === 'grant_policy')).toMatchObject({ verdict: 'unknown', cause: 'invalid_admin_token' });
+    expect(report.steps.find((s) => s.id === 'grant_policy')!.summary).toMatch(/grants.*401 invalid_admin_token/);
+    expect(report.diagnosis).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
+  });
+
+  it('a 403 on the policy sets makes only the activation step unknown', async () => {
+    sim.setFault('api', /\/policy-sets$/, { status: 403, json: { error: 'zone_forbidden' } });
+    const report = await triage('grant_missing');
+    expect(report.steps.find((s) => s.id === 'policy_set_activation')).toMatchObject({ verdict: 'unknown', cause: 'zone_forbidden' });
+    expect(report.diagnosis).toMatchObject({ step: 'grant_policy', cause: 'scope_not_granted' });
+  });
+
+  it('a 401 on the zone list alone, with the zone given, is that endpoint’s refusal, not a rejected token', async () => {
+    sim.setFault('api', '/v1/zones', { status: 401, json: { error: 'invalid_admin_token' } });
+    sim.setScenario('grant_missing');
+    const session = createTriageSession(simClient(sim), inputOf(sim.scenario, { zoneId: ZONE_B }));
+    const report = await session.run();
+    expect(session.adminTokenRejection()).toBeNull();
+    expect(report.diagnosis).toMatchObject({ step: 'grant_policy', cause: 'scope_not_granted' });
+  });
+});
+
+describe('a Caracal API that cannot be read is a finding', () => {
+  it('every service hanging past the timeout: readiness fails api_timeout, surface infrastructure', async () => {
+    for (const svc of ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const) sim.setFault(svc, /.*/, { hang: true });
+    const report = await triage('healthy_allow', {}, { timeoutMs: 300 }, 1000);
+    expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_timeout' });
+    expect(report.diagnosis!.summary).toContain('Not answering either: sts, gateway, audit, coordinator.');
+  });
+
+  it('a chat triage sees it at its first step too (runStep, as the worker runs it)', async () => {
+    sim.setScenario('healthy_allow');
+    sim.setFault('api', /.*/, { status: 200, body: '<!doctype html><title>Console</title>', headers: { 'content-type': 'text/html' } });
+    const session = createTriageSession(simClient(sim), inputOf(sim.scenario));
+    expect(await session.runStep('readiness')).toMatchObject({ verdict: 'fail', cause: 'api_unreadable', evidence: { api: { reason: 'html' } } });
+    expect(session.conclude([await session.runStep('readiness')]).diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness' });
+  });
+
+  it.each([
+    ['an HTML page', { status: 200, body: '<!doctype html><html><title>Caracal Console</title></html>', headers: { 'content-type': 'text/html' } }, 'html'],
+    ['invalid JSON', { status: 200, body: '{"ok": tru' }, 'not_json'],
+    ['a redirect', { status: 302, body: '', headers: { location: 'https://login.example.com/sso' } }, 'redirected'],
+  ])('every API answer %s: readiness fails api_unreadable naming it', async (_label, fault, reason) => {
+    sim.setFault('api', /.*/, fault);
+    const report = await triage('healthy_allow');
+    expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_unreadable' });
+    expect(report.steps[0]!.evidence.api).toMatchObject({ reason });
   });
 });
 

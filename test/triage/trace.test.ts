@@ -1,5 +1,5 @@
-import { causalDenial, mintedScopes, ranWithoutActivePolicySet, readDiagnostics, stsDecision, traceFromExplain, traceFromRows, type DecisionTraceInput, type AuditRowInput } from '../../src/triage/trace';
-import { exchangeDeniedRow, explainOf, fixture, gatewayRow, stsRow, traceOf } from './support/builders';
+import { causalDenial, mintedScopes, replayDenial, ranWithoutActivePolicySet, readDiagnostics, stsDecision, traceFromExplain, traceFromRows, type DecisionTraceInput, type AuditRowInput } from '../../src/triage/trace';
+import { exchangeDeniedRow, explainOf, fixture, gatewayRow, replayRow, stsRow, traceOf } from './support/builders';
 
 describe('trace from the captured explain fixture', () => {
   const trace = traceFromExplain(fixture<DecisionTraceInput>('api-audit-explain.deny.json'));
@@ -90,5 +90,20 @@ describe('readDiagnostics', () => {
       { code: 'c', message: null },
     ]);
     expect(readDiagnostics(null)).toEqual([]);
+  });
+});
+
+describe('the Gateway’s replay denial', () => {
+  it('is the causal denial of its trace but not STS’s decision; it names the mandate, resource and application', () => {
+    for (const t of [traceOf(replayRow({ jti: 'jti-9' })), explainOf(replayRow({ jti: "jti-9" }))]) {
+      expect(causalDenial(t)).toMatchObject({ eventType: 'replay_detected', evaluationStatus: 'anomaly' });
+      expect(stsDecision(t)).toBeNull();
+      expect(replayDenial(t)).toMatchObject({ resource: 'resource://payments', applicationId: 'app-1', replay: { jti: 'jti-9', subjectFingerprint: 'sha256:5f1c0e2a' } });
+    }
+  });
+
+  it('leaves an STS denial in the same trace as STS’s decision', () => {
+    const t = traceOf(replayRow({ t: 5 }), stsRow({ decision: 'deny', status: 'complete' }), exchangeDeniedRow());
+    expect(stsDecision(t)).toMatchObject({ eventType: 'token_exchange', decision: 'deny' });
   });
 });

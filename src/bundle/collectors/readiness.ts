@@ -6,7 +6,10 @@
  */
 import type { ServiceName } from '../../caracal/client-api';
 import { probeOnce } from '../../triage/evidence';
+import type { ProbeResult } from '../../caracal/client-api';
+import { describeUnreadable, UNREADABLE_REASONS } from '../../caracal/errors';
 import {
+  apiAccessOf,
   auditMetricFindings,
   coordinatorStatsFindings,
   readinessOf,
@@ -33,6 +36,13 @@ function metricsCheck(service: ServiceName, fetched: Fetched<Record<string, unkn
   return check(name, worst, findings.map((f) => f.detail).join('; '));
 }
 
+/** What `GET /health` got: the status and reason, what made it unreadable, how the connection failed. */
+function healthDetail(p: ProbeResult): string {
+  const unreadable = p.unreadable && (UNREADABLE_REASONS as readonly string[]).includes(p.unreadable) ? describeUnreadable(p.unreadable) : null;
+  const parts = [p.status === undefined ? '' : String(p.status), p.reason ?? 'unreachable', unreadable ? `(${unreadable})` : '', p.detail && (!unreadable || p.unreadable === 'redirected') ? `(${p.detail})` : ''];
+  return parts.filter(Boolean).join(' ');
+}
+
 export const collectReadiness: Collector = async (src) => {
   const { client, calls } = src.gatherer;
   const [health, zones, probes, metrics, stats] = await Promise.all([
@@ -44,7 +54,7 @@ export const collectReadiness: Collector = async (src) => {
   ]);
   const checks: Check[] = [];
 
-  checks.push(health.ok ? check('api health', 'ok', 'reachable') : check('api health', 'fail', `${health.status ?? ''} ${health.reason ?? 'unreachable'}`.trim()));
+  checks.push(health.ok ? check('api health', 'ok', 'reachable') : check('api health', 'fail', healthDetail(health)));
   if (health.date) {
     const skewS = Math.round((src.now().getTime() - Date.parse(health.date)) / 1000);
     const abs = Math.abs(skewS);
@@ -52,8 +62,11 @@ export const collectReadiness: Collector = async (src) => {
   } else {
     checks.push(check('clock skew', 'unknown', 'the API sent no Date header'));
   }
+  const access = apiAccessOf(zones);
   if (zones.ok) checks.push(check('admin auth', 'ok', `${zones.value.length} zone(s) visible` /* the Doctor's own wording */));
   else if (zones.error.code === 'admin_token_zone_mismatch') checks.push(check('admin auth', 'ok', 'zone-scoped token (cannot list zones; uses CARACAL_ZONE_IDS)'));
+  // The Admin API cannot be read at all: a failure, named (timeout, refused, HTML, too large, redirect).
+  else if (access) checks.push(check('admin api', 'fail', `${access.cause} (${access.reason}): ${zones.error.message}`));
   else checks.push(check('admin auth', zones.error.kind === 'api' ? 'fail' : 'unknown', `${zones.error.code}: ${zones.error.message}`));
 
   const notConfigured: string[] = [];

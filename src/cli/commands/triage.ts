@@ -1,14 +1,22 @@
 /**
  * `caracal-triage triage [<request-id>] [--zone Z] [--symptom S] [--error E] [--json]`
  * and `caracal-triage bundle [--zone Z] [--json]`: the whole triage in-process, no Redis.
+ *
+ * Exit codes: 0 nothing failed; 1 a failing surface was found (a Caracal that cannot be reached
+ * or read is one: readiness, surface infrastructure); 2 the triage could not run: bad input or
+ * configuration, or Caracal rejected the admin token outright (every Admin API read answered
+ * 401; one endpoint's 401 only makes the steps that need it unknown).
  */
 import { z } from 'zod';
 import { createCaracalClient } from '../../caracal/client';
 import { CaracalApiError } from '../../caracal/errors';
+import { DEFAULT_ITEM_TIMEOUT_MS } from '../../bundle/collect';
 import { createRedactor } from '../../bundle/redact';
 import { knownSecrets, loadCaracalConfig } from '../../config/env';
+import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/machine';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
+import { recognizesNothing, routeError } from '../../triage/routing';
 import { createTriageSession } from '../../triage/session';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
@@ -33,40 +41,66 @@ function firstMessage(err: z.ZodError): string {
   return err.issues[0]?.message ?? 'is invalid';
 }
 
-/** Validate what the user typed; a bad value is one UsageError (exit 2). */
+const CHOOSE_SYMPTOM = `or name what the caller saw with --symptom (one of ${SYMPTOMS.join(', ')})`;
+
+/**
+ * Validate what the user typed; a bad value is one UsageError (exit 2). Messages quote the bad
+ * input made safe for a terminal and cut to ~80 characters.
+ */
 export function buildTriageInput(requestId: string | undefined, opts: TriageOptions): TriageInput {
   let rid: string | null = null;
   if (requestId !== undefined) {
     const parsed = RequestId.safeParse(requestId);
-    if (!parsed.success) throw new UsageError(`request ID ${JSON.stringify(requestId)}: ${firstMessage(parsed.error)}`);
+    if (!parsed.success) throw new UsageError(`request ID ${quoted(requestId)}: ${firstMessage(parsed.error)}`);
     rid = parsed.data;
   }
   let zone: string | null = null;
   if (opts.zone !== undefined) {
     const parsed = ZoneId.safeParse(opts.zone);
-    if (!parsed.success) throw new UsageError(`--zone ${JSON.stringify(opts.zone)}: ${firstMessage(parsed.error)}`);
+    if (!parsed.success) throw new UsageError(`--zone ${quoted(opts.zone)}: ${firstMessage(parsed.error)}`);
     zone = parsed.data;
   }
   let symptom: Symptom | null = null;
   if (opts.symptom !== undefined) {
     const parsed = Symptom.safeParse(opts.symptom);
-    if (!parsed.success) throw new UsageError(`--symptom ${JSON.stringify(opts.symptom)}: expected one of ${SYMPTOMS.join(', ')}`);
+    if (!parsed.success) throw new UsageError(`--symptom ${quoted(opts.symptom)}: expected one of ${SYMPTOMS.join(', ')}`);
     symptom = parsed.data;
   }
   let error: string | null = null;
   if (opts.error !== undefined) {
-    if (!opts.error.trim()) throw new UsageError('--error: give a Caracal error code (e.g. access_denied) or a whole error body');
-    // The session routes it (symptom, and the request ID when none was given).
+    if (!opts.error.trim()) throw new UsageError(`--error: give a Caracal error code (e.g. access_denied) or a whole error body, ${CHOOSE_SYMPTOM}`);
+    // Checked here so that text with nothing of Caracal's in it is not triaged as "symptom not
+    // given"; the session routes it again (symptom, and the request ID when none was given).
+    const routed = routeError(opts.error);
+    if (recognizesNothing(routed) && symptom === null) {
+      const why = routed.code === null && /^No Caracal/.test(routed.reason)
+        ? 'no Caracal error code, HTTP status or request ID found in it; give a code (e.g. access_denied) or the whole error body'
+        : outsideText(routed.reason).replace(/\.$/, '');
+      throw new UsageError(`--error ${quoted(opts.error)}: ${why}, ${CHOOSE_SYMPTOM}.`);
+    }
     error = opts.error;
   }
   return { requestId: rid, zoneId: zone, symptom, error };
+}
+
+/**
+ * Deadlines for bundle items and steps that fit the per-call timeout: an item waits for up to
+ * two chained calls, a step (three item deadlines) for a few more. The default covers the
+ * default CARACAL_TIMEOUT_MS; a longer one stretches them, so a slow Caracal is still read.
+ */
+function sessionTimeoutMs(callTimeoutMs: number): number {
+  return Math.max(DEFAULT_ITEM_TIMEOUT_MS, 2 * callTimeoutMs + 500);
 }
 
 function prepare(io: CommandIo, input: TriageInput) {
   const config = loadCaracalConfig(io.env);
   const redactor = createRedactor(knownSecrets(io.env));
   const client = createCaracalClient(config);
-  const session = createTriageSession(client, { ...input, error: input.error === null ? null : redactor.redactText(input.error).text }, { redactor });
+  const session = createTriageSession(
+    client,
+    { ...input, error: input.error === null ? null : redactor.redactText(input.error).text },
+    { redactor, timeoutMs: sessionTimeoutMs(config.timeoutMs) },
+  );
   return { session, client };
 }
 
@@ -78,12 +112,10 @@ async function closing<T>(client: { close(): Promise<void> }, work: () => Promis
   }
 }
 
-function tokenRejected(e: unknown): e is CaracalApiError {
-  return e instanceof CaracalApiError && (e.code === 'invalid_admin_token' || e.status === 401);
+/** One line for an admin token Caracal rejected outright (the code is Caracal's, e.g. `invalid_admin_token`). */
+function tokenRejectedLine(e: CaracalApiError): string {
+  return `caracal-triage: Caracal rejected CARACAL_ADMIN_TOKEN (${e.status} ${outsideText(e.code)} on every Admin API read). Mint a read token with POST /v1/admin-tokens {"name":"triage-bot","scope":"global","capability":"read"} and set it.\n`;
 }
-
-const TOKEN_REJECTED =
-  'Caracal rejected CARACAL_ADMIN_TOKEN (401 invalid_admin_token). Mint a read token with POST /v1/admin-tokens {"name":"triage-bot","scope":"global","capability":"read"} and set it.';
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
@@ -94,8 +126,9 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
     report = await closing(client, () => session.run());
   } catch (e) {
     progress.stop();
-    if (tokenRejected(e)) {
-      io.stderr.write(`caracal-triage: ${TOKEN_REJECTED}\n`);
+    // run() rejects only when the admin token was rejected outright.
+    if (e instanceof CaracalApiError) {
+      io.stderr.write(tokenRejectedLine(e));
       return EXIT_CANNOT_RUN;
     }
     throw e;
@@ -105,10 +138,10 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
   // problem (exit 2), not a clean bill of health.
   const trace = report.steps.find((s) => s.id === 'request_trace');
   if (report.requestId && trace?.cause === 'admin_token_zone_mismatch') {
-    io.stderr.write(`caracal-triage: ${trace.summary}\n`);
+    io.stderr.write(`caracal-triage: ${outsideText(trace.summary)}\n`);
     return EXIT_CANNOT_RUN;
   }
-  if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
   else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
 }
@@ -123,11 +156,14 @@ export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json'
   } finally {
     progress.stop();
   }
-  if (bundle.items.some((i) => i.status === 'unavailable' && (i.evidence as { code?: string }).code === 'invalid_admin_token')) {
-    io.stderr.write(`caracal-triage: ${TOKEN_REJECTED}\n`);
+  const rejected = session.adminTokenRejection();
+  if (rejected) {
+    io.stderr.write(tokenRejectedLine(rejected));
     return EXIT_CANNOT_RUN;
   }
-  if (opts.json) io.stdout.write(JSON.stringify({ zoneId: input.zoneId, bundle }, null, 2) + '\n');
+  // The same items and redaction count as a triage's `bundle` (DESIGN: `{zoneId, items, redactions}`).
+  if (opts.json) io.stdout.write(safeJson({ zoneId: input.zoneId, items: bundle.items, redactions: bundle.redactions }, 2) + '\n');
   else io.stdout.write(renderBundle(bundle, createStyler(io.stdout, io.env), !!opts.verbose).join('\n') + '\n');
+  // A Caracal that cannot be reached or read fails the readiness item: a finding, exit 1.
   return bundle.items.some((i) => i.status === 'fail') ? EXIT_FINDING : EXIT_OK;
 }

@@ -6,7 +6,7 @@
  * 401 with no audit row the zones' applications are checked for one. For a config error the
  * SDK's local profile is the usual culprit and only a person can read it.
  */
-import type { ApplicationView, JudgeContext, ZoneApplicationView } from '../evidence-model';
+import type { ApplicationView, Fetched, JudgeContext, ZoneApplicationView, ZoneOverviewView } from '../evidence-model';
 import type { StepResult } from '../model';
 import { requestFacts, closest } from '../request-facts';
 import { count, defineStep, fail, list, manual, pass, shown, unknown, whyUnavailable } from './step';
@@ -25,32 +25,57 @@ function stsCredentialsRefused(ctx: JudgeContext): boolean {
 
 const expired = (app: ApplicationView, at: number): boolean => !!app.expires_at && Date.parse(app.expires_at) <= at;
 
+type Overviews = Fetched<Array<{ zoneId: string; overview: ZoneOverviewView }>>;
+
+/** `applications.expired` per zone, as the API counts it (the database's clock, the one STS also uses). */
+function expiredCounts(overviews: Overviews): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (overviews.ok) for (const o of overviews.value) if (typeof o.overview.applications?.expired === 'number') counts.set(o.zoneId, o.overview.applications.expired);
+  return counts;
+}
+
 /**
  * A 401 that left no audit row, with an expired application in the zones searched: STS looks
  * applications up with `expires_at > now()` and answers `invalid client credentials` before
- * auditing anything, so the expired application is the likely cause.
+ * auditing anything, so the expired application is the likely cause. The zone overviews'
+ * `applications.expired` counts are read too: they confirm the applications list (a zone whose
+ * overview counts none expired is not taken on our clock alone) and still show an expired
+ * application when the list could not be read.
  */
-function expiredWithoutTrace(apps: ZoneApplicationView[], ctx: JudgeContext): StepResult | null {
-  const hits = apps.filter((a) => expired(a.application, ctx.now.getTime()));
-  if (hits.length === 0) return null;
-  const named = hits.map((a) => `${a.application.name ?? a.application.id} (zone ${a.zoneId}, expired at ${a.application.expires_at})`);
+function expiredWithoutTrace(apps: Fetched<ZoneApplicationView[]>, overviews: Overviews, ctx: JudgeContext): StepResult | null {
+  const counts = expiredCounts(overviews);
+  const overviewEvidence = counts.size > 0 ? { overviewExpired: Object.fromEntries(counts) } : {};
   const how = ctx.error?.code === 'access_denied' ? 'STS answered 401 `access_denied`' : 'The call got a 401';
-  return fail(
-    'configuration',
-    'application_expired',
-    `${how} and audit has no row for it, which is how STS refuses an expired application (\`invalid client credentials\`, before auditing). Expired: ${named.join('; ')}; renew the application the SDK uses or register a new one.`,
-    { expiredApplications: hits.map((a) => ({ zoneId: a.zoneId, id: a.application.id, name: a.application.name ?? null, expires_at: a.application.expires_at })), confidence: hits.length === 1 ? 'medium' : 'low' },
-  );
+  const why = 'which is how STS refuses an expired application (`invalid client credentials`, before auditing)';
+  const hits = apps.ok ? apps.value.filter((a) => expired(a.application, ctx.now.getTime()) && counts.get(a.zoneId) !== 0) : [];
+  if (hits.length > 0) {
+    const named = hits.map((a) => `${a.application.name ?? a.application.id} (zone ${a.zoneId}, expired at ${a.application.expires_at})`);
+    const confirmed = hits.every((a) => (counts.get(a.zoneId) ?? 0) > 0);
+    return fail('configuration', 'application_expired', `${how} and audit has no row for it, ${why}. Expired: ${named.join('; ')}; renew the application the SDK uses or register a new one.`, {
+      expiredApplications: hits.map((a) => ({ zoneId: a.zoneId, id: a.application.id, name: a.application.name ?? null, expires_at: a.application.expires_at })),
+      ...overviewEvidence,
+      confidence: hits.length === 1 && confirmed ? 'high' : hits.length === 1 ? 'medium' : 'low',
+    });
+  }
+  const counted = [...counts].filter(([, n]) => n > 0);
+  if (counted.length === 0) return null;
+  const where = counted.map(([z, n]) => `zone ${z} counts ${count(n, 'expired application')}`).join('; ');
+  const list = apps.ok ? 'its application list shows none expired by this clock' : `its applications could not be listed (${whyUnavailable(apps)})`;
+  return fail('configuration', 'application_expired', `${how} and audit has no row for it, ${why}. The zone overview says so: ${where}, though ${list}; renew the application the SDK uses or register a new one.`, {
+    ...overviewEvidence,
+    ...(apps.ok ? {} : { applications: shown(apps) }),
+    confidence: 'medium',
+  });
 }
 
 export const configurationStep = defineStep({
   id: 'configuration',
-  needs: ['location', 'zone', 'resources', 'application', 'zoneApplications'],
-  judge({ location, zone, resources, application, zoneApplications }, ctx) {
+  needs: ['location', 'zone', 'resources', 'application', 'zoneApplications', 'zoneOverviews'],
+  judge({ location, zone, resources, application, zoneApplications, zoneOverviews }, ctx) {
     const zoneId = location.zoneId;
     const profile = ctx.symptom === 'config_error' ? { sdkProfileChecklist: SDK_PROFILE_CHECKLIST } : {};
-    if (!location.trace && zoneApplications.ok && stsCredentialsRefused(ctx)) {
-      const found = expiredWithoutTrace(zoneApplications.value, ctx);
+    if (!location.trace && stsCredentialsRefused(ctx)) {
+      const found = expiredWithoutTrace(zoneApplications, zoneOverviews, ctx);
       if (found) return found;
     }
     if (!zoneId) {

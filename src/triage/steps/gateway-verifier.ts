@@ -5,13 +5,15 @@
  * Gateway is not the cause, whatever the symptom says (the one STS denial that belongs here is
  * `operation_not_permitted`: the Gateway asked for an operation the resource does not declare).
  * Evidence: Gateway readiness, its denial and revocation metrics, the resource's operations and
- * enforcement, and the trace's Gateway events. Without a Gateway the rejection came from an
+ * enforcement, and the trace's Gateway events. The Gateway's replay denial (`replay_detected`)
+ * is written before any STS exchange and fails this step on the trace alone. Without a Gateway the rejection came from an
  * in-process verifier, which only a person can inspect; the same holds for whether a
  * third-party resource server consumes `caracal.sessions.revoke`.
  */
 import type { Symptom } from '../model';
 import { gatewayDenials, gatewayRevocationFindings, isAuditReason, isRevocationReason, readinessOf, type ReadinessFinding } from '../health';
 import { requestFacts } from '../request-facts';
+import { replayDenial } from '../trace';
 import { defineStep, fail, manual, pass, unknown, whyUnavailable } from './step';
 
 const RESOURCE_SIDE: readonly Symptom[] = ['resource_denied', 'unauthenticated', 'scope_insufficient_after_allow', 'access_after_revocation'];
@@ -43,6 +45,24 @@ export const gatewayVerifierStep = defineStep({
   judge({ location, readiness, metrics, resources, sessions, authorityRecords }, ctx) {
     const facts = requestFacts(location, resources);
     const symptom = ctx.symptom;
+
+    // The Gateway's own denial in the trace is the complaint, whatever the symptom, and needs no
+    // Gateway probe to read: the audit row says what happened.
+    const replay = facts ? replayDenial(facts.trace) : null;
+    if (replay) {
+      const gm = readiness.find((p) => p.service === 'gateway')?.configured ? metrics.gateway : null;
+      const count = gm?.ok ? gatewayDenials(gm.value).find((d) => d.kind === 'jti_replay')?.count : undefined;
+      return fail(
+        'gateway_verifier',
+        'replay_detected',
+        `The Gateway refused this call as a replay (audit \`replay_detected\`${replay.occurredAt ? ` at ${replay.occurredAt}` : ''}; the caller got 401 invalid_token "token replay detected"): the resource mandate${replay.replay?.jti ? ` (jti ${replay.replay.jti})` : ''} for ${replay.resource ?? 'the resource'} had been used before, and each one works once. Mint a new mandate for every call; look for a client, SDK or retry layer that caches or re-sends it.`,
+        {
+          replay: { eventId: replay.id, jti: replay.replay?.jti ?? null, resource: replay.resource, applicationId: replay.applicationId, subjectFingerprint: replay.replay?.subjectFingerprint ?? null, occurredAt: replay.occurredAt },
+          ...(count !== undefined ? { denials_jti_replay: count } : {}),
+          confidence: 'high',
+        },
+      );
+    }
 
     if (facts?.sts?.decision === 'deny') {
       if (facts.sts.evaluationStatus === 'operation_not_permitted') {
@@ -119,10 +139,6 @@ export const gatewayVerifierStep = defineStep({
       return pass('gateway_verifier', `The Gateway is ready and passed the call${statuses.length > 0 ? ` (status ${statuses.join(', ')})` : ''}; nothing points at it.`, evidence);
     }
 
-    const replay = facts?.trace.events.find((e) => e.eventType === 'replay_detected');
-    if (replay) {
-      return fail('gateway_verifier', 'replay_detected', 'The Gateway saw this mandate replayed and rejected it; each mandate (jti) works once, so mint a new one per call.', { ...evidence, confidence: 'high' });
-    }
     const erroring = failingGateway.find((g) => g.gateway?.errorKind);
     if (erroring) {
       return fail('gateway_verifier', erroring.gateway!.errorKind!, `The Gateway answered ${erroring.gateway!.status} for this request (${erroring.gateway!.errorKind}); fix the Gateway's path to STS or the upstream.`, {

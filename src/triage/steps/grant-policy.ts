@@ -8,7 +8,7 @@
 import type { GrantView } from '../evidence-model';
 import { STS_DENIAL_REASONS } from '../error-codes';
 import { requestFacts, type RequestFacts } from '../request-facts';
-import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet } from '../trace';
+import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet, replayDenial } from '../trace';
 import { count, defineStep, fail, list, pass, unknown, whyUnavailable } from './step';
 
 /**
@@ -68,11 +68,15 @@ function checkGrants(grants: GrantView[], facts: RequestFacts): GrantCheck {
 
 export const grantPolicyStep = defineStep({
   id: 'grant_policy',
-  needs: ['location', 'resources', 'grants'],
-  judge({ location, resources, grants }) {
+  needs: ['location', 'resources', 'grants', 'policySets'],
+  judge({ location, resources, grants, policySets }) {
     const facts = requestFacts(location, resources);
     if (!facts) return unknown('grant_policy', 'No trace, so no application, resource or scopes to check grants for.', {}, 'no_trace');
     const sts = facts.sts;
+    const replay = replayDenial(facts.trace);
+    if (!sts && replay) {
+      return pass('grant_policy', 'The Gateway refused the call before any token exchange (`replay_detected`), so grants and policy did not decide it.', { deniedBy: replay.eventType });
+    }
     if (!sts) return unknown('grant_policy', 'The trace has no STS token-exchange decision to check.', {}, 'no_sts_decision');
     const decision = { evaluationStatus: sts.evaluationStatus, diagnostics: sts.diagnostics, determiningPolicies: sts.determiningPolicies };
     if (sts.decision === 'allow') {
@@ -104,6 +108,16 @@ export const grantPolicyStep = defineStep({
     if (isPolicyDecision(sts) && policyDiagnostics.length > 0) {
       const d = policyDiagnostics[0]!;
       const grantNote = check.missing.length > 0 ? ` The active ${check.active.length === 1 ? 'grant also lacks' : 'grants also lack'} ${list(check.missing)}.` : '';
+      // STS decided with another version than the active one: that version's rule denied, and the active one may already allow it.
+      const active = policySets.ok ? policySets.value.find((s) => !!s.active_version_id)?.active_version_id : null;
+      if (active && sts.policySetVersionId && sts.policySetVersionId !== active && !ranWithoutActivePolicySet(sts)) {
+        return fail(
+          'grant_policy',
+          d.code,
+          `The policy STS evaluated (version ${sts.policySetVersionId}, not the active ${active}) denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} Check the active version before changing the policy: see policy-set activation.`,
+          { ...evidence, evaluatedVersion: sts.policySetVersionId, activeVersion: active, confidence: 'medium' },
+        );
+      }
       return fail(
         'grant_policy',
         d.code,

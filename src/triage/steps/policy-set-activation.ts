@@ -8,8 +8,15 @@
  * (`policy_eval_failed`, or an OPA status `error`/`partial`), fails this step even when the
  * activation status cannot be read; STS `opa.compile_errors`, when its metrics are reachable,
  * says why evaluation failed.
+ *
+ * A policy deny evaluated with a version older than the active one means STS had not loaded the
+ * activation when it decided: STS keeps its cached bundle when a reload fails and re-polls the
+ * database about every 60 s (services/sts/internal/opa.go), so a fix activated before the
+ * request never reached the decision (`activation_not_loaded`). The set's versions tell older
+ * from newer; the activation's outbox `dispatched_at` tells before from after the request (an
+ * activation after the request explains nothing: retry).
  */
-import type { ActivationView, Fetched } from '../evidence-model';
+import type { ActivationView, Fetched, PolicyVersionView } from '../evidence-model';
 import { requestFacts } from '../request-facts';
 import { isPolicyDecision, policyEvaluationFailed, ranWithoutActivePolicySet, type TraceEvent } from '../trace';
 import { count, defineStep, fail, pass, unknown, whyUnavailable } from './step';
@@ -46,10 +53,68 @@ function evaluationFailure(sts: TraceEvent, setName: string | null, compile: num
   });
 }
 
+/** How often STS re-reads the active policy set from the database (services/sts/internal/opa.go). */
+const STS_POLL_SECONDS = 60;
+
+interface StaleEvaluation {
+  evaluatedId: string;
+  activeId: string;
+  /** `version` numbers when the set's versions could be read and hold both. */
+  evaluatedVersion: number | null;
+  activeVersion: number | null;
+  /** Seconds from the activation being dispatched to STS until the request; null when unknown. */
+  activatedBeforeRequestS: number | null;
+}
+
+/**
+ * The deny was evaluated with a version other than the active one, and not a newer one: null
+ * when it was the active version, the active one is newer only because it was activated after
+ * the request, or the evaluated version is newer (a rollback since).
+ */
+function olderEvaluation(denied: TraceEvent, activeId: string | null | undefined, versions: Fetched<PolicyVersionView[]>, activation: Fetched<ActivationView>): StaleEvaluation | null {
+  const evaluatedId = denied.policySetVersionId;
+  if (!evaluatedId || !activeId || evaluatedId === activeId || !isPolicyDecision(denied) || ranWithoutActivePolicySet(denied)) return null;
+  const find = (id: string) => (versions.ok ? versions.value.find((v) => v.id === id) : undefined);
+  const evaluatedVersion = find(evaluatedId)?.version ?? null;
+  const activeVersion = find(activeId)?.version ?? null;
+  if (evaluatedVersion !== null && activeVersion !== null && evaluatedVersion > activeVersion) return null;
+  const dispatched = activation.ok && activation.value.active_version_id === activeId ? activation.value.outbox?.dispatched_at : null;
+  const gap = dispatched && denied.occurredAt ? (Date.parse(denied.occurredAt) - Date.parse(dispatched)) / 1000 : NaN;
+  if (Number.isFinite(gap) && gap < 0) return null;
+  return { evaluatedId, activeId, evaluatedVersion, activeVersion, activatedBeforeRequestS: Number.isFinite(gap) ? Math.round(gap) : null };
+}
+
+function notLoaded(stale: StaleEvaluation, setName: string, activation: Fetched<ActivationView>, evidence: Record<string, unknown>) {
+  const v = (id: string, n: number | null) => (n !== null ? `v${n} (${id})` : id);
+  const when =
+    stale.activatedBeforeRequestS === null
+      ? ''
+      : ` ${v(stale.activeId, stale.activeVersion)} was dispatched to STS ${stale.activatedBeforeRequestS} s before the request${stale.activatedBeforeRequestS < STS_POLL_SECONDS ? `, within STS's ~${STS_POLL_SECONDS} s poll, so it may simply not have been picked up yet` : ''}.`;
+  const served = activation.ok ? activation.value.sts?.policy_set_version_id : null;
+  const now = activation.ok
+    ? activation.value.propagation_status === 'loaded'
+      ? ' STS reports it loaded now, so a retry is evaluated with the active version.'
+      : served && served !== stale.activeId
+        ? ` STS still reports serving ${served === stale.evaluatedId ? v(served, stale.evaluatedVersion) : served} (activation-status ${activation.value.propagation_status}).`
+        : ` activation-status is now ${activation.value.propagation_status}${activation.value.sts?.state ? ` (STS ${activation.value.sts.state})` : ''}.`
+    : '';
+  const fix =
+    activation.ok && activation.value.propagation_status === 'loaded'
+      ? 'Retry the call; if it recurs, check STS logs for `opa pg poll: reload zone` errors.'
+      : 'Check STS logs for `opa pg poll: reload zone` errors and opa.compile_errors, then retry; re-activate if STS still serves the old bundle.';
+  const confident = stale.activatedBeforeRequestS !== null && stale.activatedBeforeRequestS >= STS_POLL_SECONDS && stale.activeVersion !== null;
+  return fail(
+    'policy_set_activation',
+    'activation_not_loaded',
+    `STS evaluated this request with ${v(stale.evaluatedId, stale.evaluatedVersion)} of ${setName}, older than the active ${v(stale.activeId, stale.activeVersion)}: STS had not loaded the activation (it keeps its cached bundle when a reload fails and re-polls about every ${STS_POLL_SECONDS} s), so the active version's rules never reached this decision.${when}${now} ${fix}`,
+    { ...evidence, staleEvaluation: stale, confidence: confident ? 'high' : 'medium' },
+  );
+}
+
 export const policySetActivationStep = defineStep({
   id: 'policy_set_activation',
-  needs: ['location', 'policySets', 'activation', 'metrics'],
-  judge({ location, policySets, activation, metrics }) {
+  needs: ['location', 'policySets', 'activation', 'policyVersions', 'metrics'],
+  judge({ location, policySets, activation, policyVersions, metrics }) {
     const zoneId = location.zoneId;
     if (!zoneId) return unknown('policy_set_activation', 'No zone to check policy sets in.', {}, 'no_zone');
     const facts = requestFacts(location);
@@ -83,6 +148,7 @@ export const policySetActivationStep = defineStep({
     const set = active[0]!;
     const name = set.name ?? set.id;
     const withStatus = activation.ok ? { ...evidence, activation: describeActivation(activation.value) } : { ...evidence, activation: { unavailable: activation.error } };
+    const stale = denied ? olderEvaluation(denied, activation.ok ? (activation.value.active_version_id ?? set.active_version_id) : set.active_version_id, policyVersions, activation) : null;
 
     if (denied && ranWithoutActivePolicySet(denied)) {
       const now = activation.ok ? ` (activation is now ${activation.value.propagation_status}${activation.value.sts?.state ? `, STS ${activation.value.sts.state}` : ''})` : '';
@@ -99,6 +165,7 @@ export const policySetActivationStep = defineStep({
         return fail('policy_set_activation', 'no_active_policy_set', `Policy set ${name} has no active version any more; activate one.`, { ...evidence, confidence: 'high' });
       }
       if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
+      if (stale) return notLoaded(stale, name, activation, withStatus);
       return unknown('policy_set_activation', `Could not read the activation status of ${name}: ${whyUnavailable(activation)}.`, withStatus, activation.error.code);
     }
     const a = activation.value;
@@ -106,7 +173,7 @@ export const policySetActivationStep = defineStep({
     const staleNote = staleEvaluation ? ` STS evaluated the request with version ${sts!.policySetVersionId}, not the active ${a.active_version_id}.` : '';
     // The API could not ask STS (no HMAC key, or STS down) and the outbox delivered: that is "cannot tell", not a failed activation.
     const stsUnaskable = (a.sts?.state === 'unreachable' || a.sts?.state === 'not_configured') && (!a.outbox?.state || a.outbox.state === 'dispatched');
-    if (a.propagation_status === 'failed' && stsUnaskable && !evalFailed) {
+    if (a.propagation_status === 'failed' && stsUnaskable && !evalFailed && !stale) {
       return unknown(
         'policy_set_activation',
         `Policy set ${name} is active and its activation was dispatched, but the API could not ask STS whether it loaded it (STS ${a.sts!.state}${a.sts?.detail ? `: ${a.sts.detail}` : ''}).${staleNote}`,
@@ -132,6 +199,7 @@ export const policySetActivationStep = defineStep({
       return fail('policy_set_activation', 'sts_load_failed', `STS failed to load ${name}${a.sts.detail ? ` (${a.sts.detail})` : ''}; check opa.compile_errors and re-activate.`, { ...withStatus, confidence: 'high' });
     }
     if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
+    if (stale) return notLoaded(stale, name, activation, withStatus);
     if (a.propagation_status === 'loaded') {
       const note = sts && ranWithoutActivePolicySet(sts) ? ' The request was evaluated before a set was active.' : staleNote;
       return pass('policy_set_activation', `Policy set ${name} is active and loaded by STS.${note}`, withStatus);

@@ -8,7 +8,7 @@
 import type { Fetched } from '../evidence-model';
 import { auditMetricFindings, readinessOf } from '../health';
 import type { ProbeResult } from '../../caracal/client-api';
-import { causalDenial, describeTrace } from '../trace';
+import { causalDenial, describeTrace, GATEWAY_REPLAY_EVENT } from '../trace';
 import { count, defineStep, fail, pass, unknown } from './step';
 
 /** Audit looks unhealthy: not ready, or its metrics break a Doctor threshold. */
@@ -37,9 +37,10 @@ export const requestTraceStep = defineStep({
     if (location.trace) {
       const t = location.trace;
       const cause = causalDenial(t);
-      const decided = cause
-        ? ` STS denied it at ${cause.eventType}${cause.evaluationStatus ? ` with evaluation_status \`${cause.evaluationStatus}\`` : ''}${cause.diagnostics.length > 0 ? ` (${cause.diagnostics.map((d) => d.code).join(', ')})` : ''}.`
-        : '';
+      const status = cause?.evaluationStatus ? ` with evaluation_status \`${cause.evaluationStatus}\`` : '';
+      const diagnostics = cause && cause.diagnostics.length > 0 ? ` (${cause.diagnostics.map((d) => d.code).join(', ')})` : '';
+      const who = cause?.eventType === 'token_exchange' ? 'STS' : cause?.eventType === GATEWAY_REPLAY_EVENT ? 'The Gateway' : 'Caracal';
+      const decided = cause ? ` ${who} denied it at ${cause.eventType}${status}${diagnostics}.` : '';
       return pass(
         'request_trace',
         `Found ${count(t.events.length, 'audit event')} for ${t.requestId} in zone ${t.zoneId} (via ${t.source === 'explain' ? 'explain' : 'the audit list'}); final decision ${t.finalDecision}.${decided}`,

@@ -34,6 +34,9 @@ export function whyUnavailable(f: Fetched<unknown>): string {
   const e = f.error;
   if (e.code === 'admin_token_read_only') return 'the admin token is read-only';
   if (e.code === 'timeout') return `the call timed out (${e.message})`;
+  // A refusal of this one read (others were answered: a token refused everywhere stops the triage).
+  if (e.kind === 'api' && e.status === 401) return `Caracal refused the admin token for this read (${e.message})`;
+  if (e.kind === 'api' && e.status === 403) return `the admin token may not make this read (${e.message})`;
   return e.message;
 }
 

@@ -2,13 +2,14 @@ import { configurationStep } from '../../../src/triage/steps/configuration';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
 import { RESOURCE, ZONE, ctx, exchangeDeniedRow, failed, located, ok, routedFrom, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application' | 'zoneApplications'>;
+type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application' | 'zoneApplications' | 'zoneOverviews'>;
 const base = (over: Partial<E> = {}): E => ({
   location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }))),
   zone: ok({ id: ZONE, name: 'Triage Demo' }),
   resources: ok([RESOURCE]),
   application: ok({ id: 'app-1', name: 'Anton', expires_at: null }),
   zoneApplications: failed('not_relevant', undefined, 'not_applicable'),
+  zoneOverviews: failed('not_relevant', undefined, 'not_applicable'),
   ...over,
 });
 
@@ -74,6 +75,33 @@ describe('configuration step', () => {
 
     it('with no expired application: not this step’s finding', () => {
       expect(configurationStep.judge(untraced(null), sts401).verdict).not.toBe('fail');
+    });
+
+    const overviews = (expiredInZone: number) =>
+      ok([
+        { zoneId: 'zone-a', overview: { zone_id: 'zone-a', applications: { total: 1, expired: 0, expiring_soon: 0 } } },
+        { zoneId: ZONE, overview: { zone_id: ZONE, applications: { total: 1, expired: expiredInZone, expiring_soon: 0 } } },
+      ]);
+
+    it('the zone overview confirming the expired application makes it high confidence, with the counts as evidence', () => {
+      const r = configurationStep.judge({ ...untraced('2026-11-20T00:00:00Z'), zoneOverviews: overviews(1) }, sts401);
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'application_expired', evidence: { confidence: 'high', overviewExpired: { 'zone-a': 0, [ZONE]: 1 } } });
+    });
+
+    it('the overview alone is enough when the applications cannot be listed', () => {
+      const r = configurationStep.judge(base({ location: located(null), zoneApplications: failed('admin_token_read_only', 403), zoneOverviews: overviews(1) }), sts401);
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'application_expired', evidence: { confidence: 'medium' } });
+      expect(r.summary).toContain(`zone ${ZONE} counts 1 expired application`);
+      expect(r.summary).toContain('could not be listed');
+    });
+
+    it('an overview that counts none expired outweighs our own clock', () => {
+      expect(configurationStep.judge({ ...untraced('2026-11-20T00:00:00Z'), zoneOverviews: overviews(0) }, sts401).verdict).not.toBe('fail');
+    });
+
+    it('the pasted STS body without a status routes the same way', () => {
+      const bodyOnly = ctx({ symptom: 'unauthenticated', error: routedFrom('{"error":"access_denied","error_description":"invalid client credentials"}') });
+      expect(configurationStep.judge({ ...untraced('2026-11-20T00:00:00Z'), zoneOverviews: overviews(1) }, bodyOnly)).toMatchObject({ verdict: 'fail', cause: 'application_expired' });
     });
 
     it('a Gateway 401 (invalid_token) is a token problem, not the application', () => {

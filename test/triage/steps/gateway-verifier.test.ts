@@ -1,6 +1,6 @@
 import { gatewayVerifierStep } from '../../../src/triage/steps/gateway-verifier';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
-import { RESOURCE, ctx, exchangeDeniedRow, failed, gatewayRow, healthyMetrics, located, notReady, ok, probes, routedFrom, stsRow, traceOf, unconfigured } from '../support/builders';
+import { RESOURCE, ctx, exchangeDeniedRow, failed, gatewayRow, healthyMetrics, located, notReady, ok, probes, replayRow, routedFrom, stsRow, traceOf, unconfigured } from '../support/builders';
 
 type E = EvidenceFor<'location' | 'readiness' | 'metrics' | 'resources' | 'sessions' | 'authorityRecords'>;
 const allowed = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 200 })));
@@ -117,6 +117,24 @@ describe('gateway_verifier step', () => {
   it('a replayed mandate fails replay_detected', () => {
     const t = located(traceOf(stsRow({ decision: 'allow', status: 'complete' }), gatewayRow({ status: 401, type: 'replay_detected' })));
     expect(gatewayVerifierStep.judge(base({ location: t }), ctx({ symptom: 'unauthenticated' })).cause).toBe('replay_detected');
+  });
+
+  describe('the Gateway’s replay denial (replay_detected, before any STS exchange)', () => {
+    const replayed = located(traceOf(replayRow({ jti: 'jti-42' })));
+
+    it('fails replay_detected with or without a symptom, naming the mandate', () => {
+      for (const symptom of [null, 'resource_denied', 'unauthenticated', 'token_exchange_denied'] as const) {
+        const r = gatewayVerifierStep.judge(base({ location: replayed, metrics: withGateway({ denials_jti_replay: 1 }) }), ctx({ symptom }));
+        expect(r).toMatchObject({ verdict: 'fail', cause: 'replay_detected', evidence: { denials_jti_replay: 1, replay: { jti: 'jti-42', applicationId: 'app-1' } } });
+        expect(r.summary).toContain('jti jti-42');
+      }
+    });
+
+    it('needs no Gateway probe: the audit row is enough with only the Admin API configured', () => {
+      const r = gatewayVerifierStep.judge(base({ location: replayed, readiness: probes({ gateway: unconfigured }), metrics: { ...healthyMetrics, gateway: failed('not_configured', undefined, 'not_configured') } }), ctx());
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'replay_detected' });
+      expect(r.evidence).not.toHaveProperty('denials_jti_replay');
+    });
   });
 
   it('is unknown when Gateway metrics are unavailable and nothing else says why', () => {

@@ -1,13 +1,14 @@
 import { grantPolicyStep } from '../../../src/triage/steps/grant-policy';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
-import { RESOURCE, ctx, exchangeDeniedRow, failed, grant, located, ok, stsRow, traceOf } from '../support/builders';
+import { RESOURCE, activeSet, ctx, exchangeDeniedRow, failed, grant, located, ok, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'resources' | 'grants'>;
+type E = EvidenceFor<'location' | 'resources' | 'grants' | 'policySets'>;
 const denied = (over: Parameters<typeof stsRow>[0]) => located(traceOf(stsRow(over), exchangeDeniedRow()));
 const base = (over: Partial<E> = {}): E => ({
   location: denied({ decision: 'deny', status: 'complete', scopes: ['payments:write'] }),
   resources: ok([RESOURCE]),
   grants: ok([grant()]),
+  policySets: ok([activeSet]),
   ...over,
 });
 const judge = (over: Partial<E> = {}) => grantPolicyStep.judge(base(over), ctx());
@@ -88,5 +89,12 @@ describe('grant_policy step', () => {
     expect(judge({ resources: ok([]) }).verdict).toBe('unknown');
     expect(judge({ grants: failed('admin_token_zone_mismatch', 403) })).toMatchObject({ verdict: 'unknown', cause: 'admin_token_zone_mismatch' });
     expect(judge({ location: located(null) }).verdict).toBe('unknown');
+  });
+
+  it('a policy deny evaluated with another version than the active one points at the activation, not at the policy text', () => {
+    const r = judge({ location: denied({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }], versionId: 'psv-1' }) });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'role_scope_mismatch', evidence: { evaluatedVersion: 'psv-1', activeVersion: 'psv-2', confidence: 'medium' } });
+    expect(r.summary).toContain('see policy-set activation');
+    expect(r.summary).not.toContain('add the scope to that role');
   });
 });

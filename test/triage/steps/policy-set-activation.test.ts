@@ -1,10 +1,14 @@
 import { policySetActivationStep } from '../../../src/triage/steps/policy-set-activation';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
-import { activation, activeSet, ctx, exchangeDeniedRow, failed, healthyMetrics, located, ok, stsRow, traceOf } from '../support/builders';
+import { activation, activeSet, at, ctx, exchangeDeniedRow, failed, healthyMetrics, located, ok, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'policySets' | 'activation' | 'metrics'>;
+type E = EvidenceFor<'location' | 'policySets' | 'activation' | 'policyVersions' | 'metrics'>;
 const deny = located(traceOf(stsRow({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'default_deny' }] }), exchangeDeniedRow()));
-const base = (over: Partial<E> = {}): E => ({ location: deny, policySets: ok([activeSet]), activation: ok(activation()), metrics: healthyMetrics, ...over });
+const VERSIONS = ok([
+  { id: 'psv-1', version: 1, created_at: at(-7200) },
+  { id: 'psv-2', version: 2, created_at: at(-3600) },
+]);
+const base = (over: Partial<E> = {}): E => ({ location: deny, policySets: ok([activeSet]), activation: ok(activation()), policyVersions: VERSIONS, metrics: healthyMetrics, ...over });
 const judge = (over: Partial<E> = {}) => policySetActivationStep.judge(base(over), ctx());
 
 describe('policy_set_activation step', () => {
@@ -84,5 +88,47 @@ describe('policy_set_activation step', () => {
   it('is unknown when policy sets cannot be read or there is no zone', () => {
     expect(judge({ policySets: failed('timeout', undefined, 'transport') }).verdict).toBe('unknown');
     expect(judge({ location: located(null) }).verdict).toBe('unknown');
+  });
+
+  describe('a deny evaluated with a version older than the active one: STS had not loaded the activation', () => {
+    const roleDeny = (versionId: string, t = 10) =>
+      located(traceOf(stsRow({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'role_scope_mismatch' }], versionId, manifestSha: 'sha-1', t }), exchangeDeniedRow(t)));
+    const dispatched = (secondsBeforeRequest: number) => at(10 - secondsBeforeRequest);
+    const waiting = (dispatchedAt: string) =>
+      ok(activation({ propagation_status: 'waiting_for_sts', outbox: { state: 'dispatched', attempts: 1, last_error: null, dispatched_at: dispatchedAt }, sts: { state: 'not_configured' } }));
+
+    it('activated well before the request: activation_not_loaded with high confidence, naming both versions', () => {
+      const r = judge({ location: roleDeny('psv-1'), activation: waiting(dispatched(600)) });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'activation_not_loaded', evidence: { confidence: 'high' } });
+      expect(r.summary).toContain('v1 (psv-1)');
+      expect(r.summary).toContain('older than the active v2 (psv-2)');
+      expect(r.summary).toContain('600 s before the request');
+    });
+
+    it('activated seconds before the request: medium, within the poll interval', () => {
+      const r = judge({ location: roleDeny('psv-1'), activation: waiting(dispatched(20)) });
+      expect(r).toMatchObject({ cause: 'activation_not_loaded', evidence: { confidence: 'medium' } });
+      expect(r.summary).toContain('within STS');
+    });
+
+    it('loaded since: says a retry is evaluated with the active version', () => {
+      const r = judge({ location: roleDeny('psv-1'), activation: ok(activation({ outbox: { state: 'dispatched', attempts: 1, last_error: null, dispatched_at: dispatched(600) } })) });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'activation_not_loaded' });
+      expect(r.summary).toContain('Retry the call');
+    });
+
+    it('activated after the request: not this step’s finding', () => {
+      expect(judge({ location: roleDeny('psv-1'), activation: waiting(at(100)) }).cause).not.toBe('activation_not_loaded');
+    });
+
+    it('a newer evaluated version (rolled back since) is not a stale load', () => {
+      const rolledBack = ok([{ id: 'psv-1', version: 3 }, { id: 'psv-2', version: 2 }]);
+      expect(judge({ location: roleDeny('psv-1'), policyVersions: rolledBack, activation: waiting(dispatched(600)) }).cause).not.toBe('activation_not_loaded');
+    });
+
+    it('the active version from the policy-set list is enough when activation-status cannot be read', () => {
+      const r = judge({ location: roleDeny('psv-1'), activation: failed('admin_token_read_only', 403) });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'activation_not_loaded', evidence: { confidence: 'medium' } });
+    });
   });
 });

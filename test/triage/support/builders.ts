@@ -93,7 +93,7 @@ interface RowOpts {
   t?: number;
   prePolicy?: boolean;
 }
-const at = (t: number) => new Date(Date.parse('2026-11-27T16:40:00Z') + t * 1000).toISOString();
+export const at = (t: number) => new Date(Date.parse('2026-11-27T16:40:00Z') + t * 1000).toISOString();
 
 /** An STS token_exchange row; `prePolicy` rows carry only the application and resource (FACTS §11). */
 export function stsRow(o: RowOpts): AuditRowInput {
@@ -157,6 +157,25 @@ export function gatewayRow(o: { status: number; method?: string; upstream?: numb
       ...(o.errorKind ? { error_kind: o.errorKind } : {}),
     },
     occurred_at: at(o.t ?? 11),
+  };
+}
+
+/** The Gateway's replay row, as services/gateway/internal/jti.go writes it (before any STS exchange). */
+export function replayRow(o: { t?: number; jti?: string } = {}): AuditRowInput {
+  return {
+    id: `evt-${++seq}`,
+    zone_id: ZONE,
+    event_type: 'replay_detected',
+    request_id: REQ,
+    decision: 'deny',
+    policy_set_id: '',
+    policy_set_version_id: '',
+    manifest_sha: '',
+    evaluation_status: 'anomaly',
+    determining_policies_json: [],
+    diagnostics_json: [],
+    metadata_json: { jti: o.jti ?? 'jti-7f3a', resource: RESOURCE.identifier, client_id: APP, subject_fp: 'sha256:5f1c0e2a', request_id: REQ },
+    occurred_at: at(o.t ?? 12),
   };
 }
 
