@@ -6,7 +6,7 @@
  * environment: each part is handed its slice of this object.
  */
 import { parseSlackConfig, type SlackConfig } from '../../adapters/slack/config';
-import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapters/teams';
+import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapters/teams/platform-config';
 import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
 import type { Env } from '../config/fields';
 import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';

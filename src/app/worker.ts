@@ -14,7 +14,7 @@ import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import type { ChatPorts } from '../queue/ports';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
 import { createWorkerConnection } from '../store/redis';
-import { createTriageSession } from '../triage/session';
+import { createTriageSession, sessionDeadlineMs } from '../triage/session';
 import type { CreateTriageSession } from '../triage/session-api';
 import { type AppConfig, caracalOf, runtimeOf } from './config';
 import { settlesWithin } from '../time/race';
@@ -64,7 +64,9 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     ports,
     client: cache,
     freshClient: cache.fresh,
-    createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor })),
+    // A step may chain calls: give each bundle item and step room for a call and its retry at
+    // the configured per-call timeout (as the terminal does).
+    createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) })),
     metrics,
     logger,
   });

@@ -33,6 +33,15 @@ export interface TriageSessionOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Deadlines for bundle items and steps that fit the per-call timeout: an item waits for up to
+ * two chained calls, a step (three item deadlines) for a few more. The default covers the
+ * default CARACAL_TIMEOUT_MS; a longer one stretches them, so a slow Caracal is still read.
+ */
+export function sessionDeadlineMs(callTimeoutMs: number): number {
+  return Math.max(DEFAULT_ITEM_TIMEOUT_MS, 2 * callTimeoutMs + 500);
+}
+
 export function createTriageSession(client: CaracalClient, input: TriageInput, opts: TriageSessionOptions = {}): TriageSession {
   const redactor = opts.redactor ?? createRedactor();
   const now = opts.now ?? (() => new Date());

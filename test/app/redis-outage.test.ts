@@ -4,7 +4,7 @@
  * a child process, its own redis-server stopped and started under it.
  */
 import { freePort, startRedis, type TestRedis } from '../support/redis-server';
-import { spawnCli, waitForOutput } from '../support/spawn-cli';
+import { spawnBinary, waitForOutput } from '../support/binary';
 import { startSimulator, simulatorEnv, type Simulator } from '../../sim';
 
 let redis: TestRedis;
@@ -25,7 +25,7 @@ interface LogLine {
 
 test('start logs one line when Redis goes and one when it is back, then stops on SIGTERM', async () => {
   const port = await freePort();
-  const child = spawnCli(['start'], { env: { ...simulatorEnv(sim), REDIS_URL: redis.url, TRIAGE_SIGNING_KEY: 'k'.repeat(40), PORT: String(port), LOG_LEVEL: 'info' } });
+  const child = spawnBinary(['start'], { env: { ...simulatorEnv(sim), REDIS_URL: redis.url, TRIAGE_SIGNING_KEY: 'k'.repeat(40), PORT: String(port), LOG_LEVEL: 'info' } });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const lines = (): LogLine[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { SYMPTOMS } from '../../src/triage/model';
 import { getScenario, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
-import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from './support/binary';
+import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from '../support/binary';
 
 let sim: Simulator;
 let silent: SilentServer;

@@ -5,7 +5,7 @@
  * never answers. A Caracal that is down or unreadable must never exit 0.
  */
 import { getScenario, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
-import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from './support/binary';
+import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from '../support/binary';
 
 let sim: Simulator;
 let silent: SilentServer;

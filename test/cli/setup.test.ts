@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnCli, waitForOutput } from '../support/spawn-cli';
+import { runCli, spawnBinary, waitForOutput } from '../support/binary';
 import { freePort } from '../support/redis-server';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'ct-cli-'));
@@ -85,7 +85,7 @@ describe('settings and error lines', () => {
 
 describe('demo --serve', () => {
   it('keeps the simulator up, prints a .env that points triage at it, and stops cleanly on SIGTERM', async () => {
-    const demo = spawnCli(['demo', '--serve', '--scenario', 'scope_mismatch']);
+    const demo = spawnBinary(['demo', '--serve', '--scenario', 'scope_mismatch']);
     try {
       const out = await waitForOutput(demo, /Stop with Ctrl-C/);
       for (const l of out.trim().split('\n')) expect(l).toMatch(/^(#.*|CARACAL_[A-Z_]+=\S+)$/);

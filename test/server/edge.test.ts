@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api';
 import { freePort } from '../support/redis-server';
 import { SIGNING_SECRET, commandBody, eventBody, sendSigned, slackSignature } from '../support/slack-signing';
-import { spawnCli, waitForOutput } from '../support/spawn-cli';
+import { spawnBinary, waitForOutput } from '../support/binary';
 
 let slack: FakeSlackApi;
 let bot: ChildProcess;
@@ -26,7 +26,7 @@ function rssKb(pid: number): number {
 beforeAll(async () => {
   slack = await startFakeSlackApi();
   port = await freePort();
-  bot = spawnCli(['serve'], {
+  bot = spawnBinary(['serve'], {
     env: {
       REDIS_URL: process.env.REDIS_URL,
       TRIAGE_SIGNING_KEY: 'k'.repeat(40),

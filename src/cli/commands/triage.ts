@@ -10,14 +10,13 @@
 import { z } from 'zod';
 import { createCaracalClient } from '../../caracal/client';
 import { CaracalApiError } from '../../caracal/errors';
-import { DEFAULT_ITEM_TIMEOUT_MS } from '../../bundle/collect';
 import { createRedactor } from '../../bundle/redact';
-import { knownSecrets, loadCaracalConfig } from '../../config/env';
+import { NEEDS, caracalOf, loadAppConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/machine';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError } from '../../triage/routing';
-import { createTriageSession } from '../../triage/session';
+import { createTriageSession, sessionDeadlineMs } from '../../triage/session';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
@@ -83,23 +82,15 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   return { requestId: rid, zoneId: zone, symptom, error };
 }
 
-/**
- * Deadlines for bundle items and steps that fit the per-call timeout: an item waits for up to
- * two chained calls, a step (three item deadlines) for a few more. The default covers the
- * default CARACAL_TIMEOUT_MS; a longer one stretches them, so a slow Caracal is still read.
- */
-function sessionTimeoutMs(callTimeoutMs: number): number {
-  return Math.max(DEFAULT_ITEM_TIMEOUT_MS, 2 * callTimeoutMs + 500);
-}
-
 function prepare(io: CommandIo, input: TriageInput) {
-  const config = loadCaracalConfig(io.env);
-  const redactor = createRedactor(knownSecrets(io.env));
+  const app = loadAppConfig(io.env, NEEDS.terminal);
+  const config = caracalOf(app);
+  const redactor = createRedactor(app.secrets);
   const client = createCaracalClient(config);
   const session = createTriageSession(
     client,
     { ...input, error: input.error === null ? null : redactor.redactText(input.error).text },
-    { redactor, timeoutMs: sessionTimeoutMs(config.timeoutMs) },
+    { redactor, timeoutMs: sessionDeadlineMs(config.timeoutMs) },
   );
   return { session, client };
 }

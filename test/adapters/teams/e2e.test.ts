@@ -81,11 +81,14 @@ describe('a triage from a Teams channel', () => {
   });
 
   it('answers a malformed activity 400 and one without a token 401, running nothing', async () => {
-    const calls = stack.connector.calls.length;
-    expect((await stack.send({ type: 'message', text: 'hi' })).status).toBe(400);
-    expect((await stack.send(channelMessage(stack.connector.url, 'triage req-x'), null)).status).toBe(401);
-    expect((await stack.send(channelMessage(stack.connector.url, 'triage req-x'), 'Bearer not-a-jwt')).status).toBe(401);
-    expect(stack.connector.calls.length).toBe(calls);
+    const thread = `${CHANNEL};messageid=1700000000444`;
+    const over = { id: '1700000000444', conversation: { isGroup: true, conversationType: 'channel', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', id: thread } };
+    expect((await stack.send({ type: 'message', text: 'triage req-x' })).status).toBe(400);
+    expect((await stack.send(channelMessage(stack.connector.url, 'triage req-x', over), null)).status).toBe(401);
+    expect((await stack.send(channelMessage(stack.connector.url, 'triage req-x', over), 'Bearer not-a-jwt')).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stack.connector.calls.filter((c) => c.conversationId === thread)).toHaveLength(0);
+    expect(await findTriageId('req-x')).toBeNull();
   });
 
   it('honours a 429 from the connector: the card is delayed by Retry-After, then posted once', async () => {
@@ -108,12 +111,12 @@ describe('a triage from a Teams channel', () => {
   }, 30_000);
 });
 
-async function findTriageId(): Promise<string | null> {
+async function findTriageId(requestId = 'req-scope-1'): Promise<string | null> {
   const keys = await stack.service.store.redis.keys(`${stack.service.store.keys.prefix}triage:*`);
   for (const k of keys) {
     const id = k.slice(`${stack.service.store.keys.prefix}triage:`.length);
     const rec = await stack.service.get(id);
-    if (rec?.input.requestId === 'req-scope-1') return id;
+    if (rec?.input.requestId === requestId) return id;
   }
   return null;
 }
