@@ -117,6 +117,16 @@ describe('sizing per component', () => {
   });
 });
 
+describe('Ingress', () => {
+  test('off by default; on, routes its hosts to the web Service only', () => {
+    expect(render().filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const objects = render({ ingress: { enabled: true, className: 'nginx', hosts: [{ host: 'triage.example.com', paths: [{ path: '/', pathType: 'Prefix' }] }] } });
+    const ing = find(objects, 'Ingress', FULLNAME) as K8sObject & { spec: { ingressClassName: string; rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } };
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.spec.rules.map((r) => [r.host, r.http.paths.map((p) => p.backend)])).toEqual([['triage.example.com', [{ service: { name: `${FULLNAME}-web`, port: { name: 'http' } } }]]]);
+  });
+});
+
 describe('PodDisruptionBudget', () => {
   test('covers web and worker each, by their own selector, and can be turned off', () => {
     const objects = render({ podDisruptionBudget: { web: { minAvailable: 1, maxUnavailable: null } } });

@@ -182,9 +182,12 @@ function applyCopy(args: string, stageDir: string, stageDirs: Map<string, string
   }
 }
 
-/** What the process inside the stage would see: PATH and HOME (npm's cache), plus the stage's ENV. */
+/**
+ * What the process inside the stage would see: PATH, plus the stage's ENV. HOME is kept, and npm
+ * told to prefer its cache, so the replay reuses the packages this machine already downloaded.
+ */
 function stageEnv(stage: Stage): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true' };
   for (const e of ops(stage, 'ENV')) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e.args);
     if (!m) throw new Error(`ENV ${e.args}: only NAME=value is understood by this test`);
