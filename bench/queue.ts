@@ -20,7 +20,7 @@
  * The worker reads Caracal through the shared read cache as `caracal-triage worker` does
  * (CARACAL_CACHE_TTL_MS, default 2000; 0 = every triage makes all its own calls).
  *
- * `npm run bench:queue` builds the project and runs the compiled bench (dist/bench/queue.js),
+ * `npm run bench:queue` compiles the benchmarks (tsconfig.bench.json) and runs dist-bench/bench/queue.js,
  * because the worker runs compiled in production (bin/caracal-triage.js → dist). Run under tsx
  * instead, the same process also holds tsx's transpiler, the TypeScript sources and their source
  * maps: 60-90 MB more RSS and some CPU that a deployed worker does not have. The process
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   console.log(`  worker process CPU while draining: ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms per triage (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s): less sensitive to other load on the machine than triages/s`);
   console.log(`  worker process peak RSS: ${maxRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBeforeWorker.toFixed(0)} MB before the worker started (runtime, modules, the enqueued triages' bookkeeping)`);
   if (__filename.endsWith('.ts')) console.log('  (run under tsx: RSS and CPU include the transpiler and source maps; `npm run bench:queue` runs it compiled, as deployed)');
-  console.log(`  reproduce: npm run bench:queue   (or, after npm run build: BENCH_TRIAGES=${N} node dist/bench/queue.js)`);
+  console.log(`  reproduce: npm run bench:queue   (or, after npm run build:bench: BENCH_TRIAGES=${N} node dist-bench/bench/queue.js)`);
 }
 
 if (process.argv.includes('--simulator')) {

@@ -1,0 +1,235 @@
+{{/* Names: DNS labels of at most 63 characters. */}}
+{{- define "caracal-triage.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "caracal-triage.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "caracal-triage.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "caracal-triage.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "web"|"worker"). */}}
+{{- define "caracal-triage.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "caracal-triage.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "caracal-triage.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "caracal-triage.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret every secret variable is read from: the chart's own or existingSecret. */}}
+{{- define "caracal-triage.secretName" -}}
+{{- default (include "caracal-triage.fullname" .) .Values.existingSecret -}}
+{{- end -}}
+
+{{- define "caracal-triage.routesConfigMap" -}}
+{{- default (printf "%s-routes" (include "caracal-triage.fullname" .)) .Values.routes.existingConfigMap -}}
+{{- end -}}
+
+{{- define "caracal-triage.routesEnabled" -}}
+{{- if or .Values.routes.content .Values.routes.existingConfigMap -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where file-valued settings are mounted. */}}
+{{- define "caracal-triage.adminTokenDir" -}}/var/run/secrets/caracal-triage/admin-token{{- end -}}
+{{- define "caracal-triage.routesDir" -}}/etc/caracal-triage/routes{{- end -}}
+
+{{/* The HTTP port of a component, or nothing when it serves none. */}}
+{{- define "caracal-triage.httpPort" -}}
+{{- if eq .component "web" -}}
+{{- .root.Values.web.port -}}
+{{- else if .root.Values.worker.http.enabled -}}
+{{- .root.Values.worker.http.port -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod template of one component: (dict "root" $ "component" "web"|"worker"). Both run the same
+image and read the same settings; they differ in command, port, probes and sizing.
+*/}}
+{{- define "caracal-triage.podTemplate" -}}
+{{- $root := .root -}}
+{{- $v := index $root.Values .component -}}
+{{- $port := include "caracal-triage.httpPort" . -}}
+metadata:
+  labels:
+    {{- include "caracal-triage.selectorLabels" . | nindent 4 }}
+    {{- with $v.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    # A change of settings rolls the pods (an existingSecret is not seen: restart by hand).
+    checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+    checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+    checksum/routes: {{ include (print $root.Template.BasePath "/routes-configmap.yaml") $root | sha256sum }}
+    {{- with $v.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "caracal-triage.serviceAccountName" $root }}
+  automountServiceAccountToken: false
+  {{- with $root.Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: {{ $root.Values.podSecurity.runAsUser }}
+    runAsGroup: {{ $root.Values.podSecurity.runAsGroup }}
+    fsGroup: {{ $root.Values.podSecurity.fsGroup }}
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: {{ .component }}
+      image: "{{ $root.Values.image.repository }}:{{ default $root.Chart.AppVersion $root.Values.image.tag }}"
+      imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+      command: ["node", "/app/bin/caracal-triage.js"]
+      args: [{{ if eq .component "web" }}"serve"{{ else }}"worker"{{ end }}]
+      securityContext:
+        runAsNonRoot: true
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities:
+          drop: ["ALL"]
+        seccompProfile:
+          type: RuntimeDefault
+      {{- if $port }}
+      ports:
+        - name: http
+          containerPort: {{ $port }}
+          protocol: TCP
+      {{- end }}
+      envFrom:
+        - configMapRef:
+            name: {{ include "caracal-triage.fullname" $root }}
+      env:
+        {{- if $port }}
+        - name: PORT
+          value: {{ $port | quote }}
+        {{- end }}
+        {{- range $key := keys $root.Values.secrets | sortAlpha }}
+        - name: {{ $key }}
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "caracal-triage.secretName" $root }}
+              key: {{ $key }}
+              optional: true
+        {{- end }}
+        {{- if $root.Values.adminTokenFile.secretName }}
+        - name: CARACAL_ADMIN_TOKEN_FILE
+          value: {{ printf "%s/%s" (include "caracal-triage.adminTokenDir" $root) $root.Values.adminTokenFile.key | quote }}
+        {{- end }}
+        {{- if include "caracal-triage.routesEnabled" $root }}
+        - name: TRIAGE_ROUTES_FILE
+          value: {{ printf "%s/%s" (include "caracal-triage.routesDir" $root) $root.Values.routes.key | quote }}
+        {{- end }}
+        {{- with $root.Values.extraEnv }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      {{- if $port }}
+      startupProbe:
+        httpGet: { path: /healthz, port: http }
+        {{- toYaml $v.startupProbe | nindent 8 }}
+      livenessProbe:
+        httpGet: { path: /healthz, port: http }
+        {{- toYaml $v.livenessProbe | nindent 8 }}
+      readinessProbe:
+        httpGet: { path: /readyz, port: http }
+        {{- toYaml $v.readinessProbe | nindent 8 }}
+      {{- end }}
+      {{- if and (eq .component "web") (gt (int $v.preStopSleepSeconds) 0) }}
+      lifecycle:
+        preStop:
+          exec:
+            command: ["sleep", {{ $v.preStopSleepSeconds | quote }}]
+      {{- end }}
+      resources:
+        {{- toYaml $v.resources | nindent 8 }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        {{- if $root.Values.adminTokenFile.secretName }}
+        - name: admin-token
+          mountPath: {{ include "caracal-triage.adminTokenDir" $root }}
+          readOnly: true
+        {{- end }}
+        {{- if include "caracal-triage.routesEnabled" $root }}
+        - name: routes
+          mountPath: {{ include "caracal-triage.routesDir" $root }}
+          readOnly: true
+        {{- end }}
+        {{- with $root.Values.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+  volumes:
+    - name: tmp
+      emptyDir:
+        sizeLimit: {{ $root.Values.tmpSizeLimit }}
+    {{- if $root.Values.adminTokenFile.secretName }}
+    - name: admin-token
+      secret:
+        secretName: {{ $root.Values.adminTokenFile.secretName }}
+        items:
+          - key: {{ $root.Values.adminTokenFile.key }}
+            path: {{ $root.Values.adminTokenFile.key }}
+        defaultMode: 0440
+    {{- end }}
+    {{- if include "caracal-triage.routesEnabled" $root }}
+    - name: routes
+      configMap:
+        name: {{ include "caracal-triage.routesConfigMap" $root }}
+        items:
+          - key: {{ $root.Values.routes.key }}
+            path: {{ $root.Values.routes.key }}
+    {{- end }}
+    {{- with $root.Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with $v.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+
+{{/*
+Prometheus label selector of this release's scrape targets (the Prometheus Operator sets `job`
+to the scraped Service's name).
+*/}}
+{{- define "caracal-triage.promSelector" -}}
+namespace="{{ .Release.Namespace }}",job=~"{{ include "caracal-triage.fullname" . }}-(web|worker)"
+{{- end -}}

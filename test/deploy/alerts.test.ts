@@ -1,0 +1,141 @@
+/**
+ * The chart's alert rules, run by Prometheus' own rule engine (promtool, from Debian's
+ * `prometheus` package through .ci/fetch-tool): they parse, and they fire on the series the bot
+ * exports, as Prometheus stores them after a scrape by the chart's ServiceMonitor (target labels
+ * namespace and job; the bot's own `job` label kept as `exported_job`), and only for this release.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { FULLNAME, NAMESPACE, ROOT, find, render, type K8sObject } from './helm';
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const promtool = process.env.PROMTOOL || execFileSync('bash', [join(ROOT, '.ci', 'fetch-tool'), 'promtool'], { encoding: 'utf8' }).trim();
+const rule = find(render({ metrics: { prometheusRule: { enabled: true } } }), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ name: string; rules: Rule[] }> } };
+
+const WEB = `namespace="${NAMESPACE}",job="${FULLNAME}-web"`;
+const WORKER = `namespace="${NAMESPACE}",job="${FULLNAME}-worker"`;
+const OTHER_RELEASE = `namespace="elsewhere",job="other-caracal-triage-worker"`;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alerts-'));
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: rule.spec.groups }));
+  // promtool compares annotations verbatim; the unit tests below are about when alerts fire.
+  writeFileSync(join(dir, 'rules-no-annotations.yaml'), stringify({ groups: rule.spec.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }) => r) })) }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function promtoolTest(tests: unknown[]): { status: number | null; output: string } {
+  const file = join(dir, 'tests.yaml');
+  writeFileSync(file, stringify({ rule_files: ['rules-no-annotations.yaml'], evaluation_interval: '1m', tests }));
+  const r = spawnSync(promtool, ['test', 'rules', file], { encoding: 'utf8', cwd: dir });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+const alerts = (alertname: string, evalTime: string, expected: Array<Record<string, string>>) => ({ eval_time: evalTime, alertname, exp_alerts: expected.map((l) => ({ exp_labels: l })) });
+
+test('every rule, annotations included, is valid for Prometheus', () => {
+  const r = spawnSync(promtool, ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
+  expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS: 6 rules found/);
+  expect(r.status).toBe(0);
+});
+
+test.each([
+  [
+    'job failures: a job failed for good fires, retries do not',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `caracal_triage_jobs_total{${WORKER},queue="post",exported_job="post-card",outcome="failed"}`, values: '0x5 1x30' },
+        { series: `caracal_triage_jobs_total{${WORKER},queue="collect",exported_job="collect",outcome="retry"}`, values: '0+3x35' },
+        { series: `caracal_triage_jobs_total{${OTHER_RELEASE},queue="post",exported_job="post-card",outcome="failed"}`, values: '0+1x35' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageJobFailures', '4m', []), alerts('CaracalTriageJobFailures', '10m', [{ queue: 'post', exported_job: 'post-card', severity: 'warning' }]), alerts('CaracalTriageJobFailures', '30m', [])],
+    },
+  ],
+  [
+    '429 storm: more than 10 rate-limited calls a minute for 10 minutes',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `caracal_triage_chat_calls_total{${WORKER},platform="slack",method="chat.postMessage",outcome="rate_limited"}`, values: '0+20x30' },
+        { series: `caracal_triage_chat_calls_total{${WORKER},platform="teams",method="sendActivity",outcome="rate_limited"}`, values: '0+2x30' },
+        { series: `caracal_triage_chat_calls_total{${WORKER},platform="teams",method="sendActivity",outcome="ok"}`, values: '0+500x30' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageChatRateLimited', '8m', []), alerts('CaracalTriageChatRateLimited', '20m', [{ platform: 'slack', severity: 'warning' }])],
+    },
+  ],
+  [
+    'audit append failures: one failure is critical',
+    {
+      interval: '1m',
+      input_series: [{ series: `caracal_triage_audit_append_failures_total{${WEB},pod="web-1"}`, values: '0x10 1x10' }],
+      alert_rule_test: [alerts('CaracalTriageAuditAppendFailures', '9m', []), alerts('CaracalTriageAuditAppendFailures', '12m', [{ severity: 'critical' }])],
+    },
+  ],
+  [
+    'queue backlog: more than 50 waiting jobs for 10 minutes, counted once however many web pods report the queue',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `caracal_triage_queue_jobs{${WEB},pod="web-1",queue="collect",state="waiting"}`, values: '120x30' },
+        { series: `caracal_triage_queue_jobs{${WEB},pod="web-2",queue="collect",state="waiting"}`, values: '120x30' },
+        { series: `caracal_triage_queue_jobs{${WEB},pod="web-1",queue="post",state="waiting"}`, values: '30x30' },
+        { series: `caracal_triage_queue_jobs{${WEB},pod="web-1",queue="post",state="delayed"}`, values: '900x30' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageQueueBacklog', '5m', []), alerts('CaracalTriageQueueBacklog', '15m', [{ queue: 'collect', severity: 'warning' }])],
+    },
+  ],
+  [
+    'slow acks: p99 over 2 s for 10 minutes',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="slack",kind="command",le="1"}`, values: '0+1x30' },
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="slack",kind="command",le="2.5"}`, values: '0+2x30' },
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="slack",kind="command",le="3"}`, values: '0+100x30' },
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="slack",kind="command",le="+Inf"}`, values: '0+100x30' },
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="teams",kind="command",le="1"}`, values: '0+100x30' },
+        { series: `caracal_triage_ack_seconds_bucket{${WEB},platform="teams",kind="command",le="+Inf"}`, values: '0+100x30' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageSlowAck', '20m', [{ platform: 'slack', severity: 'warning' }])],
+    },
+  ],
+  [
+    'web down: no web target up for 5 minutes',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `up{${WEB},pod="web-1"}`, values: '1x5 0x20' },
+        { series: `up{${WORKER},pod="worker-1"}`, values: '1x25' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageWebDown', '4m', []), alerts('CaracalTriageWebDown', '8m', []), alerts('CaracalTriageWebDown', '12m', [{ severity: 'critical' }])],
+    },
+  ],
+])('%s', (_label, test) => {
+  const r = promtoolTest([test]);
+  expect(r.output).toContain('SUCCESS');
+  expect(r.status).toBe(0);
+});
+
+test('a wrong expectation is reported as a failure (the harness can fail)', () => {
+  const r = promtoolTest([
+    {
+      interval: '1m',
+      input_series: [{ series: `caracal_triage_audit_append_failures_total{${WEB}}`, values: '0x30' }],
+      alert_rule_test: [alerts('CaracalTriageAuditAppendFailures', '20m', [{ severity: 'critical' }])],
+    },
+  ]);
+  expect(r.status).not.toBe(0);
+  expect(r.output).toContain('FAILED');
+});

@@ -1,0 +1,261 @@
+/**
+ * The image, checked by construction (no Docker engine here): its base, what each stage runs
+ * and copies, its user, healthcheck and entry point; then its build replayed in a temp folder,
+ * instruction by instruction (the context filtered by .dockerignore, the build stage's RUN
+ * commands, the runtime stage's COPY), and the resulting tree run: `--help` and `demo`.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, relative } from 'node:path';
+import { ROOT } from './helm';
+import { dockerignoreFilter, execForm, parseCopy, readDockerfile, type Stage } from './dockerfile';
+
+const stages = readDockerfile(ROOT);
+const [build, runtime] = stages;
+const ops = (s: Stage, op: string) => s.instructions.filter((i) => i.op === op);
+const last = (s: Stage, op: string) => ops(s, op).at(-1)?.args;
+const included = dockerignoreFilter(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+
+describe('Dockerfile by construction', () => {
+  test('two stages, both on Node 24 (current LTS) bookworm-slim', () => {
+    expect(stages.map((s) => s.image)).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+    expect(build.name).toBe('build');
+  });
+
+  test('the build stage runs what CI runs on a clean checkout: npm ci (its prepare script builds), then prunes dev dependencies', () => {
+    const runs = ops(build, 'RUN').map((r) => r.args);
+    expect(runs).toEqual(['npm ci --no-audit --no-fund', 'npm prune --omit=dev --no-audit --no-fund']);
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^\s*npm ci --no-audit --no-fund\s*$/m);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+  });
+
+  test('the build stage copies everything the build compiles, and the build compiles only what ships', () => {
+    const tsBuild = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[]; extends: string };
+    expect(tsBuild.include.sort()).toEqual(['adapters', 'sim', 'src']);
+    const copied = ops(build, 'COPY').flatMap((c) => parseCopy(c.args).sources);
+    for (const needed of [...tsBuild.include, 'package.json', 'package-lock.json', 'tsconfig.build.json', tsBuild.extends.replace(/^\.\//, '')]) expect(copied).toContain(needed);
+  });
+
+  test('no stage copies tests or benchmarks, and .dockerignore keeps them (and .env, node_modules, dist) out of the context', () => {
+    for (const s of stages) for (const c of ops(s, 'COPY')) for (const src of parseCopy(c.args).sources) expect(src).not.toMatch(/^(\.\/)?(test|bench)(\/|$)/);
+    for (const p of ['test/queue/harness.ts', 'bench/queue.ts', '.env', 'node_modules/zod/package.json', 'dist/src/cli/main.js', 'dist-bench/bench/queue.js', '.tools/helm-v4.1.4/helm', 'src/x.test.ts', 'deploy/helm/caracal-triage/values.yaml', '.git/config']) {
+      expect({ path: p, sent: included(p) }).toEqual({ path: p, sent: false });
+    }
+    for (const p of ['src/cli/main.ts', 'adapters/slack/app.ts', 'sim/index.ts', 'bin/caracal-triage.js', 'package-lock.json']) expect({ path: p, sent: included(p) }).toEqual({ path: p, sent: true });
+  });
+
+  test('the runtime stage runs as the non-root node user, with the binary as entry point and `start` by default', () => {
+    const user = last(runtime, 'USER');
+    expect(user).toBe('node');
+    const userLine = ops(runtime, 'USER').at(-1)?.line ?? Infinity;
+    expect(userLine).toBeLessThan(ops(runtime, 'ENTRYPOINT')[0]?.line ?? -1);
+    expect(execForm(last(runtime, 'ENTRYPOINT') ?? '')).toEqual(['node', 'bin/caracal-triage.js']);
+    expect(execForm(last(runtime, 'CMD') ?? '')).toEqual(['start']);
+    expect(last(runtime, 'ENV')).toBe('NODE_ENV=production');
+  });
+});
+
+/** The HEALTHCHECK's command, with /proc/1/cmdline (the container's main process) read from a file of ours. */
+function healthcheckScript(cmdlineFile: string): string[] {
+  const args = last(runtime, 'HEALTHCHECK') ?? '';
+  const m = /^((?:--\S+\s+)*)CMD\s+(\[.*\])$/.exec(args);
+  if (!m) throw new Error(`HEALTHCHECK is not in exec form: ${args}`);
+  const argv = execForm(m[2]);
+  expect(argv.slice(0, 2)).toEqual(['node', '-e']);
+  expect(argv[2]).toContain("'/proc/1/cmdline'");
+  return [process.execPath, '-e', argv[2].replace("'/proc/1/cmdline'", JSON.stringify(cmdlineFile))];
+}
+
+function run(argv: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+describe('HEALTHCHECK', () => {
+  let dir: string;
+  let server: Server;
+  let status = 200;
+  let port = 0;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'healthcheck-'));
+    server = createServer((req, res) => {
+      res.statusCode = req.url === '/healthz' ? status : 404;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const check = async (command: string, health: number, portOverride?: number) => {
+    status = health;
+    const file = join(dir, 'cmdline');
+    writeFileSync(file, ['node', 'bin/caracal-triage.js', command, ''].join('\0'));
+    const r = await run(healthcheckScript(file), { env: { PATH: process.env.PATH, PORT: String(portOverride ?? port) }, timeoutMs: 10_000 });
+    return r.code;
+  };
+
+  test('a `serve` or `start` container is healthy while /healthz on PORT answers 2xx', async () => {
+    expect(await check('serve', 200)).toBe(0);
+    expect(await check('start', 200)).toBe(0);
+    expect(await check('start', 503)).toBe(1);
+  });
+
+  test('nothing listening on PORT is unhealthy', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const unused = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    expect(await check('serve', 200, unused)).toBe(1);
+  });
+
+  test('a worker or a one-shot command, which serve no HTTP, is not marked unhealthy', async () => {
+    expect(await check('worker', 503)).toBe(0);
+    expect(await check('triage', 503)).toBe(0);
+  });
+});
+
+// ---- the build, replayed -----------------------------------------------------------------------
+
+/** Files under a context folder that .dockerignore lets through. */
+function contextFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${entry.name}` : entry.name;
+      if (!included(p)) continue;
+      if (entry.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** COPY into a stage folder (WORKDIR /app): from the filtered context, or from another stage's folder. */
+function applyCopy(args: string, stageDir: string, stageDirs: Map<string, string>): void {
+  const { from, sources, dest } = parseCopy(args);
+  const target = join(stageDir, dest);
+  for (const src of sources) {
+    if (from) {
+      const fromDir = stageDirs.get(from);
+      if (!fromDir) throw new Error(`COPY --from=${from}: no such stage`);
+      const path = join(fromDir, posix.relative('/app', src));
+      const to = statSync(path).isDirectory() || !dest.endsWith('/') ? target : join(target, posix.basename(src));
+      mkdirSync(dirname(to), { recursive: true });
+      // A move, not a copy: the earlier stage is thrown away, as Docker discards it (saves copying node_modules).
+      renameSync(path, to);
+      continue;
+    }
+    const clean = src.replace(/^\.\//, '').replace(/\/$/, '');
+    if (!included(clean)) throw new Error(`COPY ${src}: excluded from the build context by .dockerignore`);
+    if (statSync(join(ROOT, clean)).isDirectory()) {
+      for (const f of contextFiles(clean)) {
+        const to = join(target, relative(clean, f));
+        mkdirSync(dirname(to), { recursive: true });
+        cpSync(join(ROOT, f), to);
+      }
+    } else {
+      const to = dest.endsWith('/') ? join(target, posix.basename(clean)) : target;
+      mkdirSync(dirname(to), { recursive: true });
+      cpSync(join(ROOT, clean), to);
+    }
+  }
+}
+
+/**
+ * What the process inside the stage would see: PATH, plus the stage's ENV. HOME is kept, and npm
+ * told to prefer its cache, so the replay reuses the packages this machine already downloaded.
+ */
+function stageEnv(stage: Stage): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true' };
+  for (const e of ops(stage, 'ENV')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e.args);
+    if (!m) throw new Error(`ENV ${e.args}: only NAME=value is understood by this test`);
+    env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function listTree(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(`${p}/`, ...listTree(dir, p));
+    else out.push(p);
+  }
+  return out;
+}
+
+describe('the image build, replayed in a temp folder', () => {
+  let work: string;
+  let runtimeDir: string;
+  const stageDirs = new Map<string, string>();
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'image-build-'));
+    for (const [i, stage] of stages.entries()) {
+      const dir = join(work, stage.name ?? `stage${i}`);
+      mkdirSync(dir);
+      for (const ins of stage.instructions) {
+        if (ins.op === 'WORKDIR') expect(ins.args).toBe('/app');
+        else if (ins.op === 'COPY') applyCopy(ins.args, dir, stageDirs);
+        else if (ins.op === 'RUN') {
+          const r = await run(['sh', '-c', ins.args], { cwd: dir, env: stageEnv(stage), timeoutMs: 240_000 });
+          if (r.code !== 0) throw new Error(`RUN ${ins.args} (line ${ins.line}) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+        } else if (!['ENV', 'USER', 'EXPOSE', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD'].includes(ins.op)) throw new Error(`${ins.op} (line ${ins.line}) is not replayed by this test`);
+      }
+      if (stage.name) stageDirs.set(stage.name, dir);
+      runtimeDir = dir;
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the runtime tree holds dist/, bin/ and production dependencies only: no sources, tests, benchmarks or build tools', () => {
+    const top = readdirSync(runtimeDir).sort();
+    expect(top).toEqual(['bin', 'dist', 'manifest.yml', 'node_modules', 'package.json']);
+    expect(readdirSync(join(runtimeDir, 'dist')).sort()).toEqual(['adapters', 'sim', 'src']);
+    const outside = listTree(runtimeDir).filter((p) => !p.startsWith('node_modules/'));
+    expect(outside.filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
+    expect(outside.filter((p) => /(^|\/)(test|bench)\//.test(p))).toEqual([]);
+    for (const dev of ['typescript', 'jest', 'tsx', '@swc/core', '@swc/jest', 'nock', 'ws', '@types/jest']) expect({ dev, shipped: existsSync(join(runtimeDir, 'node_modules', dev)) }).toEqual({ dev, shipped: false });
+  });
+
+  const binary = (...args: string[]) => [...execForm(last(runtime, 'ENTRYPOINT') ?? '[]').map((a) => (a === 'node' ? process.execPath : a)), ...args];
+
+  test('`caracal-triage --help` runs from it', async () => {
+    const r = await run(binary('--help'), { cwd: runtimeDir, env: stageEnv(runtime), timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: caracal-triage');
+    for (const cmd of ['triage', 'serve', 'worker', 'start', 'demo']) expect(r.stdout).toContain(cmd);
+  });
+
+  test('`caracal-triage demo` runs from it: the simulator ships and every scenario is diagnosed', async () => {
+    const r = await run(binary('demo'), { cwd: runtimeDir, env: stageEnv(runtime), timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/(\d+)\/\1 scenarios diagnosed as expected/);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * Renders the Helm chart with a real helm (the pinned one .ci/fetch-tool brings through the npm
+ * registry, or $HELM) and reads the rendered objects: what a cluster would be given.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+
+export const ROOT = join(__dirname, '..', '..');
+export const CHART = join(ROOT, 'deploy', 'helm', 'caracal-triage');
+export const RELEASE = 'tri';
+export const NAMESPACE = 'ops';
+export const FULLNAME = 'tri-caracal-triage';
+
+let helmPath: string | undefined;
+
+/** The helm binary: $HELM, else the pinned one (fetched into .tools/ on first use). */
+export function helm(): string {
+  helmPath ??= process.env.HELM || execFileSync('bash', [join(ROOT, '.ci', 'fetch-tool'), 'helm'], { encoding: 'utf8' }).trim();
+  return helmPath;
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+export type Values = Record<string, unknown>;
+
+export interface HelmResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function withValuesFile<T>(values: Values | undefined, run: (args: string[]) => T): T {
+  if (!values) return run([]);
+  const dir = mkdtempSync(join(tmpdir(), 'chart-values-'));
+  try {
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, stringify(values));
+    return run(['-f', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function helmRun(args: string[], values?: Values): HelmResult {
+  return withValuesFile(values, (valueArgs) => {
+    const r = spawnSync(helm(), [...args, ...valueArgs], { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'helm-config') } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  });
+}
+
+/** `helm template`, or the error helm printed (a schema or template failure). */
+export function tryRender(values?: Values, extraArgs: string[] = []): { objects: K8sObject[]; error: string | null } {
+  const r = helmRun(['template', RELEASE, CHART, '--namespace', NAMESPACE, ...extraArgs], values);
+  if (r.status !== 0) return { objects: [], error: r.stderr || `helm exited ${r.status}` };
+  const objects = parseAllDocuments(r.stdout)
+    .map((d) => d.toJSON() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null && typeof o === 'object');
+  return { objects, error: null };
+}
+
+export function render(values?: Values, extraArgs: string[] = []): K8sObject[] {
+  const { objects, error } = tryRender(values, extraArgs);
+  if (error) throw new Error(`helm template failed:\n${error}`);
+  return objects;
+}
+
+export function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind} ${name} in: ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return o;
+}
+
+export function kinds(objects: K8sObject[]): string[] {
+  return objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+}
+
+// ---- pod specs --------------------------------------------------------------------------------
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } };
+}
+
+export interface Container {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  startupProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: unknown;
+  lifecycle?: unknown;
+}
+
+export interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+  volumes?: Array<{ name: string; emptyDir?: unknown; secret?: { secretName: string; items?: Array<{ key: string; path: string }> }; configMap?: { name: string; items?: Array<{ key: string; path: string }> } }>;
+  automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+}
+
+export interface Deployment extends K8sObject {
+  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec } };
+}
+
+export function deployment(objects: K8sObject[], component: 'web' | 'worker'): Deployment {
+  return find(objects, 'Deployment', `${FULLNAME}-${component}`) as Deployment;
+}
+
+export function container(objects: K8sObject[], component: 'web' | 'worker'): Container {
+  const c = deployment(objects, component).spec.template.spec.containers;
+  if (c.length !== 1) throw new Error(`${component}: expected one container, got ${c.length}`);
+  return c[0];
+}
+
+export function secretData(secret: K8sObject): Record<string, string> {
+  const data = (secret as { data?: Record<string, string> | null }).data ?? {};
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}
+
+export interface ResolvedEnv {
+  value: string | undefined;
+  /** Where the container gets it: a literal, a ConfigMap key or a Secret key (by reference). */
+  source: 'value' | 'configMap' | 'secret';
+  ref?: { name: string; key: string };
+}
+
+/**
+ * The environment a container starts with, as the kubelet builds it: envFrom first, then env
+ * (which wins). Values from objects that are not rendered (an existingSecret) stay undefined.
+ */
+export function resolveEnv(objects: K8sObject[], c: Container): Map<string, ResolvedEnv> {
+  const out = new Map<string, ResolvedEnv>();
+  const configMap = (name: string) => (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as { data?: Record<string, string> } | undefined)?.data ?? undefined;
+  const secret = (name: string) => {
+    const s = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+    return s ? secretData(s) : undefined;
+  };
+  for (const from of c.envFrom ?? []) {
+    if (from.configMapRef) for (const [k, v] of Object.entries(configMap(from.configMapRef.name) ?? {})) out.set(k, { value: v, source: 'configMap', ref: { name: from.configMapRef.name, key: k } });
+    if (from.secretRef) for (const [k, v] of Object.entries(secret(from.secretRef.name) ?? {})) out.set(k, { value: v, source: 'secret', ref: { name: from.secretRef.name, key: k } });
+  }
+  for (const e of c.env ?? []) {
+    const sk = e.valueFrom?.secretKeyRef;
+    const ck = e.valueFrom?.configMapKeyRef;
+    if (sk) {
+      const data = secret(sk.name);
+      // An optional key that the rendered Secret lacks is simply not set in the container.
+      if (data && !(sk.key in data) && sk.optional) continue;
+      out.set(e.name, { value: data?.[sk.key], source: 'secret', ref: { name: sk.name, key: sk.key } });
+    } else if (ck) out.set(e.name, { value: configMap(ck.name)?.[ck.key], source: 'configMap', ref: ck });
+    else out.set(e.name, { value: e.value, source: 'value' });
+  }
+  return out;
+}
+
+// ---- .env.example -------------------------------------------------------------------------------
+
+/** Every variable .env.example lists, with its example value. */
+export function envExample(): Array<{ name: string; example: string }> {
+  return readFileSync(join(ROOT, '.env.example'), 'utf8')
+    .split('\n')
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1], example: m[2].trim() }));
+}
+
+/** Names that hold a credential: they must reach pods only through a Secret. */
+export function isSecretName(name: string): boolean {
+  return name === 'REDIS_URL' || (/(TOKEN|SECRET|PASSWORD|KEY|BEARER)$/.test(name) && !name.endsWith('_FILE'));
+}
