@@ -2,7 +2,8 @@
  * The bot's long-running processes, from one AppConfig:
  *
  *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
- *   worker  the collect and post workers, posting through every configured platform
+ *   worker  the collect and post workers, posting through every configured platform; with PORT
+ *           set, also /healthz, /readyz (Redis) and /metrics (its job and chat counters)
  *   start   both in one process, sharing one Redis check, one metrics registry, one logger
  *
  * Each checks Redis once, runs until SIGTERM/SIGINT (shutdown.ts), and resolves only then.
@@ -18,6 +19,7 @@ import { createLogger } from '../log';
 import { type AppConfig, runtimeOf } from './config';
 import { chatPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
+import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorker, type RunningWorker } from './worker';
 
@@ -59,7 +61,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
   let service: RedisTriageService | null = null;
-  let web: WebHost | null = null;
+  let web: WebHost | WebServer | null = null;
   let worker: RunningWorker | null = null;
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
@@ -74,10 +76,13 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http });
     }
     if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
+    // A worker on its own serves no platform, but an orchestrator still wants to probe it and
+    // Prometheus to scrape its job and chat counters.
+    if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [worker.readiness], registry, logger, http: config.http });
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
-    if (web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
-    logger.info({ port, platforms: started, worker: opts.worker }, web && opts.worker ? 'web and worker running' : web ? 'web running' : 'worker running');
+    if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
+    logger.info({ port, platforms: started, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };
   } catch (e) {

@@ -13,11 +13,12 @@ import type { ChatPlatform } from '../ingress/ingress';
 import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import type { ChatPorts } from '../queue/ports';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
-import { createWorkerConnection } from '../store/redis';
+import { createWorkerConnection, safeRedisUrl } from '../store/redis';
+import type { ReadinessCheck } from '../server/readiness';
 import { createTriageSession, sessionDeadlineMs } from '../triage/session';
 import type { CreateTriageSession } from '../triage/session-api';
 import { type AppConfig, caracalOf, runtimeOf } from './config';
-import { settlesWithin } from '../time/race';
+import { settlesWithin, within } from '../time/race';
 
 export interface StartWorkerOptions {
   /** The platforms to post through (their ports are built here). */
@@ -39,6 +40,8 @@ export interface RunningWorker {
   metrics: TriageMetrics;
   /** The platforms it posts to. */
   platforms: string[];
+  /** `redis` for a worker's own /readyz: a PING over its connection. */
+  readiness: ReadinessCheck;
   close(): Promise<void>;
 }
 
@@ -83,5 +86,12 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
       connection.disconnect();
       logger.info('worker stopped');
     })());
-  return { workers, metrics, platforms, close };
+  const readiness: ReadinessCheck = {
+    name: 'redis',
+    check: async () => {
+      const pong = await within(connection.ping(), 1000).catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${safeRedisUrl(runtime.redisUrl)} (${e.code ?? e.message})`);
+      return pong === 'PONG' ? undefined : (pong ?? `no answer from Redis at ${safeRedisUrl(runtime.redisUrl)} within 1000 ms`);
+    },
+  };
+  return { workers, metrics, platforms, readiness, close };
 }

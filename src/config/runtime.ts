@@ -13,6 +13,8 @@ export interface RuntimeConfig {
   /** Signs button payloads and chains the bot's audit log. */
   signingKey: string;
   port: number;
+  /** PORT was set (a worker-only process then serves /healthz, /readyz and /metrics on it). */
+  portGiven: boolean;
   /** How long workers share deployment-level Caracal reads (ms); 0 turns it off. */
   cacheTtlMs: number;
 }
@@ -27,7 +29,8 @@ const shape = {
 export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
   const r = parseEnvGroup(shape, env);
   if (!r.ok) return r;
-  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS! } };
+  const portGiven = !!env.PORT?.trim();
+  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS! } };
 }
 
 const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };

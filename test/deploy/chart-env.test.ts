@@ -25,6 +25,8 @@ function sentinel(name: string, example: string): string | number | boolean {
     TRIAGE_ALLOWED_CHANNELS: 'C0SENTINEL,G0SENTINEL',
     CARACAL_ZONE_IDS: 'zone-sentinel-a,zone-sentinel-b',
     SLACK_INCIDENT_CHANNEL_PATTERN: '^sentinel-',
+    TEAMS_ALLOWED_USERS: '5e171ee1-0000-4000-8000-0000000000aa,29:sentinel-user',
+    TEAMS_ALLOWED_CONVERSATIONS: '19:sentinel@thread.tacv2',
   };
   if (name in fixed) return fixed[name];
   if (isSecretName(name)) return `sentinel-${name}-value-long-enough-for-any-minimum`;

@@ -32,6 +32,7 @@ describe('default values', () => {
         `PodDisruptionBudget/${FULLNAME}-worker`,
         `Secret/${FULLNAME}`,
         `Service/${FULLNAME}-web`,
+        `Service/${FULLNAME}-worker`,
         `ServiceAccount/${FULLNAME}`,
       ].sort(),
     );
@@ -56,9 +57,13 @@ describe('default values', () => {
     expect(web.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
   });
 
-  test('the worker, which serves no HTTP today, gets no port and no probe that would kill it', () => {
+  test('the worker serves its probes and metrics on its own port by default; with HTTP off it gets no port and no probe', () => {
     const worker = container(objects, 'worker');
-    expect([worker.ports, worker.livenessProbe, worker.readinessProbe, worker.startupProbe]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(worker.ports?.[0]).toEqual({ name: 'http', containerPort: 3001, protocol: 'TCP' });
+    expect(worker.env?.find((e) => e.name === 'PORT')?.value).toBe('3001');
+    expect(worker.readinessProbe?.httpGet?.path).toBe('/readyz');
+    const off = container(render({ worker: { http: { enabled: false } } }), 'worker');
+    expect([off.ports, off.livenessProbe, off.readinessProbe, off.startupProbe]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('the Service sends traffic to web pods only, on the port from values', () => {

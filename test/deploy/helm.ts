@@ -172,10 +172,11 @@ export function resolveEnv(objects: K8sObject[], c: Container): Map<string, Reso
 // ---- .env.example -------------------------------------------------------------------------------
 
 /** Every variable .env.example lists, with its example value. */
+/** Every variable .env.example lists, set (`VAR=…`) or shown commented out (`# VAR=…`, off by default). */
 export function envExample(): Array<{ name: string; example: string }> {
   return readFileSync(join(ROOT, '.env.example'), 'utf8')
     .split('\n')
-    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+    .map((line) => /^(?:#\s?)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ name: m[1], example: m[2].trim() }));
 }
