@@ -29,6 +29,7 @@ import {
   Zone,
   ZoneOverview,
 } from './schemas';
+import { checkedUrl, pathSegment } from './path';
 import { Transport, retryAfterMs, type HttpResult, type TransportOptions } from './transport';
 
 export interface CaracalClientOptions {
@@ -53,10 +54,7 @@ const AUDIT_LIST_LIMIT = 1000;
 type Auth = 'admin' | 'metrics' | 'coordinator' | 'none';
 type Query = Record<string, string | number | undefined>;
 
-/** Path segment encoding that also keeps `.`/`..` from being normalised away by URL parsing. */
-function seg(value: string): string {
-  return /^\.+$/.test(value) ? value.replace(/\./g, '%2E') : encodeURIComponent(value);
-}
+const seg = (value: string): string => pathSegment(value);
 
 function header(h: HttpResult['headers'], name: string): string | undefined {
   const v = h[name];
@@ -112,7 +110,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
 
   function url(service: ServiceName, path: string, query?: Query): URL {
     const base = bases[service]!.replace(/\/+$/, '');
-    const u = new URL(base + path);
+    const u = checkedUrl(base, path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
     return u;
   }
@@ -248,28 +246,28 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     coordinatorStats: () => call('coordinator', 'GET', '/stats', CoordinatorStats, { auth: 'coordinator' }),
 
     listZones: () => listAll('/v1/zones', Zone),
-    getZone: (z) => api(zonePath(z), Zone),
-    zoneOverview: (z) => api(zonePath(z, '/overview'), ZoneOverview),
+    getZone: async (z) => api(zonePath(z), Zone),
+    zoneOverview: async (z) => api(zonePath(z, '/overview'), ZoneOverview),
 
-    explain: (z, rid) => api(zonePath(z, `/audit/by-request/${seg(rid)}/explain`), DecisionTrace),
+    explain: async (z, rid) => api(zonePath(z, `/audit/by-request/${seg(rid)}/explain`), DecisionTrace),
     listAudit: async (z, q: AuditQuery) => {
       const page = await api(zonePath(z, '/audit'), Page(AuditRow), { ...q });
       return { items: page.items, next_cursor: page.next_cursor ?? null };
     },
-    auditForRequest: (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }, AUDIT_LIST_LIMIT),
+    auditForRequest: async (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }, AUDIT_LIST_LIMIT),
 
-    listResources: (z) => listAll(zonePath(z, '/resources'), Resource),
-    getResource: (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
-    listApplications: (z) => listAll(zonePath(z, '/applications'), Application),
-    getApplication: (z, id) => api(zonePath(z, `/applications/${seg(id)}`), Application),
-    getProvider: (z, id) => api(zonePath(z, `/providers/${seg(id)}`), Provider),
-    listGrants: (z, q: GrantQuery) => listAll(zonePath(z, '/grants'), Grant, { ...q }),
-    listPolicySets: (z) => listAll(zonePath(z, '/policy-sets'), PolicySet),
-    listPolicyVersions: (z, id) => listAll(zonePath(z, `/policy-sets/${seg(id)}/versions`), PolicyVersion),
-    activationStatus: (z, id) => api(zonePath(z, `/policy-sets/${seg(id)}/activation-status`), ActivationStatus),
-    listSessions: (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }, AUDIT_LIST_LIMIT),
-    listAuthorityRecords: (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }, AUDIT_LIST_LIMIT),
-    simulate: (z, id, body) => call('api', 'POST', zonePath(z, `/policy-sets/${seg(id)}/simulate`), SimulateResult, { auth: 'admin', body }),
+    listResources: async (z) => listAll(zonePath(z, '/resources'), Resource),
+    getResource: async (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
+    listApplications: async (z) => listAll(zonePath(z, '/applications'), Application),
+    getApplication: async (z, id) => api(zonePath(z, `/applications/${seg(id)}`), Application),
+    getProvider: async (z, id) => api(zonePath(z, `/providers/${seg(id)}`), Provider),
+    listGrants: async (z, q: GrantQuery) => listAll(zonePath(z, '/grants'), Grant, { ...q }),
+    listPolicySets: async (z) => listAll(zonePath(z, '/policy-sets'), PolicySet),
+    listPolicyVersions: async (z, id) => listAll(zonePath(z, `/policy-sets/${seg(id)}/versions`), PolicyVersion),
+    activationStatus: async (z, id) => api(zonePath(z, `/policy-sets/${seg(id)}/activation-status`), ActivationStatus),
+    listSessions: async (z, q) => listAll(zonePath(z, '/sessions'), SessionRow, { ...q }, AUDIT_LIST_LIMIT),
+    listAuthorityRecords: async (z, q) => listAll(zonePath(z, '/authority-records'), AuthorityRecord, { ...q }, AUDIT_LIST_LIMIT),
+    simulate: async (z, id, body) => call('api', 'POST', zonePath(z, `/policy-sets/${seg(id)}/simulate`), SimulateResult, { auth: 'admin', body }),
 
     close: () => transport.close(),
   };

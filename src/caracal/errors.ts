@@ -17,7 +17,7 @@ export function httpClassOf(status: number): HttpClass {
 }
 
 export abstract class CaracalError extends Error {
-  abstract readonly kind: 'api' | 'transport' | 'bad_response';
+  abstract readonly kind: 'api' | 'transport' | 'bad_response' | 'refused';
   /** Machine-readable reason: the envelope `error`, or `timeout` / `unreachable` / `bad_body`. */
   abstract readonly code: string;
   constructor(
@@ -93,6 +93,18 @@ export class CaracalBadResponseError extends CaracalError {
     detail: string,
   ) {
     super(`${call} answered${status === undefined ? '' : ` ${status}`} with ${UNREADABLE_WORDS[reason]}${detail ? ` (${detail})` : ''}`, call);
+  }
+}
+
+/**
+ * A call the bot refused to make: an ID that would leave its URL path (`.`, `..`), so nothing
+ * was sent to Caracal with the admin token.
+ */
+export class CaracalRefusedCallError extends CaracalError {
+  readonly kind = 'refused' as const;
+  readonly code = 'unsafe_path' as const;
+  constructor(call: string, detail: string) {
+    super(`${call} was not sent: ${detail}`, call);
   }
 }
 

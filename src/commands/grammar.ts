@@ -17,6 +17,7 @@ import { RequestId, SYMPTOMS, Symptom, ZoneId } from '../triage/model';
 import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command';
 import { routeError } from '../triage/routing';
 import { normaliseErrorText } from './error-body';
+import { isDotSegment } from '../caracal/path';
 
 const TriageArgs = z.object({
   requestId: RequestId.nullable(),
@@ -76,6 +77,9 @@ function invalid(message: string, opts: GrammarOptions): Command {
 function explainIssue(issue: z.core.$ZodIssue, value: unknown, opts: GrammarOptions): Command {
   const field = String(issue.path[0] ?? '');
   const shown = typeof value === 'string' ? showInput(value) : '';
+  if ((field === 'requestId' || field === 'zoneId') && typeof value === 'string' && isDotSegment(value)) {
+    return invalid(`\`${shown}\` is not a ${field === 'zoneId' ? 'zone' : 'request'} ID: ${field === 'zoneId' ? 'a zone' : 'a request'} ID cannot be "." or ".." (it would name a parent path).`, opts);
+  }
   switch (field) {
     case 'requestId':
       return invalid(
@@ -159,7 +163,7 @@ function parseBundle(rest: Word[], opts: GrammarOptions): Command {
   }
   if (zone === null) return { kind: 'bundle', zoneId: null };
   const z = ZoneId.safeParse(unwrap(zone));
-  if (!z.success) return invalid(`\`${showInput(zone)}\` is not a zone ID: a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :.`, opts);
+  if (!z.success) return explainIssue({ ...z.error.issues[0]!, path: ['zoneId'] }, unwrap(zone), opts);
   return { kind: 'bundle', zoneId: z.data };
 }
 

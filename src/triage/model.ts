@@ -4,6 +4,7 @@
  * in DESIGN.md). Platform-free; every adapter and the CLI speak these types.
  */
 import { z } from 'zod';
+import { isDotSegment } from '../caracal/path';
 
 export const SURFACES = [
   'infrastructure',
@@ -128,9 +129,12 @@ export interface TriageReport {
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.\-:]{1,128}$/;
 /** Gateway keeps any 1–128 printable ASCII; such IDs are looked up through `/audit?request_id=`. */
 export const GATEWAY_REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** `.` and `..` would name a parent path in the URLs the IDs go into (src/caracal/path.ts). */
 export const RequestId = z
   .string()
-  .regex(GATEWAY_REQUEST_ID_PATTERN, 'a request ID is 1 to 128 printable ASCII characters without spaces, e.g. 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b');
+  .regex(GATEWAY_REQUEST_ID_PATTERN, 'a request ID is 1 to 128 printable ASCII characters without spaces, e.g. 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b')
+  .refine((v) => !isDotSegment(v), 'a request ID cannot be "." or ".." (it would name a parent path)');
 export const ZoneId = z
   .string()
-  .regex(REQUEST_ID_PATTERN, 'a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :');
+  .regex(REQUEST_ID_PATTERN, 'a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :')
+  .refine((v) => !isDotSegment(v), 'a zone ID cannot be "." or ".." (it would name a parent path)');
