@@ -22,6 +22,7 @@ import {
   CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
   type TurnContext,
@@ -187,8 +188,28 @@ export interface TeamsAdapterOptions {
  * (which prints every refusal with console.error and answers 500 with the error's message).
  */
 export class TeamsCloudAdapter extends CloudAdapter {
-  constructor(private readonly auth: TeamsBotAuthentication) {
+  constructor(
+    private readonly auth: TeamsBotAuthentication,
+    private readonly config: TeamsConfig,
+  ) {
     super(auth);
+  }
+
+  /**
+   * For /readyz: Microsoft's login hands out a token for the app's credentials (msal-node keeps
+   * it, so this is one login per token lifetime). With authentication off there is nothing to
+   * check. Resolves with the reason when the credentials are refused or the login cannot be reached.
+   */
+  async credentialsProblem(): Promise<string | undefined> {
+    if (!this.config.authEnabled) return undefined;
+    try {
+      const factory = new ConfigurationServiceClientCredentialFactory(botFrameworkSettings(this.config));
+      const credentials = await factory.createCredentials(this.config.appId, AuthenticationConstants.ToChannelFromBotOAuthScope, AuthenticationConstants.ToChannelFromBotLoginUrl, true);
+      await (credentials as unknown as { getToken(): Promise<string> }).getToken();
+      return undefined;
+    } catch (e) {
+      return `Microsoft login did not accept the Teams app credentials (${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : String(e)})`;
+    }
   }
 
   /** Throws botbuilder's AuthenticationError (status 401) when the request is not from the channel. */
@@ -206,5 +227,5 @@ export class TeamsCloudAdapter extends CloudAdapter {
 export function createTeamsAdapter(config: TeamsConfig, opts: TeamsAdapterOptions = {}): TeamsCloudAdapter {
   const metadataUrl = config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
   const keys = config.authEnabled ? new OpenIdMetadata(metadataUrl) : null;
-  return new TeamsCloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), config.appId, keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS));
+  return new TeamsCloudAdapter(new TeamsBotAuthentication(botFrameworkSettings(config), config.appId, keys, opts.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS), config);
 }

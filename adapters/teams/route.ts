@@ -42,7 +42,7 @@ export function createTeamsRoute(config: TeamsConfig, settings: TeamsSettings, a
   return {
     name: 'teams',
     routes: [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler, maxBodyBytes: TEAMS_MAX_BODY_BYTES, precheck, kindOf: () => 'activity' }],
-    readiness: [],
+    readiness: [{ name: 'teams', check: () => adapter.credentialsProblem() }],
     async start() {
       if (!config.authEnabled) logger.warn(AUTH_OFF_WARNING);
     },

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { openTriageService, type RedisTriageService } from '../queue/triage-service';
-import { checkRedis, safeRedisUrl } from '../store/redis';
+import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
 import { createLogger } from '../log';
@@ -53,7 +53,10 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   const runtime = runtimeOf(config);
   const name = opts.web ? 'caracal-triage' : 'caracal-triage-worker';
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
-  const unreachable = await checkRedis(runtime.redisUrl);
+  const unreachable = await waitForRedis(runtime.redisUrl, {
+    timeoutMs: runtime.redisStartupTimeoutMs,
+    onRetry: (why, nextInMs, attempt) => logger.warn({ attempt, retryInMs: nextInMs, reason: why }, 'Redis is not reachable yet; retrying'),
+  });
   if (unreachable) throw unreachable;
   const registry = new Registry();
   const platforms = chatPlatforms(config);

@@ -2,13 +2,13 @@
  * How the bot's processes stop: on the first SIGTERM or SIGINT they stop taking work and run
  * `stop` (web closes first, then workers finish what they hold, bounded), then exit 0; if `stop`
  * fails they exit 1. Whatever state Redis or a chat platform is in, the process is gone within
- * `hardTimeoutMs` (an orchestrator's grace period is usually 30 s; we stay well inside it), and
+ * `hardTimeoutMs` (9 s: inside the 10 s we promise, and well inside an orchestrator's usual 30 s grace period), and
  * a second signal exits at once: an operator pressing Ctrl-C twice means it.
  */
 import type { Logger } from 'pino';
 
 export interface ShutdownOptions {
-  /** Exit (code 1) this long after the first signal even if `stop` has not finished (default 10 s). */
+  /** Exit (code 1) this long after the first signal even if `stop` has not finished (default 9 s). */
   hardTimeoutMs?: number;
   exit?: (code: number) => void;
 }
@@ -25,9 +25,9 @@ export function exitOnSignals(stop: () => Promise<void>, logger: Logger, opts: S
     stopping = true;
     logger.info({ signal }, 'shutting down: no new work; finishing what is running');
     const hard = setTimeout(() => {
-      logger.error({ timeoutMs: opts.hardTimeoutMs ?? 10_000 }, 'shutdown did not finish in time; exiting');
+      logger.error({ timeoutMs: opts.hardTimeoutMs ?? 9000 }, 'shutdown did not finish in time; exiting');
       exit(1);
-    }, opts.hardTimeoutMs ?? 10_000);
+    }, opts.hardTimeoutMs ?? 9000);
     stop().then(
       () => {
         clearTimeout(hard);

@@ -28,7 +28,7 @@ export interface StartWorkerOptions {
   /** Shared with the web half in `start`, so /metrics shows the worker's counters too. */
   registry?: Registry;
   logger?: Logger;
-  /** How long close() waits for running jobs (default 8 s, inside the 10 s process bound). */
+  /** The whole of close(), running jobs included (default 7 s, inside the 9 s process bound). */
   shutdownTimeoutMs?: number;
   createSession?: CreateTriageSession;
   /** Fine-tuning (concurrency, locks, limits, key prefix…). */
@@ -79,10 +79,10 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await workers.close(opts.shutdownTimeoutMs ?? 8000);
+      await workers.close(opts.shutdownTimeoutMs ?? 7000);
       // Closing the Caracal pools waits for in-flight calls; a forced shutdown must not.
-      await settlesWithin(client.close(), 1000);
-      await settlesWithin(connection.quit(), 1000);
+      await settlesWithin(client.close(), 500);
+      await settlesWithin(connection.quit(), 500);
       connection.disconnect();
       logger.info('worker stopped');
     })());

@@ -17,6 +17,8 @@ export interface RuntimeConfig {
   portGiven: boolean;
   /** How long workers share deployment-level Caracal reads (ms); 0 turns it off. */
   cacheTtlMs: number;
+  /** How long a starting process waits for Redis, retrying with backoff, before it gives up (exit 2). */
+  redisStartupTimeoutMs: number;
 }
 
 const shape = {
@@ -24,13 +26,14 @@ const shape = {
   TRIAGE_SIGNING_KEY: text({ minLength: 32, hint: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
   PORT: int({ min: 0, max: 65_535, default: 3000, what: 'a TCP port', example: 3000 }),
   CARACAL_CACHE_TTL_MS: int({ min: 0, max: 60_000, default: 2000, what: 'a whole number of milliseconds', note: '0 turns sharing off; a minute-old readiness is no evidence', example: 2000 }),
+  REDIS_STARTUP_TIMEOUT_MS: int({ min: 0, max: 600_000, default: 30_000, what: 'a whole number of milliseconds', note: '0 tries once', example: 30_000 }),
 };
 
 export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
   const r = parseEnvGroup(shape, env);
   if (!r.ok) return r;
   const portGiven = !!env.PORT?.trim();
-  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS! } };
+  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS!, redisStartupTimeoutMs: r.value.REDIS_STARTUP_TIMEOUT_MS! } };
 }
 
 const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };

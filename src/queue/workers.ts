@@ -178,22 +178,27 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     metrics,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
+        // The whole close fits in `timeoutMs`: most of it for running jobs to finish, the rest
+        // for letting go of them and closing connections (which hang while Redis is down).
+        const graceMs = Math.round(timeoutMs * 0.6);
+        const forceMs = Math.round(timeoutMs * 0.25);
         const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
         const graceful = Promise.all(workers.map((w) => w.close()));
         graceful.catch(() => undefined);
-        if (!(await settlesWithin(graceful, timeoutMs))) {
+        if (!(await settlesWithin(graceful, graceMs))) {
           // worker.close(true) after close() returns the same pending promise, so there is no
           // forcing it. Leave the stuck jobs behind instead: their processors stop being
           // waited for (untilCancelled), so each worker finishes closing (lock renewal
           // stops, its blocking connection closes) while the jobs stay active; their locks
           // lapse and another worker picks them up as stalled jobs. Without this the workers
           // stay open, renewing locks, and keep the process alive.
-          logger.warn({ timeoutMs }, 'jobs still running at shutdown; leaving them to be picked up again as stalled jobs');
+          logger.warn({ timeoutMs: graceMs }, 'jobs still running at shutdown; leaving them to be picked up again as stalled jobs');
           for (const w of workers) w.cancelAllJobs('shutdown timeout');
-          if (!(await settlesWithin(graceful, timeoutMs))) logger.warn({ timeoutMs }, 'workers did not finish closing after letting go of their jobs');
+          if (!(await settlesWithin(graceful, forceMs))) logger.warn({ timeoutMs: forceMs }, 'workers did not finish closing after letting go of their jobs');
         }
-        await queues.close();
-        await fast.quit().catch(() => fast.disconnect());
+        const rest = Math.max(200, Math.round(timeoutMs * 0.15));
+        await settlesWithin(queues.close(), rest / 2);
+        if (!(await settlesWithin(fast.quit(), rest / 2))) fast.disconnect();
       })();
       return closing;
     },

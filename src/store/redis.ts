@@ -102,3 +102,25 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
+
+/**
+ * Start-up against a Redis that is not there yet (a pod starting before its Redis, a Redis
+ * restarting): try, then retry with exponential backoff (250 ms doubling to 5 s) until
+ * `timeoutMs` has passed, logging each miss, rather than exiting at once and crash-looping in
+ * silence. Resolves null once Redis answers; the last ConfigError when it never did.
+ */
+export async function waitForRedis(url: string, o: { timeoutMs: number; onRetry?: (why: string, nextInMs: number, attempt: number) => void; sleep?: (ms: number) => Promise<void> }): Promise<ConfigError | null> {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + o.timeoutMs;
+  let wait = 250;
+  for (let attempt = 1; ; attempt++) {
+    const err = await checkRedis(url, 2000);
+    if (!err) return null;
+    const left = deadline - Date.now();
+    if (left <= 0) return err;
+    const next = Math.min(wait, left);
+    o.onRetry?.(err.problems[0]?.message ?? err.message, next, attempt);
+    await sleep(next);
+    wait = Math.min(wait * 2, 5000);
+  }
+}

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { CARACAL_API_URL: sim.apiUrl, CARACAL_ADMIN_TOKEN: sim.tokens.globalRead, TRIAGE_SIGNING_KEY: KEY, ...extra };
+  return { CARACAL_API_URL: sim.apiUrl, CARACAL_ADMIN_TOKEN: sim.tokens.globalRead, TRIAGE_SIGNING_KEY: KEY, REDIS_STARTUP_TIMEOUT_MS: '0', ...extra };
 }
 
 describe('bot processes refuse to start without what they need (exit 2, one line)', () => {

@@ -44,7 +44,7 @@ describe('settings and error lines', () => {
     const fromFile = await runCli(['serve'], { cwd });
     expect(fromFile.code).toBe(2);
     expect(fromFile.stderr.trim()).toBe('caracal-triage: PORT: must be a TCP port from 0 to 65535, e.g. 3000 (got "not-a-port")');
-    const overridden = await runCli(['serve'], { cwd, env: { PORT: '0' } });
+    const overridden = await runCli(['serve'], { cwd, env: { PORT: '0', REDIS_STARTUP_TIMEOUT_MS: '0' } });
     expect(overridden.code).toBe(2);
     expect(overridden.stderr.trim()).toBe('caracal-triage: REDIS_URL: cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)');
   });

@@ -32,7 +32,7 @@ describe('caracal-triage worker', () => {
   test('a missing or unreachable Redis is one line naming REDIS_URL', async () => {
     const env = envFor(sim);
     expect(() => loadAppConfig({ ...env, REDIS_URL: undefined }, NEEDS.worker)).toThrow(/^REDIS_URL: is required but not set/);
-    await expect(runProcesses(loadAppConfig({ ...env, REDIS_URL: 'redis://127.0.0.1:1' }, NEEDS.worker), { web: false, worker: true, handleSignals: false, logger: silent })).rejects.toThrow(
+    await expect(runProcesses(loadAppConfig({ ...env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_STARTUP_TIMEOUT_MS: '0' }, NEEDS.worker), { web: false, worker: true, handleSignals: false, logger: silent })).rejects.toThrow(
       /^REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)$/,
     );
     expect(() => loadAppConfig({ ...env, CARACAL_API_URL: undefined }, NEEDS.worker)).toThrow(/^CARACAL_API_URL:/);

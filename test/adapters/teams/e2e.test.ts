@@ -26,6 +26,15 @@ function cardActions(card: { actions?: CardAction[] }): CardAction[] {
   return card.actions ?? [];
 }
 
+describe('readiness', () => {
+  it('names Teams among its checks: the login accepted the app credentials', async () => {
+    const base = stack.messages.replace(/\/api\/messages$/, '');
+    const r = await fetch(`${base}/readyz`);
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { checks: Array<{ name: string; ok: boolean }> }).checks).toContainEqual({ name: 'teams', ok: true });
+  });
+});
+
 describe('a triage from a Teams channel', () => {
   let cardId: string;
 
