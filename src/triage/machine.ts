@@ -31,6 +31,31 @@ export interface Actor {
   name?: string;
 }
 
+/**
+ * The incident a triage was opened for (an Alertmanager group, a PagerDuty incident, a generic
+ * webhook's incident), as its card shows it: what fired, what to do first, where it lives.
+ * Outside text in it is already redacted; renderers still neutralise it.
+ */
+export interface IncidentView {
+  source: 'alertmanager' | 'pagerduty' | 'generic';
+  /** How people name it: group labels, PagerDuty #number, the incident_id. */
+  ref: string;
+  title: string;
+  status: 'firing' | 'resolved';
+  /** The surface the alert points at, before any evidence. */
+  surface: Surface;
+  /** One sentence: what on-call does first (from the alert's runbook). */
+  firstAction: string;
+  runbookUrl: string | null;
+  link: string | null;
+  /** The alerts as they stand, at most MAX_INCIDENT_ALERTS of them. */
+  alerts: Array<{ name: string | null; status: 'firing' | 'resolved'; severity: string | null; summary: string | null }>;
+  /** Alerts left out (by the source, or beyond MAX_INCIDENT_ALERTS). */
+  moreAlerts: number;
+}
+
+export const MAX_INCIDENT_ALERTS = 20;
+
 export interface HistoryEntry {
   at: string;
   actor: Actor;
@@ -56,6 +81,8 @@ export interface TriageRecord {
   diagnosis: Diagnosis | null;
   bundle: Bundle | null;
   history: HistoryEntry[];
+  /** The incident this triage was opened for, when an incident source opened it. */
+  incident?: IncidentView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -76,6 +103,8 @@ export type TriageEvent =
   | { type: 'skip'; actor: Actor; step?: StepId; expectedVersion?: number }
   | { type: 'escalate'; actor: Actor; expectedVersion?: number }
   | { type: 'resolve'; actor: Actor; expectedVersion?: number }
+  /** The incident's source notified again: new or changed alerts, or (with status resolved) the end. */
+  | { type: 'incident_updated'; actor: Actor; incident: IncidentView; expectedVersion?: undefined }
   | { type: 'expire' };
 
 export type Effect =
@@ -88,7 +117,7 @@ export type TransitionResult =
   | { ok: true; record: TriageRecord; effects: Effect[] }
   | { ok: false; reason: 'stale' | 'finished' | 'not_allowed'; message: string };
 
-export function newTriage(id: string, input: TriageInput, now: Date): { record: TriageRecord; effects: Effect[] } {
+export function newTriage(id: string, input: TriageInput, now: Date, incident: IncidentView | null = null): { record: TriageRecord; effects: Effect[] } {
   const at = now.toISOString();
   const record: TriageRecord = {
     id,
@@ -104,6 +133,7 @@ export function newTriage(id: string, input: TriageInput, now: Date): { record: 
     diagnosis: null,
     bundle: null,
     history: [{ at, actor: { kind: 'system', id: 'caracal-triage' }, action: 'started' }],
+    ...(incident ? { incident } : {}),
     createdAt: at,
     updatedAt: at,
   };
@@ -264,6 +294,14 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         ok: true,
         record: { ...base, state: 'resolved', current: null, pending: [], history: log(event.actor, 'resolve') },
         effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved')],
+      };
+    }
+    case 'incident_updated': {
+      const action = event.incident.status === 'resolved' ? `${event.incident.source} resolved the incident` : `${event.incident.source} updated the incident`;
+      return {
+        ok: true,
+        record: { ...base, incident: event.incident, history: log(event.actor, action) },
+        effects: [{ type: 'update_card' }, audit(event.actor, 'incident_updated', record.state)],
       };
     }
     case 'expire': {

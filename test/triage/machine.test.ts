@@ -130,3 +130,38 @@ describe('triage state machine', () => {
     expect(applyOk(routed(), { type: 'expire' }).state).toBe('abandoned');
   });
 });
+
+describe('incidents', () => {
+  const am: Actor = { kind: 'webhook', id: 'alertmanager' };
+  const view = (status: 'firing' | 'resolved', names: string[]) => ({
+    source: 'alertmanager' as const,
+    ref: 'alertname=CaracalGatewayRevocationSnapshotStale',
+    title: 'Gateway revocation snapshot is stale',
+    status,
+    surface: 'revocation' as const,
+    firstAction: 'Check Gateway readiness and its revocation reload errors.',
+    runbookUrl: 'https://docs.caracal.run/operations/alerts/#caracalgatewayrevocationsnapshotstale',
+    link: null,
+    alerts: names.map((name) => ({ name, status, severity: 'critical', summary: null })),
+    moreAlerts: 0,
+  });
+
+  it('starts with the incident on the record, and a later notice updates it and the card, audited', () => {
+    const start = newTriage('tri-inc', { requestId: null, zoneId: null, symptom: null, error: null }, now, view('firing', ['CaracalGatewayRevocationSnapshotStale']));
+    expect(start.record.incident?.alerts).toHaveLength(1);
+    const r = transition(start.record, { type: 'incident_updated', actor: am, incident: view('firing', ['CaracalGatewayRevocationSnapshotStale', 'CaracalGatewayRevocationReloadErrors']) }, now);
+    expect(r.ok && r.record.incident?.alerts.map((a) => a.name)).toEqual(['CaracalGatewayRevocationSnapshotStale', 'CaracalGatewayRevocationReloadErrors']);
+    expect(r.ok && r.effects.map((e) => e.type)).toEqual(['update_card', 'audit']);
+    expect(r.ok && r.record.history.at(-1)).toMatchObject({ actor: am, action: 'alertmanager updated the incident' });
+    expect(r.ok && r.record.state).toBe('locating');
+  });
+
+  it('is resolved by its source like by a person, and a finished triage takes no more notices', () => {
+    const start = newTriage('tri-inc', { requestId: null, zoneId: null, symptom: null, error: null }, now, view('firing', ['X'])).record;
+    const resolved = applyOk(applyOk(start, { type: 'incident_updated', actor: am, incident: view('resolved', ['X']) }), { type: 'resolve', actor: am });
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.incident?.status).toBe('resolved');
+    const again = transition(resolved, { type: 'incident_updated', actor: am, incident: view('firing', ['X']) }, now);
+    expect(again).toMatchObject({ ok: false, reason: 'finished' });
+  });
+});
