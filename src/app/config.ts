@@ -10,6 +10,7 @@ import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapte
 import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
 import type { Env } from '../config/fields';
 import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';
+import { type IncidentsConfig, parseIncidentsConfig } from '../config/incidents';
 import { ConfigError, type ConfigProblem, type Parsed } from '../config/problems';
 import { type LogLevel, parseLogLevel, parseRuntimeConfig, type RuntimeConfig } from '../config/runtime';
 import { secretValues } from '../config/secrets';
@@ -25,6 +26,8 @@ export interface AppConfig {
   slack: SlackConfig | null;
   /** null when Teams is not configured (MICROSOFT_APP_ID absent), or platforms were not asked for. */
   teams: TeamsPlatformConfig | null;
+  /** null when no incident source is configured (or platforms were not asked for). */
+  incidents: IncidentsConfig | null;
   /** Every secret value configured, for redaction (logs, chat, terminal). */
   secrets: string[];
 }
@@ -44,7 +47,11 @@ export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
   const logLevel = parseLogLevel(env);
   const slack = needs.platforms ? parseSlackConfig(env) : skipped<SlackConfig>();
   const teams = needs.platforms ? parseTeamsPlatformConfig(env) : skipped<TeamsPlatformConfig>();
-  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack, teams].flatMap((g) => (g.ok ? [] : g.problems));
+  // Routes are checked against the platforms that will run (a platform with bad settings counts:
+  // its own problem is reported, not a second one about every route to it).
+  const running = new Set<'slack' | 'teams'>([...(!slack.ok || slack.value ? ['slack' as const] : []), ...(!teams.ok || teams.value ? ['teams' as const] : [])]);
+  const incidents = needs.platforms ? parseIncidentsConfig(env, running) : skipped<IncidentsConfig>();
+  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack, teams, incidents].flatMap((g) => (g.ok ? [] : g.problems));
   if (problems.length) throw new ConfigError(problems);
   const value = <T>(g: Parsed<T>): T => (g as { value: T }).value;
   const c = value(caracal);
@@ -55,6 +62,7 @@ export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
     logLevel: value(logLevel),
     slack: value(slack),
     teams: value(teams),
+    incidents: value(incidents),
     secrets: secretValues(env, [c?.adminToken]),
   };
 }

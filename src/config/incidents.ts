@@ -1,0 +1,56 @@
+/**
+ * The incident sources' settings: each source is served when its secret is set; every served
+ * source needs somewhere to post (TRIAGE_ROUTES_FILE, TRIAGE_DEFAULT_CHANNEL, or the generic
+ * hook's own `channel`). Secrets may list several values, comma-separated, while they rotate.
+ *
+ *   ALERTMANAGER_TOKEN        bearer token (or basic-auth password) Alertmanager's http_config sends
+ *   PAGERDUTY_WEBHOOK_SECRET  the V3 webhook subscription's signing secret
+ *   INCIDENT_WEBHOOK_SECRET   HMAC key of the generic signed webhook
+ *   TRIAGE_ROUTES_FILE        YAML: which channel gets which incidents (first match wins)
+ *   TRIAGE_DEFAULT_CHANNEL    slack:<channel id> or teams:<conversation id>, when no route matches
+ */
+import { loadRoutes, type RoutingTable } from '../incidents/routes/load';
+import type { IncidentSecrets } from '../incidents/sources';
+import type { ChatPlatformName } from '../incidents/channel';
+import { type Env, parseEnvGroup, text } from './fields';
+import type { Parsed } from './problems';
+
+export interface IncidentsConfig {
+  secrets: IncidentSecrets;
+  routing: RoutingTable;
+  /** Lines for the start-up log (e.g. a route that can never match). */
+  warnings: string[];
+}
+
+const secretList = (v: string | undefined): string[] | undefined => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+const shape = {
+  ALERTMANAGER_TOKEN: text({ optional: true, minLength: 16, hint: 'must be at least 16 characters (e.g. `openssl rand -hex 24`)' }),
+  PAGERDUTY_WEBHOOK_SECRET: text({ optional: true, minLength: 8, hint: "looks too short for PagerDuty's signing secret" }),
+  INCIDENT_WEBHOOK_SECRET: text({ optional: true, minLength: 16, hint: 'must be at least 16 characters (e.g. `openssl rand -hex 32`)' }),
+  TRIAGE_ROUTES_FILE: text({ optional: true }),
+  TRIAGE_DEFAULT_CHANNEL: text({ optional: true }),
+};
+
+/** null when no incident source is configured. `platforms`: the chat platforms this bot runs. */
+export function parseIncidentsConfig(env: Env, platforms: ReadonlySet<ChatPlatformName>): Parsed<IncidentsConfig | null> {
+  const r = parseEnvGroup(shape, env);
+  if (!r.ok) return r;
+  const v = r.value;
+  const secrets: IncidentSecrets = {
+    alertmanagerToken: secretList(v.ALERTMANAGER_TOKEN),
+    pagerDutySecret: secretList(v.PAGERDUTY_WEBHOOK_SECRET),
+    incidentWebhookSecret: secretList(v.INCIDENT_WEBHOOK_SECRET),
+  };
+  const anySource = !!(secrets.alertmanagerToken || secrets.pagerDutySecret || secrets.incidentWebhookSecret);
+  if (!anySource && !v.TRIAGE_ROUTES_FILE && !v.TRIAGE_DEFAULT_CHANNEL) return { ok: true, value: null };
+  const routes = loadRoutes({ file: v.TRIAGE_ROUTES_FILE, defaultChannel: v.TRIAGE_DEFAULT_CHANNEL, platforms });
+  if (!routes.ok) return { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
+  const problems = [];
+  if (anySource && platforms.size === 0) problems.push({ variable: 'ALERTMANAGER_TOKEN', message: 'an incident source is configured but no chat platform is (set SLACK_BOT_TOKEN or MICROSOFT_APP_ID): its bundles would have nowhere to go' });
+  if ((secrets.alertmanagerToken || secrets.pagerDutySecret) && routes.table.routes.length === 0 && !routes.table.defaultChannel) {
+    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with ALERTMANAGER_TOKEN or PAGERDUTY_WEBHOOK_SECRET unless TRIAGE_ROUTES_FILE routes every incident: e.g. slack:C0123ABCDEF or teams:19:abc@thread.tacv2' });
+  }
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: { secrets, routing: routes.table, warnings: routes.warnings } };
+}

@@ -1,0 +1,30 @@
+/**
+ * What the incident ingress asks of the triage service: one triage per incident. The desk keeps,
+ * per incident key, which triage holds it and the alerts it last showed, and applies the
+ * lifecycle (incident.ts): open a triage (the card and the readiness-first bundle), update it
+ * when the alerts change, resolve it when the source says so. A redelivered notice (same
+ * delivery key) does nothing. Every accepted notice is audited.
+ */
+import type { Destination } from '../chat/port';
+import type { IncidentView } from '../triage/machine';
+import type { StepId } from '../triage/model';
+import type { IncidentTriage } from './incident';
+
+export interface IncidentNotice {
+  incident: IncidentTriage;
+  /** Where a new card goes (routed); null when the notice opens nothing (a resolve, an ignored event). */
+  destination: Destination | null;
+  /** How the card shows the incident. */
+  view: IncidentView;
+  /** Collection order: the alert's telling steps first, then the rest. */
+  steps: StepId[];
+}
+
+export type IncidentOutcome =
+  | { action: 'opened' | 'updated' | 'resolved'; triageId: string }
+  | { action: 'ignored'; triageId: string | null; why: string }
+  | { action: 'duplicate'; triageId: string | null };
+
+export interface IncidentDesk {
+  receive(notice: IncidentNotice): Promise<IncidentOutcome>;
+}
