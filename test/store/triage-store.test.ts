@@ -15,8 +15,10 @@ let queues: TriageQueues;
 let service: RedisTriageService;
 const prefix = uniquePrefix('store');
 
+// Each delivery its own zone: the same command twice while open would answer with the first
+// triage (one card per open triage, tested below); these tests want a triage each.
 const request = (dedupeKey: string): StartTriageRequest => ({
-  input: { requestId: 'req-1', zoneId: null, symptom: 'token_exchange_denied', error: null },
+  input: { requestId: 'req-1', zoneId: `zone-${dedupeKey}`, symptom: 'token_exchange_denied', error: null },
   destination: { platform: 'slack', channel: 'C1' },
   actor: { kind: 'user', id: 'U1', name: 'ada' },
   dedupeKey,

@@ -37,6 +37,14 @@ function triageIdOf(card: SlackCall): string {
   return m[1];
 }
 
+/** The ts of the message a card call drew (an update names it; a post got it from the fake). */
+function cardTs(card: SlackCall): string {
+  if (card.body.ts) return card.body.ts;
+  const m = stack.slack.messages.find((x) => x.channel === card.body.channel && !x.thread_ts && x.blocks === card.body.blocks);
+  if (!m) throw new Error('the fake did not store this card');
+  return m.ts;
+}
+
 function button(card: SlackCall, actionId: string): string {
   for (const b of blocksOf(card)) {
     if (b.type !== 'actions') continue;
@@ -97,14 +105,16 @@ describe('a triage from Slack', () => {
     const before = latestCard(channel)!;
     const next = button(before, 'triage:next');
     const responseUrl = `${stack.slack.responseUrlBase}e2e-next`;
-    expect((await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, responseUrl })).status).toBe(200);
+    // The click comes from the card's own message (Slack's ts are times, so the default would not match).
+    const messageTs = cardTs(before);
+    expect((await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, messageTs, responseUrl })).status).toBe(200);
     const after = await stack.slack.waitFor(() => {
       const c = latestCard(channel);
       return c && c !== before && cardText(c).includes('Walking the steps') && c;
     });
     expect(cardText(after)).toContain('<@U0ONCALL>: next step');
     expect(cardText(after)).toContain('next step');
-    await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, responseUrl: `${stack.slack.responseUrlBase}e2e-replay` });
+    await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, messageTs, responseUrl: `${stack.slack.responseUrlBase}e2e-replay` });
     const refused = await stack.slack.waitFor(() => stack.slack.responses.find((r) => r.id === 'e2e-replay'));
     expect(String(refused.body.text)).toContain('already advanced');
   });
