@@ -66,7 +66,7 @@ export interface FoldPolicy {
   maxSteps: number;
 }
 
-export const DEFAULT_FOLD: FoldPolicy = { atBacklog: 2, maxSteps: STEP_IDS.length };
+export const DEFAULT_FOLD: FoldPolicy = { atBacklog: 1, maxSteps: STEP_IDS.length };
 
 /**
  * The next reply from what is ready: the bundle alone, or the leading steps, folded when the

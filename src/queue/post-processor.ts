@@ -45,7 +45,7 @@ export function createPostProcessor(deps: PostDeps) {
     if (waits >= deps.maxNoCardWaits) throw new Error(`the card for ${c.data.triageId} has not been posted yet (waited ${waits} times)`);
     metrics.chatDelays.inc({ platform: c.platform, reason: 'no_card' });
     await c.job.updateData({ ...c.data, waits: waits + 1 });
-    return delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
+    return await delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
   }
 
   /** Waits (delaying the job) until this job's slot in the conversation's send order. */
@@ -75,7 +75,7 @@ export function createPostProcessor(deps: PostDeps) {
         // A 429 means nothing was stored: the next attempt has nothing to look for.
         const cleared = method === 'postCard' ? posts.clearIntent(c.data.triageId, 'card') : Promise.resolve();
         await Promise.all([release(), cleared, limiter.block(c.platform, kind, c.port.conversationOf(where), e.retryAfterMs)]);
-        return delayJob(c.job, c.token, e.retryAfterMs);
+        return await delayJob(c.job, c.token, e.retryAfterMs);
       }
       await release();
       if (isPermanent(e)) {
@@ -114,7 +114,7 @@ export function createPostProcessor(deps: PostDeps) {
       return await fn();
     } catch (e) {
       if (c.token) await store.releasePost(c.data.triageId, CARD_KEY, c.token);
-      if (isRateLimited(e)) return delayJob(c.job, c.token, e.retryAfterMs);
+      if (isRateLimited(e)) return await delayJob(c.job, c.token, e.retryAfterMs);
       throw e;
     }
   }

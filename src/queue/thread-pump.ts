@@ -103,7 +103,7 @@ export function createThreadPump(deps: PostDeps) {
       try {
         found = await lookForEarlier(deps, port, platform, ref, identity, intent);
       } catch (e) {
-        if (isRateLimited(e)) return delayJob(job, token, e.retryAfterMs);
+        if (isRateLimited(e)) return await delayJob(job, token, e.retryAfterMs);
         throw e;
       }
       if (found) {
@@ -136,7 +136,7 @@ export function createThreadPump(deps: PostDeps) {
         logger.warn({ triageId: n.id, retryAfterMs: e.retryAfterMs }, 'chat platform rate limited; the conversation waits');
         // Nothing was stored: the next attempt plans afresh.
         await Promise.all([posts.clearIntent(n.id, 'thread'), limiter.block(platform, 'post', conversation, e.retryAfterMs)]);
-        return delayJob(job, token, e.retryAfterMs);
+        return await delayJob(job, token, e.retryAfterMs);
       }
       if (isPermanent(e)) {
         metrics.chatCalls.inc({ platform, method, outcome: 'permanent' });
@@ -164,7 +164,7 @@ export function createThreadPump(deps: PostDeps) {
     const holder = job.id ?? `pump-${conversation}`;
     if (!(await posts.takeConversation(conversation, me, deps.leaseMs))) {
       metrics.chatDelays.inc({ platform, reason: 'busy' });
-      return delayJob(job, token, deps.leaseMs / 2);
+      return await delayJob(job, token, deps.leaseMs / 2);
     }
     try {
       for (let sent = 0; sent < MAX_PER_RUN; sent++) {
@@ -176,7 +176,7 @@ export function createThreadPump(deps: PostDeps) {
         if (next.view.destination && (await posts.cardsPending(next.view.destination, now - CARD_HOLD_MS)) > 0 && !(yielding && now - yielding > MAX_YIELD_MS)) {
           metrics.chatDelays.inc({ platform, reason: 'cards_first' });
           if (!yielding) await job.updateData({ ...parsed.data, yielding: now });
-          return delayJob(job, token, limiter.intervalMs(platform, 'post'));
+          return await delayJob(job, token, limiter.intervalMs(platform, 'post'));
         }
         if (yielding) {
           parsed.data.yielding = undefined;
@@ -185,13 +185,13 @@ export function createThreadPump(deps: PostDeps) {
         const admission = await limiter.admit(platform, 'post', conversation, holder);
         if (admission.waitMs > 0) {
           metrics.chatDelays.inc({ platform, reason: 'limiter' });
-          return delayJob(job, token, admission.waitMs);
+          return await delayJob(job, token, admission.waitMs);
         }
         // Deep: other triages wait in this conversation, or other posts (cards) are booked after this one.
         const others = Math.max(0, (await posts.outboxSize(conversation)) - 1);
         await reply(job, token, port, platform, conversation, next, others + admission.queued);
       }
-      return delayJob(job, token, 1);
+      return await delayJob(job, token, 1);
     } finally {
       await posts.releaseConversation(conversation, me);
     }

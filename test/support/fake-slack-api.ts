@@ -38,7 +38,7 @@ export interface FakeChannel {
   is_private?: boolean;
 }
 
-type Override = { status: 429; retryAfter: number } | { error: string };
+type Override = ({ status: 429; retryAfter: number } | { error: string }) & { match?: (body: Record<string, string>) => boolean };
 
 /** A message as the fake keeps it (what conversations.history / replies return). */
 export interface FakeMessage {
@@ -83,12 +83,14 @@ export interface FakeSlackApi {
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
   callsTo(method: string): SlackCall[];
-  /** The next `times` calls to `method` answer 429 with Retry-After seconds. */
-  rateLimit(method: string, retryAfter: number, times?: number): void;
+  /** The next `times` calls to `method` (those `match` accepts) answer 429 with Retry-After seconds. */
+  rateLimit(method: string, retryAfter: number, times?: number, match?: (body: Record<string, string>) => boolean): void;
   /** The next `times` calls to `method` answer `{ok:false, error}`. */
   failWith(method: string, error: string, times?: number): void;
   /** Delay every answer by this many ms (auth.test included). */
   latencyMs: number;
+  /** Plus a random extra delay up to this many ms per answer (answers then arrive out of order). */
+  jitterMs: number;
   /** What `apps.connections.open` (Socket Mode, called with the app token) returns as `url`. */
   socketUrl: string | null;
   /** Every message accepted, in order (cards, replies, file shares). */
@@ -157,6 +159,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     channels: new Map(),
     usergroups: new Map(),
     latencyMs: 0,
+    jitterMs: 0,
     socketUrl: null,
     messages: [],
     channelMessages: (channel) => api.messages.filter((m) => m.channel === channel && !m.thread_ts),
@@ -175,8 +178,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       for (const w of waiting.splice(0)) w();
     },
     callsTo: (method) => api.calls.filter((c) => c.method === method),
-    rateLimit(method, retryAfter, times = 1) {
-      overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ status: 429 as const, retryAfter }))]);
+    rateLimit(method, retryAfter, times = 1, match) {
+      overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ status: 429 as const, retryAfter, ...(match ? { match } : {}) }))]);
     },
     failWith(method, error, times = 1) {
       overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ error }))]);
@@ -330,7 +333,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
 
   server = createServer(async (req, res) => {
     const raw = await readBody(req);
-    if (api.latencyMs > 0) await new Promise((r) => setTimeout(r, api.latencyMs));
+    const delay = api.latencyMs + (api.jitterMs > 0 ? Math.random() * api.jitterMs : 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const path = (req.url ?? '').split('?')[0];
     if (path.startsWith('/upload/')) {
       api.uploads.push({ fileId: path.slice('/upload/'.length), content: fileContent(raw, req.headers['content-type']) });
@@ -363,8 +367,9 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       send(res, 200, { ok: false, error: 'invalid_auth' });
       return;
     }
-    const queued = overrides.get(method);
-    const o = queued?.shift();
+    const queued = overrides.get(method) ?? [];
+    const at = queued.findIndex((x) => !x.match || x.match(body));
+    const o = at >= 0 ? queued.splice(at, 1)[0] : undefined;
     if (o) {
       if ('status' in o) {
         api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;

@@ -172,3 +172,46 @@ describe('secrets', () => {
     for (const secret of SEEDED_SECRETS) expect(sent).not.toContain(secret);
   });
 });
+
+describe('one card per open triage', () => {
+  const channel = 'C0E2EONE';
+  const cardsHere = () => stack.slack.channelMessages(channel).filter((m) => m.metadata?.event_payload.post_key === 'card');
+
+  it('answers the same command with a link to the open card instead of a second card; a redelivery is still "already started"', async () => {
+    const body = commandBody({ text: `triage ${requestId}`, channel_id: channel });
+    expect(String((await sendSigned(stack.events, body, 'application/x-www-form-urlencoded')).json?.text)).toContain('Triage started');
+    await settledCard(channel);
+    await drained();
+    const [card] = cardsHere();
+
+    const again = await sendCommand(stack.events, { text: `triage ${requestId}`, channel_id: channel });
+    const text = String(again.json?.text);
+    expect(again.json?.response_type).toBe('ephemeral');
+    expect(text).toContain('already has an open triage');
+    expect(text).toContain(`<https://test.slack.com/archives/${channel}/p${card!.ts.replace('.', '')}|its card>`);
+    expect(text).toContain('*Fixed, re-check*');
+    const redelivered = await sendSigned(stack.events, body, 'application/x-www-form-urlencoded', { retryNum: 1, retryReason: 'http_timeout' });
+    expect(String(redelivered.json?.text)).toContain('Already started');
+    await drained();
+    expect(cardsHere()).toHaveLength(1);
+  });
+
+  it('starts a new triage for another zone, and for the same command once the first is resolved', async () => {
+    await sendCommand(stack.events, { text: `triage ${requestId} zone-other`, channel_id: channel });
+    await stack.slack.waitFor(() => cardsHere().length === 2);
+
+    const first = cardsHere()[0]!;
+    const triageId = String(first.metadata!.event_payload.triage_id);
+    const resolve = blocksOf({ method: 'chat.update', body: { blocks: first.blocks! }, token: null, at: 0 })
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements as Array<{ action_id: string; value: string }>)
+      .find((e) => e.action_id === 'triage:resolve')!;
+    await sendClick(stack.events, { actionId: 'triage:resolve', value: resolve.value, channelId: channel, messageTs: first.ts, responseUrl: `${stack.slack.responseUrlBase}one-resolve` });
+    await stack.slack.waitFor(() => stack.slack.messages.find((m) => m.ts === first.ts)?.blocks?.includes('*Resolved* by'));
+    expect((await stack.service.get(triageId))!.state).toBe('resolved');
+
+    const afterResolve = await sendCommand(stack.events, { text: `triage ${requestId}`, channel_id: channel });
+    expect(String(afterResolve.json?.text)).toContain('Triage started');
+    await stack.slack.waitFor(() => cardsHere().length === 3);
+  });
+});
