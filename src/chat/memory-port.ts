@@ -54,8 +54,8 @@ export interface MemoryChatPort extends ChatPort {
   delivered(triageId?: string): MemoryCall[];
   /** The next `n` calls answer as a 429 with Retry-After `retryAfterMs`. */
   rateLimitNext(n: number, retryAfterMs: number): void;
-  /** The next `n` calls throw `error` (e.g. a ChatPermanentError). */
-  failNext(n: number, error: Error): void;
+  /** The next `n` calls (to `method`, when given) throw `error` (e.g. a ChatPermanentError). */
+  failNext(n: number, error: Error, method?: MemoryCallMethod): void;
   reset(): void;
 }
 
@@ -93,7 +93,7 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
   const keep = opts.record ?? true;
   let seq = 0;
   let limited: { n: number; ms: number } = { n: 0, ms: 0 };
-  let failing: { n: number; error: Error | null } = { n: 0, error: null };
+  let failing: { n: number; error: Error | null; method?: MemoryCallMethod } = { n: 0, error: null };
 
   async function call(method: MemoryCallMethod, where: Destination | MessageRef, t: TriageRecord, text: string, step?: StepId, ref?: MessageRef, extra: { steps?: StepId[]; key?: string } = {}): Promise<void> {
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
@@ -117,7 +117,7 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
       limited.n--;
       entry = { ...base, outcome: 'rate_limited', retryAfterMs: limited.ms };
       toThrow = new ChatRateLimitedError(limited.ms, `${method} ${entry.conversation}`);
-    } else if (failing.n > 0 && failing.error) {
+    } else if (failing.n > 0 && failing.error && (!failing.method || failing.method === method)) {
       failing.n--;
       entry = { ...base, outcome: 'error' };
       toThrow = failing.error;
@@ -173,8 +173,8 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     rateLimitNext(n, retryAfterMs) {
       limited = { n, ms: retryAfterMs };
     },
-    failNext(n, error) {
-      failing = { n, error };
+    failNext(n, error, method) {
+      failing = { n, error, method };
     },
     reset() {
       calls.length = 0;
