@@ -29,7 +29,7 @@ const MAX_PER_RUN = 50;
 /** Cards asked for longer ago than this and still not posted (stuck, failing) no longer hold replies back. */
 const CARD_HOLD_MS = 60_000;
 /** Cards go first, but a continuous stream of them lets one reply through at least this often. */
-const MAX_YIELD_MS = 30_000;
+const MAX_YIELD_MS = 45_000;
 
 type Next = { id: string; view: ThreadView & { ref: MessageRef }; ready: ThreadItem[] };
 

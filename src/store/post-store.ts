@@ -91,9 +91,11 @@ export class PostStore {
     await this.redis.zrem(this.keys.pendingCards(addressIdentity(destination)), triageId);
   }
 
-  /** Cards for this destination asked for since `sinceMs` and not posted yet. */
-  cardsPending(destination: Destination, sinceMs: number): Promise<number> {
-    return this.redis.zcount(this.keys.pendingCards(addressIdentity(destination)), sinceMs, '+inf');
+  /** Cards for this destination asked for since `sinceMs` and not posted yet (older entries are dropped on the way). */
+  async cardsPending(destination: Destination, sinceMs: number): Promise<number> {
+    const key = this.keys.pendingCards(addressIdentity(destination));
+    const [, count] = (await this.redis.multi().zremrangebyscore(key, '-inf', sinceMs - 3_600_000).zcount(key, sinceMs, '+inf').exec()) ?? [];
+    return Number(count?.[1] ?? 0);
   }
 
   /** Puts a triage in a conversation's outbox (keeping its place if it is there already). */
