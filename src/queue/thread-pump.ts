@@ -70,9 +70,10 @@ export function createThreadPump(deps: PostDeps) {
     return port.postStep(ref, record, intent.steps[0]!, opts);
   }
 
-  /** The intent's items are still what the thread needs (a re-check may have replaced a result since). */
-  function stillNeeded(intent: PostIntent, v: ThreadView): boolean {
+  /** The intent's items are still what the thread needs (a re-check may have replaced a result since) and this port can post them. */
+  function stillNeeded(intent: PostIntent, v: ThreadView, port: ChatPort): boolean {
     if (intent.kind === 'bundle') return !!v.record.bundle && !v.posted.has(BUNDLE_KEY);
+    if (intent.steps.length > 1 && !port.postSteps) return false;
     return intent.steps.every((s, i) => {
       const version = v.stepVersions[s];
       return version !== undefined && intent.items[i] === stepKey(s, version) && !v.posted.has(intent.items[i]!) && !v.record.pending.includes(s);
@@ -112,9 +113,9 @@ export function createThreadPump(deps: PostDeps) {
         logger.info({ triageId: n.id, key: intent.key }, 'a reply an earlier run posted was found; kept it instead of posting again');
         return recordDone(port, platform, n, intent, kept);
       }
-      if (!stillNeeded(intent, n.view)) return posts.clearIntent(n.id, 'thread');
+      if (!stillNeeded(intent, n.view, port)) return posts.clearIntent(n.id, 'thread');
     } else {
-      const items = nextReply(n.ready, backlog, limiter.fold(platform), port.postSteps ? (port.capabilities.foldSteps ?? 1) : 1);
+      const items = nextReply(n.ready, backlog, limiter.fold(platform), port.postSteps && !n.view.noFold ? (port.capabilities.foldSteps ?? 1) : 1);
       intent = {
         key: replyKey(items),
         kind: items[0]!.kind === 'bundle' ? 'bundle' : 'steps',
@@ -137,6 +138,13 @@ export function createThreadPump(deps: PostDeps) {
         // Nothing was stored: the next attempt plans afresh.
         await Promise.all([posts.clearIntent(n.id, 'thread'), limiter.block(platform, 'post', conversation, e.retryAfterMs)]);
         return await delayJob(job, token, e.retryAfterMs);
+      }
+      if (isPermanent(e) && e.affects === 'message' && intent.steps.length > 1) {
+        // A folded reply the platform will not take: nothing is dropped, its steps go one per reply.
+        metrics.chatCalls.inc({ platform, method, outcome: 'permanent' });
+        logger.warn({ triageId: n.id, key: intent.key, code: e.code }, 'a folded reply was refused; posting its steps one by one');
+        await Promise.all([posts.clearIntent(n.id, 'thread'), posts.markNoFold(n.id)]);
+        return;
       }
       if (isPermanent(e)) {
         metrics.chatCalls.inc({ platform, method, outcome: 'permanent' });

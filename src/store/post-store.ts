@@ -23,6 +23,8 @@ export interface ThreadView {
   intent: PostIntent | null;
   /** Why the conversation refuses this thread's replies for good (channel gone…), if so. */
   threadFailed: string | null;
+  /** A folded reply was refused: this thread's steps go one per reply. */
+  noFold: boolean;
 }
 
 export class PostStore {
@@ -53,6 +55,7 @@ export class PostStore {
       posted,
       intent: parseIntent(h[INTENT_FIELDS.thread]),
       threadFailed: h.threadfail ?? null,
+      noFold: h.nofold === '1',
     };
   }
 
@@ -76,6 +79,10 @@ export class PostStore {
 
   async setCardLink(id: string, link: string): Promise<void> {
     await this.setIfExists(id, 'cardlink', link.slice(0, 3000));
+  }
+
+  async markNoFold(id: string): Promise<void> {
+    await this.setIfExists(id, 'nofold', '1');
   }
 
   async markCardShowsBundle(id: string): Promise<void> {
