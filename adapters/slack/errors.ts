@@ -32,6 +32,26 @@ export const PERMANENT_SLACK_ERRORS = new Set([
   'invalid_arguments',
 ]);
 
+/** Refusals that stop every post to the channel (the rest of a thread is not attempted), not just one message. */
+export const CONVERSATION_SLACK_ERRORS = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'restricted_action',
+  'ekm_access_denied',
+  'team_access_not_granted',
+  'org_login_required',
+]);
+
+/** chat.postMessage refusing the message metadata (not the message): post it again without. */
+export const METADATA_SLACK_ERRORS = new Set(['invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large', 'metadata_must_be_sent_from_app']);
+
 const HINTS: Record<string, string> = {
   not_in_channel: 'the bot is not in this channel; invite it with /invite @Caracal',
   channel_not_found: 'the channel does not exist or the bot cannot see it (private channel without the bot?)',
@@ -39,7 +59,7 @@ const HINTS: Record<string, string> = {
   invalid_auth: 'SLACK_BOT_TOKEN is not valid',
   account_inactive: 'the bot token belongs to a deactivated app or user',
   token_revoked: 'the bot token was revoked; reinstall the app',
-  missing_scope: 'the app lacks a scope it needs; reinstall from manifest.yml',
+  missing_scope: 'the app lacks a scope it needs (channels:history / groups:history since exactly-once posting); reinstall from manifest.yml',
 };
 
 export function slackErrorCode(e: unknown): string | null {
@@ -57,7 +77,7 @@ export function toChatError(e: unknown, scope: string): Error {
   if (isRateLimited(e)) return new ChatRateLimitedError(Math.max(1, e.retryAfter) * 1000, scope);
   const code = slackErrorCode(e);
   if (code && PERMANENT_SLACK_ERRORS.has(code)) {
-    return new ChatPermanentError(code, `Slack refused ${scope}: ${code}${HINTS[code] ? ` (${HINTS[code]})` : ''}`);
+    return new ChatPermanentError(code, `Slack refused ${scope}: ${code}${HINTS[code] ? ` (${HINTS[code]})` : ''}`, CONVERSATION_SLACK_ERRORS.has(code) ? 'conversation' : 'message');
   }
   return e instanceof Error ? e : new Error(String(e));
 }

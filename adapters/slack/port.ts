@@ -1,21 +1,31 @@
 /**
- * The Slack ChatPort: what the posting job calls to show a triage in Slack. The card is a
- * channel message (chat.postMessage, later chat.update); step evidence and the bundle are
- * replies in its thread; long content is uploaded into the thread as a file
- * (files.uploadV2) when the capability is on. Rate limits and permanent failures are
- * reported in the port's error taxonomy (errors.ts): a 429 comes back at once as an error carrying
- * Retry-After, so the posting job is delayed instead of holding a worker. Only a file upload
- * retries once after a short (≤ 2 s) limit.
+ * The Slack ChatPort: what the posting jobs call to show a triage in Slack. The card is a
+ * channel message (chat.postMessage, later chat.update); step evidence (one step, or several
+ * folded into one reply when the channel is busy) and the bundle are replies in its thread;
+ * long content is uploaded into the thread as a file (files.uploadV2) when the capability is on.
+ *
+ * Exactly once: every post carries its identity as message metadata (`caracal_triage_post`,
+ * payload `triage_id` and `post_key`), and `findPost` finds it again after a crash with
+ * conversations.history (the card) or conversations.replies (a reply), both with
+ * include_all_metadata (scopes channels:history, groups:history). Posts are sent without the
+ * SDK's own retries: a request that timed out may have been stored, and the posting job looks
+ * before it posts again. Rate limits and permanent failures are reported in the port's error
+ * taxonomy (errors.ts): a 429 comes back at once carrying Retry-After, so the posting job is
+ * delayed instead of holding a worker. Only a file upload retries once after a short (≤ 2 s) limit.
  */
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import pino, { type Logger } from 'pino';
-import { ChatPermanentError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef } from '../../src/chat/port';
+import { z } from 'zod';
+import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/machine';
 import type { StepId } from '../../src/triage/model';
-import { asSlackDestination, asSlackRef, slackConversation, type SlackMessageRef } from './address';
-import { createSlackWebClient } from './client';
-import { isRateLimited, slackErrorCode, toChatError } from './errors';
-import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, type FileAttachment, type SlackMessage } from './render';
+import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
+import { slackClientOptions } from './client';
+import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } from './errors';
+import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
+
+/** The metadata event type every post of ours carries. */
+export const POST_EVENT_TYPE = 'caracal_triage_post';
 
 export interface SlackChatPortOptions {
   /** SLACK_BOT_TOKEN. */
@@ -33,6 +43,31 @@ export interface SlackChatPortOptions {
   now?: () => Date;
 }
 
+/** A thread reply's reference: the card's fields plus the reply's own ts. */
+const ReplyRef = SlackMessageRef.extend({ threadTs: z.string().regex(/^\d+\.\d+$/).optional() });
+type ReplyRef = z.infer<typeof ReplyRef>;
+
+/** What we read of a message from conversations.history / replies. */
+const SlackMessageItem = z.looseObject({
+  ts: z.string(),
+  bot_id: z.string().optional(),
+  metadata: z.looseObject({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
+  files: z.array(z.looseObject({ name: z.string().optional() })).optional(),
+});
+const MessagePage = z.looseObject({
+  messages: z.array(z.unknown()).optional(),
+  has_more: z.boolean().optional(),
+  response_metadata: z.looseObject({ next_cursor: z.string().optional() }).optional(),
+});
+
+/** Pages read per look-up (200 messages each): a busy channel's last few hours, a long thread. */
+const LOOKUP_PAGES = 5;
+
+/** What `findPost` hands back to the post methods: the file names already in the thread. */
+interface FoundDetail {
+  files: string[];
+}
+
 /** A message our renderer cannot fit in Block Kit will not fit on a retry either. */
 function render<M>(build: () => M): M {
   try {
@@ -43,23 +78,38 @@ function render<M>(build: () => M): M {
   }
 }
 
+const metadataOf = (identity: PostIdentity | undefined): webApi.ChatPostMessageArguments['metadata'] =>
+  identity ? { event_type: POST_EVENT_TYPE, event_payload: { triage_id: identity.triageId, post_key: identity.key } } : undefined;
+
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack' as const;
   readonly capabilities: ChatCapabilities;
   private readonly client: webApi.WebClient;
+  /** Posts go without SDK retries (see the file comment). */
+  private readonly poster: webApi.WebClient;
   private readonly log: Logger;
   private readonly now: () => Date;
+  private workspace: Promise<{ url: string | null; botId: string | null }> | null = null;
 
   constructor(private readonly opts: SlackChatPortOptions) {
     const base = opts.logger ?? pino({ level: 'silent' });
     this.log = base.child({ component: 'slack-port' });
-    this.client = opts.client ?? createSlackWebClient(opts.token, { apiUrl: opts.apiUrl, logger: base });
-    this.capabilities = { updates: true, threads: true, ephemeral: true, files: opts.files ?? true };
+    const options = slackClientOptions({ apiUrl: opts.apiUrl, logger: base });
+    this.client = opts.client ?? new webApi.WebClient(opts.token, options);
+    this.poster = opts.client ?? new webApi.WebClient(opts.token, { ...options, retryConfig: { retries: 0 } });
+    this.capabilities = { updates: true, threads: true, ephemeral: true, files: opts.files ?? true, foldSteps: 8 };
     this.now = opts.now ?? (() => new Date());
   }
 
-  private card(triage: TriageRecord): SlackMessage {
-    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds }));
+  private card(triage: TriageRecord, extras: CardExtras = {}): SlackMessage {
+    return render(() =>
+      buildStatusCard(triage, {
+        signingKey: this.opts.signingKey,
+        now: this.now(),
+        buttonTtlSeconds: this.opts.buttonTtlSeconds,
+        ...(extras.bundle ? { bundleLink: extras.bundle.link } : {}),
+      }),
+    );
   }
 
   private async call<T>(method: string, channel: string, fn: () => Promise<T>): Promise<T> {
@@ -70,14 +120,29 @@ export class SlackChatPort implements ChatPort {
     }
   }
 
+  /** chat.postMessage with our metadata; a refusal of the metadata alone posts the message without it. */
+  private async postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse> {
+    const client = this.poster;
+    try {
+      return await client.chat.postMessage(args);
+    } catch (e) {
+      const code = slackErrorCode(e);
+      if (!args.metadata || !code || !METADATA_SLACK_ERRORS.has(code)) throw e;
+      this.log.warn({ channel: args.channel, error: code }, 'Slack refused the message metadata; posted without it (a crash right now could repeat this post)');
+      return client.chat.postMessage({ ...args, metadata: undefined });
+    }
+  }
+
   conversationOf(where: Destination | MessageRef): string {
     return slackConversation(where);
   }
 
-  async postCard(to: Destination, triage: TriageRecord): Promise<MessageRef> {
+  async postCard(to: Destination, triage: TriageRecord, opts: PostOptions = {}): Promise<MessageRef> {
     const dest = asSlackDestination(to);
+    if (opts.found) return opts.found.ref;
     const msg = this.card(triage);
-    const post = () => this.client.chat.postMessage({ channel: dest.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    const post = () =>
+      this.postMessage({ channel: dest.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, metadata: metadataOf(opts.identity) });
     let res: webApi.ChatPostMessageResponse;
     try {
       res = await post();
@@ -88,7 +153,11 @@ export class SlackChatPort implements ChatPort {
         await this.client.conversations.join({ channel: dest.channel });
       } catch (joinError) {
         if (isRateLimited(joinError)) throw toChatError(joinError, `slack:conversations.join:${dest.channel}`);
-        throw new ChatPermanentError('not_in_channel', `Slack refused slack:chat.postMessage:${dest.channel}: the bot is not in this channel and cannot join it (${slackErrorCode(joinError) ?? 'error'}); invite it with /invite @Caracal`);
+        throw new ChatPermanentError(
+          'not_in_channel',
+          `Slack refused slack:chat.postMessage:${dest.channel}: the bot is not in this channel and cannot join it (${slackErrorCode(joinError) ?? 'error'}); invite it with /invite @Caracal`,
+          'conversation',
+        );
       }
       res = await this.call('chat.postMessage', dest.channel, post);
     }
@@ -98,27 +167,39 @@ export class SlackChatPort implements ChatPort {
     return ref;
   }
 
-  async updateCard(ref: MessageRef, triage: TriageRecord): Promise<void> {
+  async updateCard(ref: MessageRef, triage: TriageRecord, extras: CardExtras = {}): Promise<void> {
     const r = asSlackRef(ref);
-    const msg = this.card(triage);
+    const msg = this.card(triage, extras);
     await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
   }
 
-  async postStep(ref: MessageRef, triage: TriageRecord, step: StepId): Promise<void> {
-    const r = asSlackRef(ref);
-    await this.reply(r, render(() => buildStepMessage(triage, step, { files: this.capabilities.files })));
+  async postStep(ref: MessageRef, triage: TriageRecord, step: StepId, opts: PostOptions = {}): Promise<MessageRef> {
+    return this.reply(asSlackRef(ref), render(() => buildStepMessage(triage, step, { files: this.capabilities.files })), opts);
   }
 
-  async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {
-    const r = asSlackRef(ref);
-    await this.reply(r, render(() => buildBundleMessage(triage, { files: this.capabilities.files })));
+  async postSteps(ref: MessageRef, triage: TriageRecord, steps: StepId[], opts: PostOptions = {}): Promise<MessageRef> {
+    const msg = steps.length === 1 ? () => buildStepMessage(triage, steps[0]!, { files: this.capabilities.files }) : () => buildStepsMessage(triage, steps, { files: this.capabilities.files });
+    return this.reply(asSlackRef(ref), render(msg), opts);
   }
 
-  private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }): Promise<void> {
-    await this.call('chat.postMessage', r.channel, () =>
-      this.client.chat.postMessage({ channel: r.channel, thread_ts: r.ts, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false }),
+  async postBundle(ref: MessageRef, triage: TriageRecord, opts: PostOptions = {}): Promise<MessageRef> {
+    return this.reply(asSlackRef(ref), render(() => buildBundleMessage(triage, { files: this.capabilities.files })), opts);
+  }
+
+  private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }, opts: PostOptions): Promise<MessageRef> {
+    if (opts.found) {
+      // Posted by a run that died before recording it: only its file may be missing.
+      const seen = (opts.found.detail as FoundDetail | undefined)?.files ?? [];
+      if (msg.file && !seen.includes(msg.file.filename)) await this.upload(r, msg.file);
+      return opts.found.ref;
+    }
+    const res = await this.call('chat.postMessage', r.channel, () =>
+      this.postMessage({ channel: r.channel, thread_ts: r.ts, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, metadata: metadataOf(opts.identity) }),
     );
     if (msg.file) await this.upload(r, msg.file);
+    const reply: ReplyRef = { platform: 'slack', channel: r.channel, ts: res.ts ?? r.ts, threadTs: r.ts };
+    if (r.teamId) reply.teamId = r.teamId;
+    return reply;
   }
 
   /**
@@ -144,5 +225,71 @@ export class SlackChatPort implements ChatPort {
       }
       this.log.warn({ channel: r.channel, file: file.filename, error: slackErrorCode(e) ?? (e as Error).message }, 'file upload failed; the message was posted without it');
     }
+  }
+
+  /** auth.test once (its workspace URL builds permalinks; its bot ID tells our messages apart), retried after a failure. */
+  private identity(): Promise<{ url: string | null; botId: string | null }> {
+    this.workspace ??= this.client.auth.test().then(
+      (r) => {
+        const url = z.url({ protocol: /^https?$/ }).safeParse(r.url);
+        return { url: url.success ? url.data.replace(/\/?$/, '/') : null, botId: r.bot_id ?? null };
+      },
+      (e: unknown) => {
+        this.workspace = null;
+        this.log.warn({ error: slackErrorCode(e) ?? (e as Error).message }, 'auth.test failed; no permalinks for now');
+        return { url: null, botId: null };
+      },
+    );
+    return this.workspace;
+  }
+
+  async permalink(ref: MessageRef): Promise<string | null> {
+    const r = ReplyRef.safeParse(ref);
+    if (!r.success) return null;
+    const { url } = await this.identity();
+    if (!url) return null;
+    const base = `${url}archives/${r.data.channel}/p${r.data.ts.replace('.', '')}`;
+    return r.data.threadTs && r.data.threadTs !== r.data.ts ? `${base}?thread_ts=${r.data.threadTs}&cid=${r.data.channel}` : base;
+  }
+
+  /**
+   * Our message with this identity: among the card's replies (`where` is the card), or among
+   * the channel's messages since `since` (`where` is the destination: the card itself).
+   */
+  async findPost(where: Destination | MessageRef, identity: PostIdentity, since: Date): Promise<FoundPost | null> {
+    const card = SlackMessageRef.safeParse(where);
+    const dest = asSlackDestination(where);
+    const { botId } = await this.identity();
+    const files: string[] = [];
+    let found: z.infer<typeof SlackMessageItem> | null = null;
+    let cursor: string | undefined;
+    // A thread is read to its end (files uploaded after the message count); history stops at the find.
+    for (let page = 0; page < LOOKUP_PAGES && !(found && !card.success); page++) {
+      const raw = card.success
+        ? await this.call('conversations.replies', dest.channel, () =>
+            this.client.conversations.replies({ channel: dest.channel, ts: card.data.ts, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
+          )
+        : await this.call('conversations.history', dest.channel, () =>
+            this.client.conversations.history({ channel: dest.channel, oldest: (since.getTime() / 1000).toFixed(6), include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
+          );
+      const body = MessagePage.parse(raw);
+      for (const item of body.messages ?? []) {
+        const m = SlackMessageItem.safeParse(item);
+        if (!m.success) continue;
+        for (const f of m.data.files ?? []) if (f.name) files.push(f.name);
+        const p = m.data.metadata?.event_payload;
+        if (m.data.metadata?.event_type !== POST_EVENT_TYPE || p?.triage_id !== identity.triageId || p?.post_key !== identity.key) continue;
+        if (botId && m.data.bot_id && m.data.bot_id !== botId) continue;
+        if (card.success && m.data.ts === card.data.ts && identity.key !== 'card') continue;
+        found = m.data;
+      }
+      cursor = body.response_metadata?.next_cursor || undefined;
+      if (!body.has_more || !cursor) break;
+    }
+    if (!found) return null;
+    const ref: ReplyRef = card.success ? { platform: 'slack', channel: dest.channel, ts: found.ts, threadTs: card.data.ts } : { platform: 'slack', channel: dest.channel, ts: found.ts };
+    if (dest.teamId) ref.teamId = dest.teamId;
+    const detail: FoundDetail = { files };
+    return { ref, detail };
   }
 }

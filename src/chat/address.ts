@@ -22,3 +22,13 @@ export type MessageRef = ChatAddress;
 export function parseAddress(json: string | null | undefined): ChatAddress | null {
   return json ? ChatAddressSchema.parse(JSON.parse(json)) : null;
 }
+
+/**
+ * One stable string per address (keys sorted at every level): equal for the same channel
+ * however the adapter ordered its fields, so it can key an index (open triages, cards waiting).
+ */
+export function addressIdentity(address: ChatAddress): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(sorted(address));
+}

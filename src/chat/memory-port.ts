@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { PLATFORMS } from './address';
 import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from './port';
 
-export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postBundle';
+export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle';
 
 export interface MemoryCall {
   seq: number;
@@ -23,6 +23,10 @@ export interface MemoryCall {
   version: number;
   state: TriageRecord['state'];
   step?: StepId;
+  /** Every step a reply carried (postStep: one; postSteps: the folded ones, in order). */
+  steps?: StepId[];
+  /** The identity key the post carried (PostIdentity.key). */
+  key?: string;
   /** The card's ref (for postCard, the ref it created). */
   ref?: MessageRef;
   /** Channel or conversation it went to. */
@@ -40,6 +44,8 @@ export interface MemoryPortOptions {
   onCall?: (call: MemoryCall) => void | Promise<void>;
   /** Keep calls in memory (default true; the benchmark turns it off). */
   record?: boolean;
+  /** Offer findPost over the calls it kept (default true; off models a platform with no lookup). */
+  lookup?: boolean;
 }
 
 export interface MemoryChatPort extends ChatPort {
@@ -48,8 +54,8 @@ export interface MemoryChatPort extends ChatPort {
   delivered(triageId?: string): MemoryCall[];
   /** The next `n` calls answer as a 429 with Retry-After `retryAfterMs`. */
   rateLimitNext(n: number, retryAfterMs: number): void;
-  /** The next `n` calls throw `error` (e.g. a ChatPermanentError). */
-  failNext(n: number, error: Error): void;
+  /** The next `n` calls (to `method`, when given) throw `error` (e.g. a ChatPermanentError). */
+  failNext(n: number, error: Error, method?: MemoryCallMethod): void;
   reset(): void;
 }
 
@@ -68,6 +74,10 @@ export function renderStepText(t: TriageRecord, step: StepId): string {
   return r ? `${STEP_TITLES[step]}: ${r.verdict}. ${r.summary}` : `${STEP_TITLES[step]}: not collected yet`;
 }
 
+export function renderStepsText(t: TriageRecord, steps: StepId[]): string {
+  return steps.map((s) => renderStepText(t, s)).join('\n');
+}
+
 export function renderBundleText(t: TriageRecord): string {
   if (!t.bundle) return 'Diagnostic bundle: not collected';
   return [`Diagnostic bundle (${t.bundle.redactions} value(s) redacted)`, ...t.bundle.items.map((i) => `- ${i.id}: ${i.status}. ${i.summary}`)].join('\n');
@@ -83,9 +93,9 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
   const keep = opts.record ?? true;
   let seq = 0;
   let limited: { n: number; ms: number } = { n: 0, ms: 0 };
-  let failing: { n: number; error: Error | null } = { n: 0, error: null };
+  let failing: { n: number; error: Error | null; method?: MemoryCallMethod } = { n: 0, error: null };
 
-  async function call(method: MemoryCallMethod, where: Destination | MessageRef, t: TriageRecord, text: string, step?: StepId, ref?: MessageRef): Promise<void> {
+  async function call(method: MemoryCallMethod, where: Destination | MessageRef, t: TriageRecord, text: string, step?: StepId, ref?: MessageRef, extra: { steps?: StepId[]; key?: string } = {}): Promise<void> {
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const base = {
       seq: ++seq,
@@ -98,6 +108,8 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
       text,
       ...(step ? { step } : {}),
       ...(ref ? { ref } : {}),
+      ...(extra.steps ? { steps: extra.steps } : {}),
+      ...(extra.key ? { key: extra.key } : {}),
     };
     let entry: MemoryCall;
     let toThrow: Error | null = null;
@@ -105,7 +117,7 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
       limited.n--;
       entry = { ...base, outcome: 'rate_limited', retryAfterMs: limited.ms };
       toThrow = new ChatRateLimitedError(limited.ms, `${method} ${entry.conversation}`);
-    } else if (failing.n > 0 && failing.error) {
+    } else if (failing.n > 0 && failing.error && (!failing.method || failing.method === method)) {
       failing.n--;
       entry = { ...base, outcome: 'error' };
       toThrow = failing.error;
@@ -119,24 +131,41 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
 
   const newRef = (dest: Destination, n: number): MessageRef => ({ ...MemoryAddress.parse(dest), ts: `${1_700_000_000 + n}.${String(n).padStart(6, '0')}` });
 
-  return {
+  const reply = (ref: MessageRef): MessageRef => ({ ...MemoryAddress.parse(ref), ts: newTs(seq) });
+  const newTs = (n: number): string => `${1_700_000_000 + n}.${String(n).padStart(6, '0')}`;
+
+  const port: MemoryChatPort = {
     platform,
-    capabilities: { updates: true, threads: true, ephemeral: platform === 'slack', files: true, ...opts.capabilities },
+    capabilities: { updates: true, threads: true, ephemeral: platform === 'slack', files: true, foldSteps: 8, ...opts.capabilities },
     calls,
     conversationOf,
-    async postCard(dest, triage) {
+    async postCard(dest, triage, o) {
+      if (o?.found) return o.found.ref;
       const ref = newRef(dest, seq + 1);
-      await call('postCard', dest, triage, renderCardText(triage), undefined, ref);
+      await call('postCard', dest, triage, renderCardText(triage), undefined, ref, { key: o?.identity?.key });
       return ref;
     },
     async updateCard(ref, triage) {
       await call('updateCard', ref, triage, renderCardText(triage), undefined, ref);
     },
-    async postStep(ref, triage, step) {
-      await call('postStep', ref, triage, renderStepText(triage, step), step, ref);
+    async postStep(ref, triage, step, o) {
+      if (o?.found) return o.found.ref;
+      await call('postStep', ref, triage, renderStepText(triage, step), step, ref, { steps: [step], key: o?.identity?.key });
+      return reply(ref);
     },
-    async postBundle(ref, triage) {
-      await call('postBundle', ref, triage, renderBundleText(triage), undefined, ref);
+    async postSteps(ref, triage, steps, o) {
+      if (o?.found) return o.found.ref;
+      await call('postSteps', ref, triage, renderStepsText(triage, steps), steps[0], ref, { steps, key: o?.identity?.key });
+      return reply(ref);
+    },
+    async postBundle(ref, triage, o) {
+      if (o?.found) return o.found.ref;
+      await call('postBundle', ref, triage, renderBundleText(triage), undefined, ref, { key: o?.identity?.key });
+      return reply(ref);
+    },
+    async permalink(ref) {
+      const r = MemoryAddress.extend({ ts: z.string() }).safeParse(ref);
+      return r.success ? `memory://${r.data.channel}/${r.data.ts}` : null;
     },
     delivered(triageId) {
       return calls.filter((c) => c.outcome === 'ok' && (triageId === undefined || c.triageId === triageId));
@@ -144,8 +173,8 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     rateLimitNext(n, retryAfterMs) {
       limited = { n, ms: retryAfterMs };
     },
-    failNext(n, error) {
-      failing = { n, error };
+    failNext(n, error, method) {
+      failing = { n, error, method };
     },
     reset() {
       calls.length = 0;
@@ -153,4 +182,12 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
       failing = { n: 0, error: null };
     },
   };
+  if (opts.lookup ?? true) {
+    port.findPost = async (_where, identity) => {
+      const c = calls.find((x) => x.outcome === 'ok' && x.triageId === identity.triageId && x.key === identity.key);
+      if (!c) return null;
+      return { ref: c.method === 'postCard' && c.ref ? c.ref : { ...MemoryAddress.parse(c.ref), ts: newTs(c.seq) } };
+    };
+  }
+  return port;
 }

@@ -1,7 +1,12 @@
 /**
  * The chat port: what the worker needs from a chat platform to show a triage. Each adapter
- * (adapters/slack, adapters/teams) implements it; the posting job calls it. Destinations and
+ * (adapters/slack, adapters/teams) implements it; the posting jobs call it. Destinations and
  * message references are opaque to the core (address.ts): the port parses its own.
+ *
+ * Ordering, folding and identity are the core's (src/chat/thread-plan.ts, src/queue): the port
+ * only says what it can do. A port that can carry a post's identity on the message and look it
+ * up again (`findPost`, Slack message metadata) gets exactly-once posts across worker crashes;
+ * one without (Teams: no lookup) gets at-least-once in the crash window, as DESIGN.md says.
  */
 import type { StepId } from '../triage/model';
 import type { TriageRecord } from '../triage/machine';
@@ -18,6 +23,11 @@ export interface ChatCapabilities {
   ephemeral: boolean;
   /** Long content can be attached as a file/snippet. */
   files: boolean;
+  /**
+   * Most steps one reply may carry when a busy conversation's backlog is folded (`postSteps`);
+   * absent or 1: every step is its own reply.
+   */
+  foldSteps?: number;
 }
 
 /** Thrown by a port when the platform says "slow down"; the posting job is delayed by `retryAfterMs`. */
@@ -31,15 +41,51 @@ export class ChatRateLimitedError extends Error {
   }
 }
 
-/** Thrown when retrying cannot help (channel gone, bot removed, invalid auth). */
+/**
+ * Thrown when retrying cannot help (channel gone, bot removed, invalid auth). `affects` says
+ * whether only this message is refused (too long, bad blocks) or every post to the
+ * conversation (the thread's remaining replies are then not attempted).
+ */
 export class ChatPermanentError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly affects: 'message' | 'conversation' = 'message',
   ) {
     super(message);
     this.name = 'ChatPermanentError';
   }
+}
+
+/**
+ * Who a post is: its triage and its key within the triage (`card`, `step.<id>.v<n>` for the
+ * first step a reply carries, `bundle`). Ports that can attach it to the message do (Slack:
+ * message metadata), so `findPost` can find the message again.
+ */
+export interface PostIdentity {
+  triageId: string;
+  key: string;
+}
+
+/** A message found by `findPost`: where it lives, plus what only its port reads (files seen…). */
+export interface FoundPost {
+  ref: MessageRef;
+  detail?: unknown;
+}
+
+export interface PostOptions {
+  identity?: PostIdentity;
+  /**
+   * The message already exists (an earlier run posted it, then died before recording it): do
+   * not post it again, only finish what follows it (a file upload), and return where it is.
+   */
+  found?: FoundPost;
+}
+
+/** What the card shows besides the record. */
+export interface CardExtras {
+  /** The bundle's reply, linked from an escalated card (the top of the thread). */
+  bundle?: { ref: MessageRef; link: string | null };
 }
 
 export interface ChatPort {
@@ -52,11 +98,24 @@ export interface ChatPort {
    */
   conversationOf(where: Destination | MessageRef): string;
   /** Post the status card for a triage; returns where it lives. */
-  postCard(dest: Destination, triage: TriageRecord): Promise<MessageRef>;
+  postCard(dest: Destination, triage: TriageRecord, opts?: PostOptions): Promise<MessageRef>;
   /** Replace the card with the triage's current state. */
-  updateCard(ref: MessageRef, triage: TriageRecord): Promise<void>;
-  /** Reply in the card's thread with one step's evidence. */
-  postStep(ref: MessageRef, triage: TriageRecord, step: StepId): Promise<void>;
+  updateCard(ref: MessageRef, triage: TriageRecord, extras?: CardExtras): Promise<void>;
+  /** Reply in the card's thread with one step's evidence; returns the reply's reference when known. */
+  postStep(ref: MessageRef, triage: TriageRecord, step: StepId, opts?: PostOptions): Promise<MessageRef | void>;
+  /**
+   * Reply with several consecutive steps in one message, in step order, each with its verdict
+   * and evidence (cut to fit, the whole attached as a file when files are allowed).
+   */
+  postSteps?(ref: MessageRef, triage: TriageRecord, steps: StepId[], opts?: PostOptions): Promise<MessageRef | void>;
   /** Reply in the card's thread with the whole diagnostic bundle (attached as a file when long). */
-  postBundle(ref: MessageRef, triage: TriageRecord): Promise<void>;
+  postBundle(ref: MessageRef, triage: TriageRecord, opts?: PostOptions): Promise<MessageRef | void>;
+  /**
+   * The message posted earlier with this identity, if the platform can look it up: the card
+   * (`where` is its destination) or a reply in the card's thread (`where` is the card). `since`
+   * is when the post was first attempted. Needed for exactly-once posting across crashes.
+   */
+  findPost?(where: Destination | MessageRef, identity: PostIdentity, since: Date): Promise<FoundPost | null>;
+  /** A link people can click to open this message, when the platform has one. */
+  permalink?(ref: MessageRef): Promise<string | null>;
 }

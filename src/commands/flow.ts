@@ -51,6 +51,11 @@ export type CommandOutcome =
   | { kind: 'invalid'; message: string }
   | { kind: 'unauthorized'; message: string }
   | { kind: 'started'; command: StartingCommand; triageId: string; created: boolean }
+  /**
+   * The same command (channel, request ID, zone, symptom) has a triage that is still open:
+   * nothing new was started; answer with its card (null until posted) and its link.
+   */
+  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null }
   /** Still starting after the time budget; the card appears if it starts. */
   | { kind: 'slow'; command: StartingCommand }
   /** The queue (Redis) is unreachable; nothing was started. */
@@ -149,6 +154,11 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
         count(cmd.kind, 'timeout');
         started.catch((e) => logger.error({ err: e, dedupeKey: req.dedupeKey, platform: req.platform }, 'triage start failed after the answer'));
         return { kind: 'slow', command: cmd };
+      }
+      if (!result.created && result.open) {
+        count(cmd.kind, 'open');
+        logger.info({ triageId: result.triageId, platform: req.platform, source: req.source }, 'command repeated while its triage is open');
+        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link };
       }
       count(cmd.kind, result.created ? 'started' : 'duplicate');
       logger.info({ triageId: result.triageId, created: result.created, platform: req.platform, source: req.source }, 'command');

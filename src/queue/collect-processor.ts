@@ -4,7 +4,8 @@
  * another worker resumes where the last run stopped. Each step result is applied to the store
  * with a `done:<job>:<step>` mark in the same compare-and-set, so a run that died between the
  * write and `updateData` does not apply (or post) the step twice. At the end the session
- * concludes (and collects the bundle when the triage asks for it) → `collection_finished`.
+ * concludes and, the first time, collects the diagnostic bundle that closes every triage's
+ * thread → `collection_finished`.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -90,12 +91,12 @@ export function createCollectProcessor(deps: CollectDeps) {
     const finishedAt = marks[steps.length];
     if (finishedAt !== null) {
       await enqueueCardUpdate(deps, triageId);
-      if (view.meta.postBundle) await enqueuePostBundle(deps, triageId, finishedAt);
+      if ((await store.get(triageId))?.bundle) await enqueuePostBundle(deps, triageId, finishedAt);
       return { finished: true, version: finishedAt, diagnosis: record.diagnosis?.cause ?? null };
     }
     const latest = (await store.get(triageId)) ?? record;
     const conclusion = session.conclude(latest.steps);
-    const bundle = view.meta.postBundle && !latest.bundle ? await session.collectBundle() : null;
+    const bundle = latest.bundle ? null : await session.collectBundle();
     const r = await store.apply(triageId, { type: 'collection_finished', ...conclusion, bundle }, { current: latest, mark: finishMark, maxAttempts: SYSTEM_ATTEMPTS });
     if (!r.ok) {
       metrics.transitions.inc({ event: 'collection_finished', outcome: r.reason });
@@ -106,7 +107,7 @@ export function createCollectProcessor(deps: CollectDeps) {
     metrics.transitions.inc({ event: 'collection_finished', outcome: r.duplicate ? 'duplicate' : 'applied' });
     if (!r.duplicate) await carryOutEffects(deps, r, 'worker');
     const version = r.duplicate ? ((await store.marks(triageId, [finishMark]))[0] ?? r.record.version) : r.record.version;
-    if (view.meta.postBundle && r.record.bundle) await enqueuePostBundle(deps, triageId, version);
+    if (r.record.bundle) await enqueuePostBundle(deps, triageId, version);
     deps.logger.debug({ triageId, version, diagnosis: r.record.diagnosis?.cause ?? null }, 'collection finished');
     return { finished: true, version, diagnosis: r.record.diagnosis?.cause ?? null };
   };

@@ -8,7 +8,9 @@
 import type { AuditLog } from '../audit/log';
 import type { Effect, TriageRecord, TriageState } from '../triage/machine';
 import type { StepId } from '../triage/model';
-import { jobIds, type CollectJobData, type PostJobData } from './jobs';
+import type { Platform } from '../chat/port';
+import type { PostStore } from '../store/post-store';
+import { jobIds, type CollectJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 
 export interface EffectContext {
@@ -68,6 +70,13 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
   await Promise.all(work);
 }
 
+/**
+ * Which post jobs a worker takes first when many wait (BullMQ: a job without a priority comes
+ * before any prioritized one, lower numbers before higher): cards, then card updates, then the
+ * pumps that post thread replies, then the step and bundle jobs that only hand over to them.
+ */
+export const POST_PRIORITY = { update: 1, pump: 2, handOver: 3 } as const;
+
 export function enqueueCollect(ctx: Pick<EffectContext, 'queues'>, triageId: string, steps: StepId[], version: number, opts: { fresh?: boolean } = {}): Promise<unknown> {
   const data: CollectJobData = opts.fresh ? { triageId, steps, index: 0, fresh: true } : { triageId, steps, index: 0 };
   return ctx.queues.collect.add('collect', data, { jobId: jobIds.collect(triageId, version) });
@@ -80,12 +89,12 @@ export function enqueuePostCard(ctx: Pick<EffectContext, 'queues'>, triageId: st
 
 export function enqueuePostStep(ctx: Pick<EffectContext, 'queues'>, triageId: string, step: StepId, version: number): Promise<unknown> {
   const data: PostJobData = { triageId, step, version };
-  return ctx.queues.post.add('post_step', data, { jobId: jobIds.step(triageId, step, version) });
+  return ctx.queues.post.add('post_step', data, { jobId: jobIds.step(triageId, step, version), priority: POST_PRIORITY.handOver });
 }
 
 export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: string, version: number): Promise<unknown> {
   const data: PostJobData = { triageId, version };
-  return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version) });
+  return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version), priority: POST_PRIORITY.handOver });
 }
 
 /**
@@ -96,6 +105,7 @@ export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: 
 export function enqueueCardUpdate(ctx: Pick<EffectContext, 'queues' | 'cardDebounceMs'>, triageId: string): Promise<unknown> {
   const data: PostJobData = { triageId };
   return ctx.queues.post.add('update_card', data, {
+    priority: POST_PRIORITY.update,
     deduplication: { id: jobIds.cardUpdate(triageId), keepLastIfActive: true },
     delay: ctx.cardDebounceMs,
   });
@@ -117,4 +127,30 @@ export function enqueueCardUpdateCoalesced(ctx: Pick<EffectContext, 'queues' | '
     recent.set(triageId, now + ctx.cardDebounceMs / 2);
   }
   return enqueueCardUpdate(ctx, triageId);
+}
+
+/**
+ * Wake the conversation's pump. At most one waits and one runs per conversation (BullMQ
+ * deduplication; keepLastIfActive queues one more run when this arrives while it runs, so work
+ * added at the moment it finds nothing left is never missed). A pump waiting for its slot is
+ * left alone: it will see the new work when it runs.
+ */
+export function enqueuePump(ctx: Pick<EffectContext, 'queues'>, platform: Platform, conversation: string): Promise<unknown> {
+  const data: PumpJobData = { platform, conversation };
+  return ctx.queues.post.add('pump', data, {
+    priority: POST_PRIORITY.pump,
+    deduplication: { id: jobIds.pump(conversation), keepLastIfActive: true },
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: true,
+  });
+}
+
+/**
+ * A triage has (or may have) replies to post in the conversation of its card: put it in that
+ * conversation's outbox (oldest triage first) and wake the pump.
+ */
+export async function scheduleThread(ctx: Pick<EffectContext, 'queues'> & { posts: PostStore }, platform: Platform, conversation: string, triageId: string, createdAt: string): Promise<void> {
+  await ctx.posts.enqueue(platform, conversation, triageId, Date.parse(createdAt) || Date.now());
+  await enqueuePump(ctx, platform, conversation);
 }

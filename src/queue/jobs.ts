@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { STEP_IDS } from '../triage/model';
 import type { StepId } from '../triage/model';
 import { TRIAGE_ID_PATTERN } from '../store/ids';
+import { PLATFORMS } from '../chat/address';
 
 export const QUEUE_NAMES = { collect: 'collect', post: 'post' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 export const COLLECT_JOBS = { collect: 'collect', sweep: 'sweep' } as const;
-export const POST_JOBS = ['post_card', 'post_step', 'update_card', 'post_bundle'] as const;
+export const POST_JOBS = ['post_card', 'post_step', 'update_card', 'post_bundle', 'pump'] as const;
 export type PostJobName = (typeof POST_JOBS)[number];
 
 const TriageIdSchema = z.string().regex(TRIAGE_ID_PATTERN, 'not a triage ID');
@@ -38,6 +39,19 @@ export const PostJobData = z.strictObject({
 });
 export type PostJobData = z.infer<typeof PostJobData>;
 
+/**
+ * The posting pump of one conversation (src/queue/thread-pump.ts): posts its threads' replies
+ * in order, one at a time, as the conversation's limit allows.
+ */
+export const PumpJobData = z.strictObject({
+  platform: z.enum(PLATFORMS),
+  /** conversationKey(port.conversationOf(card)). */
+  conversation: z.string().regex(/^[\w.-]{1,64}$/, 'not a conversation key'),
+  /** Since when (ms) the pump has been letting cards go first; past a bound it posts a reply anyway. */
+  yielding: z.number().int().positive().optional(),
+});
+export type PumpJobData = z.infer<typeof PumpJobData>;
+
 /** BullMQ custom IDs must not contain `:` nor be all digits; triage IDs start with `tri-`. */
 export const jobIds = {
   collect: (triageId: string, version: number) => `collect-${triageId}-v${version}`,
@@ -46,4 +60,6 @@ export const jobIds = {
   bundle: (triageId: string, version: number) => `bundle-${triageId}-v${version}`,
   /** Deduplication ID for card updates: one pending (and one running) update per triage. */
   cardUpdate: (triageId: string) => `update-${triageId}`,
+  /** Deduplication ID of a conversation's pump: one waiting (and one running) per conversation. */
+  pump: (conversation: string) => `pump-${conversation}`,
 };

@@ -1,14 +1,20 @@
 /**
- * Chat posting limits shared by every process (rate-limiter-flexible `RateLimiterRedis`):
- * one bucket per platform, kind of call and destination, e.g. about one new message per
- * second per Slack channel (Slack's chat.postMessage allows about that, with short bursts). A job that finds its bucket empty is
- * delayed by the time the limiter says, never slept; a platform 429 also blocks the bucket
- * for its Retry-After so the other jobs for that channel wait too.
+ * Chat posting limits shared by every process: per platform, kind of call and conversation, a
+ * timeline in Redis that hands out send slots one interval apart (about one new message per
+ * second per Slack channel). A job asks to be admitted; it either may send now or is told how
+ * long to wait, and keeps its booked slot while its job sits delayed, so queued posts go out in
+ * the order they asked, one per interval, without every waiting job waking each second to race
+ * for the next one. A platform 429 blocks the timeline for its Retry-After and voids every
+ * booking (the jobs re-book, in turn, after it).
+ *
+ * Hand-written (one Lua script) because rate-limiter-flexible grants or refuses a point *now*;
+ * it has no booking a delayed job can hold across runs, and a refused point gives every waiter
+ * the same retry time (the herd that left a 30-card storm's last card at ~200 s).
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Platform } from '../chat/port';
+import { DEFAULT_FOLD, type FoldPolicy } from '../chat/thread-plan';
+import { conversationKey } from '../store/keys';
 
 export type CallKind = 'post' | 'update';
 
@@ -16,7 +22,12 @@ export interface Limit {
   points: number;
   durationSec: number;
 }
-export type PlatformLimits = Record<CallKind, Limit>;
+export interface PlatformLimits {
+  post: Limit;
+  update: Limit;
+  /** When a conversation's backlog is folded (src/chat/thread-plan.ts); default DEFAULT_FOLD. */
+  fold?: FoldPolicy;
+}
 
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   // chat.postMessage: ~1 message/second/channel; chat.update is Tier 3 (50+/min).
@@ -25,44 +36,116 @@ export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   teams: { post: { points: 4, durationSec: 1 }, update: { points: 4, durationSec: 1 } },
 };
 
-/** The conversation (the port's `conversationOf`) as a bounded Redis key part. */
-function bucketKey(conversation: string): string {
-  return conversation.length <= 64 && /^[\w.:-]+$/.test(conversation) ? conversation : createHash('sha256').update(conversation).digest('hex').slice(0, 32);
+/**
+ * Slots are this much further apart than the limit itself: what reaches the platform is spaced
+ * by the interval plus the difference in two requests' transit, and a limit met exactly gets
+ * refused whenever the second request travels faster than the first.
+ */
+export const SPACING_MARGIN = 0.05;
+
+/** Milliseconds between two sends under `limit`. */
+export function intervalOf(limit: Limit): number {
+  return Math.ceil(((limit.durationSec * 1000) / limit.points) * (1 + SPACING_MARGIN));
+}
+
+/**
+ * KEYS: timeline hash (next, last, until, gen), the holder's booking.
+ * ARGV: now ms, interval ms, how long a booking outlives its slot (ms).
+ * → {wait ms (0: send now, recorded as the last send), slots booked after this one}
+ */
+const ADMIT = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local t = redis.call('HMGET', KEYS[1], 'next', 'last', 'until', 'gen')
+local nxt = tonumber(t[1] or '0')
+local last = tonumber(t[2] or '0')
+local blocked = tonumber(t[3] or '0')
+local gen = t[4] or '0'
+local slot = nil
+local booked = redis.call('GET', KEYS[2])
+if booked then
+  local s, g = string.match(booked, '^(%d+):(%d+)$')
+  if g == gen then slot = tonumber(s) end
+end
+if not slot then
+  slot = math.max(now, nxt, last + interval, blocked)
+  nxt = slot + interval
+  redis.call('HSET', KEYS[1], 'next', nxt)
+end
+local queued = math.max(0, math.floor((nxt - slot) / interval) - 1)
+local ready = math.max(slot, last + interval, blocked)
+if ready <= now then
+  redis.call('HSET', KEYS[1], 'last', now)
+  redis.call('DEL', KEYS[2])
+  redis.call('PEXPIRE', KEYS[1], math.max(nxt - now, 0) + 60000)
+  return {0, queued}
+end
+redis.call('SET', KEYS[2], string.format('%d:%s', slot, gen), 'PX', ready - now + tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], math.max(nxt - now, 0) + 60000)
+return {ready - now, queued}
+`;
+
+/** KEYS: timeline hash. ARGV: until ms. Blocks the timeline and voids its bookings. */
+const BLOCK = `
+local untilMs = tonumber(ARGV[1])
+local t = redis.call('HMGET', KEYS[1], 'next', 'until')
+redis.call('HSET', KEYS[1], 'until', math.max(untilMs, tonumber(t[2] or '0')), 'next', math.max(untilMs, tonumber(t[1] or '0')))
+redis.call('HINCRBY', KEYS[1], 'gen', 1)
+redis.call('PEXPIRE', KEYS[1], math.max(untilMs - tonumber(ARGV[2]), 0) + 60000)
+return 1
+`;
+
+interface LimiterScripts {
+  ctAdmit(timeline: string, booking: string, now: number, interval: number, holdMs: number): Promise<[number, number]>;
+  ctBlock(timeline: string, until: number, now: number): Promise<number>;
+}
+
+export interface Admission {
+  /** 0: send now; otherwise wait this long (the slot stays booked for this holder). */
+  waitMs: number;
+  /** Sends booked after this one in the conversation: how deep its backlog is. */
+  queued: number;
 }
 
 export class ChatLimiter {
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+  private readonly redis: Redis & LimiterScripts;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS,
-  ) {}
-
-  private limiter(platform: Platform, kind: CallKind): RateLimiterRedis {
-    const name = `${platform}.${kind}`;
-    let l = this.limiters.get(name);
-    if (!l) {
-      const { points, durationSec } = this.limits[platform][kind];
-      l = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.prefix}rl:${name}`, points, duration: durationSec });
-      this.limiters.set(name, l);
-    }
-    return l;
+  ) {
+    const r = redis as Redis & Partial<LimiterScripts>;
+    if (typeof r.ctAdmit !== 'function') redis.defineCommand('ctAdmit', { numberOfKeys: 2, lua: ADMIT });
+    if (typeof r.ctBlock !== 'function') redis.defineCommand('ctBlock', { numberOfKeys: 1, lua: BLOCK });
+    this.redis = r as Redis & LimiterScripts;
   }
 
-  /** Takes one call from the bucket: 0 when allowed, else the ms to wait before trying again. */
-  async take(platform: Platform, kind: CallKind, conversation: string): Promise<number> {
-    try {
-      await this.limiter(platform, kind).consume(bucketKey(conversation));
-      return 0;
-    } catch (e) {
-      if (e instanceof RateLimiterRes) return Math.max(1, e.msBeforeNext);
-      throw e;
-    }
+  private timeline(platform: Platform, kind: CallKind, conversation: string): string {
+    return `${this.prefix}rl:${platform}.${kind}:${conversationKey(conversation)}`;
   }
 
-  /** The platform said "slow down": block the bucket for that long. */
+  intervalMs(platform: Platform, kind: CallKind): number {
+    return intervalOf(this.limits[platform][kind]);
+  }
+
+  fold(platform: Platform): FoldPolicy {
+    return this.limits[platform].fold ?? DEFAULT_FOLD;
+  }
+
+  /**
+   * Asks to send one call for `holder` (a job ID): admitted now, or the wait until its booked
+   * slot. Asking again with the same holder keeps the same slot.
+   */
+  async admit(platform: Platform, kind: CallKind, conversation: string, holder: string): Promise<Admission> {
+    const tl = this.timeline(platform, kind, conversation);
+    const [waitMs, queued] = await this.redis.ctAdmit(tl, `${tl}:b:${holder}`, Date.now(), this.intervalMs(platform, kind), 60_000);
+    return { waitMs: Number(waitMs), queued: Number(queued) };
+  }
+
+  /** The platform said "slow down": nothing goes to this conversation for `ms`. */
   async block(platform: Platform, kind: CallKind, conversation: string, ms: number): Promise<void> {
-    await this.limiter(platform, kind).block(bucketKey(conversation), Math.max(1, Math.ceil(ms / 1000)));
+    const now = Date.now();
+    await this.redis.ctBlock(this.timeline(platform, kind, conversation), now + Math.max(1, Math.ceil(ms)), now);
   }
 }

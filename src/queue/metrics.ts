@@ -17,8 +17,12 @@ export interface TriageMetrics {
   jobDuration: Histogram<'queue' | 'job'>;
   /** caracal_triage_chat_calls_total{platform,method,outcome}: ok, rate_limited, error, permanent */
   chatCalls: Counter<'platform' | 'method' | 'outcome'>;
-  /** caracal_triage_chat_delays_total{platform,reason}: limiter, retry_after, no_card, busy */
+  /** caracal_triage_chat_delays_total{platform,reason}: limiter, retry_after, no_card, busy, cards_first */
   chatDelays: Counter<'platform' | 'reason'>;
+  /** caracal_triage_chat_adopted_total{platform,kind}: posts an earlier run had made, found and kept instead of posted again */
+  chatAdopted: Counter<'platform' | 'kind'>;
+  /** caracal_triage_thread_replies_total{platform,kind}: step, folded (several steps in one reply), bundle */
+  threadReplies: Counter<'platform' | 'kind'>;
   /** caracal_triage_steps_collected_total{step,verdict} */
   steps: Counter<'step' | 'verdict'>;
   /** caracal_triage_step_duration_seconds{step} */
@@ -35,12 +39,14 @@ export function triageMetrics(registry: Registry = new Registry()): TriageMetric
   const registers = [registry];
   const m: TriageMetrics = {
     registry,
-    started: new Counter({ name: 'caracal_triage_started_total', help: 'Triage start requests, by source and whether a new triage was created (false: deduplicated)', labelNames: ['source', 'created'], registers }),
+    started: new Counter({ name: 'caracal_triage_started_total', help: 'Triage start requests, by source and whether a new triage was created (false: a redelivery; open: the same command while its triage is open)', labelNames: ['source', 'created'], registers }),
     transitions: new Counter({ name: 'caracal_triage_transitions_total', help: 'Triage state-machine events applied or refused, by event and outcome', labelNames: ['event', 'outcome'], registers }),
     jobs: new Counter({ name: 'caracal_triage_jobs_total', help: 'Queue jobs by queue, job name and outcome (completed, retry, failed)', labelNames: ['queue', 'job', 'outcome'], registers }),
     jobDuration: new Histogram({ name: 'caracal_triage_job_duration_seconds', help: 'Time spent processing one job attempt', labelNames: ['queue', 'job'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60], registers }),
     chatCalls: new Counter({ name: 'caracal_triage_chat_calls_total', help: 'Calls to chat platforms by platform, method and outcome (ok, rate_limited, error, permanent)', labelNames: ['platform', 'method', 'outcome'], registers }),
-    chatDelays: new Counter({ name: 'caracal_triage_chat_delays_total', help: 'Post jobs delayed instead of sent, by reason (limiter, retry_after, no_card, busy)', labelNames: ['platform', 'reason'], registers }),
+    chatDelays: new Counter({ name: 'caracal_triage_chat_delays_total', help: 'Post jobs delayed instead of sent, by reason (limiter, retry_after, no_card, busy, cards_first)', labelNames: ['platform', 'reason'], registers }),
+    chatAdopted: new Counter({ name: 'caracal_triage_chat_adopted_total', help: 'Posts an earlier run had made (found by their identity after a crash) and kept instead of posted again', labelNames: ['platform', 'kind'], registers }),
+    threadReplies: new Counter({ name: 'caracal_triage_thread_replies_total', help: 'Thread replies posted, by kind (step, folded: several steps in one reply, bundle)', labelNames: ['platform', 'kind'], registers }),
     steps: new Counter({ name: 'caracal_triage_steps_collected_total', help: 'Triage steps collected, by step and verdict', labelNames: ['step', 'verdict'], registers }),
     stepDuration: new Histogram({ name: 'caracal_triage_step_duration_seconds', help: 'Time to collect and judge one step', labelNames: ['step'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers }),
     swept: new Counter({ name: 'caracal_triage_swept_total', help: 'Triages moved to abandoned after no activity', registers }),

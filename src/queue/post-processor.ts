@@ -1,47 +1,43 @@
 /**
- * The return path: posts the card, each step's evidence in its thread, card updates and the
- * bundle, through the ChatPort of the triage's platform. Every post is idempotent: a marker in
- * the triage's hash says it was done, and a short lease keeps two runs of the same job (a
- * stalled job picked up while the first run still lives) from posting twice. A post that cannot
- * go out yet (no card, limiter empty, platform 429) delays its job instead of sleeping.
+ * The return path's jobs, through the ChatPort of the triage's platform:
+ *
+ *   post_card    posts the card when its conversation's send order says so (cards book their
+ *                slot as soon as they are asked for, so a card never waits behind a backlog of
+ *                thread replies), exactly once (see below);
+ *   update_card  redraws the card in place (coalesced; chat.update is idempotent);
+ *   post_step, post_bundle
+ *                wait for the card, then hand the triage to the pump of the card's conversation
+ *                (thread-pump.ts), which alone posts that conversation's replies, in thread order;
+ *   pump         that pump.
+ *
+ * Exactly once, as a person sees it: a short lease keeps two live runs of the same post apart;
+ * a marker in the triage's hash says it was made; and an intent written before the platform is
+ * called (post-intent.ts) tells a run that follows a crash to look for the earlier copy
+ * (ChatPort.findPost) and adopt it instead of posting again. A post that cannot go out yet (no
+ * card, its slot not reached, a platform 429) delays its job instead of sleeping.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Logger } from 'pino';
-import { ChatPermanentError, ChatRateLimitedError, type ChatPort, type Destination, type MessageRef, type Platform } from '../chat/port';
-import type { TriageStore, TriageView } from '../store/triage-store';
+import type { ChatPort, Destination, MessageRef, Platform } from '../chat/port';
+import { BUNDLE_KEY, CARD_KEY, stepKey } from '../chat/thread-plan';
+import { conversationKey } from '../store/keys';
+import type { TriageView } from '../store/triage-store';
 import { delayJob } from './delay';
+import { enqueueCardUpdate, scheduleThread } from './effects';
 import { PostJobData, type PostJobName } from './jobs';
-import type { CallKind, ChatLimiter } from './limiter';
-import type { TriageMetrics } from './metrics';
-import type { ChatPorts } from './ports';
+import type { CallKind } from './limiter';
+import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
+import { createThreadPump } from './thread-pump';
 
-export interface PostDeps {
-  store: TriageStore;
-  ports: ChatPorts;
-  limiter: ChatLimiter;
-  metrics: TriageMetrics;
-  logger: Logger;
-  /** How long a post may be in flight before another run may retry it (ms). */
-  leaseMs: number;
-  /** First wait when the card does not exist yet; doubles each time up to 30 s. */
-  noCardDelayMs: number;
-  /** Waits for the card before the job fails (and is retried with backoff). */
-  maxNoCardWaits: number;
-}
+export type { PostDeps } from './post-common';
 
-export type PostOutcome = { posted: PostJobName; version: number } | { skipped: string };
+export type PostOutcome = { posted: PostJobName; version: number } | { skipped: string } | { queued: string } | { idle: string };
 
 type Ctx = { job: Job; token: string | undefined; data: PostJobData; view: TriageView; port: ChatPort; platform: Platform };
 
-function isRateLimited(e: unknown): e is ChatRateLimitedError {
-  return e instanceof ChatRateLimitedError || (e instanceof Error && e.name === 'ChatRateLimitedError' && typeof (e as ChatRateLimitedError).retryAfterMs === 'number');
-}
-function isPermanent(e: unknown): e is ChatPermanentError {
-  return e instanceof ChatPermanentError || (e instanceof Error && e.name === 'ChatPermanentError');
-}
-
 export function createPostProcessor(deps: PostDeps) {
-  const { store, limiter, metrics } = deps;
+  const { store, posts, limiter, metrics } = deps;
+  const pump = createThreadPump(deps);
+  const holder = (c: Ctx): string => c.job.id ?? `${c.job.name}-${c.data.triageId}`;
 
   async function waitForCard(c: Ctx): Promise<PostOutcome> {
     if (c.view.cardFailed) return { skipped: `the card could not be posted (${c.view.cardFailed})` };
@@ -49,14 +45,16 @@ export function createPostProcessor(deps: PostDeps) {
     if (waits >= deps.maxNoCardWaits) throw new Error(`the card for ${c.data.triageId} has not been posted yet (waited ${waits} times)`);
     metrics.chatDelays.inc({ platform: c.platform, reason: 'no_card' });
     await c.job.updateData({ ...c.data, waits: waits + 1 });
-    return delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
+    return await delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
   }
 
-  async function throttle(c: Ctx, kind: CallKind, where: MessageRef | Destination): Promise<void> {
-    const wait = await limiter.take(c.platform, kind, c.port.conversationOf(where));
-    if (wait > 0) {
+  /** Waits (delaying the job) until this job's slot in the conversation's send order. */
+  async function admitted(c: Ctx, kind: CallKind, where: MessageRef | Destination, onWait?: () => Promise<void>): Promise<void> {
+    const { waitMs } = await limiter.admit(c.platform, kind, c.port.conversationOf(where), holder(c));
+    if (waitMs > 0) {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'limiter' });
-      await delayJob(c.job, c.token, wait);
+      await onWait?.();
+      await delayJob(c.job, c.token, waitMs);
     }
   }
 
@@ -74,51 +72,83 @@ export function createPostProcessor(deps: PostDeps) {
         metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'rate_limited' });
         metrics.chatDelays.inc({ platform: c.platform, reason: 'retry_after' });
         deps.logger.warn({ triageId: c.data.triageId, job: c.job.name, retryAfterMs: e.retryAfterMs }, 'chat platform rate limited; job delayed');
-        await Promise.all([release(), limiter.block(c.platform, kind, c.port.conversationOf(where), e.retryAfterMs)]);
-        return delayJob(c.job, c.token, e.retryAfterMs);
+        // A 429 means nothing was stored: the next attempt has nothing to look for.
+        const cleared = method === 'postCard' ? posts.clearIntent(c.data.triageId, 'card') : Promise.resolve();
+        await Promise.all([release(), cleared, limiter.block(c.platform, kind, c.port.conversationOf(where), e.retryAfterMs)]);
+        return await delayJob(c.job, c.token, e.retryAfterMs);
       }
       await release();
       if (isPermanent(e)) {
         metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'permanent' });
-        if (method === 'postCard') await store.markCardFailed(c.data.triageId, `${e.code}: ${e.message}`);
+        if (method === 'postCard') {
+          await Promise.all([
+            store.markCardFailed(c.data.triageId, `${e.code}: ${e.message}`),
+            posts.clearIntent(c.data.triageId, 'card'),
+            posts.cardSettled(c.view.destination, c.data.triageId),
+          ]);
+        }
         throw new UnrecoverableError(`${method} refused by ${c.platform}: ${e.code}: ${e.message}`);
       }
+      // Anything else (a timeout, a reset connection) may have been stored: the intent stays.
       metrics.chatCalls.inc({ platform: c.platform, method, outcome: 'error' });
       throw e;
     }
   }
 
-  /**
-   * Claim the post (false when it was already made), then take a limiter token; when the
-   * limiter says wait, give the claim back and delay the job.
-   */
-  async function claim(c: Ctx, kind: CallKind, where: MessageRef | Destination, marker: string): Promise<boolean> {
-    const token = c.token ?? c.job.id ?? 'local';
+  /** Claim the card post (false when it was already made), then wait for its slot. */
+  async function claim(c: Ctx, where: Destination, marker: string): Promise<boolean> {
+    const token = c.token ?? holder(c);
     const r = await store.claimPost(c.data.triageId, marker, token, deps.leaseMs);
     if (r === 'posted' || r === 'gone') return false;
     if (r === 'busy') {
       metrics.chatDelays.inc({ platform: c.platform, reason: 'busy' });
       await delayJob(c.job, c.token, deps.leaseMs / 2);
     }
-    const wait = await limiter.take(c.platform, kind, c.port.conversationOf(where));
-    if (wait > 0) {
-      metrics.chatDelays.inc({ platform: c.platform, reason: 'limiter' });
-      await store.releasePost(c.data.triageId, marker, token);
-      await delayJob(c.job, c.token, wait);
-    }
+    await admitted(c, 'post', where, () => store.releasePost(c.data.triageId, marker, token));
     return true;
   }
 
-  const done = async (c: Ctx, marker: string): Promise<void> => store.markPosted(c.data.triageId, marker, c.token ?? c.job.id ?? 'local');
+  /** A look-up the platform rate limited waits like a post would (the post lease given back). */
+  async function lookOrDelay<T>(c: Ctx, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (c.token) await store.releasePost(c.data.triageId, CARD_KEY, c.token);
+      if (isRateLimited(e)) return await delayJob(c.job, c.token, e.retryAfterMs);
+      throw e;
+    }
+  }
 
-  const handlers: Record<PostJobName, (c: Ctx) => Promise<PostOutcome>> = {
+  /** The card exists: the triage's replies are the pump's (in the card's conversation). */
+  async function handOver(c: Ctx, ref: MessageRef): Promise<void> {
+    await scheduleThread(deps, c.platform, conversationKey(c.port.conversationOf(ref)), c.data.triageId, c.view.record.createdAt);
+  }
+
+  const handlers: Record<Exclude<PostJobName, 'pump'>, (c: Ctx) => Promise<PostOutcome>> = {
     async post_card(c) {
       const { record, destination } = c.view;
-      if (c.view.ref) return { skipped: 'card exists' };
-      if (!(await claim(c, 'post', destination, 'card'))) return { skipped: 'card exists' };
-      const ref = await send(c, 'postCard', 'post', destination, 'card', () => c.port.postCard(destination, record));
-      await store.setMessageRef(record.id, ref, record.version);
-      await done(c, 'card');
+      if (c.view.ref || !(await claim(c, destination, CARD_KEY))) {
+        await posts.cardSettled(destination, record.id);
+        return { skipped: 'card exists' };
+      }
+      const identity = { triageId: record.id, key: CARD_KEY };
+      const earlier = c.view.cardIntent;
+      const found = earlier ? await lookOrDelay(c, () => lookForEarlier(deps, c.port, c.platform, destination, identity, earlier)) : null;
+      let ref: MessageRef;
+      if (found) {
+        ref = found.ref;
+        deps.logger.info({ triageId: record.id }, 'the card an earlier run posted was found; kept it instead of posting again');
+      } else {
+        await posts.writeIntent(record.id, 'card', { key: CARD_KEY, kind: 'card', items: [], steps: [], at: earlier?.at ?? Date.now() });
+        ref = await send(c, 'postCard', 'post', destination, CARD_KEY, () => c.port.postCard(destination, record, { identity }));
+      }
+      const stored = (await store.setMessageRef(record.id, ref, found ? 0 : record.version)) ?? ref;
+      await store.markPosted(record.id, CARD_KEY, c.token ?? holder(c));
+      await Promise.all([posts.clearIntent(record.id, 'card'), posts.cardSettled(destination, record.id)]);
+      if (found) await enqueueCardUpdate(deps, record.id);
+      const link = await c.port.permalink?.(stored).catch(() => null);
+      if (link) await posts.setCardLink(record.id, link);
+      await handOver(c, stored);
       return { posted: 'post_card', version: record.version };
     },
     async post_step(c) {
@@ -128,37 +158,38 @@ export function createPostProcessor(deps: PostDeps) {
       if (!ref) return waitForCard(c);
       if (!record.steps.some((s) => s.id === step)) return { skipped: 'step has no result' };
       // The latest result of the step is what gets posted; older jobs for the same result find it done.
-      const marker = `step.${step}.v${c.view.stepVersion ?? c.data.version ?? record.version}`;
-      if (!(await claim(c, 'post', ref, marker))) return { skipped: 'already posted' };
-      await send(c, 'postStep', 'post', ref, marker, () => c.port.postStep(ref, record, step));
-      await done(c, marker);
-      return { posted: 'post_step', version: record.version };
-    },
-    async update_card(c) {
-      const { record, ref } = c.view;
-      if (!ref) return waitForCard(c);
-      if (c.view.cardVersion >= record.version) return { skipped: 'card is current' };
-      await throttle(c, 'update', ref);
-      await send(c, 'updateCard', 'update', ref, null, () => c.port.updateCard(ref, record));
-      await store.raiseCardVersion(record.id, record.version);
-      return { posted: 'update_card', version: record.version };
+      const marker = stepKey(step, c.view.stepVersion ?? c.data.version ?? record.version);
+      if (await store.isPosted(record.id, marker)) return { skipped: 'already posted' };
+      await handOver(c, ref);
+      return { queued: `step ${step} handed to the thread` };
     },
     async post_bundle(c) {
       const { record, ref } = c.view;
       if (!ref) return waitForCard(c);
       if (!record.bundle) return { skipped: 'no bundle' };
-      const marker = `bundle.v${c.data.version ?? record.version}`;
-      if (!(await claim(c, 'post', ref, marker))) return { skipped: 'already posted' };
-      await send(c, 'postBundle', 'post', ref, marker, () => c.port.postBundle(ref, record));
-      await done(c, marker);
-      return { posted: 'post_bundle', version: record.version };
+      if (await store.isPosted(record.id, BUNDLE_KEY)) return { skipped: 'already posted' };
+      await handOver(c, ref);
+      return { queued: 'bundle handed to the thread' };
+    },
+    async update_card(c) {
+      const { record, ref } = c.view;
+      if (!ref) return waitForCard(c);
+      // An escalated card links the bundle (the top of the thread points at its end).
+      const bundle = record.state === 'escalated' && c.view.bundleRef ? c.view.bundleRef : null;
+      if (c.view.cardVersion >= record.version && (!bundle || c.view.cardShowsBundle)) return { skipped: 'card is current' };
+      await admitted(c, 'update', ref);
+      await send(c, 'updateCard', 'update', ref, null, () => c.port.updateCard(ref, record, bundle ? { bundle } : {}));
+      await store.raiseCardVersion(record.id, record.version);
+      if (bundle) await posts.markCardShowsBundle(record.id);
+      return { posted: 'update_card', version: record.version };
     },
   };
 
   return async function processPost(job: Job, token?: string): Promise<PostOutcome> {
+    if (job.name === 'pump') return pump(job, token);
     const parsed = PostJobData.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid post job data: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    const handler = handlers[job.name as PostJobName];
+    const handler = handlers[job.name as Exclude<PostJobName, 'pump'>];
     if (!handler) throw new UnrecoverableError(`unknown post job ${job.name}`);
     const data = parsed.data;
     const view = await store.view(data.triageId, data.step);

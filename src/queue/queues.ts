@@ -1,6 +1,7 @@
 /**
  * The two BullMQ queues: `collect` (evidence, one job per collection round, plus the sweeper)
- * and `post` (the return path to chat: card, step replies, card updates, bundle). Producers
+ * and `post` (the return path to chat: cards, card updates, the step and bundle jobs that hand
+ * their replies to a conversation's pump, and the pumps that post them in order). Producers
  * share one ioredis connection; default job options carry retries with exponential backoff
  * and bounded retention (removal re-opens a job ID, which the store's markers make harmless).
  */

@@ -1,15 +1,20 @@
 /**
  * Moves triages with no activity for `staleAfterMs` (default 24 h) to `abandoned` through the
- * machine's `expire` event, so their cards say so and they stop holding the active set. Runs
- * as a BullMQ job scheduler on the collect queue: one sweep per interval across all workers.
+ * machine's `expire` event, so their cards say so and they stop holding the active set; and
+ * wakes the pump of every conversation that still has replies to post (a pump that failed for
+ * good leaves its outbox to the next one). Runs as a BullMQ job scheduler on the collect
+ * queue: one sweep per interval across all workers.
  */
 import type { Logger } from 'pino';
+import type { PostStore } from '../store/post-store';
 import type { TriageStore } from '../store/triage-store';
-import { carryOutEffects, type EffectContext } from './effects';
+import { carryOutEffects, enqueuePump, type EffectContext } from './effects';
 import type { TriageMetrics } from './metrics';
 
 export interface SweepDeps extends EffectContext {
   store: TriageStore;
+  /** When given, idle pumps of conversations with work are woken. */
+  posts?: PostStore;
   metrics: TriageMetrics;
   logger: Logger;
   staleAfterMs: number;
@@ -39,5 +44,6 @@ export async function sweepStale(deps: SweepDeps, batch = 100): Promise<{ abando
     if (ids.length < batch || !progressed) break;
   }
   if (abandoned.length) deps.logger.info({ count: abandoned.length }, 'abandoned idle triages');
+  if (deps.posts) for (const c of await deps.posts.busyConversations()) await enqueuePump(deps, c.platform, c.conversation);
   return { abandoned };
 }

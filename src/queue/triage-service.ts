@@ -1,9 +1,15 @@
 /**
  * TriageService (src/triage/service-api.ts) over the Redis store and the queues: what chat
- * adapters and webhooks call. `start` is a handful of Redis round trips (dedupe-and-create in
- * one script, one audit append, two job adds) so adapters can call it before their 3-second
- * ack; everything slow happens in the workers.
+ * adapters and webhooks call. `start` is a handful of Redis round trips (dedupe, open-triage
+ * check and create in one script, one audit append, one job add) so adapters can call it before
+ * their 3-second ack; everything slow happens in the workers.
+ *
+ * One card per open triage: a start whose command (channel, request ID, zone, symptom, pasted
+ * error, kind) matches a triage that is still open creates nothing and answers with that
+ * triage's card. Resolving, escalating or abandoning it frees the command (the store clears the
+ * index in the same write), so the same command then starts a new triage.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -11,7 +17,8 @@ import { createAuditLog, type AuditLog } from '../audit/log';
 import { newTriageId } from '../store/ids';
 import { DEFAULT_PREFIX } from '../store/keys';
 import { createProducerConnection, waitReady } from '../store/redis';
-import { createTriageStore, type TriageStore } from '../store/triage-store';
+import { CLOSING_STATES, createTriageStore, type OpenEntry, type TriageStore } from '../store/triage-store';
+import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
 import { STEP_IDS } from '../triage/model';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../triage/service-api';
@@ -27,6 +34,8 @@ export interface TriageServiceOptions {
   prefix?: string;
   /** How long an inbound delivery key is remembered (s); longer than Slack's redelivery window. */
   dedupeTtlSec?: number;
+  /** Backstop lifetime of an open-triage index entry (s); closing the triage frees it at once. */
+  openTtlSec?: number;
   cardDebounceMs?: number;
   metrics?: TriageMetrics | Registry;
   logger?: Logger;
@@ -54,6 +63,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
   const audit = createAuditLog(opts.redis, { prefix, signingKey: opts.signingKey, now });
   const ctx: EffectContext = { queues: opts.queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
   const dedupeTtlSec = opts.dedupeTtlSec ?? 3600;
+  const openTtlSec = opts.openTtlSec ?? 30 * 24 * 3600;
 
   const where = `redis://${opts.redis.options.host ?? '?'}:${opts.redis.options.port ?? '?'}`;
   return {
@@ -71,7 +81,21 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
       const { record } = newTriage(newId(), req.input, now());
       const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
-      const r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec);
+      const open: OpenEntry = { identity: commandIdentity(req), ttlSec: openTtlSec };
+      let r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, open);
+      if (!r.created && r.reason === 'open') {
+        const existing = await store.view(r.triageId);
+        if (existing && !CLOSING_STATES.includes(existing.record.state)) {
+          // A redelivery of this delivery is then "already started", like any other.
+          await store.rememberDelivery(req.dedupeKey, r.triageId, dedupeTtlSec);
+          metrics.started.inc({ source: req.source, created: 'open' });
+          logger.info({ triageId: r.triageId, source: req.source }, 'same command while its triage is open; answered with its card');
+          return { triageId: r.triageId, created: false, open: { card: existing.ref, link: existing.cardLink } };
+        }
+        // The entry outlived its triage (expired, or closed by a writer that predates the index).
+        r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, { ...open, replacing: r.triageId });
+        if (!r.created && r.reason === 'open') return { triageId: r.triageId, created: false, open: { card: null, link: null } };
+      }
       metrics.started.inc({ source: req.source, created: String(r.created) });
       if (!r.created) {
         // A redelivery. If the first start died before its jobs were queued, queue them now:
@@ -112,6 +136,16 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       await opts.onClose?.();
     },
   };
+}
+
+/**
+ * What makes two starts "the same command": where the card goes, the request, zone, symptom,
+ * pasted error (hashed), and whether it is a bundle request.
+ */
+export function commandIdentity(req: StartTriageRequest): string {
+  const { requestId, zoneId, symptom, error } = req.input;
+  const errorHash = error ? createHash('sha256').update(error).digest('hex') : null;
+  return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false]);
 }
 
 /**

@@ -16,6 +16,7 @@ import { DEFAULT_PREFIX } from '../store/keys';
 import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
 import { settlesWithin } from '../time/race';
 import { createTriageStore } from '../store/triage-store';
+import { createPostStore } from '../store/post-store';
 import type { CreateTriageSession } from '../triage/session-api';
 import { createCollectProcessor } from './collect-processor';
 import { COLLECT_JOBS, QUEUE_NAMES } from './jobs';
@@ -94,6 +95,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   watch.attach(connection);
   watch.attach(fast);
   const store = createTriageStore(fast, { prefix });
+  const posts = createPostStore(store);
   const queues = createQueues(fast, { prefix });
   const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey });
   const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
@@ -141,7 +143,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     collectWorker = observe(
       new Worker(
         QUEUE_NAMES.collect,
-        timed(QUEUE_NAMES.collect, async (job) => (job.name === COLLECT_JOBS.sweep ? sweepStale({ ...effects, store, metrics, logger, staleAfterMs }) : collect(job))),
+        timed(QUEUE_NAMES.collect, async (job) => (job.name === COLLECT_JOBS.sweep ? sweepStale({ ...effects, store, posts, metrics, logger, staleAfterMs }) : collect(job))),
         { ...workerOpts, concurrency: opts.collectConcurrency ?? 8 },
       ),
       QUEUE_NAMES.collect,
@@ -159,6 +161,9 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     const limiter = new ChatLimiter(fast, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
     const post = createPostProcessor({
       store,
+      posts,
+      queues,
+      cardDebounceMs: effects.cardDebounceMs,
       ports: opts.ports,
       limiter,
       metrics,

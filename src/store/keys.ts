@@ -3,10 +3,18 @@
  * default) so tests and several installs can share a Redis without touching each other.
  *
  *   <p>triage:<id>      hash: record (JSON), version, dest, meta, ref, cardv, stepv:<step>,
- *                       posted:<marker>, done:<collect job>:<step|finish>
+ *                       posted:<marker>, done:<collect job>:<step|finish>, openkey, cardlink,
+ *                       bundleref, cardbundle, intent:card, intent:thread (posts in flight),
+ *                       failed:<key>, threadfail, nofold (replies the platform refused)
  *   <p>active           zset: non-final triage IDs scored by last activity (ms), for the sweeper
  *   <p>dedupe:<sha256>  string: triage ID started by an inbound delivery (SET NX EX)
+ *   <p>open:<sha256>    string: the open triage of one command (channel, request, zone, symptom)
+ *   <p>cards:<sha256>   zset: triages whose card is not posted yet, per destination, by start time
  *   <p>lease:<id>:<m>   string: short lease while a post is in flight (SET NX PX)
+ *   <p>conv:<c>:outbox  zset: triages with thread replies to post in conversation <c>, by age
+ *   <p>conv:<c>:lease   string: the posting pump of conversation <c> while it runs
+ *   <p>convs            set: conversations with an outbox (the sweeper restarts idle pumps)
+ *   <p>rl:<platform>.<kind>:<c>  hash: posting timeline (next slot, last send, blocked until)
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
@@ -20,6 +28,13 @@ export interface Keys {
   active(): string;
   dedupe(key: string): string;
   lease(id: string, marker: string): string;
+  /** The open-triage index entry for one command's identity (already a stable string). */
+  open(identity: string): string;
+  /** Cards not posted yet for one destination (addressIdentity). */
+  pendingCards(destination: string): string;
+  outbox(conversation: string): string;
+  convLease(conversation: string): string;
+  convs(): string;
   audit(): string;
   auditHead(): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
@@ -34,8 +49,18 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     // Hashed: inbound keys are caller-controlled and may be long.
     dedupe: (key) => `${prefix}dedupe:${createHash('sha256').update(key).digest('hex')}`,
     lease: (id, marker) => `${prefix}lease:${id}:${marker}`,
+    open: (identity) => `${prefix}open:${createHash('sha256').update(identity).digest('hex')}`,
+    pendingCards: (destination) => `${prefix}cards:${createHash('sha256').update(destination).digest('hex')}`,
+    outbox: (c) => `${prefix}conv:${c}:outbox`,
+    convLease: (c) => `${prefix}conv:${c}:lease`,
+    convs: () => `${prefix}convs`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
     bullPrefix: () => `${prefix}q`,
   };
+}
+
+/** A conversation (ChatPort.conversationOf) as a bounded key part: as is when short and plain, else hashed. */
+export function conversationKey(conversation: string): string {
+  return conversation.length <= 64 && /^[\w.-]+$/.test(conversation) ? conversation : createHash('sha256').update(conversation).digest('hex').slice(0, 32);
 }

@@ -6,12 +6,13 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { parseAddress, type Destination, type MessageRef } from '../chat/address';
+import { addressIdentity, parseAddress, type Destination, type MessageRef } from '../chat/address';
 import { FINAL_STATES, TRIAGE_STATES, transition } from '../triage/machine';
 import type { Actor, Effect, TriageEvent, TriageRecord, TriageState } from '../triage/machine';
 import type { StepId } from '../triage/model';
 import { DEFAULT_PREFIX, keys, type Keys } from './keys';
 import { withStoreScripts, type StoreScripts } from './scripts';
+import { parseBundleRef, parseIntent, type PostIntent } from './post-intent';
 
 /** What the worker needs to know about a triage besides its record. */
 export interface TriageMeta {
@@ -56,6 +57,14 @@ export interface ApplyOptions {
 
 /** Everything the posting job reads in one round trip. */
 export interface TriageView {
+  /** Permalink of the card, once posted (where the platform has one). */
+  cardLink: string | null;
+  /** The bundle's reply and its link, once posted. */
+  bundleRef: { ref: MessageRef; link: string | null } | null;
+  /** The card was last drawn with the bundle link (escalated cards). */
+  cardShowsBundle: boolean;
+  /** The card post an earlier run started and may not have finished (exactly-once, see thread-store.ts). */
+  cardIntent: PostIntent | null;
   record: TriageRecord;
   destination: Destination;
   meta: TriageMeta;
@@ -75,6 +84,21 @@ export interface TriageStoreOptions {
   now?: () => Date;
 }
 
+/** States that close a triage for the open-triage index: the same command may start a new one. */
+export const CLOSING_STATES: readonly TriageState[] = ['resolved', 'escalated', 'abandoned'];
+
+/** The open-triage index entry a start is checked against and, when created, takes. */
+export interface OpenEntry {
+  /** Stable identity of the command (destination, request, zone, symptom, kind). */
+  identity: string;
+  /** Backstop TTL; the entry is freed by the closing transition. */
+  ttlSec: number;
+  /** An entry found pointing at a closed or missing triage: replace it. */
+  replacing?: string;
+}
+
+export type CreateResult = { triageId: string; created: true } | { triageId: string; created: false; reason: 'duplicate' | 'open' };
+
 export const CONFLICT_MESSAGE =
   'This triage has already advanced: someone else changed it at the same moment, so nothing was changed. Use the latest card.';
 
@@ -91,18 +115,17 @@ export class TriageStore {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Dedupe and create atomically. Returns the triage ID that owns the dedupe key. */
-  async create(
-    record: TriageRecord,
-    destination: Destination,
-    meta: TriageMeta,
-    dedupeKey: string,
-    dedupeTtlSec: number,
-  ): Promise<{ triageId: string; created: boolean }> {
-    const [created, triageId] = await this.redis.ctCreate(
+  /**
+   * Dedupe, check the open index and create atomically. Returns the triage that owns the
+   * dedupe key (a redelivery), the open triage of the same command, or the new one.
+   */
+  async create(record: TriageRecord, destination: Destination, meta: TriageMeta, dedupeKey: string, dedupeTtlSec: number, open: OpenEntry): Promise<CreateResult> {
+    const [created, triageId, reason] = await this.redis.ctCreate(
       this.keys.dedupe(dedupeKey),
       this.keys.triage(record.id),
       this.keys.active(),
+      this.keys.open(open.identity),
+      this.keys.pendingCards(addressIdentity(destination)),
       record.id,
       JSON.stringify(record),
       record.version,
@@ -110,8 +133,16 @@ export class TriageStore {
       JSON.stringify(meta),
       Date.parse(record.updatedAt),
       dedupeTtlSec,
+      open.ttlSec,
+      open.replacing ?? '',
     );
-    return { triageId, created: created === 1 };
+    if (created === 1) return { triageId, created: true };
+    return { triageId, created: false, reason: reason === 'open' ? 'open' : 'duplicate' };
+  }
+
+  /** Remember a delivery that was answered with an existing triage (its redelivery says "already started"). */
+  async rememberDelivery(dedupeKey: string, triageId: string, ttlSec: number): Promise<void> {
+    await this.redis.set(this.keys.dedupe(dedupeKey), triageId, 'EX', ttlSec, 'NX');
   }
 
   async get(id: string): Promise<TriageRecord | null> {
@@ -119,7 +150,7 @@ export class TriageStore {
   }
 
   async view(id: string, step?: StepId): Promise<TriageView | null> {
-    const [record, dest, meta, ref, cardv, cardfail, stepv] = await this.redis.hmget(
+    const [record, dest, meta, ref, cardv, cardfail, stepv, cardlink, bundleref, cardbundle, intent] = await this.redis.hmget(
       this.keys.triage(id),
       'record',
       'dest',
@@ -128,6 +159,10 @@ export class TriageStore {
       'cardv',
       'cardfail',
       step ? `stepv:${step}` : 'stepv:-',
+      'cardlink',
+      'bundleref',
+      'cardbundle',
+      'intent:card',
     );
     const r = parseRecord(record);
     if (!r || !dest || !meta) return null;
@@ -139,6 +174,10 @@ export class TriageStore {
       cardVersion: Number(cardv ?? 0),
       stepVersion: stepv === null ? null : Number(stepv),
       cardFailed: cardfail,
+      cardLink: cardlink,
+      bundleRef: parseBundleRef(bundleref),
+      cardShowsBundle: cardbundle === '1',
+      cardIntent: parseIntent(intent),
     };
   }
 
@@ -157,9 +196,11 @@ export class TriageStore {
       const extra: Array<string | number> = [];
       for (const e of t.effects) if (e.type === 'post_step') extra.push(`stepv:${e.step}`, next.version);
       const final = FINAL_STATES.includes(next.state);
-      const res = await this.redis.ctCas(
-        this.keys.triage(id),
-        this.keys.active(),
+      const closing = CLOSING_STATES.includes(next.state) && !CLOSING_STATES.includes(record.state);
+      const openKey = closing ? await this.redis.hget(this.keys.triage(id), 'openkey') : null;
+      const cas = (...argv: Array<string | number>): Promise<number> =>
+        openKey ? this.redis.ctCasClose(this.keys.triage(id), this.keys.active(), openKey, ...argv) : this.redis.ctCas(this.keys.triage(id), this.keys.active(), ...argv);
+      const res = await cas(
         record.version,
         next.version,
         JSON.stringify(next),
@@ -246,7 +287,8 @@ export class TriageStore {
   }
 }
 
-function parseRecord(raw: string | null): TriageRecord | null {
+/** A stored record, checked for the fields every reader relies on (null when absent). */
+export function parseRecord(raw: string | null): TriageRecord | null {
   if (!raw) return null;
   const parsed = RecordShape.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new Error(`stored triage record is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);

@@ -23,10 +23,24 @@ export interface StartTriageRequest {
   postBundle?: boolean;
 }
 
+/** Where an open triage's card is, for a repeated command. */
+export interface OpenTriage {
+  /** The open triage's card, once posted. */
+  card: MessageRef | null;
+  /** A link to it, when the platform gave one. */
+  link: string | null;
+}
+
 export interface StartTriageResult {
   triageId: string;
-  /** false when the dedupe key had been seen: nothing new was started. */
+  /** false when the dedupe key had been seen, or the same command's triage is still open: nothing new was started. */
   created: boolean;
+  /**
+   * Set when `created` is false because the same command (channel, request ID, zone,
+   * symptom) has a triage that is still open: answer with its card instead of a second one.
+   * Absent for a redelivery of the same delivery.
+   */
+  open?: OpenTriage;
 }
 
 /** A human event as it arrives from a button (the service adds nothing; the machine decides). */

@@ -15,8 +15,10 @@ let queues: TriageQueues;
 let service: RedisTriageService;
 const prefix = uniquePrefix('store');
 
+// Each delivery its own zone: the same command twice while open would answer with the first
+// triage (one card per open triage, tested below); these tests want a triage each.
 const request = (dedupeKey: string): StartTriageRequest => ({
-  input: { requestId: 'req-1', zoneId: null, symptom: 'token_exchange_denied', error: null },
+  input: { requestId: 'req-1', zoneId: `zone-${dedupeKey}`, symptom: 'token_exchange_denied', error: null },
   destination: { platform: 'slack', channel: 'C1' },
   actor: { kind: 'user', id: 'U1', name: 'ada' },
   dedupeKey,
@@ -161,5 +163,70 @@ describe('sweeper', () => {
     expect((await service.get(busy.id))!.state).toBe('walking');
     expect(await redis.zscore(service.store.keys.active(), idle.id)).toBeNull();
     expect(await redis.ttl(service.store.keys.triage(idle.id))).toBeGreaterThan(0);
+  });
+});
+
+describe('one card per open triage', () => {
+  const same = (dedupeKey: string, channel = 'C-open'): StartTriageRequest => ({
+    input: { requestId: 'req-open-1', zoneId: 'zone-a', symptom: 'token_exchange_denied', error: null },
+    destination: { platform: 'slack', channel, teamId: 'T1' },
+    actor: { kind: 'user', id: 'U1' },
+    dedupeKey,
+    source: 'command',
+  });
+  const resolve = async (id: string, how: 'resolve' | 'escalate') => {
+    const r = await service.store.apply(id, { type: 'collection_finished', zoneId: 'zone-a', symptom: null, surface: null, diagnosis: null, bundle: null });
+    expect(r.ok).toBe(true);
+    expect((await service.apply(id, { type: how, actor: { kind: 'user', id: 'U1' } }, 'button')).ok).toBe(true);
+  };
+
+  test('the same command while the triage is open starts nothing and answers with its card; a redelivery is still a redelivery', async () => {
+    const first = await service.start(same('open-1'));
+    expect(first.created).toBe(true);
+    const again = await service.start(same('open-2'));
+    expect(again).toEqual({ triageId: first.triageId, created: false, open: { card: null, link: null } });
+
+    const ref = { platform: 'slack' as const, channel: 'C-open', ts: '1796000000.000100' };
+    await service.store.setMessageRef(first.triageId, ref, 1);
+    await redis.hset(service.store.keys.triage(first.triageId), 'cardlink', 'https://test.slack.com/archives/C-open/p1796000000000100');
+    expect((await service.start(same('open-3'))).open).toEqual({ card: ref, link: 'https://test.slack.com/archives/C-open/p1796000000000100' });
+    // Redeliveries of the first delivery and of an answered repeat: "already started", no card to point at.
+    expect(await service.start(same('open-1'))).toEqual({ triageId: first.triageId, created: false });
+    expect(await service.start(same('open-2'))).toEqual({ triageId: first.triageId, created: false });
+    // Another channel, or another zone, is another command.
+    expect((await service.start(same('open-4', 'C-elsewhere'))).created).toBe(true);
+    expect((await service.start({ ...same('open-5'), input: { ...same('x').input, zoneId: 'zone-b' } })).created).toBe(true);
+  });
+
+  test('two identical commands at the same moment make one triage', async () => {
+    const rs = await Promise.all([service.start(same('race-1', 'C-race')), service.start(same('race-2', 'C-race'))]);
+    expect(rs.filter((r) => r.created)).toHaveLength(1);
+    expect(rs[0]!.triageId).toBe(rs[1]!.triageId);
+  });
+
+  test('once resolved, escalated or abandoned, the same command starts a new triage', async () => {
+    const a = await service.start(same('cl-1', 'C-close'));
+    await resolve(a.triageId, 'resolve');
+    const b = await service.start(same('cl-2', 'C-close'));
+    expect(b.created).toBe(true);
+    await resolve(b.triageId, 'escalate');
+    const c = await service.start(same('cl-3', 'C-close'));
+    expect(c.created).toBe(true);
+    const later = Date.parse((await service.get(c.triageId))!.updatedAt) + 24 * 3600 * 1000 + 1;
+    const audit = createAuditLog(redis, { prefix, signingKey: SIGNING_KEY });
+    await sweepStale({ store: service.store, queues, audit, cardDebounceMs: 0, metrics: triageMetrics(), logger: silent, staleAfterMs: 24 * 3600 * 1000, now: () => later });
+    expect((await service.get(c.triageId))!.state).toBe('abandoned');
+    const d = await service.start(same('cl-4', 'C-close'));
+    expect(d.created).toBe(true);
+    expect(new Set([a, b, c, d].map((x) => x.triageId)).size).toBe(4);
+  });
+
+  test('an index entry left pointing at a triage that is gone does not block the command', async () => {
+    const a = await service.start(same('gone-1', 'C-gone'));
+    await redis.del(service.store.keys.triage(a.triageId));
+    const b = await service.start(same('gone-2', 'C-gone'));
+    expect(b.created).toBe(true);
+    expect(b.triageId).not.toBe(a.triageId);
+    expect((await service.start(same('gone-3', 'C-gone'))).triageId).toBe(b.triageId);
   });
 });

@@ -4,6 +4,12 @@
  * `blocks` still JSON-stringified), answers the methods the bot uses, can answer 429 with
  * Retry-After or a platform error on demand, hosts the file-upload URL of files.uploadV2 and
  * stands in for `response_url` (POST /response/<id>).
+ *
+ * Like Slack it keeps the messages it accepted (channel, ts, thread_ts, metadata, files) and
+ * answers conversations.history / conversations.replies from them (metadata only with
+ * include_all_metadata), can enforce Slack's ~1 message/s/channel on chat.postMessage with
+ * 429 + Retry-After, and can hold its answer to a post it has already stored (the window in
+ * which a worker dies having posted but not heard back).
  */
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -32,7 +38,36 @@ export interface FakeChannel {
   is_private?: boolean;
 }
 
-type Override = { status: 429; retryAfter: number } | { error: string };
+type Override = ({ status: 429; retryAfter: number } | { error: string }) & { match?: (body: Record<string, string>) => boolean };
+
+/** A message as the fake keeps it (what conversations.history / replies return). */
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  /** Set on thread replies (the parent's ts). */
+  thread_ts?: string;
+  text: string;
+  /** JSON, as sent. */
+  blocks?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  bot_id: string;
+  files?: Array<{ id: string; name: string; title: string }>;
+  /** Date.now() when stored. */
+  at: number;
+}
+
+export interface RateRule {
+  /** Messages accepted per channel within any `windowMs`. */
+  perWindow: number;
+  windowMs: number;
+}
+
+export interface HoldRule {
+  method: string;
+  /** Calls to hold (default: every matching one until release). */
+  times?: number;
+  match?: (body: Record<string, string>) => boolean;
+}
 
 export interface FakeSlackApi {
   /** Web API base, e.g. http://127.0.0.1:1234/api/ */
@@ -48,14 +83,32 @@ export interface FakeSlackApi {
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
   callsTo(method: string): SlackCall[];
-  /** The next `times` calls to `method` answer 429 with Retry-After seconds. */
-  rateLimit(method: string, retryAfter: number, times?: number): void;
+  /** The next `times` calls to `method` (those `match` accepts) answer 429 with Retry-After seconds. */
+  rateLimit(method: string, retryAfter: number, times?: number, match?: (body: Record<string, string>) => boolean): void;
   /** The next `times` calls to `method` answer `{ok:false, error}`. */
   failWith(method: string, error: string, times?: number): void;
   /** Delay every answer by this many ms (auth.test included). */
   latencyMs: number;
+  /** Plus a random extra delay up to this many ms per answer (answers then arrive out of order). */
+  jitterMs: number;
   /** What `apps.connections.open` (Socket Mode, called with the app token) returns as `url`. */
   socketUrl: string | null;
+  /** Every message accepted, in order (cards, replies, file shares). */
+  messages: FakeMessage[];
+  /** Top-level messages of a channel, oldest first. */
+  channelMessages(channel: string): FakeMessage[];
+  /** A thread's replies (without its parent), oldest first. */
+  replies(channel: string, ts: string): FakeMessage[];
+  /** Enforce a per-channel message rate on chat.postMessage (null: off). */
+  enforceRate(rule: RateRule | null): void;
+  /** 429 answers given, by method (on demand or by the enforced rate). */
+  rateLimited: Record<string, number>;
+  /** Store the matching calls' messages but hold their answers until release() (or forever). */
+  hold(rule: HoldRule): void;
+  /** Calls whose answer is being held. */
+  held: SlackCall[];
+  /** Answer every held call and stop holding. */
+  release(): void;
   waitFor<T>(check: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
   reset(): void;
   close(): Promise<void>;
@@ -88,6 +141,10 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
   let seq = 0;
   let fileSeq = 0;
   const overrides = new Map<string, Override[]>();
+  const fileNames = new Map<string, string>();
+  let rate: RateRule | null = null;
+  let holds: HoldRule[] = [];
+  let waiting: Array<() => void> = [];
   let server: Server;
 
   const api: FakeSlackApi = {
@@ -102,10 +159,27 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     channels: new Map(),
     usergroups: new Map(),
     latencyMs: 0,
+    jitterMs: 0,
     socketUrl: null,
+    messages: [],
+    channelMessages: (channel) => api.messages.filter((m) => m.channel === channel && !m.thread_ts),
+    replies: (channel, ts) => api.messages.filter((m) => m.channel === channel && m.thread_ts === ts),
+    enforceRate(rule) {
+      rate = rule;
+    },
+    rateLimited: {},
+    hold(rule) {
+      holds.push({ ...rule });
+    },
+    held: [],
+    release() {
+      holds = [];
+      api.held.length = 0;
+      for (const w of waiting.splice(0)) w();
+    },
     callsTo: (method) => api.calls.filter((c) => c.method === method),
-    rateLimit(method, retryAfter, times = 1) {
-      overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ status: 429 as const, retryAfter }))]);
+    rateLimit(method, retryAfter, times = 1, match) {
+      overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ status: 429 as const, retryAfter, ...(match ? { match } : {}) }))]);
     },
     failWith(method, error, times = 1) {
       overrides.set(method, [...(overrides.get(method) ?? []), ...Array.from({ length: times }, () => ({ error }))]);
@@ -123,10 +197,15 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.calls.length = 0;
       api.responses.length = 0;
       api.uploads.length = 0;
+      api.messages.length = 0;
+      api.rateLimited = {};
       overrides.clear();
+      rate = null;
+      api.release();
     },
     close: () =>
       new Promise((resolve) => {
+        api.release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -141,8 +220,47 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     return c;
   };
 
+  // Time-based like Slack's (conversations.history filters on them), unique and increasing.
+  const ts = (): string => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
+  const store = (m: Omit<FakeMessage, 'ts' | 'at' | 'bot_id'>): FakeMessage => {
+    const message: FakeMessage = { ...m, ts: ts(), bot_id: api.botId, at: Date.now() };
+    api.messages.push(message);
+    return message;
+  };
+  const parseJson = <T>(raw: string | undefined): T | undefined => {
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  const asSlack = (m: FakeMessage, metadata: boolean): Record<string, unknown> => ({
+    type: 'message',
+    ts: m.ts,
+    text: m.text,
+    bot_id: m.bot_id,
+    ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+    ...(m.files ? { files: m.files } : {}),
+    ...(metadata && m.metadata ? { metadata: m.metadata } : {}),
+  });
+  const page = (list: FakeMessage[], body: Record<string, string>, extra: Record<string, unknown> = {}) => {
+    const limit = Math.min(Number(body.limit ?? 100) || 100, 1000);
+    const start = Number(body.cursor ?? 0) || 0;
+    const slice = list.slice(start, start + limit);
+    const more = start + limit < list.length;
+    return { ok: true, ...extra, messages: slice.map((m) => asSlack(m, body.include_all_metadata === 'true')), has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : '' } };
+  };
+  /** 429 when this post would exceed the enforced per-channel rate. */
+  const overRate = (channel: string): number | null => {
+    if (!rate) return null;
+    const now = Date.now();
+    const recent = api.messages.filter((m) => m.channel === channel && !m.files && now - m.at < rate!.windowMs);
+    if (recent.length < rate.perWindow) return null;
+    return Math.max(1, Math.ceil((recent[0]!.at + rate.windowMs - now) / 1000));
+  };
+
   const answer = (method: string, body: Record<string, string>): { status?: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
-    const ts = () => `1700000000.${String(++seq).padStart(6, '0')}`;
     switch (method) {
       case 'apps.connections.open':
         return api.socketUrl ? { body: { ok: true, url: api.socketUrl } } : { body: { ok: false, error: 'not_allowed_token_type' } };
@@ -151,10 +269,30 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       case 'chat.postMessage': {
         const c = api.channels.get(body.channel);
         if (c && c.is_member === false) return { body: { ok: false, error: 'not_in_channel' } };
-        return { body: { ok: true, channel: body.channel, ts: ts(), message: { text: body.text } } };
+        const wait = overRate(body.channel);
+        if (wait !== null) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(wait) } };
+        const metadata = parseJson<FakeMessage['metadata']>(body.metadata);
+        const m = store({ channel: body.channel, text: body.text ?? '', ...(body.blocks ? { blocks: body.blocks } : {}), ...(body.thread_ts ? { thread_ts: body.thread_ts } : {}), ...(metadata ? { metadata } : {}) });
+        return { body: { ok: true, channel: body.channel, ts: m.ts, message: asSlack(m, true) } };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        const m = api.messages.find((x) => x.channel === body.channel && x.ts === body.ts);
+        if (m) {
+          m.text = body.text ?? m.text;
+          if (body.blocks) m.blocks = body.blocks;
+        }
         return { body: { ok: true, channel: body.channel, ts: body.ts, text: body.text } };
+      }
+      case 'conversations.history': {
+        const oldest = Number(body.oldest ?? 0);
+        const list = api.channelMessages(body.channel).filter((m) => Number(m.ts) > oldest).reverse();
+        return { body: page(list, body) };
+      }
+      case 'conversations.replies': {
+        const parent = api.messages.find((m) => m.channel === body.channel && m.ts === body.ts && !m.thread_ts);
+        if (!parent) return { body: { ok: false, error: 'thread_not_found' } };
+        return { body: page([parent, ...api.replies(body.channel, body.ts)], body) };
+      }
       case 'chat.postEphemeral':
         return { body: { ok: true, message_ts: ts() } };
       case 'conversations.join': {
@@ -178,11 +316,15 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       }
       case 'files.getUploadURLExternal': {
         const fileId = `F${String(++fileSeq).padStart(8, '0')}`;
+        fileNames.set(fileId, body.filename ?? fileId);
         return { body: { ok: true, upload_url: `${api.url.replace(/\/api\/$/, '')}/upload/${fileId}`, file_id: fileId } };
       }
       case 'files.completeUploadExternal': {
         const files = JSON.parse(body.files ?? '[]') as Array<{ id: string; title?: string }>;
-        return { body: { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) } };
+        const shared = files.map((f) => ({ id: f.id, name: fileNames.get(f.id) ?? f.id, title: f.title ?? '' }));
+        // Shared into the channel (or thread) as a message of its own, as Slack does.
+        if (body.channel_id) store({ channel: body.channel_id, text: '', files: shared, ...(body.thread_ts ? { thread_ts: body.thread_ts } : {}) });
+        return { body: { ok: true, files: shared.map((f) => ({ id: f.id, title: f.title })) } };
       }
       default:
         return { body: { ok: false, error: 'unknown_method' } };
@@ -191,7 +333,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
 
   server = createServer(async (req, res) => {
     const raw = await readBody(req);
-    if (api.latencyMs > 0) await new Promise((r) => setTimeout(r, api.latencyMs));
+    const delay = api.latencyMs + (api.jitterMs > 0 ? Math.random() * api.jitterMs : 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const path = (req.url ?? '').split('?')[0];
     if (path.startsWith('/upload/')) {
       api.uploads.push({ fileId: path.slice('/upload/'.length), content: fileContent(raw, req.headers['content-type']) });
@@ -224,10 +367,12 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       send(res, 200, { ok: false, error: 'invalid_auth' });
       return;
     }
-    const queued = overrides.get(method);
-    const o = queued?.shift();
+    const queued = overrides.get(method) ?? [];
+    const at = queued.findIndex((x) => !x.match || x.match(body));
+    const o = at >= 0 ? queued.splice(at, 1)[0] : undefined;
     if (o) {
       if ('status' in o) {
+        api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
         send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(o.retryAfter) });
       } else {
         send(res, 200, { ok: false, error: o.error });
@@ -235,6 +380,15 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       return;
     }
     const a = answer(method, body);
+    if (a.status === 429) api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
+    const rule = a.status === undefined ? holds.find((h) => h.method === method && (h.times === undefined || h.times > 0) && (!h.match || h.match(body))) : undefined;
+    if (rule) {
+      // Stored, but the answer waits: the caller cannot know whether its post went through.
+      if (rule.times !== undefined) rule.times--;
+      api.held.push(api.calls[api.calls.length - 1]!);
+      await new Promise<void>((r) => waiting.push(r));
+      if (res.destroyed) return;
+    }
     send(res, a.status ?? 200, a.body, a.headers);
   });
   server.keepAliveTimeout = 1000;

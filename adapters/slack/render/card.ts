@@ -27,6 +27,21 @@ export interface CardOptions {
   signingKey: string;
   now?: Date;
   buttonTtlSeconds?: number;
+  /**
+   * The bundle's reply, for an escalated card: a link to it (null: posted, no link known).
+   * Absent: not posted yet.
+   */
+  bundleLink?: string | null;
+}
+
+/** A link we may put inside `<url|text>`: https and none of the characters that end it. */
+const SAFE_LINK = /^https:\/\/[^\s|<>]+$/;
+
+/** Whoever takes an escalation over starts from the bundle: the card (the top of the thread) points at it. */
+function bundleLine(link: string | null | undefined): string {
+  if (link === undefined) return ':package: The diagnostic bundle will close the thread below.';
+  if (link && link.length <= 500 && SAFE_LINK.test(link)) return `:package: Diagnostic bundle for whoever takes this over: <${link}|open it in the thread>.`;
+  return ':package: The diagnostic bundle is the last reply in the thread below.';
 }
 
 /** action_id prefix of every triage button; the Bolt app listens on it. */
@@ -53,10 +68,10 @@ function lastActor(r: TriageRecord, action: string): string {
   return e ? ` by ${userRef(e.actor.id, e.actor.name)}` : '';
 }
 
-function summaryText(r: TriageRecord): string {
+function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
+  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`, bundleLine(bundleLink));
   if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
   const d = r.diagnosis;
   if (d) {
@@ -118,7 +133,7 @@ function historyText(r: TriageRecord): string {
   return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
 }
 
-function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
   const value = signButton(
     { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
     opts.signingKey,
@@ -149,7 +164,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       type: 'header',
       text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? 'readiness first'}`, LIMITS.headerText), emoji: false },
     },
-    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r) } },
+    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
     {
       type: 'section',
       block_id: 'triage:facts',

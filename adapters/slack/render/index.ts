@@ -1,6 +1,7 @@
 export { buildStatusCard, ACTION_PREFIX, type CardOptions } from './card';
 export { buildStepMessage, type MessageWithFile, type RenderOptions } from './step-message';
 export { buildBundleMessage } from './bundle-message';
+export { buildStepsMessage } from './steps-message';
 export { validateMessage, LIMITS, BlockLimitError, type SlackMessage } from './limits';
 export { esc, escFit, code, codeBlock } from './mrkdwn';
 export type { FileAttachment } from './attachment';

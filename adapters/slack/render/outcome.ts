@@ -1,4 +1,6 @@
 /** Command outcomes (src/commands/flow.ts) as the one ephemeral mrkdwn line Slack shows. */
+import { z } from 'zod';
+import type { MessageRef } from '../../../src/chat/port';
 import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
 import type { ReadinessReport } from '../../../src/server/readiness';
 import { code, esc } from './mrkdwn';
@@ -31,6 +33,22 @@ export function startedText(cmd: StartingCommand, triageId: string, created: boo
   return `:mag: Triage started: readiness first, then the card asks for the symptom.`;
 }
 
+/** A permalink we may put inside `<url|text>`: https, and none of the characters that end the link. */
+const SafeLink = z.url({ protocol: /^https$/ }).regex(/^[^\s|<>]+$/);
+
+/**
+ * The same command while its triage is open: a link to that card instead of a second one.
+ * The link is built by the worker from auth.test's workspace URL, the channel and the ts.
+ */
+export function openText(triageId: string, card: MessageRef | null, link: string | null): string {
+  const safe = link && SafeLink.safeParse(link).success ? link : null;
+  const where = safe ? `<${safe}|its card>` : card ? 'its card, above in this channel' : 'its card, about to appear in this channel';
+  return [
+    `:link: This request already has an open triage here: ${where} (triage ${code(triageId)}).`,
+    'Click *Fixed, re-check* on the card to run the checks again. Once it is resolved or escalated, the same command starts a new triage.',
+  ].join(' ');
+}
+
 export function outcomeText(outcome: CommandOutcome, facts: StatusFacts): string {
   switch (outcome.kind) {
     case 'help':
@@ -43,6 +61,8 @@ export function outcomeText(outcome: CommandOutcome, facts: StatusFacts): string
       return `:no_entry: ${esc(outcome.message)}`;
     case 'started':
       return startedText(outcome.command, outcome.triageId, outcome.created);
+    case 'open':
+      return openText(outcome.triageId, outcome.card, outcome.link);
     case 'slow':
       return ':hourglass_flowing_sand: Starting is taking longer than usual; the card will appear in this channel if it starts. Give it a minute before running the command again.';
     case 'unavailable':

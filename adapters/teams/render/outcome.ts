@@ -41,6 +41,10 @@ export function teamsOutcomeText(outcome: CommandOutcome, facts: TeamsStatusFact
       return `⛔ ${outsideText(outcome.message)}`;
     case 'started':
       return startedText(outcome.command, outcome.triageId, outcome.created);
+    case 'open':
+      return outcome.link
+        ? `🔁 This request's triage is still open: [its card](${outcome.link}) (triage ${code(outcome.triageId)}). Use **Fixed, re-check** there, or resolve it to start again.`
+        : `🔁 This request's triage is still open in this conversation (triage ${code(outcome.triageId)}). Use **Fixed, re-check** on its card, or resolve it to start again.`;
     case 'slow':
       return '⏳ Starting is taking longer than usual; the card will appear here if it starts. Give it a minute before asking again.';
     case 'unavailable':

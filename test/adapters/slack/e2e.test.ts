@@ -37,6 +37,14 @@ function triageIdOf(card: SlackCall): string {
   return m[1];
 }
 
+/** The ts of the message a card call drew (an update names it; a post got it from the fake). */
+function cardTs(card: SlackCall): string {
+  if (card.body.ts) return card.body.ts;
+  const m = stack.slack.messages.find((x) => x.channel === card.body.channel && !x.thread_ts && x.blocks === card.body.blocks);
+  if (!m) throw new Error('the fake did not store this card');
+  return m.ts;
+}
+
 function button(card: SlackCall, actionId: string): string {
   for (const b of blocksOf(card)) {
     if (b.type !== 'actions') continue;
@@ -97,14 +105,16 @@ describe('a triage from Slack', () => {
     const before = latestCard(channel)!;
     const next = button(before, 'triage:next');
     const responseUrl = `${stack.slack.responseUrlBase}e2e-next`;
-    expect((await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, responseUrl })).status).toBe(200);
+    // The click comes from the card's own message (Slack's ts are times, so the default would not match).
+    const messageTs = cardTs(before);
+    expect((await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, messageTs, responseUrl })).status).toBe(200);
     const after = await stack.slack.waitFor(() => {
       const c = latestCard(channel);
       return c && c !== before && cardText(c).includes('Walking the steps') && c;
     });
     expect(cardText(after)).toContain('<@U0ONCALL>: next step');
     expect(cardText(after)).toContain('next step');
-    await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, responseUrl: `${stack.slack.responseUrlBase}e2e-replay` });
+    await sendClick(stack.events, { actionId: 'triage:next', value: next, channelId: channel, messageTs, responseUrl: `${stack.slack.responseUrlBase}e2e-replay` });
     const refused = await stack.slack.waitFor(() => stack.slack.responses.find((r) => r.id === 'e2e-replay'));
     expect(String(refused.body.text)).toContain('already advanced');
   });
@@ -160,5 +170,48 @@ describe('secrets', () => {
     const sent = [...stack.slack.calls.map((c) => JSON.stringify(c.body)), ...stack.slack.uploads.map((u) => u.content)].join('\n');
     expect(stack.slack.uploads.length).toBeGreaterThan(0);
     for (const secret of SEEDED_SECRETS) expect(sent).not.toContain(secret);
+  });
+});
+
+describe('one card per open triage', () => {
+  const channel = 'C0E2EONE';
+  const cardsHere = () => stack.slack.channelMessages(channel).filter((m) => m.metadata?.event_payload.post_key === 'card');
+
+  it('answers the same command with a link to the open card instead of a second card; a redelivery is still "already started"', async () => {
+    const body = commandBody({ text: `triage ${requestId}`, channel_id: channel });
+    expect(String((await sendSigned(stack.events, body, 'application/x-www-form-urlencoded')).json?.text)).toContain('Triage started');
+    await settledCard(channel);
+    await drained();
+    const [card] = cardsHere();
+
+    const again = await sendCommand(stack.events, { text: `triage ${requestId}`, channel_id: channel });
+    const text = String(again.json?.text);
+    expect(again.json?.response_type).toBe('ephemeral');
+    expect(text).toContain('already has an open triage');
+    expect(text).toContain(`<https://test.slack.com/archives/${channel}/p${card!.ts.replace('.', '')}|its card>`);
+    expect(text).toContain('*Fixed, re-check*');
+    const redelivered = await sendSigned(stack.events, body, 'application/x-www-form-urlencoded', { retryNum: 1, retryReason: 'http_timeout' });
+    expect(String(redelivered.json?.text)).toContain('Already started');
+    await drained();
+    expect(cardsHere()).toHaveLength(1);
+  });
+
+  it('starts a new triage for another zone, and for the same command once the first is resolved', async () => {
+    await sendCommand(stack.events, { text: `triage ${requestId} zone-other`, channel_id: channel });
+    await stack.slack.waitFor(() => cardsHere().length === 2);
+
+    const first = cardsHere()[0]!;
+    const triageId = String(first.metadata!.event_payload.triage_id);
+    const resolve = blocksOf({ method: 'chat.update', body: { blocks: first.blocks! }, token: null, at: 0 })
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements as Array<{ action_id: string; value: string }>)
+      .find((e) => e.action_id === 'triage:resolve')!;
+    await sendClick(stack.events, { actionId: 'triage:resolve', value: resolve.value, channelId: channel, messageTs: first.ts, responseUrl: `${stack.slack.responseUrlBase}one-resolve` });
+    await stack.slack.waitFor(() => stack.slack.messages.find((m) => m.ts === first.ts)?.blocks?.includes('*Resolved* by'));
+    expect((await stack.service.get(triageId))!.state).toBe('resolved');
+
+    const afterResolve = await sendCommand(stack.events, { text: `triage ${requestId}`, channel_id: channel });
+    expect(String(afterResolve.json?.text)).toContain('Triage started');
+    await stack.slack.waitFor(() => cardsHere().length === 3);
   });
 });

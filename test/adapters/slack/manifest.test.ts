@@ -6,14 +6,17 @@ import { parse } from 'yaml';
 const root = join(__dirname, '..', '..', '..');
 const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
 
-/** Web API methods the bot calls → the bot scope each needs (null: none). */
-const METHOD_SCOPES: Record<string, string | null> = {
+/** Web API methods the bot calls → the bot scopes each needs (null: none; several: one per channel kind). */
+const METHOD_SCOPES: Record<string, string | string[] | null> = {
   'auth.test': null,
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'conversations.join': 'channels:join',
   'conversations.info': 'channels:read',
+  // Exactly-once posting looks a post up again after a crash, in public and private channels.
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   'files.uploadV2': 'files:write',
   'usergroups.users.list': 'usergroups:read',
 };
@@ -50,7 +53,7 @@ describe('manifest.yml', () => {
     const called = new Set([...code.matchAll(/client\.([a-z]+(?:\.[a-zA-Z0-9]+)+)\(/g)].map((m) => m[1]));
     for (const m of called) expect(Object.keys(METHOD_SCOPES)).toContain(m);
     const needed = new Set<string>(['commands']);
-    for (const m of called) if (METHOD_SCOPES[m] && METHOD_SCOPES[m] !== 'usergroups:read') needed.add(METHOD_SCOPES[m]!);
+    for (const m of called) for (const scope of [METHOD_SCOPES[m] ?? []].flat()) if (scope !== 'usergroups:read') needed.add(scope);
     for (const e of manifest.settings.event_subscriptions.bot_events as string[]) for (const s of EVENT_SCOPES[e] ?? []) needed.add(s);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
     // usergroups:read is opt-in (TRIAGE_ALLOWED_USERGROUPS): present in the file, commented out.

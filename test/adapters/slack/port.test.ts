@@ -1,4 +1,4 @@
-import { SlackChatPort } from '../../../adapters/slack/port';
+import { POST_EVENT_TYPE, SlackChatPort } from '../../../adapters/slack/port';
 import { ChatPermanentError, ChatRateLimitedError } from '../../../src/chat/port';
 import { verifyButton } from '../../../src/commands';
 import { type FakeSlackApi, blocksOf, startFakeSlackApi } from '../../support/fake-slack-api';
@@ -98,5 +98,68 @@ describe('SlackChatPort', () => {
     expect(err).toBeInstanceOf(ChatPermanentError);
     expect(err.code).toBe('not_in_channel');
     expect(err.message).toContain('/invite');
+  });
+});
+
+describe('exactly-once support', () => {
+  const dest = { platform: 'slack' as const, channel: 'C0ONCE01', teamId: 'T0TEST01' };
+  const metadataOf = (c: { body: Record<string, string> }) => JSON.parse(c.body.metadata ?? 'null') as { event_type: string; event_payload: Record<string, string> } | null;
+
+  it('carries every post\'s identity as message metadata', async () => {
+    const r = diagnosedRecord();
+    const card = await port.postCard(dest, r, { identity: { triageId: r.id, key: 'card' } });
+    await port.postSteps(card, r, ['readiness', 'configuration'], { identity: { triageId: r.id, key: 'step.readiness.v2' } });
+    const [cardCall, replyCall] = slack.callsTo('chat.postMessage');
+    expect(metadataOf(cardCall!)).toEqual({ event_type: POST_EVENT_TYPE, event_payload: { triage_id: r.id, post_key: 'card' } });
+    expect(metadataOf(replyCall!)).toEqual({ event_type: POST_EVENT_TYPE, event_payload: { triage_id: r.id, post_key: 'step.readiness.v2' } });
+    // One reply for both steps, in order.
+    expect(blocksOf(replyCall!).flatMap((b) => (String(b.block_id ?? '').startsWith('step:') ? [b.block_id] : []))).toEqual(['step:readiness', 'step:configuration']);
+  });
+
+  it('finds the card and a reply again by their metadata, with the files already in the thread', async () => {
+    const r = hugeEvidenceRecord();
+    const since = new Date(Date.now() - 60_000);
+    const card = await port.postCard(dest, r, { identity: { triageId: r.id, key: 'card' } });
+    await port.postStep(card, r, 'request_trace', { identity: { triageId: r.id, key: 'step.request_trace.v4' } });
+    const foundCard = await port.findPost(dest, { triageId: r.id, key: 'card' }, since);
+    expect(foundCard?.ref).toEqual(card);
+    expect(slack.callsTo('conversations.history').at(-1)!.body).toMatchObject({ channel: 'C0ONCE01', include_all_metadata: 'true' });
+    const foundReply = await port.findPost(card, { triageId: r.id, key: 'step.request_trace.v4' }, since);
+    const reply = slack.replies('C0ONCE01', String(card.ts))[0]!;
+    expect(foundReply?.ref).toMatchObject({ channel: 'C0ONCE01', ts: reply.ts });
+    expect(foundReply?.detail).toEqual({ files: [`triage-${r.id}-step-3-request_trace.json`] });
+    expect(slack.callsTo('conversations.replies').at(-1)!.body).toMatchObject({ include_all_metadata: 'true' });
+    expect(await port.findPost(card, { triageId: r.id, key: 'step.grant_policy.v5' }, since)).toBeNull();
+    expect(await port.findPost(dest, { triageId: 'tri-someone-else', key: 'card' }, since)).toBeNull();
+  });
+
+  it('posts nothing again for a found post, and uploads only a file that is missing', async () => {
+    const r = hugeEvidenceRecord();
+    const card = await port.postCard(dest, r);
+    slack.reset();
+    const found = { ref: { ...card, ts: '1796000000.000777' } };
+    await port.postBundle(card, r, { found: { ...found, detail: { files: [`caracal-bundle-${r.id}.json`] } } });
+    expect(slack.calls).toEqual([]);
+    await port.postBundle(card, r, { found: { ...found, detail: { files: [] } } });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
+  });
+
+  it('builds permalinks from the workspace URL auth.test gives', async () => {
+    const card = { platform: 'slack' as const, channel: 'C0ONCE01', ts: '1796000000.000100' };
+    expect(await port.permalink(card)).toBe('https://test.slack.com/archives/C0ONCE01/p1796000000000100');
+    expect(await port.permalink({ ...card, ts: '1796000000.000200', threadTs: card.ts } as never)).toBe(
+      'https://test.slack.com/archives/C0ONCE01/p1796000000000200?thread_ts=1796000000.000100&cid=C0ONCE01',
+    );
+  });
+
+  it('posts without metadata when Slack refuses the metadata, rather than not at all', async () => {
+    slack.failWith('chat.postMessage', 'invalid_metadata_format');
+    const r = diagnosedRecord();
+    await port.postCard(dest, r, { identity: { triageId: r.id, key: 'card' } });
+    const calls = slack.callsTo('chat.postMessage');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.body.metadata).toBeUndefined();
+    expect(slack.channelMessages('C0ONCE01')).toHaveLength(1);
   });
 });

@@ -5,11 +5,14 @@ import {
   buildBundleMessage,
   buildStatusCard,
   buildStepMessage,
+  buildStepsMessage,
   code,
   escFit,
   validateMessage,
   type SlackMessage,
 } from '../../../adapters/slack/render';
+import { openText } from '../../../adapters/slack/render/outcome';
+import { STEP_IDS } from '../../../src/triage/model';
 import { HOSTILE, REQUEST_ID, diagnosedRecord, hugeEvidenceRecord, readinessRecord } from './records';
 
 const KEY = 'signing-key-'.repeat(4);
@@ -156,6 +159,57 @@ describe('step and bundle messages', () => {
     expect(JSON.stringify(without.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
     expect(JSON.stringify(without.blocks)).toContain('caracal-triage bundle --zone zone-prod --json');
     expectInert(without);
+  });
+});
+
+describe('folded steps (a busy channel)', () => {
+  it('keeps every step, in order, with its verdict, inside Block Kit limits, and attaches all the evidence it had to cut', () => {
+    const r = hugeEvidenceRecord();
+    const m = buildStepsMessage(r, [...STEP_IDS], { files: true });
+    expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
+    expect(JSON.stringify(m.blocks).length).toBeLessThanOrEqual(LIMITS.messageChars);
+    const ids = m.blocks.flatMap((b) => (b.block_id?.startsWith('step:') ? [b.block_id.slice(5)] : []));
+    expect(ids).toEqual([...STEP_IDS]);
+    const failing = m.blocks.find((b) => b.block_id === 'step:requested_scopes') as { text: { text: string } };
+    expect(failing.text.text).toContain('*fail*');
+    expect(failing.text.text).toContain('`scope_mismatch`');
+    expect(m.file?.filename).toBe(`triage-${r.id}-steps-1-8.json`);
+    const attached = JSON.parse(m.file!.content) as { steps: Array<{ id: string; evidence: { rows?: unknown[] } }> };
+    expect(attached.steps.map((s) => s.id)).toEqual([...STEP_IDS]);
+    expect(attached.steps.find((s) => s.id === 'request_trace')!.evidence.rows).toHaveLength(2000);
+    expectInert(m);
+    const noFiles = buildStepsMessage(r, [...STEP_IDS], { files: false });
+    expect(noFiles.file).toBeUndefined();
+    expect(JSON.stringify(noFiles.blocks)).toContain(`caracal-triage triage ${REQUEST_ID} --json`);
+  });
+
+  it('shows small evidence whole and attaches nothing', () => {
+    const m = buildStepsMessage(diagnosedRecord(), ['grant_policy', 'policy_set_activation', 'requested_scopes'], { files: true });
+    expect(m.file).toBeUndefined();
+    expect(JSON.stringify(m.blocks)).toContain('Steps 4–6 of 8');
+    expect(JSON.stringify(m.blocks)).toContain('&lt;@U0ADMIN&gt;');
+    expect(m.text).toBe('Steps 4-6: 4 pass, 5 pass, 6 fail');
+  });
+});
+
+describe('escalated card and repeated commands', () => {
+  it('links the bundle from an escalated card, and only a safe link', () => {
+    const r = diagnosedRecord({ state: 'escalated', history: [{ at: '2026-11-27T12:01:00.000Z', actor: { kind: 'user', id: 'U0ONCALL' }, action: 'escalate' }] });
+    const link = 'https://acme.slack.com/archives/C1/p1796000000000200?thread_ts=1796000000.000100&cid=C1';
+    const summary = (m: SlackMessage) => (m.blocks[1] as { text: { text: string } }).text.text;
+    expect(summary(buildStatusCard(r, { signingKey: KEY, now: NOW, bundleLink: link }))).toContain(`<${link}|open it in the thread>`);
+    expect(summary(buildStatusCard(r, { signingKey: KEY, now: NOW }))).toContain('will close the thread below');
+    expect(summary(buildStatusCard(r, { signingKey: KEY, now: NOW, bundleLink: 'https://x|<!channel>' }))).not.toContain('<https://x');
+    expect(summary(buildStatusCard(diagnosedRecord(), { signingKey: KEY, now: NOW, bundleLink: link }))).not.toContain('bundle');
+  });
+
+  it('answers a repeated command with a link to the open card', () => {
+    const ref = { platform: 'slack' as const, channel: 'C1', ts: '1796000000.000100' };
+    expect(openText('tri-1', ref, 'https://acme.slack.com/archives/C1/p1796000000000100')).toContain('<https://acme.slack.com/archives/C1/p1796000000000100|its card>');
+    expect(openText('tri-1', ref, null)).toContain('its card, above in this channel');
+    expect(openText('tri-1', null, null)).toContain('about to appear');
+    expect(openText('tri-1', ref, 'javascript:alert(1)')).not.toContain('<javascript');
+    expect(openText('tri-1', ref, null)).toContain('*Fixed, re-check*');
   });
 });
 

@@ -12,7 +12,7 @@ import { createWebHost, type WebHost } from '../../../src/app/web';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { TriageQueues } from '../../../src/queue/queues';
 import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
-import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
+import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../../../src/queue/workers';
 import { createWorkerConnection } from '../../../src/store/redis';
 import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
@@ -27,6 +27,8 @@ export interface SlackStack {
   service: RedisTriageService;
   queues: TriageQueues;
   workers: TriageWorkers | null;
+  /** Starts (another set of) workers in this process, e.g. after a worker process was killed. */
+  startWorkers(over?: Partial<TriageWorkerOptions>): TriageWorkers;
   web: WebHost;
   registry: Registry;
   prefix: string;
@@ -43,6 +45,12 @@ export interface StackOptions {
   redisUrl?: string;
   /** Per-channel post limit for the shared limiter (default generous, for speed). */
   postsPerSecond?: number;
+  /** SLACK_FILE_UPLOADS (default true). */
+  fileUploads?: boolean;
+  /** Worker options over the stack's defaults. */
+  worker?: Partial<TriageWorkerOptions>;
+  /** TriageService card debounce (ms, default 50). */
+  cardDebounceMs?: number;
 }
 
 let n = 0;
@@ -66,37 +74,47 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const slack = await startFakeSlackApi();
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openTriageService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+  const service = await openTriageService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
 
-  let workerConn: Redis | null = null;
-  let workers: TriageWorkers | null = null;
-  if (opts.workers ?? true) {
-    workerConn = createWorkerConnection(redisUrl);
-    workerConn.on('error', () => undefined);
-    const pps = opts.postsPerSecond ?? 50;
-    workers = startTriageWorkers({
-      connection: workerConn,
+  const workerConns: Redis[] = [];
+  const started: TriageWorkers[] = [];
+  const pps = opts.postsPerSecond ?? 50;
+  const startWorkers = (over: Partial<TriageWorkerOptions> = {}): TriageWorkers => {
+    const connection = createWorkerConnection(redisUrl);
+    connection.on('error', () => undefined);
+    workerConns.push(connection);
+    const w = startTriageWorkers({
+      connection,
       signingKey: STACK_SIGNING_KEY,
-      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent }) },
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true }) },
       client,
       createSession: createTriageSession,
       prefix,
       metrics: registry,
       logger: silent,
-      cardDebounceMs: 50,
+      cardDebounceMs: opts.cardDebounceMs ?? 50,
       sweepEveryMs: 0,
       noCardDelayMs: 50,
       limits: { slack: { post: { points: pps, durationSec: 1 }, update: { points: pps, durationSec: 1 } } },
+      ...opts.worker,
+      ...over,
     });
-  }
+    started.push(w);
+    return w;
+  };
+  const workers: TriageWorkers | null = (opts.workers ?? true) ? startWorkers() : null;
 
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
-    platforms: [slackPlatform(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url })!)],
+    platforms: [
+      slackPlatform(
+        loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,
+      ),
+    ],
     registry,
     logger: silent,
     readiness: [{ name: 'redis', check: async () => ((await admin.ping()) === 'PONG' ? undefined : 'no PONG') }],
@@ -110,6 +128,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     service,
     queues,
     workers,
+    startWorkers,
     web,
     registry,
     prefix,
@@ -117,10 +136,10 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     base,
     async close() {
       await web.close();
-      if (workers) await workers.close(5000);
+      await Promise.all(started.map((w) => w.close(5000)));
       await service.close();
       await deleteByPrefix(admin, prefix).catch(() => undefined);
-      await Promise.all([admin, ...(workerConn ? [workerConn] : [])].map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all([admin, ...workerConns].map((c) => c.quit().catch(() => c.disconnect())));
       await client.close();
       await Promise.all([sim.close(), slack.close()]);
     },
