@@ -29,7 +29,7 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
-import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildStatusCard, buildStepMessage } from './render';
+import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -79,7 +79,8 @@ function botReference(ref: TeamsConversationRef): Partial<ConversationReference>
 export class TeamsChatPort implements ChatPort {
   readonly platform = 'teams' as const;
   /** Bots cannot upload files into channels without Graph; long evidence is cut with the CLI command. */
-  readonly capabilities: ChatCapabilities = { updates: true, threads: true, ephemeral: false, files: false };
+  /** Up to four steps share one reply when a busy thread's backlog is folded. */
+  readonly capabilities: ChatCapabilities = { updates: true, threads: true, ephemeral: false, files: false, foldSteps: 4 };
   private readonly adapter: CloudAdapter;
   private readonly now: () => Date;
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -185,6 +186,11 @@ export class TeamsChatPort implements ChatPort {
   async postStep(ref: MessageRef, triage: TriageRecord, step: StepId): Promise<void> {
     const r = this.messageRef(ref);
     await this.reply('postStep', r, render(() => buildStepMessage(triage, step)));
+  }
+
+  async postSteps(ref: MessageRef, triage: TriageRecord, steps: StepId[]): Promise<void> {
+    const r = this.messageRef(ref);
+    await this.reply('postSteps', r, render(() => buildStepsMessage(triage, steps)));
   }
 
   async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {

@@ -32,8 +32,9 @@ export interface PlatformLimits {
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   // chat.postMessage: ~1 message/second/channel; chat.update is Tier 3 (50+/min).
   slack: { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } },
-  // Teams per-thread limits are commonly quoted as 7 per second; stay under them.
-  teams: { post: { points: 4, durationSec: 1 }, update: { points: 4, durationSec: 1 } },
+  // Teams per bot per thread: 7/1 s, 8/2 s and 60/30 s, posts and updates alike; one of each a
+  // second stays under the 30 s window (2 a second), which is the one that binds a long thread.
+  teams: { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } },
 };
 
 /**

@@ -50,6 +50,8 @@ describe('a triage from a Teams channel', () => {
       return replies.length >= STEP_IDS.length && replies;
     }, 20_000);
     expect(steps).toHaveLength(STEP_IDS.length);
+    // The thread reads top to bottom: steps 1 to 8 in order.
+    expect(steps.map((c) => Number(/Step (\d)\/8/.exec(JSON.stringify(c.body))?.[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     for (const call of stack.connector.calls.filter((c) => c.kind !== 'other')) expect(call.authorization).toBe(`Bearer ${stack.login.token}`);
     const updated = await stack.connector.waitFor(() => {
       const last = stack.connector.updates(cardId).at(-1);

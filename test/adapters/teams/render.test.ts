@@ -6,6 +6,7 @@ import {
   buildBundleMessage,
   buildStatusCard,
   buildStepMessage,
+  buildStepsMessage,
   cardBytes,
   fitOutside,
   outsideText,
@@ -121,6 +122,18 @@ describe('Teams status card', () => {
     expect(cardBytes(card)).toBeLessThan(LIMITS.cardBytes);
     for (const id of STEP_IDS) expect(cardBytes(buildStepMessage(r, id))).toBeLessThan(LIMITS.cardBytes);
     expect(cardBytes(buildBundleMessage(r))).toBeLessThan(LIMITS.cardBytes);
+  });
+});
+
+describe('Teams folded step replies', () => {
+  it('carry several steps in step order, each with its verdict, within the size limit even at worst', () => {
+    const r = worstCaseRecord();
+    const steps = STEP_IDS.slice(2, 6);
+    const msg = buildStepsMessage(r, [...steps]);
+    expect(cardBytes(msg)).toBeLessThan(LIMITS.cardBytes);
+    const headings = texts(msg).filter((t) => /\*\*Step \d\/8 · /.test(t));
+    expect(headings.map((h) => /Step (\d)\/8/.exec(h)![1])).toEqual(['3', '4', '5', '6']);
+    expect(AdaptiveCardSchema.safeParse(msg).success).toBe(true);
   });
 });
 
