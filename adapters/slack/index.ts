@@ -6,6 +6,7 @@
 import type { ChatPlatform } from '../../src/ingress/ingress';
 import type { SlackConfig } from './config';
 import { createSlackIngress, type SlackIngressOptions } from './ingress';
+import { slackDestination } from './address';
 import { SlackChatPort } from './port';
 
 export { parseSlackConfig, loadSlackConfig, type SlackConfig } from './config';
@@ -18,5 +19,6 @@ export function slackPlatform(config: SlackConfig, opts: SlackIngressOptions = {
     describe: `slack (${config.appToken ? 'socket mode' : 'http'})`,
     ingress: (ctx) => createSlackIngress(config, ctx, opts),
     port: (ctx) => new SlackChatPort({ token: config.botToken, apiUrl: config.apiUrl, signingKey: ctx.signingKey, files: config.fileUploads, logger: ctx.logger }),
+    destination: (channel) => slackDestination(channel),
   };
 }

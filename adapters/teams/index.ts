@@ -8,6 +8,7 @@ import type { ChatPlatform } from '../../src/ingress/ingress';
 import { createTeamsAdapter } from './adapter';
 import type { TeamsPlatformConfig } from './platform-config';
 import { TeamsChatPort } from './port';
+import { destinationFromConversationId } from './reference';
 import { createTeamsRoute } from './route';
 
 export { TEAMS_MESSAGES_PATH } from './route';
@@ -20,5 +21,10 @@ export function teamsPlatform(config: TeamsPlatformConfig): ChatPlatform {
     describe: `teams (${config.bot.authEnabled ? config.bot.appType : 'authentication OFF'})`,
     ingress: (ctx) => createTeamsRoute(config.bot, config.settings, createTeamsAdapter(config.bot), ctx),
     port: (ctx) => new TeamsChatPort({ config: config.bot, signingKey: ctx.signingKey }),
+    destination: (conversationId) => {
+      const d = destinationFromConversationId(conversationId, { serviceUrl: config.settings.serviceUrl, appId: config.bot.appId, tenantId: config.bot.tenantId });
+      if (!d.ok) throw new Error(d.message);
+      return { platform: 'teams', ...d.value };
+    },
   };
 }

@@ -11,6 +11,8 @@
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { enabledIncidentSources } from '../incidents/sources';
+import { createIncidentDesk } from '../queue/incident-desk';
 import { openTriageService, type RedisTriageService } from '../queue/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
@@ -76,7 +78,9 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
     if (opts.web) {
       service = await openService(config, registry, logger);
       redisWatch.attach(service.store.redis);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http });
+      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
+      for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http, incidents });
     }
     if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
@@ -85,7 +89,8 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
-    logger.info({ port, platforms: started, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
+    const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets).map((h) => h.path) : [];
+    logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };
   } catch (e) {

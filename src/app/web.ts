@@ -8,6 +8,9 @@ import { Registry } from 'prom-client';
 import { createRedactor } from '../bundle/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { HttpConfig } from '../config/http';
+import type { IncidentsConfig } from '../config/incidents';
+import type { IncidentDesk } from '../incidents/desk';
+import { createIncidentIngress } from '../incidents/ingress';
 import type { ChatPlatform, Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../server/metrics';
 import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
@@ -29,6 +32,8 @@ export interface WebHostOptions {
   startTimeoutMs?: number;
   /** Timeouts and connection cap of the HTTP server. */
   http?: HttpConfig;
+  /** The incident sources, when configured, and the desk that keeps one triage per incident. */
+  incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
 }
 
 export interface WebHost extends WebServer {
@@ -54,6 +59,20 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   const ingresses = opts.platforms.map((p) =>
     p.ingress({ service: opts.service, flow, metrics, logger, redactor, signingKey: opts.signingKey, readiness: () => readiness() }),
   );
+  if (opts.incidents) {
+    const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
+    ingresses.push(
+      createIncidentIngress({
+        secrets: opts.incidents.config.secrets,
+        routing: opts.incidents.config.routing,
+        platforms: new Set(byName.keys()),
+        destination: (a) => byName.get(a.platform)!.destination(a.platform === 'slack' ? a.channel : a.conversationId),
+        desk: opts.incidents.desk,
+        metrics,
+        logger,
+      }),
+    );
+  }
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };

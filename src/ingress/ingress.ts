@@ -12,7 +12,7 @@ import type { Request, RequestHandler } from 'express';
 import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
 import type { Redactor } from '../bundle/redact';
-import type { ChatPort, Platform } from '../chat/port';
+import type { ChatPort, Destination, Platform } from '../chat/port';
 import type { CommandFlow } from '../commands/flow';
 import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
 import type { IngressMetrics } from '../server/metrics';
@@ -75,4 +75,9 @@ export interface ChatPlatform {
   readonly describe: string;
   ingress(ctx: IngressContext): Ingress;
   port(ctx: PortContext): ChatPort;
+  /**
+   * The platform's destination for a conversation named in configuration (an incident route's
+   * `slack:<channel id>`, `teams:<conversation id>`: the part after the colon).
+   */
+  destination(conversationId: string): Destination;
 }

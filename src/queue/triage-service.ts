@@ -79,7 +79,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     },
 
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
-      const { record } = newTriage(newId(), req.input, now());
+      const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
+      const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
       const open: OpenEntry = { identity: commandIdentity(req), ttlSec: openTtlSec };
       let r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, open);
@@ -101,7 +102,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
         // A redelivery. If the first start died before its jobs were queued, queue them now:
         // the job IDs are fixed, so this adds nothing when they exist.
         const existing = await store.get(r.triageId);
-        if (existing?.version === 1) await enqueueCollect(ctx, r.triageId, [...STEP_IDS], 1);
+        if (existing?.version === 1) await enqueueCollect(ctx, r.triageId, steps, 1);
         logger.debug({ triageId: r.triageId, source: req.source }, 'duplicate start ignored');
         return { triageId: r.triageId, created: false };
       }
@@ -115,7 +116,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
           from: null,
           to: record.state,
         }),
-        enqueueCollect(ctx, record.id, [...STEP_IDS], record.version),
+        enqueueCollect(ctx, record.id, steps, record.version),
       ]);
       logger.info({ triageId: record.id, source: req.source, requestId: record.input.requestId }, 'triage started');
       return { triageId: record.id, created: true };
@@ -143,6 +144,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
  * pasted error (hashed), and whether it is a bundle request.
  */
 export function commandIdentity(req: StartTriageRequest): string {
+  if (req.openKey) return JSON.stringify(['open-key', req.openKey]);
   const { requestId, zoneId, symptom, error } = req.input;
   const errorHash = error ? createHash('sha256').update(error).digest('hex') : null;
   return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false]);

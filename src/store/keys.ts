@@ -15,6 +15,8 @@
  *   <p>conv:<c>:lease   string: the posting pump of conversation <c> while it runs
  *   <p>convs            set: conversations with an outbox (the sweeper restarts idle pumps)
  *   <p>rl:<platform>.<kind>:<c>  hash: posting timeline (next slot, last send, blocked until)
+ *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
+ *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
@@ -35,6 +37,9 @@ export interface Keys {
   outbox(conversation: string): string;
   convLease(conversation: string): string;
   convs(): string;
+  /** One incident's state (incident keys are `[A-Za-z0-9-]`, safe as they are). */
+  incident(incidentKey: string): string;
+  incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
@@ -54,6 +59,8 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     outbox: (c) => `${prefix}conv:${c}:outbox`,
     convLease: (c) => `${prefix}conv:${c}:lease`,
     convs: () => `${prefix}convs`,
+    incident: (k) => `${prefix}incident:${k}`,
+    incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
     bullPrefix: () => `${prefix}q`,

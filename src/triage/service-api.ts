@@ -4,7 +4,8 @@
  * round trips only) so adapters can call it before their 3-second ack.
  */
 import type { Destination, MessageRef } from '../chat/port';
-import type { Actor, TriageEvent, TriageInput, TriageRecord } from './machine';
+import type { Actor, IncidentView, TriageEvent, TriageInput, TriageRecord } from './machine';
+import type { StepId } from './model';
 
 export interface StartTriageRequest {
   input: TriageInput;
@@ -21,6 +22,15 @@ export interface StartTriageRequest {
   source: string;
   /** Post the diagnostic bundle into the thread when collection finishes (incident channels). */
   postBundle?: boolean;
+  /** The incident an incident source opened this triage for (shown on its card). */
+  incident?: IncidentView;
+  /** Collection order (default the step order): an alert's telling steps first. Posts stay in step order. */
+  steps?: StepId[];
+  /**
+   * What makes two starts the same open triage (default: the command itself, i.e. its channel,
+   * request ID, zone, symptom and pasted error). An incident source uses its incident key.
+   */
+  openKey?: string;
 }
 
 /** Where an open triage's card is, for a repeated command. */

@@ -99,6 +99,27 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   return lines.join('\n');
 }
 
+const SOURCE_LABELS: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook' };
+const INCIDENT_ALERT_LINES = 5;
+
+/** What the incident source said, for a triage one opened: title, what to do first, the alerts. */
+function incidentText(r: TriageRecord): string | null {
+  const i = r.incident;
+  if (!i) return null;
+  const lines = [
+    `${i.status === 'resolved' ? ':large_green_circle:' : ':rotating_light:'} *Incident from ${SOURCE_LABELS[i.source]}* (${i.status}): ${escFit(oneLine(i.title), 300)}`,
+    `*First action:* ${escFit(oneLine(i.firstAction), 500)}`,
+  ];
+  const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
+  if (links.length) lines.push(links.join(' · '));
+  for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
+    lines.push(`• ${code(a.name ?? 'alert', 80)}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
+  }
+  const more = i.moreAlerts + Math.max(0, i.alerts.length - INCIDENT_ALERT_LINES);
+  if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
+  return lines.join('\n');
+}
+
 function needsSymptom(r: TriageRecord): boolean {
   return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
 }
@@ -159,12 +180,14 @@ function walkActions(r: TriageRecord): Array<Exclude<ButtonAction, 'symptom'>> {
 export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMessage {
   const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
+  const incident = incidentText(r);
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? 'readiness first'}`, LIMITS.headerText), emoji: false },
+      text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? (r.incident ? oneLine(r.incident.title) : 'readiness first')}`, LIMITS.headerText), emoji: false },
     },
     { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
+    ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
     {
       type: 'section',
       block_id: 'triage:facts',

@@ -120,13 +120,32 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+const INCIDENT_SOURCES: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook' };
+
+/** What the incident source said, for a triage one opened: title, what to do first, the alerts. */
+function incidentPart(r: TriageRecord): CardElement[] {
+  const i = r.incident;
+  if (!i) return [];
+  const lines = [
+    `${i.status === 'resolved' ? '🟢' : '🚨'} **Incident from ${INCIDENT_SOURCES[i.source]}** (${i.status}): ${fitOutside(i.title, 300)}`,
+    `**First action:** ${fitOutside(i.firstAction, 500)}`,
+    ...(i.runbookUrl ? [`Runbook: ${outsideText(i.runbookUrl)}`] : []),
+    ...(i.link && /^https?:\/\//.test(i.link) ? [`Source: ${fitOutside(i.link, 300)}`] : []),
+    ...i.alerts.slice(0, 5).map((a) => `• ${fitOutside(a.name ?? 'alert', 80)}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
+  ];
+  const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);
+  if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
+  return [{ type: 'Container', style: i.status === 'resolved' ? 'good' : 'warning', items: lines.map((l) => text(l)) }];
+}
+
 export function buildStatusCard(r: TriageRecord, options: CardOptions): AdaptiveCard {
   const opts: ButtonOptions = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
   const s = summary(r);
   const body: CardElement[] = [
-    text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
+    text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
+    ...incidentPart(r),
     {
       type: 'FactSet',
       facts: [

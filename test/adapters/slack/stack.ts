@@ -9,6 +9,9 @@ import { Registry } from 'prom-client';
 import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { SlackChatPort } from '../../../adapters/slack/port';
 import { createWebHost, type WebHost } from '../../../src/app/web';
+import { parseIncidentsConfig } from '../../../src/config/incidents';
+import { orThrow } from '../../../src/config/problems';
+import { createIncidentDesk } from '../../../src/queue/incident-desk';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { TriageQueues } from '../../../src/queue/queues';
 import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
@@ -51,6 +54,8 @@ export interface StackOptions {
   worker?: Partial<TriageWorkerOptions>;
   /** TriageService card debounce (ms, default 50). */
   cardDebounceMs?: number;
+  /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
+  incidentEnv?: Record<string, string>;
 }
 
 let n = 0;
@@ -107,9 +112,11 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   };
   const workers: TriageWorkers | null = (opts.workers ?? true) ? startWorkers() : null;
 
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['slack']))) : null;
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
+    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
     platforms: [
       slackPlatform(
         loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,

@@ -9,7 +9,9 @@ import { Registry } from 'prom-client';
 import { parseTeamsPlatformConfig, teamsPlatform } from '../../../adapters/teams';
 import { createWebHost, type WebHost } from '../../../src/app/web';
 import { createCaracalClient } from '../../../src/caracal/client';
+import { parseIncidentsConfig } from '../../../src/config/incidents';
 import { orThrow } from '../../../src/config/problems';
+import { createIncidentDesk } from '../../../src/queue/incident-desk';
 import { openTriageService, type RedisTriageService } from '../../../src/queue/triage-service';
 import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
 import { createWorkerConnection } from '../../../src/store/redis';
@@ -31,6 +33,8 @@ export interface TeamsStack {
   web: WebHost;
   /** http://127.0.0.1:<port>/api/messages */
   messages: string;
+  /** http://127.0.0.1:<port> */
+  base: string;
   /** POST an activity as Teams does, with a valid channel token (or the given Authorization). */
   send(activity: Record<string, unknown>, authorization?: string | null): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -38,7 +42,7 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string } = {}): Promise<TeamsStack> {
+export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string> } = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -49,7 +53,7 @@ export async function startTeamsStack(opts: { scenario?: string } = {}): Promise
   const openId: OpenIdServer = await startOpenIdServer([key]);
   const login = interceptMicrosoftLogin(TENANT_ID);
   const config = orThrow(
-    parseTeamsPlatformConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID, MICROSOFT_OPENID_METADATA_URL: openId.metadataUrl }),
+    parseTeamsPlatformConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID, MICROSOFT_OPENID_METADATA_URL: openId.metadataUrl, TEAMS_SERVICE_URL: connector.url }),
   )!;
   const platform = teamsPlatform(config);
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
@@ -70,7 +74,15 @@ export async function startTeamsStack(opts: { scenario?: string } = {}): Promise
     noCardDelayMs: 50,
     limits: { teams: { post: { points: 50, durationSec: 1 }, update: { points: 50, durationSec: 1 } } },
   });
-  const web = createWebHost({ service, platforms: [platform], signingKey: TEAMS_SIGNING_KEY, registry, logger: silent });
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['teams']))) : null;
+  const web = createWebHost({
+    service,
+    platforms: [platform],
+    signingKey: TEAMS_SIGNING_KEY,
+    registry,
+    logger: silent,
+    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+  });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {
     sim,
@@ -80,6 +92,7 @@ export async function startTeamsStack(opts: { scenario?: string } = {}): Promise
     workers,
     web,
     messages,
+    base: messages.replace(/\/api\/messages$/, ''),
     async send(activity, authorization) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const auth = authorization === undefined ? `Bearer ${signChannelToken(key, { aud: APP_ID, serviceurl: String(activity.serviceUrl) })}` : authorization;
