@@ -1,12 +1,20 @@
 /**
- * Escaping for Slack mrkdwn. Everything that came from Caracal (or from a user) goes through
- * here before it reaches a message: `&`, `<`, `>` become entities, which is all Slack needs
- * to treat `<!channel>`, `<@U…>`, `<#C…>` and `<http…|label>` as plain text. Values shown as
- * code also lose their backticks, so a value cannot close the code span early and format
- * the rest of the line. Messages are never sent with `link_names`, so a bare `@channel`
- * stays inert too.
+ * Escaping for Slack mrkdwn, and the one rule for text from outside (Caracal, users) in Slack.
+ *
+ * - `esc`: `&`, `<`, `>` become entities, which is all Slack needs to treat `<!channel>`,
+ *   `<@U…>`, `<#C…>` and `<http…|label>` as plain text. Messages are never sent with
+ *   `link_names`, so a bare `@channel` stays inert too. For the bot's own words.
+ * - `escFit` (outside text in running prose): first the platform-neutral rule
+ *   (src/render/outside-text.ts: terminal controls removed, bidi and zero-width characters shown
+ *   as `[U+XXXX]`), then Slack's formatting characters neutralised by look-alikes, since mrkdwn
+ *   has no escape for them: `*` → `∗`, `~` → `∼`, a backtick → `ˋ`, an `_` that could open or
+ *   close italics → `＿` (an `_` inside a word such as `scope_mismatch` stays), a `>` that
+ *   would start a quote → `›`. Then escaped and fitted (never cut to nothing).
+ * - `code` / `codeBlock`: outside values inside code spans and blocks, where mrkdwn does not
+ *   format; only the backtick (which would close the span) is replaced.
  */
-import { clip } from '../../../src/chat/render/labels';
+import { fitEscaped } from '../../../src/render/fit';
+import { outsideText } from '../../../src/render/outside-text';
 
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -17,28 +25,34 @@ function neutralTicks(text: string): string {
   return text.replace(/`/g, 'ˋ');
 }
 
-/**
- * Escape, then fit into `max` characters. Cutting happens on the raw text so an entity such
- * as `&amp;` is never split in half.
- */
-export function escFit(raw: string, max: number): string {
-  let out = esc(raw);
-  let n = raw.length;
-  while (out.length > max && n > 0) {
-    n = Math.max(0, n - (out.length - max));
-    out = esc(clip(raw, n));
-  }
-  return out;
+const WORD = /[\p{L}\p{N}]/u;
+
+/** mrkdwn's formatting characters in outside text, replaced by look-alikes that format nothing. */
+export function neutralFormatting(text: string): string {
+  const out = neutralTicks(text).replace(/\*/g, '∗').replace(/~/g, '∼').replace(/^(\s*)>/gm, '$1›');
+  return out.replace(/_/g, (m, i: number) => (WORD.test(out[i - 1] ?? '') && WORD.test(out[i + 1] ?? '') ? m : '＿'));
 }
 
-/** An inline code span for an outside value (ids, codes): escaped, backtick-free, fitted. */
+/** Outside text as inert mrkdwn: the shared rule, formatting neutralised, escaped. */
+export function outside(raw: string): string {
+  return esc(neutralFormatting(outsideText(raw, { multiline: true })));
+}
+
+/** Outside text, made inert and fitted into `max` characters (the cut made on the raw text). */
+export function escFit(raw: string, max: number): string {
+  return fitEscaped(raw, max, outside);
+}
+
+const inCode = (raw: string): string => esc(neutralTicks(outsideText(raw, { multiline: true })));
+
+/** An inline code span for an outside value (ids, codes): one line, backtick-free, fitted. */
 export function code(raw: string, max = 200): string {
-  return `\`${escFit(neutralTicks(raw.replace(/\s+/g, ' ')), max) || ' '}\``;
+  return `\`${fitEscaped(raw.replace(/\s+/g, ' '), max, inCode) || ' '}\``;
 }
 
 /** A code block for an outside value, fitted so fences included it is at most `max` characters. */
 export function codeBlock(raw: string, max: number): string {
-  return `\`\`\`${escFit(neutralTicks(raw), Math.max(1, max - 6))}\`\`\``;
+  return `\`\`\`${fitEscaped(raw, Math.max(1, max - 6), inCode)}\`\`\``;
 }
 
 /** A Slack user mention, only for real Slack user IDs; anything else is shown as escaped text. */

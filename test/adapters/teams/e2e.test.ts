@@ -47,11 +47,12 @@ describe('a triage from a Teams channel', () => {
     cardId = card.createdId!;
     const steps = await stack.connector.waitFor(() => {
       const replies = stack.connector.posted(THREAD).filter((c) => c.seq > card.seq);
-      return replies.length >= STEP_IDS.length && replies;
+      return replies.length >= STEP_IDS.length + 1 && replies;
     }, 20_000);
-    expect(steps).toHaveLength(STEP_IDS.length);
-    // The thread reads top to bottom: steps 1 to 8 in order.
-    expect(steps.map((c) => Number(/Step (\d)\/8/.exec(JSON.stringify(c.body))?.[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The thread reads top to bottom: steps 1 to 8 in order, then the bundle.
+    expect(steps).toHaveLength(STEP_IDS.length + 1);
+    expect(steps.slice(0, 8).map((c) => Number(/Step (\d)\/8/.exec(JSON.stringify(c.body))?.[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(String(steps[8]!.body.summary)).toMatch(/^Caracal diagnostic bundle/);
     for (const call of stack.connector.calls.filter((c) => c.kind !== 'other')) expect(call.authorization).toBe(`Bearer ${stack.login.token}`);
     const updated = await stack.connector.waitFor(() => {
       const last = stack.connector.updates(cardId).at(-1);

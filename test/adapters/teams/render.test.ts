@@ -109,8 +109,8 @@ describe('Teams status card', () => {
     const json = JSON.stringify(card);
     expect(json).not.toContain('\u202E');
     expect(json).not.toContain('\u200B');
-    expect(json).toContain('U+202Eevil');
-    expect(json).toContain('U+200B');
+    // The shared rule shows them as [U+XXXX]; the brackets are then escaped for markdown.
+    expect(texts(card)[2]).toContain('\\[U+202E\\]evil\\[U+200B\\]');
     const cause = texts(card)[2];
     expect(cause).toContain('\\*\\*bold\\*\\* \\_it\\_ \\[click\\](https://evil.example) \\<https://evil.example\\> \\`tick\\` \\&amp; {\\{DATE(');
     expect(cause).not.toMatch(/(^|[^\\])\*\*bold/);
@@ -154,7 +154,7 @@ describe('Teams step and bundle messages', () => {
     const msg = buildStepMessage(diagnosedRecord(), 'requested_scopes');
     expect(texts(msg).some((l) => l.startsWith('Evidence cut'))).toBe(false);
     const code = msg.body.find((b) => b.type === 'CodeBlock') as Node;
-    expect(JSON.parse(code.codeSnippet.replace(/U\+202E/g, '\u202E').replace(/U\+200B/g, '\u200B'))).toEqual({ resource: HOSTILE, requested: ['read', HOSTILE] });
+    expect(JSON.parse(code.codeSnippet.replace(/\[U\+202E\]/g, '\u202E').replace(/\[U\+200B\]/g, '\u200B'))).toEqual({ resource: HOSTILE, requested: ['read', HOSTILE] });
   });
 
   it('the bundle is one line per item, then evidence with the CLI command for the rest', () => {

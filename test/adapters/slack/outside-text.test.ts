@@ -1,0 +1,52 @@
+/**
+ * The one rule for text from outside, as Slack shows it: nothing a request ID, a pasted error
+ * or a Caracal string contains can format, mention, link or reorder a message; long escaped
+ * text is fitted without being cut to nothing.
+ */
+import { buildStatusCard } from '../../../adapters/slack/render';
+import { code, codeBlock, escFit } from '../../../adapters/slack/render/mrkdwn';
+import { outcomeText } from '../../../adapters/slack/render/outcome';
+import { diagnosedRecord } from './records';
+
+const KEY = 'outside-text-signing-key-0123456789abcdef';
+const facts = { botUserId: 'UBOT0001', access: 'anyone', incidentChannelPattern: /^inc-/ };
+
+describe('outside text in Slack', () => {
+  it('a request ID full of mrkdwn stays inside its code span, its backticks unable to close it', () => {
+    const id = '*bold*_it_~s~`x`';
+    const text = outcomeText({ kind: 'started', command: { kind: 'triage', input: { requestId: id, zoneId: null, symptom: null, error: null } }, triageId: 'tri-1', created: true }, facts);
+    expect(text).toContain('`*bold*_it_~s~ˋxˋ`');
+    expect(text.match(/`/g)).toHaveLength(2);
+  });
+
+  it('prose from Caracal loses its formatting characters to look-alikes, and identifiers stay readable', () => {
+    const out = escFit('*bold* _it_ ~strike~ `tick` ```fence``` > quote <!channel> scope_mismatch', 500);
+    expect(out).toBe('∗bold∗ ＿it＿ ∼strike∼ ˋtickˋ ˋˋˋfenceˋˋˋ &gt; quote &lt;!channel&gt; scope_mismatch');
+    expect(escFit('> at the start', 100)).toBe('› at the start');
+  });
+
+  it('bidi and zero-width characters are shown as [U+XXXX], terminal escapes are removed', () => {
+    expect(escFit('abc\u202Edef\u200Bghi\u001b]0;title\u0007!', 200)).toBe('abc[U+202E]def[U+200B]ghi!');
+    expect(code('id\u202E\u2066')).toBe('`id[U+202E][U+2066]`');
+    expect(codeBlock('{"a":"\u200F"}', 100)).toBe('```{"a":"[U+200F]"}```');
+  });
+
+  it('fits heavily escaped text after escaping, never to an empty ellipsis', () => {
+    const body = '<&>'.repeat(500);
+    for (const max of [10, 50, 300]) {
+      const out = escFit(body, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out.replace('…', '').length).toBeGreaterThan(0);
+      expect(out).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    }
+  });
+
+  it('a card whose reported error and summaries are hostile formats nothing', () => {
+    const hostile = '*x* _y_ ~z~ `w` <!here> \u202Eevil';
+    const card = buildStatusCard(diagnosedRecord({ input: { requestId: 'req-1', zoneId: null, symptom: null, error: hostile } }), { signingKey: KEY });
+    const summary = JSON.stringify(card.blocks.find((b) => (b as { block_id?: string }).block_id === 'triage:summary'));
+    expect(summary).not.toContain('<!here>');
+    expect(summary).not.toContain('\u202E');
+    expect(summary).toContain('[U+202E]evil');
+  });
+});
