@@ -48,6 +48,8 @@ export interface AuditLogOptions {
   signingKey: string;
   now?: () => Date;
   maxAttempts?: number;
+  /** Called once for every entry that could not be written (metrics). */
+  onFailure?: (err: unknown) => void;
 }
 
 interface Pending {
@@ -83,7 +85,15 @@ export class AuditLog {
   append(input: AuditInput): Promise<AuditEntry> {
     const at = input.at ?? (this.opts.now ?? (() => new Date()))().toISOString();
     return new Promise<AuditEntry>((resolve, reject) => {
-      this.queue.push({ input, at, resolve, reject });
+      this.queue.push({
+        input,
+        at,
+        resolve,
+        reject: (e) => {
+          this.opts.onFailure?.(e);
+          reject(e);
+        },
+      });
       this.writing ??= this.writeLoop();
     });
   }

@@ -60,7 +60,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
   const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
   const logger = opts.logger ?? pino({ name: 'caracal-triage-service' });
   const store = createTriageStore(opts.redis, { prefix, now });
-  const audit = createAuditLog(opts.redis, { prefix, signingKey: opts.signingKey, now });
+  const audit = createAuditLog(opts.redis, { prefix, signingKey: opts.signingKey, now, onFailure: () => metrics.auditFailures.inc() });
+  metrics.trackQueues([opts.queues.collect, opts.queues.post]);
   const ctx: EffectContext = { queues: opts.queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
   const dedupeTtlSec = opts.dedupeTtlSec ?? 3600;
   const openTtlSec = opts.openTtlSec ?? 30 * 24 * 3600;

@@ -97,7 +97,8 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const store = createTriageStore(fast, { prefix });
   const posts = createPostStore(store);
   const queues = createQueues(fast, { prefix });
-  const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey });
+  const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey, onFailure: () => metrics.auditFailures.inc() });
+  metrics.trackQueues([queues.collect, queues.post]);
   const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
   const workerOpts = {
     connection,
@@ -112,7 +113,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   // worker.cancelAllJobs(): close() uses it to let go of jobs that outlive its timeout.
   const timed = <T>(queue: string, fn: (job: Job, token?: string) => Promise<T>) =>
     async (job: Job, token?: string, signal?: AbortSignal): Promise<T> => {
-      const end = metrics.jobDuration.startTimer({ queue, job: job.name });
+      const end = metrics.jobDuration.startTimer({ queue, job_name: job.name });
       try {
         return await untilCancelled(fn(job, token), signal);
       } finally {
@@ -121,12 +122,12 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     };
 
   const observe = (w: Worker, queue: string): Worker => {
-    w.on('completed', (job) => metrics.jobs.inc({ queue, job: job.name, outcome: 'completed' }));
+    w.on('completed', (job) => metrics.jobs.inc({ queue, job_name: job.name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       if (!job) return;
       if (err.name === 'DelayedError') return;
       const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      metrics.jobs.inc({ queue, job: job.name, outcome: final ? 'failed' : 'retry' });
+      metrics.jobs.inc({ queue, job_name: job.name, outcome: final ? 'failed' : 'retry' });
       const log = { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, err: err.message };
       if (final) logger.error(log, 'job failed for good');
       else logger.warn(log, 'job failed; will retry');

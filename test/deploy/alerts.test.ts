@@ -2,7 +2,7 @@
  * The chart's alert rules, run by Prometheus' own rule engine (promtool, from Debian's
  * `prometheus` package through .ci/fetch-tool): they parse, and they fire on the series the bot
  * exports, as Prometheus stores them after a scrape by the chart's ServiceMonitor (target labels
- * namespace and job; the bot's own `job` label kept as `exported_job`), and only for this release.
+ * namespace and job; the BullMQ job is the bot's own `job_name` label), and only for this release.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,11 +56,11 @@ test.each([
     {
       interval: '1m',
       input_series: [
-        { series: `caracal_triage_jobs_total{${WORKER},queue="post",exported_job="post-card",outcome="failed"}`, values: '0x5 1x30' },
-        { series: `caracal_triage_jobs_total{${WORKER},queue="collect",exported_job="collect",outcome="retry"}`, values: '0+3x35' },
-        { series: `caracal_triage_jobs_total{${OTHER_RELEASE},queue="post",exported_job="post-card",outcome="failed"}`, values: '0+1x35' },
+        { series: `caracal_triage_jobs_total{${WORKER},queue="post",job_name="post-card",outcome="failed"}`, values: '0x5 1x30' },
+        { series: `caracal_triage_jobs_total{${WORKER},queue="collect",job_name="collect",outcome="retry"}`, values: '0+3x35' },
+        { series: `caracal_triage_jobs_total{${OTHER_RELEASE},queue="post",job_name="post-card",outcome="failed"}`, values: '0+1x35' },
       ],
-      alert_rule_test: [alerts('CaracalTriageJobFailures', '4m', []), alerts('CaracalTriageJobFailures', '10m', [{ queue: 'post', exported_job: 'post-card', severity: 'warning' }]), alerts('CaracalTriageJobFailures', '30m', [])],
+      alert_rule_test: [alerts('CaracalTriageJobFailures', '4m', []), alerts('CaracalTriageJobFailures', '10m', [{ queue: 'post', job_name: 'post-card', severity: 'warning' }]), alerts('CaracalTriageJobFailures', '30m', [])],
     },
   ],
   [

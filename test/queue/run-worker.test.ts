@@ -54,7 +54,7 @@ describe('caracal-triage worker', () => {
       });
       await waitFor('final card', async () => port.delivered(triageId).some((c) => c.method === 'updateCard' && /no_active_policy_set/.test(c.text)));
       await waitFor('step replies', async () => port.delivered(triageId).filter((c) => c.method === 'postStep').length === 8);
-      expect(await worker.metrics.registry.getSingleMetricAsString('caracal_triage_jobs_total')).toMatch(/queue="collect",job="collect",outcome="completed"\} 1/);
+      expect(await worker.metrics.registry.getSingleMetricAsString('caracal_triage_jobs_total')).toMatch(/queue="collect",job_name="collect",outcome="completed"\} 1/);
     } finally {
       await service.close();
       await worker.close();
