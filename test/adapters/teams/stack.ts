@@ -29,7 +29,11 @@ export interface TeamsStack {
   connector: FakeBotConnector;
   login: MicrosoftLogin;
   service: RedisTriageService;
-  workers: TriageWorkers;
+  workers: TriageWorkers | null;
+  startWorkers(): TriageWorkers;
+  /** The key prefix and what a worker in another process needs to post as this stack's bot. */
+  prefix: string;
+  env: Record<string, string>;
   web: WebHost;
   /** http://127.0.0.1:<port>/api/messages */
   messages: string;
@@ -42,12 +46,12 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string> } = {}): Promise<TeamsStack> {
+export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> } } = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
   const registry = new Registry();
-  const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
+  const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch', ...(opts.sim?.latencyMs ? { latencyMs: opts.sim.latencyMs } : {}) });
   const connector = await startFakeBotConnector();
   const key: SigningKey = makeSigningKey('stack-key');
   const openId: OpenIdServer = await startOpenIdServer([key]);
@@ -60,20 +64,29 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
   const service = await openTriageService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
   const workerConn = createWorkerConnection(redisUrl);
   workerConn.on('error', () => undefined);
-  const workers = startTriageWorkers({
-    connection: workerConn,
-    signingKey: TEAMS_SIGNING_KEY,
-    ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
-    client,
-    createSession: createTriageSession,
-    prefix,
-    metrics: registry,
-    logger: silent,
-    cardDebounceMs: 50,
-    sweepEveryMs: 0,
-    noCardDelayMs: 50,
-    limits: { teams: { post: { points: 50, durationSec: 1 }, update: { points: 50, durationSec: 1 } } },
-  });
+  const started: TriageWorkers[] = [];
+  const startWorkers = (): TriageWorkers => {
+    const w = startTriageWorkers({
+      connection: workerConn,
+      signingKey: TEAMS_SIGNING_KEY,
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+      client,
+      createSession: createTriageSession,
+      prefix,
+      metrics: registry,
+      logger: silent,
+      cardDebounceMs: 50,
+      sweepEveryMs: 0,
+      noCardDelayMs: 50,
+      limits: { teams: { post: { points: 50, durationSec: 1 }, update: { points: 50, durationSec: 1 } } },
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      leaseMs: 2000,
+    });
+    started.push(w);
+    return w;
+  };
+  const workers = opts.workers === false ? null : startWorkers();
   const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['teams']))) : null;
   const web = createWebHost({
     service,
@@ -90,6 +103,9 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     login,
     service,
     workers,
+    startWorkers,
+    prefix,
+    env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID },
     web,
     messages,
     base: messages.replace(/\/api\/messages$/, ''),
@@ -103,7 +119,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     },
     async close() {
       await web.close();
-      await workers.close(5000);
+      await Promise.all(started.map((w) => w.close(5000)));
       await service.close();
       await deleteByPrefix(workerConn, prefix).catch(() => undefined);
       await workerConn.quit().catch(() => workerConn.disconnect());
