@@ -27,6 +27,7 @@
  *   triages that follow see what the re-check saw.
  * - `ttlMs` 0 disables it: every read goes straight to the client.
  */
+import { callKey } from './call-key';
 import type { CaracalClient, ProbeResult } from './client-api';
 
 export interface SharedReadCacheOptions {
@@ -55,15 +56,6 @@ interface Entry {
   promise: Promise<unknown>;
   /** Until when the answer may be shared; Infinity while the call is in flight. */
   expires: number;
-}
-
-/** Method names and arguments → one key; object arguments (queries) with sorted members. */
-function keyOf(method: string, args: readonly unknown[]): string {
-  return `${method}\u0000${JSON.stringify(args, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v,
-  )}`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -125,7 +117,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
 
   function shared<T>(method: string, args: readonly unknown[], call: () => Promise<T>, keep: (v: T) => boolean = always): Promise<T> {
     if (ttlMs === 0) return call();
-    const key = keyOf(method, args);
+    const key = callKey(method, args);
     const hit = entries.get(key);
     if (hit && hit.expires > now()) return hit.promise as Promise<T>;
     if (hit) entries.delete(key);
@@ -138,7 +130,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
   /** A read past the cache whose answer then replaces (or, failing, drops) the shared one. */
   function refresh<T>(method: string, args: readonly unknown[], call: () => Promise<T>, keep: (v: T) => boolean = always): Promise<T> {
     if (ttlMs === 0) return call();
-    const key = keyOf(method, args);
+    const key = callKey(method, args);
     return settle(call).then(
       (value) => {
         if (keep(value)) {

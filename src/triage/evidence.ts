@@ -39,13 +39,9 @@ const METRICS_SERVICES: readonly MetricsService[] = ['sts', 'gateway', 'audit'];
 /** Bound the application lists read when looking for an expired application across zones. */
 const MAX_APPLICATION_ZONES = 25;
 
-export function probeKey(service: ServiceName, path: '/ready' | '/health'): string {
-  return `probe:${service}:${path}`;
-}
-
 /** `probe` never throws by contract; if it does anyway, the failure still reads as a probe result. */
 export async function probeOnce(client: CaracalClient, calls: CallCache, service: ServiceName, path: '/ready' | '/health'): Promise<ProbeResult> {
-  const r = await calls.once(probeKey(service, path), () => client.probe(service, path));
+  const r = await calls.read(client, 'probe', service, path);
   if (r.ok) return r.value;
   return { service, configured: !!client.endpoints[service], ok: false, reason: r.error.code, ms: 0 };
 }
@@ -60,13 +56,13 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
   const producers: { [K in EvidenceKey]: () => Promise<TriageEvidence[K]> } = {
     readiness: () => Promise.all(SERVICES.map((s) => probeOnce(client, calls, s, '/ready'))),
 
-    adminApi: () => calls.once('zones', () => client.listZones()),
+    adminApi: () => calls.read(client, 'listZones'),
 
     metrics: async () => {
       const entries = await Promise.all(
         METRICS_SERVICES.map(async (s): Promise<[MetricsService, Fetched<Record<string, unknown>>]> => [
           s,
-          client.endpoints[s] ? await calls.once(`metrics:${s}`, () => client.metricsJson(s)) : notConfigured(`no ${s} URL configured`),
+          client.endpoints[s] ? await calls.read(client, 'metricsJson', s) : notConfigured(`no ${s} URL configured`),
         ]),
       );
       return Object.fromEntries(entries) as Record<MetricsService, Fetched<Record<string, unknown>>>;
@@ -76,12 +72,12 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
 
     zone: async () => {
       const z = await zoneOf();
-      return z ? calls.once(`zone:${z}`, () => client.getZone(z)) : noZone;
+      return z ? calls.read(client, 'getZone', z) : noZone;
     },
 
     resources: async () => {
       const z = await zoneOf();
-      return z ? calls.once(`resources:${z}`, () => client.listResources(z)) : noZone;
+      return z ? calls.read(client, 'listResources', z) : noZone;
     },
 
     application: async () => {
@@ -89,7 +85,7 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       const appId = requestFacts(location)?.applicationId;
       if (!location.zoneId) return noZone;
       if (!appId) return notApplicable('no_application', 'the trace names no application');
-      return calls.once(`application:${location.zoneId}:${appId}`, () => client.getApplication(location.zoneId!, appId));
+      return calls.read(client, 'getApplication', location.zoneId!, appId);
     },
 
     grants: async () => {
@@ -98,13 +94,13 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       if (!location.zoneId) return noZone;
       if (!facts?.resource) return notApplicable('no_resource', 'the request names no resource registered in the zone');
       const query = { ...(facts.applicationId ? { application_id: facts.applicationId } : {}), resource_id: facts.resource.id };
-      return calls.once(`grants:${location.zoneId}:${query.application_id ?? '*'}:${query.resource_id}`, () => client.listGrants(location.zoneId!, query));
+      return calls.read(client, 'listGrants', location.zoneId!, query);
     },
 
     zoneApplications: async () => {
       const zoneIds = await untracedUnauthenticatedZones();
       if (!Array.isArray(zoneIds)) return zoneIds;
-      const lists = await Promise.all(zoneIds.map((z) => calls.once(`applications:${z}`, () => client.listApplications(z)).then((r) => ({ z, r }))));
+      const lists = await Promise.all(zoneIds.map((z) => calls.read(client, 'listApplications', z).then((r) => ({ z, r }))));
       const read = lists.filter((l) => l.r.ok);
       if (read.length === 0) return lists[0]?.r.ok === false ? lists[0].r : noZone;
       return { ok: true, value: read.flatMap((l) => (l.r.ok ? l.r.value.map((application) => ({ zoneId: l.z, application })) : [])) };
@@ -113,7 +109,7 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     zoneOverviews: async () => {
       const zoneIds = await untracedUnauthenticatedZones();
       if (!Array.isArray(zoneIds)) return zoneIds;
-      const reads = await Promise.all(zoneIds.map((z) => calls.once(`overview:${z}`, () => client.zoneOverview(z)).then((r) => ({ z, r }))));
+      const reads = await Promise.all(zoneIds.map((z) => calls.read(client, 'zoneOverview', z).then((r) => ({ z, r }))));
       const read = reads.filter((o) => o.r.ok);
       if (read.length === 0) return reads[0]?.r.ok === false ? reads[0].r : noZone;
       return { ok: true, value: read.flatMap((o) => (o.r.ok ? [{ zoneId: o.z, overview: o.r.value }] : [])) };
@@ -124,12 +120,12 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       const pid = requestFacts(location, resources)?.resource?.credential_provider_id;
       if (!location.zoneId) return noZone;
       if (!pid) return notApplicable('no_provider', 'the request names no resource with a credential provider');
-      return calls.once(`provider:${location.zoneId}:${pid}`, () => client.getProvider(location.zoneId!, pid));
+      return calls.read(client, 'getProvider', location.zoneId!, pid);
     },
 
     policySets: async () => {
       const z = await zoneOf();
-      return z ? calls.once(`policySets:${z}`, () => client.listPolicySets(z)) : noZone;
+      return z ? calls.read(client, 'listPolicySets', z) : noZone;
     },
 
     policyVersions: async () => {
@@ -139,7 +135,7 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       if (!sets.ok) return sets;
       const active = sets.value.find((s) => !!s.active_version_id);
       if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
-      return calls.once(`policyVersions:${z}:${active.id}`, () => client.listPolicyVersions(z, active.id));
+      return calls.read(client, 'listPolicyVersions', z, active.id);
     },
 
     activation: async () => {
@@ -149,19 +145,19 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       if (!sets.ok) return sets;
       const active = sets.value.find((s) => !!s.active_version_id);
       if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
-      return calls.once(`activation:${z}:${active.id}`, () => client.activationStatus(z, active.id));
+      return calls.read(client, 'activationStatus', z, active.id);
     },
 
     sessions: async () => {
       if (input.symptom !== 'access_after_revocation') return notApplicable('not_relevant', 'only read for access after revocation');
       const z = await zoneOf();
-      return z ? calls.once(`sessions:${z}:terminated`, () => client.listSessions(z, { status: 'terminated' })) : noZone;
+      return z ? calls.read(client, 'listSessions', z, { status: 'terminated' }) : noZone;
     },
 
     authorityRecords: async () => {
       if (input.symptom !== 'access_after_revocation') return notApplicable('not_relevant', 'only read for access after revocation');
       const z = await zoneOf();
-      return z ? calls.once(`authorityRecords:${z}:revoked`, () => client.listAuthorityRecords(z, { status: 'revoked' })) : noZone;
+      return z ? calls.read(client, 'listAuthorityRecords', z, { status: 'revoked' }) : noZone;
     },
   };
 

@@ -21,7 +21,7 @@ interface Candidates {
 
 export async function candidateZones(client: CaracalClient, cache: CallCache, givenZoneId: string | null): Promise<Candidates> {
   if (givenZoneId) return { zoneIds: [givenZoneId], source: 'given', problem: null, listError: null };
-  const listed = await cache.once('zones', () => client.listZones());
+  const listed = await cache.read(client, 'listZones');
   const configured = [...client.configuredZoneIds];
   if (listed.ok) {
     // Configured zones first: the operator named them because requests usually live there.
@@ -48,13 +48,13 @@ function pathRejected(error: Failure): boolean {
 async function lookIn(client: CaracalClient, cache: CallCache, zoneId: string, requestId: string): Promise<{ attempt: ZoneAttempt; trace: Trace | null }> {
   // IDs outside the API's path pattern go straight to the audit list: explain would answer 400.
   if (REQUEST_ID_PATTERN.test(requestId)) {
-    const explained = await cache.once(`explain:${zoneId}:${requestId}`, () => client.explain(zoneId, requestId));
+    const explained = await cache.read(client, 'explain', zoneId, requestId);
     if (explained.ok) return { attempt: { zoneId, outcome: 'found', via: 'explain' }, trace: traceFromExplain(explained.value) };
     if (explained.error.code === 'request_not_found') return { attempt: { zoneId, outcome: 'not_found', via: 'explain' }, trace: null };
     if (!pathRejected(explained.error)) return { attempt: { zoneId, outcome: 'error', via: 'explain', error: explained.error }, trace: null };
   }
 
-  const rows = await cache.once(`auditForRequest:${zoneId}:${requestId}`, () => client.auditForRequest(zoneId, requestId));
+  const rows = await cache.read(client, 'auditForRequest', zoneId, requestId);
   if (!rows.ok) return { attempt: { zoneId, outcome: 'error', via: 'audit_list', error: rows.error }, trace: null };
   if (rows.value.length === 0) return { attempt: { zoneId, outcome: 'not_found', via: 'audit_list' }, trace: null };
   return { attempt: { zoneId, outcome: 'found', via: 'audit_list' }, trace: traceFromRows(zoneId, requestId, rows.value) };

@@ -12,7 +12,7 @@ const SDK_PROFILE = ['CARACAL_WORKLOAD_ID', 'CARACAL_WORKLOAD_SECRET / CARACAL_W
 
 export const collectConfigSummary: Collector = async (src) => {
   const { client, calls } = src.gatherer;
-  const zones = await calls.once('zones', () => client.listZones());
+  const zones = await calls.read(client, 'listZones');
   const location = await src.gatherer.get('location');
   const checks: Check[] = [];
   const endpoints = Object.fromEntries(SERVICES.map((s) => [s, client.endpoints[s] ?? null]));

@@ -18,7 +18,7 @@ async function simulateCheck(src: BundleSource, zoneId: string, policyInput: Rec
   if (!active) return check('policy simulate', 'fail', 'no active policy set to simulate');
   const { client, calls } = src.gatherer;
   const body = { version_id: active.active_version_id!, ...(policyInput ? { input: policyInput } : {}) };
-  const sim: Fetched<Record<string, unknown>> = await calls.once(`simulate:${zoneId}:${active.id}:${src.requestId ?? ''}`, () => client.simulate(zoneId, active.id, body));
+  const sim: Fetched<Record<string, unknown>> = await calls.read(client, 'simulate', zoneId, active.id, body);
   if (!sim.ok) {
     if (sim.error.code === 'admin_token_read_only') return check('policy simulate', 'unknown', 'a read-only admin token cannot simulate (needs a write token)');
     return check('policy simulate', 'unknown', `${sim.error.code}: ${sim.error.message}`);

@@ -47,10 +47,10 @@ export const collectReadiness: Collector = async (src) => {
   const { client, calls } = src.gatherer;
   const [health, zones, probes, metrics, stats] = await Promise.all([
     probeOnce(client, calls, 'api', '/health'),
-    calls.once('zones', () => client.listZones()),
+    calls.read(client, 'listZones'),
     src.gatherer.get('readiness'),
     src.gatherer.get('metrics'),
-    client.endpoints.coordinator ? calls.once('coordinatorStats', () => client.coordinatorStats()) : Promise.resolve(null),
+    client.endpoints.coordinator ? calls.read(client, 'coordinatorStats') : Promise.resolve(null),
   ]);
   const checks: Check[] = [];
 

@@ -33,7 +33,7 @@ export const collectRequestTrace: Collector = async (src) => {
   const zoneId = location.zoneId;
   if (!zoneId) return unavailable('request_trace', 'No request ID and no single zone selected, so there is no trace or last denial to show; give --zone.', location.problem ?? undefined);
   const { client, calls } = src.gatherer;
-  const recent = await calls.once(`lastDenials:${zoneId}`, () => client.listAudit(zoneId, { decision: 'deny', limit: 10 }));
+  const recent = await calls.read(client, 'listAudit', zoneId, { decision: 'deny', limit: 10 });
   if (!recent.ok) return unavailable('request_trace', `The zone's audit could not be read: ${recent.error.message}`, recent.error);
   const latest = recent.value.items.find((r) => r.evaluation_status !== 'exchange_denied' && r.request_id);
   if (!latest) return item('request_trace', 'ok', `No recent denials in zone ${zoneId}.`, { zoneId });

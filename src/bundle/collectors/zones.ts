@@ -23,10 +23,10 @@ export const collectZones: Collector = async (src) => {
   const perZone = await Promise.all(
     zoneIds.map(async (z): Promise<Check[]> => {
       const [zone, resources, sets, audit] = await Promise.all([
-        calls.once(`zone:${z}`, () => client.getZone(z)),
-        calls.once(`resources:${z}`, () => client.listResources(z)),
-        calls.once(`policySets:${z}`, () => client.listPolicySets(z)),
-        calls.once(`auditProbe:${z}`, () => client.listAudit(z, { limit: 1 })),
+        calls.read(client, 'getZone', z),
+        calls.read(client, 'listResources', z),
+        calls.read(client, 'listPolicySets', z),
+        calls.read(client, 'listAudit', z, { limit: 1 }),
       ]);
       // A zone-scoped token names its zone in CARACAL_ZONE_IDS; another zone there is a setup slip, not a broken zone.
       if (!zone.ok && FORBIDDEN.has(zone.error.code)) {
