@@ -15,7 +15,7 @@ import { collectReadiness } from './collectors/readiness';
 import { collectRequestTrace } from './collectors/request-trace';
 import { collectZones } from './collectors/zones';
 import type { BundleSource, Collector } from './source';
-import { DeadlineExceeded, withDeadline } from './timeout';
+import { DeadlineExceeded, withDeadline } from '../time/race';
 
 export const COLLECTORS: Record<BundleItemId, Collector> = {
   config_summary: collectConfigSummary,

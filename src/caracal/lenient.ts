@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /*
  * The scalar readers end in `.optional()` so their keys stay optional in the inferred types;

@@ -24,3 +24,21 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
   );
   return (await within(settled, ms)) ?? false;
 }
+
+/** Why a wait with a deadline stopped waiting: what it waited for (`label`) and for how long. */
+export class DeadlineExceeded extends Error {
+  constructor(
+    readonly label: string,
+    readonly ms: number,
+  ) {
+    super(`${label} timed out after ${ms} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** The value, or a `DeadlineExceeded` rejection once `ms` have passed (the work keeps running). */
+export async function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
+  const settled = await within(work.then((value) => ({ value })), ms);
+  if (!settled) throw new DeadlineExceeded(label, ms);
+  return settled.value;
+}

@@ -7,6 +7,7 @@
  */
 import type { ProbeResult, ServiceName } from '../caracal/client-api';
 import { describeUnreadable, UNREADABLE_REASONS, type UnreadableReason } from '../caracal/errors';
+import { isRecord } from '../caracal/lenient';
 import type { Failure, Fetched } from './evidence-model';
 
 export type ReadinessState = 'ready' | 'not_ready' | 'unknown' | 'not_configured';
@@ -22,8 +23,6 @@ export interface ReadinessFinding {
   connection?: string;
   detail: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bodyReason(body: unknown): string | undefined {
   if (!isRecord(body)) return undefined;

@@ -12,7 +12,7 @@ import type { CaracalClient } from '../caracal/client-api';
 import { describeError, type CaracalApiError } from '../caracal/errors';
 import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from '../bundle/collect';
 import { createRedactor, type Redactor } from '../bundle/redact';
-import { DeadlineExceeded, withDeadline } from '../bundle/timeout';
+import { DeadlineExceeded, withDeadline } from '../time/race';
 import { AdminTokenWatch, watchAdminToken } from './admin-token';
 import { CallCache } from './call-cache';
 import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';

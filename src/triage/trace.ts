@@ -6,6 +6,7 @@
  * an `exchange_denied` companion row on every denied exchange, and pre-policy rows that carry
  * almost nothing. Pure functions only.
  */
+import { isRecord } from '../caracal/lenient';
 
 /** The fields of an audit row the triage reads (structurally matches the client's AuditRow). */
 export interface AuditRowInput {
@@ -105,7 +106,6 @@ export const GATEWAY_REPLAY_EVENT = 'replay_detected';
 /** OPA statuses: the row is a policy decision, not a pre-policy denial. */
 export const POLICY_EVALUATION_STATUSES = ['complete', 'partial', 'error'] as const;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** STS writes `''` where a value is absent; treat it like null. */
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
