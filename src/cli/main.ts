@@ -1,6 +1,6 @@
 /**
  * The `caracal-triage` binary: argument parsing (commander) and exit codes. Each command's
- * work lives in src/cli/commands/*; the heavy ones (web, worker) are loaded only when used so
+ * work lives in src/cli/subcommands/*; the heavy ones (web, worker) are loaded only when used so
  * `triage` starts fast and needs no Redis.
  *
  * Every command reads `.env` in the working directory when it exists, or the file named by
@@ -13,7 +13,7 @@ import { ConfigError } from '../config/problems';
 import { SYMPTOMS } from '../triage/model';
 import { EXIT_CANNOT_RUN, UsageError } from './exit-codes';
 import { errorLines } from './error-lines';
-import { runBundleCommand, runTriageCommand, type CommandIo } from './commands/triage';
+import { runBundleCommand, runTriageCommand, type CommandIo } from './subcommands/triage';
 
 const VERSION = '0.1.0';
 
@@ -68,11 +68,11 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .option('--serve', 'keep the simulator running until Ctrl-C and print the CARACAL_… settings that point triage, serve or start at it')
     .action(async (opts: { scenario?: string; serve?: boolean }) => {
       if (opts.serve) {
-        const { serveDemo } = await import('./commands/demo-serve.js');
+        const { serveDemo } = await import('./subcommands/demo-serve.js');
         setExit(await serveDemo(opts.scenario, io));
         return;
       }
-      const { runDemo } = await import('./commands/demo.js');
+      const { runDemo } = await import('./subcommands/demo.js');
       setExit(await runDemo(opts, io));
     });
 
@@ -80,7 +80,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('serve')
     .description('Run the web process: chat platforms, health, readiness, metrics (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runProcessCommand } = await import('./commands/processes.js');
+      const { runProcessCommand } = await import('./subcommands/processes.js');
       setExit(await runProcessCommand(io, { web: true, worker: false }));
     });
 
@@ -88,7 +88,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('worker')
     .description('Run a worker: collects evidence and posts results (needs REDIS_URL and TRIAGE_SIGNING_KEY).')
     .action(async () => {
-      const { runProcessCommand } = await import('./commands/processes.js');
+      const { runProcessCommand } = await import('./subcommands/processes.js');
       setExit(await runProcessCommand(io, { web: false, worker: true }));
     });
 
@@ -96,7 +96,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('start')
     .description('Run web and worker in one process, for small installs.')
     .action(async () => {
-      const { runProcessCommand } = await import('./commands/processes.js');
+      const { runProcessCommand } = await import('./subcommands/processes.js');
       setExit(await runProcessCommand(io, { web: true, worker: true }));
     });
 

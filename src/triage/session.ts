@@ -77,7 +77,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
     }
   }
 
-  async function bundleUnredacted(): Promise<Bundle> {
+  async function collectRedactedBundle(): Promise<Bundle> {
     const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now }, itemTimeoutMs);
     locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
@@ -98,13 +98,13 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
       const rejected = tokenWatch.outrightRejection;
       return redactor.redact(rejected ? tokenRejected(id, rejected) : result).value;
     },
-    collectBundle: bundleUnredacted,
+    collectBundle: collectRedactedBundle,
     adminTokenRejection: () => tokenWatch.outrightRejection,
     conclude(steps) {
       return redactor.redact(conclude(steps)).value;
     },
     async run(): Promise<TriageReport> {
-      const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), bundleUnredacted()]);
+      const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), collectRedactedBundle()]);
       // Decided once everything was read, so an early 401 is not taken for the whole picture.
       const rejected = tokenWatch.outrightRejection;
       if (rejected) throw rejected;

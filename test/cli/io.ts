@@ -1,6 +1,6 @@
 /** Captured stdout/stderr for running the CLI in-process, as a non-TTY (like a pipe). */
 import { PassThrough } from 'node:stream';
-import type { CommandIo } from '../../src/cli/commands/triage';
+import type { CommandIo } from '../../src/cli/subcommands/triage';
 
 export interface CapturedIo extends CommandIo {
   out(): string;
