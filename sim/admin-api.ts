@@ -1,5 +1,5 @@
 /**
- * The simulated Admin API (`apps/api`): the read routes the bot uses (FACTS §2), with Caracal's
+ * The simulated Admin API (`apps/api`): the read routes the bot uses, with Caracal's
  * admin-token rules (§1), path/query validation, keyset-style pagination and its error codes.
  */
 import { err, json, type RouteContext, type RouteResult } from './http';
@@ -222,7 +222,7 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
     return notFound(ctx);
   }
 
-  // Writes: a read token may not call them (FACTS §1).
+  // Writes: a read token may not call them.
   if (token.capability === 'read') return err(403, 'admin_token_read_only');
   if (ctx.method === 'POST' && a === 'policy-sets' && n === 3 && c === 'simulate') {
     const set = zone.policySets.find((p) => p.id === b);

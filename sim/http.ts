@@ -1,6 +1,6 @@
 /**
  * The small HTTP layer the simulator's fake services share (node:http only, so the demo runs
- * without test dependencies): request-ID rules per service (FACTS §5), route results, and a
+ * without test dependencies): request-ID rules per service, route results, and a
  * loopback server on an ephemeral port.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Scenarios for causes the engine was not first tuned on, each written from what the Go STS
- * and the Admin API really emit (FACTS §2.1, §4, §11, and STS's exchange handler): pre-policy
+ * and the Admin API really emit (per STS's exchange handler): pre-policy
  * denials that carry little, approval denials with no resource on the row, an expired
  * application that leaves no audit row at all, a Gateway-minted request ID the by-request path
  * cannot carry, a zone-scoped token, and operator signals (compile errors, tamper evidence)
@@ -147,7 +147,7 @@ const zoneTokenNoGrant: Scenario = {
 };
 
 /**
- * The Gateway keeps any printable request ID (FACTS §5), so STS and Gateway rows can carry one
+ * The Gateway keeps any printable request ID, so STS and Gateway rows can carry one
  * with `/`, which the by-request path cannot: it is found through `/audit?request_id=`.
  */
 const SLASH_ID = 'gw/7f3a9c/payments-1';

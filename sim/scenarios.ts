@@ -3,7 +3,7 @@
  * would paste, and what a correct triage concludes (`expect`), so tests and `caracal-triage
  * demo` can check themselves. Every scenario has two zones and the request (when it exists)
  * lives in the second, so the zone search is exercised. Rows mix the fixtures' simplified
- * shape with the shape the real Go STS writes (FACTS §11).
+ * shape with the shape the real Go STS writes.
  */
 import {
   SEEDED_ADMIN_TOKEN,

@@ -1,6 +1,6 @@
 /**
  * The simulated STS, Gateway, Audit and Coordinator: only the operator endpoints the bot
- * probes (FACTS §2.3–2.4): `/health`, `/ready`, `/metrics.json`, and the Coordinator's `/stats`.
+ * probes: `/health`, `/ready`, `/metrics.json`, and the Coordinator's `/stats`.
  */
 import { err, json, type RouteContext, type RouteResult } from './http';
 import type { Scenario } from './types';
@@ -25,7 +25,7 @@ export function goService(ctx: RouteContext, deps: ServiceDeps): RouteResult {
   const state = deps.scenario().services[svc];
   if (ctx.method !== 'GET') return NOT_FOUND;
   if (ctx.path === '/health') {
-    // Audit's /health mirrors a consumer failure (FACTS §2.3); otherwise an empty 200.
+    // Audit's /health mirrors a consumer failure; otherwise an empty 200.
     const readyBody = state.ready.body as { reason?: string } | undefined;
     if (svc === 'audit' && readyBody?.reason === 'consumer_unhealthy') return { ...state.ready };
     return { status: 200, text: '' };

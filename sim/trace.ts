@@ -1,5 +1,5 @@
 /**
- * What the Admin API does to audit rows before answering (FACTS §2.1): it redacts metadata
+ * What the Admin API does to audit rows before answering: it redacts metadata
  * keys, and for explain it rebuilds each denied row's OPA `policy_input` from the unredacted
  * row (which is why the authority-record ID shows in `policy_input.context.session_id` while
  * `metadata.session_id` reads "[redacted]").

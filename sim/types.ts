@@ -14,7 +14,7 @@ export interface CannedResponse {
   body?: unknown;
 }
 
-/** One zone's state as the Admin API would serve it (item shapes per FACTS §2.6–2.8). */
+/** One zone's state as the Admin API would serve it. */
 export interface ZoneData {
   zone: Record<string, unknown> & { id: string };
   resources: Array<Record<string, unknown> & { id: string }>;

@@ -1,8 +1,8 @@
 /**
  * Building blocks for scenarios: the two zones every scenario has, their healthy state
- * (item shapes copied from the captured fixtures, FACTS §2.6–2.8), healthy service answers,
+ * (item shapes copied from the captured fixtures), healthy service answers,
  * and audit-row builders for both shapes the bot must read: the simplified fixture shape and
- * the shape the real Go STS writes (FACTS §11: empty strings instead of nulls, diagnostics
+ * the shape the real Go STS writes (empty strings instead of nulls, diagnostics
  * `[{reason}]`, an `exchange_denied` companion row on every denied exchange).
  */
 import type { CannedResponse, ServiceState, SimService, ZoneData } from './types';
@@ -280,7 +280,7 @@ export function stsRow(o: StsRowOpts): Row {
   };
 }
 
-/** The `exchange_denied` row real STS adds when every requested resource was denied (FACTS §11). */
+/** The `exchange_denied` row real STS adds when every requested resource was denied. */
 export function exchangeDeniedRow(o: { id: string; zoneId: string; requestId: string; t: number; requested?: string[] }): Row {
   return {
     id: o.id,

@@ -1,5 +1,5 @@
 /**
- * Doctor-style checks (FACTS §2.5: `{section, check, status, detail}`) that bundle items are
+ * Doctor-style checks (`{section, check, status, detail}`) that bundle items are
  * made of, and how an item's status follows from its checks. `unknown` marks a check that
  * could not run (e.g. a read token cannot simulate); it never makes an item fail.
  */

@@ -1,7 +1,7 @@
 /**
- * Redaction of everything the bot stores or posts (DESIGN.md: bundle, step evidence, chat).
+ * Redaction of everything the bot stores or posts (bundle, step evidence, chat).
  *
- * Hand-written on purpose: the rules are Caracal's own (FACTS §2.1 key list, `cat_`/`nsk_`
+ * Hand-written on purpose: the rules are Caracal's own (the Admin API's redacted-key list, `cat_`/`nsk_`
  * token formats) plus JWT, bearer and Slack token shapes, and they must also reach into JSON
  * that Caracal stores as *strings* (metadata, provider responses), which generic redaction
  * libraries (fast-redact, pino's redact) do not do: those take fixed paths, not "any depth".
@@ -18,7 +18,7 @@ const MAX_DEPTH = 64;
 /** Strings longer than this are not parsed as embedded JSON (text rules still apply). */
 const MAX_EMBEDDED_JSON = 1_000_000;
 
-/** Keys whose values Caracal's API redacts (FACTS §2.1); matched case-insensitively, `-`/`_` alike, optional `x-` prefix. */
+/** Keys whose values Caracal's API redacts; matched case-insensitively, `-`/`_` alike, optional `x-` prefix. */
 export const SECRET_KEYS = [
   'password',
   'passwd',

@@ -1,6 +1,6 @@
 /**
  * The contract between the Caracal HTTP client (src/caracal/client.ts) and everything that
- * reads Caracal (triage evidence, bundle collectors). Shapes follow FACTS.md §2; the zod
+ * reads Caracal (triage evidence, bundle collectors). Shapes follow the Admin API's own answers; the zod
  * schemas in src/caracal/schemas.ts validate every response against them.
  *
  * Error convention: every method either resolves with validated data or rejects with a

@@ -43,11 +43,11 @@ export interface CaracalClientOptions {
 /** A client plus `close()` for its connection pools. */
 export type CaracalClientHandle = CaracalClient & { close(): Promise<void> };
 
-/** Statuses worth another try on a read (FACTS §4: 425/429 retry, 5xx gateway-ish failures). */
+/** Statuses worth another try on a read (425/429 retry, 5xx gateway-ish failures). */
 const RETRY_READ_STATUSES = [429, 502, 503, 504];
 const ERROR_CODE = /^[a-z][a-z0-9_.:-]{0,80}$/;
 const PROBE_BODY_KEEP = 500;
-/** Largest page per list route (FACTS §2 "Pagination"): most lists, and audit/sessions/authority records. */
+/** Largest page per list route: most lists, and audit/sessions/authority records. */
 const LIST_LIMIT = 500;
 const AUDIT_LIST_LIMIT = 1000;
 
@@ -164,7 +164,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
 
   /**
    * Every page of a list route, following `next_cursor` (bounded by maxPages; a repeated cursor
-   * stops it). Pages are requested at the route's largest size (FACTS §2: 500 for most lists,
+   * stops it). Pages are requested at the route's largest size (500 for most lists,
    * 1000 for audit, sessions and authority records), so one call usually answers; an API that
    * refuses the `limit` (400 `invalid_query`) is asked again with its default page size.
    */
@@ -233,7 +233,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     const b = body.data;
     const healthy = ok2xx && b.ok !== false && b.ready !== false;
     if (healthy) return result({ ...common, ok: true, body: b });
-    // API/Coordinator answer 500 internal_error when Redis is down (FACTS §2.3); keep the body.
+    // API/Coordinator answer 500 internal_error when Redis is down; keep the body.
     const reason = b.reason || b.error || `http_${res.status}`;
     return result({ ...common, ok: false, reason, body: b });
   }

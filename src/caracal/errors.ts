@@ -1,6 +1,6 @@
 /**
  * Typed failures of calls to Caracal. The shared error envelope
- * `{error, error_description?, requestId?, details?}` (FACTS §4) becomes a `CaracalApiError`;
+ * `{error, error_description?, requestId?, details?}` becomes a `CaracalApiError`;
  * transport failures become `CaracalTransportError`; a body that fails its zod schema becomes
  * `CaracalBadResponseError`. Callers branch on `kind` and `code`, never on messages.
  */

@@ -1,6 +1,6 @@
 /**
  * Field readers for Caracal response schemas that never fail a body over a field the bot can
- * live without. Caracal varies by writer and version (FACTS §11): the Go STS writes `''` where
+ * live without. Caracal varies by writer and version: the Go STS writes `''` where
  * the docs say null, explain turns null arrays into `[]` while audit rows keep them null,
  * admin-audit sends `chain_seq` as a string, and newer APIs add fields. Each reader keeps what
  * it can use and reads anything else as absent (`null`), so only the fields a judge relies on

@@ -1,5 +1,5 @@
 /**
- * zod schemas for every Caracal response the bot reads (FACTS §2). The rule: a field is
+ * zod schemas for every Caracal response the bot reads. The rule: a field is
  * required only when a judge reads it and its absence would mislead (an item's id, a resource's
  * identifier, a grant's or session's status). Every other field the engine reads goes through
  * a lenient reader (lenient.ts), so nulls, `''`, numbers-as-strings and unexpected shapes read
@@ -20,7 +20,7 @@ export function diagnosticCode(d: Diagnostic): string | undefined {
 }
 
 /**
- * The shared error envelope (FACTS §4); most API route errors are just `{error}`. The Control
+ * The shared error envelope; most API route errors are just `{error}`. The Control
  * API nests the code (`{ok:false, error:{code, reason}}`), so an object `error` yields its code.
  */
 export const ErrorEnvelope = z.looseObject({
@@ -33,7 +33,7 @@ export const ErrorEnvelope = z.looseObject({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
-/** `/ready` / `/health` bodies of every service (FACTS §2.3); every field optional. */
+/** `/ready` / `/health` bodies of every service; every field optional. */
 export const ReadyBody = z.looseObject({ ok: bool, ready: bool, reason: text, error: text, dependency: text, draining: bool });
 export type ReadyBody = z.infer<typeof ReadyBody>;
 
@@ -59,7 +59,7 @@ export const ZoneOverview = z.looseObject({
 });
 export type ZoneOverview = z.infer<typeof ZoneOverview>;
 
-/** An audit row (FACTS §2.1); real STS rows carry `''` and null arrays where the fixtures carry null. */
+/** An audit row; real STS rows carry `''` and null arrays where the fixtures carry null. */
 export const AuditRow = z.looseObject({
   id,
   zone_id: text,
@@ -150,7 +150,7 @@ export type Grant = z.infer<typeof Grant>;
 export const PolicySet = z.looseObject({
   id,
   name: text,
-  /** Non-null on the zone's one active set (FACTS §2.6). */
+  /** Non-null on the zone's one active set. */
   active_version_id: text,
 });
 export type PolicySet = z.infer<typeof PolicySet>;
@@ -197,7 +197,7 @@ export const AuthorityRecord = z.looseObject({
 });
 export type AuthorityRecord = z.infer<typeof AuthorityRecord>;
 
-/** Coordinator `/stats` (verified shape, FACTS §2.4); the Doctor rule reads `outbox.dead`/`pending` leniently. */
+/** Coordinator `/stats` (verified shape); the Doctor rule reads `outbox.dead`/`pending` leniently. */
 export const CoordinatorStats = z.looseObject({ outbox: record, invocations: record, idempotency: record });
 export type CoordinatorStats = z.infer<typeof CoordinatorStats>;
 

@@ -2,7 +2,7 @@
  * A process-wide, short-lived read cache in front of a `CaracalClient`, for the worker.
  *
  * Why: a triage makes ~25 Caracal calls, and the Admin API allows 600 requests/min per IP and
- * per actor (FACTS §1). During an incident many people triage at once, and most of those calls
+ * per actor. During an incident many people triage at once, and most of those calls
  * read the same deployment state (readiness, metrics, zones, resources, grants, policy sets…).
  * Sharing those reads for a couple of seconds across every triage in the process keeps the bot
  * under the limit, and makes each triage far cheaper for the worker.

@@ -6,7 +6,7 @@
  * Ordering, folding and identity are the core's (src/chat/thread-plan.ts, src/queue): the port
  * only says what it can do. A port that can carry a post's identity on the message and look it
  * up again (`findPost`, Slack message metadata) gets exactly-once posts across worker crashes;
- * one without (Teams: no lookup) gets at-least-once in the crash window, as DESIGN.md says.
+ * one without (Teams: no lookup) gets at-least-once in the crash window (README "What a channel sees").
  */
 import type { StepId } from '../triage/model';
 import type { TriageRecord } from '../triage/machine';

@@ -1,5 +1,5 @@
 /**
- * Caracal's error catalogue (FACTS §4) as data: which symptom and surface an error code means,
+ * Caracal's error catalogue as data: which symptom and surface an error code means,
  * depending on the HTTP status it came with. Hand-written because the meaning of a code depends
  * on who emitted it and with which status, and Caracal's code differs from its docs in places:
  * STS answers `access_denied` 403 where the audit row says `scope_mismatch` or `rate_limited`,
@@ -173,7 +173,7 @@ const RULES: Record<string, CodeRule> = {
 };
 
 /**
- * STS pre-policy denial reasons (FACTS §2.1): the `X` of an `access_denied` message
+ * STS pre-policy denial reasons: the `X` of an `access_denied` message
  * `policy denied (X)` and the audit `evaluation_status`. All of them end the exchange as 403.
  */
 export const STS_DENIAL_REASONS = [
@@ -226,7 +226,7 @@ export function meaningOfCode(code: string, status: number | null): CodeMeaning 
   return (status !== null && rule.byStatus?.[status]) || rule.otherwise;
 }
 
-/** Meaning of a bare HTTP status (FACTS §4, "HTTP class meaning"). */
+/** Meaning of a bare HTTP status ("HTTP class meaning"). */
 export function meaningOfStatus(status: number): CodeMeaning {
   if (status === 401) return m('unauthenticated', 'authentication', '401: a credential was missing or rejected.');
   if (status === 403) {

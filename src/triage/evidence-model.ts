@@ -133,7 +133,7 @@ export interface ZoneAttempt {
   error?: Failure;
 }
 
-/** The request located across zones (FACTS §5: no global index; first zone that knows it wins). */
+/** The request located across zones (no global index; first zone that knows it wins). */
 export interface Location {
   requestId: string | null;
   /** Zone the request was found in, else the zone given by the user. */
@@ -171,7 +171,7 @@ export interface TriageEvidence {
   policyVersions: Fetched<PolicyVersionView[]>;
   /**
    * Every application of the zones in question, read only when a 401 left no trace: STS rejects
-   * an expired application before it audits anything (FACTS §2.1: `invalid client credentials`).
+   * an expired application before it audits anything (`invalid client credentials`).
    */
   zoneApplications: Fetched<ZoneApplicationView[]>;
   /** The overviews of the same zones (read under the same condition): `applications.expired` by the API's clock. */

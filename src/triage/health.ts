@@ -1,5 +1,5 @@
 /**
- * What service probes and operator metrics mean (FACTS §2.3, §2.4), shared by the readiness,
+ * What service probes and operator metrics mean, shared by the readiness,
  * gateway, audit and request-trace judges and by the bundle's Doctor checks. Hand-written
  * because Caracal's answers need interpreting: API and Coordinator `/ready` answer 500 (not
  * 503) when Redis is down, a timeout says nothing about readiness, and the Doctor's metric

@@ -1,5 +1,5 @@
 /**
- * Locating a request: Caracal has no cross-zone index (FACTS §5), so the request is looked up
+ * Locating a request: Caracal has no cross-zone index, so the request is looked up
  * in every candidate zone in parallel and the first zone (in listing order) that knows it wins.
  * Candidate zones are the given zone, else `GET /v1/zones`, else — when a zone-scoped token
  * cannot list zones — CARACAL_ZONE_IDS. IDs the by-request path cannot carry (outside

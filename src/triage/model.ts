@@ -1,7 +1,7 @@
 /**
  * The triage model: stable ids for surfaces, symptoms, steps, verdicts and bundle items,
  * and the shapes of a step result, a diagnosis and the whole report (the `--json` contract
- * in DESIGN.md). Platform-free; every adapter and the CLI speak these types.
+ * in the README). Platform-free; every adapter and the CLI speak these types.
  */
 import { z } from 'zod';
 import { isDotSegment } from '../caracal/path';
@@ -114,7 +114,7 @@ export interface Bundle {
   redactions: number;
 }
 
-/** The `--json` output of `caracal-triage triage` (DESIGN.md "Contracts"). */
+/** The `--json` output of `caracal-triage triage`. */
 export interface TriageReport {
   requestId: string | null;
   zoneId: string | null;
@@ -125,7 +125,7 @@ export interface TriageReport {
   bundle: Bundle;
 }
 
-/** Request IDs as the API and Coordinator keep them (FACTS §5). */
+/** Request IDs as the API and Coordinator keep them. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.\-:]{1,128}$/;
 /** Gateway keeps any 1–128 printable ASCII; such IDs are looked up through `/audit?request_id=`. */
 export const GATEWAY_REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;

@@ -44,7 +44,7 @@ export interface RoutedError {
 const MAX_INPUT = 64 * 1024;
 const ErrorInput = z.string().trim().min(1, 'empty').max(MAX_INPUT, 'longer than an error body');
 
-/** The shared envelope (FACTS §4) plus the variants services use (Coordinator `request_id`, SDK `code`/`status`). */
+/** The shared envelope plus the variants services use (Coordinator `request_id`, SDK `code`/`status`). */
 const Envelope = z.looseObject({
   error: z.string().optional(),
   code: z.string().optional(),

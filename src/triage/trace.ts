@@ -1,8 +1,8 @@
 /**
  * One request's audit trail in one normalized shape, whether it came from explain
  * (`DecisionTrace`) or was rebuilt from audit rows (`auditForRequest`, for request IDs the
- * by-request path rejects). Hand-written because real STS rows and the documented shape differ
- * (FACTS §11): `''` where docs say null, diagnostics as `{reason}` as well as `{code,message}`,
+ * by-request path rejects). Hand-written because real STS rows and the documented shape
+ * differ: `''` where docs say null, diagnostics as `{reason}` as well as `{code,message}`,
  * an `exchange_denied` companion row on every denied exchange, and pre-policy rows that carry
  * almost nothing. Pure functions only.
  */

@@ -1,5 +1,5 @@
 /**
- * A deployment where only the Admin API runs (no Go STS, Gateway or Audit; FACTS §1), so the
+ * A deployment where only the Admin API runs (no Go STS, Gateway or Audit), so the
  * bot has CARACAL_API_URL and an admin token and nothing else. Every scenario whose cause
  * shows through the API alone must get the same diagnosis as with every service configured;
  * the services that are not configured are reported as such, never as failures, and never

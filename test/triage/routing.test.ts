@@ -48,7 +48,7 @@ describe('routeError: approvals refused at STS', () => {
   });
 });
 
-describe('routeError: codes and statuses (FACTS §4)', () => {
+describe('routeError: codes and statuses', () => {
   it.each([
     // input, symptom, surface hint
     ['config_missing', 'config_error', 'configuration'],

@@ -39,7 +39,7 @@ describe('trace from audit rows (the list answers newest first)', () => {
   });
 });
 
-describe('real Go STS rows (FACTS §11)', () => {
+describe('real Go STS rows', () => {
   it('reads {reason} diagnostics and treats empty strings as absent', () => {
     const t = traceOf(stsRow({ decision: 'deny', status: 'complete', diagnostics: [{ reason: 'no_active_policy_set' }], manifestSha: 'no_active_policy_set', versionId: '' }), exchangeDeniedRow());
     const cause = causalDenial(t)!;

@@ -1,7 +1,7 @@
 /**
  * Bundle item `config_summary`: which Caracal endpoints the bot uses, which zones it may see
  * and which one is selected, and what the user gave. There is no remote source for the SDK's
- * runtime profile (FACTS §3), so the item says what to collect from the caller by hand.
+ * runtime profile, so the item says what to collect from the caller by hand.
  */
 import { SERVICES } from '../../caracal/client-api';
 import { check, item, statusOf, type Check } from '../checks';

@@ -1,6 +1,6 @@
 /**
  * Bundle item `preflight`: the Doctor's deployment checks read the stack host's environment
- * and files, which a remote bot cannot see (the Console skips them too, FACTS §2.5). What
+ * and files, which a remote bot cannot see (the Console skips them too). What
  * can be known remotely is reported: activation-status `sts.state: not_configured` means
  * GATEWAY_STS_HMAC_KEY is unset on the API. Everything else is listed as host-only.
  */

@@ -1,5 +1,5 @@
 /**
- * Bundle item `provider_binding`: Provider Preflight (FACTS §2.10) rebuilt from API reads for
+ * Bundle item `provider_binding`: Provider Preflight rebuilt from API reads for
  * the request's resource: the resource and its credential provider, the application's expiry,
  * requested scopes against the resource, the grant, and a dry-run policy simulate. Simulate
  * needs a write token and a live STS: a read token gets 403 `admin_token_read_only`, reported

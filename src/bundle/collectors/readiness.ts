@@ -1,6 +1,6 @@
 /**
  * Bundle item `readiness`: the Console Doctor's health and readiness sections, rebuilt from
- * public endpoints (FACTS §2.4, §2.5): API health and clock skew (from its `Date` header),
+ * public endpoints: API health and clock skew (from its `Date` header),
  * admin auth ("N zone(s) visible"), `/ready` of each configured service, and the Doctor's
  * metric rules on `/metrics.json` and Coordinator `/stats`.
  */

@@ -1,5 +1,5 @@
 /**
- * Bundle item `zones`: the Doctor's zones section (FACTS §2.5): per visible zone, lookup,
+ * Bundle item `zones`: the Doctor's zones section: per visible zone, lookup,
  * resources ("none registered" / "N registered"), policy sets ("N active" or "N registered;
  * none active", both ok as in the Doctor) and an audit query; `zone inventory` warns when no
  * zone is visible. Zone-scoped tokens use CARACAL_ZONE_IDS.

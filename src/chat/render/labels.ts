@@ -24,7 +24,7 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   skipped: 'skipped',
 };
 
-/** What on-call sees on the symptom buttons (DESIGN.md "What users do with it"). */
+/** What on-call sees on the symptom buttons. */
 export const SYMPTOM_LABELS: Record<Symptom, string> = {
   config_error: 'Config / startup error',
   unauthenticated: '401 Unauthenticated',

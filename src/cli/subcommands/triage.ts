@@ -152,7 +152,7 @@ export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json'
     io.stderr.write(tokenRejectedLine(rejected));
     return EXIT_CANNOT_RUN;
   }
-  // The same items and redaction count as a triage's `bundle` (DESIGN: `{zoneId, items, redactions}`).
+  // The same items and redaction count as a triage's `bundle` (`{zoneId, items, redactions}`).
   if (opts.json) io.stdout.write(safeJson({ zoneId: input.zoneId, items: bundle.items, redactions: bundle.redactions }, 2) + '\n');
   else io.stdout.write(renderBundle(bundle, createStyler(io.stdout, io.env), !!opts.verbose).join('\n') + '\n');
   // A Caracal that cannot be reached or read fails the readiness item: a finding, exit 1.

@@ -2,7 +2,7 @@
  * Step 8, audit trace: the final decision and diagnostics as audit recorded them, unless the
  * Audit service reports tamper evidence, which puts any trail read from it in doubt; when audit
  * has nothing for the request, whether the audit pipeline is the reason: Audit readiness,
- * `consumer_lag`, `dlq_size` and the tamper counters (FACTS §2.4, the Doctor's thresholds).
+ * `consumer_lag`, `dlq_size` and the tamper counters (the Doctor's thresholds).
  */
 import { auditMetricFindings, readinessOf } from '../health';
 import { causalDenial } from '../trace';

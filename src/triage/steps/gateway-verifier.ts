@@ -24,7 +24,7 @@ const VERIFIER_CHECKLIST = [
   'the scope the verifier requires is one the mandate carries',
 ];
 
-/** What a not-ready Gateway means for calls, by its readiness reason (FACTS §2.3). */
+/** What a not-ready Gateway means for calls, by its readiness reason. */
 function notReadySummary(ready: ReadinessFinding, revocationDetail: string | null): string {
   const cause = ready.cause!;
   if (isRevocationReason(cause)) {

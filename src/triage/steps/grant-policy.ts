@@ -1,7 +1,7 @@
 /**
  * Step 4, grant and policy: an active grant binds the application to the resource with the
  * requested scopes, and the policy decision does not say otherwise. Grants are not what STS
- * decides on (FACTS §11), so a covering grant does not prove an allow; but a missing grant or
+ * decides on, so a covering grant does not prove an allow; but a missing grant or
  * scope is a strong signal, and the policy's own diagnostics (`{code}` or `{reason}`) name the
  * cause when there are any. Revoked grants stay listed and several active ones may exist.
  */

@@ -1,4 +1,4 @@
-/** The eight denied-call steps in walking order (DESIGN.md table). */
+/** The eight denied-call steps in walking order. */
 import type { EvidenceKey } from '../evidence-model';
 import type { StepId } from '../model';
 import { auditTraceStep } from './audit-trace';

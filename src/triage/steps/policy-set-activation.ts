@@ -3,7 +3,7 @@
  * could evaluate it for this request. The active set is the one with a non-null
  * `active_version_id` (at most one per zone). activation-status answers 404 for sets that are
  * not active, and `waiting_for_sts` with `sts.state: not_configured` only means the API cannot
- * ask STS (FACTS §11): "cannot tell". The trace is direct evidence and needs no STS: a denial
+ * ask STS: "cannot tell". The trace is direct evidence and needs no STS: a denial
  * STS wrote with manifest `no_active_policy_set`, or one it could not evaluate
  * (`policy_eval_failed`, or an OPA status `error`/`partial`), fails this step even when the
  * activation status cannot be read; STS `opa.compile_errors`, when its metrics are reachable,

@@ -1,5 +1,5 @@
 /**
- * Step 3, request trace: the request's audit trail, found by trying each zone (FACTS §5). When
+ * Step 3, request trace: the request's audit trail, found by trying each zone. When
  * no zone knows the request, the usual reasons are a wrong zone or deployment, a call that
  * never reached STS, or audit lag; the step names the audit pipeline only when audit looks
  * unhealthy or the symptom is a missing audit event. Gateway rejections before STS write no

@@ -95,7 +95,7 @@ interface RowOpts {
 }
 export const at = (t: number) => new Date(Date.parse('2026-11-27T16:40:00Z') + t * 1000).toISOString();
 
-/** An STS token_exchange row; `prePolicy` rows carry only the application and resource (FACTS §11). */
+/** An STS token_exchange row; `prePolicy` rows carry only the application and resource. */
 export function stsRow(o: RowOpts): AuditRowInput {
   const empty = o.shape === 'fixture' ? null : '';
   const meta: Record<string, unknown> = { application_id: APP, application_name: 'Anton', resource: o.resource ?? RESOURCE.identifier };

@@ -16,7 +16,7 @@ export function scenarioAuth(sim: Simulator, s: Scenario): Partial<CaracalConfig
   };
 }
 
-/** Only the Admin API configured, as on a deployment without the Go services (FACTS §1). */
+/** Only the Admin API configured, as on a deployment without the Go services. */
 export function apiOnly(sim: Simulator, s: Scenario): Partial<CaracalConfig> {
   return { ...scenarioAuth(sim, s), stsUrl: undefined, gatewayUrl: undefined, auditUrl: undefined, coordinatorUrl: undefined, metricsBearer: undefined, coordinatorToken: undefined };
 }
