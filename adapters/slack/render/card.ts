@@ -16,6 +16,7 @@ import {
   stepNumber,
   triageElapsed,
 } from '../../../src/chat/render/labels';
+import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
@@ -48,23 +49,8 @@ function bundleLine(link: string | null | undefined): string {
 export const ACTION_PREFIX = 'triage:';
 export const HISTORY_LINES = 6;
 
-const BUTTON_LABELS: Record<Exclude<ButtonAction, 'symptom'>, string> = {
-  recheck: 'Fixed, re-check',
-  next: 'Next step',
-  skip: 'Skip',
-  escalate: 'Escalate',
-  resolve: 'Resolved',
-};
-
-const isFinal = (r: TriageRecord): boolean => r.state === 'resolved' || r.state === 'abandoned';
-
-/** The step the walking buttons act on: the current one, else the diagnosed one. */
-function focusStep(r: TriageRecord): StepId | null {
-  return r.current ?? r.diagnosis?.step ?? null;
-}
-
 function lastActor(r: TriageRecord, action: string): string {
-  const e = [...r.history].reverse().find((h) => h.action === action);
+  const e = lastEntry(r, action);
   return e ? ` by ${userRef(e.actor.id, e.actor.name)}` : '';
 }
 
@@ -120,10 +106,6 @@ function incidentText(r: TriageRecord): string | null {
   return lines.join('\n');
 }
 
-function needsSymptom(r: TriageRecord): boolean {
-  return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
-}
-
 /** Per-line summary budget so eight lines stay inside one 3000-character section. */
 const STEP_SUMMARY_CHARS = 230;
 
@@ -168,13 +150,6 @@ function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundl
   if (action === 'resolve') b.style = 'primary';
   if (action === 'escalate') b.style = 'danger';
   return b;
-}
-
-function walkActions(r: TriageRecord): Array<Exclude<ButtonAction, 'symptom'>> {
-  if (isFinal(r)) return [];
-  if (r.state === 'locating') return ['escalate', 'resolve'];
-  if (r.state === 'escalated') return ['recheck', 'next', 'skip', 'resolve'];
-  return ['recheck', 'next', 'skip', 'escalate', 'resolve'];
 }
 
 export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMessage {

@@ -6,7 +6,7 @@
  * outsideText; each step and history entry is its own TextBlock, so no layout depends on how
  * a client renders newlines.
  */
-import { DEFAULT_BUTTON_TTL_SECONDS, type ButtonAction } from '../../../src/commands/button-token';
+import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
 import {
   STATE_LABELS,
   SURFACE_LABELS,
@@ -17,6 +17,7 @@ import {
   stepNumber,
   triageElapsed,
 } from '../../../src/chat/render/labels';
+import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
@@ -33,30 +34,12 @@ export interface CardOptions {
 export const HISTORY_LINES = 6;
 const STEP_SUMMARY_CHARS = 230;
 
-const BUTTON_LABELS: Record<Exclude<ButtonAction, 'symptom'>, string> = {
-  recheck: 'Fixed, re-check',
-  next: 'Next step',
-  skip: 'Skip',
-  escalate: 'Escalate',
-  resolve: 'Resolved',
-};
-
-const isFinal = (r: TriageRecord): boolean => r.state === 'resolved' || r.state === 'abandoned';
-
-function focusStep(r: TriageRecord): StepId | null {
-  return r.current ?? r.diagnosis?.step ?? null;
-}
-
-function needsSymptom(r: TriageRecord): boolean {
-  return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
-}
-
 function who(h: HistoryEntry): string {
   return fitOutside(h.actor.name ?? h.actor.id, 80);
 }
 
 function lastActor(r: TriageRecord, action: string): string {
-  const e = [...r.history].reverse().find((h) => h.action === action);
+  const e = lastEntry(r, action);
   return e ? ` by ${who(e)}` : '';
 }
 
@@ -105,13 +88,6 @@ function stepLine(r: TriageRecord, id: StepId): string {
 function historyLine(h: HistoryEntry): string {
   const step = h.step ? ` (${STEP_TITLES[h.step] ?? outsideText(h.step)})` : '';
   return `${clock(h.at)} ${who(h)}: ${fitOutside(h.action, 80)}${step}`;
-}
-
-function walkActions(r: TriageRecord): Array<Exclude<ButtonAction, 'symptom'>> {
-  if (isFinal(r)) return [];
-  if (r.state === 'locating') return ['escalate', 'resolve'];
-  if (r.state === 'escalated') return ['recheck', 'next', 'skip', 'resolve'];
-  return ['recheck', 'next', 'skip', 'escalate', 'resolve'];
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
