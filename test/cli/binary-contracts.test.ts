@@ -6,31 +6,16 @@
  */
 import { join } from 'node:path';
 import { SYMPTOMS } from '../../src/triage/model';
-import { getScenario, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
-import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from '../support/binary';
+import { getScenario, type Scenario } from '../../sim';
+import { closedPort, lines, runBinary } from '../support/binary';
+import { useBinaryStack } from '../support/binary-stack';
 
-let sim: Simulator;
-let silent: SilentServer;
-
-beforeAll(async () => {
-  assertFreshBuild();
-  sim = await startSimulator();
-  silent = await silentServer();
-});
-afterAll(async () => {
-  await Promise.all([sim.close(), silent.close()]);
-  removeWorkDirs();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearRequests();
-});
-
-const simEnv = (over: Record<string, string> = {}) => simulatorEnv(sim, { CARACAL_TIMEOUT_MS: '2000', ...over });
+const stack = useBinaryStack();
+const simEnv = stack.simEnv;
 
 describe('caracal-triage bundle', () => {
   it('--json prints {zoneId, items, redactions}, the items a triage carries', async () => {
-    sim.setScenario('healthy_allow');
+    stack.sim.setScenario('healthy_allow');
     const run = await runBinary(['bundle', '--json'], simEnv());
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
@@ -42,13 +27,13 @@ describe('caracal-triage bundle', () => {
   });
 
   it('--zone is echoed as zoneId', async () => {
-    sim.setScenario('healthy_allow');
-    const run = await runBinary(['bundle', '--json', '--zone', sim.zoneIds[1]!], simEnv());
-    expect(JSON.parse(run.stdout).zoneId).toBe(sim.zoneIds[1]);
+    stack.sim.setScenario('healthy_allow');
+    const run = await runBinary(['bundle', '--json', '--zone', stack.sim.zoneIds[1]!], simEnv());
+    expect(JSON.parse(run.stdout).zoneId).toBe(stack.sim.zoneIds[1]);
   });
 
   it('a failing check is exit 1 (audit lag)', async () => {
-    sim.setScenario('audit_missing');
+    stack.sim.setScenario('audit_missing');
     const run = await runBinary(['bundle'], simEnv());
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✖ fail\s+readiness/);
@@ -56,7 +41,7 @@ describe('caracal-triage bundle', () => {
 
   it.each([
     ['a closed port', async () => `http://127.0.0.1:${await closedPort()}`, /api health: unreachable \(ECONNREFUSED: connection refused\)/],
-    ['a server that never answers', async () => silent.url, /api health: timeout/],
+    ['a server that never answers', async () => stack.silent.url, /api health: timeout/],
   ])('Caracal cannot be read (%s): exit 1, the readiness item fails and says why', async (_label, url, detail) => {
     const env = { CARACAL_API_URL: await url(), CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '800' };
     const human = await runBinary(['bundle'], env);
@@ -70,8 +55,8 @@ describe('caracal-triage bundle', () => {
   });
 
   it('an API that answers HTML: exit 1, the admin api check names it', async () => {
-    sim.setScenario('healthy_allow');
-    sim.setFault('api', /^\/v1\//, { status: 200, body: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
+    stack.sim.setScenario('healthy_allow');
+    stack.sim.setFault('api', /^\/v1\//, { status: 200, body: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
     const run = await runBinary(['bundle'], simEnv());
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/fail\s+admin api: api_unreadable \(html\)/);
@@ -93,7 +78,7 @@ describe('bad input: one line on stderr, exit 2, nothing asked of Caracal', () =
     expect(lines(run.stderr)).toHaveLength(1);
     expect(run.stderr).toMatch(/^caracal-triage: --error "garbage words": no Caracal error code, HTTP status or request ID found in it;/);
     for (const s of SYMPTOMS) expect(run.stderr).toContain(s);
-    expect(sim.requests).toHaveLength(0);
+    expect(stack.sim.requests).toHaveLength(0);
   });
 
   it('an unknown code word is named as such', async () => {
@@ -103,7 +88,7 @@ describe('bad input: one line on stderr, exit 2, nothing asked of Caracal', () =
   });
 
   it('the same text with --symptom is accepted: the symptom says what the error could not', async () => {
-    sim.setScenario('grant_missing');
+    stack.sim.setScenario('grant_missing');
     const run = await runBinary(['triage', 'req-grant-1', '--json', '--symptom', 'token_exchange_denied', '--error', 'garbage words'], simEnv());
     expect(run.code).toBe(1);
   });
@@ -114,7 +99,7 @@ describe('bad input: one line on stderr, exit 2, nothing asked of Caracal', () =
     expect(lines(run.stderr)).toHaveLength(1);
     expect(run.stderr).toContain(`request ID "${'r'.repeat(79)}…"`);
     expect(run.stderr.length).toBeLessThan(300);
-    expect(sim.requests).toHaveLength(0);
+    expect(stack.sim.requests).toHaveLength(0);
   });
 
   it('control characters in a bad argument never reach the terminal', async () => {
@@ -141,7 +126,7 @@ function evilScenario(): Scenario {
 
 describe('text from Caracal reaches the terminal without control characters', () => {
   it('human output: escape sequences, OSC 8 links, BEL, C1 removed; bidi and zero-width shown as [U+XXXX]', async () => {
-    sim.setScenario(evilScenario());
+    stack.sim.setScenario(evilScenario());
     const run = await runBinary(['triage', 'req-rnf-1', '--verbose'], simEnv());
     expect(run.code).toBe(1);
     expect(run.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/);
@@ -151,7 +136,7 @@ describe('text from Caracal reaches the terminal without control characters', ()
   });
 
   it('--json stays faithful (the same string parses back) with no raw control, bidi or zero-width character in the text', async () => {
-    sim.setScenario(evilScenario());
+    stack.sim.setScenario(evilScenario());
     const run = await runBinary(['triage', 'req-rnf-1', '--json'], simEnv());
     expect(run.code).toBe(1);
     expect(run.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/);

@@ -4,27 +4,12 @@
  * run), stdout and stderr, against the simulator, a closed port and a server that accepts and
  * never answers. A Caracal that is down or unreadable must never exit 0.
  */
-import { getScenario, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
-import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, silentServer, type SilentServer } from '../support/binary';
+import { getScenario, type Scenario } from '../../sim';
+import { closedPort, lines, runBinary } from '../support/binary';
+import { useBinaryStack } from '../support/binary-stack';
 
-let sim: Simulator;
-let silent: SilentServer;
-
-beforeAll(async () => {
-  assertFreshBuild();
-  sim = await startSimulator();
-  silent = await silentServer();
-});
-afterAll(async () => {
-  await Promise.all([sim.close(), silent.close()]);
-  removeWorkDirs();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearRequests();
-});
-
-const simEnv = (over: Record<string, string> = {}) => simulatorEnv(sim, { CARACAL_TIMEOUT_MS: '2000', ...over });
+const stack = useBinaryStack();
+const simEnv = stack.simEnv;
 const json = (stdout: string) => JSON.parse(stdout) as { diagnosis: { surface: string; step: string; cause: string; summary: string } | null; steps: Array<{ id: string; verdict: string; cause?: string; summary: string; evidence: Record<string, unknown> }>; symptom: string | null };
 
 function argsFor(s: Scenario, extra: string[] = []): string[] {
@@ -51,7 +36,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   });
 
   it('a server that accepts connections and never answers: api_timeout, within the configured timeout', async () => {
-    const env = { CARACAL_API_URL: silent.url, CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '800' };
+    const env = { CARACAL_API_URL: stack.silent.url, CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '800' };
     const run = await runBinary(['triage', 'req-1', '--json'], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
@@ -59,7 +44,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
     expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_timeout' });
     expect(report.diagnosis!.summary).toMatch(/^The Caracal API accepts connections but does not answer: GET \/v1\/zones timed out \(no answer within 800 ms\)/);
     expect(run.ms).toBeLessThan(10_000);
-    expect(silent.accepted).toBeGreaterThan(0);
+    expect(stack.silent.accepted).toBeGreaterThan(0);
 
     const human = await runBinary(['triage', 'req-1'], env);
     expect(human.code).toBe(1);
@@ -68,8 +53,8 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   });
 
   it('every service of a deployment hanging past CARACAL_TIMEOUT_MS', async () => {
-    sim.setScenario('healthy_allow');
-    for (const svc of ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const) sim.setFault(svc, /.*/, { hang: true });
+    stack.sim.setScenario('healthy_allow');
+    for (const svc of ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const) stack.sim.setFault(svc, /.*/, { hang: true });
     const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv({ CARACAL_TIMEOUT_MS: '600' }));
     expect(run.code).toBe(1);
     const report = json(run.stdout);
@@ -82,8 +67,8 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
     ['invalid JSON', { status: 200, body: '{"items": [ {"id": ' }, 'not_json', /not JSON/],
     ['a redirect', { status: 302, body: '', headers: { location: 'https://login.example.com/sso?return=/v1/zones' } }, 'redirected', /redirect.*login\.example\.com\/sso/],
   ])('every API answer is %s: api_unreadable, naming it', async (_label, fault, reason, summary) => {
-    sim.setScenario('healthy_allow');
-    sim.setFault('api', /.*/, fault);
+    stack.sim.setScenario('healthy_allow');
+    stack.sim.setFault('api', /.*/, fault);
     const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
@@ -94,8 +79,8 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   });
 
   it('a 50 MB body: too large, named, and the process neither hangs nor runs out of memory', async () => {
-    sim.setScenario('healthy_allow');
-    sim.setFault('api', '/v1/zones', { status: 200, body: `{"items":[],"next_cursor":null,"pad":"${'x'.repeat(50 * 1024 * 1024)}"}` });
+    stack.sim.setScenario('healthy_allow');
+    stack.sim.setFault('api', '/v1/zones', { status: 200, body: `{"items":[],"next_cursor":null,"pad":"${'x'.repeat(50 * 1024 * 1024)}"}` });
     const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
@@ -107,7 +92,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
 
 describe('the admin token: rejected outright is exit 2; one endpoint refusing it is not', () => {
   it('every Admin API read answering 401: exit 2, one line on stderr, nothing on stdout, no token echoed', async () => {
-    sim.setScenario('grant_missing');
+    stack.sim.setScenario('grant_missing');
     const bad = `cat_${'q'.repeat(43)}`;
     for (const extra of [[], ['--json']]) {
       const run = await runBinary(['triage', 'req-grant-1', ...extra], simEnv({ CARACAL_ADMIN_TOKEN: bad }));
@@ -120,8 +105,8 @@ describe('the admin token: rejected outright is exit 2; one endpoint refusing it
   });
 
   it('a 401 on the grants list only: that step is unknown with the reason, the triage goes on (exit 1, diagnosis stands)', async () => {
-    sim.setScenario('scope_mismatch');
-    sim.setFault('api', /\/grants$/, { status: 401, json: { error: 'invalid_admin_token' } });
+    stack.sim.setScenario('scope_mismatch');
+    stack.sim.setFault('api', /\/grants$/, { status: 401, json: { error: 'invalid_admin_token' } });
     const run = await runBinary(argsFor(getScenario('scope_mismatch'), ['--json']), simEnv());
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
@@ -133,7 +118,7 @@ describe('the admin token: rejected outright is exit 2; one endpoint refusing it
 
 describe('three diagnoses a real Caracal exposed', () => {
   it.each([[[]], [['--symptom', 'resource_denied']], [['--symptom', 'unauthenticated']]])('a replayed mandate is the Gateway’s (resource_verifier), with %j', async (extra) => {
-    sim.setScenario('replayed_mandate');
+    stack.sim.setScenario('replayed_mandate');
     const run = await runBinary(['triage', 'req-replay-1', '--json', ...extra], simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
@@ -144,19 +129,19 @@ describe('three diagnoses a real Caracal exposed', () => {
 
   it('the STS client-authentication body pasted alone: unauthenticated, then configuration / application_expired from the zone overview', async () => {
     const s = getScenario('application_expired_body');
-    sim.setScenario(s);
+    stack.sim.setScenario(s);
     const run = await runBinary(argsFor(s, ['--json']), simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.symptom).toBe('unauthenticated');
     expect(report.diagnosis).toMatchObject({ surface: 'configuration', step: 'configuration', cause: 'application_expired' });
     const configuration = report.steps.find((st) => st.id === 'configuration')!;
-    expect(configuration.evidence.overviewExpired).toMatchObject({ [sim.zoneIds[1]!]: 1 });
+    expect(configuration.evidence.overviewExpired).toMatchObject({ [stack.sim.zoneIds[1]!]: 1 });
     expect(configuration.evidence.confidence).toBe('high');
   });
 
   it('the same body with no request ID at all', async () => {
-    sim.setScenario('application_expired_body');
+    stack.sim.setScenario('application_expired_body');
     const run = await runBinary(['triage', '--json', '--error', '{"error":"access_denied","error_description":"invalid client credentials"}'], simEnv());
     expect(run.code).toBe(1);
     expect(json(run.stdout).diagnosis).toMatchObject({ step: 'configuration', cause: 'application_expired' });
@@ -164,7 +149,7 @@ describe('three diagnoses a real Caracal exposed', () => {
 
   it('a version older than the active one evaluated: STS has not loaded the activation (human report)', async () => {
     const s = getScenario('activated_not_loaded');
-    sim.setScenario(s);
+    stack.sim.setScenario(s);
     const run = await runBinary(argsFor(s), simEnv());
     expect(run.code).toBe(1);
     expect(lines(run.stdout)[0]).toBe('✖ Failing surface: sts_policy  (step 5 policy_set_activation, cause activation_not_loaded, confidence high)');
@@ -176,8 +161,8 @@ describe('three diagnoses a real Caracal exposed', () => {
 describe('every scenario through the binary keeps its diagnosis and exit code', () => {
   it.each(['healthy_allow', 'redis_down', 'grant_missing', 'scope_mismatch', 'unauthenticated', 'application_expired', 'zone_token_no_grant'])('%s', async (name) => {
     const s = getScenario(name);
-    sim.setScenario(s);
-    const auth = { CARACAL_ADMIN_TOKEN: sim.tokens[s.input.adminToken ?? 'globalRead'], CARACAL_ZONE_IDS: (s.input.configuredZones ?? []).map((i) => s.zones[i]!.zone.id).join(',') };
+    stack.sim.setScenario(s);
+    const auth = { CARACAL_ADMIN_TOKEN: stack.sim.tokens[s.input.adminToken ?? 'globalRead'], CARACAL_ZONE_IDS: (s.input.configuredZones ?? []).map((i) => s.zones[i]!.zone.id).join(',') };
     const run = await runBinary(argsFor(s, ['--json']), simEnv(auth));
     expect(run.code).toBe(s.expect.exit);
     expect(run.stderr).toBe('');
