@@ -21,6 +21,7 @@ import {
   grant,
   healthyServices,
   stsRow,
+  withTraffic,
   zoneA,
   zoneB,
 } from './world';
@@ -50,16 +51,10 @@ const mintRateLimited: Scenario = {
   input: { requestId: 'req-rate-1', error: '{"error":"access_denied","error_description":"policy denied (rate_limited)","requestId":"req-rate-1"}' },
   expect: { surface: 'sts_policy', step: 'grant_policy', cause: 'rate_limited', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({ id: 'evt-rate-1', zoneId: ZONE_B, requestId: 'req-rate-1', t: 110, decision: 'deny', evaluationStatus: 'rate_limited', shape: 'real', prePolicy: true }),
-        exchangeDeniedRow({ id: 'evt-rate-2', zoneId: ZONE_B, requestId: 'req-rate-1', t: 110 }),
-      ],
-    }),
-  ],
+  zones: withTraffic(
+    stsRow({ id: 'evt-rate-1', zoneId: ZONE_B, requestId: 'req-rate-1', t: 110, decision: 'deny', evaluationStatus: 'rate_limited', shape: 'real', prePolicy: true }),
+    exchangeDeniedRow({ id: 'evt-rate-2', zoneId: ZONE_B, requestId: 'req-rate-1', t: 110 }),
+  ),
   services: healthyServices(),
 };
 
@@ -74,15 +69,9 @@ const approvalExpired: Scenario = {
   input: { requestId: 'req-approval-1', error: '401 {"error":"access_denied","error_description":"approval expired","requestId":"req-approval-1"}' },
   expect: { surface: 'sts_policy', step: 'grant_policy', cause: 'approval_expired', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({ id: 'evt-approval-1', zoneId: ZONE_B, requestId: 'req-approval-1', t: 120, decision: 'deny', evaluationStatus: 'approval_expired', shape: 'real', prePolicy: true, omitResource: true }),
-      ],
-    }),
-  ],
+  zones: withTraffic(
+    stsRow({ id: 'evt-approval-1', zoneId: ZONE_B, requestId: 'req-approval-1', t: 120, decision: 'deny', evaluationStatus: 'approval_expired', shape: 'real', prePolicy: true, omitResource: true }),
+  ),
   services: healthyServices(),
 };
 
@@ -97,27 +86,21 @@ const roleScopeMismatch: Scenario = {
   input: { requestId: 'req-role-1', error: '{"error":"access_denied","error_description":"policy denied (role_scope_mismatch)","requestId":"req-role-1"}' },
   expect: { surface: 'sts_policy', step: 'grant_policy', cause: 'role_scope_mismatch', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-role-1',
-          zoneId: ZONE_B,
-          requestId: 'req-role-1',
-          t: 130,
-          decision: 'deny',
-          evaluationStatus: 'complete',
-          determining: [],
-          diagnostics: [{ reason: 'role_scope_mismatch' }],
-          requestedScopes: ['payments:write'],
-          shape: 'real',
-        }),
-        exchangeDeniedRow({ id: 'evt-role-2', zoneId: ZONE_B, requestId: 'req-role-1', t: 130 }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-role-1',
+      zoneId: ZONE_B,
+      requestId: 'req-role-1',
+      t: 130,
+      decision: 'deny',
+      evaluationStatus: 'complete',
+      determining: [],
+      diagnostics: [{ reason: 'role_scope_mismatch' }],
+      requestedScopes: ['payments:write'],
+      shape: 'real',
     }),
-  ],
+    exchangeDeniedRow({ id: 'evt-role-2', zoneId: ZONE_B, requestId: 'req-role-1', t: 130 }),
+  ),
   services: healthyServices(),
 };
 
@@ -194,26 +177,20 @@ const auditTamper: Scenario = {
   input: { requestId: 'req-tamper-1' },
   expect: { surface: 'audit_pipeline', step: 'audit_trace', cause: 'audit_tamper_detected', exit: 1 },
   causeVisibleViaApi: false,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-tamper-1',
-          zoneId: ZONE_B,
-          requestId: 'req-tamper-1',
-          t: 160,
-          decision: 'allow',
-          evaluationStatus: 'complete',
-          determining: [{ policy: 'caracal-anton-mint' }],
-          requestedScopes: ['payments:read'],
-          shape: 'real',
-        }),
-        gatewayRow({ id: 'evt-tamper-2', zoneId: ZONE_B, requestId: 'req-tamper-1', t: 161, gatewayStatus: 200, upstreamStatus: 200 }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-tamper-1',
+      zoneId: ZONE_B,
+      requestId: 'req-tamper-1',
+      t: 160,
+      decision: 'allow',
+      evaluationStatus: 'complete',
+      determining: [{ policy: 'caracal-anton-mint' }],
+      requestedScopes: ['payments:read'],
+      shape: 'real',
     }),
-  ],
+    gatewayRow({ id: 'evt-tamper-2', zoneId: ZONE_B, requestId: 'req-tamper-1', t: 161, gatewayStatus: 200, upstreamStatus: 200 }),
+  ),
   services: healthyServices({ audit: { metrics: { ...AUDIT_METRICS, tamper_mismatch_total: 3, tamper_checked_total: 2100 } } }),
 };
 
@@ -229,21 +206,15 @@ const policyEvalFailed: Scenario = {
   input: { requestId: 'req-eval-1', error: '503 {"error":"policy_eval_failed","error_description":"policy evaluation unavailable","requestId":"req-eval-1"}' },
   expect: { surface: 'sts_policy', step: 'policy_set_activation', cause: 'policy_eval_failed', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        {
-          ...stsRow({ id: 'evt-eval-1', zoneId: ZONE_B, requestId: 'req-eval-1', t: 170, decision: 'deny', evaluationStatus: 'policy_eval_failed', shape: 'real', prePolicy: true }),
-          policy_set_version_id: POLICY_VERSION_ID,
-          manifest_sha: MANIFEST_SHA,
-          diagnostics_json: [{ reason: 'evaluation_error' }],
-          determining_policies_json: [],
-        },
-      ],
-    }),
-  ],
+  zones: withTraffic(
+    {
+      ...stsRow({ id: 'evt-eval-1', zoneId: ZONE_B, requestId: 'req-eval-1', t: 170, decision: 'deny', evaluationStatus: 'policy_eval_failed', shape: 'real', prePolicy: true }),
+      policy_set_version_id: POLICY_VERSION_ID,
+      manifest_sha: MANIFEST_SHA,
+      diagnostics_json: [{ reason: 'evaluation_error' }],
+      determining_policies_json: [],
+    },
+  ),
   services: healthyServices({ sts: { metrics: { ...STS_METRICS, opa: { ...STS_METRICS.opa, compile_errors: 2, eval_errors: 7 } } } }),
 };
 

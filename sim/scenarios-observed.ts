@@ -15,11 +15,11 @@ import type { Scenario } from './types';
 import {
   APP_ID,
   GATEWAY_METRICS,
+  MANIFEST_SHA,
   OLD_MANIFEST_SHA,
   OLD_POLICY_VERSION_ID,
   POLICY_SET_ID,
   POLICY_VERSION_ID,
-  MANIFEST_SHA,
   RESOURCE_IDENTIFIER,
   ZONE_B,
   application,
@@ -28,6 +28,7 @@ import {
   gatewayRow,
   healthyServices,
   stsRow,
+  withTraffic,
   zoneA,
   zoneB,
 } from './world';
@@ -63,17 +64,11 @@ const replayedMandate: Scenario = {
   input: { requestId: 'req-replay-1' },
   expect: { surface: 'resource_verifier', step: 'gateway_verifier', cause: 'replay_detected', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({ id: 'evt-replay-0a', zoneId: ZONE_B, requestId: 'req-replay-0', t: 300, decision: 'allow', evaluationStatus: 'complete', determining: [{ policy: 'caracal-anton-mint' }], shape: 'real' }),
-        gatewayRow({ id: 'evt-replay-0b', zoneId: ZONE_B, requestId: 'req-replay-0', t: 301, gatewayStatus: 200, upstreamStatus: 200 }),
-        replayRow({ id: 'evt-replay-1', requestId: 'req-replay-1', t: 310 }),
-      ],
-    }),
-  ],
+  zones: withTraffic(
+    stsRow({ id: 'evt-replay-0a', zoneId: ZONE_B, requestId: 'req-replay-0', t: 300, decision: 'allow', evaluationStatus: 'complete', determining: [{ policy: 'caracal-anton-mint' }], shape: 'real' }),
+    gatewayRow({ id: 'evt-replay-0b', zoneId: ZONE_B, requestId: 'req-replay-0', t: 301, gatewayStatus: 200, upstreamStatus: 200 }),
+    replayRow({ id: 'evt-replay-1', requestId: 'req-replay-1', t: 310 }),
+  ),
   services: healthyServices({ gateway: { metrics: { ...GATEWAY_METRICS, requests_total: 901, requests_denied: 1, denials_jti_replay: 1 } } }),
 };
 

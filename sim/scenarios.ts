@@ -37,6 +37,7 @@ import {
   provider,
   session,
   stsRow,
+  withTraffic,
   zoneA,
   zoneB,
 } from './world';
@@ -92,16 +93,10 @@ const redisDown: Scenario = {
   input: { requestId: 'req-redis-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'infrastructure', step: 'readiness', cause: 'redis_unreachable', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({ id: 'evt-redis-1', zoneId: ZONE_B, requestId: 'req-redis-1', t: 20, decision: 'deny', evaluationStatus: 'policy_eval_failed', shape: 'real', prePolicy: true }),
-        exchangeDeniedRow({ id: 'evt-redis-2', zoneId: ZONE_B, requestId: 'req-redis-1', t: 20 }),
-      ],
-    }),
-  ],
+  zones: withTraffic(
+    stsRow({ id: 'evt-redis-1', zoneId: ZONE_B, requestId: 'req-redis-1', t: 20, decision: 'deny', evaluationStatus: 'policy_eval_failed', shape: 'real', prePolicy: true }),
+    exchangeDeniedRow({ id: 'evt-redis-2', zoneId: ZONE_B, requestId: 'req-redis-1', t: 20 }),
+  ),
   services: healthyServices({
     api: { ready: INTERNAL_ERROR_500 },
     coordinator: { ready: INTERNAL_ERROR_500 },
@@ -117,26 +112,20 @@ const resourceNotFound: Scenario = {
   input: { requestId: 'req-rnf-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'configuration', step: 'configuration', cause: 'resource_not_found', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-rnf-1',
-          zoneId: ZONE_B,
-          requestId: 'req-rnf-1',
-          t: 30,
-          decision: 'deny',
-          evaluationStatus: 'resource_not_found',
-          resource: 'resource://payment',
-          shape: 'real',
-          prePolicy: true,
-        }),
-        exchangeDeniedRow({ id: 'evt-rnf-2', zoneId: ZONE_B, requestId: 'req-rnf-1', t: 30, requested: ['resource://payment'] }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-rnf-1',
+      zoneId: ZONE_B,
+      requestId: 'req-rnf-1',
+      t: 30,
+      decision: 'deny',
+      evaluationStatus: 'resource_not_found',
+      resource: 'resource://payment',
+      shape: 'real',
+      prePolicy: true,
     }),
-  ],
+    exchangeDeniedRow({ id: 'evt-rnf-2', zoneId: ZONE_B, requestId: 'req-rnf-1', t: 30, requested: ['resource://payment'] }),
+  ),
   services: healthyServices(),
 };
 
@@ -278,26 +267,20 @@ const scopeMismatch: Scenario = {
   input: { requestId: 'req-scope-1', symptom: 'token_exchange_denied' },
   expect: { surface: 'resource_definition', step: 'requested_scopes', cause: 'scope_mismatch', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-scope-1',
-          zoneId: ZONE_B,
-          requestId: 'req-scope-1',
-          t: 70,
-          decision: 'deny',
-          evaluationStatus: 'scope_mismatch',
-          requestedScopes: ['payments:wirte'],
-          shape: 'real',
-          prePolicy: true,
-        }),
-        exchangeDeniedRow({ id: 'evt-scope-2', zoneId: ZONE_B, requestId: 'req-scope-1', t: 70 }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-scope-1',
+      zoneId: ZONE_B,
+      requestId: 'req-scope-1',
+      t: 70,
+      decision: 'deny',
+      evaluationStatus: 'scope_mismatch',
+      requestedScopes: ['payments:wirte'],
+      shape: 'real',
+      prePolicy: true,
     }),
-  ],
+    exchangeDeniedRow({ id: 'evt-scope-2', zoneId: ZONE_B, requestId: 'req-scope-1', t: 70 }),
+  ),
   services: healthyServices(),
 };
 
@@ -307,26 +290,20 @@ const gatewayRejects: Scenario = {
   input: { requestId: 'req-gw-1', symptom: 'resource_denied', error: 'invalid_token' },
   expect: { surface: 'resource_verifier', step: 'gateway_verifier', cause: 'sts_unreachable', exit: 1 },
   causeVisibleViaApi: false,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-gw-1',
-          zoneId: ZONE_B,
-          requestId: 'req-gw-1',
-          t: 80,
-          decision: 'allow',
-          evaluationStatus: 'complete',
-          determining: [{ policy: 'caracal-anton-mint' }],
-          requestedScopes: ['payments:read'],
-          shape: 'real',
-        }),
-        gatewayRow({ id: 'evt-gw-2', zoneId: ZONE_B, requestId: 'req-gw-1', t: 81, gatewayStatus: 502, upstreamStatus: null, resultClass: 'gateway_error', errorKind: 'sts_unreachable' }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-gw-1',
+      zoneId: ZONE_B,
+      requestId: 'req-gw-1',
+      t: 80,
+      decision: 'allow',
+      evaluationStatus: 'complete',
+      determining: [{ policy: 'caracal-anton-mint' }],
+      requestedScopes: ['payments:read'],
+      shape: 'real',
     }),
-  ],
+    gatewayRow({ id: 'evt-gw-2', zoneId: ZONE_B, requestId: 'req-gw-1', t: 81, gatewayStatus: 502, upstreamStatus: null, resultClass: 'gateway_error', errorKind: 'sts_unreachable' }),
+  ),
   services: healthyServices({
     gateway: {
       ready: { status: 503, body: { ok: false, ready: false, reason: 'sts_unreachable' } },
@@ -341,26 +318,20 @@ const scopeInsufficientAfterAllow: Scenario = {
   input: { requestId: 'req-sia-1', symptom: 'scope_insufficient_after_allow', error: 'scope_insufficient' },
   expect: { surface: 'resource_definition', step: 'requested_scopes', cause: 'operation_scope_not_granted', exit: 1 },
   causeVisibleViaApi: true,
-  zones: [
-    zoneA(),
-    zoneB({
-      audit: [
-        ...zoneB().audit,
-        stsRow({
-          id: 'evt-sia-1',
-          zoneId: ZONE_B,
-          requestId: 'req-sia-1',
-          t: 90,
-          decision: 'allow',
-          evaluationStatus: 'complete',
-          determining: [{ policy: 'caracal-anton-mint' }],
-          requestedScopes: ['payments:read'],
-          shape: 'real',
-        }),
-        gatewayRow({ id: 'evt-sia-2', zoneId: ZONE_B, requestId: 'req-sia-1', t: 91, method: 'POST', gatewayStatus: 403, upstreamStatus: 403, resultClass: 'upstream_denied' }),
-      ],
+  zones: withTraffic(
+    stsRow({
+      id: 'evt-sia-1',
+      zoneId: ZONE_B,
+      requestId: 'req-sia-1',
+      t: 90,
+      decision: 'allow',
+      evaluationStatus: 'complete',
+      determining: [{ policy: 'caracal-anton-mint' }],
+      requestedScopes: ['payments:read'],
+      shape: 'real',
     }),
-  ],
+    gatewayRow({ id: 'evt-sia-2', zoneId: ZONE_B, requestId: 'req-sia-1', t: 91, method: 'POST', gatewayStatus: 403, upstreamStatus: 403, resultClass: 'upstream_denied' }),
+  ),
   services: healthyServices(),
 };
 

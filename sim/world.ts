@@ -388,6 +388,12 @@ export function zoneA(): ZoneData {
   };
 }
 
+/** Both zones, with `rows` added to zone B's traffic: where most scenarios put the request they are about. */
+export function withTraffic(...rows: ZoneData['audit']): ZoneData[] {
+  const b = zoneB();
+  return [zoneA(), { ...b, audit: [...b.audit, ...rows] }];
+}
+
 /** Zone B in its healthy state; scenarios override parts of it. */
 export function zoneB(over: Partial<ZoneData> = {}): ZoneData {
   return {
