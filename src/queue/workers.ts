@@ -75,6 +75,7 @@ export interface TriageWorkers {
 }
 
 let started = 0;
+const SWEEP_SCHEDULER = 'sweep-idle-triages';
 
 export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
@@ -133,7 +134,11 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
       else logger.warn(log, 'job failed; will retry');
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
-    w.on('error', (err) => watch.error(err, `${queue} worker error`));
+    w.on('error', (err) => {
+      // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
+      if (/^Missing key for job/.test(err.message)) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
+      else watch.error(err, `${queue} worker error`);
+    });
     return w;
   };
 
@@ -151,9 +156,19 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
     );
     const every = opts.sweepEveryMs ?? 60_000;
     if (every > 0) {
-      void queues.collect
-        .upsertJobScheduler('sweep-idle-triages', { every }, { name: COLLECT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
-        .catch((e: Error) => logger.error({ err: e.message }, 'could not schedule the idle-triage sweeper'));
+      const schedule = (): Promise<unknown> =>
+        queues.collect.upsertJobScheduler(SWEEP_SCHEDULER, { every }, { name: COLLECT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      void schedule().catch((e: Error) => logger.error({ err: e.message }, 'could not schedule the idle-triage sweeper'));
+      // A Redis that restarts without persistence comes back empty: the sweeper's schedule is
+      // gone with everything else. Its absence is how the loss shows; say so once and put the
+      // schedule back, or idle triages would never be abandoned again.
+      watch.onBack(() => {
+        void (async () => {
+          if (await queues.collect.getJobScheduler(SWEEP_SCHEDULER)) return;
+          logger.warn({}, 'Redis came back without its data (restarted without persistence?): triages, threads and jobs from before the outage are gone; rescheduled the idle-triage sweeper');
+          await schedule();
+        })().catch((e: Error) => logger.error({ err: e.message }, 'could not reschedule the idle-triage sweeper after Redis came back'));
+      });
     }
   }
 

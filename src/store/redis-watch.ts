@@ -17,6 +17,8 @@ export interface RedisWatch {
    * connection error.
    */
   error(e: Error, what: string): boolean;
+  /** Call `listener` each time Redis is back after an outage (once per outage, not per connection). */
+  onBack(listener: () => void): void;
   readonly down: boolean;
 }
 
@@ -29,6 +31,7 @@ export function isRedisConnectionError(e: unknown): boolean {
 
 export function createRedisWatch(logger: Logger, url: string): RedisWatch {
   let downSince: number | null = null;
+  const backListeners: Array<() => void> = [];
   const lost = (reason: string): void => {
     if (downSince !== null) return;
     downSince = Date.now();
@@ -39,6 +42,7 @@ export function createRedisWatch(logger: Logger, url: string): RedisWatch {
     const seconds = Math.round((Date.now() - downSince) / 100) / 10;
     downSince = null;
     logger.info({ redis: safeRedisUrl(url), downSeconds: seconds }, 'Redis is back');
+    for (const listener of backListeners) listener();
   };
   return {
     attach(redis) {
@@ -55,6 +59,9 @@ export function createRedisWatch(logger: Logger, url: string): RedisWatch {
       }
       logger.error({ err: e.message }, what);
       return false;
+    },
+    onBack(listener) {
+      backListeners.push(listener);
     },
     get down() {
       return downSince !== null;

@@ -10,7 +10,9 @@ import { startSimulator, simulatorEnv, type Simulator } from '../../sim';
 let redis: TestRedis;
 let sim: Simulator;
 beforeAll(async () => {
-  redis = await startRedis();
+  // Persistence on, as production runs it: this is about the connection, not about lost data
+  // (test/queue/redis-wiped.test.ts is the Redis that comes back empty).
+  redis = await startRedis({ persistence: true });
   sim = await startSimulator();
 });
 afterAll(async () => {
