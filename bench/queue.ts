@@ -235,6 +235,12 @@ async function main(): Promise<void> {
   const done = [...progress.values()].map((p) => (p.doneAt ?? 0) - p.startedAt);
   const caracalCalls = (await received()) - callsBefore;
 
+  const jobCounts = new Map<string, number>();
+  for (const v of (await workers.metrics.jobs.get()).values) {
+    const name = `${String(v.labels.queue)}/${String(v.labels.job_name)}`;
+    jobCounts.set(name, (jobCounts.get(name) ?? 0) + v.value);
+  }
+  const jobsTotal = [...jobCounts.values()].reduce((a, b) => a + b, 0);
   await workers.close(5000);
   await service.close();
   const cleaner = new IORedis(redis.url);
@@ -255,6 +261,7 @@ async function main(): Promise<void> {
   console.log(`  TriageService.start(): alone p50 ${pct(startAlone, 50).toFixed(2)} ms, p99 ${pct(startAlone, 99).toFixed(2)} ms; 50 in flight: ${((N - SEQUENTIAL) / (enqueueMs / 1000)).toFixed(0)}/s, p99 ${pct(startLatency, 99).toFixed(1)} ms`);
   console.log(`  drained in ${(drainMs / 1000).toFixed(2)} s: ${rate.toFixed(1)} triages/s (goal ≥ 100)  [${posts} chat calls, ${(posts / (drainMs / 1000)).toFixed(0)}/s]`);
   console.log(`  Caracal HTTP calls: ${caracalCalls} (${(caracalCalls / N).toFixed(1)} per triage; shared read cache TTL ${CACHE_TTL_MS} ms)`);
+  console.log(`  BullMQ jobs run: ${(jobsTotal / N).toFixed(1)} per triage (${[...jobCounts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / N).toFixed(1)}`).join(', ')})`);
   console.log(`  time to final card from worker start: p50 ${(pct(done, 50) / 1000).toFixed(2)} s, max ${(Math.max(...done) / 1000).toFixed(2)} s`);
   console.log(`  worker process CPU while draining: ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms per triage (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s): less sensitive to other load on the machine than triages/s`);
   console.log(`  worker process peak RSS: ${maxRssMb.toFixed(0)} MB (goal ≤ 250 MB); ${rssBeforeWorker.toFixed(0)} MB before the worker started (runtime, modules, the enqueued triages' bookkeeping)`);

@@ -31,7 +31,8 @@ const CARD_HOLD_MS = 60_000;
 /** Cards go first, but a continuous stream of them lets one reply through at least this often. */
 const MAX_YIELD_MS = 45_000;
 
-type Next = { id: string; view: ThreadView & { ref: MessageRef }; ready: ThreadItem[] };
+/** `inLine`: triages in the conversation's outbox when picked, if the scan saw all of them. */
+type Next = { id: string; view: ThreadView & { ref: MessageRef }; ready: ThreadItem[]; inLine: number | null };
 
 export type PumpOutcome = { idle: string } | { skipped: string };
 
@@ -39,26 +40,35 @@ export function createThreadPump(deps: PostDeps) {
   const { posts, limiter, metrics, logger } = deps;
 
   /** Out of the outbox, unless something became ready meanwhile (then back in, same place). */
-  async function dropIfDone(platform: Platform, conversation: string, id: string): Promise<void> {
+  async function dropIfDone(platform: Platform, conversation: string, id: string): Promise<boolean> {
     await posts.dequeue(conversation, id);
     const again = await posts.threadView(id);
     if (again?.ref && !again.threadFailed && (again.intent || threadNext(again).kind !== 'done')) {
       await posts.enqueue(platform, conversation, id, Date.parse(again.record.createdAt) || Date.now());
+      return false;
     }
+    return true;
   }
 
   async function pick(platform: Platform, conversation: string): Promise<Next | null> {
-    for (const id of await posts.outbox(conversation, SCAN)) {
+    const ids = await posts.outbox(conversation, SCAN);
+    // A short outbox is seen whole, which saves counting it again for each reply.
+    let inLine: number | null = ids.length < SCAN ? ids.length : null;
+    const gone = (): void => {
+      if (inLine !== null) inLine--;
+    };
+    for (const id of ids) {
       const view = await posts.threadView(id);
       if (!view || !view.ref || view.threadFailed) {
         await posts.dequeue(conversation, id);
+        gone();
         continue;
       }
       const withRef = view as ThreadView & { ref: MessageRef };
-      if (view.intent) return { id, view: withRef, ready: [] };
+      if (view.intent) return { id, view: withRef, ready: [], inLine };
       const next = threadNext(view);
-      if (next.kind === 'ready') return { id, view: withRef, ready: next.items };
-      if (next.kind === 'done') await dropIfDone(platform, conversation, id);
+      if (next.kind === 'ready') return { id, view: withRef, ready: next.items, inLine };
+      if (next.kind === 'done' && (await dropIfDone(platform, conversation, id))) gone();
     }
     return null;
   }
@@ -196,7 +206,7 @@ export function createThreadPump(deps: PostDeps) {
           return await delayJob(job, token, admission.waitMs);
         }
         // Deep: other triages wait in this conversation, or other posts (cards) are booked after this one.
-        const others = Math.max(0, (await posts.outboxSize(conversation)) - 1);
+        const others = Math.max(0, (next.inLine ?? (await posts.outboxSize(conversation))) - 1);
         await reply(job, token, port, platform, conversation, next, others + admission.queued);
       }
       return await delayJob(job, token, 1);

@@ -92,13 +92,16 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   // ("results[i] is not iterable"), the rest of that batch never settles and the connection's
   // next auto-pipeline is never sent (redis/ioredis#1931).
   const fast = connection.duplicate();
+  const storeConn = connection.duplicate({ enableAutoPipelining: true });
   const watch = opts.redisWatch ?? createRedisWatch(logger, `redis://${connection.options.host ?? '?'}:${connection.options.port ?? '?'}`);
   watch.attach(connection);
   watch.attach(fast);
-  const store = createTriageStore(fast, { prefix });
+  watch.attach(storeConn);
+  const store = createTriageStore(storeConn, { prefix });
   const posts = createPostStore(store);
+  const limiter = new ChatLimiter(storeConn, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
+  const audit = createAuditLog(storeConn, { prefix, signingKey: opts.signingKey, onFailure: () => metrics.auditFailures.inc() });
   const queues = createQueues(fast, { prefix });
-  const audit = createAuditLog(fast, { prefix, signingKey: opts.signingKey, onFailure: () => metrics.auditFailures.inc() });
   metrics.trackQueues([queues.collect, queues.post]);
   const effects = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
   const workerOpts = {
@@ -174,7 +177,6 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
 
   let postWorker: Worker | null = null;
   if (opts.post ?? true) {
-    const limiter = new ChatLimiter(fast, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
     const post = createPostProcessor({
       store,
       posts,
@@ -219,7 +221,10 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
         }
         const rest = Math.max(200, Math.round(timeoutMs * 0.15));
         await settlesWithin(queues.close(), rest / 2);
-        if (!(await settlesWithin(fast.quit(), rest / 2))) fast.disconnect();
+        if (!(await settlesWithin(Promise.all([fast.quit(), storeConn.quit()]), rest / 2))) {
+          fast.disconnect();
+          storeConn.disconnect();
+        }
       })();
       return closing;
     },

@@ -26,6 +26,7 @@ redis.call('HSET', KEYS[2], 'record', ARGV[2], 'version', ARGV[3], 'dest', ARGV[
 redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', tonumber(ARGV[6]) - 3600000)
 redis.call('PEXPIRE', KEYS[5], 86400000)
 return {1, ARGV[1], 'new'}
 `;
