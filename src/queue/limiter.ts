@@ -86,11 +86,16 @@ redis.call('PEXPIRE', KEYS[1], math.max(nxt - now, 0) + 60000)
 return {ready - now, queued}
 `;
 
-/** KEYS: timeline hash. ARGV: until ms. Blocks the timeline and voids its bookings. */
+/**
+ * KEYS: timeline hash. ARGV: until ms. Blocks the timeline and voids its bookings. The line
+ * restarts where the block ends: keeping `next` past the voided bookings would make everyone
+ * re-book behind slots nobody holds any more (one 429 in a 30-card storm cost ~30 s).
+ */
 const BLOCK = `
 local untilMs = tonumber(ARGV[1])
-local t = redis.call('HMGET', KEYS[1], 'next', 'until')
-redis.call('HSET', KEYS[1], 'until', math.max(untilMs, tonumber(t[2] or '0')), 'next', math.max(untilMs, tonumber(t[1] or '0')))
+local t = redis.call('HMGET', KEYS[1], 'until')
+local blocked = math.max(untilMs, tonumber(t[1] or '0'))
+redis.call('HSET', KEYS[1], 'until', blocked, 'next', blocked)
 redis.call('HINCRBY', KEYS[1], 'gen', 1)
 redis.call('PEXPIRE', KEYS[1], math.max(untilMs - tonumber(ARGV[2]), 0) + 60000)
 return 1
