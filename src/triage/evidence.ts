@@ -52,6 +52,15 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
 
   const zoneOf = async (): Promise<string | null> => (await get('location')).zoneId;
   const noZone = notApplicable('no_zone', 'no zone: the request was not located and no zone was given');
+  /** The zone and its active policy set, which the version list and the activation status are read for. */
+  const activeSet = async (): Promise<Fetched<{ zone: string; setId: string }>> => {
+    const zone = await zoneOf();
+    if (!zone) return noZone;
+    const sets = await get('policySets');
+    if (!sets.ok) return sets;
+    const active = sets.value.find((s) => !!s.active_version_id);
+    return active ? { ok: true, value: { zone, setId: active.id } } : notApplicable('no_active_policy_set', 'no policy set is active');
+  };
 
   const producers: { [K in EvidenceKey]: () => Promise<TriageEvidence[K]> } = {
     readiness: () => Promise.all(SERVICES.map((s) => probeOnce(client, calls, s, '/ready'))),
@@ -129,23 +138,13 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
     },
 
     policyVersions: async () => {
-      const z = await zoneOf();
-      if (!z) return noZone;
-      const sets = await get('policySets');
-      if (!sets.ok) return sets;
-      const active = sets.value.find((s) => !!s.active_version_id);
-      if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
-      return calls.read(client, 'listPolicyVersions', z, active.id);
+      const a = await activeSet();
+      return a.ok ? calls.read(client, 'listPolicyVersions', a.value.zone, a.value.setId) : a;
     },
 
     activation: async () => {
-      const z = await zoneOf();
-      if (!z) return noZone;
-      const sets = await get('policySets');
-      if (!sets.ok) return sets;
-      const active = sets.value.find((s) => !!s.active_version_id);
-      if (!active) return notApplicable('no_active_policy_set', 'no policy set is active');
-      return calls.read(client, 'activationStatus', z, active.id);
+      const a = await activeSet();
+      return a.ok ? calls.read(client, 'activationStatus', a.value.zone, a.value.setId) : a;
     },
 
     sessions: async () => {
