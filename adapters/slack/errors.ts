@@ -7,31 +7,6 @@
 import { webApi } from '@slack/bolt';
 import { ChatPermanentError, ChatRateLimitedError } from '../../src/chat/port';
 
-export const PERMANENT_SLACK_ERRORS = new Set([
-  'not_in_channel',
-  'channel_not_found',
-  'is_archived',
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'missing_scope',
-  'no_permission',
-  'restricted_action',
-  'ekm_access_denied',
-  'team_access_not_granted',
-  'org_login_required',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-  'msg_too_long',
-  'msg_blocks_too_long',
-  'invalid_blocks',
-  'invalid_blocks_format',
-  'invalid_arguments',
-]);
-
 /** Refusals that stop every post to the channel (the rest of a thread is not attempted), not just one message. */
 export const CONVERSATION_SLACK_ERRORS = new Set([
   'not_in_channel',
@@ -48,6 +23,22 @@ export const CONVERSATION_SLACK_ERRORS = new Set([
   'team_access_not_granted',
   'org_login_required',
 ]);
+
+/** Refusals of one message (or of the app's scopes for it) that no retry can fix. */
+const MESSAGE_SLACK_ERRORS = [
+  'missing_scope',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'msg_too_long',
+  'msg_blocks_too_long',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_arguments',
+];
+
+/** Every refusal no retry can fix: the conversation's and the message's. */
+export const PERMANENT_SLACK_ERRORS = new Set([...CONVERSATION_SLACK_ERRORS, ...MESSAGE_SLACK_ERRORS]);
 
 /** chat.postMessage refusing the message metadata (not the message): post it again without. */
 export const METADATA_SLACK_ERRORS = new Set(['invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large', 'metadata_must_be_sent_from_app']);
