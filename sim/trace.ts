@@ -10,7 +10,7 @@ type Row = ZoneData['audit'][number];
 
 /**
  * The API's own redaction list (apps/api/src/redact.ts), reproduced so reads look like Caracal's.
- * Deliberately not shared with the bot's redactor (src/bundle/redact.ts): the simulator plays
+ * Deliberately not shared with the bot's redactor (src/redact/redact.ts): the simulator plays
  * Caracal, and a test of the bot's redaction against a simulator that borrowed the bot's list
  * could not catch the two drifting apart.
  */

@@ -5,7 +5,7 @@
  * (default info; `silent` turns logging off).
  */
 import pino, { type Logger } from 'pino';
-import { createRedactor } from './bundle/redact';
+import { createRedactor } from './redact/redact';
 import type { LogLevel } from './config/runtime';
 
 export interface LoggerOptions {

@@ -74,7 +74,7 @@ describe('architecture', () => {
   });
 
   it('keeps Redis, queues and chat SDKs out of the platform-free core', () => {
-    const core = ['src/triage/', 'src/caracal/', 'src/commands/', 'src/chat/', 'src/bundle/', 'src/config/', 'src/ingress/'];
+    const core = ['src/triage/', 'src/caracal/', 'src/commands/', 'src/chat/', 'src/redact/', 'src/render/', 'src/config/', 'src/ingress/'];
     const io = /^(ioredis|bullmq|rate-limiter-flexible|@slack\/|botbuilder|express$)/;
     expect(show(edges.filter((e) => core.some((c) => e.from.startsWith(c)) && !e.from.startsWith('src/ingress/') && io.test(e.spec)))).toEqual([]);
   });

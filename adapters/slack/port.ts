@@ -17,7 +17,7 @@ import { webApi } from '@slack/bolt';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
-import type { TriageRecord } from '../../src/triage/machine';
+import type { TriageRecord } from '../../src/triage/record';
 import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';

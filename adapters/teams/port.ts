@@ -14,7 +14,7 @@
 import { type CloudAdapter, type ConversationReference, type Activity as BotActivity } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import { ChatPermanentError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef } from '../../src/chat/port';
-import type { TriageRecord } from '../../src/triage/machine';
+import type { TriageRecord } from '../../src/triage/record';
 import type { StepId } from '../../src/triage/model';
 import { createTeamsAdapter } from './adapter';
 import type { TeamsConfig } from './config';

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import { BODY_NOT_SIGNED, refuse, type HeaderBag, type Precheck } from '../../src/ingress/edge';
 import type { Ingress, IngressContext } from '../../src/ingress/ingress';
-import type { RawBodyRequest } from '../../src/server/guarded-body';
+import type { RawBodyRequest } from '../../src/ingress/ingress';
 import type { TeamsCloudAdapter } from './adapter';
 import { AUTH_OFF_WARNING, type TeamsConfig } from './config';
 import { teamsEventHandler } from './handlers';

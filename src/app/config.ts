@@ -10,7 +10,7 @@ import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapte
 import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
 import type { Env } from '../config/fields';
 import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';
-import { type IncidentsConfig, parseIncidentsConfig } from '../config/incidents';
+import { type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
 import { ConfigError, type ConfigProblem, type Parsed } from '../config/problems';
 import { type LogLevel, parseLogLevel, parseRuntimeConfig, type RuntimeConfig } from '../config/runtime';
 import { secretValues } from '../config/secrets';

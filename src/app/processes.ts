@@ -12,8 +12,8 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { enabledIncidentSources } from '../incidents/sources';
-import { createIncidentDesk } from '../queue/incident-desk';
-import { openTriageService, type RedisTriageService } from '../queue/triage-service';
+import { createIncidentDesk } from '../service/incident-desk';
+import { openTriageService, type RedisTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';

@@ -5,15 +5,15 @@
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createRedactor } from '../bundle/redact';
+import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { HttpConfig } from '../config/http';
-import type { IncidentsConfig } from '../config/incidents';
+import type { IncidentsConfig } from '../incidents/config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
 import type { ChatPlatform, Ingress } from '../ingress/ingress';
-import { ingressMetrics } from '../server/metrics';
-import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
+import { ingressMetrics } from '../ingress/metrics';
+import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../triage/service-api';
 

@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createRedactor } from '../bundle/redact';
+import { createRedactor } from '../redact/redact';
 import { createCaracalClient } from '../caracal/client';
 import { createSharedReadCache } from '../caracal/shared-cache';
 import type { ChatPlatform } from '../ingress/ingress';
@@ -14,7 +14,7 @@ import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import type { ChatPorts } from '../queue/ports';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
 import { createWorkerConnection, safeRedisUrl } from '../store/redis';
-import type { ReadinessCheck } from '../server/readiness';
+import type { ReadinessCheck } from '../ingress/readiness';
 import { createTriageSession, sessionDeadlineMs } from '../triage/session';
 import type { CreateTriageSession } from '../triage/session-api';
 import { type AppConfig, caracalOf, runtimeOf } from './config';

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { TRIAGE_STATES } from '../triage/machine';
+import { TRIAGE_STATES } from '../triage/record';
 import { canonicalJson } from './canonical';
 
 export const GENESIS = '0'.repeat(64);

@@ -3,13 +3,13 @@
  * (adapters/slack, adapters/teams) implements it; the posting jobs call it. Destinations and
  * message references are opaque to the core (address.ts): the port parses its own.
  *
- * Ordering, folding and identity are the core's (src/chat/thread-plan.ts, src/queue): the port
+ * Ordering, folding and identity are the core's (src/posting): the port
  * only says what it can do. A port that can carry a post's identity on the message and look it
  * up again (`findPost`, Slack message metadata) gets exactly-once posts across worker crashes;
  * one without (Teams: no lookup) gets at-least-once in the crash window (README "What a channel sees").
  */
 import type { StepId } from '../triage/model';
-import type { TriageRecord } from '../triage/machine';
+import type { TriageRecord } from '../triage/record';
 import type { Destination, MessageRef, Platform } from './address';
 
 export type { ChatAddress, Destination, MessageRef, Platform } from './address';

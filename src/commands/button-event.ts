@@ -1,5 +1,5 @@
 /** Turns a verified button claim into the machine event it stands for (platform-free). */
-import type { Actor } from '../triage/machine';
+import type { Actor } from '../triage/record';
 import type { UserEvent } from '../triage/service-api';
 import type { ButtonClaim } from './button-token';
 

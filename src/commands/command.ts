@@ -2,7 +2,7 @@
  * What a chat user can ask the bot, as a discriminated union. Platform-free: Slack's
  * `/caracal …` and Teams' `@Caracal …` both parse into this; adapters decide how to answer.
  */
-import type { TriageInput } from '../triage/machine';
+import type { TriageInput } from '../triage/record';
 
 export type Command =
   /** Start a triage. `input.requestId` null means readiness first, then symptom buttons. */

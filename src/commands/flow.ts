@@ -11,11 +11,11 @@
  * a platform's acknowledgement late.
  */
 import type { Logger } from 'pino';
-import type { Redactor } from '../bundle/redact';
+import type { Redactor } from '../redact/redact';
 import type { Destination, MessageRef } from '../chat/port';
-import type { IngressMetrics } from '../server/metrics';
-import type { ReadinessReport } from '../server/readiness';
-import type { Actor, TriageInput, TriageRecord } from '../triage/machine';
+import type { IngressMetrics } from '../ingress/metrics';
+import type { ReadinessReport } from '../ingress/readiness';
+import type { Actor, TriageInput, TriageRecord } from '../triage/record';
 import type { StartTriageRequest, TriageService } from '../triage/service-api';
 import { eventFromClaim } from './button-event';
 import { verifyButton } from './button-token';

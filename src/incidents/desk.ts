@@ -6,7 +6,7 @@
  * delivery key) does nothing. Every accepted notice is audited.
  */
 import type { Destination } from '../chat/port';
-import type { IncidentView } from '../triage/machine';
+import type { IncidentView } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { IncidentTriage } from './incident';
 

@@ -12,7 +12,7 @@
  *   ignored    ignore                        ignore               ignore
  */
 import { createHash } from 'node:crypto';
-import type { TriageInput } from '../triage/machine';
+import type { TriageInput } from '../triage/record';
 import type { BundleItemId, StepId } from '../triage/model';
 import type { AlertGuide } from './catalogue';
 import type { ChannelAddress } from './channel';

@@ -1,5 +1,5 @@
 /** An IncidentTriage as the card shows it (pure): bounded, one line per field, the telling steps first. */
-import { MAX_INCIDENT_ALERTS, type IncidentView } from '../triage/machine';
+import { MAX_INCIDENT_ALERTS, type IncidentView } from '../triage/record';
 import { STEP_IDS, type StepId } from '../triage/model';
 import type { IncidentTriage } from './incident';
 

@@ -11,18 +11,21 @@
 import type { Request, RequestHandler } from 'express';
 import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
-import type { Redactor } from '../bundle/redact';
+import type { Redactor } from '../redact/redact';
 import type { ChatPort, Destination, Platform } from '../chat/port';
 import type { CommandFlow } from '../commands/flow';
-import type { ReadinessCheck, ReadinessReport } from '../server/readiness';
-import type { IngressMetrics } from '../server/metrics';
+import type { ReadinessCheck, ReadinessReport } from './readiness';
+import type { IngressMetrics } from './metrics';
 import type { TriageService } from '../triage/service-api';
+
+/** A request whose body the host read and verified: the raw bytes the signature was checked over. */
+export type RawBodyRequest = Request & { rawBody?: Buffer };
 
 export interface IngressRoute {
   method: 'POST' | 'GET';
   /** Absolute path, e.g. `/slack/events`. */
   path: string;
-  /** Runs with the verified raw body in `req.rawBody` (src/server/guarded-body.ts). */
+  /** Runs with the verified raw body in `req.rawBody` (a `RawBodyRequest`). */
   handler: RequestHandler;
   /** Largest body taken; the host refuses longer ones (413) without reading them. */
   maxBodyBytes: number;

@@ -11,7 +11,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CaracalClient } from '../caracal/client-api';
 import type { TriageStore } from '../store/triage-store';
-import { FINAL_STATES, type TriageRecord } from '../triage/machine';
+import { FINAL_STATES, type TriageRecord } from '../triage/record';
 import type { CreateTriageSession } from '../triage/session-api';
 import { carryOutEffects, enqueueCardUpdate, enqueuePostBundle, enqueuePostCard, enqueuePostStep, type EffectContext } from './effects';
 import { CollectJobData } from './jobs';

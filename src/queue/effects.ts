@@ -6,10 +6,11 @@
  * adds nothing while the first job exists, and the store's markers cover the time after.
  */
 import type { AuditLog } from '../audit/log';
-import type { Effect, TriageRecord, TriageState } from '../triage/machine';
+import type { Effect } from '../triage/machine';
+import type { TriageRecord, TriageState } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { Platform } from '../chat/port';
-import type { PostStore } from '../store/post-store';
+import type { PostStore } from '../posting/post-store';
 import { jobIds, type CollectJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 

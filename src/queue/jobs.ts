@@ -40,7 +40,7 @@ export const PostJobData = z.strictObject({
 export type PostJobData = z.infer<typeof PostJobData>;
 
 /**
- * The posting pump of one conversation (src/queue/thread-pump.ts): posts its threads' replies
+ * The posting pump of one conversation (src/posting/thread-pump.ts): posts its threads' replies
  * in order, one at a time, as the conversation's limit allows.
  */
 export const PumpJobData = z.strictObject({

@@ -6,7 +6,7 @@
  * queue: one sweep per interval across all workers.
  */
 import type { Logger } from 'pino';
-import type { PostStore } from '../store/post-store';
+import type { PostStore } from '../posting/post-store';
 import type { TriageStore } from '../store/triage-store';
 import { carryOutEffects, enqueuePump, type EffectContext } from './effects';
 import type { TriageMetrics } from './metrics';

@@ -16,14 +16,14 @@ import { DEFAULT_PREFIX } from '../store/keys';
 import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
 import { settlesWithin } from '../time/race';
 import { createTriageStore } from '../store/triage-store';
-import { createPostStore } from '../store/post-store';
+import { createPostStore } from '../posting/post-store';
 import type { CreateTriageSession } from '../triage/session-api';
 import { createCollectProcessor } from './collect-processor';
 import { COLLECT_JOBS, QUEUE_NAMES } from './jobs';
-import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from './limiter';
+import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from '../posting/limiter';
 import { triageMetrics, type TriageMetrics } from './metrics';
 import type { ChatPorts } from './ports';
-import { createPostProcessor } from './post-processor';
+import { createPostProcessor } from '../posting/post-processor';
 import { createQueues, type TriageQueues } from './queues';
 import { sweepStale } from './sweeper';
 

@@ -9,8 +9,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BODY_NOT_SIGNED, type HeaderBag, type Precheck } from '../ingress/edge';
-
-export type RawBodyRequest = Request & { rawBody?: Buffer };
+import type { RawBodyRequest } from '../ingress/ingress';
 
 export interface GuardOptions {
   /** Largest body accepted (bytes). */

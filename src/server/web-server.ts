@@ -18,8 +18,8 @@ import { HTTP_DEFAULTS, type HttpConfig } from '../config/http';
 import { Registry } from 'prom-client';
 import type { Ingress, IngressRoute } from '../ingress/ingress';
 import { guardedBody } from './guarded-body';
-import { type IngressMetrics, ingressMetrics } from './metrics';
-import { type ReadinessCheck, type ReadinessReport, runReadiness } from './readiness';
+import { type IngressMetrics, ingressMetrics } from '../ingress/metrics';
+import { type ReadinessCheck, type ReadinessReport, runReadiness } from '../ingress/readiness';
 
 export interface WebServerOptions {
   ingresses: readonly Ingress[];

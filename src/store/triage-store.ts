@@ -7,12 +7,14 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { addressIdentity, parseAddress, type Destination, type MessageRef } from '../chat/address';
-import { FINAL_STATES, TRIAGE_STATES, transition } from '../triage/machine';
-import type { Actor, Effect, TriageEvent, TriageRecord, TriageState } from '../triage/machine';
+import { FINAL_STATES, TRIAGE_STATES } from '../triage/record';
+import { transition } from '../triage/machine';
+import type { Actor, TriageRecord, TriageState } from '../triage/record';
+import type { Effect, TriageEvent } from '../triage/machine';
 import type { StepId } from '../triage/model';
 import { DEFAULT_PREFIX, keys, type Keys } from './keys';
 import { withStoreScripts, type StoreScripts } from './scripts';
-import { parseBundleRef, parseIntent, type PostIntent } from './post-intent';
+import { parseBundleRef, parseIntent, type PostIntent } from '../posting/post-intent';
 
 /** What the worker needs to know about a triage besides its record. */
 export interface TriageMeta {

@@ -4,7 +4,8 @@
  * round trips only) so adapters can call it before their 3-second ack.
  */
 import type { Destination, MessageRef } from '../chat/port';
-import type { Actor, IncidentView, TriageEvent, TriageInput, TriageRecord } from './machine';
+import type { Actor, IncidentView, TriageInput, TriageRecord } from './record';
+import type { TriageEvent } from './machine';
 import type { StepId } from './model';
 
 export interface StartTriageRequest {

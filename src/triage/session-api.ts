@@ -6,7 +6,7 @@
  */
 import type { CaracalClient } from '../caracal/client-api';
 import type { CaracalApiError } from '../caracal/errors';
-import type { TriageInput } from './machine';
+import type { TriageInput } from './record';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom, TriageReport } from './model';
 
 export interface TriageConclusion {

@@ -10,15 +10,15 @@
  */
 import type { CaracalClient } from '../caracal/client-api';
 import { describeError, type CaracalApiError } from '../caracal/errors';
-import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from '../bundle/collect';
-import { createRedactor, type Redactor } from '../bundle/redact';
+import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from './bundle/collect';
+import { createRedactor, type Redactor } from '../redact/redact';
 import { DeadlineExceeded, withDeadline } from '../time/race';
 import { AdminTokenWatch, watchAdminToken } from './admin-token';
 import { CallCache } from './call-cache';
 import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';
 import { createEvidenceGatherer } from './evidence';
 import type { JudgeContext } from './evidence-model';
-import type { TriageInput } from './machine';
+import type { TriageInput } from './record';
 import { STEP_IDS, type Bundle, type StepId, type StepResult, type TriageReport } from './model';
 import { routeError } from './routing';
 import type { TriageConclusion, TriageSession } from './session-api';

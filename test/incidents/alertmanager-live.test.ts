@@ -10,13 +10,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  lifecycleAction,
-  parseAlertmanagerWebhook,
-  triageForAlertGroup,
-  verifyAlertmanager,
-  type IncidentTriage,
-} from '../../src/incidents';
+import { lifecycleAction, type IncidentTriage } from '../../src/incidents/incident';
+import { parseAlertmanagerWebhook } from '../../src/incidents/payloads/alertmanager';
+import { triageForAlertGroup } from '../../src/incidents/from-alertmanager';
+import { verifyAlertmanager } from '../../src/incidents/auth/alertmanager';
 import { startAlertmanager, type PostableAlert, type TestAlertmanager } from '../support/alertmanager';
 import { startRecordingReceiver, type RecordedRequest, type RecordingReceiver } from '../support/alertmanager-receiver';
 

@@ -8,16 +8,9 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  precheckAlertmanager,
-  precheckGenericHook,
-  precheckPagerDuty,
-  signGenericHook,
-  signPagerDuty,
-  verifyAlertmanager,
-  verifyGenericHook,
-  verifyPagerDuty,
-} from '../../src/incidents';
+import { precheckAlertmanager, verifyAlertmanager } from '../../src/incidents/auth/alertmanager';
+import { precheckGenericHook, signGenericHook, verifyGenericHook } from '../../src/incidents/auth/generic';
+import { precheckPagerDuty, signPagerDuty, verifyPagerDuty } from '../../src/incidents/auth/pagerduty';
 
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
 const TOKEN = 'am-token-0123456789abcdef';

@@ -4,13 +4,7 @@
  * rule is present with its component and severity, points at a real surface, has a first
  * action and steps/items the triage knows; anything else gets the readiness-first guide.
  */
-import {
-  CARACAL_ALERT_NAMES,
-  caracalAlertsIn,
-  guideForAlert,
-  isCaracalAlert,
-  runbookUrlFor,
-} from '../../src/incidents';
+import { CARACAL_ALERT_NAMES, caracalAlertsIn, guideForAlert, isCaracalAlert, runbookUrlFor } from '../../src/incidents/catalogue';
 import { BUNDLE_ITEM_IDS, STEP_IDS, SURFACES } from '../../src/triage/model';
 
 /** Caracal's rules: name → [component, severity]. */

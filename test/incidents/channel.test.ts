@@ -2,7 +2,7 @@
  * Channel addresses as operators write them: the Slack and Teams IDs they copy from the
  * apps are accepted, lookalikes are refused with an example of the right form.
  */
-import { formatChannelAddress, parseChannelAddress } from '../../src/incidents';
+import { formatChannelAddress, parseChannelAddress } from '../../src/incidents/channel';
 
 describe('channel addresses', () => {
   it.each([

@@ -9,7 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CARACAL_ALERT_NAMES, genericHookSource, guideForAlert, parseRoutes, receiveIncident, type ChatPlatformName } from '../../src/incidents';
+import { CARACAL_ALERT_NAMES, guideForAlert } from '../../src/incidents/catalogue';
+import { genericHookSource, receiveIncident } from '../../src/incidents/sources';
+import { parseRoutes } from '../../src/incidents/routes/load';
+import { type ChatPlatformName } from '../../src/incidents/channel';
 import { SURFACE_LABELS } from '../../src/chat/render/labels';
 import { startRecordingReceiver, type RecordingReceiver } from '../support/alertmanager-receiver';
 

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signGenericHook, signPagerDuty } from '../../src/incidents';
+import { signGenericHook } from '../../src/incidents/auth/generic';
+import { signPagerDuty } from '../../src/incidents/auth/pagerduty';
 import { readAuditEntries } from '../support/audit';
 import { type SlackStack, startSlackStack } from '../adapters/slack/stack';
 import { readThreads } from '../adapters/slack/threads';

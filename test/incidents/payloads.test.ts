@@ -5,7 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAlertmanagerWebhook, parseGenericHook, parsePagerDutyWebhook } from '../../src/incidents';
+import { parseAlertmanagerWebhook } from '../../src/incidents/payloads/alertmanager';
+import { parseGenericHook } from '../../src/incidents/payloads/generic';
+import { parsePagerDutyWebhook } from '../../src/incidents/payloads/pagerduty';
 
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
 const raw = (dir: string, name: string): Buffer => readFileSync(join(FIX, dir, name));

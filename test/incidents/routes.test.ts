@@ -7,15 +7,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  destinationFor,
-  loadRoutes,
-  parseRoutes,
-  routeIncident,
-  type ChatPlatformName,
-  type RoutingFacts,
-  type RoutingTable,
-} from '../../src/incidents';
+import { destinationFor, routeIncident } from '../../src/incidents/routes/route';
+import { loadRoutes, parseRoutes, type RoutingTable } from '../../src/incidents/routes/load';
+import { type ChatPlatformName } from '../../src/incidents/channel';
+import { type RoutingFacts } from '../../src/incidents/incident';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'triage-routes.yaml');
 const BOTH = new Set<ChatPlatformName>(['slack', 'teams']);

@@ -6,15 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  alertmanagerSource,
-  enabledIncidentSources,
-  genericHookSource,
-  pagerDutySource,
-  receiveIncident,
-  signGenericHook,
-  signPagerDuty,
-} from '../../src/incidents';
+import { alertmanagerSource, enabledIncidentSources, genericHookSource, pagerDutySource, receiveIncident } from '../../src/incidents/sources';
+import { signGenericHook } from '../../src/incidents/auth/generic';
+import { signPagerDuty } from '../../src/incidents/auth/pagerduty';
 
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
 const NOW = new Date('2026-12-01T12:00:00Z');

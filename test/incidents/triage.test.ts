@@ -6,18 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRedactor } from '../../src/bundle/redact';
-import {
-  lifecycleAction,
-  parseAlertmanagerWebhook,
-  parseGenericHook,
-  parsePagerDutyWebhook,
-  triageForAlertGroup,
-  triageForGenericHook,
-  triageForPagerDuty,
-  type AlertmanagerWebhook,
-  type IncidentTriage,
-} from '../../src/incidents';
+import { createRedactor } from '../../src/redact/redact';
+import { lifecycleAction, type IncidentTriage } from '../../src/incidents/incident';
+import { parseAlertmanagerWebhook, type AlertmanagerWebhook } from '../../src/incidents/payloads/alertmanager';
+import { parseGenericHook } from '../../src/incidents/payloads/generic';
+import { parsePagerDutyWebhook } from '../../src/incidents/payloads/pagerduty';
+import { triageForAlertGroup } from '../../src/incidents/from-alertmanager';
+import { triageForGenericHook } from '../../src/incidents/from-generic';
+import { triageForPagerDuty } from '../../src/incidents/from-pagerduty';
 
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
 const read = (dir: string, name: string): Buffer => readFileSync(join(FIX, dir, name));

@@ -7,14 +7,14 @@ import IORedis, { type Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createCaracalClient, type CaracalClientHandle } from '../../src/caracal/client';
-import { createMemoryPort, type MemoryChatPort } from '../../src/chat/memory-port';
+import { createMemoryPort, type MemoryChatPort } from '../support/memory-port';
 import type { Destination } from '../../src/chat/port';
 import { createQueues, type TriageQueues } from '../../src/queue/queues';
-import { createTriageService, type RedisTriageService } from '../../src/queue/triage-service';
+import { createTriageService, type RedisTriageService } from '../../src/service/triage-service';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../../src/queue/workers';
 import { createWorkerConnection } from '../../src/store/redis';
 import { createTriageSession } from '../../src/triage/session';
-import type { TriageInput, TriageRecord } from '../../src/triage/machine';
+import type { TriageInput, TriageRecord } from '../../src/triage/record';
 import type { StartTriageRequest } from '../../src/triage/service-api';
 import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../../sim';
 

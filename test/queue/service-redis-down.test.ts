@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { openTriageService } from '../../src/queue/triage-service';
+import { openTriageService } from '../../src/service/triage-service';
 import { startRedis } from '../support/redis-server';
 import { SIGNING_KEY } from './harness';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { MemoryCall } from '../../src/chat/memory-port';
+import type { MemoryCall } from '../support/memory-port';
 import type { StepId } from '../../src/triage/model';
 import { SIGNING_KEY, configForSim, createHarness, waitFor, type Harness } from './harness';
 

@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import { BODY_NOT_SIGNED, refuse } from '../../src/ingress/edge';
 import type { Ingress } from '../../src/ingress/ingress';
-import type { RawBodyRequest } from '../../src/server/guarded-body';
+import type { RawBodyRequest } from '../../src/ingress/ingress';
 import { type WebServer, createWebServer } from '../../src/server/web-server';
 
 let web: WebServer | null = null;

@@ -2,11 +2,11 @@ import IORedis, { type Redis } from 'ioredis';
 import { createAuditLog } from '../../src/audit/log';
 import { verifyAuditChain } from '../../src/audit/verify';
 import { createQueues, type TriageQueues } from '../../src/queue/queues';
-import { createTriageService, type RedisTriageService } from '../../src/queue/triage-service';
+import { createTriageService, type RedisTriageService } from '../../src/service/triage-service';
 import { sweepStale } from '../../src/queue/sweeper';
 import { triageMetrics } from '../../src/queue/metrics';
 import { TRIAGE_ID_PATTERN, newTriageId } from '../../src/store/ids';
-import type { TriageRecord } from '../../src/triage/machine';
+import type { TriageRecord } from '../../src/triage/record';
 import type { StartTriageRequest } from '../../src/triage/service-api';
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix } from '../queue/harness';
 

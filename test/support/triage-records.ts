@@ -1,5 +1,5 @@
 /** TriageRecord fixtures shared by the platforms' rendering and port tests; each platform brings its own hostile text. */
-import type { TriageRecord } from '../../src/triage/machine';
+import type { TriageRecord } from '../../src/triage/record';
 import { STEP_IDS, type StepResult } from '../../src/triage/model';
 
 export const REQUEST_ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';

@@ -1,4 +1,5 @@
-import { newTriage, transition, type Actor, type TriageRecord } from '../../src/triage/machine';
+import { newTriage, transition } from '../../src/triage/machine';
+import { type Actor, type TriageRecord } from '../../src/triage/record';
 import type { StepResult } from '../../src/triage/model';
 import { STEP_IDS } from '../../src/triage/model';
 

@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import { BUNDLE_ITEM_LABELS, BUNDLE_STATUS_LABELS, evidenceText, oneLine } from '../../../src/chat/render/labels';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import type { FileAttachment } from './attachment';
 import { BUNDLE_STATUS_EMOJI } from './emoji';
 import { evidenceBlocks } from './evidence';

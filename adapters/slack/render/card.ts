@@ -17,7 +17,7 @@ import {
   triageElapsed,
 } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
-import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
+import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';

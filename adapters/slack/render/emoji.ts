@@ -1,5 +1,5 @@
 /** Slack emoji for verdicts, bundle statuses and triage states. */
-import type { TriageState } from '../../../src/triage/machine';
+import type { TriageState } from '../../../src/triage/record';
 import type { BundleStatus, Verdict } from '../../../src/triage/model';
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {

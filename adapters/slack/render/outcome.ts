@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { MessageRef } from '../../../src/chat/port';
 import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
-import type { ReadinessReport } from '../../../src/server/readiness';
+import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { code, esc } from './mrkdwn';
 
 export interface StatusFacts {

@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import { VERDICT_LABELS, evidenceText, stepNumber } from '../../../src/chat/render/labels';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, type StepId } from '../../../src/triage/model';
 import type { FileAttachment } from './attachment';
 import { PENDING_EMOJI, VERDICT_EMOJI } from './emoji';

@@ -1,13 +1,13 @@
 /**
  * Several consecutive steps as one thread reply (a busy channel's backlog folded, see
- * src/chat/thread-plan.ts): every step keeps its heading, verdict, summary and cause, in step
+ * src/posting/thread-plan.ts): every step keeps its heading, verdict, summary and cause, in step
  * order, and as much of its evidence as fits its share of one message. When any evidence is
  * cut, the whole of every step's evidence is attached as one JSON file (files allowed) or the
  * CLI command that prints it is given, so nothing is lost by folding.
  */
 import type { types } from '@slack/bolt';
 import { VERDICT_LABELS, evidenceText, stepNumber } from '../../../src/chat/render/labels';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, type StepId } from '../../../src/triage/model';
 import type { FileAttachment } from './attachment';
 import { PENDING_EMOJI, VERDICT_EMOJI } from './emoji';

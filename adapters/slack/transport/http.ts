@@ -9,7 +9,7 @@
 import { ExpressReceiver, type Logger as SlackLogger } from '@slack/bolt';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { IngressRoute } from '../../../src/ingress/ingress';
-import type { RawBodyRequest } from '../../../src/server/guarded-body';
+import type { RawBodyRequest } from '../../../src/ingress/ingress';
 import { classifySlackBody } from './shape';
 import { slackPrecheck } from './verify';
 

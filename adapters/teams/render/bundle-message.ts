@@ -3,7 +3,7 @@
  * count, then as much evidence as fits, with the CLI command for the rest.
  */
 import { BUNDLE_ITEM_LABELS, BUNDLE_STATUS_LABELS, evidenceText, oneLine } from '../../../src/chat/render/labels';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardElement, validateCard } from './card-schema';
 import { fitOutside, outsideText } from './escape';
 import { evidencePart } from './evidence';

@@ -18,7 +18,7 @@ import {
   triageElapsed,
 } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
-import type { HistoryEntry, TriageRecord } from '../../../src/triage/machine';
+import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, outsideText } from './escape';

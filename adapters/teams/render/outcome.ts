@@ -1,6 +1,6 @@
 /** Command outcomes (src/commands/flow.ts) as the one short reply Teams shows in the conversation. */
 import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
-import type { ReadinessReport } from '../../../src/server/readiness';
+import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { outsideText, visible } from './escape';
 
 export interface TeamsStatusFacts {

@@ -1,6 +1,6 @@
 /** Small builders the Teams renderers share: text blocks, icons, signed buttons, the CLI hint. */
 import { type ButtonAction, signButton } from '../../../src/commands/button-token';
-import type { TriageRecord, TriageState } from '../../../src/triage/machine';
+import type { TriageRecord, TriageState } from '../../../src/triage/record';
 import type { BundleStatus, StepId, Symptom, Verdict } from '../../../src/triage/model';
 import { clip } from '../../../src/chat/render/labels';
 import { type CardAction, LIMITS, type TextBlockElement } from './card-schema';

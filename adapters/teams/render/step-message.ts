@@ -5,7 +5,7 @@
  * channels without Graph, so there is no file fallback as in Slack).
  */
 import { VERDICT_LABELS, evidenceText, stepNumber } from '../../../src/chat/render/labels';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardElement, LIMITS, cardBytes, validateCard } from './card-schema';
 import { fitOutside } from './escape';

@@ -4,7 +4,7 @@
  * labels. The Slack and Teams cards differ in layout only, never in what on-call can do.
  */
 import type { ButtonAction } from '../../commands/button-token';
-import type { HistoryEntry, TriageRecord } from '../../triage/machine';
+import type { HistoryEntry, TriageRecord } from '../../triage/record';
 import type { StepId } from '../../triage/model';
 
 export type WalkAction = Exclude<ButtonAction, 'symptom'>;

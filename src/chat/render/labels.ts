@@ -3,7 +3,7 @@
  * Cards): labels for states, verdicts, symptoms and surfaces, elapsed time, clipping. Plain
  * text only; each platform escapes for its own markup.
  */
-import type { TriageRecord, TriageState } from '../../triage/machine';
+import type { TriageRecord, TriageState } from '../../triage/record';
 import type { BundleStatus, StepId, Surface, Symptom, Verdict } from '../../triage/model';
 import { STEP_IDS } from '../../triage/model';
 

@@ -4,7 +4,7 @@
  * bot concluded next to what the scenario is known to be. `--scenario NAME` prints one in full.
  */
 import { createCaracalClient } from '../../caracal/client';
-import { createRedactor } from '../../bundle/redact';
+import { createRedactor } from '../../redact/redact';
 import { buildTriageInput, type CommandIo } from './triage';
 import { createTriageSession } from '../../triage/session';
 import { SCENARIOS, getScenario, simulatorConfig, startSimulator, type Scenario, type Simulator } from '../../../sim';

@@ -10,10 +10,10 @@
 import { z } from 'zod';
 import { createCaracalClient } from '../../caracal/client';
 import { CaracalApiError } from '../../caracal/errors';
-import { createRedactor } from '../../bundle/redact';
+import { createRedactor } from '../../redact/redact';
 import { NEEDS, caracalOf, loadAppConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
-import type { TriageInput } from '../../triage/machine';
+import type { TriageInput } from '../../triage/record';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError } from '../../triage/routing';
 import { createTriageSession, sessionDeadlineMs } from '../../triage/session';

@@ -4,7 +4,8 @@
  * production) and records every call.
  */
 import type { MessageRef } from '../../../src/chat/port';
-import { newTriage, transition, type TriageRecord } from '../../../src/triage/machine';
+import { newTriage, transition } from '../../../src/triage/machine';
+import { type TriageRecord } from '../../../src/triage/record';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/triage/service-api';
 
 export class FakeTriageService implements TriageService {

@@ -1,5 +1,5 @@
 /** TriageRecord fixtures for rendering and port tests, including hostile Caracal values. */
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { diagnosedRecord as sharedDiagnosed } from '../../support/triage-records';
 
 export { REQUEST_ID, readinessRecord } from '../../support/triage-records';

@@ -4,7 +4,7 @@
  * created in a team whose name matches the incident pattern gets the readiness-first bundle,
  * once however often Teams says so.
  */
-import { signGenericHook } from '../../../src/incidents';
+import { signGenericHook } from '../../../src/incidents/auth/generic';
 import { STEP_IDS } from '../../../src/triage/model';
 import { channelCreated } from './fixtures';
 import { type TeamsStack, startTeamsStack } from './stack';

@@ -1,5 +1,5 @@
 /** TriageRecord fixtures for the Teams renderers and port, including hostile Caracal and user values. */
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS } from '../../../src/triage/model';
 import { diagnosedRecord as sharedDiagnosed, stepResult as step } from '../../support/triage-records';
 

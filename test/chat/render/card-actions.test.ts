@@ -1,5 +1,5 @@
 import { focusStep, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
-import type { TriageRecord } from '../../../src/triage/machine';
+import type { TriageRecord } from '../../../src/triage/record';
 import { diagnosedRecord as diagnosed, readinessRecord, triageRecord } from '../../support/triage-records';
 
 const diagnosedRecord = (over: Partial<TriageRecord> = {}) => diagnosed('plain', over);

@@ -1,7 +1,7 @@
 /** A Caracal client pointed at the simulator, as the CLI would build it from the environment. */
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { CaracalConfig } from '../../../src/config/env';
-import type { TriageInput } from '../../../src/triage/machine';
+import type { TriageInput } from '../../../src/triage/record';
 import { simulatorConfig, type Scenario, type Simulator } from '../../../sim';
 
 export function simConfig(sim: Simulator, over: Partial<CaracalConfig> = {}): CaracalConfig {

@@ -2,10 +2,10 @@
  * Bundle item `request_trace`: the request's trace when a request ID was given, else the
  * zone's most recent denial (the seed's "last denial and request trace").
  */
-import { describeTrace, traceFromRows, causalDenial } from '../../triage/trace';
+import { describeTrace, traceFromRows, causalDenial } from '../../trace';
 import { item, unavailable } from '../checks';
 import type { Collector } from '../source';
-import { count } from '../../triage/steps/step';
+import { count } from '../../steps/step';
 
 export const collectRequestTrace: Collector = async (src) => {
   const location = await src.gatherer.get('location');

@@ -4,10 +4,10 @@
  * admin auth ("N zone(s) visible"), `/ready` of each configured service, and the Doctor's
  * metric rules on `/metrics.json` and Coordinator `/stats`.
  */
-import type { ServiceName } from '../../caracal/client-api';
-import { probeOnce } from '../../triage/evidence';
-import type { ProbeResult } from '../../caracal/client-api';
-import { describeUnreadable, UNREADABLE_REASONS } from '../../caracal/errors';
+import type { ServiceName } from '../../../caracal/client-api';
+import { probeOnce } from '../../evidence';
+import type { ProbeResult } from '../../../caracal/client-api';
+import { describeUnreadable, UNREADABLE_REASONS } from '../../../caracal/errors';
 import {
   apiAccessOf,
   auditMetricFindings,
@@ -15,8 +15,8 @@ import {
   readinessOf,
   stsMetricFindings,
   type MetricFinding,
-} from '../../triage/health';
-import type { Fetched } from '../../triage/evidence-model';
+} from '../../health';
+import type { Fetched } from '../../evidence-model';
 import { check, countLine, item, statusOf, type Check } from '../checks';
 import type { Collector } from '../source';
 

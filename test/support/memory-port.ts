@@ -4,12 +4,12 @@
  * after N ms" or to fail for the next calls. Nothing leaves the process unless `onCall` sends
  * it somewhere (tests that span processes record into Redis that way).
  */
-import type { StepId } from '../triage/model';
-import { STEP_TITLES } from '../triage/model';
-import type { TriageRecord } from '../triage/machine';
+import type { StepId } from '../../src/triage/model';
+import { STEP_TITLES } from '../../src/triage/model';
+import type { TriageRecord } from '../../src/triage/record';
 import { z } from 'zod';
-import { PLATFORMS } from './address';
-import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from './port';
+import { PLATFORMS } from '../../src/chat/address';
+import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from '../../src/chat/port';
 
 export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle';
 

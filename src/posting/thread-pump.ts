@@ -1,6 +1,6 @@
 /**
  * The posting pump of one conversation: the only process posting its threads' replies, one at
- * a time, in the order src/chat/thread-plan.ts gives (steps 1 to 8, then the bundle), however
+ * a time, in the order src/posting/thread-plan.ts gives (steps 1 to 8, then the bundle), however
  * the jobs that asked for them were scheduled, retried or delayed. One BullMQ job per
  * conversation (deduplicated; a lease covers a stalled run that is still alive) serves the
  * conversation's outbox, oldest triage first:
@@ -14,12 +14,12 @@
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { ChatPort, FoundPost, MessageRef, Platform, PostOptions } from '../chat/port';
-import { BUNDLE_KEY, nextReply, replyKey, stepKey, threadNext, type ThreadItem } from '../chat/thread-plan';
-import type { PostIntent } from '../store/post-intent';
-import type { ThreadView } from '../store/post-store';
+import { BUNDLE_KEY, nextReply, replyKey, stepKey, threadNext, type ThreadItem } from './thread-plan';
+import type { PostIntent } from './post-intent';
+import type { ThreadView } from './post-store';
 import { delayJob } from './delay';
-import { enqueueCardUpdate } from './effects';
-import { PumpJobData } from './jobs';
+import { enqueueCardUpdate } from '../queue/effects';
+import { PumpJobData } from '../queue/jobs';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
 
 /** Triages looked at per pass: enough to get past a few still collecting. */

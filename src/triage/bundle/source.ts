@@ -1,8 +1,8 @@
 /** What every bundle collector reads from: the session's memoized evidence and its input. */
-import type { EvidenceGatherer } from '../triage/evidence';
-import type { BundleItem } from '../triage/model';
-import type { RoutedError } from '../triage/routing';
-import type { Symptom } from '../triage/model';
+import type { EvidenceGatherer } from '../evidence';
+import type { BundleItem } from '../model';
+import type { RoutedError } from '../routing';
+import type { Symptom } from '../model';
 
 export interface BundleSource {
   /** Shared with the triage steps, so no Caracal call is made twice. */

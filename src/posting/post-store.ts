@@ -5,10 +5,10 @@
  * lease that keeps one pump per conversation.
  */
 import { PLATFORMS, addressIdentity, parseAddress, type Destination, type MessageRef, type Platform } from '../chat/address';
-import type { TriageRecord } from '../triage/machine';
+import type { TriageRecord } from '../triage/record';
 import { STEP_IDS, type StepId } from '../triage/model';
 import { INTENT_FIELDS, parseIntent, type IntentLane, type PostIntent } from './post-intent';
-import { parseRecord, type TriageStore } from './triage-store';
+import { parseRecord, type TriageStore } from '../store/triage-store';
 
 export interface ThreadView {
   record: TriageRecord;

@@ -9,11 +9,11 @@
  *   TRIAGE_ROUTES_FILE        YAML: which channel gets which incidents (first match wins)
  *   TRIAGE_DEFAULT_CHANNEL    slack:<channel id> or teams:<conversation id>, when no route matches
  */
-import { loadRoutes, type RoutingTable } from '../incidents/routes/load';
-import type { IncidentSecrets } from '../incidents/sources';
-import type { ChatPlatformName } from '../incidents/channel';
-import { type Env, parseEnvGroup, text } from './fields';
-import type { Parsed } from './problems';
+import { loadRoutes, type RoutingTable } from './routes/load';
+import type { IncidentSecrets } from './sources';
+import type { ChatPlatformName } from './channel';
+import { type Env, parseEnvGroup, text } from '../config/fields';
+import type { Parsed } from '../config/problems';
 
 export interface IncidentsConfig {
   secrets: IncidentSecrets;

@@ -5,11 +5,11 @@
  * needs a write token and a live STS: a read token gets 403 `admin_token_read_only`, reported
  * as a check that could not run, never as a failure.
  */
-import { requestFacts } from '../../triage/request-facts';
-import type { Fetched } from '../../triage/evidence-model';
+import { requestFacts } from '../../request-facts';
+import type { Fetched } from '../../evidence-model';
 import { check, countLine, item, statusOf, unavailable, type Check } from '../checks';
 import type { BundleSource, Collector } from '../source';
-import { count } from '../../triage/steps/step';
+import { count } from '../../steps/step';
 
 async function simulateCheck(src: BundleSource, zoneId: string, policyInput: Record<string, unknown> | null): Promise<Check> {
   const sets = await src.gatherer.get('policySets');

@@ -18,12 +18,12 @@
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { ChatPort, Destination, MessageRef, Platform } from '../chat/port';
-import { BUNDLE_KEY, CARD_KEY, stepKey } from '../chat/thread-plan';
+import { BUNDLE_KEY, CARD_KEY, stepKey } from './thread-plan';
 import { conversationKey } from '../store/keys';
 import type { TriageView } from '../store/triage-store';
 import { delayJob } from './delay';
-import { enqueueCardUpdate, scheduleThread } from './effects';
-import { PostJobData, type PostJobName } from './jobs';
+import { enqueueCardUpdate, scheduleThread } from '../queue/effects';
+import { PostJobData, type PostJobName } from '../queue/jobs';
 import type { CallKind } from './limiter';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
 import { createThreadPump } from './thread-pump';

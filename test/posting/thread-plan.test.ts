@@ -1,6 +1,6 @@
-/** The thread-order and folding rules every platform's posting follows (src/chat/thread-plan.ts). */
-import { BUNDLE_KEY, DEFAULT_FOLD, nextReply, stepKey, threadNext, type ThreadState } from '../../src/chat/thread-plan';
-import type { TriageRecord } from '../../src/triage/machine';
+/** The thread-order and folding rules every platform's posting follows (src/posting/thread-plan.ts). */
+import { BUNDLE_KEY, DEFAULT_FOLD, nextReply, stepKey, threadNext, type ThreadState } from '../../src/posting/thread-plan';
+import type { TriageRecord } from '../../src/triage/record';
 import { STEP_IDS, type StepId } from '../../src/triage/model';
 
 const result = (id: StepId) => ({ id, verdict: 'pass' as const, summary: 'ok', evidence: {} });

@@ -3,10 +3,10 @@
  * and which one is selected, and what the user gave. There is no remote source for the SDK's
  * runtime profile, so the item says what to collect from the caller by hand.
  */
-import { SERVICES } from '../../caracal/client-api';
+import { SERVICES } from '../../../caracal/client-api';
 import { check, item, statusOf, type Check } from '../checks';
 import type { Collector } from '../source';
-import { count } from '../../triage/steps/step';
+import { count } from '../../steps/step';
 
 const SDK_PROFILE = ['CARACAL_WORKLOAD_ID', 'CARACAL_WORKLOAD_SECRET / CARACAL_WORKLOAD_SECRET_FILE', 'CARACAL_STS_URL / CARACAL_ZONE_URL', 'CARACAL_ENV'];
 

@@ -13,7 +13,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Platform } from '../chat/port';
-import { DEFAULT_FOLD, type FoldPolicy } from '../chat/thread-plan';
+import { DEFAULT_FOLD, type FoldPolicy } from './thread-plan';
 import { conversationKey } from '../store/keys';
 
 export type CallKind = 'post' | 'update';
@@ -25,7 +25,7 @@ export interface Limit {
 export interface PlatformLimits {
   post: Limit;
   update: Limit;
-  /** When a conversation's backlog is folded (src/chat/thread-plan.ts); default DEFAULT_FOLD. */
+  /** When a conversation's backlog is folded (src/posting/thread-plan.ts); default DEFAULT_FOLD. */
   fold?: FoldPolicy;
 }
 

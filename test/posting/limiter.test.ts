@@ -3,7 +3,7 @@
  * a platform 429 that pauses the line for its Retry-After, not for the bookings it voided.
  */
 import IORedis from 'ioredis';
-import { ChatLimiter, intervalOf } from '../../src/queue/limiter';
+import { ChatLimiter, intervalOf } from '../../src/posting/limiter';
 
 const redis = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
 const prefix = `ct-limiter-${process.pid}:`;

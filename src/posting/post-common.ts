@@ -5,13 +5,13 @@
  */
 import type { Logger } from 'pino';
 import { ChatPermanentError, ChatRateLimitedError, type ChatPort, type Destination, type FoundPost, type MessageRef, type Platform, type PostIdentity } from '../chat/port';
-import type { PostIntent } from '../store/post-intent';
-import type { PostStore } from '../store/post-store';
+import type { PostIntent } from './post-intent';
+import type { PostStore } from './post-store';
 import type { TriageStore } from '../store/triage-store';
 import type { ChatLimiter } from './limiter';
-import type { TriageMetrics } from './metrics';
-import type { ChatPorts } from './ports';
-import type { TriageQueues } from './queues';
+import type { TriageMetrics } from '../queue/metrics';
+import type { ChatPorts } from '../queue/ports';
+import type { TriageQueues } from '../queue/queues';
 
 export interface PostDeps {
   store: TriageStore;

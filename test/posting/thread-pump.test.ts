@@ -5,7 +5,7 @@
  */
 import { ChatPermanentError } from '../../src/chat/port';
 import { STEP_IDS } from '../../src/triage/model';
-import { createHarness, waitFor, type Harness } from './harness';
+import { createHarness, waitFor, type Harness } from '../queue/harness';
 
 let h: Harness;
 beforeAll(async () => {

@@ -4,10 +4,10 @@
  * none active", both ok as in the Doctor) and an audit query; `zone inventory` warns when no
  * zone is visible. Zone-scoped tokens use CARACAL_ZONE_IDS.
  */
-import { candidateZones } from '../../triage/locate';
+import { candidateZones } from '../../locate';
 import { check, countLine, item, statusOf, unavailable, type Check } from '../checks';
 import type { Collector } from '../source';
-import { count } from '../../triage/steps/step';
+import { count } from '../../steps/step';
 
 /** Bound the per-zone calls (4 each) on deployments with many zones. */
 const MAX_ZONES = 25;

@@ -3,8 +3,8 @@
  * made of, and how an item's status follows from its checks. `unknown` marks a check that
  * could not run (e.g. a read token cannot simulate); it never makes an item fail.
  */
-import type { BundleItem, BundleItemId, BundleStatus, Evidence } from '../triage/model';
-import type { Failure } from '../triage/evidence-model';
+import type { BundleItem, BundleItemId, BundleStatus, Evidence } from '../model';
+import type { Failure } from '../evidence-model';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'unknown';
 

@@ -4,7 +4,7 @@
  * bundle can say how many values it hid, and the input must come back untouched.
  */
 import { createCaracalClient } from '../../src/caracal/client';
-import { createRedactor, REDACTED } from '../../src/bundle/redact';
+import { createRedactor, REDACTED } from '../../src/redact/redact';
 import { configFor } from '../caracal/support';
 import {
   SEEDED_ADMIN_TOKEN,

@@ -4,9 +4,9 @@
  * whole bundle. Collectors share the session's memoized evidence. Redaction happens in the
  * session, which also counts it.
  */
-import { describeError } from '../caracal/errors';
-import type { BundleItem, BundleItemId } from '../triage/model';
-import { BUNDLE_ITEM_IDS } from '../triage/model';
+import { describeError } from '../../caracal/errors';
+import type { BundleItem, BundleItemId } from '../model';
+import { BUNDLE_ITEM_IDS } from '../model';
 import { unavailable } from './checks';
 import { collectConfigSummary } from './collectors/config-summary';
 import { collectPreflight } from './collectors/preflight';
@@ -15,7 +15,7 @@ import { collectReadiness } from './collectors/readiness';
 import { collectRequestTrace } from './collectors/request-trace';
 import { collectZones } from './collectors/zones';
 import type { BundleSource, Collector } from './source';
-import { DeadlineExceeded, withDeadline } from '../time/race';
+import { DeadlineExceeded, withDeadline } from '../../time/race';
 
 export const COLLECTORS: Record<BundleItemId, Collector> = {
   config_summary: collectConfigSummary,

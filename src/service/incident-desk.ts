@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { IncidentDesk, IncidentNotice, IncidentOutcome } from '../incidents/desk';
 import { lifecycleAction } from '../incidents/incident';
 import { CLOSING_STATES } from '../store/triage-store';
-import type { Actor } from '../triage/machine';
+import type { Actor } from '../triage/record';
 import type { RedisTriageService } from './triage-service';
 
 export interface IncidentDeskOptions {

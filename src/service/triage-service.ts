@@ -22,10 +22,10 @@ import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
 import { STEP_IDS } from '../triage/model';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../triage/service-api';
-import { carryOutEffects, enqueueCollect, type EffectContext } from './effects';
-import { triageMetrics, type TriageMetrics } from './metrics';
-import { createQueues, type TriageQueues } from './queues';
-import type { ReadinessCheck } from '../server/readiness';
+import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
+import { triageMetrics, type TriageMetrics } from '../queue/metrics';
+import { createQueues, type TriageQueues } from '../queue/queues';
+import type { ReadinessCheck } from '../ingress/readiness';
 
 export interface TriageServiceOptions {
   redis: Redis;

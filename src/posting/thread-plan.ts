@@ -1,6 +1,6 @@
 /**
  * What a triage's thread reads, in which order, and how a busy conversation's backlog is
- * folded into fewer replies: pure rules the posting pump (src/queue/thread-pump.ts) applies for
+ * folded into fewer replies: pure rules the posting pump (src/posting/thread-pump.ts) applies for
  * every platform, whatever order the jobs run in.
  *
  *   card ─▶ step 1 … step 8 (each step's latest result) ─▶ bundle ─▶ later re-posts (re-check, skip)
@@ -13,7 +13,7 @@
  *   its own verdict and evidence; alone in a conversation, every step is its own reply.
  */
 import { STEP_IDS, type StepId } from '../triage/model';
-import type { TriageRecord } from '../triage/machine';
+import type { TriageRecord } from '../triage/record';
 
 /** Post keys: what a message is within its triage (its identity on the platform, its marker in the store). */
 export const CARD_KEY = 'card';

@@ -2,11 +2,11 @@
  * The diagnostic bundle over real HTTP against the simulator: the Doctor's checks rebuilt from
  * public endpoints, per-item deadlines, and what a read token can and cannot learn.
  */
-import type { BundleItem, BundleItemId } from '../../src/triage/model';
-import { createTriageSession } from '../../src/triage/session';
-import { getScenario, startSimulator, ZONE_A, ZONE_B, type Scenario, type Simulator } from '../../sim';
-import { AUDIT_METRICS, COORDINATOR_STATS, GATEWAY_METRICS, POLICY_SET_ID, STS_METRICS, activationLoaded } from '../../sim/world';
-import { callsSeen, closeSimClients, inputOf, simClient } from '../triage/support/simulated';
+import type { BundleItem, BundleItemId } from '../../../src/triage/model';
+import { createTriageSession } from '../../../src/triage/session';
+import { getScenario, startSimulator, ZONE_A, ZONE_B, type Scenario, type Simulator } from '../../../sim';
+import { AUDIT_METRICS, COORDINATOR_STATS, GATEWAY_METRICS, POLICY_SET_ID, STS_METRICS, activationLoaded } from '../../../sim/world';
+import { callsSeen, closeSimClients, inputOf, simClient } from '../support/simulated';
 
 let sim: Simulator;
 beforeAll(async () => {

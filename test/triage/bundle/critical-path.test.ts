@@ -5,10 +5,10 @@
  * until all of round N has answered, then released together; the count of rounds is the depth
  * of the longest chain of calls that waited for one another.
  */
-import type { CaracalClient } from '../../src/caracal/client-api';
-import { createTriageSession } from '../../src/triage/session';
-import { startSimulator, type Simulator } from '../../sim';
-import { closeSimClients, simClient } from '../triage/support/simulated';
+import type { CaracalClient } from '../../../src/caracal/client-api';
+import { createTriageSession } from '../../../src/triage/session';
+import { startSimulator, type Simulator } from '../../../sim';
+import { closeSimClients, simClient } from '../support/simulated';
 
 /** Wraps a client so that calls resolve in lock-step rounds. */
 class Rounds {
