@@ -6,7 +6,7 @@
  * pattern gets a readiness-first triage with the bundle, once.
  */
 import type { Logger } from 'pino';
-import { idsFromText } from '../../src/commands';
+import { idsFromText } from '../../src/commands/ids-from-text';
 import type { IngressContext } from '../../src/ingress/ingress';
 import type { TeamsActor } from './activity';
 import { checkAccess, describeAccess } from './authz';

@@ -15,7 +15,7 @@ import type { ChatPlatform, Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import { type WebServer, createWebServer } from '../server/web-server';
-import type { TriageService } from '../triage/service-api';
+import type { TriageService } from '../ingress/service-api';
 
 export interface WebHostOptions {
   service: TriageService;

@@ -1,6 +1,6 @@
 /** Turns a verified button claim into the machine event it stands for (platform-free). */
 import type { Actor } from '../triage/record';
-import type { UserEvent } from '../triage/service-api';
+import type { UserEvent } from '../ingress/service-api';
 import type { ButtonClaim } from './button-token';
 
 export function eventFromClaim(claim: ButtonClaim, actor: Actor): UserEvent | null {

@@ -14,9 +14,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { StepId, Symptom } from '../triage/model';
+import { BUTTON_ACTIONS, type ButtonAction } from '../chat/render/card-actions';
 
-export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom'] as const;
-export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** Buttons stay usable this long after the card was last drawn (every update re-signs them). */
 export const DEFAULT_BUTTON_TTL_SECONDS = 24 * 3600;

@@ -16,7 +16,7 @@ import type { Destination, MessageRef } from '../chat/port';
 import type { IngressMetrics } from '../ingress/metrics';
 import type { ReadinessReport } from '../ingress/readiness';
 import type { Actor, TriageInput, TriageRecord } from '../triage/record';
-import type { StartTriageRequest, TriageService } from '../triage/service-api';
+import type { StartTriageRequest, TriageService } from '../ingress/service-api';
 import { eventFromClaim } from './button-event';
 import { verifyButton } from './button-token';
 import type { Command } from './command';
@@ -113,6 +113,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
     const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null } : { ...cmd.input };
     // A pasted error body is stored with the triage: secrets pasted along with it are not.
     if (input.error) input.error = opts.redactor.redactText(input.error).text;
+    if (input.errorRoute) input.errorRoute = opts.redactor.redact(input.errorRoute).value;
     const start: StartTriageRequest = { input, destination: req.destination, actor: req.actor, dedupeKey: req.dedupeKey, source: req.source };
     if (cmd.kind === 'bundle') start.postBundle = true;
     return start;

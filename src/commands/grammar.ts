@@ -148,7 +148,7 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
     const issue = parsed.error.issues[0];
     return explainIssue(issue, candidate[issue.path[0] as keyof typeof candidate], opts);
   }
-  return { kind: 'triage', input: parsed.data };
+  return { kind: 'triage', input: routed ? { ...parsed.data, errorRoute: routed } : parsed.data };
 }
 
 function parseBundle(rest: Word[], opts: GrammarOptions): Command {

@@ -16,7 +16,7 @@ import type { ChatPort, Destination, Platform } from '../chat/port';
 import type { CommandFlow } from '../commands/flow';
 import type { ReadinessCheck, ReadinessReport } from './readiness';
 import type { IngressMetrics } from './metrics';
-import type { TriageService } from '../triage/service-api';
+import type { TriageService } from './service-api';
 
 /** A request whose body the host read and verified: the raw bytes the signature was checked over. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };

@@ -5,8 +5,6 @@
  * the ellipsis remain (a heavily escaped body cut to a bare `…` says nothing), unless `max` is
  * too small for even that, when the limit wins.
  */
-import { clip } from '../chat/render/labels';
-
 export function fitEscaped(raw: string, max: number, escape: (text: string) => string): string {
   const whole = escape(raw);
   if (whole.length <= max) return whole;
@@ -27,4 +25,16 @@ export function fitEscaped(raw: string, max: number, escape: (text: string) => s
     }
   }
   return best;
+}
+
+/**
+ * Cut plain text to `max` characters (ellipsis included), never splitting a surrogate pair.
+ * Characters are UTF-16 code units here, the unit the chat platforms' length limits count.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
 }

@@ -21,7 +21,7 @@ import { CLOSING_STATES, createTriageStore, type OpenEntry, type TriageStore } f
 import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
 import { STEP_IDS } from '../triage/model';
-import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../triage/service-api';
+import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
 import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import { createQueues, type TriageQueues } from '../queue/queues';

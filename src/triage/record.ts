@@ -4,6 +4,7 @@
  * state machine (machine.ts) moves it from state to state; everything else reads it.
  */
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
+import type { RoutedError } from './routing';
 
 export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned'] as const;
 export type TriageState = (typeof TRIAGE_STATES)[number];
@@ -15,6 +16,12 @@ export interface TriageInput {
   symptom: Symptom | null;
   /** A Caracal error code or a whole error body pasted by the user (already redacted). */
   error: string | null;
+  /**
+   * `error` routed to its symptom, status and request ID, once, where it came in (the command
+   * grammar, the terminal's arguments); the session reads it instead of routing the text again.
+   * Absent on records stored before it was carried: the session routes `error` then.
+   */
+  errorRoute?: RoutedError | null;
 }
 
 /** Who caused an event: a chat user, a webhook, or the bot itself. */

@@ -48,7 +48,8 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   const itemTimeoutMs = opts.timeoutMs ?? DEFAULT_ITEM_TIMEOUT_MS;
   const stepTimeoutMs = itemTimeoutMs * 3;
 
-  const routed = input.error ? routeError(input.error) : null;
+  // Routed where the text came in (input.errorRoute); records stored before that was carried route here.
+  const routed = input.errorRoute ?? (input.error ? routeError(input.error) : null);
   const requestId = input.requestId ?? routed?.requestId ?? null;
   const symptom = input.symptom ?? routed?.symptom ?? null;
   const calls = new CallCache();

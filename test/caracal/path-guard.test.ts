@@ -5,7 +5,7 @@
  */
 import { createCaracalClient } from '../../src/caracal/client';
 import { checkedUrl, isDotSegment, pathSegment } from '../../src/caracal/path';
-import { parseCommand } from '../../src/commands';
+import { parseCommand } from '../../src/commands/grammar';
 import { simulatorConfig, startSimulator, type Simulator } from '../../sim';
 import { runCli } from '../support/binary';
 

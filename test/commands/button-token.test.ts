@@ -1,4 +1,5 @@
-import { eventFromClaim, signButton, verifyButton, type ButtonClaim } from '../../src/commands';
+import { eventFromClaim } from '../../src/commands/button-event';
+import { signButton, verifyButton, type ButtonClaim } from '../../src/commands/button-token';
 
 const KEY = 'k'.repeat(40);
 const NOW = new Date('2026-11-27T12:00:00Z');

@@ -1,4 +1,5 @@
-import { EXAMPLE_REQUEST_ID, parseCommand } from '../../src/commands';
+import { EXAMPLE_REQUEST_ID } from '../../src/commands/command';
+import { parseCommand } from '../../src/commands/grammar';
 
 const ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';
 
@@ -31,7 +32,7 @@ describe('parseCommand', () => {
     expect(c.input.error).toBe(`{"error":"access_denied","error_description":"policy denied (scope_mismatch)","requestId":"${ID}"}`);
     expect(parseCommand('triage --error access_denied')).toEqual({
       kind: 'triage',
-      input: { requestId: null, zoneId: null, symptom: null, error: 'access_denied' },
+      input: { requestId: null, zoneId: null, symptom: null, error: 'access_denied', errorRoute: expect.objectContaining({ code: 'access_denied', symptom: 'token_exchange_denied' }) },
     });
   });
 
@@ -39,7 +40,13 @@ describe('parseCommand', () => {
     const c = parseCommand('{"error": "invalid_token", "error_description": "bad bearer"}');
     expect(c).toEqual({
       kind: 'triage',
-      input: { requestId: null, zoneId: null, symptom: null, error: '{"error": "invalid_token", "error_description": "bad bearer"}' },
+      input: {
+        requestId: null,
+        zoneId: null,
+        symptom: null,
+        error: '{"error": "invalid_token", "error_description": "bad bearer"}',
+        errorRoute: expect.objectContaining({ code: 'invalid_token', symptom: 'resource_denied' }),
+      },
     });
   });
 

@@ -1,4 +1,4 @@
-import { idsFromText } from '../../src/commands';
+import { idsFromText } from '../../src/commands/ids-from-text';
 
 describe('idsFromText', () => {
   it('finds labelled IDs and zones, and bare UUIDs', () => {

@@ -15,7 +15,7 @@ import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from
 import { createWorkerConnection } from '../../src/store/redis';
 import { createTriageSession } from '../../src/triage/session';
 import type { TriageInput, TriageRecord } from '../../src/triage/record';
-import type { StartTriageRequest } from '../../src/triage/service-api';
+import type { StartTriageRequest } from '../../src/ingress/service-api';
 import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../../sim';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';

@@ -7,7 +7,7 @@ import { sweepStale } from '../../src/queue/sweeper';
 import { triageMetrics } from '../../src/queue/metrics';
 import { TRIAGE_ID_PATTERN, newTriageId } from '../../src/store/ids';
 import type { TriageRecord } from '../../src/triage/record';
-import type { StartTriageRequest } from '../../src/triage/service-api';
+import type { StartTriageRequest } from '../../src/ingress/service-api';
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix } from '../queue/harness';
 
 let redis: Redis;

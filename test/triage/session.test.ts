@@ -347,3 +347,15 @@ describe('runStep and conclude', () => {
     expect(session.conclude(results)).toMatchObject({ zoneId: ZONE_B, diagnosis: { step: 'requested_scopes' }, surface: 'resource_definition' });
   });
 });
+
+describe('a pasted error routed where it came in', () => {
+  it('is taken from the input as routed, not routed again from its text', () => {
+    const client = simClient(sim, scenarioAuth(sim, sim.scenario));
+    const errorRoute = { symptom: 'no_audit_event' as const, surfaceHint: 'audit_pipeline' as const, code: null, status: null, requestId: null, policyReason: null, reason: 'routed at the edge' };
+    // The text alone would route to token_exchange_denied; the carried route says otherwise.
+    const session = createTriageSession(client, { requestId: null, zoneId: null, symptom: null, error: 'access_denied', errorRoute });
+    expect(session.conclude([]).symptom).toBe('no_audit_event');
+    const unrouted = createTriageSession(client, { requestId: null, zoneId: null, symptom: null, error: 'access_denied' });
+    expect(unrouted.conclude([]).symptom).toBe('token_exchange_denied');
+  });
+});

@@ -8,7 +8,7 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { idsFromText } from '../../../src/commands';
+import { idsFromText } from '../../../src/commands/ids-from-text';
 import { slackDestination } from '../address';
 import { unescapeSlack } from '../text';
 import type { SlackHandlerDeps } from './deps';

@@ -4,18 +4,10 @@
  * that came from Caracal or a user is escaped (mrkdwn.ts); buttons carry signed payloads.
  */
 import type { types } from '@slack/bolt';
-import { type ButtonAction, DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/button-token';
-import {
-  STATE_LABELS,
-  SURFACE_LABELS,
-  SYMPTOM_LABELS,
-  VERDICT_LABELS,
-  clip,
-  clock,
-  oneLine,
-  stepNumber,
-  triageElapsed,
-} from '../../../src/chat/render/labels';
+import { type ButtonAction } from '../../../src/chat/render/card-actions';
+import { DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/button-token';
+import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
+import { clip } from '../../../src/render/fit';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';

@@ -7,16 +7,7 @@
  * a client renders newlines.
  */
 import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
-import {
-  STATE_LABELS,
-  SURFACE_LABELS,
-  SYMPTOM_LABELS,
-  VERDICT_LABELS,
-  clock,
-  oneLine,
-  stepNumber,
-  triageElapsed,
-} from '../../../src/chat/render/labels';
+import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';

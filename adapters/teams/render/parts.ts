@@ -1,8 +1,9 @@
 /** Small builders the Teams renderers share: text blocks, icons, signed buttons, the CLI hint. */
-import { type ButtonAction, signButton } from '../../../src/commands/button-token';
+import { type ButtonAction } from '../../../src/chat/render/card-actions';
+import { signButton } from '../../../src/commands/button-token';
 import type { TriageRecord, TriageState } from '../../../src/triage/record';
 import type { BundleStatus, StepId, Symptom, Verdict } from '../../../src/triage/model';
-import { clip } from '../../../src/chat/render/labels';
+import { clip } from '../../../src/render/fit';
 import { type CardAction, LIMITS, type TextBlockElement } from './card-schema';
 
 export const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', unknown: '❔', manual: '🙋', skipped: '⏩' };

@@ -3,9 +3,12 @@
  * state shows, which step they act on, whether the card asks for the symptom, and the buttons'
  * labels. The Slack and Teams cards differ in layout only, never in what on-call can do.
  */
-import type { ButtonAction } from '../../commands/button-token';
 import type { HistoryEntry, TriageRecord } from '../../triage/record';
 import type { StepId } from '../../triage/model';
+
+/** Every button a card can carry: the walking actions and the symptom choice. */
+export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom'] as const;
+export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 export type WalkAction = Exclude<ButtonAction, 'symptom'>;
 

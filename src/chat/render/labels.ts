@@ -76,15 +76,6 @@ export function triageElapsed(record: TriageRecord, now: Date): string {
   return formatElapsed(end - Date.parse(record.createdAt));
 }
 
-/** Cut plain text to `max` characters (ellipsis included), never splitting a surrogate pair. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - 1);
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
-
 /** First line only, whitespace collapsed: summaries from Caracal can carry newlines. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

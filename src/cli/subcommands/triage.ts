@@ -15,7 +15,7 @@ import { NEEDS, caracalOf, loadAppConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
-import { recognizesNothing, routeError } from '../../triage/routing';
+import { recognizesNothing, routeError, type RoutedError } from '../../triage/routing';
 import { createTriageSession, sessionDeadlineMs } from '../../triage/session';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
@@ -66,10 +66,11 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
     symptom = parsed.data;
   }
   let error: string | null = null;
+  let errorRoute: RoutedError | null = null;
   if (opts.error !== undefined) {
     if (!opts.error.trim()) throw new UsageError(`--error: give a Caracal error code (e.g. access_denied) or a whole error body, ${CHOOSE_SYMPTOM}`);
     // Checked here so that text with nothing of Caracal's in it is not triaged as "symptom not
-    // given"; the session routes it again (symptom, and the request ID when none was given).
+    // given"; the route travels in the input, so the session does not route the text again.
     const routed = routeError(opts.error);
     if (recognizesNothing(routed) && symptom === null) {
       const why = routed.code === null && /^No Caracal/.test(routed.reason)
@@ -78,8 +79,9 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
       throw new UsageError(`--error ${quoted(opts.error)}: ${why}, ${CHOOSE_SYMPTOM}.`);
     }
     error = opts.error;
+    errorRoute = routed;
   }
-  return { requestId: rid, zoneId: zone, symptom, error };
+  return { requestId: rid, zoneId: zone, symptom, error, errorRoute };
 }
 
 function prepare(io: CommandIo, input: TriageInput) {
@@ -89,7 +91,7 @@ function prepare(io: CommandIo, input: TriageInput) {
   const client = createCaracalClient(config);
   const session = createTriageSession(
     client,
-    { ...input, error: input.error === null ? null : redactor.redactText(input.error).text },
+    { ...input, error: input.error === null ? null : redactor.redactText(input.error).text, errorRoute: input.errorRoute ? redactor.redact(input.errorRoute).value : null },
     { redactor, timeoutMs: sessionDeadlineMs(config.timeoutMs) },
   );
   return { session, client };

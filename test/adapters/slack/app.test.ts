@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { buildStatusCard } from '../../../adapters/slack/render';
 import { createWebHost, type WebHost } from '../../../src/app/web';
-import { signButton } from '../../../src/commands';
+import { signButton } from '../../../src/commands/button-token';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET, commandBody, sendClick, sendCommand, sendEvent, sendSigned } from '../../support/slack-signing';
 import { FakeTriageService } from './fake-service';

@@ -6,7 +6,7 @@
 import type { MessageRef } from '../../../src/chat/port';
 import { newTriage, transition } from '../../../src/triage/machine';
 import { type TriageRecord } from '../../../src/triage/record';
-import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/triage/service-api';
+import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/ingress/service-api';
 
 export class FakeTriageService implements TriageService {
   starts: StartTriageRequest[] = [];

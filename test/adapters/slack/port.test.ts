@@ -1,6 +1,6 @@
 import { POST_EVENT_TYPE, SlackChatPort } from '../../../adapters/slack/port';
 import { ChatPermanentError, ChatRateLimitedError } from '../../../src/chat/port';
-import { verifyButton } from '../../../src/commands';
+import { verifyButton } from '../../../src/commands/button-token';
 import { type FakeSlackApi, blocksOf, startFakeSlackApi } from '../../support/fake-slack-api';
 import { diagnosedRecord, hugeEvidenceRecord } from './records';
 

@@ -1,4 +1,4 @@
-import { verifyButton } from '../../../src/commands';
+import { verifyButton } from '../../../src/commands/button-token';
 import {
   BlockLimitError,
   LIMITS,

@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { createWebHost, type WebHost } from '../../../src/app/web';
-import { signButton } from '../../../src/commands';
+import { signButton } from '../../../src/commands/button-token';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { type FakeSlackSocket, startFakeSlackSocket } from '../../support/fake-slack-socket';
 import { blockActionBody, commandBody, eventBody } from '../../support/slack-signing';

@@ -5,7 +5,7 @@
  * tampered, malformed or throttled is handled as Teams users would expect.
  */
 import { STEP_IDS } from '../../../src/triage/model';
-import { signButton } from '../../../src/commands';
+import { signButton } from '../../../src/commands/button-token';
 import { CHANNEL, channelMessage, executeInvoke } from './fixtures';
 import { TEAMS_SIGNING_KEY, type TeamsStack, startTeamsStack } from './stack';
 

@@ -1,12 +1,13 @@
 /**
- * What chat adapters and webhooks call to start and drive triages. Implemented over Redis
- * (src/store) and BullMQ (src/queue) by `createTriageService`; every method is fast (Redis
- * round trips only) so adapters can call it before their 3-second ack.
+ * What the command flow and the incident sources call to start and drive triages: part of the
+ * seam, so a platform or source is written against src/ingress alone. Implemented over Redis
+ * and BullMQ by src/service; every method is fast (Redis round trips only) so a platform can
+ * call it before its 3-second ack.
  */
 import type { Destination, MessageRef } from '../chat/port';
-import type { Actor, IncidentView, TriageInput, TriageRecord } from './record';
-import type { TriageEvent } from './machine';
-import type { StepId } from './model';
+import type { Actor, IncidentView, TriageInput, TriageRecord } from '../triage/record';
+import type { TriageEvent } from '../triage/machine';
+import type { StepId } from '../triage/model';
 
 export interface StartTriageRequest {
   input: TriageInput;
