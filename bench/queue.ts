@@ -41,9 +41,7 @@ import { createCaracalClient } from '../src/caracal/client';
 import { createSharedReadCache } from '../src/caracal/shared-cache';
 import { createMemoryPort } from '../test/support/memory-port';
 import type { CaracalConfig } from '../src/config/env';
-import { openTriageService } from '../src/service/triage-service';
-import { startTriageWorkers } from '../src/queue/workers';
-import { createWorkerConnection } from '../src/store/redis';
+import { openService, startWorkerSet } from '../test/support/halves';
 import { createTriageSession } from '../src/triage/session';
 import type { TriageInput } from '../src/triage/record';
 import type { CreateTriageSession } from '../src/triage/session-api';
@@ -161,7 +159,7 @@ async function main(): Promise<void> {
   });
 
   // Queue N triages first (the web side), then time the worker draining them.
-  const service = await openTriageService({ redisUrl: redis.url, signingKey: SIGNING_KEY, prefix, logger: silent, cardDebounceMs: 200 });
+  const service = await openService({ redisUrl: redis.url, signingKey: SIGNING_KEY, prefix, logger: silent, cardDebounceMs: 200 });
   const input: TriageInput = { requestId: sim.scenario.input.requestId, zoneId: null, symptom: sim.scenario.input.symptom ?? null, error: sim.scenario.input.error ?? null };
   const startLatency: number[] = [];
   const startAlone: number[] = [];
@@ -194,7 +192,6 @@ async function main(): Promise<void> {
   }
   const enqueueMs = performance.now() - tEnqueue;
 
-  const connection = createWorkerConnection(redis.url);
   const client = createCaracalClient(sim.config);
   const cache = createSharedReadCache(client, { ttlMs: CACHE_TTL_MS });
   const received = (): Promise<number> =>
@@ -208,8 +205,8 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const p of progress.values()) p.startedAt = t0;
-  const workers = startTriageWorkers({
-    connection,
+  const workers = startWorkerSet({
+    redisUrl: redis.url,
     signingKey: SIGNING_KEY,
     ports: { slack: port },
     client: cache,
@@ -251,7 +248,6 @@ async function main(): Promise<void> {
     if (found.length) await cleaner.del(...found);
   } while (cursor !== '0');
   await cleaner.quit();
-  await connection.quit();
   await client.close();
   simChild.disconnect();
   redis.child?.kill('SIGTERM');

@@ -4,16 +4,20 @@
  *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
  *   worker  the collect and post workers, posting through every configured platform; with PORT
  *           set, also /healthz, /readyz (Redis) and /metrics (its job and chat counters)
- *   start   both in one process, sharing one Redis check, one metrics registry, one logger
+ *   start   both in one process, sharing one store, audit log and set of queues (one
+ *           TriageRedis), one Redis readiness check, one metrics registry, one logger
  *
- * Each checks Redis once, runs until SIGTERM/SIGINT (shutdown.ts), and resolves only then.
+ * Each checks Redis once, opens what it keeps there once (src/queue/triage-redis.ts), runs
+ * until SIGTERM/SIGINT (shutdown.ts), and resolves only then.
  * Problems before anything runs are ConfigErrors: the CLI prints them and exits 2.
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
-import { openTriageService, type RedisTriageService } from '../service/triage-service';
+import { triageMetrics } from '../queue/metrics';
+import { openTriageRedis, type TriageRedis } from '../queue/triage-redis';
+import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
@@ -23,7 +27,7 @@ import { chatPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
-import { startWorker, type RunningWorker } from './worker';
+import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
 
 export interface ProcessHandle {
   /** The web port, when the process serves HTTP. */
@@ -41,10 +45,10 @@ export interface RunOptions {
   host?: string;
 }
 
-async function openService(config: AppConfig, registry: Registry, logger: Logger): Promise<RedisTriageService> {
-  const { redisUrl, signingKey } = runtimeOf(config);
+/** A web half must not start over a Redis it cannot use: one line naming REDIS_URL. */
+async function readyForWeb(redis: TriageRedis, redisUrl: string): Promise<void> {
   try {
-    return await openTriageService({ redisUrl, signingKey, metrics: registry, logger });
+    await redis.whenReady(5000);
   } catch (e) {
     throw ConfigError.of('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(redisUrl)} (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -65,27 +69,35 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
-  let service: RedisTriageService | null = null;
+  // What the process keeps in Redis, opened once: in `start` both halves share it.
+  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch });
+
   let web: WebHost | WebServer | null = null;
-  let worker: RunningWorker | null = null;
+  let engine: WorkerEngine | null = null;
+  let worker: WorkerHalf | null = null;
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
     await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
-    await service?.close().catch(() => undefined);
+    await engine?.close();
+    await redis.close();
   };
   try {
+    if (opts.web) await readyForWeb(redis, runtime.redisUrl);
+    // The worker half first: it defines the limiter's scripts before anything uses the store's connection.
+    if (opts.worker) {
+      engine = workerEngine(config, { platforms, logger });
+      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+    }
     if (opts.web) {
-      service = await openService(config, registry, logger);
-      redisWatch.attach(service.store.redis);
+      const service = createTriageService({ redis, logger });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http, incidents });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });
     }
-    if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
-    if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [worker.readiness], registry, logger, http: config.http });
+    if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [redis.readiness], registry, logger, http: config.http });
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');

@@ -1,97 +1,183 @@
 /**
- * The worker half of the bot (`caracal-triage worker`, and `start`): the collect and post
- * workers over one Redis connection, posting through the ChatPort of every configured platform,
- * reading Caracal through a shared short-lived read cache. `close()` stops taking jobs and waits
- * for running ones for a bounded time.
+ * The worker half of a process (`caracal-triage worker`, and `start` beside the web half),
+ * composed here and nowhere else, from one options object, over the process's TriageRedis
+ * (src/queue/triage-redis.ts: store, audit log, queues, connections):
+ *
+ *   collect queue  the collect processor (src/queue/collect-processor.ts) and the sweep job:
+ *                  idle triages abandoned (src/queue/sweeper.ts), idle pumps woken (src/posting)
+ *   post queue     the post processor and its thread pump, through the limiter (src/posting)
+ *
+ * run by the BullMQ workers of src/queue/queue-workers.ts. `close()` stops taking jobs and
+ * waits for running ones for a bounded time; the TriageRedis and the engine belong to the
+ * process (src/app/processes.ts), which closes them after.
  */
-import pino, { type Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
 import { createRedactor } from '../redact/redact';
 import { createCaracalClient } from '../caracal/client';
+import type { CaracalClient } from '../caracal/client-api';
 import { createSharedReadCache } from '../caracal/shared-cache';
 import type { ChatPlatform } from '../ingress/ingress';
-import { triageMetrics, type TriageMetrics } from '../queue/metrics';
-import type { ChatPorts } from '../queue/ports';
-import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
-import { createWorkerConnection, safeRedisUrl } from '../store/redis';
-import type { ReadinessCheck } from '../ingress/readiness';
+import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from '../posting/limiter';
+import type { ChatPorts } from '../posting/ports';
+import { createPostProcessor } from '../posting/post-processor';
+import { createPostStore } from '../posting/post-store';
+import { wakeBusyPumps } from '../posting/thread-pump';
+import type { Platform } from '../chat/port';
+import { createCollectProcessor } from '../queue/collect-processor';
+import { COLLECT_JOBS } from '../queue/jobs';
+import type { TriageMetrics } from '../queue/metrics';
+import type { TriageQueues } from '../queue/queues';
+import { startQueueWorkers, type JobProcessor, type QueueWorkers, type QueueWorkersOptions } from '../queue/queue-workers';
+import { scheduleSweeps, sweepStale } from '../queue/sweeper';
+import type { TriageRedis } from '../queue/triage-redis';
 import { createTriageSession, sessionDeadlineMs } from '../triage/session';
 import type { CreateTriageSession } from '../triage/session-api';
+import { settlesWithin } from '../time/race';
 import { type AppConfig, caracalOf, runtimeOf } from './config';
-import { settlesWithin, within } from '../time/race';
 
-export interface StartWorkerOptions {
-  /** The platforms to post through (their ports are built here). */
-  platforms?: readonly ChatPlatform[];
-  /** Ports given directly (tests: a recording port), merged over the platforms'. */
-  ports?: ChatPorts;
-  /** Shared with the web half in `start`, so /metrics shows the worker's counters too. */
-  registry?: Registry;
-  logger?: Logger;
-  /** The whole of close(), running jobs included (default 7 s, inside the 9 s process bound). */
+export interface WorkerHalfOptions {
+  /** The process's store, audit log, queues and connections; opened for the `worker` role. */
+  redis: TriageRedis;
+  /** What it posts through, by platform. */
+  ports: ChatPorts;
+  client: CaracalClient;
+  /** Client for "Fixed, re-check" collections, which must not read from a shared cache (default `client`). */
+  freshClient?: CaracalClient;
+  createSession: CreateTriageSession;
+  logger: Logger;
+  /** Run the collect worker and the sweeper (default true). */
+  collect?: boolean;
+  /** Run the post worker (default true). */
+  post?: boolean;
+  collectConcurrency?: number;
+  postConcurrency?: number;
+  /** Job lock; a worker that stops renewing it (killed) loses the job after this long. */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. */
+  stalledIntervalMs?: number;
+  maxStalledCount?: number;
+  /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
+  name?: string;
+  limits?: Partial<Record<Platform, PlatformLimits>>;
+  /** Card updates wait this long, so a burst of changes becomes one edit (default 1 s). */
+  cardDebounceMs?: number;
+  /** How long a post may be in flight before another run may retry it (ms); also the pump's lease. */
+  leaseMs?: number;
+  noCardDelayMs?: number;
+  maxNoCardWaits?: number;
+  /** Triages idle this long become `abandoned` (default 24 h). */
+  staleAfterMs?: number;
+  /** Sweep interval (default 60 s; 0 disables the scheduler). */
+  sweepEveryMs?: number;
+  /** Default for close(): the whole of it, running jobs included (7 s, inside the 9 s process bound). */
   shutdownTimeoutMs?: number;
-  createSession?: CreateTriageSession;
-  /** Fine-tuning (concurrency, locks, limits, key prefix…). */
-  tuning?: Partial<Omit<TriageWorkerOptions, 'connection' | 'signingKey' | 'ports' | 'client' | 'freshClient' | 'createSession' | 'metrics' | 'logger'>>;
 }
 
-export interface RunningWorker {
-  workers: TriageWorkers;
+export interface WorkerHalf extends QueueWorkers {
+  queues: TriageQueues;
   metrics: TriageMetrics;
   /** The platforms it posts to. */
   platforms: string[];
-  /** `redis` for a worker's own /readyz: a PING over its connection. */
-  readiness: ReadinessCheck;
+}
+
+export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
+  const { redis, logger } = o;
+  const { store, audit, queues, metrics, watch } = redis;
+  if (!redis.bull) throw new Error('the worker half needs a TriageRedis opened for the worker role');
+  // First, before anything runs: the limiter defines its scripts on `data` (triage-redis.ts).
+  const limiter = new ChatLimiter(redis.data, redis.prefix, { ...DEFAULT_LIMITS, ...o.limits });
+  const posts = createPostStore(store);
+  const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
+
+  const processors: QueueWorkersOptions['processors'] = {};
+  if (o.collect ?? true) {
+    const collect = createCollectProcessor({ ...effects, store, client: o.client, freshClient: o.freshClient, createSession: o.createSession, metrics, logger });
+    const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
+    const sweep = async (): Promise<{ abandoned: string[] }> => {
+      const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
+      await wakeBusyPumps({ queues, posts });
+      return swept;
+    };
+    const run: JobProcessor = (job) => (job.name === COLLECT_JOBS.sweep ? sweep() : collect(job));
+    processors.collect = { process: run, concurrency: o.collectConcurrency ?? 8 };
+  }
+  if (o.post ?? true) {
+    const run = createPostProcessor({
+      store,
+      posts,
+      queues,
+      cardDebounceMs: effects.cardDebounceMs,
+      ports: o.ports,
+      limiter,
+      metrics,
+      logger,
+      leaseMs: o.leaseMs ?? 30_000,
+      noCardDelayMs: o.noCardDelayMs ?? 250,
+      maxNoCardWaits: o.maxNoCardWaits ?? 40,
+    });
+    processors.post = { process: run, concurrency: o.postConcurrency ?? 16 };
+  }
+
+  const workers = startQueueWorkers({
+    connection: redis.bull,
+    queues,
+    processors,
+    metrics,
+    logger,
+    watch,
+    lockDurationMs: o.lockDurationMs,
+    stalledIntervalMs: o.stalledIntervalMs,
+    maxStalledCount: o.maxStalledCount,
+    name: o.name,
+  });
+  const sweepEveryMs = o.sweepEveryMs ?? 60_000;
+  if (processors.collect && sweepEveryMs > 0) scheduleSweeps(queues, sweepEveryMs, watch, logger);
+
+  const platforms = Object.keys(o.ports);
+  if (platforms.length === 0) logger.warn('worker started with no chat platform configured: it collects evidence, but its posting jobs fail');
+  else logger.info({ platforms }, 'worker started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    ...workers,
+    queues,
+    metrics,
+    platforms,
+    close(timeoutMs = o.shutdownTimeoutMs ?? 7000) {
+      closing ??= workers.close(timeoutMs).then(() => logger.info('worker stopped'));
+      return closing;
+    },
+  };
+}
+
+/** What the worker half reads Caracal and posts with: the engine and every configured platform's port. */
+export interface WorkerEngine {
+  ports: ChatPorts;
+  client: CaracalClient;
+  freshClient: CaracalClient;
+  createSession: CreateTriageSession;
+  /** Closes the Caracal pools without waiting long for in-flight calls (a forced shutdown must not). */
   close(): Promise<void>;
 }
 
-/** Redis is checked by the caller (once per process, src/app/processes.ts). */
-export async function startWorker(config: AppConfig, opts: StartWorkerOptions = {}): Promise<RunningWorker> {
+export function workerEngine(config: AppConfig, o: { platforms: readonly ChatPlatform[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
   const runtime = runtimeOf(config);
-  const logger = opts.logger ?? pino({ name: 'caracal-triage-worker' });
-  const ports: ChatPorts = { ...Object.fromEntries((opts.platforms ?? []).map((p) => [p.platform, p.port({ signingKey: runtime.signingKey, logger })])), ...opts.ports };
-  const platforms = Object.keys(ports);
-  const connection = createWorkerConnection(runtime.redisUrl);
-  connection.on('error', () => undefined); // the Redis watcher reports loss and return once (src/store/redis-watch.ts)
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: runtime.signingKey, logger: o.logger })])), ...o.ports };
   const client = createCaracalClient(caracalOf(config));
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it.
   const cache = createSharedReadCache(client, { ttlMs: runtime.cacheTtlMs });
   const redactor = createRedactor(config.secrets);
-  const metrics = triageMetrics(opts.registry ?? new Registry());
-  const workers = startTriageWorkers({
-    ...opts.tuning,
-    connection,
-    signingKey: runtime.signingKey,
+  return {
     ports,
     client: cache,
     freshClient: cache.fresh,
     // A step may chain calls: give each bundle item and step room for a call and its retry at
     // the configured per-call timeout (as the terminal does).
-    createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) })),
-    metrics,
-    logger,
-  });
-  if (platforms.length === 0) logger.warn('worker started with no chat platform configured: it collects evidence, but its posting jobs fail');
-  else logger.info({ platforms }, 'worker started');
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await workers.close(opts.shutdownTimeoutMs ?? 7000);
-      // Closing the Caracal pools waits for in-flight calls; a forced shutdown must not.
+    createSession: (c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) }),
+    close: async () => {
       await settlesWithin(client.close(), 500);
-      await settlesWithin(connection.quit(), 500);
-      connection.disconnect();
-      logger.info('worker stopped');
-    })());
-  const readiness: ReadinessCheck = {
-    name: 'redis',
-    check: async () => {
-      const pong = await within(connection.ping(), 1000).catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${safeRedisUrl(runtime.redisUrl)} (${e.code ?? e.message})`);
-      return pong === 'PONG' ? undefined : (pong ?? `no answer from Redis at ${safeRedisUrl(runtime.redisUrl)} within 1000 ms`);
     },
   };
-  return { workers, metrics, platforms, readiness, close };
 }

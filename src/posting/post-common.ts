@@ -10,7 +10,7 @@ import type { PostStore } from './post-store';
 import type { TriageStore } from '../store/triage-store';
 import type { ChatLimiter } from './limiter';
 import type { TriageMetrics } from '../queue/metrics';
-import type { ChatPorts } from '../queue/ports';
+import type { ChatPorts } from './ports';
 import type { TriageQueues } from '../queue/queues';
 
 export interface PostDeps {

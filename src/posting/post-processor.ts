@@ -20,19 +20,19 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { ChatPort, Destination, MessageRef, Platform } from '../chat/port';
 import { BUNDLE_KEY, CARD_KEY, stepKey } from './thread-plan';
 import { conversationKey } from '../store/keys';
-import type { TriageView } from '../store/triage-store';
+import type { CardView } from './post-store';
 import { delayJob } from './delay';
-import { enqueueCardUpdate, scheduleThread } from '../queue/effects';
+import { enqueueCardUpdate } from '../queue/effects';
 import { PostJobData, type PostJobName } from '../queue/jobs';
 import type { CallKind } from './limiter';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
-import { createThreadPump } from './thread-pump';
+import { createThreadPump, scheduleThread } from './thread-pump';
 
 export type { PostDeps } from './post-common';
 
 export type PostOutcome = { posted: PostJobName; version: number } | { skipped: string } | { queued: string } | { idle: string };
 
-type Ctx = { job: Job; token: string | undefined; data: PostJobData; view: TriageView; port: ChatPort; platform: Platform };
+type Ctx = { job: Job; token: string | undefined; data: PostJobData; view: CardView; port: ChatPort; platform: Platform };
 
 export function createPostProcessor(deps: PostDeps) {
   const { store, posts, limiter, metrics } = deps;
@@ -192,7 +192,7 @@ export function createPostProcessor(deps: PostDeps) {
     const handler = handlers[job.name as Exclude<PostJobName, 'pump'>];
     if (!handler) throw new UnrecoverableError(`unknown post job ${job.name}`);
     const data = parsed.data;
-    const view = await store.view(data.triageId, data.step);
+    const view = await posts.cardView(data.triageId, data.step);
     if (!view) return { skipped: 'triage gone' };
     const platform = view.destination.platform;
     const port = deps.ports[platform];

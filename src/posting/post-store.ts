@@ -2,13 +2,26 @@
  * What the posting jobs keep besides the record: each thread's posted replies and the post in
  * flight (post-intent.ts), the card's link, the bundle's reply, and per conversation the
  * outbox the posting pump serves (triages with replies to post, oldest triage first) and the
- * lease that keeps one pump per conversation.
+ * lease that keeps one pump per conversation. These fields live in the triage's hash beside
+ * the store's (src/store/triage-store.ts); only this room reads or writes them.
  */
 import { PLATFORMS, addressIdentity, parseAddress, type Destination, type MessageRef, type Platform } from '../chat/address';
 import type { TriageRecord } from '../triage/record';
 import { STEP_IDS, type StepId } from '../triage/model';
-import { INTENT_FIELDS, parseIntent, type IntentLane, type PostIntent } from './post-intent';
-import { parseRecord, type TriageStore } from '../store/triage-store';
+import { INTENT_FIELDS, parseBundleRef, parseIntent, type IntentLane, type PostIntent } from './post-intent';
+import { parseRecord, type TriageStore, type TriageView } from '../store/triage-store';
+
+/** Everything a card job (post, update) reads, in one round trip. */
+export interface CardView extends TriageView {
+  /** The bundle's reply and its link, once posted. */
+  bundleRef: { ref: MessageRef; link: string | null } | null;
+  /** The card was last drawn with the bundle link (escalated cards). */
+  cardShowsBundle: boolean;
+  /** The card post an earlier run started and may not have finished (exactly-once, post-intent.ts). */
+  cardIntent: PostIntent | null;
+}
+
+const CARD_FIELDS = ['bundleref', 'cardbundle', INTENT_FIELDS.card] as const;
 
 export interface ThreadView {
   record: TriageRecord;
@@ -35,6 +48,14 @@ export class PostStore {
   }
   private get keys() {
     return this.store.keys;
+  }
+
+  /** The triage's view with the card's posting fields; `step`'s version when given. */
+  async cardView(id: string, step?: StepId): Promise<CardView | null> {
+    const v = await this.store.view(id, step, CARD_FIELDS);
+    if (!v) return null;
+    const { extra, ...view } = v;
+    return { ...view, bundleRef: parseBundleRef(extra.bundleref), cardShowsBundle: extra.cardbundle === '1', cardIntent: parseIntent(extra[INTENT_FIELDS.card]) };
   }
 
   /** The whole triage hash, read once: enough to plan its next reply. */

@@ -10,15 +10,17 @@
  *   → fold: with other messages waiting, the reply carries all the consecutive steps ready
  *   → write the intent, post, record (markers set, intent cleared), go round again
  *
- * and ends when nothing is ready; the jobs that make a reply ready wake it again.
+ * and ends when nothing is ready; the jobs that make a reply ready wake it again
+ * (scheduleThread), and the sweeper wakes any pump whose outbox still holds work (wakeBusyPumps).
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { ChatPort, FoundPost, MessageRef, Platform, PostOptions } from '../chat/port';
 import { BUNDLE_KEY, nextReply, replyKey, stepKey, threadNext, type ThreadItem } from './thread-plan';
 import type { PostIntent } from './post-intent';
-import type { ThreadView } from './post-store';
+import type { PostStore, ThreadView } from './post-store';
 import { delayJob } from './delay';
-import { enqueueCardUpdate } from '../queue/effects';
+import { enqueueCardUpdate, enqueuePump } from '../queue/effects';
+import type { TriageQueues } from '../queue/queues';
 import { PumpJobData } from '../queue/jobs';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
 
@@ -214,4 +216,18 @@ export function createThreadPump(deps: PostDeps) {
       await posts.releaseConversation(conversation, me);
     }
   };
+}
+
+/**
+ * A triage has (or may have) replies to post in the conversation of its card: put it in that
+ * conversation's outbox (oldest triage first) and wake the pump.
+ */
+export async function scheduleThread(ctx: { queues: TriageQueues; posts: PostStore }, platform: Platform, conversation: string, triageId: string, createdAt: string): Promise<void> {
+  await ctx.posts.enqueue(platform, conversation, triageId, Date.parse(createdAt) || Date.now());
+  await enqueuePump(ctx, platform, conversation);
+}
+
+/** Wakes the pump of every conversation that still has replies to post (a pump that failed for good leaves its outbox to the next one). */
+export async function wakeBusyPumps(ctx: { queues: TriageQueues; posts: PostStore }): Promise<void> {
+  for (const c of await ctx.posts.busyConversations()) await enqueuePump(ctx, c.platform, c.conversation);
 }

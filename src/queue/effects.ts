@@ -10,7 +10,6 @@ import type { Effect } from '../triage/machine';
 import type { TriageRecord, TriageState } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { Platform } from '../chat/port';
-import type { PostStore } from '../posting/post-store';
 import { jobIds, type CollectJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 
@@ -145,13 +144,4 @@ export function enqueuePump(ctx: Pick<EffectContext, 'queues'>, platform: Platfo
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: true,
   });
-}
-
-/**
- * A triage has (or may have) replies to post in the conversation of its card: put it in that
- * conversation's outbox (oldest triage first) and wake the pump.
- */
-export async function scheduleThread(ctx: Pick<EffectContext, 'queues'> & { posts: PostStore }, platform: Platform, conversation: string, triageId: string, createdAt: string): Promise<void> {
-  await ctx.posts.enqueue(platform, conversation, triageId, Date.parse(createdAt) || Date.now());
-  await enqueuePump(ctx, platform, conversation);
 }

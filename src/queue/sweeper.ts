@@ -1,20 +1,20 @@
 /**
  * Moves triages with no activity for `staleAfterMs` (default 24 h) to `abandoned` through the
- * machine's `expire` event, so their cards say so and they stop holding the active set; and
- * wakes the pump of every conversation that still has replies to post (a pump that failed for
- * good leaves its outbox to the next one). Runs as a BullMQ job scheduler on the collect
- * queue: one sweep per interval across all workers.
+ * machine's `expire` event, so their cards say so and they stop holding the active set. Runs as
+ * a BullMQ job scheduler on the collect queue (scheduleSweeps): one sweep per interval across
+ * all workers. The worker's sweep job also wakes idle posting pumps (src/posting/thread-pump.ts
+ * wakeBusyPumps); that half is posting's, composed beside this one in src/app/worker.ts.
  */
 import type { Logger } from 'pino';
-import type { PostStore } from '../posting/post-store';
+import type { RedisWatch } from '../store/redis-watch';
 import type { TriageStore } from '../store/triage-store';
-import { carryOutEffects, enqueuePump, type EffectContext } from './effects';
+import { carryOutEffects, type EffectContext } from './effects';
+import { COLLECT_JOBS } from './jobs';
 import type { TriageMetrics } from './metrics';
+import type { TriageQueues } from './queues';
 
 export interface SweepDeps extends EffectContext {
   store: TriageStore;
-  /** When given, idle pumps of conversations with work are woken. */
-  posts?: PostStore;
   metrics: TriageMetrics;
   logger: Logger;
   staleAfterMs: number;
@@ -44,6 +44,26 @@ export async function sweepStale(deps: SweepDeps, batch = 100): Promise<{ abando
     if (ids.length < batch || !progressed) break;
   }
   if (abandoned.length) deps.logger.info({ count: abandoned.length }, 'abandoned idle triages');
-  if (deps.posts) for (const c of await deps.posts.busyConversations()) await enqueuePump(deps, c.platform, c.conversation);
   return { abandoned };
+}
+
+export const SWEEP_SCHEDULER = 'sweep-idle-triages';
+
+/**
+ * Puts the sweep on the collect queue every `everyMs` (one schedule for all workers: BullMQ
+ * job schedulers are keyed by name). A Redis that restarts without persistence comes back
+ * empty: the schedule is gone with everything else. Its absence is how the loss shows; say so
+ * once and put the schedule back, or idle triages would never be abandoned again.
+ */
+export function scheduleSweeps(queues: TriageQueues, everyMs: number, watch: RedisWatch, logger: Logger): void {
+  const schedule = (): Promise<unknown> =>
+    queues.collect.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: COLLECT_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  void schedule().catch((e: Error) => logger.error({ err: e.message }, 'could not schedule the idle-triage sweeper'));
+  watch.onBack(() => {
+    void (async () => {
+      if (await queues.collect.getJobScheduler(SWEEP_SCHEDULER)) return;
+      logger.warn({}, 'Redis came back without its data (restarted without persistence?): triages, threads and jobs from before the outage are gone; rescheduled the idle-triage sweeper');
+      await schedule();
+    })().catch((e: Error) => logger.error({ err: e.message }, 'could not reschedule the idle-triage sweeper after Redis came back'));
+  });
 }

@@ -60,6 +60,7 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
       const t = n.incident;
       const actor: Actor = { kind: 'webhook', id: t.source, name: t.incidentRef.slice(0, 200) };
       const source = `${t.source}_webhook`;
+      service.ensureConnected();
       return locked(t.incidentKey, async () => {
         const stateKey = keys.incident(t.incidentKey);
         const [triageId, status, digest, delivery] = await redis.hmget(stateKey, 'triage', 'status', 'digest', 'delivery');

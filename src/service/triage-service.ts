@@ -8,78 +8,76 @@
  * error, kind) matches a triage that is still open creates nothing and answers with that
  * triage's card. Resolving, escalating or abandoning it frees the command (the store clears the
  * index in the same write), so the same command then starts a new triage.
+ *
+ * It works over the process's TriageRedis (src/queue/triage-redis.ts), which in `start` it
+ * shares with the worker half. It never waits for Redis: while a connection is down every call
+ * fails at once, so a platform can still answer within its ack window. A web process's producer
+ * connection does that by itself; the worker's connections that `start` shares wait out an
+ * outage instead, hence the check here.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { Registry } from 'prom-client';
-import { createAuditLog, type AuditLog } from '../audit/log';
+import type { AuditLog } from '../audit/log';
 import { newTriageId } from '../store/ids';
-import { DEFAULT_PREFIX } from '../store/keys';
-import { createProducerConnection, waitReady } from '../store/redis';
-import { CLOSING_STATES, createTriageStore, type OpenEntry, type TriageStore } from '../store/triage-store';
+import { CLOSING_STATES, type OpenEntry, type TriageStore } from '../store/triage-store';
 import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
 import { STEP_IDS } from '../triage/model';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
-import { triageMetrics, type TriageMetrics } from '../queue/metrics';
-import { createQueues, type TriageQueues } from '../queue/queues';
-import type { ReadinessCheck } from '../ingress/readiness';
+import type { TriageQueues } from '../queue/queues';
+import type { TriageRedis } from '../queue/triage-redis';
 
 export interface TriageServiceOptions {
-  redis: Redis;
-  queues: TriageQueues;
-  signingKey: string;
-  prefix?: string;
+  /** The process's store, audit log and queues (src/queue/triage-redis.ts). */
+  redis: TriageRedis;
   /** How long an inbound delivery key is remembered (s); longer than Slack's redelivery window. */
   dedupeTtlSec?: number;
   /** Backstop lifetime of an open-triage index entry (s); closing the triage frees it at once. */
   openTtlSec?: number;
   cardDebounceMs?: number;
-  metrics?: TriageMetrics | Registry;
   logger?: Logger;
   now?: () => Date;
   newId?: () => string;
-  /** Called by close(): release what the service owns. */
-  onClose?: () => Promise<void>;
 }
 
 export interface RedisTriageService extends TriageService {
   readonly store: TriageStore;
   readonly audit: AuditLog;
   readonly queues: TriageQueues;
-  /** `redis` for /readyz: a PING over the service's own connection. */
-  readonly readiness: ReadinessCheck;
+  /** Throws RedisDownError at once while Redis is down: for callers with their own Redis work (the incident desk). */
+  ensureConnected(): void;
+}
+
+/** Thrown at once, instead of waiting, while Redis is down. */
+export class RedisDownError extends Error {
+  constructor() {
+    super('Redis is not connected');
+    this.name = 'RedisDownError';
+  }
 }
 
 export function createTriageService(opts: TriageServiceOptions): RedisTriageService {
-  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const { redis } = opts;
+  const { store, audit, queues, metrics } = redis;
   const now = opts.now ?? (() => new Date());
   const newId = opts.newId ?? (() => newTriageId(now().getTime()));
-  const metrics = opts.metrics instanceof Registry || opts.metrics === undefined ? triageMetrics(opts.metrics) : opts.metrics;
   const logger = opts.logger ?? pino({ name: 'caracal-triage-service' });
-  const store = createTriageStore(opts.redis, { prefix, now });
-  const audit = createAuditLog(opts.redis, { prefix, signingKey: opts.signingKey, now, onFailure: () => metrics.auditFailures.inc() });
-  metrics.trackQueues([opts.queues.collect, opts.queues.post]);
-  const ctx: EffectContext = { queues: opts.queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
+  const ctx: EffectContext = { queues, audit, cardDebounceMs: opts.cardDebounceMs ?? 1000 };
   const dedupeTtlSec = opts.dedupeTtlSec ?? 3600;
   const openTtlSec = opts.openTtlSec ?? 30 * 24 * 3600;
+  const up = (): void => {
+    if (!redis.connected) throw new RedisDownError();
+  };
 
-  const where = `redis://${opts.redis.options.host ?? '?'}:${opts.redis.options.port ?? '?'}`;
   return {
     store,
     audit,
-    queues: opts.queues,
-    readiness: {
-      name: 'redis',
-      check: async () => {
-        const pong = await opts.redis.ping().catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${where} (${e.code ?? e.message})`);
-        return pong === 'PONG' ? undefined : pong;
-      },
-    },
+    queues,
+    ensureConnected: up,
 
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
+      up();
       const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
@@ -124,6 +122,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     },
 
     async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
+      up();
       const r = await store.apply(triageId, event);
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;
@@ -132,11 +131,16 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       return { ok: true, record: r.record };
     },
 
-    get: (triageId) => store.get(triageId),
-    messageRef: (triageId) => store.messageRef(triageId),
-    close: async () => {
-      await opts.onClose?.();
+    get: async (triageId) => {
+      up();
+      return store.get(triageId);
     },
+    messageRef: async (triageId) => {
+      up();
+      return store.messageRef(triageId);
+    },
+    // The TriageRedis is the process's: it closes it after both halves (src/app/processes.ts).
+    close: async () => undefined,
   };
 }
 
@@ -149,31 +153,4 @@ export function commandIdentity(req: StartTriageRequest): string {
   const { requestId, zoneId, symptom, error } = req.input;
   const errorHash = error ? createHash('sha256').update(error).digest('hex') : null;
   return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false]);
-}
-
-/**
- * The service for a web process: its own fail-fast producer connection and queues, released
- * by close().
- */
-export async function openTriageService(
-  opts: Omit<TriageServiceOptions, 'redis' | 'queues' | 'onClose'> & { redisUrl: string; readyTimeoutMs?: number },
-): Promise<RedisTriageService> {
-  const redis = createProducerConnection(opts.redisUrl);
-  redis.on('error', () => undefined); // surfaced by the failing calls; avoid unhandled 'error' events
-  try {
-    await waitReady(redis, opts.readyTimeoutMs ?? 5000);
-  } catch (e) {
-    redis.disconnect();
-    throw e;
-  }
-  const queues = createQueues(redis, { prefix: opts.prefix });
-  return createTriageService({
-    ...opts,
-    redis,
-    queues,
-    onClose: async () => {
-      await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  });
 }

@@ -14,7 +14,6 @@ import type { Effect, TriageEvent } from '../triage/machine';
 import type { StepId } from '../triage/model';
 import { DEFAULT_PREFIX, keys, type Keys } from './keys';
 import { withStoreScripts, type StoreScripts } from './scripts';
-import { parseBundleRef, parseIntent, type PostIntent } from '../posting/post-intent';
 
 /** What the worker needs to know about a triage besides its record. */
 export interface TriageMeta {
@@ -57,16 +56,13 @@ export interface ApplyOptions {
   now?: Date;
 }
 
-/** Everything the posting job reads in one round trip. */
+/**
+ * A triage's record with where its card goes and lives, read in one round trip. The posting
+ * jobs add their own fields of the hash to the same read (`view`'s `extra`, src/posting/post-store.ts).
+ */
 export interface TriageView {
   /** Permalink of the card, once posted (where the platform has one). */
   cardLink: string | null;
-  /** The bundle's reply and its link, once posted. */
-  bundleRef: { ref: MessageRef; link: string | null } | null;
-  /** The card was last drawn with the bundle link (escalated cards). */
-  cardShowsBundle: boolean;
-  /** The card post an earlier run started and may not have finished (exactly-once, see thread-store.ts). */
-  cardIntent: PostIntent | null;
   record: TriageRecord;
   destination: Destination;
   meta: TriageMeta;
@@ -151,8 +147,9 @@ export class TriageStore {
     return parseRecord(await this.redis.hget(this.keys.triage(id), 'record'));
   }
 
-  async view(id: string, step?: StepId): Promise<TriageView | null> {
-    const [record, dest, meta, ref, cardv, cardfail, stepv, cardlink, bundleref, cardbundle, intent] = await this.redis.hmget(
+  /** The view, and the hash fields named in `extra` as stored (null where unset), in the same read. */
+  async view<F extends string = never>(id: string, step?: StepId, extra: readonly F[] = []): Promise<(TriageView & { extra: Record<F, string | null> }) | null> {
+    const [record, dest, meta, ref, cardv, cardfail, stepv, cardlink, ...more] = await this.redis.hmget(
       this.keys.triage(id),
       'record',
       'dest',
@@ -162,9 +159,7 @@ export class TriageStore {
       'cardfail',
       step ? `stepv:${step}` : 'stepv:-',
       'cardlink',
-      'bundleref',
-      'cardbundle',
-      'intent:card',
+      ...extra,
     );
     const r = parseRecord(record);
     if (!r || !dest || !meta) return null;
@@ -177,9 +172,7 @@ export class TriageStore {
       stepVersion: stepv === null ? null : Number(stepv),
       cardFailed: cardfail,
       cardLink: cardlink,
-      bundleRef: parseBundleRef(bundleref),
-      cardShowsBundle: cardbundle === '1',
-      cardIntent: parseIntent(intent),
+      extra: Object.fromEntries(extra.map((f, i) => [f, more[i] ?? null])) as Record<F, string | null>,
     };
   }
 

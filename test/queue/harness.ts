@@ -3,16 +3,17 @@
  * against the Caracal simulator, a recording chat port, the service and any number of worker
  * sets; `close()` releases every handle so jest exits on its own.
  */
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createCaracalClient, type CaracalClientHandle } from '../../src/caracal/client';
 import { createMemoryPort, type MemoryChatPort } from '../support/memory-port';
 import type { Destination } from '../../src/chat/port';
-import { createQueues, type TriageQueues } from '../../src/queue/queues';
-import { createTriageService, type RedisTriageService } from '../../src/service/triage-service';
-import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../../src/queue/workers';
+import type { TriageQueues } from '../../src/queue/queues';
+import type { RedisTriageService } from '../../src/service/triage-service';
+import type { WorkerHalf } from '../../src/app/worker';
 import { createWorkerConnection } from '../../src/store/redis';
+import { openService, startWorkerSet, type WorkerSetOptions } from '../support/halves';
 import { createTriageSession } from '../../src/triage/session';
 import type { TriageInput, TriageRecord } from '../../src/triage/record';
 import type { StartTriageRequest } from '../../src/ingress/service-api';
@@ -37,7 +38,7 @@ export interface HarnessOptions {
   scenario?: string;
   sim?: SimulatorOptions;
   /** Worker defaults for this harness (tests can override per startWorkers call). */
-  worker?: Partial<TriageWorkerOptions>;
+  worker?: Partial<WorkerSetOptions>;
 }
 
 export interface Harness {
@@ -49,7 +50,8 @@ export interface Harness {
   service: RedisTriageService;
   queues: TriageQueues;
   registry: Registry;
-  startWorkers(over?: Partial<TriageWorkerOptions>): TriageWorkers;
+  /** Starts a worker half with its own Redis connections, as another worker process would. */
+  startWorkers(over?: Partial<WorkerSetOptions>): WorkerHalf;
   startTriage(over?: Partial<StartTriageRequest>): Promise<string>;
   /** Polls until the triage is done collecting and every post it asked for is delivered. */
   waitSettled(triageId: string, timeoutMs?: number): Promise<TriageRecord>;
@@ -80,16 +82,14 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL!;
   const redis = createWorkerConnection(redisUrl);
   redis.on('error', () => undefined);
-  const producer = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-  producer.on('error', () => undefined);
   const sim = await startSimulator({ scenario: opts.scenario ?? 'grant_missing', ...opts.sim });
   const client = createCaracalClient(configForSim(sim));
   const port = createMemoryPort();
   const registry = new Registry();
-  const queues = createQueues(producer, { prefix });
-  const service = createTriageService({ redis: producer, queues, signingKey: SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
-  const workers: TriageWorkers[] = [];
-  const workerConns: Redis[] = [];
+  // Worker connections for the service too: they wait out a Redis restart (redis-restart.test.ts).
+  const service = await openService({ redisUrl, role: 'worker', signingKey: SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
+  const queues = service.queues;
+  const workers: WorkerHalf[] = [];
   let n = 0;
 
   const h: Harness = {
@@ -102,17 +102,14 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
     queues,
     registry,
     startWorkers(over = {}) {
-      const connection = createWorkerConnection(redisUrl);
-      connection.on('error', () => undefined);
-      workerConns.push(connection);
-      const w = startTriageWorkers({
-        connection,
+      const w = startWorkerSet({
+        redisUrl,
         signingKey: SIGNING_KEY,
         ports: { slack: port },
         client,
         createSession: createTriageSession,
         prefix,
-        metrics: registry,
+        registry,
         logger: silent,
         cardDebounceMs: 50,
         sweepEveryMs: 0,
@@ -157,9 +154,9 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
     },
     async close() {
       await Promise.all(workers.map((w) => w.close(5000)));
-      await queues.close();
+      await service.close();
       await deleteByPrefix(redis, prefix).catch(() => undefined);
-      await Promise.all([...workerConns, redis, producer].map((c) => c.quit().catch(() => c.disconnect())));
+      await redis.quit().catch(() => redis.disconnect());
       await client.close();
       await sim.close();
     },

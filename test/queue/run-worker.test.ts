@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { NEEDS, loadAppConfig } from '../../src/app/config';
 import { runProcesses } from '../../src/app/processes';
-import { startWorker } from '../../src/app/worker';
 import { createMemoryPort } from '../support/memory-port';
-import { openTriageService } from '../../src/service/triage-service';
+import { openService, startConfiguredWorker } from '../support/halves';
 import { SIM_SERVICES, simulatorEnv, startSimulator, type Simulator } from '../../sim';
 import { SIGNING_KEY, deleteByPrefix, inputOf, uniquePrefix, waitFor } from './harness';
 import IORedis from 'ioredis';
@@ -42,8 +41,8 @@ describe('caracal-triage worker', () => {
     const prefix = uniquePrefix('runworker');
     prefixes.push(prefix);
     const port = createMemoryPort();
-    const worker = await startWorker(loadAppConfig(envFor(sim), NEEDS.worker), { ports: { slack: port }, logger: silent, tuning: { prefix, sweepEveryMs: 0, cardDebounceMs: 20, limits: { slack: { post: { points: 20, durationSec: 1 }, update: { points: 20, durationSec: 1 } } } } });
-    const service = await openTriageService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix, logger: silent, cardDebounceMs: 20 });
+    const worker = startConfiguredWorker(loadAppConfig(envFor(sim), NEEDS.worker), { ports: { slack: port }, logger: silent, prefix, sweepEveryMs: 0, cardDebounceMs: 20, limits: { slack: { post: { points: 20, durationSec: 1 }, update: { points: 20, durationSec: 1 } } } });
+    const service = await openService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix, logger: silent, cardDebounceMs: 20 });
     try {
       const { triageId } = await service.start({
         input: inputOf(sim.scenario),
@@ -66,7 +65,7 @@ describe('caracal-triage worker', () => {
     prefixes.push(prefix);
     // Caracal stops answering: the collect job hangs on its first call.
     for (const svc of SIM_SERVICES) sim.setFault(svc, '*', { hang: true });
-    const service = await openTriageService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix, logger: silent });
+    const service = await openService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix, logger: silent });
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'run-worker-child.ts')], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, ...envFor(sim), CT_PREFIX: prefix, CT_SHUTDOWN_MS: '1000' },

@@ -1,7 +1,8 @@
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createAuditLog } from '../../src/audit/log';
 import { verifyAuditChain } from '../../src/audit/verify';
-import { createQueues, type TriageQueues } from '../../src/queue/queues';
+import type { TriageQueues } from '../../src/queue/queues';
+import { openTriageRedis, type TriageRedis } from '../../src/queue/triage-redis';
 import { createTriageService, type RedisTriageService } from '../../src/service/triage-service';
 import { sweepStale } from '../../src/queue/sweeper';
 import { triageMetrics } from '../../src/queue/metrics';
@@ -10,6 +11,7 @@ import type { TriageRecord } from '../../src/triage/record';
 import type { StartTriageRequest } from '../../src/ingress/service-api';
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix } from '../queue/harness';
 
+let triageRedis: TriageRedis;
 let redis: Redis;
 let queues: TriageQueues;
 let service: RedisTriageService;
@@ -33,15 +35,16 @@ async function routedTriage(): Promise<TriageRecord> {
   return r.record;
 }
 
-beforeAll(() => {
-  redis = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
-  queues = createQueues(redis, { prefix });
-  service = createTriageService({ redis, queues, signingKey: SIGNING_KEY, prefix, logger: silent });
+beforeAll(async () => {
+  triageRedis = openTriageRedis({ url: process.env.REDIS_URL!, role: 'worker', signingKey: SIGNING_KEY, prefix, logger: silent });
+  await triageRedis.whenReady(5000);
+  redis = triageRedis.data;
+  queues = triageRedis.queues;
+  service = createTriageService({ redis: triageRedis, logger: silent });
 });
 afterAll(async () => {
-  await queues.close();
   await deleteByPrefix(redis, prefix);
-  await redis.quit();
+  await triageRedis.close();
 });
 
 describe('triage IDs', () => {

@@ -14,9 +14,9 @@ import { orThrow } from '../../../src/config/problems';
 import { createIncidentDesk } from '../../../src/service/incident-desk';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
 import type { TriageQueues } from '../../../src/queue/queues';
-import { openTriageService, type RedisTriageService } from '../../../src/service/triage-service';
-import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../../../src/queue/workers';
-import { createWorkerConnection } from '../../../src/store/redis';
+import type { RedisTriageService } from '../../../src/service/triage-service';
+import type { WorkerHalf } from '../../../src/app/worker';
+import { openService, startWorkerSet, type WorkerSetOptions } from '../../support/halves';
 import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
@@ -29,9 +29,9 @@ export interface SlackStack {
   slack: FakeSlackApi;
   service: RedisTriageService;
   queues: TriageQueues;
-  workers: TriageWorkers | null;
+  workers: WorkerHalf | null;
   /** Starts (another set of) workers in this process, e.g. after a worker process was killed. */
-  startWorkers(over?: Partial<TriageWorkerOptions>): TriageWorkers;
+  startWorkers(over?: Partial<WorkerSetOptions>): WorkerHalf;
   web: WebHost;
   registry: Registry;
   prefix: string;
@@ -51,7 +51,7 @@ export interface StackOptions {
   /** SLACK_FILE_UPLOADS (default true). */
   fileUploads?: boolean;
   /** Worker options over the stack's defaults. */
-  worker?: Partial<TriageWorkerOptions>;
+  worker?: Partial<WorkerSetOptions>;
   /** TriageService card debounce (ms, default 50). */
   cardDebounceMs?: number;
   /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
@@ -79,26 +79,22 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const slack = await startFakeSlackApi();
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openTriageService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
 
-  const workerConns: Redis[] = [];
-  const started: TriageWorkers[] = [];
+  const started: WorkerHalf[] = [];
   const pps = opts.postsPerSecond ?? 50;
-  const startWorkers = (over: Partial<TriageWorkerOptions> = {}): TriageWorkers => {
-    const connection = createWorkerConnection(redisUrl);
-    connection.on('error', () => undefined);
-    workerConns.push(connection);
-    const w = startTriageWorkers({
-      connection,
+  const startWorkers = (over: Partial<WorkerSetOptions> = {}): WorkerHalf => {
+    const w = startWorkerSet({
+      redisUrl,
       signingKey: STACK_SIGNING_KEY,
       ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true }) },
       client,
       createSession: createTriageSession,
       prefix,
-      metrics: registry,
+      registry,
       logger: silent,
       cardDebounceMs: opts.cardDebounceMs ?? 50,
       sweepEveryMs: 0,
@@ -110,7 +106,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     started.push(w);
     return w;
   };
-  const workers: TriageWorkers | null = (opts.workers ?? true) ? startWorkers() : null;
+  const workers: WorkerHalf | null = (opts.workers ?? true) ? startWorkers() : null;
 
   const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['slack']))) : null;
   const web = createWebHost({
@@ -146,7 +142,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
       await Promise.all(started.map((w) => w.close(5000)));
       await service.close();
       await deleteByPrefix(admin, prefix).catch(() => undefined);
-      await Promise.all([admin, ...workerConns].map((c) => c.quit().catch(() => c.disconnect())));
+      await admin.quit().catch(() => admin.disconnect());
       await client.close();
       await Promise.all([sim.close(), slack.close()]);
     },

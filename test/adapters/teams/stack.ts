@@ -12,9 +12,10 @@ import { createCaracalClient } from '../../../src/caracal/client';
 import { parseIncidentsConfig } from '../../../src/incidents/config';
 import { orThrow } from '../../../src/config/problems';
 import { createIncidentDesk } from '../../../src/service/incident-desk';
-import { openTriageService, type RedisTriageService } from '../../../src/service/triage-service';
-import { startTriageWorkers, type TriageWorkers } from '../../../src/queue/workers';
+import type { RedisTriageService } from '../../../src/service/triage-service';
+import type { WorkerHalf } from '../../../src/app/worker';
 import { createWorkerConnection } from '../../../src/store/redis';
+import { openService, startWorkerSet } from '../../support/halves';
 import { createTriageSession } from '../../../src/triage/session';
 import { simulatorConfig, startSimulator, type Simulator } from '../../../sim';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
@@ -29,8 +30,8 @@ export interface TeamsStack {
   connector: FakeBotConnector;
   login: MicrosoftLogin;
   service: RedisTriageService;
-  workers: TriageWorkers | null;
-  startWorkers(): TriageWorkers;
+  workers: WorkerHalf | null;
+  startWorkers(): WorkerHalf;
   /** The key prefix and what a worker in another process needs to post as this stack's bot. */
   prefix: string;
   env: Record<string, string>;
@@ -61,19 +62,19 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
   )!;
   const platform = teamsPlatform(config);
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
-  const service = await openTriageService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, metrics: registry, cardDebounceMs: 50 });
+  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
   const workerConn = createWorkerConnection(redisUrl);
   workerConn.on('error', () => undefined);
-  const started: TriageWorkers[] = [];
-  const startWorkers = (): TriageWorkers => {
-    const w = startTriageWorkers({
-      connection: workerConn,
+  const started: WorkerHalf[] = [];
+  const startWorkers = (): WorkerHalf => {
+    const w = startWorkerSet({
+      redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
       ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
       client,
       createSession: createTriageSession,
       prefix,
-      metrics: registry,
+      registry,
       logger: silent,
       cardDebounceMs: 50,
       sweepEveryMs: 0,

@@ -1,0 +1,154 @@
+/**
+ * The BullMQ workers of the two queues, given what processes each queue's jobs: job metrics,
+ * logs of failures and stalls, and a close that is bounded. Stalled jobs (a worker killed
+ * mid-job) are picked up by any other worker after the lock expires. `close()` stops taking
+ * jobs and waits for running ones, but no longer than its timeout: BullMQ's own close has
+ * none, so a hung platform call cannot block a deploy.
+ */
+import { hostname } from 'node:os';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisWatch } from '../store/redis-watch';
+import { settlesWithin } from '../time/race';
+import { QUEUE_NAMES, type QueueName } from './jobs';
+import type { TriageMetrics } from './metrics';
+import type { TriageQueues } from './queues';
+
+/** What a queue's jobs are handed to (BullMQ passes the job's lock token). */
+export type JobProcessor = (job: Job, token?: string) => Promise<unknown>;
+
+export interface QueueWorkersOptions {
+  /** Created with `maxRetriesPerRequest: null` (TriageRedis `bull`); BullMQ duplicates it for blocking reads. */
+  connection: Redis;
+  queues: TriageQueues;
+  /** The queues this process works on: a queue without a processor gets no worker. */
+  processors: Partial<Record<QueueName, { process: JobProcessor; concurrency: number }>>;
+  metrics: TriageMetrics;
+  logger: Logger;
+  watch: RedisWatch;
+  /** Job lock; a worker that stops renewing it (killed) loses the job after this long (default 30 s). */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs (default 30 s). */
+  stalledIntervalMs?: number;
+  maxStalledCount?: number;
+  /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
+  name?: string;
+}
+
+export interface QueueWorkers {
+  collectWorker: Worker | null;
+  postWorker: Worker | null;
+  /** Stop taking jobs and wait for running ones, up to 85% of `timeoutMs` (default 10 s). */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+let started = 0;
+
+export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
+  const { metrics, logger, watch } = opts;
+  const workerOpts = {
+    connection: opts.connection,
+    name: opts.name ?? `${hostname()}-${process.pid}-${++started}`,
+    prefix: opts.queues.bullPrefix,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    maxStalledCount: opts.maxStalledCount ?? 2,
+  };
+
+  // Taking a third parameter makes BullMQ hand the processor an AbortSignal, aborted by
+  // worker.cancelAllJobs(): close() uses it to let go of jobs that outlive its timeout.
+  const timed = (queue: string, fn: JobProcessor) =>
+    async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+      const end = metrics.jobDuration.startTimer({ queue, job_name: job.name });
+      try {
+        return await untilCancelled(fn(job, token), signal);
+      } finally {
+        end();
+      }
+    };
+
+  const observe = (w: Worker, queue: string): Worker => {
+    w.on('completed', (job) => metrics.jobs.inc({ queue, job_name: job.name, outcome: 'completed' }));
+    w.on('failed', (job, err) => {
+      if (!job) return;
+      if (err.name === 'DelayedError') return;
+      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      metrics.jobs.inc({ queue, job_name: job.name, outcome: final ? 'failed' : 'retry' });
+      const log = { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, err: err.message };
+      if (final) logger.error(log, 'job failed for good');
+      else logger.warn(log, 'job failed; will retry');
+    });
+    w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
+    w.on('error', (err) => {
+      // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
+      if (/^Missing key for job/.test(err.message)) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
+      else watch.error(err, `${queue} worker error`);
+    });
+    return w;
+  };
+
+  const start = (queue: QueueName): Worker | null => {
+    const p = opts.processors[queue];
+    return p ? observe(new Worker(queue, timed(queue, p.process), { ...workerOpts, concurrency: p.concurrency }), queue) : null;
+  };
+  const collectWorker = start(QUEUE_NAMES.collect);
+  const postWorker = start(QUEUE_NAMES.post);
+
+  let closing: Promise<void> | null = null;
+  return {
+    collectWorker,
+    postWorker,
+    close(timeoutMs = 10_000) {
+      closing ??= (async () => {
+        // Most of the time for running jobs to finish, the rest for letting go of them; what is
+        // left of `timeoutMs` is for closing the queues and connections (TriageRedis.close).
+        const graceMs = Math.round(timeoutMs * 0.6);
+        const forceMs = Math.round(timeoutMs * 0.25);
+        const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
+        const graceful = Promise.all(workers.map((w) => w.close()));
+        graceful.catch(() => undefined);
+        if (!(await settlesWithin(graceful, graceMs))) {
+          // worker.close(true) after close() returns the same pending promise, so there is no
+          // forcing it. Leave the stuck jobs behind instead: their processors stop being
+          // waited for (untilCancelled), so each worker finishes closing (lock renewal
+          // stops, its blocking connection closes) while the jobs stay active; their locks
+          // lapse and another worker picks them up as stalled jobs. Without this the workers
+          // stay open, renewing locks, and keep the process alive.
+          logger.warn({ timeoutMs: graceMs }, 'jobs still running at shutdown; leaving them to be picked up again as stalled jobs');
+          for (const w of workers) w.cancelAllJobs('shutdown timeout');
+          if (!(await settlesWithin(graceful, forceMs))) logger.warn({ timeoutMs: forceMs }, 'workers did not finish closing after letting go of their jobs');
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * `work`, or once `signal` aborts (worker.cancelAllJobs during close) a DelayedError: BullMQ
+ * leaves the job of a closing worker that throws it untouched (still active, with a lock it
+ * no longer renews), exactly as if the worker had died. `work` itself keeps running; nothing
+ * waits for it any more.
+ */
+function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(new DelayedError('worker closed with the job still running; left to be picked up as a stalled job'));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * What a process keeps in Redis, opened once per process and shared by its halves (the web and
+ * the worker half of `caracal-triage start` use the same one): the triage store, the audit log
+ * and the two job queues, over connections fit for the process's role, with the one Redis
+ * readiness check and the one watch that reports Redis lost and back.
+ *
+ *   web     one producer connection for everything: commands fail at once while Redis is down,
+ *           so a dead Redis is a quick error, not a hung acknowledgement.
+ *   worker  `bull`, for BullMQ's workers (waits out restarts, `maxRetriesPerRequest: null`;
+ *           BullMQ duplicates it for its blocking reads); `jobs`, a duplicate the queues add
+ *           jobs over; `data`, an auto-pipelined duplicate for the store and the audit log (and
+ *           the posting limiter): reads and writes from many concurrent jobs go out together.
+ *
+ * Only `data` auto-pipelines. An auto-pipeline copies the Lua commands its connection has when
+ * it is created; a call to one defined after that throws inside ioredis, its batch ends one
+ * reply short ("results[i] is not iterable"), the rest of the batch never settles and the
+ * connection's next auto-pipeline is never sent (redis/ioredis#1931). BullMQ defines its
+ * scripts on `bull` and `jobs` once they are ready, while commands may already wait, so those
+ * two do not. On `data` every script is defined before its first command: the store's and
+ * the audit log's here, the limiter's when the worker half is composed (src/app/worker.ts),
+ * before anything runs. Whatever defines scripts on `data` must do the same.
+ */
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { createAuditLog, type AuditLog } from '../audit/log';
+import type { ReadinessCheck } from '../ingress/readiness';
+import { DEFAULT_PREFIX } from '../store/keys';
+import { createProducerConnection, createWorkerConnection, safeRedisUrl, waitReady } from '../store/redis';
+import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
+import { createTriageStore, type TriageStore } from '../store/triage-store';
+import { settlesWithin, within } from '../time/race';
+import { triageMetrics, type TriageMetrics } from './metrics';
+import { createQueues, type TriageQueues } from './queues';
+
+/** `worker` in any process that runs the worker half (`worker`, `start`); `web` for `serve`. */
+export type RedisRole = 'web' | 'worker';
+
+export interface TriageRedisOptions {
+  url: string;
+  role: RedisRole;
+  signingKey: string;
+  prefix?: string;
+  /** The process's metrics (audit-log failures, queue backlog); default a fresh registry's. */
+  metrics?: TriageMetrics;
+  logger?: Logger;
+  /** Where Redis loss and return are reported, once each (default: one for this process). */
+  watch?: RedisWatch;
+  now?: () => Date;
+}
+
+export interface TriageRedis {
+  readonly prefix: string;
+  readonly store: TriageStore;
+  readonly audit: AuditLog;
+  readonly queues: TriageQueues;
+  readonly metrics: TriageMetrics;
+  readonly watch: RedisWatch;
+  /** The store's and audit log's connection (see above before defining scripts on it). */
+  readonly data: Redis;
+  /** For BullMQ's workers; null in a web process. */
+  readonly bull: Redis | null;
+  /** `redis` for /readyz: a PING, answered within a second. */
+  readonly readiness: ReadinessCheck;
+  /** Every connection is up. */
+  readonly connected: boolean;
+  /** Resolves once every connection is up (rejects after `timeoutMs`). */
+  whenReady(timeoutMs: number): Promise<void>;
+  /** Closes the queues and connections, within `timeoutMs` (default 1 s) whatever Redis does. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+const READINESS_TIMEOUT_MS = 1000;
+
+export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
+  const metrics = o.metrics ?? triageMetrics();
+  const watch = o.watch ?? createRedisWatch(o.logger ?? pino({ name: 'caracal-triage' }), o.url);
+  let bull: Redis | null = null;
+  let jobs: Redis;
+  let data: Redis;
+  if (o.role === 'worker') {
+    bull = createWorkerConnection(o.url);
+    jobs = bull.duplicate();
+    data = bull.duplicate({ enableAutoPipelining: true });
+  } else {
+    jobs = data = createProducerConnection(o.url);
+  }
+  const connections = [...new Set([bull, jobs, data].filter((c): c is Redis => c !== null))];
+  for (const c of connections) watch.attach(c);
+
+  const store = createTriageStore(data, { prefix, now: o.now });
+  const audit = createAuditLog(data, { prefix, signingKey: o.signingKey, now: o.now, onFailure: () => metrics.auditFailures.inc() });
+  const queues = createQueues(jobs, { prefix });
+  metrics.trackQueues([queues.collect, queues.post]);
+  const where = safeRedisUrl(o.url);
+
+  let closing: Promise<void> | null = null;
+  return {
+    prefix,
+    store,
+    audit,
+    queues,
+    metrics,
+    watch,
+    data,
+    bull,
+    readiness: {
+      name: 'redis',
+      check: async () => {
+        const pong = await within(data.ping(), READINESS_TIMEOUT_MS).catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${where} (${e.code ?? e.message})`);
+        return pong === 'PONG' ? undefined : (pong ?? `no answer from Redis at ${where} within ${READINESS_TIMEOUT_MS} ms`);
+      },
+    },
+    get connected() {
+      return connections.every((c) => c.status === 'ready');
+    },
+    async whenReady(timeoutMs) {
+      await Promise.all(connections.map((c) => waitReady(c, timeoutMs)));
+    },
+    close(timeoutMs = 1000) {
+      closing ??= (async () => {
+        await settlesWithin(queues.close(), timeoutMs / 2);
+        // QUIT cannot be sent while Redis is down (a producer refuses it at once, a worker
+        // connection would wait): whatever did not quit in time is disconnected.
+        await Promise.all(
+          connections.map(async (c) => {
+            const quit = c.quit().then(
+              () => true,
+              () => false,
+            );
+            if (!((await within(quit, timeoutMs / 2)) ?? false)) c.disconnect();
+          }),
+        );
+      })();
+      return closing;
+    },
+  };
+}
