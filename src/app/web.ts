@@ -56,9 +56,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
   });
-  const ingresses = opts.platforms.map((p) =>
-    p.ingress({ service: opts.service, flow, metrics, logger, redactor, signingKey: opts.signingKey, readiness: () => readiness() }),
-  );
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
   if (opts.incidents) {
     const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(

@@ -11,12 +11,10 @@
 import type { Request, RequestHandler } from 'express';
 import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
-import type { Redactor } from '../redact/redact';
 import type { ChatPort, Destination, Platform } from '../chat/port';
-import type { CommandFlow } from '../commands/flow';
-import type { ReadinessCheck, ReadinessReport } from './readiness';
+import type { CommandFlow } from './flow';
+import type { ReadinessCheck } from './readiness';
 import type { IngressMetrics } from './metrics';
-import type { TriageService } from '../triage/service-api';
 
 /** A request whose body the host read and verified: the raw bytes the signature was checked over. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -54,16 +52,12 @@ export interface Ingress {
 
 /** What the host hands every ingress. */
 export interface IngressContext {
-  service: TriageService;
-  /** The one command flow (parse → authorize → start or act → outcome). */
+  /** The one command flow (parse → authorize → start or act → outcome: flow.ts). */
   flow: CommandFlow;
   metrics: IngressMetrics;
   logger: Logger;
-  redactor: Redactor;
   /** TRIAGE_SIGNING_KEY: button payloads. */
   signingKey: string;
-  /** The web process's readiness, for `status` commands. */
-  readiness: () => Promise<ReadinessReport>;
 }
 
 /** What a worker hands a platform to build its port. */
