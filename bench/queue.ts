@@ -40,7 +40,7 @@ import { createRedactor } from '../src/redact/redact';
 import { createCaracalClient } from '../src/caracal/client';
 import { createSharedReadCache } from '../src/caracal/shared-cache';
 import { createMemoryPort } from '../test/support/memory-port';
-import type { CaracalConfig } from '../src/config/env';
+import type { CaracalConfig } from '../src/caracal/config';
 import { openTriageService } from '../src/service/triage-service';
 import { startTriageWorkers } from '../src/queue/workers';
 import { createWorkerConnection } from '../src/store/redis';

@@ -1,5 +1,5 @@
 /**
- * The bot's long-running processes, from one AppConfig:
+ * The bot's long-running processes, from their configuration (config.ts: web or worker):
  *
  *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
  *   worker  the collect and post workers, posting through every configured platform; with PORT
@@ -18,8 +18,9 @@ import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
 import { createLogger } from '../log';
-import { type AppConfig, runtimeOf } from './config';
-import { chatPlatforms } from './platforms';
+import type { WebConfig, WorkerConfig } from './config';
+import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
+import type { RuntimeConfig } from './runtime-config';
 import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
@@ -41,8 +42,7 @@ export interface RunOptions {
   host?: string;
 }
 
-async function openService(config: AppConfig, registry: Registry, logger: Logger): Promise<RedisTriageService> {
-  const { redisUrl, signingKey } = runtimeOf(config);
+async function openService({ redisUrl, signingKey }: RuntimeConfig, registry: Registry, logger: Logger): Promise<RedisTriageService> {
   try {
     return await openTriageService({ redisUrl, signingKey, metrics: registry, logger });
   } catch (e) {
@@ -50,9 +50,13 @@ async function openService(config: AppConfig, registry: Registry, logger: Logger
   }
 }
 
-/** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). */
-export async function runProcesses(config: AppConfig, opts: RunOptions): Promise<ProcessHandle> {
-  const runtime = runtimeOf(config);
+const isWorkerConfig = (c: WebConfig | WorkerConfig): c is WorkerConfig => 'caracal' in c;
+
+/** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
+export function runProcesses(config: WorkerConfig, opts: RunOptions): Promise<ProcessHandle>;
+export function runProcesses(config: WebConfig, opts: RunOptions & { worker: false }): Promise<ProcessHandle>;
+export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOptions): Promise<ProcessHandle> {
+  const runtime = config.runtime;
   const name = opts.web ? 'caracal-triage' : 'caracal-triage-worker';
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
   const unreachable = await waitForRedis(runtime.redisUrl, {
@@ -61,7 +65,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   });
   if (unreachable) throw unreachable;
   const registry = new Registry();
-  const platforms = chatPlatforms(config);
+  const platforms = await openPlatforms(config.platforms);
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
@@ -76,20 +80,23 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   };
   try {
     if (opts.web) {
-      service = await openService(config, registry, logger);
+      service = await openService(runtime, registry, logger);
       redisWatch.attach(service.store.redis);
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [service.readiness], http: config.http, incidents });
     }
-    if (opts.worker) worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
+    if (opts.worker) {
+      if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
+      worker = await startWorker(config, { platforms, registry, logger, tuning: { redisWatch } });
+    }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
     if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [worker.readiness], registry, logger, http: config.http });
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
-    const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets).map((h) => h.path) : [];
+    const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };

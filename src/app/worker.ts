@@ -6,23 +6,21 @@
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createRedactor } from '../redact/redact';
-import { createCaracalClient } from '../caracal/client';
-import { createSharedReadCache } from '../caracal/shared-cache';
-import type { ChatPlatform } from '../ingress/ingress';
+import type { PlatformInstance } from '../ingress/platform';
 import { triageMetrics, type TriageMetrics } from '../queue/metrics';
 import type { ChatPorts } from '../queue/ports';
 import { startTriageWorkers, type TriageWorkerOptions, type TriageWorkers } from '../queue/workers';
 import { createWorkerConnection, safeRedisUrl } from '../store/redis';
 import type { ReadinessCheck } from '../ingress/readiness';
-import { createTriageSession, sessionDeadlineMs } from '../triage/session';
+import { createTriageEngine } from '../triage/engine';
 import type { CreateTriageSession } from '../triage/session-api';
-import { type AppConfig, caracalOf, runtimeOf } from './config';
+import type { WorkerConfig } from './config';
+import { postingLimits } from './platforms';
 import { settlesWithin, within } from '../time/race';
 
 export interface StartWorkerOptions {
   /** The platforms to post through (their ports are built here). */
-  platforms?: readonly ChatPlatform[];
+  platforms?: readonly PlatformInstance[];
   /** Ports given directly (tests: a recording port), merged over the platforms'. */
   ports?: ChatPorts;
   /** Shared with the web half in `start`, so /metrics shows the worker's counters too. */
@@ -46,30 +44,28 @@ export interface RunningWorker {
 }
 
 /** Redis is checked by the caller (once per process, src/app/processes.ts). */
-export async function startWorker(config: AppConfig, opts: StartWorkerOptions = {}): Promise<RunningWorker> {
-  const runtime = runtimeOf(config);
+export async function startWorker(config: WorkerConfig, opts: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const runtime = config.runtime;
   const logger = opts.logger ?? pino({ name: 'caracal-triage-worker' });
   const ports: ChatPorts = { ...Object.fromEntries((opts.platforms ?? []).map((p) => [p.platform, p.port({ signingKey: runtime.signingKey, logger })])), ...opts.ports };
   const platforms = Object.keys(ports);
   const connection = createWorkerConnection(runtime.redisUrl);
   connection.on('error', () => undefined); // the Redis watcher reports loss and return once (src/store/redis-watch.ts)
-  const client = createCaracalClient(caracalOf(config));
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it.
-  const cache = createSharedReadCache(client, { ttlMs: runtime.cacheTtlMs });
-  const redactor = createRedactor(config.secrets);
+  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: runtime.cacheTtlMs });
   const metrics = triageMetrics(opts.registry ?? new Registry());
   const workers = startTriageWorkers({
     ...opts.tuning,
+    // Every registered platform's posting limits, by name.
+    limits: { ...postingLimits(), ...opts.tuning?.limits },
     connection,
     signingKey: runtime.signingKey,
     ports,
-    client: cache,
-    freshClient: cache.fresh,
-    // A step may chain calls: give each bundle item and step room for a call and its retry at
-    // the configured per-call timeout (as the terminal does).
-    createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) })),
+    client: engine.client,
+    freshClient: engine.freshClient,
+    createSession: opts.createSession ?? engine.createSession,
     metrics,
     logger,
   });
@@ -81,7 +77,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     (closing ??= (async () => {
       await workers.close(opts.shutdownTimeoutMs ?? 7000);
       // Closing the Caracal pools waits for in-flight calls; a forced shutdown must not.
-      await settlesWithin(client.close(), 500);
+      await settlesWithin(engine.close(), 500);
       await settlesWithin(connection.quit(), 500);
       connection.disconnect();
       logger.info('worker stopped');

@@ -20,7 +20,7 @@ import { createPostStore } from '../posting/post-store';
 import type { CreateTriageSession } from '../triage/session-api';
 import { createCollectProcessor } from './collect-processor';
 import { COLLECT_JOBS, QUEUE_NAMES } from './jobs';
-import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from '../posting/limiter';
+import { ChatLimiter, type PlatformLimits } from '../posting/limiter';
 import { triageMetrics, type TriageMetrics } from './metrics';
 import type { ChatPorts } from './ports';
 import { createPostProcessor } from '../posting/post-processor';
@@ -50,6 +50,7 @@ export interface TriageWorkerOptions {
   /** How often workers look for stalled jobs. */
   stalledIntervalMs?: number;
   maxStalledCount?: number;
+  /** Posting limits by platform name (src/app passes every registered platform's). */
   limits?: Partial<Record<Platform, PlatformLimits>>;
   cardDebounceMs?: number;
   leaseMs?: number;
@@ -99,7 +100,7 @@ export function startTriageWorkers(opts: TriageWorkerOptions): TriageWorkers {
   watch.attach(storeConn);
   const store = createTriageStore(storeConn, { prefix });
   const posts = createPostStore(store);
-  const limiter = new ChatLimiter(storeConn, prefix, { ...DEFAULT_LIMITS, ...opts.limits });
+  const limiter = new ChatLimiter(storeConn, prefix, opts.limits);
   const audit = createAuditLog(storeConn, { prefix, signingKey: opts.signingKey, onFailure: () => metrics.auditFailures.inc() });
   const queues = createQueues(fast, { prefix });
   metrics.trackQueues([queues.collect, queues.post]);
