@@ -1,8 +1,8 @@
 /**
- * The platform registry: every chat platform this build has, one line each. Adding a platform
- * is one folder under adapters/ (exporting its `ChatPlatform`, src/ingress/platform.ts) plus
- * one line here. Nothing else in src/ names a platform: settings, secrets, channel addresses
- * and posting limits all come from these entries.
+ * The platform registry: every chat platform this build has. Adding a platform is one folder
+ * under adapters/ (its `platform.ts` exporting a `ChatPlatform`, src/ingress/platform.ts) plus
+ * its entry here (and the import of it). Nothing else in src/ names a platform: settings,
+ * secrets, channel addresses and posting limits all come from these entries.
  */
 import { slack } from '../../adapters/slack/platform';
 import { teams } from '../../adapters/teams/platform';
