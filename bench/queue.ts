@@ -40,7 +40,7 @@ import { createRedactor } from '../src/redact/redact';
 import { createCaracalClient } from '../src/caracal/client';
 import { createSharedReadCache } from '../src/caracal/shared-cache';
 import { createMemoryPort } from '../test/support/memory-port';
-import type { CaracalConfig } from '../src/config/env';
+import type { CaracalConfig } from '../src/caracal/config';
 import { openService, startWorkerSet } from '../test/support/halves';
 import { createTriageSession } from '../src/triage/session';
 import type { TriageInput } from '../src/triage/record';

@@ -3,7 +3,7 @@
  * as the environment the CLI and the bot processes read. One place, so tests, benchmarks and
  * the demo agree on it.
  */
-import type { CaracalConfig } from '../src/config/env';
+import type { CaracalConfig } from '../src/caracal/config';
 import type { Simulator } from './types';
 
 /** Every service probed, the global read token, and the simulator's metrics/coordinator bearers. */

@@ -1,17 +1,29 @@
 /**
  * The process logger: pino (JSON lines) whose every record and message goes through the same
  * redactor as chat and CLI output, so a secret that slips into an error message (a Caracal
- * error_description, a Slack API error) never reaches the logs. Level from LOG_LEVEL
+ * error_description, a chat platform's API error) never reaches the logs. Level from LOG_LEVEL
  * (default info; `silent` turns logging off).
  */
 import pino, { type Logger } from 'pino';
+import { type Env, oneOf, parseEnvGroup } from './config/fields';
+import type { Parsed } from './config/problems';
 import { createRedactor } from './redact/redact';
-import type { LogLevel } from './config/runtime';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };
+
+/** LOG_LEVEL: the logger's one setting (every process reads it, the terminal too). */
+export function parseLogLevel(env: Env): Parsed<LogLevel> {
+  const r = parseEnvGroup(logShape, env);
+  return r.ok ? { ok: true, value: r.value.LOG_LEVEL! } : r;
+}
 
 export interface LoggerOptions {
-  /** LOG_LEVEL, already validated (src/config/runtime.ts). */
+  /** LOG_LEVEL, already validated (parseLogLevel). */
   level: LogLevel;
-  /** Secret values to redact besides the pattern rules (the AppConfig's `secrets`). */
+  /** Secret values to redact besides the pattern rules (the process configuration's `secrets`, src/app/config.ts). */
   secrets: string[];
 }
 

@@ -64,6 +64,10 @@ describe('architecture', () => {
     expect(show(edges.filter((e) => e.from.startsWith('src/') && !e.from.startsWith('src/app/') && e.to?.startsWith('adapters/')))).toEqual([]);
   });
 
+  it('lets only the composition root (src/app) import the web host (src/server)', () => {
+    expect(show(edges.filter((e) => shipped(e) && !e.from.startsWith('src/app/') && !e.from.startsWith('src/server/') && e.to?.startsWith('src/server/')))).toEqual([]);
+  });
+
   it('keeps adapters from importing each other', () => {
     const folder = (p: string) => p.split('/').slice(0, 2).join('/');
     expect(show(edges.filter((e) => e.from.startsWith('adapters/') && e.to?.startsWith('adapters/') && folder(e.from) !== folder(e.to)))).toEqual([]);

@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { orThrow } from '../src/config/problems';
-import { parseLogLevel } from '../src/config/runtime';
-import { secretValues } from '../src/config/secrets';
-import { createLogger } from '../src/log';
+import { knownSecrets } from '../src/app/config';
+import { createLogger, parseLogLevel } from '../src/log';
 
 const TOKEN = 'cat_' + 'Q'.repeat(43);
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl';
@@ -16,7 +15,7 @@ function logged(env: Record<string, string>, write: (l: ReturnType<typeof create
       cb();
     },
   });
-  write(createLogger('test', { level: orThrow(parseLogLevel(env)), secrets: secretValues(env) }, sink));
+  write(createLogger('test', { level: orThrow(parseLogLevel(env)), secrets: knownSecrets(env) }, sink));
   return chunks.join('');
 }
 

@@ -3,7 +3,7 @@
  * the bot is in; TEAMS_ALLOWED_CONVERSATIONS narrows where (a channel's threads count as the
  * channel), TEAMS_ALLOWED_USERS narrows who (Entra object ID, or the 29: Teams user ID).
  */
-import type { AuthzDecision } from '../../src/commands/flow';
+import type { AuthzDecision } from '../../src/ingress/flow';
 import type { TeamsActor, TeamsConversation } from './activity';
 import type { TeamsSettings } from './settings';
 

@@ -1,92 +1,116 @@
 /**
- * The whole configuration, read once into one typed object. Each command asks for the groups it
- * needs (`triage` only Caracal; `serve` the runtime and the platforms; `worker` and `start` all
- * of them); every group asked for is checked in full and every problem of every group is
- * reported together, before anything listens or connects. Nothing else in the program reads the
- * environment: each part is handed its slice of this object.
+ * The configuration, read once into one typed object per kind of process. Each room owns its
+ * settings (src/caracal/config.ts, src/incidents/config.ts, src/server/config.ts, the logger's
+ * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
+ * adapter); this file only assembles them:
+ *
+ *   terminal  `triage`, `bundle`: Caracal (no Redis)
+ *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
+ *   worker    `worker`, `start`: the web's groups and Caracal
+ *   audit     `audit verify`: the runtime (Redis and the signing key)
+ *
+ * Every group of a kind is checked in full and every problem of every group is reported
+ * together (one ConfigError), before anything listens or connects. Nothing else in the program
+ * reads the environment: each part is handed its slice.
  */
-import { parseSlackConfig, type SlackConfig } from '../../adapters/slack/config';
-import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from '../../adapters/teams/platform-config';
-import { type CaracalConfig, parseCaracalConfig } from '../config/caracal';
+import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
-import { HTTP_DEFAULTS, type HttpConfig, parseHttpConfig } from '../config/http';
-import { type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
-import { ConfigError, type ConfigProblem, type Parsed } from '../config/problems';
-import { type LogLevel, parseLogLevel, parseRuntimeConfig, type RuntimeConfig } from '../config/runtime';
-import { secretValues } from '../config/secrets';
+import { combine, orThrow, type Parsed } from '../config/problems';
+import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
+import type { ConfiguredPlatform } from '../ingress/platform';
+import { type LogLevel, parseLogLevel } from '../log';
+import { type HttpConfig, parseHttpConfig } from '../server/config';
+import { CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
 
-export interface AppConfig {
-  /** Present when asked for. */
-  caracal: CaracalConfig | null;
-  runtime: RuntimeConfig | null;
-  /** The web host's timeouts and connection cap (defaults unless the runtime was asked for). */
-  http: HttpConfig;
+export interface TerminalConfig {
+  caracal: CaracalConfig;
   logLevel: LogLevel;
-  /** null when Slack is not configured (or platforms were not asked for). */
-  slack: SlackConfig | null;
-  /** null when Teams is not configured (MICROSOFT_APP_ID absent), or platforms were not asked for. */
-  teams: TeamsPlatformConfig | null;
-  /** null when no incident source is configured (or platforms were not asked for). */
-  incidents: IncidentsConfig | null;
-  /** Every secret value configured, for redaction (logs, chat, terminal). */
+  /** Every secret value configured, for redaction (terminal output). */
   secrets: string[];
 }
 
-export interface ConfigNeeds {
-  caracal?: boolean;
-  runtime?: boolean;
-  platforms?: boolean;
+export interface WebConfig {
+  runtime: RuntimeConfig;
+  /** The web host's timeouts and connection cap. */
+  http: HttpConfig;
+  logLevel: LogLevel;
+  /** The chat platforms configured, in registry order (none is fine: health and metrics only). */
+  platforms: ConfiguredPlatform[];
+  /** null when no incident source is configured. */
+  incidents: IncidentsConfig | null;
+  /** Every secret value configured, for redaction (logs, chat). */
+  secrets: string[];
 }
 
-const skipped = <T>(): Parsed<T | null> => ({ ok: true, value: null });
+/** A worker collects evidence too; `start` runs web and worker from this one. */
+export interface WorkerConfig extends WebConfig {
+  caracal: CaracalConfig;
+}
 
-export function loadAppConfig(env: Env, needs: ConfigNeeds): AppConfig {
-  const caracal = needs.caracal ? parseCaracalConfig(env) : skipped<CaracalConfig>();
-  const runtime = needs.runtime ? parseRuntimeConfig(env) : skipped<RuntimeConfig>();
-  const http: Parsed<HttpConfig> = needs.runtime ? parseHttpConfig(env) : { ok: true, value: HTTP_DEFAULTS };
-  const logLevel = parseLogLevel(env);
-  const slack = needs.platforms ? parseSlackConfig(env) : skipped<SlackConfig>();
-  const teams = needs.platforms ? parseTeamsPlatformConfig(env) : skipped<TeamsPlatformConfig>();
-  // Routes are checked against the platforms that will run (a platform with bad settings counts:
-  // its own problem is reported, not a second one about every route to it).
-  const running = new Set<'slack' | 'teams'>([...(!slack.ok || slack.value ? ['slack' as const] : []), ...(!teams.ok || teams.value ? ['teams' as const] : [])]);
-  const incidents = needs.platforms ? parseIncidentsConfig(env, running) : skipped<IncidentsConfig>();
-  const problems: ConfigProblem[] = [caracal, runtime, http, logLevel, slack, teams, incidents].flatMap((g) => (g.ok ? [] : g.problems));
-  if (problems.length) throw new ConfigError(problems);
-  const value = <T>(g: Parsed<T>): T => (g as { value: T }).value;
-  const c = value(caracal);
+export interface AuditConfig {
+  runtime: RuntimeConfig;
+}
+
+/** Every variable whose value is a secret: each room's, each registered platform's. */
+export const SECRET_VARIABLES: readonly string[] = [
+  ...CARACAL_SECRET_VARIABLES,
+  ...CHAT_PLATFORMS.flatMap((p) => p.secretVariables),
+  ...RUNTIME_SECRET_VARIABLES,
+  ...INCIDENT_SECRET_VARIABLES,
+];
+
+/**
+ * The values of the secret variables in `env` plus `extra` (an admin token read from
+ * CARACAL_ADMIN_TOKEN_FILE), never short or empty ones (a 3-character "secret" would redact
+ * ordinary words).
+ */
+export function knownSecrets(env: Env, extra: Array<string | undefined> = []): string[] {
+  const values = [...SECRET_VARIABLES.map((n) => env[n]?.trim()), ...extra.map((v) => v?.trim())];
+  return [...new Set(values.filter((v): v is string => !!v && v.length >= 8))];
+}
+
+/**
+ * The platforms whose settings are present, and the names of those that will run (a platform
+ * with bad settings counts: its own problem is reported, not a second one about every
+ * incident route to it).
+ */
+function parsePlatforms(env: Env): { platforms: Parsed<ConfiguredPlatform[]>; running: Set<string> } {
+  const each = CHAT_PLATFORMS.map((platform) => ({ platform, parsed: platform.parseSettings(env) }));
+  const running = new Set(each.filter(({ parsed }) => !parsed.ok || parsed.value !== null).map(({ platform }) => platform.name));
+  const problems = each.flatMap(({ parsed }) => (parsed.ok ? [] : parsed.problems));
+  if (problems.length) return { platforms: { ok: false, problems }, running };
+  const configured = each.flatMap(({ platform, parsed }) => (parsed.ok && parsed.value !== null ? [{ platform, settings: parsed.value }] : []));
+  return { platforms: { ok: true, value: configured }, running };
+}
+
+/** The groups `serve` needs, in the order their problems are reported. */
+function webGroups(env: Env) {
+  const { platforms, running } = parsePlatforms(env);
   return {
-    caracal: c,
-    runtime: value(runtime),
-    http: value(http),
-    logLevel: value(logLevel),
-    slack: value(slack),
-    teams: value(teams),
-    incidents: value(incidents),
-    secrets: secretValues(env, [c?.adminToken]),
+    runtime: parseRuntimeConfig(env),
+    http: parseHttpConfig(env),
+    logLevel: parseLogLevel(env),
+    platforms,
+    incidents: parseIncidentsConfig(env, platformsInUse(running)),
   };
 }
 
-/** The runtime group of a config loaded with `runtime: true`. */
-export function runtimeOf(config: AppConfig): RuntimeConfig {
-  if (!config.runtime) throw new Error('the runtime configuration was not loaded');
-  return config.runtime;
+export function loadTerminalConfig(env: Env): TerminalConfig {
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env) }));
+  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
-/** The Caracal group of a config loaded with `caracal: true`. */
-export function caracalOf(config: AppConfig): CaracalConfig {
-  if (!config.caracal) throw new Error('the Caracal configuration was not loaded');
-  return config.caracal;
+export function loadWebConfig(env: Env): WebConfig {
+  const c = orThrow(combine(webGroups(env)));
+  return { ...c, secrets: knownSecrets(env) };
 }
 
-/** What each command needs. */
-export const NEEDS = {
-  /** `triage`, `bundle`: Caracal only, no Redis. */
-  terminal: { caracal: true },
-  /** `serve`: the web half reads no Caracal. */
-  serve: { runtime: true, platforms: true },
-  /** `worker` and `start` collect evidence too. */
-  worker: { runtime: true, platforms: true, caracal: true },
-  /** `audit verify`: Redis and the signing key. */
-  audit: { runtime: true },
-} as const satisfies Record<string, ConfigNeeds>;
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
+  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+}
+
+export function loadAuditConfig(env: Env): AuditConfig {
+  return { runtime: orThrow(parseRuntimeConfig(env)) };
+}

@@ -1,5 +1,5 @@
 /**
- * The bot's long-running processes, from one AppConfig:
+ * The bot's long-running processes, from their configuration (config.ts: web or worker):
  *
  *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
  *   worker  the collect and post workers, posting through every configured platform; with PORT
@@ -22,8 +22,8 @@ import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
 import { createLogger } from '../log';
-import { type AppConfig, runtimeOf } from './config';
-import { chatPlatforms } from './platforms';
+import type { WebConfig, WorkerConfig } from './config';
+import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
@@ -54,9 +54,13 @@ async function readyForWeb(redis: TriageRedis, redisUrl: string): Promise<void> 
   }
 }
 
-/** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). */
-export async function runProcesses(config: AppConfig, opts: RunOptions): Promise<ProcessHandle> {
-  const runtime = runtimeOf(config);
+const isWorkerConfig = (c: WebConfig | WorkerConfig): c is WorkerConfig => 'caracal' in c;
+
+/** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
+export function runProcesses(config: WorkerConfig, opts: RunOptions): Promise<ProcessHandle>;
+export function runProcesses(config: WebConfig, opts: RunOptions & { worker: false }): Promise<ProcessHandle>;
+export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOptions): Promise<ProcessHandle> {
+  const runtime = config.runtime;
   const name = opts.web ? 'caracal-triage' : 'caracal-triage-worker';
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
   const unreachable = await waitForRedis(runtime.redisUrl, {
@@ -65,7 +69,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
   });
   if (unreachable) throw unreachable;
   const registry = new Registry();
-  const platforms = chatPlatforms(config);
+  const platforms = await openPlatforms(config.platforms);
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
@@ -86,6 +90,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
     if (opts.web) await readyForWeb(redis, runtime.redisUrl);
     // The worker half first: it defines the limiter's scripts before anything uses the store's connection.
     if (opts.worker) {
+      if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
       engine = workerEngine(config, { platforms, logger });
       worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
     }
@@ -101,7 +106,7 @@ export async function runProcesses(config: AppConfig, opts: RunOptions): Promise
     const port = web ? await web.listen(runtime.port, opts.host) : null;
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
-    const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets).map((h) => h.path) : [];
+    const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };

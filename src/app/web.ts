@@ -7,19 +7,21 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
-import type { HttpConfig } from '../config/http';
 import type { IncidentsConfig } from '../incidents/config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
-import type { ChatPlatform, Ingress } from '../ingress/ingress';
+import type { Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
+import type { PlatformInstance } from '../ingress/platform';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
+import type { HttpConfig } from '../server/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
+import { platformsInUse } from './platforms';
 
 export interface WebHostOptions {
   service: TriageService;
-  platforms: readonly ChatPlatform[];
+  platforms: readonly PlatformInstance[];
   /** TRIAGE_SIGNING_KEY. */
   signingKey: string;
   /** Secret values to redact from pasted text and logs. */
@@ -56,17 +58,15 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
   });
-  const ingresses = opts.platforms.map((p) =>
-    p.ingress({ service: opts.service, flow, metrics, logger, redactor, signingKey: opts.signingKey, readiness: () => readiness() }),
-  );
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
   if (opts.incidents) {
     const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,
         routing: opts.incidents.config.routing,
-        platforms: new Set(byName.keys()),
-        destination: (a) => byName.get(a.platform)!.destination(a.platform === 'slack' ? a.channel : a.conversationId),
+        platforms: platformsInUse(byName.keys()),
+        destination: (a) => byName.get(a.platform)!.destination(a),
         desk: opts.incidents.desk,
         metrics,
         logger,

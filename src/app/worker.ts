@@ -12,12 +12,9 @@
  * process (src/app/processes.ts), which closes them after.
  */
 import type { Logger } from 'pino';
-import { createRedactor } from '../redact/redact';
-import { createCaracalClient } from '../caracal/client';
 import type { CaracalClient } from '../caracal/client-api';
-import { createSharedReadCache } from '../caracal/shared-cache';
-import type { ChatPlatform } from '../ingress/ingress';
-import { ChatLimiter, DEFAULT_LIMITS, type PlatformLimits } from '../posting/limiter';
+import type { PlatformInstance } from '../ingress/platform';
+import { ChatLimiter, type PlatformLimits } from '../posting/limiter';
 import type { ChatPorts } from '../posting/ports';
 import { createPostProcessor } from '../posting/post-processor';
 import { createPostStore } from '../posting/post-store';
@@ -30,10 +27,11 @@ import type { TriageQueues } from '../queue/queues';
 import { startQueueWorkers, type JobProcessor, type QueueWorkers, type QueueWorkersOptions } from '../queue/queue-workers';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
-import { createTriageSession, sessionDeadlineMs } from '../triage/session';
+import { createTriageEngine } from '../triage/engine';
 import type { CreateTriageSession } from '../triage/session-api';
 import { settlesWithin } from '../time/race';
-import { type AppConfig, caracalOf, runtimeOf } from './config';
+import type { WorkerConfig } from './config';
+import { postingLimits } from './platforms';
 
 export interface WorkerHalfOptions {
   /** The process's store, audit log, queues and connections; opened for the `worker` role. */
@@ -58,6 +56,7 @@ export interface WorkerHalfOptions {
   maxStalledCount?: number;
   /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
   name?: string;
+  /** Over every registered platform's own limits (src/app/platforms.ts), by name. */
   limits?: Partial<Record<Platform, PlatformLimits>>;
   /** Card updates wait this long, so a burst of changes becomes one edit (default 1 s). */
   cardDebounceMs?: number;
@@ -85,7 +84,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   const { store, audit, queues, metrics, watch } = redis;
   if (!redis.bull) throw new Error('the worker half needs a TriageRedis opened for the worker role');
   // First, before anything runs: the limiter defines its scripts on `data` (triage-redis.ts).
-  const limiter = new ChatLimiter(redis.data, redis.prefix, { ...DEFAULT_LIMITS, ...o.limits });
+  const limiter = new ChatLimiter(redis.data, redis.prefix, { ...postingLimits(), ...o.limits });
   const posts = createPostStore(store);
   const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
 
@@ -160,24 +159,19 @@ export interface WorkerEngine {
   close(): Promise<void>;
 }
 
-export function workerEngine(config: AppConfig, o: { platforms: readonly ChatPlatform[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
-  const runtime = runtimeOf(config);
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: runtime.signingKey, logger: o.logger })])), ...o.ports };
-  const client = createCaracalClient(caracalOf(config));
+export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger })])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
-  // Re-checks read past it.
-  const cache = createSharedReadCache(client, { ttlMs: runtime.cacheTtlMs });
-  const redactor = createRedactor(config.secrets);
+  // Re-checks read past it (freshClient).
+  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs });
   return {
     ports,
-    client: cache,
-    freshClient: cache.fresh,
-    // A step may chain calls: give each bundle item and step room for a call and its retry at
-    // the configured per-call timeout (as the terminal does).
-    createSession: (c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) }),
+    client: engine.client,
+    freshClient: engine.freshClient,
+    createSession: engine.createSession,
     close: async () => {
-      await settlesWithin(client.close(), 500);
+      await settlesWithin(engine.close(), 500);
     },
   };
 }

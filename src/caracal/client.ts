@@ -5,7 +5,7 @@
  * Tokens go only to the service they belong to and never into an error message.
  */
 import type { z } from 'zod';
-import type { CaracalConfig } from '../config/env';
+import type { CaracalConfig } from './config';
 import type { AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
 import { CaracalApiError, CaracalBadResponseError, CaracalTransportError, isCaracalError } from './errors';
 import {

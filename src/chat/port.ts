@@ -30,6 +30,21 @@ export interface ChatCapabilities {
   foldSteps?: number;
 }
 
+/** How often one kind of call may go to one conversation: `points` calls per `durationSec`. */
+export interface RateLimit {
+  points: number;
+  durationSec: number;
+}
+
+/**
+ * A platform's posting limits per conversation, which the shared limiter (src/posting/limiter.ts)
+ * spaces every process's calls by. Each platform declares its own (src/ingress/platform.ts).
+ */
+export interface PostingLimits {
+  post: RateLimit;
+  update: RateLimit;
+}
+
 /** Thrown by a port when the platform says "slow down"; the posting job is delayed by `retryAfterMs`. */
 export class ChatRateLimitedError extends Error {
   constructor(

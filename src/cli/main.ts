@@ -105,7 +105,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('verify')
     .description('Check the HMAC chain of the audit log; exit 1 on a break.')
     .action(async () => {
-      const { runAuditVerify } = await import('../audit/verify-command.js');
+      const { runAuditVerify } = await import('../app/audit.js');
       setExit(await runAuditVerify(io.env, { stdout: io.stdout, err: (line) => void io.stderr.write(errorLines(line)) }));
     });
 

@@ -2,13 +2,11 @@
  * What a chat user can ask the bot, as a discriminated union. Platform-free: Slack's
  * `/caracal …` and Teams' `@Caracal …` both parse into this; adapters decide how to answer.
  */
-import type { TriageInput } from '../triage/record';
+import type { StartingCommand } from '../ingress/flow';
 
 export type Command =
-  /** Start a triage. `input.requestId` null means readiness first, then symptom buttons. */
-  | { kind: 'triage'; input: TriageInput }
-  /** Collect and post the diagnostic bundle (a readiness-first triage that posts the bundle). */
-  | { kind: 'bundle'; zoneId: string | null }
+  /** `triage …` and `bundle …`: the commands that start work (declared with the flow's outcomes). */
+  | StartingCommand
   | { kind: 'status' }
   | { kind: 'help' }
   /** The text could not be understood: `message` is the one explanation to show, with an example. */

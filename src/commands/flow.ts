@@ -1,5 +1,6 @@
 /**
- * The one command flow every chat platform (and the incident sources) goes through:
+ * The one command flow every chat platform (and the incident sources) goes through, the
+ * implementation of src/ingress/flow.ts's `CommandFlow`:
  *
  *   text → parse (grammar.ts) → authorize → start (TriageService) → CommandOutcome
  *   button value → verify (button-token.ts) → authorize → apply → ActionOutcome
@@ -12,72 +13,16 @@
  */
 import type { Logger } from 'pino';
 import type { Redactor } from '../redact/redact';
-import type { Destination, MessageRef } from '../chat/port';
+import type { MessageRef } from '../chat/port';
+import type { CommandFlow, CommandRequest, StartingCommand } from '../ingress/flow';
 import type { IngressMetrics } from '../ingress/metrics';
 import type { ReadinessReport } from '../ingress/readiness';
-import type { Actor, TriageInput, TriageRecord } from '../triage/record';
+import type { TriageInput } from '../triage/record';
 import type { StartTriageRequest, TriageService } from '../ingress/service-api';
 import { eventFromClaim } from './button-event';
 import { verifyButton } from './button-token';
-import type { Command } from './command';
 import { helpText, parseCommand } from './grammar';
 import { within } from '../time/race';
-
-export type AuthzDecision = { ok: true } | { ok: false; message: string };
-
-export type StartingCommand = Extract<Command, { kind: 'triage' | 'bundle' }>;
-
-export interface CommandRequest {
-  /** Metrics label: `slack`, `teams`, … */
-  platform: string;
-  /** What the person typed, with the platform's own escaping and the bot mention removed. */
-  text: string;
-  /** How the command is spelt on this platform (`/caracal`, `@Caracal`), for help and examples. */
-  prefix: string;
-  actor: Actor;
-  /** Where the card goes. */
-  destination: Destination;
-  /** Idempotency key of the inbound delivery (a redelivery starts nothing new). */
-  dedupeKey: string;
-  /** For the audit log: `slack_command`, `slack_mention`, `teams_message`, … */
-  source: string;
-  /** The platform's allow-list check, in memory. */
-  authorize: () => AuthzDecision;
-}
-
-export type CommandOutcome =
-  | { kind: 'help'; text: string }
-  | { kind: 'status'; readiness: ReadinessReport | null }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'unauthorized'; message: string }
-  | { kind: 'started'; command: StartingCommand; triageId: string; created: boolean }
-  /**
-   * The same command (channel, request ID, zone, symptom) has a triage that is still open:
-   * nothing new was started; answer with its card (null until posted) and its link.
-   */
-  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null }
-  /** Still starting after the time budget; the card appears if it starts. */
-  | { kind: 'slow'; command: StartingCommand }
-  /** The queue (Redis) is unreachable; nothing was started. */
-  | { kind: 'unavailable'; command: StartingCommand };
-
-export interface ActionRequest {
-  platform: string;
-  /** The button's signed value, verbatim. */
-  value: unknown;
-  actor: Actor;
-  authorize: () => AuthzDecision;
-  source: string;
-  /**
-   * Whether the click came from this stored card (same conversation and message): a signed
-   * value copied onto another card, or replayed from another channel, applies to nothing.
-   */
-  fromCard: (card: MessageRef) => boolean;
-}
-
-export type ActionOutcome =
-  | { kind: 'applied'; triageId: string; record: TriageRecord }
-  | { kind: 'refused'; reason: string; message: string; triageId?: string };
 
 export interface CommandFlowOptions {
   service: TriageService;
@@ -88,16 +33,9 @@ export interface CommandFlowOptions {
   redactor: Redactor;
   /** Readiness for `status`. */
   readiness: () => Promise<ReadinessReport>;
-  /** Longest wait for service.start before answering anyway (ms; Slack allows 3 s for the whole ack). */
+  /** Longest wait for service.start before answering anyway (ms; the strictest platform allows 3 s for the whole ack). */
   startTimeoutMs?: number;
   now?: () => Date;
-}
-
-export interface CommandFlow {
-  command(req: CommandRequest): Promise<CommandOutcome>;
-  action(req: ActionRequest): Promise<ActionOutcome>;
-  /** Start a triage the platform itself decided on (an incident channel, a webhook). */
-  start(req: StartTriageRequest): ReturnType<TriageService['start']>;
 }
 
 const APPLY_MESSAGES: Record<string, string> = {

@@ -1,61 +1,79 @@
 /**
  * Channel addresses as people write them in the routes file, TRIAGE_DEFAULT_CHANNEL and the
- * generic hook's `channel`: `slack:<channel id>` or `teams:<conversation id>`.
- *
- * - Slack channel IDs are `C…` (public), `G…` (private, older workspaces) or `D…` (DM):
- *   one capital letter then capitals and digits.
- * - Teams conversation IDs are opaque: `19:…@thread.tacv2` for a channel, `19:…@thread.v2`
- *   for a group chat, `a:…` for a personal chat, optionally `;messageid=<id>` for a thread.
- *   Accepted: 3 to 512 printable ASCII characters, no spaces, starting `<letters or digits>:`.
+ * generic hook's `channel`: `<platform>:<id>`. The platform named before the colon (any case,
+ * surrounding spaces ignored) reads the rest with its own parser (src/ingress/platform.ts), so
+ * this file knows no platform: it is handed every platform the build has (src/app/platforms.ts)
+ * and, where it matters, the ones this bot runs.
  */
 import { z } from 'zod';
+import type { ChannelAddress, ChatPlatform } from '../ingress/platform';
 
-export const PLATFORMS = ['slack', 'teams'] as const;
-export type ChatPlatformName = (typeof PLATFORMS)[number];
+export type { ChannelAddress } from '../ingress/platform';
 
-export type ChannelAddress = { platform: 'slack'; channel: string } | { platform: 'teams'; conversationId: string };
-
-export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,40}$/;
-export const TEAMS_CONVERSATION_ID = /^(?=[\x21-\x7e]{3,512}$)[A-Za-z0-9]+:[\x21-\x7e]+$/;
-
-export const CHANNEL_EXAMPLE = 'slack:C0123ABCDEF or teams:19:abc123@thread.tacv2';
+/** What this file needs of a chat platform. */
+export type AddressablePlatform = Pick<ChatPlatform, 'name' | 'title' | 'enabledBy' | 'channels'>;
 
 export type ChannelParse = { ok: true; address: ChannelAddress } | { ok: false; message: string };
 
-/** Parses `slack:<id>` / `teams:<conversation id>`; the message says what is wrong, with an example. */
-export function parseChannelAddress(text: string): ChannelParse {
-  const value = text.trim();
-  const colon = value.indexOf(':');
-  const scheme = colon < 0 ? '' : value.slice(0, colon).toLowerCase();
-  const id = colon < 0 ? '' : value.slice(colon + 1);
-  if (scheme === 'slack') {
-    if (SLACK_CHANNEL_ID.test(id)) return { ok: true, address: { platform: 'slack', channel: id } };
-    return { ok: false, message: `"${shown(id)}" is not a Slack channel ID (C…, G… or D… in capitals and digits, e.g. slack:C0123ABCDEF)` };
-  }
-  if (scheme === 'teams') {
-    if (TEAMS_CONVERSATION_ID.test(id)) return { ok: true, address: { platform: 'teams', conversationId: id } };
-    return { ok: false, message: `"${shown(id)}" is not a Teams conversation ID (e.g. teams:19:abc123@thread.tacv2; printable characters, no spaces)` };
-  }
-  return { ok: false, message: `"${shown(value)}" is not a channel: write ${CHANNEL_EXAMPLE}` };
+/** Reads and writes `<platform>:<id>` for every platform the build has. */
+export interface ChannelAddresses {
+  /** The address, or what is wrong with the text, with an example. */
+  parse(text: string): ChannelParse;
+  /** The zod form, for schemas that carry a channel (the generic hook body, the routes file). */
+  readonly text: z.ZodType<ChannelAddress, string>;
+  format(address: ChannelAddress): string;
+  /** One right address per platform: `a:… or b:…`. */
+  readonly example: string;
+  /** The first platform's short form (`<name>:X…`), for examples inside other sentences. */
+  readonly sketch: string;
+  /** The variables that turn a platform on: `A or B`. */
+  readonly enabledBy: string;
+  /** A destination on a platform the bot does not run is refused with this message; null when fine. */
+  unconfigured(address: ChannelAddress, running: ReadonlySet<string>): string | null;
 }
 
-/** The zod form, for schemas that carry a channel (the generic hook body, the routes file). */
-export const ChannelAddressText = z.string().transform((v, ctx): ChannelAddress => {
-  const r = parseChannelAddress(v);
-  if (r.ok) return r.address;
-  ctx.addIssue({ code: 'custom', message: r.message });
-  return z.NEVER;
-});
-
-export function formatChannelAddress(a: ChannelAddress): string {
-  return a.platform === 'slack' ? `slack:${a.channel}` : `teams:${a.conversationId}`;
+export function channelAddresses(known: readonly AddressablePlatform[]): ChannelAddresses {
+  const byName = new Map(known.map((p) => [p.name, p]));
+  const example = known.map((p) => `${p.name}:${p.channels.example}`).join(' or ');
+  const parse = (text: string): ChannelParse => {
+    const value = text.trim();
+    const colon = value.indexOf(':');
+    const platform = colon < 0 ? undefined : byName.get(value.slice(0, colon).toLowerCase());
+    if (!platform) return { ok: false, message: `"${shown(value)}" is not a channel: write ${example}` };
+    const id = value.slice(colon + 1);
+    const r = platform.channels.parse(id);
+    return r.ok ? r : { ok: false, message: `"${shown(id)}" ${r.problem}` };
+  };
+  return {
+    parse,
+    text: z.string().transform((v, ctx): ChannelAddress => {
+      const r = parse(v);
+      if (r.ok) return r.address;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }),
+    format: (a) => {
+      const platform = byName.get(a.platform);
+      return platform ? `${a.platform}:${platform.channels.format(a)}` : a.platform;
+    },
+    example,
+    sketch: known[0] ? `${known[0].name}:${known[0].channels.sketch}` : '<platform>:<id>',
+    enabledBy: known.map((p) => p.enabledBy).join(' or '),
+    unconfigured: (a, running) => {
+      if (running.has(a.platform)) return null;
+      const list = running.size > 0 ? [...running].join(', ') : 'none';
+      return `${byName.get(a.platform)?.title ?? a.platform} is not configured in this bot (configured platforms: ${list})`;
+    },
+  };
 }
 
-/** A destination on a platform the bot does not run is refused with this message, or null when fine. */
-export function unconfiguredPlatform(a: ChannelAddress, configured: ReadonlySet<ChatPlatformName>): string | null {
-  if (configured.has(a.platform)) return null;
-  const list = configured.size > 0 ? [...configured].join(', ') : 'none';
-  return `${a.platform === 'slack' ? 'Slack' : 'Microsoft Teams'} is not configured in this bot (configured platforms: ${list})`;
+/**
+ * The chat platforms as the incidents room sees them: how to read an address on any platform
+ * the build has, and which ones this bot runs (an address on another is refused).
+ */
+export interface ChatPlatformsInUse {
+  readonly addresses: ChannelAddresses;
+  readonly running: ReadonlySet<string>;
 }
 
 function shown(s: string): string {

@@ -7,11 +7,11 @@
  *   PAGERDUTY_WEBHOOK_SECRET  the V3 webhook subscription's signing secret
  *   INCIDENT_WEBHOOK_SECRET   HMAC key of the generic signed webhook
  *   TRIAGE_ROUTES_FILE        YAML: which channel gets which incidents (first match wins)
- *   TRIAGE_DEFAULT_CHANNEL    slack:<channel id> or teams:<conversation id>, when no route matches
+ *   TRIAGE_DEFAULT_CHANNEL    a channel address (<platform>:<id>, channel.ts), when no route matches
  */
 import { loadRoutes, type RoutingTable } from './routes/load';
 import type { IncidentSecrets } from './sources';
-import type { ChatPlatformName } from './channel';
+import type { ChatPlatformsInUse } from './channel';
 import { type Env, parseEnvGroup, text } from '../config/fields';
 import type { Parsed } from '../config/problems';
 
@@ -32,8 +32,11 @@ const shape = {
   TRIAGE_DEFAULT_CHANNEL: text({ optional: true }),
 };
 
-/** null when no incident source is configured. `platforms`: the chat platforms this bot runs. */
-export function parseIncidentsConfig(env: Env, platforms: ReadonlySet<ChatPlatformName>): Parsed<IncidentsConfig | null> {
+/** Variables whose values are secrets (redacted wherever they show up). */
+export const INCIDENT_SECRET_VARIABLES = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'] as const;
+
+/** null when no incident source is configured. `platforms`: the chat platforms, and which this bot runs. */
+export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): Parsed<IncidentsConfig | null> {
   const r = parseEnvGroup(shape, env);
   if (!r.ok) return r;
   const v = r.value;
@@ -47,9 +50,9 @@ export function parseIncidentsConfig(env: Env, platforms: ReadonlySet<ChatPlatfo
   const routes = loadRoutes({ file: v.TRIAGE_ROUTES_FILE, defaultChannel: v.TRIAGE_DEFAULT_CHANNEL, platforms });
   if (!routes.ok) return { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
   const problems = [];
-  if (anySource && platforms.size === 0) problems.push({ variable: 'ALERTMANAGER_TOKEN', message: 'an incident source is configured but no chat platform is (set SLACK_BOT_TOKEN or MICROSOFT_APP_ID): its bundles would have nowhere to go' });
+  if (anySource && platforms.running.size === 0) problems.push({ variable: 'ALERTMANAGER_TOKEN', message: `an incident source is configured but no chat platform is (set ${platforms.addresses.enabledBy}): its bundles would have nowhere to go` });
   if ((secrets.alertmanagerToken || secrets.pagerDutySecret) && routes.table.routes.length === 0 && !routes.table.defaultChannel) {
-    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with ALERTMANAGER_TOKEN or PAGERDUTY_WEBHOOK_SECRET unless TRIAGE_ROUTES_FILE routes every incident: e.g. slack:C0123ABCDEF or teams:19:abc@thread.tacv2' });
+    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: `is required with ALERTMANAGER_TOKEN or PAGERDUTY_WEBHOOK_SECRET unless TRIAGE_ROUTES_FILE routes every incident: e.g. ${platforms.addresses.example}` });
   }
   if (problems.length) return { ok: false, problems };
   return { ok: true, value: { secrets, routing: routes.table, warnings: routes.warnings } };

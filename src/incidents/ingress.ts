@@ -17,7 +17,7 @@ import type { Destination } from '../chat/port';
 import type { Ingress, IngressRoute } from '../ingress/ingress';
 import type { IngressMetrics } from '../ingress/metrics';
 import type { RawBodyRequest } from '../ingress/ingress';
-import { type ChannelAddress, type ChatPlatformName, formatChannelAddress } from './channel';
+import type { ChannelAddress, ChatPlatformsInUse } from './channel';
 import type { IncidentDesk } from './desk';
 import { destinationFor } from './routes/route';
 import type { RoutingTable } from './routes/load';
@@ -27,9 +27,9 @@ import { collectionOrder, incidentView } from './view';
 export interface IncidentIngressOptions {
   secrets: IncidentSecrets;
   routing: RoutingTable;
-  /** The chat platforms this bot runs. */
-  platforms: ReadonlySet<ChatPlatformName>;
-  /** A routed `slack:<id>` / `teams:<id>` as the platform's own destination. */
+  /** Reads and writes `<platform>:<id>`; knows which platforms this bot runs. */
+  platforms: ChatPlatformsInUse;
+  /** A routed address as its platform's own destination. */
   destination: (address: ChannelAddress) => Destination;
   desk: IncidentDesk;
   metrics: IngressMetrics;
@@ -66,7 +66,7 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
         const destination = to.ok ? o.destination(to.to) : null;
         const outcome = await o.desk.receive({ incident, destination, view: incidentView(incident), steps: collectionOrder(incident) });
         count(outcome.action);
-        log.info({ source: spec.source, incident: incident.incidentRef, action: outcome.action, triageId: outcome.triageId, to: to.ok ? formatChannelAddress(to.to) : null }, 'incident notice');
+        log.info({ source: spec.source, incident: incident.incidentRef, action: outcome.action, triageId: outcome.triageId, to: to.ok ? o.platforms.addresses.format(to.to) : null }, 'incident notice');
         res.status(200).json(outcome);
       } catch (e) {
         count('error');
@@ -77,7 +77,7 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
   });
   return {
     name: 'incidents',
-    routes: enabledIncidentSources(o.secrets).map(route),
+    routes: enabledIncidentSources(o.secrets, o.platforms.addresses).map(route),
     readiness: [],
     start: async () => undefined,
     stop: async () => undefined,

@@ -17,6 +17,7 @@ import { precheckPagerDuty } from './auth/pagerduty';
 import { triageForAlertGroup } from './from-alertmanager';
 import { triageForGenericHook } from './from-generic';
 import { triageForPagerDuty } from './from-pagerduty';
+import type { ChannelAddresses } from './channel';
 import type { IncidentSource, IncidentTriage } from './incident';
 import { ALERTMANAGER_MAX_BODY_BYTES, parseAlertmanagerWebhook } from './payloads/alertmanager';
 import { GENERIC_HOOK_MAX_BODY_BYTES, parseGenericHook } from './payloads/generic';
@@ -60,13 +61,14 @@ export function pagerDutySource(secret: Secrets): IncidentSourceSpec {
   };
 }
 
-export function genericHookSource(secret: Secrets): IncidentSourceSpec {
+/** `addresses` reads the channel the body names. */
+export function genericHookSource(secret: Secrets, addresses: ChannelAddresses): IncidentSourceSpec {
   return {
     source: 'generic',
     path: '/hooks/incident',
     maxBodyBytes: GENERIC_HOOK_MAX_BODY_BYTES,
     precheck: (headers, now) => precheckGenericHook(headers, now, secret),
-    read: reader(parseGenericHook, triageForGenericHook),
+    read: reader((raw) => parseGenericHook(raw, addresses), triageForGenericHook),
   };
 }
 
@@ -81,12 +83,12 @@ export interface IncidentSecrets {
 
 const configured = (s: Secrets | undefined): s is Secrets => (typeof s === 'string' ? s.length > 0 : !!s && s.some((x) => x.length > 0));
 
-/** The sources whose secret is set; a source without one is not mounted at all. */
-export function enabledIncidentSources(secrets: IncidentSecrets): IncidentSourceSpec[] {
+/** The sources whose secret is set; a source without one is not mounted at all. `addresses`: see genericHookSource. */
+export function enabledIncidentSources(secrets: IncidentSecrets, addresses: ChannelAddresses): IncidentSourceSpec[] {
   const out: IncidentSourceSpec[] = [];
   if (configured(secrets.alertmanagerToken)) out.push(alertmanagerSource(secrets.alertmanagerToken));
   if (configured(secrets.pagerDutySecret)) out.push(pagerDutySource(secrets.pagerDutySecret));
-  if (configured(secrets.incidentWebhookSecret)) out.push(genericHookSource(secrets.incidentWebhookSecret));
+  if (configured(secrets.incidentWebhookSecret)) out.push(genericHookSource(secrets.incidentWebhookSecret, addresses));
   return out;
 }
 

@@ -1,29 +1,28 @@
 /**
  * What plugs into the web host. A chat platform or an incident source is an `Ingress`: the
- * routes it serves (none for a transport that opens its own socket, like Slack's Socket Mode),
- * the readiness checks that say whether it can work, and its start and stop. The host
+ * routes it serves (none for a transport that opens its own socket), the readiness checks
+ * that say whether it can work, and its start and stop. The host
  * (src/server) mounts a list of them next to /healthz, /readyz and /metrics and names none.
  *
- * A chat platform is one `ChatPlatform`: its ingress for web processes and its `ChatPort` for
- * workers, built from its own configuration by the composition root (src/app), which is the
- * only place that knows which platforms exist.
+ * A chat platform is one `ChatPlatform` (platform.ts): its ingress for web processes and its
+ * `ChatPort` for workers, built from its own configuration by the composition root (src/app),
+ * which is the only place that knows which platforms exist. Everything a platform is handed
+ * and calls is declared in this folder: the context below, the command flow (flow.ts),
+ * metrics, readiness and the edge's authentication.
  */
 import type { Request, RequestHandler } from 'express';
 import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
-import type { Redactor } from '../redact/redact';
-import type { ChatPort, Destination, Platform } from '../chat/port';
-import type { CommandFlow } from '../commands/flow';
-import type { ReadinessCheck, ReadinessReport } from './readiness';
+import type { CommandFlow } from './flow';
+import type { ReadinessCheck } from './readiness';
 import type { IngressMetrics } from './metrics';
-import type { TriageService } from './service-api';
 
 /** A request whose body the host read and verified: the raw bytes the signature was checked over. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };
 
 export interface IngressRoute {
   method: 'POST' | 'GET';
-  /** Absolute path, e.g. `/slack/events`. */
+  /** Absolute path, e.g. `/hooks/incident`. */
   path: string;
   /** Runs with the verified raw body in `req.rawBody` (a `RawBodyRequest`). */
   handler: RequestHandler;
@@ -42,7 +41,7 @@ export interface IngressRoute {
 }
 
 export interface Ingress {
-  /** Metrics label and log component: `slack`, `teams`, `alertmanager`, … */
+  /** Metrics label and log component: the platform's name, `incidents`, … */
   readonly name: string;
   readonly routes: readonly IngressRoute[];
   readonly readiness: readonly ReadinessCheck[];
@@ -54,33 +53,10 @@ export interface Ingress {
 
 /** What the host hands every ingress. */
 export interface IngressContext {
-  service: TriageService;
   /** The one command flow (parse → authorize → start or act → outcome). */
   flow: CommandFlow;
   metrics: IngressMetrics;
   logger: Logger;
-  redactor: Redactor;
   /** TRIAGE_SIGNING_KEY: button payloads. */
   signingKey: string;
-  /** The web process's readiness, for `status` commands. */
-  readiness: () => Promise<ReadinessReport>;
-}
-
-/** What a worker hands a platform to build its port. */
-export interface PortContext {
-  signingKey: string;
-  logger: Logger;
-}
-
-export interface ChatPlatform {
-  readonly platform: Platform;
-  /** One line for the start-up log, e.g. `slack (http)`. */
-  readonly describe: string;
-  ingress(ctx: IngressContext): Ingress;
-  port(ctx: PortContext): ChatPort;
-  /**
-   * The platform's destination for a conversation named in configuration (an incident route's
-   * `slack:<channel id>`, `teams:<conversation id>`: the part after the colon).
-   */
-  destination(conversationId: string): Destination;
 }

@@ -12,30 +12,21 @@
  * the same retry time (the herd that left a 30-card storm's last card at ~200 s).
  */
 import type { Redis } from 'ioredis';
-import type { Platform } from '../chat/port';
+import type { Platform, PostingLimits, RateLimit } from '../chat/port';
 import { DEFAULT_FOLD, type FoldPolicy } from './thread-plan';
 import { conversationKey } from '../store/keys';
 
 export type CallKind = 'post' | 'update';
 
-export interface Limit {
-  points: number;
-  durationSec: number;
-}
-export interface PlatformLimits {
-  post: Limit;
-  update: Limit;
+export type Limit = RateLimit;
+/** A platform's limits (each platform declares its own: src/ingress/platform.ts), plus how its backlog folds. */
+export interface PlatformLimits extends PostingLimits {
   /** When a conversation's backlog is folded (src/posting/thread-plan.ts); default DEFAULT_FOLD. */
   fold?: FoldPolicy;
 }
 
-export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
-  // chat.postMessage: ~1 message/second/channel; chat.update is Tier 3 (50+/min).
-  slack: { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } },
-  // Teams per bot per thread: 7/1 s, 8/2 s and 60/30 s, posts and updates alike; one of each a
-  // second stays under the 30 s window (2 a second), which is the one that binds a long thread.
-  teams: { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } },
-};
+/** For a platform the limiter was given no limits for (a port handed to the workers directly): one call of each kind a second. */
+const ONE_A_SECOND: PlatformLimits = { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } };
 
 /**
  * Slots are this much further apart than the limit itself: what reaches the platform is spaced
@@ -119,7 +110,8 @@ export class ChatLimiter {
   constructor(
     redis: Redis,
     private readonly prefix: string,
-    private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS,
+    /** By platform name (src/app passes every registered platform's). */
+    private readonly limits: Readonly<Partial<Record<Platform, PlatformLimits>>> = {},
   ) {
     const r = redis as Redis & Partial<LimiterScripts>;
     if (typeof r.ctAdmit !== 'function') redis.defineCommand('ctAdmit', { numberOfKeys: 2, lua: ADMIT });
@@ -132,11 +124,11 @@ export class ChatLimiter {
   }
 
   intervalMs(platform: Platform, kind: CallKind): number {
-    return intervalOf(this.limits[platform][kind]);
+    return intervalOf((this.limits[platform] ?? ONE_A_SECOND)[kind]);
   }
 
   fold(platform: Platform): FoldPolicy {
-    return this.limits[platform].fold ?? DEFAULT_FOLD;
+    return this.limits[platform]?.fold ?? DEFAULT_FOLD;
   }
 
   /**

@@ -5,7 +5,7 @@
  * lease that keeps one pump per conversation. These fields live in the triage's hash beside
  * the store's (src/store/triage-store.ts); only this room reads or writes them.
  */
-import { PLATFORMS, addressIdentity, parseAddress, type Destination, type MessageRef, type Platform } from '../chat/address';
+import { isPlatformName, addressIdentity, parseAddress, type Destination, type MessageRef, type Platform } from '../chat/address';
 import type { TriageRecord } from '../triage/record';
 import { STEP_IDS, type StepId } from '../triage/model';
 import { INTENT_FIELDS, parseBundleRef, parseIntent, type IntentLane, type PostIntent } from './post-intent';
@@ -159,9 +159,9 @@ export class PostStore {
     const busy: Array<{ platform: Platform; conversation: string }> = [];
     for (const member of all) {
       const at = member.indexOf(':');
-      const platform = member.slice(0, at) as Platform;
+      const platform: Platform = member.slice(0, at);
       const conversation = member.slice(at + 1);
-      if (at > 0 && PLATFORMS.includes(platform) && (await this.outboxSize(conversation)) > 0) busy.push({ platform, conversation });
+      if (at > 0 && isPlatformName(platform) && (await this.outboxSize(conversation)) > 0) busy.push({ platform, conversation });
       else await this.redis.srem(this.keys.convs(), member);
     }
     return busy;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { STEP_IDS } from '../triage/model';
 import type { StepId } from '../triage/model';
 import { TRIAGE_ID_PATTERN } from '../store/ids';
-import { PLATFORMS } from '../chat/address';
+import { PlatformName } from '../chat/address';
 
 export const QUEUE_NAMES = { collect: 'collect', post: 'post' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -44,7 +44,7 @@ export type PostJobData = z.infer<typeof PostJobData>;
  * in order, one at a time, as the conversation's limit allows.
  */
 export const PumpJobData = z.strictObject({
-  platform: z.enum(PLATFORMS),
+  platform: PlatformName,
   /** conversationKey(port.conversationOf(card)). */
   conversation: z.string().regex(/^[\w.-]{1,64}$/, 'not a conversation key'),
   /** Since when (ms) the pump has been letting cards go first; past a bound it posts a reply anyway. */

@@ -72,7 +72,8 @@ const TEXT_RULES: TextRule[] = [
   plain('jwt', /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g),
   plain('caracal_admin_token', /(?<![A-Za-z0-9_-])cat_[A-Za-z0-9_-]{43,}/g),
   plain('sink_secret', /(?<![A-Za-z0-9_-])nsk_[A-Za-z0-9_-]{16,}/g),
-  plain('slack_token', /\b(?:xox[abpr]|xapp)-[A-Za-z0-9-]{10,}/g),
+  // Chat bot and app tokens (xoxb-…, xapp-…), wherever they are pasted, configured or not.
+  plain('chat_token', /\b(?:xox[abpr]|xapp)-[A-Za-z0-9-]{10,}/g),
   {
     // `password=…`, `"client_secret": "…"`, `X-Api-Key: …` inside free text.
     name: 'key_value',

@@ -14,7 +14,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
-import { HTTP_DEFAULTS, type HttpConfig } from '../config/http';
+import { HTTP_DEFAULTS, type HttpConfig } from './config';
 import { Registry } from 'prom-client';
 import type { Ingress, IngressRoute } from '../ingress/ingress';
 import { guardedBody } from './guarded-body';

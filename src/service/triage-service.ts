@@ -1,5 +1,5 @@
 /**
- * TriageService (src/triage/service-api.ts) over the Redis store and the queues: what chat
+ * TriageService (src/ingress/service-api.ts) over the Redis store and the queues: what chat
  * adapters and webhooks call. `start` is a handful of Redis round trips (dedupe, open-triage
  * check and create in one script, one audit append, one job add) so adapters can call it before
  * their 3-second ack; everything slow happens in the workers.

@@ -3,16 +3,19 @@
  * is reported at once, one line per variable, saying what is wrong and showing a right value.
  */
 import pino from 'pino';
-import { loadAppConfig } from '../../src/app/config';
-import { chatPlatforms } from '../../src/app/platforms';
+import type { SlackConfig } from '../../adapters/slack/config';
+import { loadTerminalConfig, loadWebConfig, loadWorkerConfig } from '../../src/app/config';
+import { openPlatforms } from '../../src/app/platforms';
 import { ConfigError } from '../../src/config/problems';
 
 const TOKEN = 'cat_' + 'A'.repeat(43);
 const RUNTIME = { REDIS_URL: 'redis://127.0.0.1:6379', TRIAGE_SIGNING_KEY: 'k'.repeat(40) };
 
-function problems(env: Record<string, string | undefined>, needs: Parameters<typeof loadAppConfig>[1]): string[] {
+type Env = Record<string, string | undefined>;
+
+function problems(env: Env, load: (env: Env) => unknown): string[] {
   try {
-    loadAppConfig(env, needs);
+    load(env);
   } catch (e) {
     if (e instanceof ConfigError) return e.message.split('\n');
     throw e;
@@ -20,11 +23,11 @@ function problems(env: Record<string, string | undefined>, needs: Parameters<typ
   return [];
 }
 
-describe('loadAppConfig', () => {
+describe('the configuration of each kind of process', () => {
   it('reports every bad variable of every group at once, one line each', () => {
     const lines = problems(
       { CARACAL_API_URL: 'not a url', CARACAL_ADMIN_TOKEN: '', REDIS_URL: 'http://127.0.0.1:6379', CARACAL_TIMEOUT_MS: 'abc', PORT: 'abc', CARACAL_CACHE_TTL_MS: 'abc', LOG_LEVEL: 'loud', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'maybe' },
-      { caracal: true, runtime: true, platforms: true },
+      loadWorkerConfig,
     );
     const byVar = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
     expect(Object.keys(byVar).sort()).toEqual(
@@ -42,32 +45,33 @@ describe('loadAppConfig', () => {
   });
 
   it('asks only for the groups a command needs', () => {
-    expect(problems({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN }, { caracal: true })).toEqual([]);
-    expect(problems({ ...RUNTIME }, { runtime: true, platforms: true })).toEqual([]);
-    expect(problems({ ...RUNTIME }, { runtime: true, platforms: true, caracal: true })[0]).toMatch(/^CARACAL_API_URL: is required but not set/);
+    expect(problems({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN }, loadTerminalConfig)).toEqual([]);
+    expect(problems({ ...RUNTIME }, loadWebConfig)).toEqual([]);
+    expect(problems({ ...RUNTIME }, loadWorkerConfig)[0]).toMatch(/^CARACAL_API_URL: is required but not set/);
   });
 
   it('never echoes a secret it refuses, and cuts long bad values', () => {
-    const lines = problems({ ...RUNTIME, TRIAGE_SIGNING_KEY: 'short-secret-value', CARACAL_TIMEOUT_MS: '9'.repeat(200) }, { runtime: true, caracal: true });
+    const lines = problems({ ...RUNTIME, TRIAGE_SIGNING_KEY: 'short-secret-value', CARACAL_TIMEOUT_MS: '9'.repeat(200) }, loadWorkerConfig);
     expect(lines.join('\n')).not.toContain('short-secret-value');
     expect(lines.find((l) => l.startsWith('CARACAL_TIMEOUT_MS'))!.length).toBeLessThan(160);
   });
 
   it('collects the secret values for redaction, including a token read from its file', () => {
-    const config = loadAppConfig({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN, ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1234567890', SLACK_APP_TOKEN: 'xapp-1234567890' }, { caracal: true, runtime: true, platforms: true });
+    const config = loadWorkerConfig({ CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN, ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1234567890', SLACK_APP_TOKEN: 'xapp-1234567890' });
     expect(config.secrets).toEqual(expect.arrayContaining([TOKEN, 'xoxb-1234567890', 'xapp-1234567890', RUNTIME.TRIAGE_SIGNING_KEY]));
-    expect(config.slack?.appToken).toBe('xapp-1234567890');
+    const slack = config.platforms.find((p) => p.platform.name === 'slack')?.settings as SlackConfig | undefined;
+    expect(slack?.appToken).toBe('xapp-1234567890');
   });
 });
 
-describe('chatPlatforms', () => {
-  it('builds the worker port from the environment, or nothing without Slack', () => {
-    const portFrom = (env: Record<string, string>) => {
-      const config = loadAppConfig(env, { runtime: true, platforms: true });
-      return chatPlatforms(config).map((p) => p.port({ signingKey: config.runtime!.signingKey, logger: pino({ level: 'silent' }) }))[0] ?? null;
+describe('the configured platforms', () => {
+  it('builds the worker port from the environment, or nothing without Slack', async () => {
+    const portFrom = async (env: Record<string, string>) => {
+      const config = loadWebConfig(env);
+      return (await openPlatforms(config.platforms)).map((p) => p.port({ signingKey: config.runtime.signingKey, logger: pino({ level: 'silent' }) }))[0] ?? null;
     };
-    expect(portFrom(RUNTIME)).toBeNull();
-    const port = portFrom({ ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'false' });
+    expect(await portFrom(RUNTIME)).toBeNull();
+    const port = await portFrom({ ...RUNTIME, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's'.repeat(20), SLACK_FILE_UPLOADS: 'false' });
     expect(port?.platform).toBe('slack');
     expect(port?.capabilities.files).toBe(false);
   });

@@ -1,7 +1,7 @@
 import IORedis, { type Redis } from 'ioredis';
 import { createAuditLog } from '../../src/audit/log';
 import { verifyAuditChain } from '../../src/audit/verify';
-import { runAuditVerify } from '../../src/audit/verify-command';
+import { runAuditVerify } from '../../src/app/audit';
 import type { AuditInput } from '../../src/audit/entry';
 
 const KEY = 'k'.repeat(40);

@@ -7,7 +7,7 @@
 import { CaracalApiError } from '../../src/caracal/errors';
 import { createSharedReadCache } from '../../src/caracal/shared-cache';
 import { orThrow } from '../../src/config/problems';
-import { parseRuntimeConfig } from '../../src/config/runtime';
+import { parseRuntimeConfig } from '../../src/app/runtime-config';
 import { createTriageSession } from '../../src/triage/session';
 import { createHarness, waitFor, type Harness } from '../queue/harness';
 import { SCENARIO_NAMES, startSimulator, ZONE_B, type Simulator } from '../../sim';

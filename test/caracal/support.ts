@@ -1,5 +1,5 @@
 /** Shared set-up for the client tests: a simulator and a client pointed at it. */
-import type { CaracalConfig } from '../../src/config/env';
+import type { CaracalConfig } from '../../src/caracal/config';
 import { createCaracalClient, type CaracalClientHandle, type CaracalClientOptions } from '../../src/caracal/client';
 import { simulatorConfig, type Simulator } from '../../sim';
 

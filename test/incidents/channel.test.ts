@@ -2,7 +2,9 @@
  * Channel addresses as operators write them: the Slack and Teams IDs they copy from the
  * apps are accepted, lookalikes are refused with an example of the right form.
  */
-import { formatChannelAddress, parseChannelAddress } from '../../src/incidents/channel';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
+
+const parseChannelAddress = (text: string) => CHANNEL_ADDRESSES.parse(text);
 
 describe('channel addresses', () => {
   it.each([
@@ -35,7 +37,7 @@ describe('channel addresses', () => {
   it('writes an address back the way it is read', () => {
     for (const text of ['slack:C0123ABCDEF', 'teams:19:abc@thread.tacv2']) {
       const r = parseChannelAddress(text);
-      expect(r.ok && formatChannelAddress(r.address)).toBe(text);
+      expect(r.ok && CHANNEL_ADDRESSES.format(r.address)).toBe(text);
     }
   });
 });

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { CARACAL_ALERT_NAMES, guideForAlert } from '../../src/incidents/catalogue';
 import { genericHookSource, receiveIncident } from '../../src/incidents/sources';
 import { parseRoutes } from '../../src/incidents/routes/load';
-import { type ChatPlatformName } from '../../src/incidents/channel';
+import { CHANNEL_ADDRESSES, platformsInUse } from '../../src/app/platforms';
 import { SURFACE_LABELS } from '../../src/chat/render/labels';
 import { startRecordingReceiver, type RecordingReceiver } from '../support/alertmanager-receiver';
 
@@ -53,12 +53,12 @@ describe('docs/incidents.md', () => {
     await send();
     const r = await rx.waitFor(() => true, { from });
     expect(r.path).toBe('/hooks/incident');
-    const got = receiveIncident(genericHookSource(SECRET), r.headers, r.body, new Date());
+    const got = receiveIncident(genericHookSource(SECRET, CHANNEL_ADDRESSES), r.headers, r.body, new Date());
     expect(got).toMatchObject({
       kind: 'accepted',
       triage: { source: 'generic', channel: { platform: 'slack', channel: 'C0123ABCDEF' }, input: { requestId: '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b', zoneId: 'zone-prod' } },
     });
-    expect(receiveIncident(genericHookSource('another-secret'), r.headers, r.body, new Date())).toMatchObject({ kind: 'refused', status: 401 });
+    expect(receiveIncident(genericHookSource('another-secret', CHANNEL_ADDRESSES), r.headers, r.body, new Date())).toMatchObject({ kind: 'refused', status: 401 });
   }
 
   it('signs with openssl and curl the way the hook verifies', async () => {
@@ -73,7 +73,7 @@ describe('docs/incidents.md', () => {
 
   it('shows a routes file that loads', () => {
     const m = /## Routing[\s\S]*?```yaml\n([\s\S]*?)```/.exec(DOC);
-    const r = parseRoutes(m?.[1] ?? '', { file: 'docs', platforms: new Set<ChatPlatformName>(['slack', 'teams']) });
+    const r = parseRoutes(m?.[1] ?? '', { file: 'docs', platforms: platformsInUse(['slack', 'teams']) });
     expect(r.ok && r.warnings).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAlertmanagerWebhook } from '../../src/incidents/payloads/alertmanager';
 import { parseGenericHook } from '../../src/incidents/payloads/generic';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
 import { parsePagerDutyWebhook } from '../../src/incidents/payloads/pagerduty';
 
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
@@ -116,19 +117,19 @@ describe('PagerDuty V3 webhooks', () => {
 
 describe('generic incident webhook', () => {
   it('parses a full body and a Teams one, ignoring fields it does not know', () => {
-    const full = parseGenericHook(raw('generic', 'request.json'));
+    const full = parseGenericHook(raw('generic', 'request.json'), CHANNEL_ADDRESSES);
     expect(full.ok && full.value).toMatchObject({
       incident_id: 'INC-2026-0412',
       channel: { platform: 'slack', channel: 'C0INCIDENT1' },
       request_id: '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b',
       zone_id: 'zone-prod',
     });
-    const teams = parseGenericHook(raw('generic', 'teams.json'));
+    const teams = parseGenericHook(raw('generic', 'teams.json'), CHANNEL_ADDRESSES);
     expect(teams.ok && teams.value.channel).toEqual({ platform: 'teams', conversationId: '19:3f2a9c1b7d4e4f5a@thread.tacv2' });
   });
 
   it('reads an empty or null request_id and zone_id as absent', () => {
-    const r = parseGenericHook(raw('generic', 'templated-empty.json'));
+    const r = parseGenericHook(raw('generic', 'templated-empty.json'), CHANNEL_ADDRESSES);
     expect(r.ok && [r.value.request_id, r.value.zone_id]).toEqual([undefined, undefined]);
   });
 
@@ -146,7 +147,7 @@ describe('generic incident webhook', () => {
     ['a request ID with a space', { ...base, request_id: 'req 1' }, /request_id: a request ID is 1 to 128 printable ASCII/],
     ['a zone with a slash', { ...base, zone_id: 'zone/1' }, /zone_id: a zone ID is 1 to 128 characters/],
   ])('refuses %s with 400 naming the field', (_what, body, message) => {
-    const r = parseGenericHook(body);
+    const r = parseGenericHook(body, CHANNEL_ADDRESSES);
     expect(r).toMatchObject({ ok: false, status: 400 });
     if (!r.ok) expect(r.message).toMatch(message);
   });

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destinationFor, routeIncident } from '../../src/incidents/routes/route';
 import { loadRoutes, parseRoutes, type RoutingTable } from '../../src/incidents/routes/load';
-import { type ChatPlatformName } from '../../src/incidents/channel';
+import { platformsInUse } from '../../src/app/platforms';
 import { type RoutingFacts } from '../../src/incidents/incident';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'triage-routes.yaml');
-const BOTH = new Set<ChatPlatformName>(['slack', 'teams']);
-const SLACK = new Set<ChatPlatformName>(['slack']);
+const BOTH = platformsInUse(['slack', 'teams']);
+const SLACK = platformsInUse(['slack']);
 const FILE = '/etc/caracal-triage/routes.yaml';
 
 const facts = (f: Partial<RoutingFacts>): RoutingFacts => ({ source: 'alertmanager', alertname: null, severity: null, component: null, service: null, zone: null, ...f });
@@ -170,7 +170,7 @@ describe('errors name the file, the entry and the key', () => {
     expect(errorsOf('routes:\n  - name: team\n    to: teams:19:x@thread.tacv2\n', SLACK)).toEqual([
       `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "team" (line 2): to: Microsoft Teams is not configured in this bot (configured platforms: slack)`,
     ]);
-    expect(errorsOf('routes: []\n', new Set<ChatPlatformName>(['teams']), 'slack:C0DEFAULT01')).toEqual([
+    expect(errorsOf('routes: []\n', platformsInUse(['teams']), 'slack:C0DEFAULT01')).toEqual([
       'TRIAGE_DEFAULT_CHANNEL: Slack is not configured in this bot (configured platforms: teams)',
     ]);
     expect(errorsOf('routes: []\n', BOTH, '#oncall')).toEqual(['TRIAGE_DEFAULT_CHANNEL: "#oncall" is not a channel: write slack:C0123ABCDEF or teams:19:abc123@thread.tacv2']);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanagerSource, enabledIncidentSources, genericHookSource, pagerDutySource, receiveIncident } from '../../src/incidents/sources';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
 import { signGenericHook } from '../../src/incidents/auth/generic';
 import { signPagerDuty } from '../../src/incidents/auth/pagerduty';
 
@@ -28,19 +29,19 @@ describe('receiveIncident', () => {
     expect(receiveIncident(pagerDutySource(PD), pdHeaders, pdBody, NOW)).toMatchObject({ kind: 'accepted', triage: { source: 'pagerduty', signal: 'resolved' } });
 
     const hookBody = readFileSync(join(FIX, 'generic', 'request.json'));
-    expect(receiveIncident(genericHookSource(HOOK), signGenericHook(hookBody, HOOK, NOW_S), hookBody, NOW)).toMatchObject({ kind: 'accepted', triage: { source: 'generic' } });
+    expect(receiveIncident(genericHookSource(HOOK, CHANNEL_ADDRESSES), signGenericHook(hookBody, HOOK, NOW_S), hookBody, NOW)).toMatchObject({ kind: 'accepted', triage: { source: 'generic' } });
   });
 
   it('refuses an unauthenticated 10 MB body as unauthenticated, not as too large', () => {
     const huge = Buffer.alloc(10 * 1024 * 1024, 0x61);
     expect(receiveIncident(alertmanagerSource(TOKEN), {}, huge, NOW)).toMatchObject({ kind: 'refused', status: 401, failure: { reason: 'missing_credentials' } });
     expect(receiveIncident(pagerDutySource(PD), {}, huge, NOW)).toMatchObject({ kind: 'refused', status: 401 });
-    expect(receiveIncident(genericHookSource(HOOK), signGenericHook('x', HOOK, NOW_S - 3600), huge, NOW)).toMatchObject({ kind: 'refused', failure: { reason: 'stale_timestamp' } });
+    expect(receiveIncident(genericHookSource(HOOK, CHANNEL_ADDRESSES), signGenericHook('x', HOOK, NOW_S - 3600), huge, NOW)).toMatchObject({ kind: 'refused', failure: { reason: 'stale_timestamp' } });
   });
 
   it('answers 413 for an authenticated body over the source\'s cap', () => {
     const big = Buffer.alloc(16 * 1024 + 1, 0x20);
-    const r = receiveIncident(genericHookSource(HOOK), signGenericHook(big, HOOK, NOW_S), big, NOW);
+    const r = receiveIncident(genericHookSource(HOOK, CHANNEL_ADDRESSES), signGenericHook(big, HOOK, NOW_S), big, NOW);
     expect(r).toEqual({ kind: 'too_large', status: 413, message: 'the body is 16385 bytes; /hooks/incident takes at most 16384' });
     const pdBig = Buffer.alloc(256 * 1024 + 1, 0x20);
     expect(receiveIncident(pagerDutySource(PD), { 'x-pagerduty-signature': signPagerDuty(pdBig, [PD]) }, pdBig, NOW)).toMatchObject({ kind: 'too_large' });
@@ -59,9 +60,9 @@ describe('receiveIncident', () => {
   });
 
   it('mounts only the sources whose secret is set, at their routes', () => {
-    expect(enabledIncidentSources({}).map((s) => s.path)).toEqual([]);
-    expect(enabledIncidentSources({ alertmanagerToken: '', pagerDutySecret: PD }).map((s) => [s.source, s.path, s.maxBodyBytes])).toEqual([['pagerduty', '/hooks/pagerduty', 262144]]);
-    expect(enabledIncidentSources({ alertmanagerToken: TOKEN, pagerDutySecret: PD, incidentWebhookSecret: [HOOK] }).map((s) => s.path)).toEqual([
+    expect(enabledIncidentSources({}, CHANNEL_ADDRESSES).map((s) => s.path)).toEqual([]);
+    expect(enabledIncidentSources({ alertmanagerToken: '', pagerDutySecret: PD }, CHANNEL_ADDRESSES).map((s) => [s.source, s.path, s.maxBodyBytes])).toEqual([['pagerduty', '/hooks/pagerduty', 262144]]);
+    expect(enabledIncidentSources({ alertmanagerToken: TOKEN, pagerDutySecret: PD, incidentWebhookSecret: [HOOK] }, CHANNEL_ADDRESSES).map((s) => s.path)).toEqual([
       '/hooks/alertmanager',
       '/hooks/pagerduty',
       '/hooks/incident',

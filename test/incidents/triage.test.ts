@@ -10,6 +10,7 @@ import { createRedactor } from '../../src/redact/redact';
 import { lifecycleAction, type IncidentTriage } from '../../src/incidents/incident';
 import { parseAlertmanagerWebhook, type AlertmanagerWebhook } from '../../src/incidents/payloads/alertmanager';
 import { parseGenericHook } from '../../src/incidents/payloads/generic';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
 import { parsePagerDutyWebhook } from '../../src/incidents/payloads/pagerduty';
 import { triageForAlertGroup } from '../../src/incidents/from-alertmanager';
 import { triageForGenericHook } from '../../src/incidents/from-generic';
@@ -34,7 +35,7 @@ function pd(name: string, edit?: (b: { event: Record<string, unknown> & { data: 
 }
 
 function hook(body: unknown): IncidentTriage {
-  const r = parseGenericHook(body instanceof Buffer ? body : Buffer.from(JSON.stringify(body)));
+  const r = parseGenericHook(body instanceof Buffer ? body : Buffer.from(JSON.stringify(body)), CHANNEL_ADDRESSES);
   if (!r.ok) throw new Error(r.message);
   return triageForGenericHook(r.value);
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pino from 'pino';
-import { NEEDS, loadAppConfig } from '../../src/app/config';
+import { loadWorkerConfig } from '../../src/app/config';
 import { runProcesses } from '../../src/app/processes';
 import { createMemoryPort } from '../support/memory-port';
 import { openService, startConfiguredWorker } from '../support/halves';
@@ -30,18 +30,18 @@ describe('caracal-triage worker', () => {
 
   test('a missing or unreachable Redis is one line naming REDIS_URL', async () => {
     const env = envFor(sim);
-    expect(() => loadAppConfig({ ...env, REDIS_URL: undefined }, NEEDS.worker)).toThrow(/^REDIS_URL: is required but not set/);
-    await expect(runProcesses(loadAppConfig({ ...env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_STARTUP_TIMEOUT_MS: '0' }, NEEDS.worker), { web: false, worker: true, handleSignals: false, logger: silent })).rejects.toThrow(
+    expect(() => loadWorkerConfig({ ...env, REDIS_URL: undefined })).toThrow(/^REDIS_URL: is required but not set/);
+    await expect(runProcesses(loadWorkerConfig({ ...env, REDIS_URL: 'redis://127.0.0.1:1', REDIS_STARTUP_TIMEOUT_MS: '0' }), { web: false, worker: true, handleSignals: false, logger: silent })).rejects.toThrow(
       /^REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)$/,
     );
-    expect(() => loadAppConfig({ ...env, CARACAL_API_URL: undefined }, NEEDS.worker)).toThrow(/^CARACAL_API_URL:/);
+    expect(() => loadWorkerConfig({ ...env, CARACAL_API_URL: undefined })).toThrow(/^CARACAL_API_URL:/);
   });
 
   test('started from the environment, it runs a triage that a web process started', async () => {
     const prefix = uniquePrefix('runworker');
     prefixes.push(prefix);
     const port = createMemoryPort();
-    const worker = startConfiguredWorker(loadAppConfig(envFor(sim), NEEDS.worker), { ports: { slack: port }, logger: silent, prefix, sweepEveryMs: 0, cardDebounceMs: 20, limits: { slack: { post: { points: 20, durationSec: 1 }, update: { points: 20, durationSec: 1 } } } });
+    const worker = startConfiguredWorker(loadWorkerConfig(envFor(sim)), { ports: { slack: port }, logger: silent, prefix, sweepEveryMs: 0, cardDebounceMs: 20, limits: { slack: { post: { points: 20, durationSec: 1 }, update: { points: 20, durationSec: 1 } } } });
     const service = await openService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix, logger: silent, cardDebounceMs: 20 });
     try {
       const { triageId } = await service.start({

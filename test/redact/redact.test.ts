@@ -159,7 +159,7 @@ describe('redact', () => {
 
 test('nothing the simulator leaks survives redaction of real client output', async () => {
   const sim = await startSimulator();
-  // As in production: the configured credentials are known secrets (config/env knownSecrets()).
+  // As in production: the configured credentials are known secrets (src/app/config.ts knownSecrets()).
   const { redact } = createRedactor([sim.tokens.globalRead, sim.metricsBearer, sim.coordinatorToken]);
   try {
     for (const name of ['healthy_allow', 'grant_missing']) {

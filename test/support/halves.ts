@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
-import { type AppConfig, runtimeOf } from '../../src/app/config';
+import type { WorkerConfig } from '../../src/app/config';
 import { startWorkerHalf, workerEngine, type WorkerHalf, type WorkerHalfOptions } from '../../src/app/worker';
 import type { ChatPorts } from '../../src/posting/ports';
 import { triageMetrics } from '../../src/queue/metrics';
@@ -60,8 +60,8 @@ export function startWorkerSet(o: WorkerSetOptions): WorkerHalf {
  * The worker half from the configuration, composed as `caracal-triage worker` composes it
  * (src/app/processes.ts), with the ports given (a recording port) and tuning over the defaults.
  */
-export function startConfiguredWorker(config: AppConfig, o: { ports: ChatPorts; logger: Logger; prefix?: string } & Partial<Omit<WorkerHalfOptions, 'redis' | 'logger' | 'ports'>>): WorkerHalf {
-  const { redisUrl, signingKey } = runtimeOf(config);
+export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPorts; logger: Logger; prefix?: string } & Partial<Omit<WorkerHalfOptions, 'redis' | 'logger' | 'ports'>>): WorkerHalf {
+  const { redisUrl, signingKey } = config.runtime;
   const redis = openTriageRedis({ url: redisUrl, role: 'worker', signingKey, prefix: o.prefix, logger: o.logger });
   const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
   const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...o, ports: engine.ports, redis });

@@ -8,7 +8,7 @@ import type { StepId } from '../../src/triage/model';
 import { STEP_TITLES } from '../../src/triage/model';
 import type { TriageRecord } from '../../src/triage/record';
 import { z } from 'zod';
-import { PLATFORMS } from '../../src/chat/address';
+import { PlatformName } from '../../src/chat/address';
 import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from '../../src/chat/port';
 
 export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle';
@@ -84,7 +84,7 @@ export function renderBundleText(t: TriageRecord): string {
 }
 
 /** The memory port's own addresses: a conversation name (`channel`), and a message id once posted. */
-const MemoryAddress = z.looseObject({ platform: z.enum(PLATFORMS), channel: z.string().min(1) });
+const MemoryAddress = z.looseObject({ platform: PlatformName, channel: z.string().min(1) });
 const conversationOf = (w: Destination | MessageRef): string => MemoryAddress.parse(w).channel;
 
 export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {

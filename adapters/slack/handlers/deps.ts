@@ -1,6 +1,6 @@
 /** What the Slack listeners need; built once per ingress. */
 import type { Logger } from 'pino';
-import type { CommandFlow } from '../../../src/commands/flow';
+import type { CommandFlow } from '../../../src/ingress/flow';
 import type { IngressMetrics } from '../../../src/ingress/metrics';
 import type { SlackAuthorizer } from '../authz';
 import type { SlackIdentityResolver } from '../identity';

@@ -1,7 +1,7 @@
 /** Command outcomes (src/commands/flow.ts) as the one ephemeral mrkdwn line Slack shows. */
 import { z } from 'zod';
 import type { MessageRef } from '../../../src/chat/port';
-import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
+import type { CommandOutcome, StartingCommand } from '../../../src/ingress/flow';
 import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { code, esc } from './mrkdwn';
 

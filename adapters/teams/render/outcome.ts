@@ -1,5 +1,5 @@
 /** Command outcomes (src/commands/flow.ts) as the one short reply Teams shows in the conversation. */
-import type { CommandOutcome, StartingCommand } from '../../../src/commands/flow';
+import type { CommandOutcome, StartingCommand } from '../../../src/ingress/flow';
 import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { outsideText, visible } from './escape';
 

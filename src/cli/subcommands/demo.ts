@@ -3,10 +3,8 @@
  * on loopback), triages every scenario with the real client and engine, and prints what the
  * bot concluded next to what the scenario is known to be. `--scenario NAME` prints one in full.
  */
-import { createCaracalClient } from '../../caracal/client';
-import { createRedactor } from '../../redact/redact';
 import { buildTriageInput, type CommandIo } from './triage';
-import { createTriageSession } from '../../triage/session';
+import { createTriageEngine } from '../../triage/engine';
 import { SCENARIOS, getScenario, simulatorConfig, startSimulator, type Scenario, type Simulator } from '../../../sim';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { renderReport } from '../render-report';
@@ -16,13 +14,12 @@ import type { TriageReport } from '../../triage/model';
 async function triageScenario(sim: Simulator, scenario: Scenario): Promise<TriageReport> {
   sim.setScenario(scenario);
   const config = simulatorConfig(sim);
-  const redactor = createRedactor([config.adminToken, sim.metricsBearer, sim.coordinatorToken]);
-  const client = createCaracalClient(config);
+  const engine = createTriageEngine(config, [config.adminToken, sim.metricsBearer, sim.coordinatorToken]);
   try {
     const input = buildTriageInput(scenario.input.requestId, { symptom: scenario.input.symptom, error: scenario.input.error });
-    return await createTriageSession(client, input, { redactor }).run();
+    return await engine.session(input).run();
   } finally {
-    await client.close();
+    await engine.close();
   }
 }
 

@@ -8,15 +8,13 @@
  * 401; one endpoint's 401 only makes the steps that need it unknown).
  */
 import { z } from 'zod';
-import { createCaracalClient } from '../../caracal/client';
 import { CaracalApiError } from '../../caracal/errors';
-import { createRedactor } from '../../redact/redact';
-import { NEEDS, caracalOf, loadAppConfig } from '../../app/config';
+import { loadTerminalConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
 import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError, type RoutedError } from '../../triage/routing';
-import { createTriageSession, sessionDeadlineMs } from '../../triage/session';
+import { createTriageEngine } from '../../triage/engine';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
@@ -85,16 +83,14 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
 }
 
 function prepare(io: CommandIo, input: TriageInput) {
-  const app = loadAppConfig(io.env, NEEDS.terminal);
-  const config = caracalOf(app);
-  const redactor = createRedactor(app.secrets);
-  const client = createCaracalClient(config);
-  const session = createTriageSession(
-    client,
-    { ...input, error: input.error === null ? null : redactor.redactText(input.error).text, errorRoute: input.errorRoute ? redactor.redact(input.errorRoute).value : null },
-    { redactor, timeoutMs: sessionDeadlineMs(config.timeoutMs) },
-  );
-  return { session, client };
+  const config = loadTerminalConfig(io.env);
+  const engine = createTriageEngine(config.caracal, config.secrets);
+  const session = engine.session({
+    ...input,
+    error: input.error === null ? null : engine.redactor.redactText(input.error).text,
+    errorRoute: input.errorRoute ? engine.redactor.redact(input.errorRoute).value : null,
+  });
+  return { session, client: engine };
 }
 
 async function closing<T>(client: { close(): Promise<void> }, work: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 /**
- * The routes file (TRIAGE_ROUTES_FILE): which Slack channel or Teams conversation gets which
+ * The routes file (TRIAGE_ROUTES_FILE): which chat channel or conversation gets which
  * incidents. An example with every key explained is examples/triage-routes.yaml.
  *
  *   version: 1                      # optional
@@ -12,7 +12,7 @@
  *         component: gateway        # the alert's component label (sts, audit, gateway, api, database, platform)
  *         service: PXXXXXX          # PagerDuty service ID or name
  *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title)
- *       to: slack:C0123ABCDEF       # or teams:<conversation id>
+ *       to: <platform>:<id>         # a channel address (channel.ts)
  *
  * Each match key takes one value or a list (any of them). Severity and source compare
  * without regard to case; the others exactly. An incident no route matches goes to
@@ -23,7 +23,7 @@
  * route silently somewhere else).
  */
 import { z } from 'zod';
-import { ChannelAddressText } from '../channel';
+import type { ChannelAddresses } from '../channel';
 
 export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
@@ -61,13 +61,15 @@ export const RouteMatchSchema = z.strictObject({
 });
 export type RouteMatch = Partial<Record<MatchKey, string[]>>;
 
-export const RouteSchema = z.strictObject({
-  name: z.string({ error: orRequired('must be text') }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
-  match: RouteMatchSchema.nullish(),
-  to: ChannelAddressText,
-});
-
-export const RoutesFileSchema = z.strictObject({
-  version: z.literal(1, { error: 'must be 1 (the only version of this format)' }).optional(),
-  routes: z.array(RouteSchema, { error: orRequired('must be a list of routes (each "- to: slack:C…")') }),
-});
+/** The file's schema, reading each `to` with the platforms the build has. */
+export function routesFileSchema(addresses: ChannelAddresses) {
+  const route = z.strictObject({
+    name: z.string({ error: orRequired('must be text') }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+    match: RouteMatchSchema.nullish(),
+    to: addresses.text,
+  });
+  return z.strictObject({
+    version: z.literal(1, { error: 'must be 1 (the only version of this format)' }).optional(),
+    routes: z.array(route, { error: orRequired(`must be a list of routes (each "- to: ${addresses.sketch}")`) }),
+  });
+}

@@ -13,9 +13,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../../config/problems';
 import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
-import { parseChannelAddress, unconfiguredPlatform, type ChannelAddress, type ChatPlatformName } from '../channel';
+import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import { issueMessage } from '../payloads/parse';
-import { MATCH_KEYS, RoutesFileSchema, type RouteMatch } from './format';
+import { MATCH_KEYS, routesFileSchema, type RouteMatch } from './format';
 
 export const ROUTES_VARIABLE = 'TRIAGE_ROUTES_FILE';
 export const DEFAULT_CHANNEL_VARIABLE = 'TRIAGE_DEFAULT_CHANNEL';
@@ -45,8 +45,8 @@ export interface RoutesOptions {
   file?: string;
   /** TRIAGE_DEFAULT_CHANNEL, as written. */
   defaultChannel?: string;
-  /** The chat platforms this bot runs; destinations elsewhere are errors. */
-  platforms: ReadonlySet<ChatPlatformName>;
+  /** Reads `<platform>:<id>`; destinations on a platform this bot does not run are errors. */
+  platforms: ChatPlatformsInUse;
 }
 
 const ENTRY_KEYS = ['name', 'match', 'to'];
@@ -94,7 +94,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
   const file = opts.file;
   const errors: ConfigError[] = [];
   const fail = (where: string, what: string): void => void errors.push(ConfigError.of(ROUTES_VARIABLE, `${file}: ${where}${what}`));
-  const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
+  const defaultChannel = checkDefaultChannel(opts, errors);
 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
@@ -125,7 +125,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
     return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
   };
 
-  const parsed = RoutesFileSchema.safeParse(value);
+  const parsed = routesFileSchema(opts.platforms.addresses).safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
@@ -140,7 +140,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
   const routes: IncidentRoute[] = [];
   const seen = new Map<string, number>();
   parsed.data.routes.forEach((r, index) => {
-    const platformProblem = unconfiguredPlatform(r.to, opts.platforms);
+    const platformProblem = opts.platforms.addresses.unconfigured(r.to, opts.platforms.running);
     if (platformProblem) fail(where(['routes', index, 'to']), platformProblem);
     if (r.name !== undefined) {
       const first = seen.get(r.name);
@@ -153,14 +153,15 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
   return { ok: true, table: { file, routes, defaultChannel }, warnings: routeWarnings(file, routes) };
 }
 
-function checkDefaultChannel(value: string | undefined, platforms: ReadonlySet<ChatPlatformName>, errors: ConfigError[]): ChannelAddress | null {
+function checkDefaultChannel(opts: Pick<RoutesOptions, 'defaultChannel' | 'platforms'>, errors: ConfigError[]): ChannelAddress | null {
+  const value = opts.defaultChannel;
   if (value === undefined || value.trim() === '') return null;
-  const r = parseChannelAddress(value);
+  const r = opts.platforms.addresses.parse(value);
   if (!r.ok) {
     errors.push(ConfigError.of(DEFAULT_CHANNEL_VARIABLE, r.message));
     return null;
   }
-  const problem = unconfiguredPlatform(r.address, platforms);
+  const problem = opts.platforms.addresses.unconfigured(r.address, opts.platforms.running);
   if (problem) errors.push(ConfigError.of(DEFAULT_CHANNEL_VARIABLE, problem));
   return r.address;
 }
@@ -194,7 +195,7 @@ export function loadRoutes(opts: RoutesOptions): RoutesLoad {
   const file = opts.file?.trim();
   if (!file) {
     const errors: ConfigError[] = [];
-    const defaultChannel = checkDefaultChannel(opts.defaultChannel, opts.platforms, errors);
+    const defaultChannel = checkDefaultChannel(opts, errors);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, table: { file: null, routes: [], defaultChannel }, warnings: [] };
   }
   let text: string;

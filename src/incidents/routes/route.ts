@@ -3,7 +3,7 @@
  * matched against the routes in order (first match wins), then TRIAGE_DEFAULT_CHANNEL. No
  * match and no default is `unroutable` (the route answers 422 and logs the facts). Pure.
  */
-import { formatChannelAddress, unconfiguredPlatform, type ChannelAddress, type ChatPlatformName } from '../channel';
+import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import type { IncidentTriage, RoutingFacts } from '../incident';
 import type { MatchKey } from './format';
 import type { IncidentRoute, RoutingTable } from './load';
@@ -54,11 +54,11 @@ export function routeIncident(table: RoutingTable, facts: RoutingFacts): RouteDe
   return { ok: false, reason: 'unroutable', message: `${where} ${describeFacts(facts)}, and TRIAGE_DEFAULT_CHANNEL is not set` };
 }
 
-/** The destination of one incident: the generic hook's own channel (on a configured platform), else the routes. */
-export function destinationFor(t: Pick<IncidentTriage, 'channel' | 'routing'>, table: RoutingTable, platforms: ReadonlySet<ChatPlatformName>): RouteDecision {
+/** The destination of one incident: the generic hook's own channel (on a platform this bot runs), else the routes. */
+export function destinationFor(t: Pick<IncidentTriage, 'channel' | 'routing'>, table: RoutingTable, platforms: ChatPlatformsInUse): RouteDecision {
   if (t.channel) {
-    const problem = unconfiguredPlatform(t.channel, platforms);
-    if (problem) return { ok: false, reason: 'platform_not_configured', message: `channel ${formatChannelAddress(t.channel)}: ${problem}` };
+    const problem = platforms.addresses.unconfigured(t.channel, platforms.running);
+    if (problem) return { ok: false, reason: 'platform_not_configured', message: `channel ${platforms.addresses.format(t.channel)}: ${problem}` };
     return { ok: true, to: t.channel, by: { kind: 'payload' } };
   }
   return routeIncident(table, t.routing);

@@ -10,6 +10,7 @@ import { loadSlackConfig, slackPlatform } from '../../../adapters/slack';
 import { SlackChatPort } from '../../../adapters/slack/port';
 import { createWebHost, type WebHost } from '../../../src/app/web';
 import { parseIncidentsConfig } from '../../../src/incidents/config';
+import { platformsInUse } from '../../../src/app/platforms';
 import { orThrow } from '../../../src/config/problems';
 import { createIncidentDesk } from '../../../src/service/incident-desk';
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
@@ -108,7 +109,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   };
   const workers: WorkerHalf | null = (opts.workers ?? true) ? startWorkers() : null;
 
-  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['slack']))) : null;
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,

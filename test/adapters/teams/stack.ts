@@ -10,6 +10,7 @@ import { parseTeamsPlatformConfig, teamsPlatform } from '../../../adapters/teams
 import { createWebHost, type WebHost } from '../../../src/app/web';
 import { createCaracalClient } from '../../../src/caracal/client';
 import { parseIncidentsConfig } from '../../../src/incidents/config';
+import { platformsInUse } from '../../../src/app/platforms';
 import { orThrow } from '../../../src/config/problems';
 import { createIncidentDesk } from '../../../src/service/incident-desk';
 import type { RedisTriageService } from '../../../src/service/triage-service';
@@ -88,7 +89,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     return w;
   };
   const workers = opts.workers === false ? null : startWorkers();
-  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, new Set(['teams']))) : null;
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['teams']))) : null;
   const web = createWebHost({
     service,
     platforms: [platform],

@@ -1,6 +1,6 @@
 /** A Caracal client pointed at the simulator, as the CLI would build it from the environment. */
 import { createCaracalClient, type CaracalClientHandle } from '../../../src/caracal/client';
-import type { CaracalConfig } from '../../../src/config/env';
+import type { CaracalConfig } from '../../../src/caracal/config';
 import type { TriageInput } from '../../../src/triage/record';
 import { simulatorConfig, type Scenario, type Simulator } from '../../../sim';
 

@@ -1,11 +1,14 @@
 /**
  * The Caracal settings every command that reads Caracal needs (`triage`, `bundle`, `worker`,
  * `start`): where the Admin API and the optional service probes are, the admin token (inline or
- * from a file, read here once), zones to search, timeouts and the worker's shared-read TTL.
+ * from a file, read here once), the zones to search and the per-call timeout.
  */
 import { readFileSync } from 'node:fs';
-import { type Env, int, list, parseEnvGroup, text, url } from './fields';
-import type { ConfigProblem, Parsed } from './problems';
+import { type Env, int, list, parseEnvGroup, text, url } from '../config/fields';
+import type { ConfigProblem, Parsed } from '../config/problems';
+
+/** Variables whose values are secrets (redacted wherever they show up). */
+export const CARACAL_SECRET_VARIABLES = ['CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'] as const;
 
 export interface CaracalConfig {
   apiUrl: string;

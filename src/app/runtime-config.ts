@@ -1,12 +1,13 @@
 /**
  * Settings of the bot's own processes (`serve`, `worker`, `start`, `audit verify`): Redis, the
- * signing key, the HTTP port, the log level and the worker's shared Caracal read TTL.
+ * signing key, the HTTP port, how long a starting process waits for Redis and the worker's
+ * shared Caracal read TTL.
  */
-import { type Env, int, oneOf, parseEnvGroup, text, url } from './fields';
-import type { Parsed } from './problems';
+import { type Env, int, parseEnvGroup, text, url } from '../config/fields';
+import type { Parsed } from '../config/problems';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Variables whose values are secrets (redacted wherever they show up). */
+export const RUNTIME_SECRET_VARIABLES = ['TRIAGE_SIGNING_KEY'] as const;
 
 export interface RuntimeConfig {
   redisUrl: string;
@@ -34,11 +35,4 @@ export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
   if (!r.ok) return r;
   const portGiven = !!env.PORT?.trim();
   return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS!, redisStartupTimeoutMs: r.value.REDIS_STARTUP_TIMEOUT_MS! } };
-}
-
-const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };
-
-export function parseLogLevel(env: Env): Parsed<LogLevel> {
-  const r = parseEnvGroup(logShape, env);
-  return r.ok ? { ok: true, value: r.value.LOG_LEVEL! } : r;
 }

@@ -1,11 +1,11 @@
 /**
- * The web host's connection limits: how long a client may take to send its headers and its
- * whole request, how long an idle keep-alive connection stays open, and how many connections
- * are served at once. Node's own defaults (60 s for headers, 300 s for a request, no cap) let a
+ * The web host's settings: how long a client may take to send its headers and its whole
+ * request, how long an idle keep-alive connection stays open, and how many connections are
+ * served at once. Node's own defaults (60 s for headers, 300 s for a request, no cap) let a
  * slow or idle client hold a connection for minutes.
  */
-import { type Env, int, parseEnvGroup } from './fields';
-import type { Parsed } from './problems';
+import { type Env, int, parseEnvGroup } from '../config/fields';
+import type { Parsed } from '../config/problems';
 
 export interface HttpConfig {
   headersTimeoutMs: number;

@@ -1,7 +1,15 @@
+/** Each room's settings as the app reads them: Caracal's, the processes' own, and the secrets to redact. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, knownSecrets, loadCaracalConfig, loadRuntimeConfig } from '../../src/config/env';
+import { knownSecrets } from '../../src/app/config';
+import { parseRuntimeConfig } from '../../src/app/runtime-config';
+import { parseCaracalConfig } from '../../src/caracal/config';
+import { type Env } from '../../src/config/fields';
+import { ConfigError, orThrow } from '../../src/config/problems';
+
+const loadCaracalConfig = (env: Env) => orThrow(parseCaracalConfig(env));
+const loadRuntimeConfig = (env: Env) => orThrow(parseRuntimeConfig(env));
 
 const TOKEN = 'cat_' + 'A'.repeat(43);
 

@@ -1,0 +1,83 @@
+/**
+ * What a platform calls: the one command flow, as the contract it is written against.
+ *
+ *   text → parse → authorize → start (TriageService) → CommandOutcome
+ *   button value → verify → authorize → apply → ActionOutcome
+ *
+ * A platform turns its request into a `CommandRequest` / `ActionRequest` and the outcome into
+ * its own message; how the flow parses, verifies and counts is src/commands/flow.ts, which
+ * implements this interface. Declared here, with the rest of the seam, so a platform is
+ * written against src/ingress alone.
+ */
+import type { Destination, MessageRef } from '../chat/port';
+import type { Actor, TriageInput, TriageRecord } from '../triage/record';
+import type { StartTriageRequest, TriageService } from './service-api';
+import type { ReadinessReport } from './readiness';
+
+export type AuthzDecision = { ok: true } | { ok: false; message: string };
+
+/** A command that starts work, as its outcome carries it back to the platform. */
+export type StartingCommand =
+  /** Start a triage. `input.requestId` null means readiness first, then symptom buttons. */
+  | { kind: 'triage'; input: TriageInput }
+  /** Collect and post the diagnostic bundle (a readiness-first triage that posts the bundle). */
+  | { kind: 'bundle'; zoneId: string | null };
+
+export interface CommandRequest {
+  /** Metrics label: the platform's registered name. */
+  platform: string;
+  /** What the person typed, with the platform's own escaping and the bot mention removed. */
+  text: string;
+  /** How the command is spelt on this platform (`/caracal`, `@Caracal`), for help and examples. */
+  prefix: string;
+  actor: Actor;
+  /** Where the card goes. */
+  destination: Destination;
+  /** Idempotency key of the inbound delivery (a redelivery starts nothing new). */
+  dedupeKey: string;
+  /** For the audit log: `<platform>_command`, `<platform>_mention`, … */
+  source: string;
+  /** The platform's allow-list check, in memory. */
+  authorize: () => AuthzDecision;
+}
+
+export type CommandOutcome =
+  | { kind: 'help'; text: string }
+  | { kind: 'status'; readiness: ReadinessReport | null }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'started'; command: StartingCommand; triageId: string; created: boolean }
+  /**
+   * The same command (channel, request ID, zone, symptom) has a triage that is still open:
+   * nothing new was started; answer with its card (null until posted) and its link.
+   */
+  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null }
+  /** Still starting after the time budget; the card appears if it starts. */
+  | { kind: 'slow'; command: StartingCommand }
+  /** The queue (Redis) is unreachable; nothing was started. */
+  | { kind: 'unavailable'; command: StartingCommand };
+
+export interface ActionRequest {
+  platform: string;
+  /** The button's signed value, verbatim. */
+  value: unknown;
+  actor: Actor;
+  authorize: () => AuthzDecision;
+  source: string;
+  /**
+   * Whether the click came from this stored card (same conversation and message): a signed
+   * value copied onto another card, or replayed from another channel, applies to nothing.
+   */
+  fromCard: (card: MessageRef) => boolean;
+}
+
+export type ActionOutcome =
+  | { kind: 'applied'; triageId: string; record: TriageRecord }
+  | { kind: 'refused'; reason: string; message: string; triageId?: string };
+
+export interface CommandFlow {
+  command(req: CommandRequest): Promise<CommandOutcome>;
+  action(req: ActionRequest): Promise<ActionOutcome>;
+  /** Start a triage the platform itself decided on (an incident channel, a webhook). */
+  start(req: StartTriageRequest): ReturnType<TriageService['start']>;
+}

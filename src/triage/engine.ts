@@ -1,0 +1,58 @@
+/**
+ * The triage engine as every caller builds it (the terminal's `triage` and `bundle`, `demo`,
+ * the worker): the Caracal client from its settings, the redactor knowing the configured
+ * secrets, and sessions whose deadlines fit the configured per-call timeout. One place, so no
+ * caller forgets a part (a session without the timeout gives a slow Caracal the default
+ * deadlines and reports it unreachable).
+ */
+import type { CaracalClient } from '../caracal/client-api';
+import { createCaracalClient } from '../caracal/client';
+import type { CaracalConfig } from '../caracal/config';
+import { createSharedReadCache } from '../caracal/shared-cache';
+import { createRedactor, type Redactor } from '../redact/redact';
+import type { TriageInput } from './record';
+import { createTriageSession, sessionDeadlineMs } from './session';
+import type { CreateTriageSession, TriageSession } from './session-api';
+
+export interface TriageEngineOptions {
+  /**
+   * Share deployment-level reads (readiness, zones, grants…) among this process's triages for
+   * this long (ms; src/caracal/shared-cache.ts): fewer calls against Caracal's per-IP rate limit
+   * during an incident. Absent (the terminal) or 0: every read calls Caracal.
+   */
+  shareReadsForMs?: number;
+}
+
+export interface TriageEngine {
+  /** What sessions read Caracal through (the shared reads, when asked for). */
+  readonly client: CaracalClient;
+  /** The same client reading past any shared read ("Fixed, re-check" must see the fix). */
+  readonly freshClient: CaracalClient;
+  /** Redacts with the built-in rules and the configured secrets. */
+  readonly redactor: Redactor;
+  /** A session over the client given (`client` or `freshClient`); everything it returns is redacted. */
+  readonly createSession: CreateTriageSession;
+  /** A session over `client`. */
+  session(input: TriageInput): TriageSession;
+  /** Closes the client's connection pools (waits for calls in flight). */
+  close(): Promise<void>;
+}
+
+export function createTriageEngine(caracal: CaracalConfig, secrets: readonly string[], opts: TriageEngineOptions = {}): TriageEngine {
+  const handle = createCaracalClient(caracal);
+  const shared = opts.shareReadsForMs !== undefined ? createSharedReadCache(handle, { ttlMs: opts.shareReadsForMs }) : null;
+  const redactor = createRedactor([...secrets]);
+  // A step may chain calls: give each bundle item and step room for a call and its retry at
+  // the configured per-call timeout.
+  const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
+  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs });
+  const client = shared ?? handle;
+  return {
+    client,
+    freshClient: shared?.fresh ?? handle,
+    redactor,
+    createSession,
+    session: (input) => createSession(client, input),
+    close: () => handle.close(),
+  };
+}
