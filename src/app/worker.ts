@@ -69,7 +69,9 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     freshClient: cache.fresh,
     // A step may chain calls: give each bundle item and step room for a call and its retry at
     // the configured per-call timeout (as the terminal does).
-    createSession: opts.createSession ?? ((c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs) })),
+    createSession:
+      opts.createSession ??
+      ((c, input) => createTriageSession(c, input, { redactor, timeoutMs: sessionDeadlineMs(caracalOf(config).timeoutMs), changesWindowMs: caracalOf(config).changesWindowMs })),
     metrics,
     logger,
   });

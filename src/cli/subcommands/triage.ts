@@ -90,7 +90,7 @@ function prepare(io: CommandIo, input: TriageInput) {
   const session = createTriageSession(
     client,
     { ...input, error: input.error === null ? null : redactor.redactText(input.error).text },
-    { redactor, timeoutMs: sessionDeadlineMs(config.timeoutMs) },
+    { redactor, timeoutMs: sessionDeadlineMs(config.timeoutMs), changesWindowMs: config.changesWindowMs },
   );
   return { session, client };
 }
