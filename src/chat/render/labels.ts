@@ -111,5 +111,5 @@ export const BUNDLE_ITEM_LABELS: Record<import('../../triage/model').BundleItemI
   preflight: 'Provider preflight',
   provider_binding: 'Provider binding',
   request_trace: 'Request trace',
-  recent_changes: 'Changes before the denial',
+  recent_changes: 'Recent admin changes',
 };

@@ -25,7 +25,8 @@ export const collectRecentChanges: Collector = async (src) => {
   const location = await gatherer.get('location');
   const zoneId = location.zoneId;
   if (!zoneId) {
-    return unavailable('recent_changes', 'No zone to read admin changes from: give a request ID that audit knows, or --zone.', location.problem ?? undefined);
+    const why = src.requestId ? `${src.requestId} was not located in any zone, so there is no zone to read admin changes from.` : 'No single zone selected, so there are no admin changes to read; name a zone (--zone).';
+    return unavailable('recent_changes', why, location.problem ?? undefined);
   }
   const windowMs = src.changesWindowMs ?? DEFAULT_CHANGES_WINDOW_MS;
   const end = windowEnd(location, src.now());
