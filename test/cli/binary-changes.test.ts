@@ -63,7 +63,7 @@ describe('a change that caused the denial is named, with who, when and the admin
     ],
     [
       'provider_edited',
-      'A change by `alice` at 16:53 UTC, 2 min before this denial, edited provider 01a21de6-cb2f-7618-ba50-41377cfc4183 (`config_json.token_url`), the credential provider of resource://payments (admin-audit request `req-admin-adm-prov-2`).',
+      'A change by `alice` at 16:53 UTC, 2 min before this denial, edited the `config_json.token_url` of the credential provider 01a21de6-cb2f-7618-ba50-41377cfc4183 of resource://payments (admin-audit request `req-admin-adm-prov-2`).',
     ],
   ])('%s', async (name, sentence) => {
     const report = await json(name);
@@ -130,12 +130,12 @@ describe('the terminal', () => {
     expect(run.code).toBe(1);
     const out = lines(run.stdout);
     expect(out[2]).toBe('  Changed before this denial (3 ranked by relevance to it)');
-    expect(out[3]).toBe('    · cause           `alice` edited resource://payments (`upstream_url`) at 16:46 UTC, 5 min before the denial. [req-admin-adm-none-1]');
+    expect(out[3]).toBe('    · cause           `alice` edited the `upstream_url` of resource://payments at 16:46 UTC, 5 min before the denial. [req-admin-adm-none-1]');
     expect(run.stdout).not.toMatch(/[\u202E\u200B]/);
-    expect(run.stdout).toContain('`<!channel> @here [U+202E]ecived-wen` edited resource 01a21de6-cb89-71b9-8a9e-b23cef40ae8b (`scopes`)');
+    expect(run.stdout).toContain('`<!channel> @here [U+202E]ecived-wen` edited the `scopes` of resource 01a21de6-cb89-71b9-8a9e-b23cef40ae8b');
 
     const named = await triage('scope_removed');
-    expect(lines(named.run.stdout)[3]).toMatch(/^ {4}▶ cause {11}Console account `acct_7Hq2LmN9vXc4` edited resource:\/\/payments \(`operations`, `scopes`\) at 16:47 UTC, 3 min before the denial\. \[req-admin-adm-scope-1\]$/);
+    expect(lines(named.run.stdout)[3]).toMatch(/^ {4}▶ cause {11}Console account `acct_7Hq2LmN9vXc4` edited the `operations` and `scopes` of resource:\/\/payments at 16:47 UTC, 3 min before the denial\. \[req-admin-adm-scope-1\]$/);
   });
 
   it('--json keeps the actor exactly, with the bidi override escaped', async () => {

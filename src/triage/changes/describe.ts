@@ -41,9 +41,16 @@ export function entityPhrase(row: Pick<ChangeRow, 'entityType' | 'entityId'>, s:
     const set = s.policySets.find((p) => p.id === id);
     if (set?.name) return `policy set ${set.name}`;
   }
-  if (type === 'providers' && s.resource?.providerId === id) return `provider ${id} (the credential provider of ${s.resource.identifier})`;
+  if (type === 'providers' && s.resource?.providerId === id) return `the credential provider ${id} of ${s.resource.identifier}`;
   if (type === 'zones') return 'the zone';
   return `${SINGULAR[type] ?? type} ${id}`;
+}
+
+/** "the `a`, `b` and `c`" (at most MAX_FIELDS named). */
+export function fieldList(fields: readonly string[]): string {
+  const named = fields.slice(0, MAX_FIELDS).map(tick);
+  if (fields.length > MAX_FIELDS) named.push(`${fields.length - MAX_FIELDS} more`);
+  return `the ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0]}`;
 }
 
 export function fieldsPhrase(fields: readonly string[]): string {
@@ -55,7 +62,7 @@ export function fieldsPhrase(fields: readonly string[]): string {
 /** Collections whose DELETE archives the entity rather than erasing it (apps/api routes). */
 const ARCHIVED_ON_DELETE = new Set(['resources', 'applications', 'providers', 'policy-sets']);
 
-/** What the change did, e.g. `edited resource://payments (\`scopes\`)`, `activated policy set main`. */
+/** What the change did, e.g. `edited the \`scopes\` of resource://payments`, `activated policy set main (\`version_id\`)`. */
 export function deedPhrase(row: ChangeRow, s: ChangeSubject): string {
   const what = entityPhrase(row, s);
   const fields = fieldsPhrase(row.changedFields);
@@ -64,9 +71,9 @@ export function deedPhrase(row: ChangeRow, s: ChangeSubject): string {
   if (row.entityType === 'zones' || !row.entityType) return `made ${tick(row.action)}${fields}`;
   switch (kind) {
     case 'create':
-      return `created ${what}${fields}`;
+      return `created ${what}${row.changedFields.length ? ` with ${fieldList(row.changedFields).replace(/^the /, '')}` : ''}`;
     case 'update':
-      return `edited ${what}${fields}`;
+      return row.changedFields.length ? `edited ${fieldList(row.changedFields)} of ${what}` : `edited ${what}`;
     case 'delete':
       return row.entityType === 'grants' ? `revoked ${what}` : ARCHIVED_ON_DELETE.has(row.entityType) ? `archived ${what}` : `deleted ${what}`;
     case 'secret_rotation':

@@ -21,7 +21,7 @@
 import type { StepResult } from '../model';
 import { closest } from '../request-facts';
 import type { ChangeRow, ChangeSubject } from './change';
-import { entityPhrase, tick } from './describe';
+import { entityPhrase, fieldList, tick } from './describe';
 import { PROVIDER_DENIALS, isPolicyDenial } from './rank';
 
 export interface Link {
@@ -88,8 +88,8 @@ const RULES: readonly Rule[] = [
       row.entityType === 'resources'
         ? `edited the ${tick('credential_provider_id')} of ${s.resource!.identifier}, the provider STS takes its credential from`
         : row.secretRotated || row.changeKind === 'secret_rotation'
-          ? `rotated the secret of provider ${row.entityId}, the credential provider of ${s.resource!.identifier}`
-          : `edited provider ${row.entityId}${row.changedFields.length ? ` (${list(row.changedFields.slice(0, 6))})` : ''}, the credential provider of ${s.resource!.identifier}`,
+          ? `rotated the secret of ${entityPhrase(row, s)}`
+          : `edited ${row.changedFields.length ? `${fieldList(row.changedFields)} of ` : ''}${entityPhrase(row, s)}`,
   },
   {
     applies: (root, s) => isPolicyDenial(root) && s.policySets.some((p) => !!p.activeVersionId && p.activeVersionId === s.evaluatedVersionId),

@@ -19,8 +19,8 @@ describe('changes on the Slack card', () => {
     const text = JSON.parse(block(card, 'triage:changes')).text.text as string;
     const lines = text.split('\n');
     expect(lines[0]).toBe(':memo: *Changed before this denial*');
-    expect(lines[1]).toMatch(/^:point_right: \*cause\*: ˋaliceˋ edited resource:\/\/payments \(ˋscopesˋ\) at 11:59 UTC, 1 min before the denial\.$/);
-    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: ˋaliceˋ edited resource res-'))).toBe(true);
+    expect(lines[1]).toMatch(/^:point_right: \*cause\*: ˋaliceˋ edited the ˋscopesˋ of resource:\/\/payments at 11:59 UTC, 1 min before the denial\.$/);
+    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: ˋaliceˋ edited the ˋscopesˋ of resource res-'))).toBe(true);
     expect(lines[4]).toBe('_and 2 more in the diagnostic bundle_');
     // The block sits right under the summary.
     expect(card.blocks.map((b) => (b as { block_id?: string }).block_id).slice(1, 3)).toEqual(['triage:summary', 'triage:changes']);

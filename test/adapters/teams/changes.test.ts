@@ -34,8 +34,8 @@ describe('changes on the Teams card', () => {
     const card = buildStatusCard(withChanges(diagnosedRecord(), 5, 'alice'), { signingKey: KEY, now: NOW });
     expect(AdaptiveCardSchema.safeParse(card).success).toBe(true);
     const lines = changeLines(card);
-    expect(lines[1]).toBe('👉 **cause**: \\`alice\\` edited resource://payments (\\`scopes\\`) at 11:59 UTC, 1 min before the denial.');
-    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: \\`alice\\` edited resource res-'))).toBe(true);
+    expect(lines[1]).toBe('👉 **cause**: \\`alice\\` edited the \\`scopes\\` of resource://payments at 11:59 UTC, 1 min before the denial.');
+    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: \\`alice\\` edited the \\`scopes\\` of resource res-'))).toBe(true);
     expect(lines[4]).toBe('_and 2 more in the diagnostic bundle_');
   });
 

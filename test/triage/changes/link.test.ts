@@ -74,11 +74,11 @@ describe('linking a change to the denial', () => {
     const cause = { id: 'grant_policy', cause: 'credential_refresh_failed' } as const;
     it('links an edit of the provider the resource uses, naming the fields', () => {
       const edit = row({ entityType: 'providers', entityId: PROVIDER, changedFields: ['config_json.token_url'] });
-      expect(linkChange(cause, [edit], subject())?.proves).toBe('edited provider prov-1 (`config_json.token_url`), the credential provider of resource://payments');
+      expect(linkChange(cause, [edit], subject())?.proves).toBe('edited the `config_json.token_url` of the credential provider prov-1 of resource://payments');
     });
     it('links a secret rotation and a re-binding of the resource', () => {
       const rotation = row({ entityType: 'providers', entityId: PROVIDER, changeKind: 'secret_rotation', secretRotated: true });
-      expect(linkChange(cause, [rotation], subject())?.proves).toMatch(/^rotated the secret of provider prov-1/);
+      expect(linkChange(cause, [rotation], subject())?.proves).toMatch(/^rotated the secret of the credential provider prov-1 of resource:\/\/payments$/);
       const rebind = row({ entityType: 'resources', entityId: RES, changedFields: ['credential_provider_id'] });
       expect(linkChange(cause, [rebind], subject())?.proves).toMatch(/^edited the `credential_provider_id` of resource:\/\/payments/);
     });
@@ -128,7 +128,7 @@ describe('the conclusion a report carries', () => {
       entityId: RES,
       requestId: 'req-admin-7',
       relevance: 'cause',
-      summary: 'Console account `acct_42` edited resource://payments (`operations`, `scopes`) at 16:47 UTC, 3 min before the denial.',
+      summary: 'Console account `acct_42` edited the `operations` and `scopes` of resource://payments at 16:47 UTC, 3 min before the denial.',
     });
   });
 
