@@ -85,6 +85,23 @@ function auditList(zone: ZoneData, q: URLSearchParams, pageSize: number | undefi
   return paginate(rows, q, 'audit', pageSize);
 }
 
+/** `GET …/admin-audit`: since/until (RFC 3339), actor_id, entity_type, entity_id, a write method; newest first. */
+function adminAuditList(zone: ZoneData, q: URLSearchParams, pageSize: number | undefined): RouteResult {
+  for (const k of ['since', 'until']) {
+    const v = q.get(k);
+    if (v !== null && !DATETIME.test(v)) throw new QueryError('invalid_query');
+  }
+  const method = q.get('method');
+  if (method !== null && !['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new QueryError('invalid_query');
+  const since = q.get('since');
+  const until = q.get('until');
+  const rows = byField(zone.adminAudit ?? [], q, ['actor_id', 'entity_type', 'entity_id', 'method'])
+    .filter((r) => since === null || Date.parse(r.occurred_at) >= Date.parse(since))
+    .filter((r) => until === null || Date.parse(r.occurred_at) < Date.parse(until))
+    .sort((a, b) => b.occurred_at.localeCompare(a.occurred_at) || b.id.localeCompare(a.id));
+  return paginate(rows, q, 'audit', pageSize);
+}
+
 /** The overview's application counts, as the API computes them (unarchived; `expires_at` against its own clock). */
 function applicationCounts(zone: ZoneData, now: number): { total: number; expired: number; expiring_soon: number } {
   const week = 7 * 86400 * 1000;
@@ -161,6 +178,7 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
         return rows.length ? json(200, rows.map(publicRow)) : err(404, 'request_not_found');
       }
     }
+    if (a === 'admin-audit' && n === 1) return adminAuditList(zone, q, ps);
     if (a === 'resources') {
       if (n === 1) {
         const status = q.get('status');

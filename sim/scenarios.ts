@@ -15,6 +15,7 @@ import {
   SEEDED_SINK_SECRET,
   SEEDED_SLACK_TOKEN,
 } from './secrets';
+import { CHANGE_SCENARIOS } from './scenarios-changes';
 import { MORE_SCENARIOS } from './scenarios-more';
 import { OBSERVED_SCENARIOS } from './scenarios-observed';
 import type { Scenario } from './types';
@@ -428,6 +429,7 @@ export const SCENARIOS: readonly Scenario[] = [
   unauthenticated,
   ...MORE_SCENARIOS,
   ...OBSERVED_SCENARIOS,
+  ...CHANGE_SCENARIOS,
 ];
 
 export const SCENARIO_NAMES = SCENARIOS.map((s) => s.name);

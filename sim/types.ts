@@ -30,6 +30,8 @@ export interface ZoneData {
   authorityRecords: Array<Record<string, unknown>>;
   /** Every audit row of the zone (any order; the simulator sorts per route). */
   audit: Array<Record<string, unknown> & { id: string; request_id: string | null; occurred_at: string }>;
+  /** The zone's admin-audit rows (sim/admin-audit.ts builds them as Caracal writes them); none when absent. */
+  adminAudit?: Array<Record<string, unknown> & { id: string; occurred_at: string }>;
 }
 
 export interface ServiceState {
@@ -48,6 +50,8 @@ export interface ScenarioExpectation {
   step: StepId | null;
   cause: string | null;
   exit: 0 | 1 | 2;
+  /** The admin change the diagnosis names (`diagnosis.change`); absent means none. */
+  change?: { entityType: string; entityId: string; actor: string };
 }
 
 /** What the user typed: `/caracal triage <requestId> [--symptom S] [--error E]`, and how the bot is set up. */

@@ -9,6 +9,7 @@
 import type { UnreadableReason } from './errors';
 import type {
   ActivationStatus,
+  AdminAuditRow,
   Application,
   AuditRow,
   AuthorityRecord,
@@ -58,6 +59,14 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** `GET …/admin-audit` filters the bot uses: a time range (`since` <= occurred_at < `until`) and the page. */
+export interface AdminAuditQuery {
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
 export interface GrantQuery {
   application_id?: string;
   resource_id?: string;
@@ -87,6 +96,9 @@ export interface CaracalClient {
   listAudit(zoneId: string, query: AuditQuery): Promise<{ items: AuditRow[]; next_cursor: string | null }>;
   /** Every page of the audit list for one request ID (for IDs the by-request path rejects). */
   auditForRequest(zoneId: string, requestId: string): Promise<AuditRow[]>;
+
+  /** One page of `GET /v1/zones/{z}/admin-audit` (management changes and failed requests, newest first). */
+  listAdminAudit(zoneId: string, query: AdminAuditQuery): Promise<{ items: AdminAuditRow[]; next_cursor: string | null }>;
 
   listResources(zoneId: string): Promise<Resource[]>;
   getResource(zoneId: string, resourceId: string): Promise<Resource>;

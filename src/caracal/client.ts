@@ -6,10 +6,11 @@
  */
 import type { z } from 'zod';
 import type { CaracalConfig } from './config';
-import type { AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
+import type { AdminAuditQuery, AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
 import { CaracalApiError, CaracalBadResponseError, CaracalTransportError, isCaracalError } from './errors';
 import {
   ActivationStatus,
+  AdminAuditRow,
   Application,
   AuditRow,
   AuthorityRecord,
@@ -255,6 +256,10 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
       return { items: page.items, next_cursor: page.next_cursor ?? null };
     },
     auditForRequest: async (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }, AUDIT_LIST_LIMIT),
+    listAdminAudit: async (z, q: AdminAuditQuery) => {
+      const page = await api(zonePath(z, '/admin-audit'), Page(AdminAuditRow), { ...q });
+      return { items: page.items, next_cursor: page.next_cursor ?? null };
+    },
 
     listResources: async (z) => listAll(zonePath(z, '/resources'), Resource),
     getResource: async (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),

@@ -1,9 +1,11 @@
 /**
  * The Caracal settings every command that reads Caracal needs (`triage`, `bundle`, `worker`,
  * `start`): where the Admin API and the optional service probes are, the admin token (inline or
- * from a file, read here once), the zones to search and the per-call timeout.
+ * from a file, read here once), the zones to search, the per-call timeout, and how far back a
+ * triage looks for admin changes (`TRIAGE_CHANGES_WINDOW`).
  */
 import { readFileSync } from 'node:fs';
+import { duration } from '../config/duration';
 import { type Env, int, list, parseEnvGroup, text, url } from '../config/fields';
 import type { ConfigProblem, Parsed } from '../config/problems';
 
@@ -22,7 +24,11 @@ export interface CaracalConfig {
   coordinatorToken?: string;
   /** Per-call timeout for Caracal requests (ms). */
   timeoutMs: number;
+  /** How far before the denial a triage reads the zone's admin audit (ms; TRIAGE_CHANGES_WINDOW, default 24 h). */
+  changesWindowMs?: number;
 }
+
+export const DEFAULT_CHANGES_WINDOW_MS = 24 * 3_600_000;
 
 const probeUrl = (example: string) => url({ protocols: ['http', 'https'], example, optional: true });
 
@@ -38,6 +44,7 @@ const shape = {
   CARACAL_METRICS_BEARER: text({ optional: true }),
   CARACAL_COORDINATOR_TOKEN: text({ optional: true }),
   CARACAL_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5000, what: 'a whole number of milliseconds', example: 5000 }),
+  TRIAGE_CHANGES_WINDOW: duration({ dflt: '24h', min: 60_000, max: 30 * 86_400_000, example: '24h' }),
 };
 
 function adminToken(inline: string | undefined, file: string | undefined): { token?: string; problem?: ConfigProblem } {
@@ -74,6 +81,7 @@ export function parseCaracalConfig(env: Env): Parsed<CaracalConfig> {
       metricsBearer: p.CARACAL_METRICS_BEARER,
       coordinatorToken: p.CARACAL_COORDINATOR_TOKEN,
       timeoutMs: p.CARACAL_TIMEOUT_MS!,
+      changesWindowMs: p.TRIAGE_CHANGES_WINDOW,
     },
   };
 }

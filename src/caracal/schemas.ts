@@ -79,6 +79,32 @@ export const AuditRow = z.looseObject({
 export type AuditRow = z.infer<typeof AuditRow>;
 
 /**
+ * An admin-audit row (FACTS §2.2): who did what to which entity. Caracal records every
+ * successful mutation and every failed (>= 400) request, reads included. `payload_json` holds
+ * `{change_kind, changed_fields, secret_rotated?, operator?, rls_mode, rls_zone_guc}`: field
+ * names, never values; `chain_seq` is a string. A row without a time or a status is kept and
+ * judged by the reader (src/triage/changes/normalize.ts).
+ */
+export const AdminAuditRow = z.looseObject({
+  id,
+  request_id: text,
+  actor_id: text,
+  actor_name: text,
+  actor_scope: text,
+  action: text,
+  method: text,
+  path: text,
+  entity_type: text,
+  entity_id: text,
+  status_code: num,
+  payload_json: record,
+  occurred_at: text,
+  chain_seq: text,
+  signed: bool,
+});
+export type AdminAuditRow = z.infer<typeof AdminAuditRow>;
+
+/**
  * explain's denied entry. `policy_input` is the OPA input explain rebuilds (partial on
  * `exchange_denied` rows); it is read field by field where needed and passed to simulate as is.
  */

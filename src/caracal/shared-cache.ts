@@ -9,7 +9,8 @@
  *
  * What is shared: reads that do not depend on the request being triaged (probes, metrics,
  * coordinator stats, zones, resources, applications, providers, grants, policy sets and their
- * versions, activation status), keyed by method and every argument. Never shared: the request trace
+ * versions, activation status), and admin-audit pages (their window is part of the key: triages
+ * of the same denial share them), keyed by method and every argument. Never shared: the request trace
  * (`explain`, `listAudit`, `auditForRequest`), sessions and authority records (revocation is
  * about what changed just now), and `simulate`: those always call Caracal.
  *
@@ -166,6 +167,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
       listPolicySets: (z) => via('listPolicySets', [z], () => client.listPolicySets(z)),
       listPolicyVersions: (z, id) => via('listPolicyVersions', [z, id], () => client.listPolicyVersions(z, id)),
       activationStatus: (z, id) => via('activationStatus', [z, id], () => client.activationStatus(z, id)),
+      listAdminAudit: (z, q) => via('listAdminAudit', [z, q], () => client.listAdminAudit(z, q)),
     } satisfies Partial<CaracalClient>;
   }
 

@@ -9,6 +9,7 @@
 import { clip, outsideText } from '../render/outside-text';
 import type { Bundle, BundleStatus, TriageReport, Verdict } from '../triage/model';
 import { STEP_IDS, STEP_TITLES } from '../triage/model';
+import { renderChanges } from './render-changes';
 import type { Styler } from './style';
 
 const VERDICT_MARK: Record<Verdict, [string, Parameters<Styler>[0]]> = {
@@ -90,6 +91,7 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
     const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
     out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));
   }
+  out.push(...renderChanges(report, style, verbose));
   const context = [
     `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,
     `zone ${report.zoneId === null ? '(not located)' : safe(report.zoneId)}`,

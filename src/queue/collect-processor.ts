@@ -95,8 +95,9 @@ export function createCollectProcessor(deps: CollectDeps) {
       return { finished: true, version: finishedAt, diagnosis: record.diagnosis?.cause ?? null };
     }
     const latest = (await store.get(triageId)) ?? record;
-    const conclusion = session.conclude(latest.steps);
+    // The bundle first: its `recent_changes` is what the conclusion joins with the diagnosis.
     const bundle = latest.bundle ? null : await session.collectBundle();
+    const conclusion = session.conclude(latest.steps, bundle ?? latest.bundle);
     const r = await store.apply(triageId, { type: 'collection_finished', ...conclusion, bundle }, { current: latest, mark: finishMark, maxAttempts: SYSTEM_ATTEMPTS });
     if (!r.ok) {
       metrics.transitions.inc({ event: 'collection_finished', outcome: r.reason });

@@ -57,6 +57,7 @@ export function watchAdminToken(client: CaracalClient, watch: AdminTokenWatch): 
     explain: (z, rid) => w(() => client.explain(z, rid)),
     listAudit: (z, q) => w(() => client.listAudit(z, q)),
     auditForRequest: (z, rid) => w(() => client.auditForRequest(z, rid)),
+    listAdminAudit: (z, q) => w(() => client.listAdminAudit(z, q)),
     listResources: (z) => w(() => client.listResources(z)),
     getResource: (z, id) => w(() => client.getResource(z, id)),
     listApplications: (z) => w(() => client.listApplications(z)),

@@ -45,7 +45,7 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
   // A step may chain calls: give each bundle item and step room for a call and its retry at
   // the configured per-call timeout.
   const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
-  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs });
+  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs });
   const client = shared ?? handle;
   return {
     client,

@@ -9,6 +9,7 @@
  * Nothing here does I/O. The caller persists the new record (compare-and-set on `version`)
  * and carries out the effects (collect evidence, post or update chat messages, audit).
  */
+import type { Change } from './changes/change';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
 import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
@@ -22,6 +23,8 @@ export type TriageEvent =
       surface: Surface | null;
       diagnosis: Diagnosis | null;
       bundle: Bundle | null;
+      /** Admin changes before the denial, ranked; absent: keep what the record has. */
+      changes?: Change[];
     }
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
@@ -133,6 +136,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         surface: event.surface,
         diagnosis: event.diagnosis,
         bundle: event.bundle ?? record.bundle,
+        ...(event.changes ?? record.changes ? { changes: event.changes ?? record.changes } : {}),
         pending: [],
       };
       if (next.state === 'walking' && next.current === null) next.current = startingStep(next);

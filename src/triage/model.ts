@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isDotSegment } from '../caracal/path';
+import type { Change } from './changes/change';
 
 export const SURFACES = [
   'infrastructure',
@@ -85,6 +86,11 @@ export interface Diagnosis {
   cause: string;
   summary: string;
   confidence: Confidence;
+  /**
+   * The admin change the evidence names as the cause (its sentence is in `summary`), or null.
+   * Set by the session's conclusion; absent only on diagnoses made without the bundle.
+   */
+  change?: Change | null;
 }
 
 export const BUNDLE_ITEM_IDS = [
@@ -94,6 +100,7 @@ export const BUNDLE_ITEM_IDS = [
   'preflight',
   'provider_binding',
   'request_trace',
+  'recent_changes',
 ] as const;
 export const BundleItemId = z.enum(BUNDLE_ITEM_IDS);
 export type BundleItemId = z.infer<typeof BundleItemId>;
@@ -123,6 +130,8 @@ export interface TriageReport {
   diagnosis: Diagnosis | null;
   steps: Array<Pick<StepResult, 'id' | 'verdict' | 'summary' | 'evidence'> & { cause?: string }>;
   bundle: Bundle;
+  /** Admin changes in the window before the denial, ranked (at most 20; `recent_changes` in the bundle holds the window). */
+  changes: Change[];
 }
 
 /** Request IDs as the API and Coordinator keep them. */

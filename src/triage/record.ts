@@ -3,6 +3,7 @@
  * the incident it was opened for and its history), as stored in Redis and rendered on cards. The
  * state machine (machine.ts) moves it from state to state; everything else reads it.
  */
+import type { Change } from './changes/change';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
 
@@ -80,6 +81,8 @@ export interface TriageRecord {
   surface: Surface | null;
   diagnosis: Diagnosis | null;
   bundle: Bundle | null;
+  /** Admin changes before the denial, ranked (absent on records written before they were read). */
+  changes?: Change[];
   history: HistoryEntry[];
   /** The incident this triage was opened for, when an incident source opened it. */
   incident?: IncidentView | null;

@@ -7,6 +7,7 @@
 import type { CaracalClient } from '../caracal/client-api';
 import type { CaracalApiError } from '../caracal/errors';
 import type { TriageInput } from './record';
+import type { Change } from './changes/change';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom, TriageReport } from './model';
 
 export interface TriageConclusion {
@@ -14,13 +15,15 @@ export interface TriageConclusion {
   symptom: Symptom | null;
   surface: Surface | null;
   diagnosis: Diagnosis | null;
+  /** Admin changes before the denial, ranked (from the bundle's `recent_changes`; empty without a bundle). */
+  changes: Change[];
 }
 
 export interface TriageSession {
   readonly input: TriageInput;
   /** Collect evidence for one step and judge it. Never throws: failures become `unknown` with the reason. Result is redacted. */
   runStep(step: StepId): Promise<StepResult>;
-  /** The six bundle items, collected in parallel, each with its own timeout. Redacted. */
+  /** The seven bundle items, collected in parallel, each with its own timeout. Redacted. */
   collectBundle(): Promise<Bundle>;
   /**
    * The 401 that shows Caracal rejected the admin token outright (every Admin API read this
@@ -28,8 +31,11 @@ export interface TriageSession {
    * or `collectBundle`; `run()` rejects with it itself.
    */
   adminTokenRejection(): CaracalApiError | null;
-  /** Pure: surface, symptom and diagnosis from step results (and the located zone). */
-  conclude(steps: StepResult[]): TriageConclusion;
+  /**
+   * Pure: surface, symptom and diagnosis from step results (and the located zone), and, given the
+   * triage's bundle, the changes before the denial and the one the evidence names as the cause.
+   */
+  conclude(steps: StepResult[], bundle?: Bundle | null): TriageConclusion;
   /** Everything: all steps (in parallel where evidence allows) + bundle + conclusion. */
   run(): Promise<TriageReport>;
 }

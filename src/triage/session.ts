@@ -15,6 +15,7 @@ import { createRedactor, type Redactor } from '../redact/redact';
 import { DeadlineExceeded, withDeadline } from '../time/race';
 import { AdminTokenWatch, watchAdminToken } from './admin-token';
 import { CallCache } from './call-cache';
+import { concludeChanges } from './changes/conclude';
 import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';
 import { createEvidenceGatherer } from './evidence';
 import type { JudgeContext } from './evidence-model';
@@ -31,6 +32,8 @@ export interface TriageSessionOptions {
   now?: () => Date;
   /** Deadline per bundle item (default 5 s); a step gets three times as long, since it may chain calls. */
   timeoutMs?: number;
+  /** How far before the denial `recent_changes` reads the admin audit (ms; TRIAGE_CHANGES_WINDOW, default 24 h). */
+  changesWindowMs?: number;
 }
 
 /**
@@ -79,16 +82,19 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   }
 
   async function collectRedactedBundle(): Promise<Bundle> {
-    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now }, itemTimeoutMs);
+    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs }, itemTimeoutMs);
     locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
     return { items: r.value, redactions: r.count };
   }
 
-  function conclude(steps: StepResult[]): TriageConclusion {
+  /** The diagnosis, and what the bundle's `recent_changes` says changed before it (the change it names, if any, in its summary). */
+  function conclude(steps: StepResult[], bundle: Bundle | null): TriageConclusion {
     const effective = symptom ?? inferSymptom(steps);
-    const diagnosis = diagnose(steps, effective);
-    return { zoneId: zoneFromSteps(steps) ?? locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis };
+    const found = diagnose(steps, effective);
+    const changes = concludeChanges(found, bundle);
+    const diagnosis = found && { ...found, summary: changes.sentence ? `${found.summary} ${changes.sentence}` : found.summary, change: changes.change };
+    return { zoneId: zoneFromSteps(steps) ?? locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis, changes: changes.changes };
   }
 
   return {
@@ -101,21 +107,22 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
     },
     collectBundle: collectRedactedBundle,
     adminTokenRejection: () => tokenWatch.outrightRejection,
-    conclude(steps) {
-      return redactor.redact(conclude(steps)).value;
+    conclude(steps, bundle = null) {
+      return redactor.redact(conclude(steps, bundle)).value;
     },
     async run(): Promise<TriageReport> {
       const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), collectRedactedBundle()]);
       // Decided once everything was read, so an early 401 is not taken for the whole picture.
       const rejected = tokenWatch.outrightRejection;
       if (rejected) throw rejected;
-      const conclusion = conclude(steps);
+      const conclusion = conclude(steps, bundle);
       const report: TriageReport = {
         requestId,
         zoneId: conclusion.zoneId,
         symptom: conclusion.symptom,
         surface: conclusion.surface,
         diagnosis: conclusion.diagnosis,
+        changes: conclusion.changes,
         steps: steps.map((s) => ({ id: s.id, verdict: s.verdict, summary: s.summary, ...(s.cause ? { cause: s.cause } : {}), evidence: s.evidence })),
         bundle,
       };

@@ -22,7 +22,7 @@ describe('caracal-triage bundle', () => {
     const parsed = JSON.parse(run.stdout) as { zoneId: string | null; items: Array<{ id: string; status: string }>; redactions: number };
     expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
     expect(parsed.zoneId).toBeNull();
-    expect(parsed.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace']);
+    expect(parsed.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace', 'recent_changes']);
     expect(typeof parsed.redactions).toBe('number');
   });
 

@@ -31,7 +31,7 @@ describe('caracal-triage triage --json', () => {
     if (scenario.input.error) args.push('--error', scenario.input.error);
     const { code, out } = await run(args, envFor(sim));
     const report = JSON.parse(out);
-    expect(Object.keys(report).sort()).toEqual(['bundle', 'diagnosis', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
+    expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'diagnosis', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
     expect(report.steps.map((s: { id: string }) => s.id)).toEqual([
       'readiness',
       'configuration',
@@ -43,7 +43,7 @@ describe('caracal-triage triage --json', () => {
       'audit_trace',
     ]);
     expect(report.bundle.items.map((i: { id: string }) => i.id).sort()).toEqual(
-      ['config_summary', 'preflight', 'provider_binding', 'readiness', 'request_trace', 'zones'].sort(),
+      ['config_summary', 'preflight', 'provider_binding', 'readiness', 'recent_changes', 'request_trace', 'zones'].sort(),
     );
     if (scenario.expect.surface === null) {
       expect(report.diagnosis).toBeNull();
@@ -202,12 +202,12 @@ describe('caracal-triage bundle', () => {
     expect(code).toBe(1);
   });
 
-  it('prints the six items as JSON with the redaction count', async () => {
+  it('prints the seven items as JSON with the redaction count', async () => {
     sim.setScenario('healthy_allow');
     const { code, out } = await run(['bundle', '--json'], envFor(sim));
     const parsed = JSON.parse(out);
     expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
-    expect(parsed.items).toHaveLength(6);
+    expect(parsed.items).toHaveLength(7);
     expect(typeof parsed.redactions).toBe('number');
     expect(code).toBe(0);
     for (const secret of SEEDED_SECRETS) expect(out).not.toContain(secret);

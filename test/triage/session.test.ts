@@ -34,6 +34,9 @@ describe('every simulator scenario', () => {
     } else {
       expect(report.diagnosis).toMatchObject({ surface: want.surface, step: want.step, cause: want.cause });
       expect(report.diagnosis!.summary.length).toBeGreaterThan(20);
+      // The admin change it names: the expected one, or none (no scenario blames an unrelated change).
+      const change = report.diagnosis!.change;
+      expect(change ? { entityType: change.entityType, entityId: change.entityId, actor: change.actor } : null).toEqual(want.change ?? null);
     }
     // The CLI exits 1 exactly when a step failed.
     expect(report.steps.some((s) => s.verdict === 'fail')).toBe(want.exit === 1);
@@ -47,7 +50,7 @@ describe('every simulator scenario', () => {
       'gateway_verifier',
       'audit_trace',
     ]);
-    expect(report.bundle.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace']);
+    expect(report.bundle.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace', 'recent_changes']);
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: no seeded secret or configured credential appears in the report', async (_name, scenario) => {

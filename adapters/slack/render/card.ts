@@ -9,6 +9,7 @@ import { DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/bu
 import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { clip } from '../../../src/render/fit';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
+import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
@@ -98,6 +99,21 @@ function incidentText(r: TriageRecord): string | null {
   return lines.join('\n');
 }
 
+/** Per-change budget: three changes and the heading stay well inside one 3000-character section. */
+const CHANGE_SUMMARY_CHARS = 600;
+
+/** "Changed before this denial": up to three admin changes, the one named as the cause first. */
+function changesText(r: TriageRecord): string | null {
+  const { shown, more } = cardChanges(r);
+  if (shown.length === 0) return null;
+  const lines = [`:memo: *${changesHeading(r)}*`];
+  for (const { change, isCause } of shown) {
+    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${escFit(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`);
+  }
+  if (more > 0) lines.push(`_and ${more} more in the diagnostic bundle_`);
+  return lines.join('\n');
+}
+
 /** Per-line summary budget so eight lines stay inside one 3000-character section. */
 const STEP_SUMMARY_CHARS = 230;
 
@@ -148,6 +164,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
   const incident = incidentText(r);
+  const changes = changesText(r);
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
@@ -155,6 +172,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     },
     { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
+    ...(changes ? [{ type: 'section' as const, block_id: 'triage:changes', text: { type: 'mrkdwn' as const, text: changes } }] : []),
     {
       type: 'section',
       block_id: 'triage:facts',

@@ -9,6 +9,7 @@
 import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
 import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
+import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
@@ -105,6 +106,20 @@ function incidentPart(r: TriageRecord): CardElement[] {
   return [{ type: 'Container', style: i.status === 'resolved' ? 'good' : 'warning', items: lines.map((l) => text(l)) }];
 }
 
+const CHANGE_SUMMARY_CHARS = 600;
+
+/** "Changed before this denial": up to three admin changes, the one named as the cause first. */
+function changesPart(r: TriageRecord): CardElement[] {
+  const { shown, more } = cardChanges(r);
+  if (shown.length === 0) return [];
+  const lines = [
+    `📝 **${changesHeading(r)}**`,
+    ...shown.map(({ change, isCause }) => `${isCause ? '👉 **cause**' : `• _${change.relevance.replace(/_/g, ' ')}_`}: ${fitOutside(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`),
+    ...(more > 0 ? [`_and ${more} more in the diagnostic bundle_`] : []),
+  ];
+  return [{ type: 'Container', items: lines.map((l) => text(l, { spacing: 'small' })) }];
+}
+
 export function buildStatusCard(r: TriageRecord, options: CardOptions): AdaptiveCard {
   const opts: ButtonOptions = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
@@ -113,6 +128,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
     ...incidentPart(r),
+    ...changesPart(r),
     {
       type: 'FactSet',
       facts: [

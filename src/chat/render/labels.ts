@@ -102,4 +102,5 @@ export const BUNDLE_ITEM_LABELS: Record<import('../../triage/model').BundleItemI
   preflight: 'Provider preflight',
   provider_binding: 'Provider binding',
   request_trace: 'Request trace',
+  recent_changes: 'Recent admin changes',
 };

@@ -23,11 +23,14 @@ async function triageScenario(sim: Simulator, scenario: Scenario): Promise<Triag
   }
 }
 
+/** The diagnosis, and the admin change it names: the expected one, or none at all (no scenario may blame an unrelated change). */
 function matchesExpectation(report: TriageReport, scenario: Scenario): boolean {
   const d = report.diagnosis;
   const e = scenario.expect;
   if (e.surface === null) return d === null;
-  return d !== null && d.surface === e.surface && d.step === e.step && d.cause === e.cause;
+  const c = d?.change ?? null;
+  const change = e.change ? c !== null && c.entityType === e.change.entityType && c.entityId === e.change.entityId && c.actor === e.change.actor : c === null;
+  return d !== null && d.surface === e.surface && d.step === e.step && d.cause === e.cause && change;
 }
 
 export async function runDemo(opts: { scenario?: string }, io: CommandIo): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * The diagnostic bundle: six items collected in parallel, each under its own deadline, so a
+ * The diagnostic bundle: seven items collected in parallel, each under its own deadline, so a
  * dead or slow Caracal service makes one item `unavailable` (with the reason), never the
  * whole bundle. Collectors share the session's memoized evidence. Redaction happens in the
  * session, which also counts it.
@@ -12,6 +12,7 @@ import { collectConfigSummary } from './collectors/config-summary';
 import { collectPreflight } from './collectors/preflight';
 import { collectProviderBinding } from './collectors/provider-binding';
 import { collectReadiness } from './collectors/readiness';
+import { collectRecentChanges } from './collectors/recent-changes';
 import { collectRequestTrace } from './collectors/request-trace';
 import { collectZones } from './collectors/zones';
 import type { BundleSource, Collector } from './source';
@@ -24,6 +25,7 @@ export const COLLECTORS: Record<BundleItemId, Collector> = {
   preflight: collectPreflight,
   provider_binding: collectProviderBinding,
   request_trace: collectRequestTrace,
+  recent_changes: collectRecentChanges,
 };
 
 export const DEFAULT_ITEM_TIMEOUT_MS = 5000;

@@ -12,6 +12,8 @@ export interface BundleSource {
   symptom: Symptom | null;
   error: RoutedError | null;
   now: () => Date;
+  /** How far before the denial `recent_changes` reads the admin audit (ms; default 24 h). */
+  changesWindowMs?: number;
 }
 
 export type Collector = (source: BundleSource) => Promise<BundleItem>;
