@@ -5,7 +5,8 @@
  */
 import { FULLNAME, container, deployment, envExample, find, isSecretName, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
 
-const ROUTES = 'routes:\n  - match: { service: payments }\n    channel: slack:C0SENTINEL\n';
+const ROUTES = [{ name: 'payments', match: { service: 'payments' }, to: 'slack:C0SENTINEL' }];
+const ROUTES_FILE = 'version: 1\nroutes:\n  - match:\n      service: payments\n    name: payments\n    to: slack:C0SENTINEL\n';
 const ADMIN_TOKEN_SECRET = { secretName: 'sentinel-admin-token', key: 'sentinel-key' };
 const PORTS = { web: 3123, worker: 3124 };
 
@@ -52,7 +53,7 @@ function wiring(): { values: Values; expected: Map<string, string> } {
     web: { port: PORTS.web },
     worker: { http: { enabled: true, port: PORTS.worker } },
     adminTokenFile: ADMIN_TOKEN_SECRET,
-    routes: { content: ROUTES },
+    routes: { routes: ROUTES },
   };
   return { values, expected };
 }
@@ -120,7 +121,7 @@ describe('every .env.example variable reaches web and worker', () => {
     const routes = fileOf('TRIAGE_ROUTES_FILE');
     const cm = find(objects, 'ConfigMap', routes.volume?.configMap?.name ?? '(none)') as K8sObject & { data: Record<string, string> };
     const key = routes.volume?.configMap?.items?.find((i) => i.path === routes.file)?.key ?? '(none)';
-    expect(cm.data[key]).toBe(ROUTES);
+    expect(cm.data[key]).toBe(ROUTES_FILE);
   });
 });
 
@@ -164,13 +165,13 @@ describe('existingSecret', () => {
 
 describe('a change of settings rolls the pods', () => {
   const annotations = (values: Values) => deployment(render(values), 'worker').spec.template.metadata.annotations;
-  const base: Values = { config: { LOG_LEVEL: 'info' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1' }, routes: { content: 'routes: []\n' } };
+  const base: Values = { config: { LOG_LEVEL: 'info' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1' }, routes: { routes: [{ to: 'slack:C0AAA' }] } };
 
   test('config, secrets and routes each change their own checksum; replicas change none', () => {
     const a = annotations(base);
     expect(annotations({ ...base, config: { LOG_LEVEL: 'debug' } })['checksum/config']).not.toBe(a['checksum/config']);
     expect(annotations({ ...base, secrets: { SLACK_BOT_TOKEN: 'xoxb-2' } })['checksum/secret']).not.toBe(a['checksum/secret']);
-    expect(annotations({ ...base, routes: { content: 'routes: [{}]\n' } })['checksum/routes']).not.toBe(a['checksum/routes']);
+    expect(annotations({ ...base, routes: { routes: [{ to: 'slack:C0BBB' }] } })['checksum/routes']).not.toBe(a['checksum/routes']);
     const scaled = annotations({ ...base, worker: { replicas: 9 } });
     for (const k of ['checksum/config', 'checksum/secret', 'checksum/routes']) expect(scaled[k]).toBe(a[k]);
   });
