@@ -31,6 +31,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* A component's pod count for NOTES.txt: its replicas, or its autoscaler's range. */}}
+{{- define "caracal-triage.notesCount" -}}
+{{- if .autoscaling.enabled -}}{{ .autoscaling.minReplicas }} to {{ .autoscaling.maxReplicas }} (autoscaled){{- else -}}{{ .replicas }}{{- end -}}
+{{- end -}}
+
 {{- define "caracal-triage.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "caracal-triage.fullname" .) .Values.serviceAccount.name -}}
@@ -95,6 +100,27 @@ a Caracal token rolls only the workers and a webhook secret only the web pods.
 {{- end -}}
 
 {{/*
+The chart's own spread of one component's pods over nodes and zones (topologySpread), or the
+component's topologySpreadConstraints when given: (dict "root" $ "component" …).
+*/}}
+{{- define "caracal-triage.topologySpread" -}}
+{{- $v := index .root.Values .component -}}
+{{- $spread := .root.Values.topologySpread -}}
+{{- if $v.topologySpreadConstraints -}}
+{{- toYaml $v.topologySpreadConstraints -}}
+{{- else if $spread.enabled -}}
+{{- range $key := $spread.topologyKeys }}
+- maxSkew: {{ $spread.maxSkew }}
+  topologyKey: {{ $key }}
+  whenUnsatisfiable: {{ $spread.whenUnsatisfiable }}
+  labelSelector:
+    matchLabels:
+      {{- include "caracal-triage.selectorLabels" $ | nindent 6 }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Pod template of one component: (dict "root" $ "component" "web"|"worker"). Both run the same
 image and read the same settings; they differ in command, port, probes and sizing.
 */}}
@@ -104,6 +130,7 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $port := include "caracal-triage.httpPort" . -}}
 {{- $component := .component -}}
 {{- $adminToken := and (eq $component "worker") $root.Values.adminTokenFile.secretName -}}
+{{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
     {{- include "caracal-triage.selectorLabels" . | nindent 4 }}
@@ -252,9 +279,9 @@ spec:
   affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with $v.topologySpreadConstraints }}
+  {{- with $spread }}
   topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
+    {{- . | trim | nindent 4 }}
   {{- end }}
 {{- end -}}
 
