@@ -3,9 +3,10 @@
  * `prometheus` package through .ci/fetch-tool): they parse, and they fire on the series the bot
  * exports, as Prometheus stores them after a scrape by the chart's ServiceMonitor (target labels
  * namespace and job; the BullMQ job is the bot's own `job_name` label), and only for this release.
+ * Every alert links its runbook: a heading of the README's "Alerts" section.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,7 +21,10 @@ interface Rule {
 }
 
 const promtool = process.env.PROMTOOL || execFileSync('bash', [join(ROOT, '.ci', 'fetch-tool'), 'promtool'], { encoding: 'utf8' }).trim();
-const rule = find(render({ metrics: { prometheusRule: { enabled: true } } }), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ name: string; rules: Rule[] }> } };
+const RUNBOOK_BASE = 'https://git.example.com/ops/caracal-triage/blob/main/README.md';
+const ON = { metrics: { prometheusRule: { enabled: true, runbookBaseUrl: RUNBOOK_BASE } } };
+const rule = find(render(ON), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ name: string; rules: Rule[] }> } };
+const allRules = rule.spec.groups.flatMap((g) => g.rules);
 
 const WEB = `namespace="${NAMESPACE}",job="${FULLNAME}-web"`;
 const WORKER = `namespace="${NAMESPACE}",job="${FULLNAME}-worker"`;
@@ -46,7 +50,7 @@ const alerts = (alertname: string, evalTime: string, expected: Array<Record<stri
 
 test('every rule, annotations included, is valid for Prometheus', () => {
   const r = spawnSync(promtool, ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
-  expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS: 6 rules found/);
+  expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS: 7 rules found/);
   expect(r.status).toBe(0);
 });
 
@@ -122,6 +126,19 @@ test.each([
       alert_rule_test: [alerts('CaracalTriageWebDown', '4m', []), alerts('CaracalTriageWebDown', '8m', []), alerts('CaracalTriageWebDown', '12m', [{ severity: 'critical' }])],
     },
   ],
+  [
+    'workers down: no worker target up for 5 minutes, while web pods still answer',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `up{${WEB},pod="web-1"}`, values: '1x25' },
+        { series: `up{${WORKER},pod="worker-1"}`, values: '1x5 0x20' },
+        { series: `up{${WORKER},pod="worker-2"}`, values: '1x8 0x17' },
+        { series: `up{${OTHER_RELEASE},pod="worker-9"}`, values: '1x25' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageWorkersDown', '7m', []), alerts('CaracalTriageWorkersDown', '12m', []), alerts('CaracalTriageWorkersDown', '15m', [{ severity: 'critical' }])],
+    },
+  ],
 ])('%s', (_label, test) => {
   const r = promtoolTest([test]);
   expect(r.output).toContain('SUCCESS');
@@ -138,4 +155,33 @@ test('a wrong expectation is reported as a failure (the harness can fail)', () =
   ]);
   expect(r.status).not.toBe(0);
   expect(r.output).toContain('FAILED');
+});
+
+// ---- runbooks ------------------------------------------------------------------------------------
+
+/** GitHub's anchor for a Markdown heading. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+test('every alert links its runbook: a heading of the README named after it, under "Alerts"', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const alertsSection = readme.slice(readme.indexOf('\n### Alerts\n'));
+  expect(alertsSection.length).toBeLessThan(readme.length);
+  const anchors = new Set([...alertsSection.matchAll(/^#{4} (.+)$/gm)].map((m) => slug(m[1])));
+  expect(allRules).toHaveLength(7);
+  for (const r of allRules) {
+    const url = r.annotations?.runbook_url ?? '';
+    expect(url).toBe(`${RUNBOOK_BASE}#${r.alert.toLowerCase()}`);
+    expect({ alert: r.alert, anchor: anchors.has(url.slice(url.indexOf('#') + 1)) }).toEqual({ alert: r.alert, anchor: true });
+  }
+});
+
+test('without a base URL the runbook is the README path and its anchor', () => {
+  const plain = find(render({ metrics: { prometheusRule: { enabled: true } } }), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ rules: Rule[] }> } };
+  for (const r of plain.spec.groups.flatMap((g) => g.rules)) expect(r.annotations?.runbook_url).toBe(`README.md#${r.alert.toLowerCase()}`);
 });
