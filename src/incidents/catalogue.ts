@@ -14,6 +14,16 @@
  * Redis/Postgres/Audit; policy and provider: restore the last known-good; pool saturation and
  * readiness flapping: platform on-call.
  *
+ * The caracal-triage chart adds alerts Caracal does not ship (metrics.prometheusRule.gatewayRefusals):
+ * one per Gateway refusal counter (`caracal_gateway_denials_<kind>_total`), for the calls the
+ * Gateway refuses before any STS exchange, which leave no audit row. Their surfaces follow the
+ * triage's own reading of a Gateway refusal (src/triage/diagnosis.ts): a missing, unreadable,
+ * expiring or badly signed bearer is `authentication`; a revoked session or a stale revocation
+ * snapshot is `revocation`; a replayed mandate, a bad route or an unsafe path is the Gateway's
+ * route-and-verifier layer, `resource_verifier` (the triage puts a `replay_detected` row there
+ * too). Their runbooks are in the README of caracal-triage, wherever an install serves it (the
+ * chart's runbookBaseUrl): the alert carries that link; the catalogue knows none.
+ *
  * An alert not listed here gets a readiness-first guide.
  */
 import type { BundleItemId, StepId, Surface } from '../triage/model';
@@ -40,6 +50,7 @@ export interface AlertGuide {
 }
 
 type Entry = Omit<AlertGuide, 'alertname' | 'runbookUrl'>;
+type ChartEntry = Entry & { component: 'gateway' };
 
 const SECURITY = 'Treat this as a security incident:';
 const ACCESS_SAFETY = 'Treat this as an access-safety incident:';
@@ -179,8 +190,74 @@ const ENTRIES = {
   },
 } as const satisfies Record<string, Entry>;
 
+/** The caracal-triage chart's Gateway refusal alerts (deploy/helm/caracal-triage/templates/_gateway-refusals.tpl). */
+const GATEWAY_REFUSAL_ENTRIES = {
+  CaracalGatewayMissingAuthRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'authentication',
+    summary: "Caracal's Gateway refused calls that carry no bearer token",
+    firstAction: "Find the caller in the Gateway logs and make it exchange for a mandate before each call: a call without a bearer never reached STS, so this is the caller's authentication, not policy.",
+    steps: ['gateway_verifier', 'readiness', 'configuration'], bundleItems: ['readiness', 'config_summary'],
+  },
+  CaracalGatewayBadBearerRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'authentication',
+    summary: "Caracal's Gateway refused malformed bearer tokens",
+    firstAction: 'Find the caller in the Gateway logs and check what it sends as its bearer: a token the Gateway cannot read (another kind, cut short, no zone or client) fails authentication before STS.',
+    steps: ['gateway_verifier', 'readiness'], bundleItems: ['readiness', 'config_summary'],
+  },
+  CaracalGatewayExpiringTokenRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'authentication',
+    summary: "Caracal's Gateway refused mandates about to expire",
+    firstAction: 'Make callers use a mandate soon after minting it and check clock skew between agents and the Gateway: a mandate inside the expiry window fails authentication at the Gateway, before STS.',
+    steps: ['gateway_verifier', 'readiness'], bundleItems: ['readiness', 'config_summary'],
+  },
+  CaracalGatewaySignatureRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'authentication',
+    summary: "Caracal's Gateway refused tokens with an invalid signature",
+    firstAction: "Compare the refused tokens' zone and issuer with the zone's JWKS (/.well-known/jwks.json?zone_id=): a signature the zone's keys do not verify fails authentication (another zone, a key rotation, a forgery).",
+    steps: ['gateway_verifier', 'configuration', 'readiness'], bundleItems: ['readiness', 'zones'],
+  },
+  CaracalGatewayJtiReplayRefusals: {
+    component: 'gateway', severity: 'critical', surface: 'resource_verifier',
+    summary: "Caracal's Gateway refused replayed mandates",
+    firstAction: "Treat this as a possible stolen token: find the application re-sending a used mandate (a cache or retry layer, or a copy elsewhere); a replay is the Gateway verifier's finding, as in a request triage.",
+    steps: ['gateway_verifier', 'readiness'], bundleItems: ['readiness'],
+  },
+  CaracalGatewayRevokedRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'revocation',
+    summary: "Caracal's Gateway refused calls made with revoked authority",
+    firstAction: "Stop the agents still calling with revoked authority, or confirm the revocation was meant: the Gateway is enforcing revocation as it should, so the fix is on the caller's side.",
+    steps: ['gateway_verifier', 'readiness'], bundleItems: ['readiness'],
+  },
+  CaracalGatewayRevocationStaleRefusals: {
+    component: 'gateway', severity: 'critical', surface: 'revocation',
+    summary: "Caracal's Gateway refused calls because its revocation snapshot is stale",
+    firstAction: `${ACCESS_SAFETY} restore the Gateway's revocation snapshot reloads from Postgres and Redis; until it is fresh the Gateway fails closed and refuses calls.`,
+    steps: ['readiness', 'gateway_verifier'], bundleItems: ['readiness'],
+  },
+  CaracalGatewayBadRoutingRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'resource_verifier',
+    summary: "Caracal's Gateway refused calls it could not route",
+    firstAction: "Check the callers' routing headers and the Gateway's route for the resource: a call the Gateway cannot route is refused at its route layer (the Gateway route or verifier step), before any exchange.",
+    steps: ['gateway_verifier', 'configuration'], bundleItems: ['readiness', 'zones'],
+  },
+  CaracalGatewayPathTraversalRefusals: {
+    component: 'gateway', severity: 'warning', surface: 'resource_verifier',
+    summary: "Caracal's Gateway refused unsafe upstream paths",
+    firstAction: "Find the caller building paths from untrusted input and treat repeated attempts as probing: the Gateway's route layer refused a path leaving the resource's upstream, before any exchange.",
+    steps: ['gateway_verifier', 'readiness'], bundleItems: ['readiness'],
+  },
+} as const satisfies Record<string, ChartEntry>;
+
+/** Caracal's own 21 rules. */
 export type CaracalAlertName = keyof typeof ENTRIES;
 export const CARACAL_ALERT_NAMES = Object.keys(ENTRIES) as CaracalAlertName[];
+
+/** The caracal-triage chart's alerts on the Gateway's refusal counters. */
+export type GatewayRefusalAlertName = keyof typeof GATEWAY_REFUSAL_ENTRIES;
+export const GATEWAY_REFUSAL_ALERT_NAMES = Object.keys(GATEWAY_REFUSAL_ENTRIES) as GatewayRefusalAlertName[];
+
+/** Every alert this catalogue guides: Caracal's rules and the chart's Gateway refusal alerts. */
+export type KnownAlertName = CaracalAlertName | GatewayRefusalAlertName;
 
 export const RUNBOOK_BASE = 'https://docs.caracal.run/operations/alerts/';
 
@@ -188,8 +265,11 @@ export function runbookUrlFor(alertname: string): string {
   return `${RUNBOOK_BASE}#${alertname.toLowerCase()}`;
 }
 
-export function isCaracalAlert(name: string): name is CaracalAlertName {
-  return Object.prototype.hasOwnProperty.call(ENTRIES, name);
+const has = (o: object, name: string): boolean => Object.prototype.hasOwnProperty.call(o, name);
+
+/** An alert this catalogue knows (one of Caracal's rules, or one of the chart's Gateway refusal alerts). */
+export function isCaracalAlert(name: string): name is KnownAlertName {
+  return has(ENTRIES, name) || has(GATEWAY_REFUSAL_ENTRIES, name);
 }
 
 /** The readiness-first guide for an alert this catalogue does not know. */
@@ -209,12 +289,13 @@ export function unknownAlertGuide(alertname: string | null): AlertGuide {
 
 export function guideForAlert(alertname: string | null | undefined): AlertGuide {
   if (!alertname || !isCaracalAlert(alertname)) return unknownAlertGuide(alertname ?? null);
-  return { alertname, ...ENTRIES[alertname], runbookUrl: runbookUrlFor(alertname) };
+  if (has(GATEWAY_REFUSAL_ENTRIES, alertname)) return { alertname, ...GATEWAY_REFUSAL_ENTRIES[alertname as GatewayRefusalAlertName], runbookUrl: null };
+  return { alertname, ...ENTRIES[alertname as CaracalAlertName], runbookUrl: runbookUrlFor(alertname) };
 }
 
-/** Caracal alert names written in free text (a PagerDuty title such as "[FIRING:2] CaracalAuditDLQGrowth …"). */
-export function caracalAlertsIn(text: string): CaracalAlertName[] {
-  const found = new Set<CaracalAlertName>();
+/** Known alert names written in free text (a PagerDuty title such as "[FIRING:2] CaracalAuditDLQGrowth …"). */
+export function caracalAlertsIn(text: string): KnownAlertName[] {
+  const found = new Set<KnownAlertName>();
   for (const m of text.matchAll(/\bCaracal[A-Za-z]+\b/g)) if (isCaracalAlert(m[0])) found.add(m[0]);
   return [...found];
 }

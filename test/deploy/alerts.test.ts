@@ -3,13 +3,15 @@
  * `prometheus` package through .ci/fetch-tool): they parse, and they fire on the series the bot
  * exports, as Prometheus stores them after a scrape by the chart's ServiceMonitor (target labels
  * namespace and job; the BullMQ job is the bot's own `job_name` label), and only for this release.
+ * The optional Gateway refusal rules fire on Caracal's Gateway counters, for the Gateways their
+ * selector names. Every alert links its runbook: a heading of the README's "Alerts" section.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { FULLNAME, NAMESPACE, ROOT, find, render, type K8sObject } from './helm';
+import { parse, stringify } from 'yaml';
+import { CHART, FULLNAME, NAMESPACE, ROOT, find, render, type K8sObject } from './helm';
 
 interface Rule {
   alert: string;
@@ -20,7 +22,10 @@ interface Rule {
 }
 
 const promtool = process.env.PROMTOOL || execFileSync('bash', [join(ROOT, '.ci', 'fetch-tool'), 'promtool'], { encoding: 'utf8' }).trim();
-const rule = find(render({ metrics: { prometheusRule: { enabled: true } } }), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ name: string; rules: Rule[] }> } };
+const RUNBOOK_BASE = 'https://git.example.com/ops/caracal-triage/blob/main/README.md';
+const ON = { metrics: { prometheusRule: { enabled: true, runbookBaseUrl: RUNBOOK_BASE, gatewayRefusals: { enabled: true, selector: 'namespace="caracal"' } } } };
+const rule = find(render(ON), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ name: string; rules: Rule[] }> } };
+const allRules = rule.spec.groups.flatMap((g) => g.rules);
 
 const WEB = `namespace="${NAMESPACE}",job="${FULLNAME}-web"`;
 const WORKER = `namespace="${NAMESPACE}",job="${FULLNAME}-worker"`;
@@ -46,7 +51,7 @@ const alerts = (alertname: string, evalTime: string, expected: Array<Record<stri
 
 test('every rule, annotations included, is valid for Prometheus', () => {
   const r = spawnSync(promtool, ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
-  expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS: 6 rules found/);
+  expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS: 16 rules found/);
   expect(r.status).toBe(0);
 });
 
@@ -122,6 +127,19 @@ test.each([
       alert_rule_test: [alerts('CaracalTriageWebDown', '4m', []), alerts('CaracalTriageWebDown', '8m', []), alerts('CaracalTriageWebDown', '12m', [{ severity: 'critical' }])],
     },
   ],
+  [
+    'workers down: no worker target up for 5 minutes, while web pods still answer',
+    {
+      interval: '1m',
+      input_series: [
+        { series: `up{${WEB},pod="web-1"}`, values: '1x25' },
+        { series: `up{${WORKER},pod="worker-1"}`, values: '1x5 0x20' },
+        { series: `up{${WORKER},pod="worker-2"}`, values: '1x8 0x17' },
+        { series: `up{${OTHER_RELEASE},pod="worker-9"}`, values: '1x25' },
+      ],
+      alert_rule_test: [alerts('CaracalTriageWorkersDown', '7m', []), alerts('CaracalTriageWorkersDown', '12m', []), alerts('CaracalTriageWorkersDown', '15m', [{ severity: 'critical' }])],
+    },
+  ],
 ])('%s', (_label, test) => {
   const r = promtoolTest([test]);
   expect(r.output).toContain('SUCCESS');
@@ -138,4 +156,97 @@ test('a wrong expectation is reported as a failure (the harness can fail)', () =
   ]);
   expect(r.status).not.toBe(0);
   expect(r.output).toContain('FAILED');
+});
+
+// ---- Caracal's Gateway refusal counters ----------------------------------------------------------
+
+const GATEWAY = 'namespace="caracal",job="caracal-gateway"';
+const OTHER_GATEWAY = 'namespace="staging",job="caracal-gateway"';
+/** The refusal rules' defaults, as values.yaml gives them. */
+const REFUSAL_DEFAULTS = (parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as { metrics: { prometheusRule: { gatewayRefusals: { rules: Record<string, { threshold: number; for: string; severity: string }> } } } }).metrics.prometheusRule.gatewayRefusals.rules;
+
+/** Counter, alert, values.yaml key. */
+const COUNTERS: Array<[string, string, string]> = [
+  ['missing_auth', 'CaracalGatewayMissingAuthRefusals', 'missingAuth'],
+  ['bad_bearer', 'CaracalGatewayBadBearerRefusals', 'badBearer'],
+  ['expiring', 'CaracalGatewayExpiringTokenRefusals', 'expiring'],
+  ['signature', 'CaracalGatewaySignatureRefusals', 'signature'],
+  ['jti_replay', 'CaracalGatewayJtiReplayRefusals', 'jtiReplay'],
+  ['revoked', 'CaracalGatewayRevokedRefusals', 'revoked'],
+  ['revocation_stale', 'CaracalGatewayRevocationStaleRefusals', 'revocationStale'],
+  ['bad_routing', 'CaracalGatewayBadRoutingRefusals', 'badRouting'],
+  ['path_traversal', 'CaracalGatewayPathTraversalRefusals', 'pathTraversal'],
+];
+
+const minutes = (d: string): number => Number(/^(\d+)m$/.exec(d)?.[1] ?? NaN);
+
+test.each(COUNTERS)('%s refusals: above the threshold in the window for `for`, at the selected Gateways only, fires %s', (counter, alert, key) => {
+  const { threshold, for: forDuration, severity } = REFUSAL_DEFAULTS[key];
+  const held = minutes(forDuration);
+  // Per minute: enough for the 5-minute window to pass the threshold; below it at the quiet Gateway.
+  const perMinute = Math.floor(threshold / 5) + 2;
+  const quiet = threshold >= 5 ? Math.floor(threshold / 10) : 0;
+  const metric = `caracal_gateway_denials_${counter}_total`;
+  const start = 10; // refusals begin at minute 10
+  const r = promtoolTest([
+    {
+      interval: '1m',
+      input_series: [
+        { series: `${metric}{${GATEWAY},pod="gw-0"}`, values: `0x${start} 0+${perMinute}x40` },
+        { series: `${metric}{${GATEWAY},pod="gw-1"}`, values: `0x50` },
+        { series: `${metric}{${OTHER_GATEWAY},pod="gw-9"}`, values: `0+${perMinute * 10}x50` },
+      ],
+      alert_rule_test: [
+        alerts(alert, `${start - 1}m`, []),
+        ...(held > 0 ? [alerts(alert, `${start + 2}m`, [])] : []),
+        alerts(alert, `${start + held + 6}m`, [{ severity, component: 'gateway', namespace: 'caracal' }]),
+      ],
+    },
+    {
+      // At or below the threshold in every window: nothing fires.
+      interval: '1m',
+      input_series: [{ series: `${metric}{${GATEWAY},pod="gw-0"}`, values: `0+${quiet}x50` }],
+      alert_rule_test: [alerts(alert, `${start + held + 6}m`, []), alerts(alert, '45m', [])],
+    },
+  ]);
+  expect(r.output).toContain('SUCCESS');
+  expect(r.status).toBe(0);
+});
+
+test('the Gateway refusal rules are off by default, and each can be turned off or given its own threshold', () => {
+  const names = (values: Record<string, unknown>) =>
+    (find(render(values), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ rules: Rule[] }> } }).spec.groups.flatMap((g) => g.rules);
+  expect(names({ metrics: { prometheusRule: { enabled: true } } }).filter((r) => r.alert.startsWith('CaracalGateway'))).toEqual([]);
+  const tuned = names({ metrics: { prometheusRule: { enabled: true, gatewayRefusals: { enabled: true, window: '15m', rules: { revoked: { enabled: false, for: '1m', severity: 'info' }, missingAuth: { threshold: 400 } } } } } });
+  expect(tuned.map((r) => r.alert)).not.toContain('CaracalGatewayRevokedRefusals');
+  expect(tuned.find((r) => r.alert === 'CaracalGatewayMissingAuthRefusals')?.expr).toBe('sum by (namespace) (increase(caracal_gateway_denials_missing_auth_total[15m])) > 400');
+});
+
+// ---- runbooks ------------------------------------------------------------------------------------
+
+/** GitHub's anchor for a Markdown heading. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+test('every alert links its runbook: a heading of the README named after it, under "Alerts"', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const alertsSection = readme.slice(readme.indexOf('\n### Alerts\n'));
+  expect(alertsSection.length).toBeLessThan(readme.length);
+  const anchors = new Set([...alertsSection.matchAll(/^#{4} (.+)$/gm)].map((m) => slug(m[1])));
+  expect(allRules).toHaveLength(16);
+  for (const r of allRules) {
+    const url = r.annotations?.runbook_url ?? '';
+    expect(url).toBe(`${RUNBOOK_BASE}#${r.alert.toLowerCase()}`);
+    expect({ alert: r.alert, anchor: anchors.has(url.slice(url.indexOf('#') + 1)) }).toEqual({ alert: r.alert, anchor: true });
+  }
+});
+
+test('without a base URL the runbook is the README path and its anchor', () => {
+  const plain = find(render({ metrics: { prometheusRule: { enabled: true } } }), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ rules: Rule[] }> } };
+  for (const r of plain.spec.groups.flatMap((g) => g.rules)) expect(r.annotations?.runbook_url).toBe(`README.md#${r.alert.toLowerCase()}`);
 });

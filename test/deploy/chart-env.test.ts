@@ -1,11 +1,13 @@
 /**
- * The chart carries every setting of .env.example to both processes: the list comes from
- * .env.example itself, so a variable added there fails this test until the chart wires it.
- * Secrets reach the pods only by reference to a Secret.
+ * The chart carries every setting of .env.example to the processes that read it (plain settings
+ * to both, each credential only where it is read): the list comes from .env.example itself, so
+ * a variable added there fails this test until the chart wires it. Secrets reach the pods only
+ * by reference to a Secret.
  */
-import { FULLNAME, container, deployment, envExample, find, isSecretName, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, FULLNAME, container, deployment, envExample, find, isSecretName, readBy, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
 
-const ROUTES = 'routes:\n  - match: { service: payments }\n    channel: slack:C0SENTINEL\n';
+const ROUTES = [{ name: 'payments', match: { service: 'payments' }, to: 'slack:C0SENTINEL' }];
+const ROUTES_FILE = 'version: 1\nroutes:\n  - match:\n      service: payments\n    name: payments\n    to: slack:C0SENTINEL\n';
 const ADMIN_TOKEN_SECRET = { secretName: 'sentinel-admin-token', key: 'sentinel-key' };
 const PORTS = { web: 3123, worker: 3124 };
 
@@ -52,7 +54,7 @@ function wiring(): { values: Values; expected: Map<string, string> } {
     web: { port: PORTS.web },
     worker: { http: { enabled: true, port: PORTS.worker } },
     adminTokenFile: ADMIN_TOKEN_SECRET,
-    routes: { content: ROUTES },
+    routes: { routes: ROUTES },
   };
   return { values, expected };
 }
@@ -62,7 +64,7 @@ function everythingButTheSecret(objects: K8sObject[]): string {
   return JSON.stringify(objects.filter((o) => !(o.kind === 'Secret' && o.metadata.name === FULLNAME)));
 }
 
-describe('every .env.example variable reaches web and worker', () => {
+describe('every .env.example variable reaches the processes that read it', () => {
   const { values, expected } = wiring();
   const rendered = tryRender(values);
 
@@ -71,23 +73,30 @@ describe('every .env.example variable reaches web and worker', () => {
     expect(rendered.error).toBeNull();
   });
 
-  test.each(['web', 'worker'] as const)('%s sees each variable with the value given in values.yaml', (component) => {
+  test('every credential of .env.example is read by web, worker or both', () => {
+    const credentials = envExample()
+      .map((v) => v.name)
+      .filter(isSecretName);
+    expect(credentials.filter((n) => !readBy('web', n) && !readBy('worker', n))).toEqual([]);
+    expect([...new Set([...CREDENTIALS.web, ...CREDENTIALS.worker])].sort()).toEqual(credentials.sort());
+  });
+
+  test.each(['web', 'worker'] as const)('%s sees each variable it reads with the value given in values.yaml, and no credential it does not read', (component) => {
     const objects = rendered.objects;
     const env = resolveEnv(objects, container(objects, component));
-    const missing = envExample()
-      .map((v) => v.name)
-      .filter((n) => !env.has(n));
-    expect(missing).toEqual([]);
-    for (const [name, value] of expected) expect({ name, value: env.get(name)?.value }).toEqual({ name, value });
+    const names = envExample().map((v) => v.name);
+    expect(names.filter((n) => readBy(component, n) && !env.has(n))).toEqual([]);
+    expect(names.filter((n) => !readBy(component, n) && env.has(n))).toEqual([]);
+    for (const [name, value] of expected) if (readBy(component, name)) expect({ name, value: env.get(name)?.value }).toEqual({ name, value });
     expect(env.get('PORT')?.value).toBe(String(PORTS[component]));
   });
 
-  test.each(['web', 'worker'] as const)('%s reads every credential from the Secret, and nothing else from it', (component) => {
+  test.each(['web', 'worker'] as const)('%s reads every credential it gets from the Secret, and nothing else from it', (component) => {
     const objects = rendered.objects;
     const env = resolveEnv(objects, container(objects, component));
     for (const { name } of envExample()) {
       const e = env.get(name);
-      if (isSecretName(name)) expect({ name, source: e?.source, secret: e?.ref?.name }).toEqual({ name, source: 'secret', secret: FULLNAME });
+      if (isSecretName(name) && readBy(component, name)) expect({ name, source: e?.source, secret: e?.ref?.name }).toEqual({ name, source: 'secret', secret: FULLNAME });
       else expect({ name, source: e?.source }).not.toEqual({ name, source: 'secret' });
     }
   });
@@ -102,25 +111,30 @@ describe('every .env.example variable reaches web and worker', () => {
     expect(Object.keys(data).sort()).toEqual([...expected.keys()].filter(isSecretName).sort());
   });
 
-  test.each(['web', 'worker'] as const)('%s gets the admin token and the routes as mounted files', (component) => {
+  const fileOf = (component: 'web' | 'worker', variable: string) => {
     const objects = rendered.objects;
     const c = container(objects, component);
-    const env = resolveEnv(objects, c);
+    const path = resolveEnv(objects, c).get(variable)?.value ?? '';
     const volumes = deployment(objects, component).spec.template.spec.volumes ?? [];
-    const fileOf = (variable: string) => {
-      const path = env.get(variable)?.value ?? '';
-      const mount = (c.volumeMounts ?? []).find((m) => path.startsWith(`${m.mountPath}/`));
-      return { path, mount, volume: volumes.find((v) => v.name === mount?.name), file: path.slice((mount?.mountPath.length ?? 0) + 1) };
-    };
-    const token = fileOf('CARACAL_ADMIN_TOKEN_FILE');
+    const mount = (c.volumeMounts ?? []).find((m) => path.startsWith(`${m.mountPath}/`));
+    return { path, mount, volume: volumes.find((v) => v.name === mount?.name), file: path.slice((mount?.mountPath.length ?? 0) + 1) };
+  };
+
+  test('the worker gets the admin token as a mounted file; the web, which reads no Caracal, does not mount it', () => {
+    const token = fileOf('worker', 'CARACAL_ADMIN_TOKEN_FILE');
     expect(token.mount?.readOnly).toBe(true);
     expect(token.volume?.secret?.secretName).toBe(ADMIN_TOKEN_SECRET.secretName);
     expect(token.volume?.secret?.items).toEqual([{ key: ADMIN_TOKEN_SECRET.key, path: token.file }]);
+    const web = deployment(rendered.objects, 'web').spec.template.spec;
+    expect(web.volumes?.filter((v) => v.secret)).toEqual([]);
+    expect(JSON.stringify(web)).not.toContain(ADMIN_TOKEN_SECRET.secretName);
+  });
 
-    const routes = fileOf('TRIAGE_ROUTES_FILE');
-    const cm = find(objects, 'ConfigMap', routes.volume?.configMap?.name ?? '(none)') as K8sObject & { data: Record<string, string> };
+  test.each(['web', 'worker'] as const)('%s gets the routes as a mounted file, written from values', (component) => {
+    const routes = fileOf(component, 'TRIAGE_ROUTES_FILE');
+    const cm = find(rendered.objects, 'ConfigMap', routes.volume?.configMap?.name ?? '(none)') as K8sObject & { data: Record<string, string> };
     const key = routes.volume?.configMap?.items?.find((i) => i.path === routes.file)?.key ?? '(none)';
-    expect(cm.data[key]).toBe(ROUTES);
+    expect(cm.data[key]).toBe(ROUTES_FILE);
   });
 });
 
@@ -145,14 +159,14 @@ describe('settings the operator leaves empty', () => {
 });
 
 describe('existingSecret', () => {
-  test('is read instead of a Secret of the chart, which is then not created', () => {
+  test('is read instead of a Secret of the chart, which is then not created; each process references only the keys it reads', () => {
     const objects = render({ existingSecret: 'triage-credentials' });
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     for (const component of ['web', 'worker'] as const) {
-      const refs = (container(objects, component).env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom?.secretKeyRef?.name);
-      expect(new Set(refs)).toEqual(new Set(['triage-credentials']));
-      const names = (container(objects, component).env ?? []).map((e) => e.name);
-      for (const { name } of envExample()) if (isSecretName(name)) expect(names).toContain(name);
+      const refs = (container(objects, component).env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom!.secretKeyRef!);
+      expect(new Set(refs.map((r) => r.name))).toEqual(new Set(['triage-credentials']));
+      expect(refs.every((r) => r.optional === true)).toBe(true);
+      expect(refs.map((r) => r.key).sort()).toEqual([...CREDENTIALS[component]].sort());
     }
   });
 
@@ -164,13 +178,13 @@ describe('existingSecret', () => {
 
 describe('a change of settings rolls the pods', () => {
   const annotations = (values: Values) => deployment(render(values), 'worker').spec.template.metadata.annotations;
-  const base: Values = { config: { LOG_LEVEL: 'info' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1' }, routes: { content: 'routes: []\n' } };
+  const base: Values = { config: { LOG_LEVEL: 'info' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1' }, routes: { routes: [{ to: 'slack:C0AAA' }] } };
 
   test('config, secrets and routes each change their own checksum; replicas change none', () => {
     const a = annotations(base);
     expect(annotations({ ...base, config: { LOG_LEVEL: 'debug' } })['checksum/config']).not.toBe(a['checksum/config']);
     expect(annotations({ ...base, secrets: { SLACK_BOT_TOKEN: 'xoxb-2' } })['checksum/secret']).not.toBe(a['checksum/secret']);
-    expect(annotations({ ...base, routes: { content: 'routes: [{}]\n' } })['checksum/routes']).not.toBe(a['checksum/routes']);
+    expect(annotations({ ...base, routes: { routes: [{ to: 'slack:C0BBB' }] } })['checksum/routes']).not.toBe(a['checksum/routes']);
     const scaled = annotations({ ...base, worker: { replicas: 9 } });
     for (const k of ['checksum/config', 'checksum/secret', 'checksum/routes']) expect(scaled[k]).toBe(a[k]);
   });

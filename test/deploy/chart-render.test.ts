@@ -197,6 +197,14 @@ describe('monitoring', () => {
     }
   });
 
+  test('workers down is alerted while workers are scraped, and not rendered when they serve no HTTP (it would always fire)', () => {
+    const alertsOf = (values: Record<string, unknown>) =>
+      (find(render(values), 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> } }).spec.groups.flatMap((g) => g.rules);
+    const down = alertsOf({ metrics: { prometheusRule: { enabled: true } } }).find((r) => r.alert === 'CaracalTriageWorkersDown');
+    expect(down?.expr).toBe(`absent(up{namespace="${NAMESPACE}",job="${FULLNAME}-worker"} == 1)`);
+    expect(alertsOf({ metrics: { prometheusRule: { enabled: true } }, worker: { http: { enabled: false } } }).map((r) => r.alert)).not.toContain('CaracalTriageWorkersDown');
+  });
+
   test('a rule turned off is not rendered, and thresholds come from values', () => {
     const objects = render({ metrics: { prometheusRule: { enabled: true, rules: { slowAck: { enabled: false, for: '5m', severity: 'warning' }, queueBacklog: { threshold: 500 } } } } });
     const rules = (find(objects, 'PrometheusRule', FULLNAME) as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> } }).spec.groups[0].rules;

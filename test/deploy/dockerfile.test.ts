@@ -1,6 +1,7 @@
 /**
- * The image, checked by construction (no Docker engine here): its base, what each stage runs
- * and copies, its user, healthcheck and entry point; then its build replayed in a temp folder,
+ * The image, checked by construction (no Docker engine here): its base (a build argument that
+ * takes a digest), its layers (dependencies before sources), its OCI labels, what each stage
+ * runs and copies, its user, healthcheck and entry point; then its build replayed in a temp folder,
  * instruction by instruction (the context filtered by .dockerignore, the build stage's RUN
  * commands, the runtime stage's COPY), and the resulting tree run: `--help` and `demo`.
  */
@@ -11,27 +12,78 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { ROOT } from './helm';
-import { dockerignoreFilter, execForm, parseCopy, readDockerfile, type Stage } from './dockerfile';
+import { dockerignoreFilter, execForm, parseCopy, parseLabels, readDockerfile, resolveImage, stageVariables, substitute, type Stage } from './dockerfile';
 
-const stages = readDockerfile(ROOT);
+const dockerfile = readDockerfile(ROOT);
+const { stages } = dockerfile;
 const [build, runtime] = stages;
 const ops = (s: Stage, op: string) => s.instructions.filter((i) => i.op === op);
 const last = (s: Stage, op: string) => ops(s, op).at(-1)?.args;
 const included = dockerignoreFilter(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
 
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; description: string; license: string; scripts: Record<string, string> };
+
+/** A docker image reference: name[:tag][@sha256:<64 hex>]. */
+const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
 describe('Dockerfile by construction', () => {
-  test('two stages, both on Node 24 (current LTS) bookworm-slim', () => {
-    expect(stages.map((s) => s.image)).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+  test('two stages, both on Node 24 (current LTS) bookworm-slim by default, from one build argument', () => {
+    expect(stages.map((s) => s.image)).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
+    expect(stages.map((s) => resolveImage(dockerfile, s))).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
     expect(build.name).toBe('build');
   });
 
-  test('the build stage runs what CI runs on a clean checkout: npm ci (its prepare script builds), then prunes dev dependencies', () => {
+  test('the base can be pinned by digest with --build-arg NODE_IMAGE=…@sha256:…, for both stages at once', () => {
+    const pinned = `node:24-bookworm-slim@sha256:${'0123456789abcdef'.repeat(4)}`;
+    const images = stages.map((s) => resolveImage(dockerfile, s, { NODE_IMAGE: pinned }));
+    expect(images).toEqual([pinned, pinned]);
+    for (const image of images) expect(image).toMatch(IMAGE_REFERENCE);
+    expect(resolveImage(dockerfile, build)).toMatch(IMAGE_REFERENCE);
+  });
+
+  test('dependencies are installed from package.json and the lockfile alone, so a code change reuses that layer', () => {
+    const install = build.instructions.findIndex((i) => i.op === 'RUN' && /^npm ci\b/.test(i.args));
+    expect(install).toBeGreaterThan(0);
+    const copiedBefore = build.instructions.slice(0, install).filter((i) => i.op === 'COPY').flatMap((i) => parseCopy(i.args).sources);
+    expect(copiedBefore.sort()).toEqual(['package-lock.json', 'package.json']);
+    const copiedAfter = build.instructions.slice(install + 1).filter((i) => i.op === 'COPY').flatMap((i) => parseCopy(i.args).sources);
+    for (const source of ['src', 'adapters', 'sim', 'tsconfig.json', 'tsconfig.build.json']) expect(copiedAfter).toContain(source);
+  });
+
+  test('the build stage installs exactly the lockfile (npm ci), builds as the prepare script would, then prunes dev dependencies', () => {
     const runs = ops(build, 'RUN').map((r) => r.args);
-    expect(runs).toEqual(['npm ci --no-audit --no-fund', 'npm prune --omit=dev --no-audit --no-fund']);
+    // The prepare script needs the sources, which the install layer does not have: it is skipped
+    // there (--ignore-scripts) and run by name once they are copied.
+    expect(runs).toEqual(['npm ci --no-audit --no-fund --ignore-scripts', 'npm run build', 'npm prune --omit=dev --no-audit --no-fund']);
     expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^\s*npm ci --no-audit --no-fund\s*$/m);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    // Nothing else the install would have run: no preinstall/install/postinstall of the package itself.
+    expect(Object.keys(pkg.scripts).filter((k) => /^(pre|post)?install$/.test(k))).toEqual([]);
+  });
+
+  test('the image carries the OCI labels, from package.json and the build arguments', () => {
+    const labels = Object.assign({}, ...ops(runtime, 'LABEL').map((l) => parseLabels(l.args))) as Record<string, string>;
+    const resolved = (buildArgs: Record<string, string> = {}) => {
+      const vars = stageVariables(dockerfile, runtime, buildArgs);
+      return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, substitute(v, vars)]));
+    };
+    expect(resolved()).toEqual({
+      'org.opencontainers.image.title': pkg.name,
+      'org.opencontainers.image.description': pkg.description,
+      'org.opencontainers.image.licenses': pkg.license,
+      'org.opencontainers.image.version': pkg.version,
+      'org.opencontainers.image.revision': 'unknown',
+      'org.opencontainers.image.source': '',
+      'org.opencontainers.image.base.name': 'node:24-bookworm-slim',
+    });
+    const pinned = `node:24-bookworm-slim@sha256:${'ab'.repeat(32)}`;
+    expect(resolved({ VERSION: '9.9.9', REVISION: 'c0ffee', SOURCE_URL: 'https://git.example.com/caracal-triage', NODE_IMAGE: pinned })).toMatchObject({
+      'org.opencontainers.image.version': '9.9.9',
+      'org.opencontainers.image.revision': 'c0ffee',
+      'org.opencontainers.image.source': 'https://git.example.com/caracal-triage',
+      'org.opencontainers.image.base.name': pinned,
+    });
   });
 
   test('the build stage copies everything the build compiles, and the build compiles only what ships', () => {
@@ -56,7 +108,7 @@ describe('Dockerfile by construction', () => {
     expect(userLine).toBeLessThan(ops(runtime, 'ENTRYPOINT')[0]?.line ?? -1);
     expect(execForm(last(runtime, 'ENTRYPOINT') ?? '')).toEqual(['node', 'bin/caracal-triage.js']);
     expect(execForm(last(runtime, 'CMD') ?? '')).toEqual(['start']);
-    expect(last(runtime, 'ENV')).toBe('NODE_ENV=production');
+    expect(stageVariables(dockerfile, runtime).NODE_ENV).toBe('production');
   });
 });
 
@@ -187,13 +239,9 @@ function applyCopy(args: string, stageDir: string, stageDirs: Map<string, string
  * told to prefer its cache, so the replay reuses the packages this machine already downloaded.
  */
 function stageEnv(stage: Stage): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true' };
-  for (const e of ops(stage, 'ENV')) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e.args);
-    if (!m) throw new Error(`ENV ${e.args}: only NAME=value is understood by this test`);
-    env[m[1]] = m[2];
-  }
-  return env;
+  for (const e of ops(stage, 'ENV')) if (!/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.test(e.args)) throw new Error(`ENV ${e.args}: only NAME=value is understood by this test`);
+  // Docker gives RUN the stage's ARGs and ENVs as environment variables.
+  return { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true', ...stageVariables(dockerfile, stage) };
 }
 
 function listTree(dir: string, rel = ''): string[] {
@@ -222,7 +270,7 @@ describe('the image build, replayed in a temp folder', () => {
         else if (ins.op === 'RUN') {
           const r = await run(['sh', '-c', ins.args], { cwd: dir, env: stageEnv(stage), timeoutMs: 240_000 });
           if (r.code !== 0) throw new Error(`RUN ${ins.args} (line ${ins.line}) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-        } else if (!['ENV', 'USER', 'EXPOSE', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD'].includes(ins.op)) throw new Error(`${ins.op} (line ${ins.line}) is not replayed by this test`);
+        } else if (!['ARG', 'ENV', 'LABEL', 'USER', 'EXPOSE', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD'].includes(ins.op)) throw new Error(`${ins.op} (line ${ins.line}) is not replayed by this test`);
       }
       if (stage.name) stageDirs.set(stage.name, dir);
       runtimeDir = dir;

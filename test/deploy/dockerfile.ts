@@ -12,14 +12,39 @@ export interface Instruction {
 }
 
 export interface Stage {
+  /** The image as written (`${NODE_IMAGE}`); resolveImage substitutes the build arguments. */
   image: string;
   name: string | null;
   instructions: Instruction[];
 }
 
-/** Stages in order; continuation lines are joined, comments and blank lines dropped. */
-export function parseDockerfile(text: string): Stage[] {
+export interface BuildArg {
+  name: string;
+  /** null when declared without a default. */
+  default: string | null;
+}
+
+export interface Dockerfile {
+  /** ARGs before the first FROM: usable in FROM lines (and in a stage that declares them again). */
+  globalArgs: BuildArg[];
+  stages: Stage[];
+}
+
+/** `NAME` or `NAME=default` (an ARG line). */
+export function parseArg(args: string): BuildArg {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(args.trim());
+  if (!m) throw new Error(`cannot read ARG ${args}`);
+  return { name: m[1], default: m[2] === undefined ? null : unquote(m[2]) };
+}
+
+function unquote(v: string): string {
+  return /^".*"$/.test(v) ? (JSON.parse(v) as string) : v;
+}
+
+/** Stages in order, and the ARGs before them; continuation lines are joined, comments and blank lines dropped. */
+export function parseDockerfile(text: string): Dockerfile {
   const stages: Stage[] = [];
+  const globalArgs: BuildArg[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const start = i;
@@ -34,17 +59,72 @@ export function parseDockerfile(text: string): Stage[] {
       const f = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
       if (!f) throw new Error(`Dockerfile line ${start + 1}: cannot read FROM ${args}`);
       stages.push({ image: f[1], name: f[2] ?? null, instructions: [] });
+    } else if (stages.length === 0) {
+      if (op !== 'ARG') throw new Error(`Dockerfile line ${start + 1}: ${op} before FROM`);
+      globalArgs.push(parseArg(args));
     } else {
-      const stage = stages[stages.length - 1];
-      if (!stage) throw new Error(`Dockerfile line ${start + 1}: ${op} before FROM`);
-      stage.instructions.push({ op, args, line: start + 1 });
+      stages[stages.length - 1].instructions.push({ op, args, line: start + 1 });
     }
   }
-  return stages;
+  return { globalArgs, stages };
 }
 
-export function readDockerfile(root: string): Stage[] {
+export function readDockerfile(root: string): Dockerfile {
   return parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+}
+
+/** `$NAME` and `${NAME}` replaced from `vars` (unset: empty, as Docker does). */
+export function substitute(text: string, vars: Record<string, string>): string {
+  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, a?: string, b?: string) => vars[(a ?? b) as string] ?? '');
+}
+
+/** The global ARGs' values: their defaults, overridden by `--build-arg`s. */
+export function globalArgValues(file: Dockerfile, buildArgs: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of file.globalArgs) {
+    const v = buildArgs[a.name] ?? a.default;
+    if (v !== null) out[a.name] = v;
+  }
+  return out;
+}
+
+/** The image a stage is built FROM, given the `--build-arg`s. */
+export function resolveImage(file: Dockerfile, stage: Stage, buildArgs: Record<string, string> = {}): string {
+  return substitute(stage.image, globalArgValues(file, buildArgs));
+}
+
+/**
+ * The variables a stage's instructions see, in order of declaration: a global ARG declared
+ * again without a default takes the global value; `--build-arg`s override defaults; ENV adds.
+ */
+export function stageVariables(file: Dockerfile, stage: Stage, buildArgs: Record<string, string> = {}): Record<string, string> {
+  const globals = globalArgValues(file, buildArgs);
+  const vars: Record<string, string> = {};
+  for (const ins of stage.instructions) {
+    if (ins.op === 'ARG') {
+      const a = parseArg(ins.args);
+      const v = buildArgs[a.name] ?? (a.default !== null ? substitute(a.default, vars) : globals[a.name]);
+      if (v !== undefined) vars[a.name] = v;
+    } else if (ins.op === 'ENV') {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(ins.args);
+      if (m) vars[m[1]] = substitute(unquote(m[2]), vars);
+    }
+  }
+  return vars;
+}
+
+/** `LABEL k="v" k2=v2 …` → its pairs (values unquoted, not yet substituted). */
+export function parseLabels(args: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /\s*([A-Za-z0-9._-]+)=("(?:[^"\\]|\\.)*"|\S*)/gy;
+  let m: RegExpExecArray | null;
+  let end = 0;
+  while ((m = re.exec(args)) !== null) {
+    out[m[1]] = unquote(m[2]);
+    end = re.lastIndex;
+  }
+  if (args.slice(end).trim() !== '') throw new Error(`cannot read LABEL ${args}`);
+  return out;
 }
 
 export interface Copy {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CARACAL_ALERT_NAMES, guideForAlert } from '../../src/incidents/catalogue';
+import { CARACAL_ALERT_NAMES, GATEWAY_REFUSAL_ALERT_NAMES, guideForAlert } from '../../src/incidents/catalogue';
 import { genericHookSource, receiveIncident } from '../../src/incidents/sources';
 import { parseRoutes } from '../../src/incidents/routes/load';
 import { CHANNEL_ADDRESSES, platformsInUse } from '../../src/app/platforms';
@@ -77,13 +77,35 @@ describe('docs/incidents.md', () => {
     expect(r.ok && r.warnings).toEqual([]);
   });
 
+  /** Table rows naming an alert, in the part of the page from `from` up to `to`. */
+  const alertRows = (from: string, to?: string): string[] => {
+    const start = DOC.indexOf(from);
+    const end = to ? DOC.indexOf(to, start) : DOC.length;
+    expect([start, end].every((i) => i >= 0)).toBe(true);
+    return DOC.slice(start, end)
+      .split('\n')
+      .filter((l) => l.startsWith('| `Caracal'));
+  };
+  const cells = (row: string) => row.split(/(?<!\\)\|/).map((c) => c.trim());
+
   it('lists the 21 alerts with the catalogue\'s component, severity, surface and first action', () => {
-    const rows = DOC.split('\n').filter((l) => l.startsWith('| `Caracal'));
+    const rows = alertRows('## Alertmanager', '### The Gateway\'s refusals');
     expect(rows.map((r) => r.split('`')[1])).toEqual([...CARACAL_ALERT_NAMES]);
     for (const row of rows) {
-      const [, name, component, severity, surface, action] = row.split(/(?<!\\)\|/).map((c) => c.trim());
+      const [, name, component, severity, surface, action] = cells(row);
       const g = guideForAlert(name.replace(/`/g, ''));
       expect([component, severity, surface, action.replace(/\\\|/g, '|')]).toEqual([g.component, g.severity, SURFACE_LABELS[g.surface], g.firstAction]);
+    }
+  });
+
+  it("lists the chart's Gateway refusal alerts with their counter and the catalogue's severity, surface and first action", () => {
+    const rows = alertRows('### The Gateway\'s refusals', '## PagerDuty');
+    expect(rows.map((r) => r.split('`')[1])).toEqual([...GATEWAY_REFUSAL_ALERT_NAMES]);
+    for (const row of rows) {
+      const [, name, counter, severity, surface, action] = cells(row);
+      const g = guideForAlert(name.replace(/`/g, ''));
+      expect(counter).toMatch(/^`caracal_gateway_denials_[a-z_]+_total`$/);
+      expect([g.component, severity, surface, action.replace(/\\\|/g, '|')]).toEqual(['gateway', g.severity, SURFACE_LABELS[g.surface], g.firstAction]);
     }
   });
 });

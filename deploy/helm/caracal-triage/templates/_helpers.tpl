@@ -31,6 +31,11 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* A component's pod count for NOTES.txt: its replicas, or its autoscaler's range. */}}
+{{- define "caracal-triage.notesCount" -}}
+{{- if .autoscaling.enabled -}}{{ .autoscaling.minReplicas }} to {{ .autoscaling.maxReplicas }} (autoscaled){{- else -}}{{ .replicas }}{{- end -}}
+{{- end -}}
+
 {{- define "caracal-triage.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "caracal-triage.fullname" .) .Values.serviceAccount.name -}}
@@ -49,7 +54,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "caracal-triage.routesEnabled" -}}
-{{- if or .Values.routes.content .Values.routes.existingConfigMap -}}true{{- end -}}
+{{- if or .Values.routes.routes .Values.routes.existingConfigMap -}}true{{- end -}}
 {{- end -}}
 
 {{/* Where file-valued settings are mounted. */}}
@@ -66,6 +71,56 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
+Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" "web"|"worker").
+The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests and incident webhooks
+and reads no Caracal setting; the worker (`worker`) reads Caracal and posts to the chat
+platforms, and never serves the incident hooks. The worker also gets Slack's signing secret and
+app token only because its start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN
+without one of them; it uses neither.
+*/}}
+{{- define "caracal-triage.secretKeys" -}}
+{{- $keys := dict
+  "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET")
+  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
+-}}
+{{- index $keys . | toJson -}}
+{{- end -}}
+
+{{/*
+Checksum of the credentials one component reads (dict "root" $ "component" …), so a change of
+a Caracal token rolls only the workers and a webhook secret only the web pods.
+*/}}
+{{- define "caracal-triage.secretChecksum" -}}
+{{- $root := .root -}}
+{{- $values := dict -}}
+{{- range $key := include "caracal-triage.secretKeys" .component | fromJsonArray -}}
+{{- $_ := set $values $key (toString (index $root.Values.secrets $key | default "")) -}}
+{{- end -}}
+{{- dict "existingSecret" $root.Values.existingSecret "values" $values | toJson | sha256sum -}}
+{{- end -}}
+
+{{/*
+The chart's own spread of one component's pods over nodes and zones (topologySpread), or the
+component's topologySpreadConstraints when given: (dict "root" $ "component" …).
+*/}}
+{{- define "caracal-triage.topologySpread" -}}
+{{- $v := index .root.Values .component -}}
+{{- $spread := .root.Values.topologySpread -}}
+{{- if $v.topologySpreadConstraints -}}
+{{- toYaml $v.topologySpreadConstraints -}}
+{{- else if $spread.enabled -}}
+{{- range $key := $spread.topologyKeys }}
+- maxSkew: {{ $spread.maxSkew }}
+  topologyKey: {{ $key }}
+  whenUnsatisfiable: {{ $spread.whenUnsatisfiable }}
+  labelSelector:
+    matchLabels:
+      {{- include "caracal-triage.selectorLabels" $ | nindent 6 }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Pod template of one component: (dict "root" $ "component" "web"|"worker"). Both run the same
 image and read the same settings; they differ in command, port, probes and sizing.
 */}}
@@ -73,6 +128,9 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $root := .root -}}
 {{- $v := index $root.Values .component -}}
 {{- $port := include "caracal-triage.httpPort" . -}}
+{{- $component := .component -}}
+{{- $adminToken := and (eq $component "worker") $root.Values.adminTokenFile.secretName -}}
+{{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
     {{- include "caracal-triage.selectorLabels" . | nindent 4 }}
@@ -82,7 +140,7 @@ metadata:
   annotations:
     # A change of settings rolls the pods (an existingSecret is not seen: restart by hand).
     checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
-    checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+    checksum/secret: {{ include "caracal-triage.secretChecksum" . }}
     checksum/routes: {{ include (print $root.Template.BasePath "/routes-configmap.yaml") $root | sha256sum }}
     {{- with $v.podAnnotations }}
     {{- toYaml . | nindent 4 }}
@@ -130,7 +188,8 @@ spec:
         - name: PORT
           value: {{ $port | quote }}
         {{- end }}
-        {{- range $key := keys $root.Values.secrets | sortAlpha }}
+        {{- /* Each process gets only the credentials it reads (secretKeys). */}}
+        {{- range $key := include "caracal-triage.secretKeys" $component | fromJsonArray }}
         - name: {{ $key }}
           valueFrom:
             secretKeyRef:
@@ -138,7 +197,7 @@ spec:
               key: {{ $key }}
               optional: true
         {{- end }}
-        {{- if $root.Values.adminTokenFile.secretName }}
+        {{- if $adminToken }}
         - name: CARACAL_ADMIN_TOKEN_FILE
           value: {{ printf "%s/%s" (include "caracal-triage.adminTokenDir" $root) $root.Values.adminTokenFile.key | quote }}
         {{- end }}
@@ -171,7 +230,7 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
-        {{- if $root.Values.adminTokenFile.secretName }}
+        {{- if $adminToken }}
         - name: admin-token
           mountPath: {{ include "caracal-triage.adminTokenDir" $root }}
           readOnly: true
@@ -188,7 +247,7 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: {{ $root.Values.tmpSizeLimit }}
-    {{- if $root.Values.adminTokenFile.secretName }}
+    {{- if $adminToken }}
     - name: admin-token
       secret:
         secretName: {{ $root.Values.adminTokenFile.secretName }}
@@ -220,9 +279,9 @@ spec:
   affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-  {{- with $v.topologySpreadConstraints }}
+  {{- with $spread }}
   topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
+    {{- . | trim | nindent 4 }}
   {{- end }}
 {{- end -}}
 
