@@ -17,6 +17,7 @@ import {
 } from './secrets';
 import { MORE_SCENARIOS } from './scenarios-more';
 import { OBSERVED_SCENARIOS } from './scenarios-observed';
+import { GATEWAY_SCENARIOS } from './scenarios-gateway';
 import type { Scenario } from './types';
 import {
   AUDIT_METRICS,
@@ -428,6 +429,7 @@ export const SCENARIOS: readonly Scenario[] = [
   unauthenticated,
   ...MORE_SCENARIOS,
   ...OBSERVED_SCENARIOS,
+  ...GATEWAY_SCENARIOS,
 ];
 
 export const SCENARIO_NAMES = SCENARIOS.map((s) => s.name);

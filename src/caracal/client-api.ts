@@ -88,7 +88,10 @@ export interface CaracalClient {
   /** Every page of the audit list for one request ID (for IDs the by-request path rejects). */
   auditForRequest(zoneId: string, requestId: string): Promise<AuditRow[]>;
 
+  /** Active resources only: the API lists archived ones only when asked for `status=archived`. */
   listResources(zoneId: string): Promise<Resource[]>;
+  /** `GET /v1/zones/{z}/resources?status=archived`: STS does not find these, and their identifiers stay reserved. */
+  listArchivedResources(zoneId: string): Promise<Resource[]>;
   getResource(zoneId: string, resourceId: string): Promise<Resource>;
   listApplications(zoneId: string): Promise<Application[]>;
   getApplication(zoneId: string, applicationId: string): Promise<Application>;

@@ -257,6 +257,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     auditForRequest: async (z, rid) => listAll(zonePath(z, '/audit'), AuditRow, { request_id: rid }, AUDIT_LIST_LIMIT),
 
     listResources: async (z) => listAll(zonePath(z, '/resources'), Resource),
+    listArchivedResources: async (z) => listAll(zonePath(z, '/resources'), Resource, { status: 'archived' }),
     getResource: async (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
     listApplications: async (z) => listAll(zonePath(z, '/applications'), Application),
     getApplication: async (z, id) => api(zonePath(z, `/applications/${seg(id)}`), Application),

@@ -58,6 +58,7 @@ export function watchAdminToken(client: CaracalClient, watch: AdminTokenWatch): 
     listAudit: (z, q) => w(() => client.listAudit(z, q)),
     auditForRequest: (z, rid) => w(() => client.auditForRequest(z, rid)),
     listResources: (z) => w(() => client.listResources(z)),
+    listArchivedResources: (z) => w(() => client.listArchivedResources(z)),
     getResource: (z, id) => w(() => client.getResource(z, id)),
     listApplications: (z) => w(() => client.listApplications(z)),
     getApplication: (z, id) => w(() => client.getApplication(z, id)),

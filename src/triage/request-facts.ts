@@ -4,7 +4,7 @@
  * Gateway answered. Several judges need the same facts, so they are derived once, here. Pure.
  */
 import type { Fetched, Location, ResourceView } from './evidence-model';
-import { gatewayEvents, mintedScopes, stsDecision, type Trace, type TraceEvent } from './trace';
+import { gatewayEvents, isUseExchange, mintedScopes, stsDecision, type Trace, type TraceEvent } from './trace';
 
 export interface RequestFacts {
   trace: Trace;
@@ -16,6 +16,8 @@ export interface RequestFacts {
   applicationId: string | null;
   requestedScopes: string[] | null;
   mintedScopes: string[] | null;
+  /** STS allowed the Gateway's use-exchange for this call (which records no scopes). */
+  useExchange: TraceEvent | null;
   gateway: TraceEvent[];
 }
 
@@ -41,6 +43,7 @@ export function requestFacts(location: Location, resources?: Fetched<ResourceVie
     applicationId,
     requestedScopes: sts?.requestedScopes ?? null,
     mintedScopes: mintedScopes(trace),
+    useExchange: trace.events.find(isUseExchange) ?? null,
     gateway,
   };
 }
