@@ -114,6 +114,20 @@ export interface Bundle {
   redactions: number;
 }
 
+export const HEADLINE_STATES = ['failing', 'clear', 'undetermined'] as const;
+export type HeadlineState = (typeof HEADLINE_STATES)[number];
+
+/** What a finished triage leads with (built by headline.ts). */
+export interface Headline {
+  state: HeadlineState;
+  /** One sentence; for `undetermined` it names the unchecked steps and what to give. */
+  text: string;
+  /** Steps whose verdict is `unknown` (could not be checked). */
+  unchecked: StepId[];
+  /** What the user can give to check more (empty when nothing given would help). */
+  give: string[];
+}
+
 /** The `--json` output of `caracal-triage triage`. */
 export interface TriageReport {
   requestId: string | null;
@@ -121,6 +135,8 @@ export interface TriageReport {
   symptom: Symptom | null;
   surface: Surface | null;
   diagnosis: Diagnosis | null;
+  /** The headline every renderer leads with: failing, clear, or not determined (headline.ts). */
+  headline: Headline;
   steps: Array<Pick<StepResult, 'id' | 'verdict' | 'summary' | 'evidence'> & { cause?: string }>;
   bundle: Bundle;
 }

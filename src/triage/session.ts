@@ -19,6 +19,7 @@ import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosi
 import { createEvidenceGatherer } from './evidence';
 import type { JudgeContext } from './evidence-model';
 import type { TriageInput } from './record';
+import { headlineOf } from './headline';
 import { STEP_IDS, type Bundle, type StepId, type StepResult, type TriageReport } from './model';
 import { routeError } from './routing';
 import type { TriageConclusion, TriageSession } from './session-api';
@@ -115,6 +116,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
         symptom: conclusion.symptom,
         surface: conclusion.surface,
         diagnosis: conclusion.diagnosis,
+        headline: headlineOf({ steps, diagnosis: conclusion.diagnosis, requestId, zoneId: conclusion.zoneId }),
         steps: steps.map((s) => ({ id: s.id, verdict: s.verdict, summary: s.summary, ...(s.cause ? { cause: s.cause } : {}), evidence: s.evidence })),
         bundle,
       };

@@ -18,6 +18,7 @@ import {
 } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
+import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
@@ -76,6 +77,11 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
         : ':white_check_mark: *Readiness checked.*',
       ':point_down: What does the failing caller see? Pick the symptom below.',
     );
+  } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
+    // No check mark without evidence: what could not be checked, and what to give.
+    const h = headlineOf(recordHeadlineInput(r));
+    lines.push(`:grey_question: *Not determined.* ${esc(h.text.replace(/^Not determined: /, ''))}`);
+    if (r.surface) lines.push(`:compass: Surface to check: ${esc(SURFACE_LABELS[r.surface])} (${code(r.surface)}).`);
   } else if (r.surface) {
     lines.push(`:compass: *Surface to check: ${esc(SURFACE_LABELS[r.surface])}* (${code(r.surface)}). No automatic check found the cause; walk the steps below.`);
   } else {

@@ -19,6 +19,7 @@ import {
 } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
+import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, outsideText } from './escape';
@@ -67,6 +68,12 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
       failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitOutside(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
       '👇 What does the failing caller see? Pick the symptom below.',
     );
+  } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
+    // No check mark without evidence: what could not be checked, and what to give.
+    const h = headlineOf(recordHeadlineInput(r));
+    style = 'warning';
+    lines.push(`❔ **Not determined.** ${outsideText(h.text.replace(/^Not determined: /, ''))}`);
+    if (r.surface) lines.push(`🧭 Surface to check: ${SURFACE_LABELS[r.surface]} (${outsideText(r.surface)}).`);
   } else if (r.surface) {
     lines.push(`🧭 **Surface to check: ${SURFACE_LABELS[r.surface]}** (${outsideText(r.surface)}). No automatic check found the cause; walk the steps below.`);
   } else {
