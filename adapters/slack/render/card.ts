@@ -22,7 +22,7 @@ import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
-import { code, esc, escFit, userRef } from './mrkdwn';
+import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button payloads. */
@@ -64,7 +64,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
-      `*Cause:* ${code(d.cause, 120)}: ${escFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
@@ -73,7 +73,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
     const failing = r.steps.find((s) => s.verdict === 'fail');
     lines.push(
       failing
-        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${escFit(oneLine(failing.summary), 1000)}`
+        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(failing.summary), 1000)}`
         : ':white_check_mark: *Readiness checked.*',
       ':point_down: What does the failing caller see? Pick the symptom below.',
     );
@@ -124,7 +124,7 @@ function stepsText(r: TriageRecord): string {
     const detail = pending
       ? '_collecting…_'
       : result
-        ? `${VERDICT_LABELS[result.verdict]}: ${escFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
+        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
         : '_not checked_';
     return `${emoji} *${stepNumber(id)}. ${esc(STEP_TITLES[id])}*${marker} ${detail}`;
   }).join('\n');

@@ -22,7 +22,7 @@ import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
-import { fitOutside, outsideText } from './escape';
+import { fitOutside, outsideText, fitSentence } from './escape';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
 
 export interface CardOptions {
@@ -55,7 +55,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     if (r.state !== 'resolved') style = 'attention';
     lines.push(
       `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
-      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitOutside(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
@@ -65,7 +65,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     const failing = r.steps.find((s) => s.verdict === 'fail');
     style = failing ? 'attention' : 'warning';
     lines.push(
-      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitOutside(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
+      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitSentence(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
       '👇 What does the failing caller see? Pick the symptom below.',
     );
   } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
@@ -88,7 +88,7 @@ function stepLine(r: TriageRecord, id: StepId): string {
   const pending = r.pending.includes(id);
   const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
   const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
-  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitOutside(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
+  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
   return `${icon} **${stepNumber(id)}. ${STEP_TITLES[id]}**${marker} ${detail}`;
 }
 
