@@ -92,4 +92,14 @@ describe('parseCommand', () => {
     const c = parseCommand('nope', { prefix: '@Caracal' });
     expect(c.kind === 'invalid' && c.message).toContain('@Caracal triage');
   });
+
+  it('a refused request ID shows a bidi override as [U+202E], as every other path does (fails on the old code, which echoed it raw)', () => {
+    const cmd = parseCommand('triage req-\u202Egnp.exe');
+    expect(cmd.kind).toBe('invalid');
+    const message = (cmd as { message: string }).message;
+    expect(message).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F]/);
+    expect(message).toContain('`req-[U+202E]gnp.exe` is not a request ID');
+    expect(message).toContain('(it contains “[U+202E]”, U+202E');
+    expect((parseCommand('triage z --zone a\u200Bb') as { message: string }).message).toContain('a[U+200B]b');
+  });
 });

@@ -6,6 +6,7 @@
 import { buildStatusCard } from '../../../adapters/slack/render';
 import { code, codeBlock, escFit, sentence, sentenceFit } from '../../../adapters/slack/render/mrkdwn';
 import { tick } from '../../../src/triage/steps/step';
+import { parseCommand } from '../../../src/commands';
 import { outcomeText } from '../../../adapters/slack/render/outcome';
 import { diagnosedRecord } from './records';
 
@@ -75,5 +76,12 @@ describe('outside text in Slack', () => {
       expect(card).toContain('evaluation_status `complete`');
       expect(card).not.toContain('ˋcompleteˋ');
     });
+  });
+
+  it('a refused request ID answers with the bidi override shown as [U+202E], never raw (fails on the old code)', () => {
+    const cmd = parseCommand('triage req-\u202Egnp.exe') as { kind: 'invalid'; message: string };
+    const text = outcomeText({ kind: 'invalid', message: cmd.message }, facts);
+    expect(text).not.toContain('\u202E');
+    expect(text).toContain('`req-[U+202E]gnp.exe` is not a request ID');
   });
 });
