@@ -119,7 +119,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     exitCode = c;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // `npx caracal-triage -- --env-file F …`: the `--` keeps npx's own Node 20 from taking
+    // `--env-file` (it reads that flag anywhere on its command line and exits 9), and npx passes
+    // the `--` on; it separates launcher options from ours, so one leading `--` is dropped.
+    await program.parseAsync(argv[0] === '--' ? argv.slice(1) : argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {

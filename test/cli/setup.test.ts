@@ -3,10 +3,12 @@
  * process: `.env` and `--env-file`, every bad setting at once before anything listens, the
  * `caracal-triage:` prefix on every error line, `demo --serve`.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnBinary, waitForOutput } from '../support/binary';
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { ROOT, runCli, spawnBinary, waitForOutput } from '../support/binary';
 import { freePort } from '../support/redis-server';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'ct-cli-'));
@@ -47,6 +49,37 @@ describe('settings and error lines', () => {
     const overridden = await runCli(['serve'], { cwd, env: { PORT: '0', REDIS_STARTUP_TIMEOUT_MS: '0' } });
     expect(overridden.code).toBe(2);
     expect(overridden.stderr.trim()).toBe('caracal-triage: REDIS_URL: cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)');
+  });
+
+  it('a missing --env-file through `npx caracal-triage -- …` from the project: exit 2 and one caracal-triage line (fails on the old code: an unknown command)', async () => {
+    const missing = join(dir(), 'nope.env');
+    const cache = dir();
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      // A cache of its own, where npx links the project; no scripts, or linking it would run `prepare` (a rebuild of dist/).
+      const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1', npm_config_cache: cache, npm_config_ignore_scripts: 'true' };
+      const child = spawn('npx', ['caracal-triage', '--', '--env-file', missing, 'triage', 'req-1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(run.stderr.trim()).toBe(`caracal-triage: --env-file: cannot read ${missing} (ENOENT)`);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    rmSync(cache, { recursive: true, force: true });
+  }, 70_000);
+
+  it('the built binary takes a leading -- the same way', async () => {
+    const missing = join(dir(), 'nope.env');
+    const r = await runCli(['--', '--env-file', missing, 'triage', 'req-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`caracal-triage: --env-file: cannot read ${missing} (ENOENT)`);
   });
 
   it('reads the file --env-file names, and says so in one line when it cannot', async () => {
