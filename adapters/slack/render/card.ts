@@ -105,7 +105,7 @@ function incidentText(r: TriageRecord): string | null {
   const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
   for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
-    lines.push(`• ${code(a.name ?? 'alert', 80)}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
+    lines.push(`• ${a.name ? code(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
   }
   const more = i.moreAlerts + Math.max(0, i.alerts.length - INCIDENT_ALERT_LINES);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);

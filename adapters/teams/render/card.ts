@@ -114,7 +114,7 @@ function incidentPart(r: TriageRecord): CardElement[] {
     `**First action:** ${fitOutside(i.firstAction, 500)}`,
     ...(i.runbookUrl ? [`Runbook: ${outsideText(i.runbookUrl)}`] : []),
     ...(i.link && /^https?:\/\//.test(i.link) ? [`Source: ${fitOutside(i.link, 300)}`] : []),
-    ...i.alerts.slice(0, 5).map((a) => `• ${fitOutside(a.name ?? 'alert', 80)}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
+    ...i.alerts.slice(0, 5).map((a) => `• ${a.name ? fitOutside(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
   ];
   const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
