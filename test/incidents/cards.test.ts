@@ -63,7 +63,7 @@ describe('an Alertmanager card for a catalogued Caracal alert (fails on the old 
 });
 
 describe('a generic hook card (fails on the old code: "• `alert` firing")', () => {
-  const t = triageForGenericHook({ incident_id: 'INC-42', title: 'Checkout answers 403 since 12:00', channel: { platform: 'slack', id: 'C0INC' } } as Parameters<typeof triageForGenericHook>[0]);
+  const t = triageForGenericHook({ incident_id: 'INC-42', title: 'Checkout answers 403 since 12:00', channel: { platform: 'slack', channel: 'C0INC' } });
   const record = concluded(t);
 
   it('leads with the hook’s title and invents no alert line', () => {
@@ -74,7 +74,7 @@ describe('a generic hook card (fails on the old code: "• `alert` firing")', ()
   });
 
   it('a title that names a Caracal alert still lists that alert', () => {
-    const named = concluded(triageForGenericHook({ incident_id: 'INC-43', title: 'CaracalAuditDLQGrowth fired', channel: { platform: 'slack', id: 'C0INC' } } as Parameters<typeof triageForGenericHook>[0]));
+    const named = concluded(triageForGenericHook({ incident_id: 'INC-43', title: 'CaracalAuditDLQGrowth fired', channel: { platform: 'slack', channel: 'C0INC' } }));
     expect(slackText(named)).toContain('`CaracalAuditDLQGrowth`');
     expect(named.surface).toBe('audit_pipeline');
   });
