@@ -38,7 +38,8 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .hook('preAction', () => {
       const path = program.opts<{ envFile?: string }>().envFile;
-      io = { ...given, env: withEnvFile(given.env, { cwd: given.cwd ?? process.cwd(), path }).env };
+      const read = withEnvFile(given.env, { cwd: given.cwd ?? process.cwd(), path });
+      io = { ...given, env: read.env, ...(read.file ? { settings: { file: read.file, fromFile: read.fromFile, demoPid: read.demoPid } } : {}) };
     });
 
   program
@@ -66,10 +67,12 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
     .option('--scenario <name>', 'show one scenario in full (with --serve: the one to serve)')
     .option('--serve', 'keep the simulator running until Ctrl-C and print the CARACAL_… settings that point triage, serve or start at it')
-    .action(async (opts: { scenario?: string; serve?: boolean }) => {
+    .option('--write-env <file>', 'with --serve: also write those settings to this file (refuses to overwrite an existing one)')
+    .action(async (opts: { scenario?: string; serve?: boolean; writeEnv?: string }) => {
+      if (opts.writeEnv !== undefined && !opts.serve) throw new UsageError('--write-env: only with --serve');
       if (opts.serve) {
         const { serveDemo } = await import('./subcommands/demo-serve.js');
-        setExit(await serveDemo(opts.scenario, io));
+        setExit(await serveDemo(opts.scenario, io, undefined, opts.writeEnv));
         return;
       }
       const { runDemo } = await import('./subcommands/demo.js');
