@@ -46,7 +46,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('triage')
     .description('Triage one request (or, without an ID, start from readiness) and print the diagnosis, the eight steps and the bundle.')
     .argument('[request-id]', 'the X-Request-Id / requestId of the failed call')
-    .option('--zone <zone>', 'zone ID the request belongs to (otherwise every visible zone is searched)')
+    .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name (otherwise every visible zone is searched)')
     .addOption(new Option('--symptom <symptom>', 'what the caller saw').choices([...SYMPTOMS]))
     .option('--error <code-or-body>', 'a Caracal error code (e.g. access_denied) or a whole error body; routes it to its symptom')
     .option('--json', 'print the machine-readable report (stable contract, see README)')
@@ -57,7 +57,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
   program
     .command('bundle')
     .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding, last denial).')
-    .option('--zone <zone>', 'zone to focus on')
+    .option('--zone <zone>', 'zone to focus on: its ID, slug or name')
     .option('--json', 'print the bundle as JSON')
     .option('--verbose', 'print every piece of evidence in full')
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));

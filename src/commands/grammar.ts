@@ -90,7 +90,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, opts: GrammarOpti
         opts,
       );
     case 'zoneId':
-      return invalid(`\`${shown}\` is not a zone ID: a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :.`, opts);
+      return invalid(`\`${shown}\` is not a zone: give its ID or slug (1 to 128 characters of A-Z a-z 0-9 _ . - :).`, opts);
     case 'symptom':
       return invalid(`\`${shown}\` is not a symptom; use one of: ${SYMPTOMS.join(', ')}.`, opts);
     default:

@@ -154,3 +154,15 @@ export const ZoneId = z
   .string()
   .regex(REQUEST_ID_PATTERN, 'a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :')
   .refine((v) => !isDotSegment(v), 'a zone ID cannot be "." or ".." (it would name a parent path)');
+
+/**
+ * A zone as a person names it on the command line: its ID, slug or name (names may hold
+ * spaces). Resolved to the ID through `GET /v1/zones` before any URL is built (locate.ts); only
+ * visible characters, so nothing it holds can hide in an answer that echoes it.
+ */
+export const ZoneRef = z
+  .string()
+  .min(1, 'a zone is its ID, slug or name')
+  .max(128, 'a zone ID, slug or name is at most 128 characters')
+  .refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v, 'a zone ID, slug or name holds no control or invisible characters and no surrounding spaces')
+  .refine((v) => !isDotSegment(v), 'a zone cannot be "." or ".." (it would name a parent path)');

@@ -48,7 +48,10 @@ export function requestFacts(location: Location, resources?: Fetched<ResourceVie
   };
 }
 
-/** Levenshtein distance, to suggest the identifier or scope a typo meant. */
+/**
+ * Levenshtein distance, to suggest the identifier, scope or zone a typo meant. Hand-written: a
+ * dozen lines for the one fuzzy match the bot needs, where a package would add a dependency.
+ */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -71,4 +74,16 @@ export function closest(value: string, candidates: readonly string[]): string | 
     if (d > 0 && d <= 3 && (!best || d < best.d)) best = { c, d };
   }
   return best?.c ?? null;
+}
+
+/** Up to `max` candidates within a few edits (a third of the value's length, at least 3), nearest first. */
+export function nearest(value: string, candidates: readonly string[], max = 3): string[] {
+  const folded = value.toLowerCase();
+  const limit = Math.max(3, Math.floor(value.length / 3));
+  return [...new Set(candidates)]
+    .map((c) => ({ c, d: distance(folded, c.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, max)
+    .map((x) => x.c);
 }

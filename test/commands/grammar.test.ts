@@ -81,7 +81,7 @@ describe('parseCommand', () => {
     expect(parseCommand('bundle zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle --zone zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle a b')).toMatchObject({ kind: 'invalid' });
-    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not a zone ID') });
+    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('is not a zone: give its ID or slug') });
     expect(parseCommand('status')).toEqual({ kind: 'status' });
     expect(parseCommand('status now')).toMatchObject({ kind: 'invalid' });
     expect(parseCommand('')).toEqual({ kind: 'help' });

@@ -14,7 +14,7 @@ import { createRedactor } from '../../redact/redact';
 import { NEEDS, caracalOf, loadAppConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
-import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
+import { RequestId, Symptom, SYMPTOMS, ZoneRef, type Bundle, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError } from '../../triage/routing';
 import { createTriageSession, sessionDeadlineMs } from '../../triage/session';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
@@ -78,7 +78,7 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   }
   let zone: string | null = null;
   if (opts.zone !== undefined) {
-    const parsed = ZoneId.safeParse(opts.zone);
+    const parsed = ZoneRef.safeParse(opts.zone);
     if (!parsed.success) throw new UsageError(`--zone ${quoted(opts.zone)}: ${firstMessage(parsed.error)}`);
     zone = parsed.data;
   }

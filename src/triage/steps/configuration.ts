@@ -78,6 +78,12 @@ export const configurationStep = defineStep({
       const found = expiredWithoutTrace(zoneApplications, zoneOverviews, ctx);
       if (found) return found;
     }
+    // The zone given matched no zone's ID, name or slug (locate.ts names the nearest ones).
+    if (location.problem?.code === 'zone_not_found' || location.problem?.code === 'zone_not_resolved') {
+      const found = location.problem.code === 'zone_not_found';
+      const text = `The zone given: ${location.problem.message}${found ? '; fix the zone the command or the SDK profile names' : ''}.`;
+      return found ? fail('configuration', 'zone_not_found', text, { zone: ctx.zoneId }) : unknown('configuration', text, { zone: ctx.zoneId }, 'zone_not_resolved');
+    }
     if (!zoneId) {
       if (ctx.symptom === 'config_error') {
         return manual('configuration', `Check the SDK's runtime profile: ${SDK_PROFILE_CHECKLIST.join('; ')}.`, profile);
