@@ -84,4 +84,11 @@ describe('outside text in Slack', () => {
     expect(text).not.toContain('\u202E');
     expect(text).toContain('`req-[U+202E]gnp.exe` is not a request ID');
   });
+
+  it('status says Caracal was not checked here and what checks it, and shows Redis in a plain sentence (fails on the old code)', () => {
+    const text = outcomeText({ kind: 'status', readiness: { ready: false, checks: [{ name: 'redis', ok: false, detail: 'cannot reach Redis at redis://127.0.0.1:6379: the connection is down and the bot is reconnecting' }] } }, facts);
+    expect(text).toContain('Caracal: not checked here');
+    expect(text).toContain('`caracal-triage bundle`');
+    expect(text).toContain(':x: redis: cannot reach Redis at redis://127.0.0.1:6379: the connection is down');
+  });
 });

@@ -1,3 +1,4 @@
+import { teamsOutcomeText } from '../../../adapters/teams/render/outcome';
 import { verifyButton } from '../../../src/commands/button-token';
 import { STEP_IDS } from '../../../src/triage/model';
 import {
@@ -207,5 +208,13 @@ describe("the bot's own sentences keep their code spans (fails on the old code: 
     const all = texts(buildStatusCard(record, { signingKey: KEY, now: NOW })).join('\n');
     expect(all).toContain('evaluation_status `complete`');
     expect(all).not.toContain('\\`complete\\`');
+  });
+});
+
+describe('status in Teams', () => {
+  it('says Caracal was not checked here and what checks it (fails on the old code)', () => {
+    const text = teamsOutcomeText({ kind: 'status', readiness: { ready: true, checks: [{ name: 'redis', ok: true }] } }, { access: 'anyone', incidentChannelPattern: /^inc-/ } as Parameters<typeof teamsOutcomeText>[1]);
+    expect(text).toContain('Caracal: not checked here');
+    expect(text).toContain('caracal-triage bundle');
   });
 });
