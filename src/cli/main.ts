@@ -56,7 +56,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('bundle')
-    .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding, last denial).')
+    .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding; the last denial only with --zone or when one zone is visible).')
     .option('--zone <zone>', 'zone to focus on: its ID, slug or name')
     .option('--json', 'print the bundle as JSON')
     .option('--verbose', 'print every piece of evidence in full')
