@@ -52,5 +52,5 @@ USER node
 EXPOSE 3000
 # `serve` and `start` answer /healthz on PORT; other commands (worker, triage) serve no HTTP.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "-e", "const a=require('fs').readFileSync('/proc/1/cmdline','utf8').split('\\0');if(!a.includes('serve')&&!a.includes('start'))process.exit(0);fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "bin/caracal-triage.js"]
+ENTRYPOINT ["node", "--", "bin/caracal-triage.js"]
 CMD ["start"]

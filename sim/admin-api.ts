@@ -183,7 +183,8 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
       if (n === 1) {
         const status = q.get('status');
         if (status !== null && !['active', 'archived'].includes(status)) throw new QueryError('invalid_query');
-        const items = zone.resources.filter((r) => status === null || (status === 'archived') === (r.archived_at != null));
+        // As the API: without `status` the list holds active resources only; archived ones need `status=archived`.
+        const items = zone.resources.filter((r) => (status === 'archived') === (r.archived_at != null));
         return paginate(items, q, 'default', ps);
       }
       if (n === 2) return one(zone.resources, b!, 'id', 'resource_not_found');

@@ -18,6 +18,7 @@ import {
 import { CHANGE_SCENARIOS } from './scenarios-changes';
 import { MORE_SCENARIOS } from './scenarios-more';
 import { OBSERVED_SCENARIOS } from './scenarios-observed';
+import { GATEWAY_SCENARIOS } from './scenarios-gateway';
 import type { Scenario } from './types';
 import {
   AUDIT_METRICS,
@@ -430,6 +431,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...MORE_SCENARIOS,
   ...OBSERVED_SCENARIOS,
   ...CHANGE_SCENARIOS,
+  ...GATEWAY_SCENARIOS,
 ];
 
 export const SCENARIO_NAMES = SCENARIOS.map((s) => s.name);

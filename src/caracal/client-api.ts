@@ -100,7 +100,10 @@ export interface CaracalClient {
   /** One page of `GET /v1/zones/{z}/admin-audit` (management changes and failed requests, newest first). */
   listAdminAudit(zoneId: string, query: AdminAuditQuery): Promise<{ items: AdminAuditRow[]; next_cursor: string | null }>;
 
+  /** Active resources only: the API lists archived ones only when asked for `status=archived`. */
   listResources(zoneId: string): Promise<Resource[]>;
+  /** `GET /v1/zones/{z}/resources?status=archived`: STS does not find these, and their identifiers stay reserved. */
+  listArchivedResources(zoneId: string): Promise<Resource[]>;
   getResource(zoneId: string, resourceId: string): Promise<Resource>;
   listApplications(zoneId: string): Promise<Application[]>;
   getApplication(zoneId: string, applicationId: string): Promise<Application>;

@@ -262,6 +262,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     },
 
     listResources: async (z) => listAll(zonePath(z, '/resources'), Resource),
+    listArchivedResources: async (z) => listAll(zonePath(z, '/resources'), Resource, { status: 'archived' }),
     getResource: async (z, id) => api(zonePath(z, `/resources/${seg(id)}`), Resource),
     listApplications: async (z) => listAll(zonePath(z, '/applications'), Application),
     getApplication: async (z, id) => api(zonePath(z, `/applications/${seg(id)}`), Application),

@@ -40,7 +40,7 @@ export type ReadyBody = z.infer<typeof ReadyBody>;
 /** A list page `{items, next_cursor}`: the items must be a list; the cursor is opaque text. */
 export const Page = <T extends z.ZodType>(item: T) => z.looseObject({ items: z.array(item), next_cursor: text });
 
-export const Zone = z.looseObject({ id, name: text });
+export const Zone = z.looseObject({ id, name: text, slug: text });
 export type Zone = z.infer<typeof Zone>;
 
 /** `GET …/overview` (verified): counters only, each optional; shown as evidence, never judged. */

@@ -159,6 +159,7 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
       getZone: (z) => via('getZone', [z], () => client.getZone(z)),
       zoneOverview: (z) => via('zoneOverview', [z], () => client.zoneOverview(z)),
       listResources: (z) => via('listResources', [z], () => client.listResources(z)),
+      listArchivedResources: (z) => via('listArchivedResources', [z], () => client.listArchivedResources(z)),
       getResource: (z, id) => via('getResource', [z, id], () => client.getResource(z, id)),
       listApplications: (z) => via('listApplications', [z], () => client.listApplications(z)),
       getApplication: (z, id) => via('getApplication', [z, id], () => client.getApplication(z, id)),

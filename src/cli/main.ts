@@ -38,14 +38,15 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .hook('preAction', () => {
       const path = program.opts<{ envFile?: string }>().envFile;
-      io = { ...given, env: withEnvFile(given.env, { cwd: given.cwd ?? process.cwd(), path }).env };
+      const read = withEnvFile(given.env, { cwd: given.cwd ?? process.cwd(), path });
+      io = { ...given, env: read.env, ...(read.file ? { settings: { file: read.file, fromFile: read.fromFile, demoPid: read.demoPid } } : {}) };
     });
 
   program
     .command('triage')
     .description('Triage one request (or, without an ID, start from readiness) and print the diagnosis, the eight steps and the bundle.')
     .argument('[request-id]', 'the X-Request-Id / requestId of the failed call')
-    .option('--zone <zone>', 'zone ID the request belongs to (otherwise every visible zone is searched)')
+    .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name (otherwise every visible zone is searched)')
     .addOption(new Option('--symptom <symptom>', 'what the caller saw').choices([...SYMPTOMS]))
     .option('--error <code-or-body>', 'a Caracal error code (e.g. access_denied) or a whole error body; routes it to its symptom')
     .option('--json', 'print the machine-readable report (stable contract, see README)')
@@ -55,8 +56,8 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('bundle')
-    .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding, last denial).')
-    .option('--zone <zone>', 'zone to focus on')
+    .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding; the last denial only with --zone or when one zone is visible).')
+    .option('--zone <zone>', 'zone to focus on: its ID, slug or name')
     .option('--json', 'print the bundle as JSON')
     .option('--verbose', 'print every piece of evidence in full')
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));
@@ -66,10 +67,12 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
     .option('--scenario <name>', 'show one scenario in full (with --serve: the one to serve)')
     .option('--serve', 'keep the simulator running until Ctrl-C and print the CARACAL_… settings that point triage, serve or start at it')
-    .action(async (opts: { scenario?: string; serve?: boolean }) => {
+    .option('--write-env <file>', 'with --serve: also write those settings to this file (refuses to overwrite an existing one)')
+    .action(async (opts: { scenario?: string; serve?: boolean; writeEnv?: string }) => {
+      if (opts.writeEnv !== undefined && !opts.serve) throw new UsageError('--write-env: only with --serve');
       if (opts.serve) {
         const { serveDemo } = await import('./subcommands/demo-serve.js');
-        setExit(await serveDemo(opts.scenario, io));
+        setExit(await serveDemo(opts.scenario, io, undefined, opts.writeEnv));
         return;
       }
       const { runDemo } = await import('./subcommands/demo.js');
@@ -119,7 +122,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     exitCode = c;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // `npx caracal-triage -- --env-file F …`: the `--` keeps npx's own Node 20 from taking
+    // `--env-file` (it reads that flag anywhere on its command line and exits 9), and npx passes
+    // the `--` on; it separates launcher options from ours, so one leading `--` is dropped.
+    await program.parseAsync(argv[0] === '--' ? argv.slice(1) : argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {

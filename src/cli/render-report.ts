@@ -83,10 +83,15 @@ export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): s
 export function renderReport(report: TriageReport, style: Styler, verbose = false): string {
   const out: string[] = [];
   const d = report.diagnosis;
+  const headline = report.headline;
   if (d) {
     const stepNo = STEP_IDS.indexOf(d.step) + 1;
     out.push(style(['bold', 'red'], `✖ Failing surface: ${d.surface}`) + style('gray', `  (step ${stepNo} ${d.step}, cause ${safe(d.cause)}, confidence ${d.confidence})`));
     out.push(`  ${safe(d.summary)}`);
+  } else if (headline.state === 'undetermined') {
+    // No check mark without evidence: say what could not be checked and what to give.
+    out.push(style(['bold', 'yellow'], '? Not determined') + style('yellow', `  (${headline.unchecked.length} of ${STEP_IDS.length} steps could not be checked; see below)`));
+    out.push(`  ${safe(headline.text)}`);
   } else {
     const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
     out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));

@@ -12,6 +12,7 @@
  * becomes one `invalid` result whose message explains the problem with an example, so the
  * adapter answers once and starts nothing.
  */
+import { outsideText } from '../render/outside-text';
 import { z } from 'zod';
 import { RequestId, SYMPTOMS, Symptom, ZoneId } from '../triage/model';
 import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command';
@@ -30,7 +31,9 @@ const DEFAULT_OPTIONS: GrammarOptions = { prefix: '/caracal' };
 
 /** Echo a piece of user input inside an explanation without letting it format or mention anything. */
 export function showInput(s: string): string {
-  const clean = s.replace(/[`<>]/g, '?');
+  // The one outside-text rule first (bidi and zero-width characters shown as [U+XXXX], controls
+  // removed), as on every other path, so a refusal cannot reorder or hide what it echoes.
+  const clean = outsideText(s).replace(/[`<>]/g, '?');
   return clean.length > 48 ? `${clean.slice(0, 47)}…` : clean;
 }
 
@@ -38,7 +41,7 @@ function describeBadChar(s: string): string {
   const bad = Array.from(s).find((c) => !/^[\x21-\x7e]$/.test(c));
   if (bad === undefined) return s.length > 128 ? ` (it is ${s.length} characters long)` : '';
   const cp = bad.codePointAt(0) ?? 0;
-  return ` (it contains “${bad}”, U+${cp.toString(16).toUpperCase().padStart(4, '0')}; chat apps sometimes turn "-" into a dash)`;
+  return ` (it contains “${outsideText(bad)}”, U+${cp.toString(16).toUpperCase().padStart(4, '0')}; chat apps sometimes turn "-" into a dash)`;
 }
 
 /** Strip the quotes or backticks people wrap IDs in. */
@@ -87,7 +90,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, opts: GrammarOpti
         opts,
       );
     case 'zoneId':
-      return invalid(`\`${shown}\` is not a zone ID: a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :.`, opts);
+      return invalid(`\`${shown}\` is not a zone: give its ID or slug (1 to 128 characters of A-Z a-z 0-9 _ . - :).`, opts);
     case 'symptom':
       return invalid(`\`${shown}\` is not a symptom; use one of: ${SYMPTOMS.join(', ')}.`, opts);
     default:

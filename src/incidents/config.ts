@@ -50,10 +50,19 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
   const routes = loadRoutes({ file: v.TRIAGE_ROUTES_FILE, defaultChannel: v.TRIAGE_DEFAULT_CHANNEL, platforms });
   if (!routes.ok) return { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
   const problems = [];
-  if (anySource && platforms.running.size === 0) problems.push({ variable: 'ALERTMANAGER_TOKEN', message: `an incident source is configured but no chat platform is (set ${platforms.addresses.enabledBy}): its bundles would have nowhere to go` });
-  if ((secrets.alertmanagerToken || secrets.pagerDutySecret) && routes.table.routes.length === 0 && !routes.table.defaultChannel) {
-    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: `is required with ALERTMANAGER_TOKEN or PAGERDUTY_WEBHOOK_SECRET unless TRIAGE_ROUTES_FILE routes every incident: e.g. ${platforms.addresses.example}` });
+  // Name the source variable that is actually set (the first, in the order of `shape`), not a fixed one.
+  const setSources = (['ALERTMANAGER_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET', 'INCIDENT_WEBHOOK_SECRET'] as const).filter((k) => !!v[k]);
+  if (anySource && platforms.running.size === 0) {
+    problems.push({ variable: setSources[0]!, message: `is set, so an incident source is served, but no chat platform is configured (set ${platforms.addresses.enabledBy}): its bundles would have nowhere to go` });
+  }
+  const routed = setSources.filter((k) => k !== 'INCIDENT_WEBHOOK_SECRET');
+  if (routed.length > 0 && routes.table.routes.length === 0 && !routes.table.defaultChannel) {
+    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: `is required with ${routed.join(' and ')} when TRIAGE_ROUTES_FILE lists no routes: e.g. ${platforms.addresses.example}` });
   }
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { secrets, routing: routes.table, warnings: routes.warnings } };
+  // With routes but no default and no catch-all route, an incident no route matches is refused: say so at start-up.
+  const catchAll = routes.table.routes.some((r) => Object.keys(r.match).length === 0);
+  const gaps = routed.length > 0 && routes.table.routes.length > 0 && !routes.table.defaultChannel && !catchAll;
+  const warnings = gaps ? [...routes.warnings, `TRIAGE_DEFAULT_CHANNEL: not set and no route in ${routes.table.file} matches every incident: an incident no route matches is answered 422 and logged`] : routes.warnings;
+  return { ok: true, value: { secrets, routing: routes.table, warnings } };
 }

@@ -28,9 +28,9 @@ export function triageForGenericHook(b: GenericIncidentHook): IncidentTriage {
     ignoredBecause: null,
     input: { requestId, zoneId, symptom: null, error: null },
     title,
-    alerts: [
-      {
-        name: names[0] ?? null,
+    // The title is the card's headline already; an alert line is shown only for a Caracal alert it names.
+    alerts: names.slice(0, 1).map((name) => ({
+        name,
         status: 'firing',
         severity: guide.severity,
         component: guide.component,
@@ -40,8 +40,7 @@ export function triageForGenericHook(b: GenericIncidentHook): IncidentTriage {
         fingerprint: null,
         link: null,
         runbookUrl: guide.runbookUrl,
-      },
-    ],
+    })),
     truncatedAlerts: 0,
     alertsDigest: digest('generic-incident', b.incident_id),
     guide,

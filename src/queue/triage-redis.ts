@@ -107,7 +107,11 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
     readiness: {
       name: 'redis',
       check: async () => {
-        const pong = await within(data.ping(), READINESS_TIMEOUT_MS).catch((e: NodeJS.ErrnoException) => `cannot reach Redis at ${where} (${e.code ?? e.message})`);
+        // A plain sentence, shown in /readyz and in chat's status: a system error code at most,
+        // never ioredis's own wording ("Stream isn't writeable and enableOfflineQueue options is false").
+        const pong = await within(data.ping(), READINESS_TIMEOUT_MS).catch(
+          (e: NodeJS.ErrnoException) => `cannot reach Redis at ${where}${e.code && /^E[A-Z]+$/.test(e.code) ? ` (${e.code})` : ': the connection is down and the bot is reconnecting'}`,
+        );
         return pong === 'PONG' ? undefined : (pong ?? `no answer from Redis at ${where} within ${READINESS_TIMEOUT_MS} ms`);
       },
     },

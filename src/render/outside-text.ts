@@ -51,6 +51,34 @@ export function outsideText(value: unknown, opts: OutsideTextOptions = {}): stri
   return lines.replace(CONTROLS, '').replace(INVISIBLE, codePointLabel);
 }
 
+/** One part of a sentence the bot wrote: its own words and outside values, or a code span it opened. */
+export interface SentencePart {
+  code: boolean;
+  text: string;
+}
+
+/**
+ * The bot's own sentences (step and diagnosis summaries) mark identifiers and codes as code spans
+ * with paired backticks; everything else in them is prose that may quote outside values. This
+ * splits such a sentence so a renderer can draw the spans as code and neutralise the prose: a
+ * backtick without a partner (or one inside an outside value in prose) stays prose, where the
+ * renderer neutralises it. The engine keeps backticks out of the values it puts in spans
+ * (`tick` in src/triage/steps/step.ts). Either way every part is drawn inert: a code span formats
+ * nothing, and prose is neutralised.
+ */
+export function sentenceParts(text: string): SentencePart[] {
+  const parts: SentencePart[] = [];
+  const span = /`([^`\n]+)`/g;
+  let last = 0;
+  for (let m = span.exec(text); m; m = span.exec(text)) {
+    if (m.index > last) parts.push({ code: false, text: text.slice(last, m.index) });
+    parts.push({ code: true, text: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ code: false, text: text.slice(last) });
+  return parts;
+}
+
 /**
  * Shortens to at most `max` characters (code points), ending in `…` when cut. For echoing bad
  * input in one-line messages, where ~80 characters is enough to recognise it.

@@ -59,6 +59,7 @@ export function watchAdminToken(client: CaracalClient, watch: AdminTokenWatch): 
     auditForRequest: (z, rid) => w(() => client.auditForRequest(z, rid)),
     listAdminAudit: (z, q) => w(() => client.listAdminAudit(z, q)),
     listResources: (z) => w(() => client.listResources(z)),
+    listArchivedResources: (z) => w(() => client.listArchivedResources(z)),
     getResource: (z, id) => w(() => client.getResource(z, id)),
     listApplications: (z) => w(() => client.listApplications(z)),
     getApplication: (z, id) => w(() => client.getApplication(z, id)),

@@ -162,6 +162,11 @@ export interface TriageEvidence {
   location: Location;
   zone: Fetched<ZoneView>;
   resources: Fetched<ResourceView[]>;
+  /**
+   * The zone's archived resources, read only when the request names a resource the active list
+   * lacks: STS does not find an archived resource, and its identifier cannot be registered again.
+   */
+  archivedResources: Fetched<ResourceView[]>;
   application: Fetched<ApplicationView>;
   grants: Fetched<GrantView[]>;
   policySets: Fetched<PolicySetView[]>;

@@ -89,6 +89,14 @@ export function createEvidenceGatherer(client: CaracalClient, input: GatherInput
       return z ? calls.read(client, 'listResources', z) : noZone;
     },
 
+    archivedResources: async () => {
+      const [location, resources] = await Promise.all([get('location'), get('resources')]);
+      const facts = requestFacts(location, resources);
+      if (!location.zoneId) return noZone;
+      if (!facts?.resourceIdentifier || !resources.ok || facts.resource) return notApplicable('not_relevant', 'only read when the request names a resource the active list lacks');
+      return calls.read(client, 'listArchivedResources', location.zoneId);
+    },
+
     application: async () => {
       const location = await get('location');
       const appId = requestFacts(location)?.applicationId;

@@ -9,6 +9,10 @@
 import type { CaracalClient } from '../caracal/client-api';
 import type { CallCache } from './call-cache';
 import { REQUEST_ID_PATTERN } from './model';
+import { nearest } from './request-facts';
+
+/** What the API accepts as an ID in a path (FACTS §2); anything else given as a zone is a name or slug. */
+const ZONE_ID_PATTERN = REQUEST_ID_PATTERN;
 import type { Failure, Location, ZoneAttempt, ZoneSource } from './evidence-model';
 import { traceFromExplain, traceFromRows, type Trace } from './trace';
 
@@ -19,8 +23,39 @@ interface Candidates {
   listError: Failure | null;
 }
 
+/**
+ * A zone the user named: its ID, or its name or slug (case-insensitive), resolved through
+ * `GET /v1/zones`. One that matches nothing is a `zone_not_found` problem naming the nearest
+ * zones, rather than a zone ID every later read would answer 404 for. When zones cannot be
+ * listed (a zone-scoped token), a value shaped like a zone ID is used as given.
+ */
+async function givenZone(client: CaracalClient, cache: CallCache, given: string): Promise<Candidates> {
+  const listed = await cache.read(client, 'listZones');
+  if (!listed.ok) {
+    if (ZONE_ID_PATTERN.test(given)) return { zoneIds: [given], source: 'given', problem: null, listError: listed.error };
+    const problem: Failure = { kind: 'not_applicable', code: 'zone_not_resolved', message: `"${given}" is not a zone ID, and zone names and slugs are resolved through GET /v1/zones, which could not be read (${listed.error.message}); give the zone's ID.` };
+    return { zoneIds: [], source: 'given', problem, listError: listed.error };
+  }
+  const folded = given.toLowerCase();
+  const match =
+    listed.value.find((z) => z.id === given) ??
+    listed.value.find((z) => z.slug?.toLowerCase() === folded) ??
+    listed.value.find((z) => z.name?.toLowerCase() === folded);
+  if (match) return { zoneIds: [match.id], source: 'given', problem: null, listError: null };
+  const labelled = listed.value.flatMap((z) => [z.id, z.slug, z.name].filter((v): v is string => !!v).map((v) => ({ v, z })));
+  const near = nearest(given, labelled.map((l) => l.v)).map((v) => labelled.find((l) => l.v === v)!.z);
+  const names = [...new Map(near.map((z) => [z.id, z])).values()].map((z) => `${z.name ?? z.slug ?? z.id} (${[z.slug && `slug ${z.slug}`, `id ${z.id}`].filter(Boolean).join(', ')})`);
+  const problem: Failure = {
+    kind: 'api',
+    code: 'zone_not_found',
+    status: 404,
+    message: `no zone has the ID, name or slug "${given}"${names.length > 0 ? `; nearest: ${names.join('; ')}` : ` (zones: ${listed.value.map((z) => z.slug ?? z.name ?? z.id).join(', ') || 'none visible'})`}`,
+  };
+  return { zoneIds: [], source: 'given', problem, listError: null };
+}
+
 export async function candidateZones(client: CaracalClient, cache: CallCache, givenZoneId: string | null): Promise<Candidates> {
-  if (givenZoneId) return { zoneIds: [givenZoneId], source: 'given', problem: null, listError: null };
+  if (givenZoneId) return givenZone(client, cache, givenZoneId);
   const listed = await cache.read(client, 'listZones');
   const configured = [...client.configuredZoneIds];
   if (listed.ok) {
@@ -71,19 +106,24 @@ export async function locateRequest(client: CaracalClient, cache: CallCache, req
     problem: null,
     listError: null,
   };
+  if (givenZoneId) {
+    const c = await candidateZones(client, cache, givenZoneId);
+    if (c.problem) return { ...base, zoneId: null, problem: c.problem, listError: c.listError };
+    base.zoneId = c.zoneIds[0]!;
+    if (!requestId) return base;
+  }
   if (!requestId) {
-    if (givenZoneId) return base;
     // Without a request ID, a single candidate zone is still worth checking (config, policy sets).
     const c = await candidateZones(client, cache, null);
     return { ...base, zoneId: c.zoneIds.length === 1 ? c.zoneIds[0]! : null, zoneSource: c.source, listError: c.listError };
   }
-  const c = await candidateZones(client, cache, givenZoneId);
+  const c = await candidateZones(client, cache, base.zoneId);
   if (c.problem) return { ...base, zoneSource: c.source, problem: c.problem, listError: c.listError };
   const results = await Promise.all(c.zoneIds.map((z) => lookIn(client, cache, z, requestId)));
   const found = results.find((r) => r.trace !== null);
   return {
     ...base,
-    zoneId: found?.attempt.zoneId ?? givenZoneId,
+    zoneId: found?.attempt.zoneId ?? base.zoneId,
     trace: found?.trace ?? null,
     zoneSource: c.source,
     zonesSearched: c.zoneIds,

@@ -58,7 +58,8 @@ export function newTriage(id: string, input: TriageInput, now: Date, incident: I
     pending: [...STEP_IDS],
     current: null,
     symptom: input.symptom,
-    surface: null,
+    // An incident that names its surface (a Caracal alert from the catalogue) starts there.
+    surface: incidentSurface(incident),
     diagnosis: null,
     bundle: null,
     history: [{ at, actor: { kind: 'system', id: 'caracal-triage' }, action: 'started' }],
@@ -70,6 +71,11 @@ export function newTriage(id: string, input: TriageInput, now: Date, incident: I
 }
 
 const stepIndex = (id: StepId): number => STEP_IDS.indexOf(id);
+
+/** The surface an incident points at before any evidence (its alert's, from the catalogue); null when it does not know. */
+function incidentSurface(incident: IncidentView | null): Surface | null {
+  return incident && incident.surface !== 'unknown' ? incident.surface : null;
+}
 
 function upsertStep(steps: StepResult[], result: StepResult): StepResult[] {
   const others = steps.filter((s) => s.id !== result.id);
@@ -133,7 +139,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         state: record.state === 'locating' ? 'routed' : record.state,
         zoneId: event.zoneId ?? record.zoneId,
         symptom: event.symptom ?? record.symptom,
-        surface: event.surface,
+        surface: event.surface ?? incidentSurface(record.incident ?? null),
         diagnosis: event.diagnosis,
         bundle: event.bundle ?? record.bundle,
         ...(event.changes ?? record.changes ? { changes: event.changes ?? record.changes } : {}),

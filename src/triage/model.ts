@@ -121,6 +121,20 @@ export interface Bundle {
   redactions: number;
 }
 
+export const HEADLINE_STATES = ['failing', 'clear', 'undetermined'] as const;
+export type HeadlineState = (typeof HEADLINE_STATES)[number];
+
+/** What a finished triage leads with (built by headline.ts). */
+export interface Headline {
+  state: HeadlineState;
+  /** One sentence; for `undetermined` it names the unchecked steps and what to give. */
+  text: string;
+  /** Steps whose verdict is `unknown` (could not be checked). */
+  unchecked: StepId[];
+  /** What the user can give to check more (empty when nothing given would help). */
+  give: string[];
+}
+
 /** The `--json` output of `caracal-triage triage`. */
 export interface TriageReport {
   requestId: string | null;
@@ -128,6 +142,8 @@ export interface TriageReport {
   symptom: Symptom | null;
   surface: Surface | null;
   diagnosis: Diagnosis | null;
+  /** The headline every renderer leads with: failing, clear, or not determined (headline.ts). */
+  headline: Headline;
   steps: Array<Pick<StepResult, 'id' | 'verdict' | 'summary' | 'evidence'> & { cause?: string }>;
   bundle: Bundle;
   /** Admin changes in the window before the denial, ranked (at most 20; `recent_changes` in the bundle holds the window). */
@@ -147,3 +163,15 @@ export const ZoneId = z
   .string()
   .regex(REQUEST_ID_PATTERN, 'a zone ID is 1 to 128 characters of A-Z a-z 0-9 _ . - :')
   .refine((v) => !isDotSegment(v), 'a zone ID cannot be "." or ".." (it would name a parent path)');
+
+/**
+ * A zone as a person names it on the command line: its ID, slug or name (names may hold
+ * spaces). Resolved to the ID through `GET /v1/zones` before any URL is built (locate.ts); only
+ * visible characters, so nothing it holds can hide in an answer that echoes it.
+ */
+export const ZoneRef = z
+  .string()
+  .min(1, 'a zone is its ID, slug or name')
+  .max(128, 'a zone ID, slug or name is at most 128 characters')
+  .refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v, 'a zone ID, slug or name holds no control or invisible characters and no surrounding spaces')
+  .refine((v) => !isDotSegment(v), 'a zone cannot be "." or ".." (it would name a parent path)');

@@ -4,7 +4,7 @@
  * Gateway answered. Several judges need the same facts, so they are derived once, here. Pure.
  */
 import type { Fetched, Location, ResourceView } from './evidence-model';
-import { gatewayEvents, mintedScopes, stsDecision, type Trace, type TraceEvent } from './trace';
+import { gatewayEvents, isUseExchange, mintedScopes, stsDecision, type Trace, type TraceEvent } from './trace';
 
 export interface RequestFacts {
   trace: Trace;
@@ -16,6 +16,8 @@ export interface RequestFacts {
   applicationId: string | null;
   requestedScopes: string[] | null;
   mintedScopes: string[] | null;
+  /** STS allowed the Gateway's use-exchange for this call (which records no scopes). */
+  useExchange: TraceEvent | null;
   gateway: TraceEvent[];
 }
 
@@ -41,11 +43,15 @@ export function requestFacts(location: Location, resources?: Fetched<ResourceVie
     applicationId,
     requestedScopes: sts?.requestedScopes ?? null,
     mintedScopes: mintedScopes(trace),
+    useExchange: trace.events.find(isUseExchange) ?? null,
     gateway,
   };
 }
 
-/** Levenshtein distance, to suggest the identifier or scope a typo meant. */
+/**
+ * Levenshtein distance, to suggest the identifier, scope or zone a typo meant. Hand-written: a
+ * dozen lines for the one fuzzy match the bot needs, where a package would add a dependency.
+ */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -68,4 +74,16 @@ export function closest(value: string, candidates: readonly string[]): string | 
     if (d > 0 && d <= 3 && (!best || d < best.d)) best = { c, d };
   }
   return best?.c ?? null;
+}
+
+/** Up to `max` candidates within a few edits (a third of the value's length, at least 3), nearest first. */
+export function nearest(value: string, candidates: readonly string[], max = 3): string[] {
+  const folded = value.toLowerCase();
+  const limit = Math.max(3, Math.floor(value.length / 3));
+  return [...new Set(candidates)]
+    .map((c) => ({ c, d: distance(folded, c.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, max)
+    .map((x) => x.c);
 }

@@ -20,6 +20,7 @@ import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosi
 import { createEvidenceGatherer } from './evidence';
 import type { JudgeContext } from './evidence-model';
 import type { TriageInput } from './record';
+import { headlineOf } from './headline';
 import { STEP_IDS, type Bundle, type StepId, type StepResult, type TriageReport } from './model';
 import { routeError } from './routing';
 import type { TriageConclusion, TriageSession } from './session-api';
@@ -123,6 +124,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
         surface: conclusion.surface,
         diagnosis: conclusion.diagnosis,
         changes: conclusion.changes,
+        headline: headlineOf({ steps, diagnosis: conclusion.diagnosis, requestId, zoneId: conclusion.zoneId }),
         steps: steps.map((s) => ({ id: s.id, verdict: s.verdict, summary: s.summary, ...(s.cause ? { cause: s.cause } : {}), evidence: s.evidence })),
         bundle,
       };

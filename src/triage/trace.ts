@@ -284,10 +284,24 @@ export function gatewayEvents(trace: Trace): TraceEvent[] {
   return trace.events.filter((e) => e.gateway !== null);
 }
 
-/** The scopes STS minted: an allowed exchange grants what it was asked for. */
+/**
+ * The Gateway's own "use" exchange: it presents the caller's mandate to STS for the call and
+ * never asks for scopes (`requested_scopes: []`), so its row says nothing about which scopes
+ * the mandate holds. For an operation-enforced resource STS allows it only when the mandate
+ * carries the scope the operation needs.
+ */
+export function isUseExchange(e: TraceEvent): boolean {
+  return e.eventType === 'token_exchange' && e.decision === 'allow' && e.requestedScopes !== null && e.requestedScopes.length === 0;
+}
+
+/**
+ * The scopes STS minted in this request: an allowed exchange that asked for scopes grants what
+ * it asked for. Null when no allowed exchange recorded any (a Gateway use-exchange asks for
+ * none: the mandate was minted earlier, usually under another request ID).
+ */
 export function mintedScopes(trace: Trace): string[] | null {
-  const allow = trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow');
-  return allow?.requestedScopes ?? null;
+  const mint = trace.events.find((e) => e.eventType === 'token_exchange' && e.decision === 'allow' && !!e.requestedScopes && e.requestedScopes.length > 0);
+  return mint?.requestedScopes ?? null;
 }
 
 /**

@@ -38,6 +38,11 @@ test('start logs one line when Redis goes and one when it is back, then stops on
     // Long enough for dozens of reconnect attempts across the process's connections.
     await new Promise((r) => setTimeout(r, 3500));
     const during = lines().slice(before);
+    // What /readyz (and chat's status) says about Redis is a plain sentence, not ioredis's internals.
+    const down = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Array<{ name: string; detail?: string }> };
+    const redisCheck = down.checks.find((c) => c.name === 'redis')!;
+    expect(redisCheck.detail).toMatch(/^(cannot reach Redis at redis:\/\/[^ ]+(: the connection is down and the bot is reconnecting| \(E[A-Z]+\))|no answer from Redis at redis:\/\/[^ ]+ within \d+ ms)$/);
+    expect(JSON.stringify(down)).not.toMatch(/writeable|enableOfflineQueue/);
     expect(during.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual(['lost the connection to Redis; reconnecting with backoff (triages wait, nothing is dropped)']);
     await redis.restart();
     const deadline = Date.now() + 15_000;

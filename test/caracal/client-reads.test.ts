@@ -66,6 +66,16 @@ describe('lists follow next_cursor', () => {
     }
   });
 
+  test('the resource list holds active resources, as the API answers it; archived ones come only with status=archived (fails on the old simulator, which listed both)', async () => {
+    sim.setScenario('resource_archived');
+    const c = clientFor(sim);
+    const active = await c.listResources(ZONE_B);
+    const archived = await c.listArchivedResources(ZONE_B);
+    expect(active.map((r) => r.identifier)).not.toContain('resource://payments');
+    expect(archived.map((r) => [r.identifier, r.archived_at])).toEqual([['resource://payments', expect.any(String)]]);
+    expect(sim.requests.filter((r) => r.path === `/v1/zones/${ZONE_B}/resources`).map((r) => new URLSearchParams(r.query).get('status'))).toEqual([null, 'archived']);
+  });
+
   test('lists ask for the largest page the route allows, so one call usually answers', async () => {
     const c = clientFor(sim);
     await c.listResources(ZONE_B);

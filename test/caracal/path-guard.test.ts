@@ -57,7 +57,7 @@ describe('input', () => {
     sim.clearRequests();
     const r = await runCli(['triage', 'req-x', '--zone', '..'], { env: { CARACAL_API_URL: sim.apiUrl, CARACAL_ADMIN_TOKEN: sim.tokens.globalRead } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^caracal-triage: --zone "\.\.": a zone ID cannot be "\." or "\.\."/);
+    expect(r.stderr).toMatch(/^caracal-triage: --zone "\.\.": a zone cannot be "\." or "\.\."/);
     expect(sim.requests).toHaveLength(0);
   });
 });

@@ -158,6 +158,31 @@ describe('three diagnoses a real Caracal exposed', () => {
   });
 });
 
+describe('no green check without evidence', () => {
+  it("an error pasted with no request ID or zone: 'Not determined', what could not be checked and what to give, no check mark (fails on the old code: '✔ No failing step found')", async () => {
+    stack.sim.setScenario('healthy_allow');
+    const human = await runBinary(['triage', '--error', '401 invalid_token'], simEnv());
+    expect(human.code).toBe(0);
+    const [first, second] = lines(human.stdout);
+    expect(first).toBe('? Not determined  (6 of 8 steps could not be checked; see below)');
+    expect(human.stdout).not.toContain('✔ No failing step found');
+    expect(second).toContain('Give a request ID (the X-Request-Id or requestId of the failing call) and a zone (--zone, by ID, name or slug) to check them.');
+
+    const machine = await runBinary(['triage', '--error', '401 invalid_token', '--json'], simEnv());
+    const report = JSON.parse(machine.stdout) as { diagnosis: unknown; headline: { state: string; unchecked: string[]; give: string[] } };
+    expect(report.diagnosis).toBeNull();
+    expect(report.headline).toMatchObject({ state: 'undetermined', give: [expect.stringContaining('request ID'), expect.stringContaining('zone')] });
+    expect(report.headline.unchecked).toContain('request_trace');
+  });
+
+  it('a healthy request that every step checked keeps its check mark', async () => {
+    stack.sim.setScenario('healthy_allow');
+    const run = await runBinary(['triage', 'req-allow-1'], simEnv());
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)[0]).toBe('✔ No failing step found');
+  });
+});
+
 describe('every scenario through the binary keeps its diagnosis and exit code', () => {
   it.each(['healthy_allow', 'redis_down', 'grant_missing', 'scope_mismatch', 'unauthenticated', 'application_expired', 'zone_token_no_grant'])('%s', async (name) => {
     const s = getScenario(name);

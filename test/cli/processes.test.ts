@@ -1,9 +1,15 @@
+/**
+ * The bot's processes as the binary starts them. Nothing here reads the developer's `./.env`:
+ * in-process runs look for it in an empty directory (captureIo), the child runs in one.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main';
 import { freePort } from '../support/redis-server';
 import { startSimulator, type Simulator } from '../../sim';
-import { captureIo } from './io';
+import { captureIo, emptyDir } from './io';
 
 const ROOT = join(__dirname, '..', '..');
 const KEY = 'k'.repeat(40);
@@ -35,6 +41,20 @@ describe('bot processes refuse to start without what they need (exit 2, one line
     expect(io.err().trim().split('\n')).toHaveLength(1);
   });
 
+  it('a .env where the tests run (as a developer keeps one in the project root) changes none of these results (fails on the old harness, which read ./.env)', async () => {
+    const here = process.cwd();
+    const withDotEnv = emptyDir();
+    writeFileSync(join(withDotEnv, '.env'), `REDIS_URL=redis://127.0.0.1:1\nTRIAGE_SIGNING_KEY=${'d'.repeat(40)}\nCARACAL_API_URL=http://127.0.0.1:1\n`);
+    process.chdir(withDotEnv);
+    try {
+      const io = captureIo(baseEnv({}));
+      expect(await main(['serve'], io)).toBe(2);
+      expect(io.err().trim()).toMatch(/^caracal-triage: REDIS_URL: is required but not set/);
+    } finally {
+      process.chdir(here);
+    }
+  });
+
   it('start without a signing key', async () => {
     const io = captureIo({ ...baseEnv({ REDIS_URL: process.env.REDIS_URL! }), TRIAGE_SIGNING_KEY: '' });
     expect(await main(['start'], io)).toBe(2);
@@ -50,8 +70,10 @@ describe('caracal-triage start', () => {
 
   it('serves health and readiness, then stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/cli-entry.ts'), 'start'], {
-      cwd: ROOT,
+    // From an empty directory (no .env), so tsx is named by its file rather than resolved from the cwd.
+    const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'test/support/cli-entry.ts'), 'start'], {
+      cwd: emptyDir(),
       env: { ...process.env, ...baseEnv({ REDIS_URL: process.env.REDIS_URL!, PORT: String(port) }), SLACK_BOT_TOKEN: '', LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,10 +3,12 @@
  * process: `.env` and `--env-file`, every bad setting at once before anything listens, the
  * `caracal-triage:` prefix on every error line, `demo --serve`.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnBinary, waitForOutput } from '../support/binary';
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { ROOT, runCli, spawnBinary, waitForOutput } from '../support/binary';
 import { freePort } from '../support/redis-server';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'ct-cli-'));
@@ -47,6 +49,37 @@ describe('settings and error lines', () => {
     const overridden = await runCli(['serve'], { cwd, env: { PORT: '0', REDIS_STARTUP_TIMEOUT_MS: '0' } });
     expect(overridden.code).toBe(2);
     expect(overridden.stderr.trim()).toBe('caracal-triage: REDIS_URL: cannot reach Redis at redis://127.0.0.1:1 (ECONNREFUSED)');
+  });
+
+  it('a missing --env-file through `npx caracal-triage -- …` from the project: exit 2 and one caracal-triage line (fails on the old code: an unknown command)', async () => {
+    const missing = join(dir(), 'nope.env');
+    const cache = dir();
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      // A cache of its own, where npx links the project; no scripts, or linking it would run `prepare` (a rebuild of dist/).
+      const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1', npm_config_cache: cache, npm_config_ignore_scripts: 'true' };
+      const child = spawn('npx', ['caracal-triage', '--', '--env-file', missing, 'triage', 'req-1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(run.stderr.trim()).toBe(`caracal-triage: --env-file: cannot read ${missing} (ENOENT)`);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    rmSync(cache, { recursive: true, force: true });
+  }, 70_000);
+
+  it('the built binary takes a leading -- the same way', async () => {
+    const missing = join(dir(), 'nope.env');
+    const r = await runCli(['--', '--env-file', missing, 'triage', 'req-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`caracal-triage: --env-file: cannot read ${missing} (ENOENT)`);
   });
 
   it('reads the file --env-file names, and says so in one line when it cannot', async () => {
@@ -103,6 +136,45 @@ describe('demo --serve', () => {
       if (demo.exitCode === null) demo.kill('SIGKILL');
     }
   });
+
+  it('--write-env refuses to overwrite an existing file: exit 2, one line, the file untouched (fails on the old code: an unknown option)', async () => {
+    const file = join(dir(), '.env');
+    writeFileSync(file, 'SLACK_BOT_TOKEN=keep-me\n');
+    const r = await runCli(['demo', '--serve', '--write-env', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`caracal-triage: --write-env: ${file} exists; not overwriting it (remove it or name another file)`);
+    expect(readFileSync(file, 'utf8')).toBe('SLACK_BOT_TOKEN=keep-me\n');
+  });
+
+  it('--write-env writes the settings; once the demo is gone, triage names that file and says it is stale', async () => {
+    const file = join(dir(), 'demo.env');
+    const demo = spawnBinary(['demo', '--serve', '--write-env', file]);
+    let pid = 0;
+    try {
+      await waitForOutput(demo, /Stop with Ctrl-C/);
+      expect(existsSync(file)).toBe(true);
+      const written = readFileSync(file, 'utf8');
+      pid = Number(/^# caracal-triage demo --serve, pid (\d+)/.exec(written)![1]);
+      expect(written).toMatch(/^CARACAL_API_URL=http:\/\/127\.0\.0\.1:\d+$/m);
+      const live = await runCli(['--env-file', file, 'triage', 'req-grant-1', '--json']);
+      expect(JSON.parse(live.stdout).diagnosis).toMatchObject({ cause: 'scope_not_granted' });
+      expect(live.stderr).not.toContain('stale');
+      const exited = new Promise<number | null>((res) => demo.once('exit', (code) => res(code)));
+      demo.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (demo.exitCode === null) demo.kill('SIGKILL');
+    }
+    const stale = await runCli(['--env-file', file, 'triage', 'req-grant-1']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('api is unreachable');
+    expect(stale.stderr.trim()).toBe(
+      `caracal-triage: note: CARACAL_API_URL came from ${file}, written by \`caracal-triage demo --serve\` (pid ${pid}), which is no longer running: these settings may be stale. Start the demo again (with --write-env to a new file) or point CARACAL_API_URL at a running Caracal.`,
+    );
+    // The same URL from the environment is not the file's doing: no note.
+    const fromEnv = await runCli(['triage', 'req-grant-1'], { env: { CARACAL_API_URL: /^CARACAL_API_URL=(.*)$/m.exec(readFileSync(file, 'utf8'))![1]!, CARACAL_ADMIN_TOKEN: 'cat_x' } });
+    expect(fromEnv.stderr).toBe('');
+  }, 60_000);
 
   it('refuses an unknown scenario with the list', async () => {
     const r = await runCli(['demo', '--serve', '--scenario', 'nope']);

@@ -31,7 +31,7 @@ describe('caracal-triage triage --json', () => {
     if (scenario.input.error) args.push('--error', scenario.input.error);
     const { code, out } = await run(args, envFor(sim));
     const report = JSON.parse(out);
-    expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'diagnosis', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
+    expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'diagnosis', 'headline', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
     expect(report.steps.map((s: { id: string }) => s.id)).toEqual([
       'readiness',
       'configuration',

@@ -88,7 +88,7 @@ describe('parseCommand', () => {
     expect(parseCommand('bundle zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle --zone zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle a b')).toMatchObject({ kind: 'invalid' });
-    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not a zone ID') });
+    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('is not a zone: give its ID or slug') });
     expect(parseCommand('status')).toEqual({ kind: 'status' });
     expect(parseCommand('status now')).toMatchObject({ kind: 'invalid' });
     expect(parseCommand('')).toEqual({ kind: 'help' });
@@ -98,5 +98,15 @@ describe('parseCommand', () => {
   it('uses the platform prefix in examples', () => {
     const c = parseCommand('nope', { prefix: '@Caracal' });
     expect(c.kind === 'invalid' && c.message).toContain('@Caracal triage');
+  });
+
+  it('a refused request ID shows a bidi override as [U+202E], as every other path does (fails on the old code, which echoed it raw)', () => {
+    const cmd = parseCommand('triage req-\u202Egnp.exe');
+    expect(cmd.kind).toBe('invalid');
+    const message = (cmd as { message: string }).message;
+    expect(message).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F]/);
+    expect(message).toContain('`req-[U+202E]gnp.exe` is not a request ID');
+    expect(message).toContain('(it contains “[U+202E]”, U+202E');
+    expect((parseCommand('triage z --zone a\u200Bb') as { message: string }).message).toContain('a[U+200B]b');
   });
 });

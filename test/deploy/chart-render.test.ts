@@ -41,8 +41,8 @@ describe('default values', () => {
   test('web runs `caracal-triage serve` and worker `caracal-triage worker`, from the same image', () => {
     const web = container(objects, 'web');
     const worker = container(objects, 'worker');
-    expect([...(web.command ?? []), ...(web.args ?? [])]).toEqual(['node', '/app/bin/caracal-triage.js', 'serve']);
-    expect([...(worker.command ?? []), ...(worker.args ?? [])]).toEqual(['node', '/app/bin/caracal-triage.js', 'worker']);
+    expect([...(web.command ?? []), ...(web.args ?? [])]).toEqual(['node', '--', '/app/bin/caracal-triage.js', 'serve']);
+    expect([...(worker.command ?? []), ...(worker.args ?? [])]).toEqual(['node', '--', '/app/bin/caracal-triage.js', 'worker']);
     const image = (c: unknown) => (c as { image: string }).image;
     expect(image(web)).toBe('caracal-triage:0.1.0');
     expect(image(worker)).toBe(image(web));

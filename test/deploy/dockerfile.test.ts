@@ -106,7 +106,8 @@ describe('Dockerfile by construction', () => {
     expect(user).toBe('node');
     const userLine = ops(runtime, 'USER').at(-1)?.line ?? Infinity;
     expect(userLine).toBeLessThan(ops(runtime, 'ENTRYPOINT')[0]?.line ?? -1);
-    expect(execForm(last(runtime, 'ENTRYPOINT') ?? '')).toEqual(['node', 'bin/caracal-triage.js']);
+    // `--` ends Node's own options: Node 20 takes a `--env-file` anywhere on its command line.
+    expect(execForm(last(runtime, 'ENTRYPOINT') ?? '')).toEqual(['node', '--', 'bin/caracal-triage.js']);
     expect(execForm(last(runtime, 'CMD') ?? '')).toEqual(['start']);
     expect(stageVariables(dockerfile, runtime).NODE_ENV).toBe('production');
   });
@@ -298,6 +299,12 @@ describe('the image build, replayed in a temp folder', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: caracal-triage');
     for (const cmd of ['triage', 'serve', 'worker', 'start', 'demo']) expect(r.stdout).toContain(cmd);
+  });
+
+  test('`--env-file` reaches the binary, not Node: a missing file is one line and exit 2', async () => {
+    const r = await run(binary('--env-file', '/nonexistent/settings.env', 'triage'), { cwd: runtimeDir, env: stageEnv(runtime), timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^caracal-triage: --env-file: cannot read \/nonexistent\/settings\.env/);
   });
 
   test('`caracal-triage demo` runs from it: the simulator ships and every scenario is diagnosed', async () => {

@@ -59,6 +59,22 @@ describe('every simulator scenario', () => {
   });
 });
 
+describe('a zone given by name or slug (as the terminal and chat commands pass it)', () => {
+  it('a slug or a name resolves to the zone through GET /v1/zones, with the same diagnosis as its ID (fails on the old code: zone_not_found)', async () => {
+    for (const zoneId of ['triage-demo', 'Triage Demo', 'TRIAGE-DEMO', ZONE_B]) {
+      const report = await triage('grant_missing', { zoneId });
+      expect({ zoneId, zone: report.zoneId, cause: report.diagnosis?.cause }).toEqual({ zoneId, zone: ZONE_B, cause: 'scope_not_granted' });
+    }
+  });
+
+  it('an unknown zone is one zone_not_found naming the nearest zones, not a failure per read (fails on the old code)', async () => {
+    const report = await triage('grant_missing', { zoneId: 'triage-demp' });
+    expect(report.diagnosis).toMatchObject({ step: 'configuration', cause: 'zone_not_found' });
+    expect(report.diagnosis!.summary).toContain('nearest: Triage Demo (slug triage-demo, id');
+    expect(report.steps.filter((s) => s.verdict === 'fail').map((s) => s.id)).toEqual(['configuration']);
+  });
+});
+
 describe('the report', () => {
   it('healthy: no diagnosis, no symptom-less surface, located zone and request ID filled in', async () => {
     const report = await triage('healthy_allow');

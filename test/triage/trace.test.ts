@@ -1,4 +1,4 @@
-import { causalDenial, mintedScopes, replayDenial, ranWithoutActivePolicySet, readDiagnostics, stsDecision, traceFromExplain, traceFromRows, type DecisionTraceInput, type AuditRowInput } from '../../src/triage/trace';
+import { causalDenial, isUseExchange, mintedScopes, replayDenial, ranWithoutActivePolicySet, readDiagnostics, stsDecision, traceFromExplain, traceFromRows, type DecisionTraceInput, type AuditRowInput } from '../../src/triage/trace';
 import { exchangeDeniedRow, explainOf, fixture, gatewayRow, replayRow, stsRow, traceOf } from './support/builders';
 
 describe('trace from the captured explain fixture', () => {
@@ -36,6 +36,12 @@ describe('trace from audit rows (the list answers newest first)', () => {
     expect(causalDenial(t)).toBeNull();
     expect(stsDecision(t)?.decision).toBe('allow');
     expect(mintedScopes(t)).toEqual(['payments:read']);
+  });
+
+  it("the Gateway's use-exchange (requested_scopes []) mints nothing this trace can name (fails on the old code: [])", () => {
+    const t = traceOf(stsRow({ decision: 'allow', status: 'complete', scopes: [] }), gatewayRow({ status: 403, upstream: 403 }));
+    expect(mintedScopes(t)).toBeNull();
+    expect(isUseExchange(stsDecision(t)!)).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import type { FileAttachment } from './attachment';
 import { BUNDLE_STATUS_EMOJI } from './emoji';
 import { evidenceBlocks } from './evidence';
 import { validateMessage } from './limits';
-import { code, esc, escFit } from './mrkdwn';
+import { code, esc, escFit, sentenceFit } from './mrkdwn';
 import { EVIDENCE_BUDGET, type MessageWithFile, type RenderOptions } from './step-message';
 
 const ITEM_SUMMARY_CHARS = 300;
@@ -30,7 +30,7 @@ export function buildBundleMessage(r: TriageRecord, opts: RenderOptions): Messag
     .join(', ');
   const head = `:package: *Diagnostic bundle*${about}: ${tally || 'no items'}. ${bundle.redactions} secret value${bundle.redactions === 1 ? '' : 's'} redacted.`;
   const items = bundle.items
-    .map((i) => `${BUNDLE_STATUS_EMOJI[i.status] ?? ':grey_question:'} *${esc(BUNDLE_ITEM_LABELS[i.id] ?? i.id)}* ${escFit(oneLine(i.summary), ITEM_SUMMARY_CHARS)}`)
+    .map((i) => `${BUNDLE_STATUS_EMOJI[i.status] ?? ':grey_question:'} *${esc(BUNDLE_ITEM_LABELS[i.id] ?? i.id)}* ${sentenceFit(oneLine(i.summary), ITEM_SUMMARY_CHARS)}`)
     .join('\n');
   const blocks: types.KnownBlock[] = [
     { type: 'section', block_id: 'bundle:head', text: { type: 'mrkdwn', text: head } },

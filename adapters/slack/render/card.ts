@@ -11,10 +11,11 @@ import { clip } from '../../../src/render/fit';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
+import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
-import { code, esc, escFit, userRef } from './mrkdwn';
+import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button payloads. */
@@ -56,7 +57,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
-      `*Cause:* ${code(d.cause, 120)}: ${escFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
@@ -65,10 +66,15 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
     const failing = r.steps.find((s) => s.verdict === 'fail');
     lines.push(
       failing
-        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${escFit(oneLine(failing.summary), 1000)}`
+        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(failing.summary), 1000)}`
         : ':white_check_mark: *Readiness checked.*',
       ':point_down: What does the failing caller see? Pick the symptom below.',
     );
+  } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
+    // No check mark without evidence: what could not be checked, and what to give.
+    const h = headlineOf(recordHeadlineInput(r));
+    lines.push(`:grey_question: *Not determined.* ${esc(h.text.replace(/^Not determined: /, ''))}`);
+    if (r.surface) lines.push(`:compass: Surface to check: ${esc(SURFACE_LABELS[r.surface])} (${code(r.surface)}).`);
   } else if (r.surface) {
     lines.push(`:compass: *Surface to check: ${esc(SURFACE_LABELS[r.surface])}* (${code(r.surface)}). No automatic check found the cause; walk the steps below.`);
   } else {
@@ -92,7 +98,7 @@ function incidentText(r: TriageRecord): string | null {
   const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
   for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
-    lines.push(`• ${code(a.name ?? 'alert', 80)}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
+    lines.push(`• ${a.name ? code(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
   }
   const more = i.moreAlerts + Math.max(0, i.alerts.length - INCIDENT_ALERT_LINES);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
@@ -108,7 +114,7 @@ function changesText(r: TriageRecord): string | null {
   if (shown.length === 0) return null;
   const lines = [`:memo: *${changesHeading(r)}*`];
   for (const { change, isCause } of shown) {
-    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${escFit(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`);
+    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${sentenceFit(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`);
   }
   if (more > 0) lines.push(`_and ${more} more in the diagnostic bundle_`);
   return lines.join('\n');
@@ -126,7 +132,7 @@ function stepsText(r: TriageRecord): string {
     const detail = pending
       ? '_collecting…_'
       : result
-        ? `${VERDICT_LABELS[result.verdict]}: ${escFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
+        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
         : '_not checked_';
     return `${emoji} *${stepNumber(id)}. ${esc(STEP_TITLES[id])}*${marker} ${detail}`;
   }).join('\n');

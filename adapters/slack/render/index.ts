@@ -3,5 +3,5 @@ export { buildStepMessage, type MessageWithFile, type RenderOptions } from './st
 export { buildBundleMessage } from './bundle-message';
 export { buildStepsMessage } from './steps-message';
 export { validateMessage, LIMITS, BlockLimitError, type SlackMessage } from './limits';
-export { esc, escFit, code, codeBlock } from './mrkdwn';
+export { esc, escFit, code, codeBlock, sentence, sentenceFit } from './mrkdwn';
 export type { FileAttachment } from './attachment';

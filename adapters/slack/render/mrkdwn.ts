@@ -12,9 +12,11 @@
  *   would start a quote → `›`. Then escaped and fitted (never cut to nothing).
  * - `code` / `codeBlock`: outside values inside code spans and blocks, where mrkdwn does not
  *   format; only the backtick (which would close the span) is replaced.
+ * - `sentence` / `sentenceFit`: the bot's own sentences around outside values (step and
+ *   diagnosis summaries): the code spans the bot opened stay code, the rest is `outside`.
  */
 import { fitEscaped } from '../../../src/render/fit';
-import { outsideText } from '../../../src/render/outside-text';
+import { outsideText, sentenceParts } from '../../../src/render/outside-text';
 
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -44,6 +46,23 @@ export function escFit(raw: string, max: number): string {
 }
 
 const inCode = (raw: string): string => esc(neutralTicks(outsideText(raw, { multiline: true })));
+
+/**
+ * A sentence the bot wrote around outside values (a step or diagnosis summary): its own code
+ * spans stay code (the value inside made inert: only a backtick in it is replaced), and the rest
+ * is outside text, neutralised like `outside`. So `evaluation_status \`complete\`` reads as code,
+ * and nothing a value contains can format.
+ */
+export function sentence(raw: string): string {
+  return sentenceParts(raw)
+    .map((p) => (p.code ? `\`${inCode(p.text.replace(/\s+/g, ' '))}\`` : outside(p.text)))
+    .join('');
+}
+
+/** A bot sentence, made inert as `sentence` does and fitted into `max` characters. */
+export function sentenceFit(raw: string, max: number): string {
+  return fitEscaped(raw, max, sentence);
+}
 
 /** An inline code span for an outside value (ids, codes): one line, backtick-free, fitted. */
 export function code(raw: string, max = 200): string {

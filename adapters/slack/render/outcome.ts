@@ -11,10 +11,17 @@ export interface StatusFacts {
   incidentChannelPattern: RegExp;
 }
 
+/**
+ * The web process that answers `status` reads no Caracal (the workers do), so it cannot say
+ * whether Caracal is reachable: it says so, and names what checks it.
+ */
+const CARACAL_NOT_CHECKED_SLACK = ':grey_question: Caracal: not checked here (this process does not call Caracal). `/caracal triage` starts from its readiness, and `caracal-triage bundle` checks it where the bot runs.';
+
 export function statusText(readiness: ReadinessReport | null, facts: StatusFacts): string {
   const lines = [`*Caracal triage* ${facts.botUserId ? `is running as <@${facts.botUserId}>` : 'is running (Slack identity not confirmed yet)'}.`];
   if (!readiness) lines.push(':warning: Readiness: no answer within 1 s.');
   else for (const c of readiness.checks) lines.push(`${c.ok ? ':white_check_mark:' : ':x:'} ${esc(c.name)}${c.detail ? `: ${esc(c.detail)}` : ''}`);
+  lines.push(CARACAL_NOT_CHECKED_SLACK);
   lines.push(`Who may use it: ${esc(facts.access)}.`, `Incident channels: names matching \`${esc(facts.incidentChannelPattern.source)}\`.`);
   return lines.join('\n');
 }

@@ -11,7 +11,7 @@ import type { FileAttachment } from './attachment';
 import { PENDING_EMOJI, VERDICT_EMOJI } from './emoji';
 import { evidenceBlocks } from './evidence';
 import { type SlackMessage, validateMessage } from './limits';
-import { code, esc, escFit } from './mrkdwn';
+import { code, esc, sentenceFit } from './mrkdwn';
 
 export interface RenderOptions {
   /** The port can upload files (capability flag). */
@@ -41,7 +41,7 @@ export function buildStepMessage(r: TriageRecord, stepId: StepId, opts: RenderOp
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${PENDING_EMOJI} ${heading}: not collected yet.` } }],
     });
   }
-  const lines = [`${VERDICT_EMOJI[result.verdict]} ${heading}: *${VERDICT_LABELS[result.verdict]}*`, escFit(result.summary, 1500)];
+  const lines = [`${VERDICT_EMOJI[result.verdict]} ${heading}: *${VERDICT_LABELS[result.verdict]}*`, sentenceFit(result.summary, 1500)];
   if (result.cause) lines.push(`*Cause:* ${code(result.cause, 120)}`);
   const blocks: types.KnownBlock[] = [{ type: 'section', block_id: `step:${stepId}`, text: { type: 'mrkdwn', text: lines.join('\n') } }];
 
@@ -72,7 +72,7 @@ export function buildStepMessage(r: TriageRecord, stepId: StepId, opts: RenderOp
       });
     }
   }
-  const message: MessageWithFile = validateMessage({ text: escFit(`Step ${n} ${title}: ${result.verdict}. ${result.summary}`, 500), blocks });
+  const message: MessageWithFile = validateMessage({ text: sentenceFit(`Step ${n} ${title}: ${result.verdict}. ${result.summary}`, 500), blocks });
   if (file) message.file = file;
   return message;
 }

@@ -13,7 +13,7 @@ import type { FileAttachment } from './attachment';
 import { PENDING_EMOJI, VERDICT_EMOJI } from './emoji';
 import { evidenceBlocks } from './evidence';
 import { BlockLimitError, validateMessage } from './limits';
-import { code, esc, escFit } from './mrkdwn';
+import { code, esc, escFit, sentenceFit } from './mrkdwn';
 import { cliHint, type MessageWithFile, type RenderOptions } from './step-message';
 
 const SUMMARY_CHARS = 500;
@@ -24,7 +24,7 @@ function stepBlocks(r: TriageRecord, id: StepId, evidenceBudget: number): { bloc
   const result = r.steps.find((s) => s.id === id);
   const heading = `*Step ${stepNumber(id)}/${STEP_IDS.length} · ${esc(STEP_TITLES[id])}*`;
   if (!result) return { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${PENDING_EMOJI} ${heading}: not collected yet.` } }], cut: false };
-  const lines = [`${VERDICT_EMOJI[result.verdict]} ${heading}: *${VERDICT_LABELS[result.verdict]}*`, escFit(result.summary, SUMMARY_CHARS)];
+  const lines = [`${VERDICT_EMOJI[result.verdict]} ${heading}: *${VERDICT_LABELS[result.verdict]}*`, sentenceFit(result.summary, SUMMARY_CHARS)];
   if (result.cause) lines.push(`*Cause:* ${code(result.cause, 120)}`);
   const blocks: types.KnownBlock[] = [{ type: 'section', block_id: `step:${id}`, text: { type: 'mrkdwn', text: lines.join('\n') } }];
   const raw = evidenceText(result.evidence);

@@ -5,7 +5,7 @@
 import { BUNDLE_ITEM_LABELS, BUNDLE_STATUS_LABELS, evidenceText, oneLine } from '../../../src/chat/render/labels';
 import type { TriageRecord } from '../../../src/triage/record';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardElement, validateCard } from './card-schema';
-import { fitOutside, outsideText } from './escape';
+import { fitOutside, outsideText, fitSentence } from './escape';
 import { evidencePart } from './evidence';
 import { BUNDLE_STATUS_ICON, bundleCliCommand, text } from './parts';
 import { EVIDENCE_BYTES } from './step-message';
@@ -25,7 +25,7 @@ export function buildBundleMessage(r: TriageRecord): AdaptiveCard {
   const body: CardElement[] = [
     text(`📦 **Diagnostic bundle**${about}: ${tally || 'no items'}. ${bundle.redactions} secret value${bundle.redactions === 1 ? '' : 's'} redacted.`),
     ...bundle.items.map((i) =>
-      text(`${BUNDLE_STATUS_ICON[i.status] ?? '❔'} **${BUNDLE_ITEM_LABELS[i.id] ?? outsideText(i.id)}** ${fitOutside(oneLine(i.summary), ITEM_SUMMARY_CHARS)}`, { spacing: 'small' }),
+      text(`${BUNDLE_STATUS_ICON[i.status] ?? '❔'} **${BUNDLE_ITEM_LABELS[i.id] ?? outsideText(i.id)}** ${fitSentence(oneLine(i.summary), ITEM_SUMMARY_CHARS)}`, { spacing: 'small' }),
     ),
   ];
   const raw = evidenceText(bundle.items.map((i) => ({ id: i.id, status: i.status, evidence: i.evidence })));

@@ -11,9 +11,10 @@ import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, on
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
+import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
-import { fitOutside, outsideText } from './escape';
+import { fitOutside, outsideText, fitSentence } from './escape';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
 
 export interface CardOptions {
@@ -46,7 +47,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     if (r.state !== 'resolved') style = 'attention';
     lines.push(
       `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
-      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitOutside(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
@@ -56,9 +57,15 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     const failing = r.steps.find((s) => s.verdict === 'fail');
     style = failing ? 'attention' : 'warning';
     lines.push(
-      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitOutside(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
+      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitSentence(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
       '👇 What does the failing caller see? Pick the symptom below.',
     );
+  } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
+    // No check mark without evidence: what could not be checked, and what to give.
+    const h = headlineOf(recordHeadlineInput(r));
+    style = 'warning';
+    lines.push(`❔ **Not determined.** ${outsideText(h.text.replace(/^Not determined: /, ''))}`);
+    if (r.surface) lines.push(`🧭 Surface to check: ${SURFACE_LABELS[r.surface]} (${outsideText(r.surface)}).`);
   } else if (r.surface) {
     lines.push(`🧭 **Surface to check: ${SURFACE_LABELS[r.surface]}** (${outsideText(r.surface)}). No automatic check found the cause; walk the steps below.`);
   } else {
@@ -73,7 +80,7 @@ function stepLine(r: TriageRecord, id: StepId): string {
   const pending = r.pending.includes(id);
   const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
   const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
-  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitOutside(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
+  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
   return `${icon} **${stepNumber(id)}. ${STEP_TITLES[id]}**${marker} ${detail}`;
 }
 
@@ -99,7 +106,7 @@ function incidentPart(r: TriageRecord): CardElement[] {
     `**First action:** ${fitOutside(i.firstAction, 500)}`,
     ...(i.runbookUrl ? [`Runbook: ${outsideText(i.runbookUrl)}`] : []),
     ...(i.link && /^https?:\/\//.test(i.link) ? [`Source: ${fitOutside(i.link, 300)}`] : []),
-    ...i.alerts.slice(0, 5).map((a) => `• ${fitOutside(a.name ?? 'alert', 80)}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
+    ...i.alerts.slice(0, 5).map((a) => `• ${a.name ? fitOutside(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
   ];
   const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
@@ -114,7 +121,7 @@ function changesPart(r: TriageRecord): CardElement[] {
   if (shown.length === 0) return [];
   const lines = [
     `📝 **${changesHeading(r)}**`,
-    ...shown.map(({ change, isCause }) => `${isCause ? '👉 **cause**' : `• _${change.relevance.replace(/_/g, ' ')}_`}: ${fitOutside(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`),
+    ...shown.map(({ change, isCause }) => `${isCause ? '👉 **cause**' : `• _${change.relevance.replace(/_/g, ' ')}_`}: ${fitSentence(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`),
     ...(more > 0 ? [`_and ${more} more in the diagnostic bundle_`] : []),
   ];
   return [{ type: 'Container', items: lines.map((l) => text(l, { spacing: 'small' })) }];

@@ -9,7 +9,7 @@
  * `visible`.
  */
 import { fitEscaped } from '../../../src/render/fit';
-import { outsideText as neutral } from '../../../src/render/outside-text';
+import { outsideText as neutral, sentenceParts } from '../../../src/render/outside-text';
 
 /** The shared rule alone (line breaks kept), for snippets markdown does not touch. */
 export function visible(text: string): string {
@@ -39,4 +39,28 @@ export function outsideText(raw: string): string {
  */
 export function fitOutside(raw: string, max: number): string {
   return fitEscaped(raw, max, outsideText);
+}
+
+/**
+ * A value inside a code span: CommonMark formats nothing there and takes backslashes literally,
+ * so it is not backslash-escaped; only what could end the span or act anyway is changed (a
+ * backtick becomes U+02CB, `{{` loses its template meaning as `{ {`).
+ */
+function inCode(raw: string): string {
+  return neutral(raw).replace(/`/g, 'ˋ').replace(/\{\{/g, '{ {');
+}
+
+/**
+ * A sentence the bot wrote around outside values (a step or diagnosis summary): the code spans
+ * it opened stay code, the rest is outside text escaped as `outsideText` does.
+ */
+export function sentence(raw: string): string {
+  return sentenceParts(raw)
+    .map((p) => (p.code ? `\`${inCode(p.text)}\`` : outsideText(p.text)))
+    .join('');
+}
+
+/** A bot sentence made inert as `sentence` does, fitted into `max` characters. */
+export function fitSentence(raw: string, max: number): string {
+  return fitEscaped(raw, max, sentence);
 }

@@ -15,6 +15,8 @@ function statusText(readiness: ReadinessReport | null, facts: TeamsStatusFacts):
   const lines = ['**Caracal triage** is running.'];
   if (!readiness) lines.push('⚠️ Readiness: no answer within 1 s.');
   else for (const c of readiness.checks) lines.push(`${c.ok ? '✅' : '❌'} ${outsideText(c.name)}${c.detail ? `: ${outsideText(c.detail)}` : ''}`);
+  // The web process reads no Caracal (the workers do): it cannot say whether Caracal is reachable, and says what checks it.
+  lines.push('❔ Caracal: not checked here (this process does not call Caracal). `triage` starts from its readiness, and `caracal-triage bundle` checks it where the bot runs.');
   lines.push(`Who may use it: ${outsideText(facts.access)}.`, `Incident channels: names matching ${code(facts.incidentChannelPattern.source)}.`);
   return lines.join('\n\n');
 }

@@ -8,7 +8,7 @@ import { VERDICT_LABELS, evidenceText, stepNumber } from '../../../src/chat/rend
 import type { TriageRecord } from '../../../src/triage/record';
 import { STEP_IDS, STEP_TITLES, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardElement, LIMITS, cardBytes, validateCard } from './card-schema';
-import { fitOutside } from './escape';
+import { fitOutside, fitSentence } from './escape';
 import { evidencePart } from './evidence';
 import { PENDING_ICON, VERDICT_ICON, cliCommand, text } from './parts';
 
@@ -26,7 +26,7 @@ function stepElements(r: TriageRecord, stepId: StepId, evidenceBytes: number, su
   const heading = `**Step ${n}/${STEP_IDS.length} · ${title}**`;
   const result = r.steps.find((s) => s.id === stepId);
   if (!result) return { body: [text(`${PENDING_ICON} ${heading}: not collected yet.`)], line: `Step ${n} ${title}: not collected yet` };
-  const body: CardElement[] = [text(`${VERDICT_ICON[result.verdict]} ${heading}: **${VERDICT_LABELS[result.verdict]}**`), text(fitOutside(result.summary, summaryMax))];
+  const body: CardElement[] = [text(`${VERDICT_ICON[result.verdict]} ${heading}: **${VERDICT_LABELS[result.verdict]}**`), text(fitSentence(result.summary, summaryMax))];
   if (result.cause) body.push(text(`**Cause:** ${fitOutside(result.cause, 120)}`));
   const raw = evidenceText(result.evidence);
   if (raw !== '{}') body.push(...evidencePart(raw, evidenceBytes, cliCommand(r)).elements);

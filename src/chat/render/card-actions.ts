@@ -28,9 +28,13 @@ export function focusStep(r: TriageRecord): StepId | null {
   return r.current ?? r.diagnosis?.step ?? null;
 }
 
-/** A readiness-first triage (no request ID) that has not been told the symptom yet asks for it. */
+/**
+ * A readiness-first triage (no request ID) that has not been told the symptom yet asks for it,
+ * unless an incident already named the surface (its alert's, from the catalogue).
+ */
 export function needsSymptom(r: TriageRecord): boolean {
-  return r.input.requestId === null && r.symptom === null && !r.diagnosis && (r.state === 'routed' || r.state === 'walking');
+  const surfaceKnown = !!r.incident && r.incident.surface !== 'unknown';
+  return r.input.requestId === null && r.symptom === null && !r.diagnosis && !surfaceKnown && (r.state === 'routed' || r.state === 'walking');
 }
 
 /** The walking buttons for the triage's state, in the order they are shown. */

@@ -3,8 +3,13 @@
  * SIGINT/SIGTERM, so `triage`, `serve` or `start` can be tried against it (in a terminal, or in
  * Slack or Teams) without a Caracal install. stdout is a valid `.env` file: `CARACAL_…=value`
  * lines pointing at the simulator, and `#` comments naming the request IDs the scenario knows
- * and commands to try; `caracal-triage demo --serve > .env` works.
+ * and commands to try. `--write-env FILE` writes the same settings to FILE instead and refuses
+ * to overwrite one that exists (a shell's `> .env` empties an existing .env before the program
+ * even runs). The settings start with a line naming this demo's pid, so a `triage` that cannot
+ * reach Caracal later can say the file came from a demo that has stopped.
  */
+import { writeFileSync } from 'node:fs';
+import { DEMO_MARK_PREFIX } from '../../config/env-file';
 import { SCENARIOS, getScenario, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../../sim';
 import { UsageError } from '../exit-codes';
 import type { CommandIo } from './triage';
@@ -31,7 +36,7 @@ function tryLine(s: Scenario, id: string): string {
   return `caracal-triage triage ${id}${flags}`;
 }
 
-export async function serveDemo(name: string | undefined, io: CommandIo, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<number> {
+export async function serveDemo(name: string | undefined, io: CommandIo, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'], writeEnv?: string): Promise<number> {
   let scenario: Scenario;
   try {
     scenario = getScenario(name ?? DEFAULT_SERVE_SCENARIO);
@@ -40,10 +45,28 @@ export async function serveDemo(name: string | undefined, io: CommandIo, signals
   }
   const sim = await startSimulator({ scenario });
   const ids = knownRequestIds(scenario);
-  const lines = [
+  const settings = [
+    `${DEMO_MARK_PREFIX}${process.pid}: stale once that process has stopped`,
     `# Caracal simulator on loopback, scenario ${scenario.name}: ${scenario.description}`,
-    '# Point caracal-triage at it with these settings (this output is a valid .env file):',
     ...Object.entries(scenarioEnv(sim, scenario)).map(([k, v]) => `${k}=${v}`),
+  ];
+  if (writeEnv !== undefined) {
+    try {
+      // 'wx': never overwrite a settings file someone already has.
+      writeFileSync(writeEnv, settings.join('\n') + '\n', { flag: 'wx', mode: 0o600 });
+    } catch (e) {
+      await sim.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'EEXIST' ? `--write-env: ${writeEnv} exists; not overwriting it (remove it or name another file)` : `--write-env: cannot write ${writeEnv} (${code ?? 'error'})`,
+      );
+    }
+  }
+  const lines = [
+    ...(writeEnv !== undefined
+      ? [`# Wrote these settings to ${writeEnv}; use them with: caracal-triage --env-file ${writeEnv} triage …`]
+      : ['# Point caracal-triage at it with these settings (this output is a valid .env file):']),
+    ...settings,
     `# Request IDs this scenario knows: ${ids.join(' ')}`,
     `# Try: ${tryLine(scenario, ids[0]!)}`,
     `#  or, with the bot running (caracal-triage start): /caracal triage ${ids[0]}${scenario.input.symptom ? ` --symptom ${scenario.input.symptom}` : ''}`,

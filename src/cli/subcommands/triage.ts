@@ -12,7 +12,7 @@ import { CaracalApiError } from '../../caracal/errors';
 import { loadTerminalConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
-import { RequestId, Symptom, SYMPTOMS, ZoneId, type Bundle, type TriageReport } from '../../triage/model';
+import { RequestId, Symptom, SYMPTOMS, ZoneRef, type Bundle, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError, type RoutedError } from '../../triage/routing';
 import { createTriageEngine } from '../../triage/engine';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
@@ -32,6 +32,29 @@ export interface CommandIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** The settings file read (./.env or --env-file), what it supplied, and the demo that wrote it. */
+  settings?: { file: string; fromFile: string[]; demoPid: number | null };
+}
+
+/** Whether a process is still running (signal 0 checks without signalling; EPERM means it runs as someone else). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When Caracal could not be reached at a URL a settings file supplied, the file may be what is
+ * wrong (a demo that has stopped, a Caracal that moved): one note naming the file, and the demo
+ * that wrote it when its pid is gone. Null when the URL came from the environment.
+ */
+export function staleSettingsNote(report: Pick<TriageReport, 'diagnosis'>, settings: CommandIo['settings']): string | null {
+  if (report.diagnosis?.cause !== 'api_unreachable' || !settings?.fromFile.includes('CARACAL_API_URL')) return null;
+  const demo = settings.demoPid !== null && !running(settings.demoPid) ? `, written by \`caracal-triage demo --serve\` (pid ${settings.demoPid}), which is no longer running` : '';
+  return `caracal-triage: note: CARACAL_API_URL came from ${settings.file}${demo}: these settings may be stale. Start the demo again (with --write-env to a new file) or point CARACAL_API_URL at a running Caracal.\n`;
 }
 
 function firstMessage(err: z.ZodError): string {
@@ -53,7 +76,7 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   }
   let zone: string | null = null;
   if (opts.zone !== undefined) {
-    const parsed = ZoneId.safeParse(opts.zone);
+    const parsed = ZoneRef.safeParse(opts.zone);
     if (!parsed.success) throw new UsageError(`--zone ${quoted(opts.zone)}: ${firstMessage(parsed.error)}`);
     zone = parsed.data;
   }
@@ -132,6 +155,8 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
   }
   if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
   else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
+  const stale = staleSettingsNote(report, io.settings);
+  if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
 }
 

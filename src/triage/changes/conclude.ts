@@ -7,7 +7,8 @@
  */
 import type { Bundle, Diagnosis } from '../model';
 import { type Change, ChangeEvidence, type ChangeRow, type ChangeSubject, type ChangeWindow, type Relevance } from './change';
-import { actorPhrase, beforePhrase, changeSummary, clockPhrase, tick } from './describe';
+import { tick } from '../steps/step';
+import { actorPhrase, beforePhrase, changeSummary, clockPhrase } from './describe';
 import { linkChange } from './link';
 import { causeEntities, rankChanges } from './rank';
 

@@ -5,11 +5,10 @@
  * a policy set's name) where the row's entity is one the triage knows.
  */
 import { formatDuration } from '../../config/duration';
+import { tick } from '../steps/step';
 import type { Anchor, ChangeRow, ChangeSubject, ChangeWindow } from './change';
 
 const MAX_FIELDS = 6;
-
-export const tick = (s: string): string => `\`${s}\``;
 
 export function actorPhrase(row: Pick<ChangeRow, 'actor' | 'via'>): string {
   return row.via === 'console' ? `Console account ${tick(row.actor)}` : tick(row.actor);

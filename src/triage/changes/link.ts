@@ -21,7 +21,8 @@
 import type { StepResult } from '../model';
 import { closest } from '../request-facts';
 import type { ChangeRow, ChangeSubject } from './change';
-import { entityPhrase, fieldList, tick } from './describe';
+import { tick } from '../steps/step';
+import { entityPhrase, fieldList } from './describe';
 import { PROVIDER_DENIALS, isPolicyDenial } from './rank';
 
 export interface Link {

@@ -70,13 +70,19 @@ function expiredWithoutTrace(apps: Fetched<ZoneApplicationView[]>, overviews: Ov
 
 export const configurationStep = defineStep({
   id: 'configuration',
-  needs: ['location', 'zone', 'resources', 'application', 'zoneApplications', 'zoneOverviews'],
-  judge({ location, zone, resources, application, zoneApplications, zoneOverviews }, ctx) {
+  needs: ['location', 'zone', 'resources', 'archivedResources', 'application', 'zoneApplications', 'zoneOverviews'],
+  judge({ location, zone, resources, archivedResources, application, zoneApplications, zoneOverviews }, ctx) {
     const zoneId = location.zoneId;
     const profile = ctx.symptom === 'config_error' ? { sdkProfileChecklist: SDK_PROFILE_CHECKLIST } : {};
     if (!location.trace && stsCredentialsRefused(ctx)) {
       const found = expiredWithoutTrace(zoneApplications, zoneOverviews, ctx);
       if (found) return found;
+    }
+    // The zone given matched no zone's ID, name or slug (locate.ts names the nearest ones).
+    if (location.problem?.code === 'zone_not_found' || location.problem?.code === 'zone_not_resolved') {
+      const found = location.problem.code === 'zone_not_found';
+      const text = `The zone given: ${location.problem.message}${found ? '; fix the zone the command or the SDK profile names' : ''}.`;
+      return found ? fail('configuration', 'zone_not_found', text, { zone: ctx.zoneId }) : unknown('configuration', text, { zone: ctx.zoneId }, 'zone_not_resolved');
     }
     if (!zoneId) {
       if (ctx.symptom === 'config_error') {
@@ -93,37 +99,51 @@ export const configurationStep = defineStep({
     const facts = requestFacts(location, resources);
     const evidence: Record<string, unknown> = { zone: { id: zone.value.id, name: zone.value.name ?? null }, ...profile };
 
-    if (facts?.sts?.evaluationStatus === 'resource_not_found' || (facts?.resourceIdentifier && resources.ok && !facts.resource)) {
-      const identifier = facts.resourceIdentifier ?? '(not recorded)';
+    // STS does not find archived resources, and the active list does not show them: the archived list does.
+    const archived =
+      (facts?.resource?.archived_at ? facts.resource : null) ??
+      (facts?.resourceIdentifier && archivedResources.ok ? (archivedResources.value.find((r) => r.identifier === facts.resourceIdentifier && r.archived_at) ?? null) : null);
+    const allowed = facts?.sts?.decision === 'allow';
+    if (facts?.sts?.evaluationStatus === 'resource_not_found' || (facts?.resourceIdentifier && resources.ok && !facts.resource && !allowed && !archived) || (archived && !allowed)) {
+      const identifier = facts!.resourceIdentifier ?? '(not recorded)';
+      if (archived) {
+        return fail(
+          'configuration',
+          'resource_archived',
+          `STS denied the exchange because ${identifier} was archived at ${archived.archived_at}, and STS does not find archived resources; restore it (its identifier stays reserved, so registering it again fails) or point the SDK or Gateway route at its replacement.`,
+          { ...evidence, requestedResource: identifier, archivedResource: { id: archived.id, identifier: archived.identifier, archivedAt: archived.archived_at } },
+        );
+      }
       const known = resources.ok ? resources.value.filter((r) => !r.archived_at).map((r) => r.identifier) : [];
-      const hint = facts.resourceIdentifier ? closest(facts.resourceIdentifier, known) : null;
-      // STS does not find archived resources either; say so rather than "not a resource".
-      const archived = facts.resource?.archived_at ? facts.resource : null;
+      const hint = facts!.resourceIdentifier ? closest(facts!.resourceIdentifier, known) : null;
+      // The archived list could not be read: "not a resource" would be a guess.
+      const unsure = !archivedResources.ok && archivedResources.error.kind !== 'not_applicable' ? ` (the archived resources could not be read: ${whyUnavailable(archivedResources)}; it may be archived)` : '';
       return fail(
         'configuration',
         'resource_not_found',
-        archived
-          ? `STS denied the exchange because ${identifier} was archived at ${archived.archived_at} and STS no longer finds it; restore it or point the SDK or Gateway route at its replacement.`
-          : `STS denied the exchange because ${identifier} is not a resource of zone ${zoneId}${hint ? ` (did you mean ${hint}?)` : ''}; fix the resource identifier the SDK or Gateway route uses, or register the resource.`,
-        { ...evidence, requestedResource: identifier, registeredResources: known, ...(hint ? { didYouMean: hint } : {}), ...(archived ? { archivedAt: archived.archived_at } : {}) },
+        `STS denied the exchange because ${identifier} is not an active resource of zone ${zoneId}${hint ? ` (did you mean ${hint}?)` : ''}${unsure}; fix the resource identifier the SDK or Gateway route uses, or register the resource.`,
+        { ...evidence, requestedResource: identifier, registeredResources: known, ...(hint ? { didYouMean: hint } : {}), ...(unsure ? { archivedResources: shown(archivedResources) } : {}) },
       );
     }
-    const allowedAt = facts?.sts?.decision === 'allow' && facts.sts.occurredAt ? Date.parse(facts.sts.occurredAt) : null;
-    const archivedLater = allowedAt !== null && !!facts?.resource?.archived_at && Date.parse(facts.resource.archived_at) > allowedAt;
-    if (facts?.resource?.archived_at && !archivedLater) {
-      return fail('configuration', 'resource_archived', `Resource ${facts.resource.identifier} was archived at ${facts.resource.archived_at}; restore it or point the SDK at its replacement.`, {
+    const allowedAt = allowed && facts?.sts?.occurredAt ? Date.parse(facts.sts.occurredAt) : null;
+    const archivedLater = allowedAt !== null && !!archived?.archived_at && Date.parse(archived.archived_at) > allowedAt;
+    if (archived?.archived_at && !archivedLater) {
+      return fail('configuration', 'resource_archived', `Resource ${archived.identifier} was archived at ${archived.archived_at}; restore it or point the SDK at its replacement.`, {
         ...evidence,
-        resource: facts.resource,
+        archivedResource: { id: archived.id, identifier: archived.identifier, archivedAt: archived.archived_at },
       });
     }
     // An allowed request made before the application expired (or the resource was archived) was not refused for it.
-    const expiredLater = application.ok && allowedAt !== null && !expired(application.value, allowedAt);
-    if (application.ok && expired(application.value, ctx.now.getTime()) && !expiredLater) {
+    // "Expired since" needs both halves: expired now, and not yet expired when STS allowed the request.
+    const appNow = application.ok ? application.value : null;
+    const expiredNow = !!appNow && expired(appNow, ctx.now.getTime());
+    const expiredLater = !!appNow && expiredNow && allowedAt !== null && !expired(appNow, allowedAt);
+    if (appNow && expiredNow && !expiredLater) {
       return fail(
         'configuration',
         'application_expired',
-        `Application ${application.value.name ?? application.value.id} expired at ${application.value.expires_at}, so STS no longer accepts its credentials; renew it or register a new one.`,
-        { ...evidence, application: application.value, confidence: 'high' },
+        `Application ${appNow.name ?? appNow.id} expired at ${appNow.expires_at}, so STS no longer accepts its credentials; renew it or register a new one.`,
+        { ...evidence, application: appNow, confidence: 'high' },
       );
     }
     if (!resources.ok) {
@@ -131,6 +151,12 @@ export const configurationStep = defineStep({
     }
     if (ctx.symptom === 'config_error') {
       return manual('configuration', `Zone ${zoneId} is fine on the server side; check the SDK's runtime profile: ${SDK_PROFILE_CHECKLIST.join('; ')}.`, evidence);
+    }
+    if (archived && archivedLater) {
+      return pass('configuration', `Zone ${zoneId} exists; ${archived.identifier} was archived at ${archived.archived_at}, after STS allowed this request, so new calls to it will be refused.`, {
+        ...evidence,
+        archivedResource: { id: archived.id, identifier: archived.identifier, archivedAt: archived.archived_at },
+      });
     }
     if (!facts?.resource) {
       return pass('configuration', `Zone ${zoneId} exists with ${count(resources.value.length, 'resource')}: ${list(resources.value.map((r) => r.identifier))}.`, evidence);

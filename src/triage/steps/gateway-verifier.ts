@@ -78,6 +78,30 @@ export const gatewayVerifierStep = defineStep({
     }
 
     const failingGateway = facts?.gateway.filter((g) => (g.gateway?.status ?? 0) >= 400) ?? [];
+
+    // The upstream itself refused a call STS allowed, and this request's trace does not record the
+    // mandate's scopes (the Gateway's use-exchange asks for none): the resource server's or its
+    // verifier's decision, read from the trace alone. With the scopes recorded, requested scopes judges it.
+    const upstreamRefusal = facts?.sts?.decision === 'allow' && facts.mintedScopes === null ? failingGateway.find((g) => g.gateway?.upstreamStatus === 403 && !g.gateway.errorKind) : undefined;
+    if (facts && upstreamRefusal) {
+      const r = facts.resource;
+      const call = `${upstreamRefusal.gateway!.method ?? 'the call'} to ${r?.identifier ?? facts.resourceIdentifier ?? 'the resource'}`;
+      const enforced = !!facts.useExchange && r?.operation_enforcement === 'enforced';
+      const why = enforced
+        ? "STS allowed the Gateway's exchange only because the mandate carries the operation's scope (operations are enforced), so the refusal is the resource server's own rule: check its authorization for this caller (roles, tenancy, object ownership) and its verifier's settings."
+        : `The trace cannot tell which scopes the mandate held (the Gateway's exchange asks for none${r?.operation_enforcement ? ` and ${r.identifier} is ${r.operation_enforcement}` : ''}), so it cannot tell a missing scope from the resource server's own rule: check which scope the resource server requires for this call and whether the mandate carries it (its mint is under the SDK's own request ID).`;
+      return fail(
+        'gateway_verifier',
+        'upstream_denied',
+        `STS allowed this call and the Gateway passed ${call}, but the upstream answered 403 (Gateway status ${upstreamRefusal.gateway!.status ?? '?'}): the resource server or its verifier refused it, not Caracal. ${why}`,
+        {
+          gatewayEvents: facts.gateway.map((g) => ({ id: g.id, ...g.gateway })),
+          operationEnforcement: r?.operation_enforcement ?? null,
+          mandateScopes: 'not recorded',
+          confidence: enforced ? 'medium' : 'low',
+        },
+      );
+    }
     const pastSts = !!facts && (facts.sts?.decision === 'allow' || facts.gateway.length > 0);
     const complaint = (symptom !== null && RESOURCE_SIDE.includes(symptom)) || failingGateway.length > 0;
 

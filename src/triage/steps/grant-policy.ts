@@ -39,13 +39,26 @@ const DENIAL_FIX: Record<string, string> = {
   approval_policy_changed: 'the policy set changed after the approval was granted, so it no longer binds; request a new approval',
 };
 
-/** What to do about the policy diagnostics STS writes most (`{reason}` on real rows). */
-const POLICY_FIX: Record<string, string> = {
-  role_scope_mismatch:
+/**
+ * What to do about the reasons Caracal's STS policy writes in its diagnostics (`{reason}` on real
+ * rows). Keyed only on reasons STS is known to emit (FACTS §11 and rows seen from a real STS);
+ * `no_active_policy_set` belongs to policy-set activation. A reason not listed here is quoted,
+ * never given a guessed fix (see policyAdvice).
+ */
+const POLICY_FIX: Record<string, (app: string, resource: string) => string> = {
+  resource_not_granted: (app, resource) =>
+    `The policy's data does not bind ${app} to ${resource}; bind the application to the resource (with a role that carries the scopes) in the policy set's data and activate that version (a grant alone does not change STS's decision).`,
+  role_scope_mismatch: () =>
     "The policy's role for this application does not carry the requested scope; add the scope to that role in the policy set and activate it (a grant alone does not change STS's decision).",
-  scope_not_granted: 'Grant the scope to the application on this resource, and make sure the active policy allows it.',
-  default_deny: 'No policy rule allowed the exchange; add a rule for this application and resource to the policy set and activate it.',
+  no_rule_matched: (app, resource) =>
+    `No rule of the policy matched this exchange of ${app} on ${resource}; add a rule that covers it to the policy set and activate that version.`,
 };
+
+/** The fix for a policy reason, or, for one this bot does not know, the reason quoted and where to read it. */
+export function policyAdvice(reason: string, app: string, resource: string): string {
+  const fix = POLICY_FIX[reason];
+  return fix ? fix(app, resource) : `This bot does not know what \`${reason}\` asks for; read the rule in the active policy set that writes it.`;
+}
 
 /** Diagnostics other steps own: without an active set the policy never ran. */
 const NOT_GRANT_DIAGNOSTICS = new Set(['no_active_policy_set']);
@@ -90,7 +103,7 @@ export const grantPolicyStep = defineStep({
       return unknown('grant_policy', `STS could not evaluate the policy for this request (\`${status}\`), so no grant-and-policy decision was made; see policy-set activation.`, { decision }, 'policy_not_evaluated');
     }
     if (!facts.resource) {
-      return unknown('grant_policy', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not registered in the zone, so no grant can bind it (see configuration).`, { decision }, 'resource_unknown');
+      return unknown('grant_policy', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not an active resource of the zone, so no grant can bind it (see configuration).`, { decision }, 'resource_unknown');
     }
     if (!grants.ok) return unknown('grant_policy', `Could not read grants: ${whyUnavailable(grants)}.`, { decision, grants: { unavailable: grants.error } }, grants.error.code);
 
@@ -121,7 +134,7 @@ export const grantPolicyStep = defineStep({
       return fail(
         'grant_policy',
         d.code,
-        `The active policy denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} ${POLICY_FIX[d.code] ?? 'Grant the scope or change the policy.'}`,
+        `The active policy denied ${app} on ${facts.resource.identifier}: \`${d.code}\`${d.message ? ` (${d.message})` : ''}.${grantNote} ${policyAdvice(d.code, app, facts.resource.identifier)}`,
         { ...evidence, confidence: 'high' },
       );
     }

@@ -42,10 +42,13 @@ function evaluationFailure(sts: TraceEvent, setName: string | null, compile: num
   const status = sts.evaluationStatus ?? 'unknown';
   const what = status === 'policy_eval_failed' ? 'could not evaluate' : `got an incomplete evaluation (OPA status \`${status}\`) from`;
   const diag = sts.diagnostics.length > 0 ? ` (${sts.diagnostics.map((d) => d.code).join(', ')})` : '';
+  // Name compile errors only as far as the metrics show them: zero rules them out, unread leaves them to check.
   const why =
-    compile !== null && compile > 0
-      ? ` STS reports opa.compile_errors=${compile}: the active bundle${setName ? ` of ${setName}` : ''} does not compile; fix the policy and activate a version that compiles.`
-      : ` Check STS opa.compile_errors and the active version${setName ? ` of ${setName}` : ''}.`;
+    compile === null
+      ? ` Check STS opa.compile_errors and the active version${setName ? ` of ${setName}` : ''}.`
+      : compile > 0
+        ? ` STS reports opa.compile_errors=${compile}: the active bundle${setName ? ` of ${setName}` : ''} does not compile; fix the policy and activate a version that compiles.`
+        : ` STS reports no compile errors (opa.compile_errors=0), so the bundle compiles and something else stopped the evaluation; STS's log for this request says what.`;
   return fail('policy_set_activation', 'policy_eval_failed', `STS ${what} the active policy bundle for this request${diag}, so it denied it.${why}`, {
     ...evidence,
     ...(compile !== null ? { stsCompileErrors: compile } : {}),
@@ -84,7 +87,7 @@ function olderEvaluation(denied: TraceEvent, activeId: string | null | undefined
   return { evaluatedId, activeId, evaluatedVersion, activeVersion, activatedBeforeRequestS: Number.isFinite(gap) ? Math.round(gap) : null };
 }
 
-function notLoaded(stale: StaleEvaluation, setName: string, activation: Fetched<ActivationView>, evidence: Record<string, unknown>) {
+function notLoaded(stale: StaleEvaluation, setName: string, activation: Fetched<ActivationView>, compile: number | null, evidence: Record<string, unknown>) {
   const v = (id: string, n: number | null) => (n !== null ? `v${n} (${id})` : id);
   const when =
     stale.activatedBeforeRequestS === null
@@ -101,13 +104,13 @@ function notLoaded(stale: StaleEvaluation, setName: string, activation: Fetched<
   const fix =
     activation.ok && activation.value.propagation_status === 'loaded'
       ? 'Retry the call; if it recurs, check STS logs for `opa pg poll: reload zone` errors.'
-      : 'Check STS logs for `opa pg poll: reload zone` errors and opa.compile_errors, then retry; re-activate if STS still serves the old bundle.';
+      : `Check STS logs for \`opa pg poll: reload zone\` errors${compile === null ? ' and opa.compile_errors' : compile > 0 ? ` (STS reports opa.compile_errors=${compile})` : ''}, then retry; re-activate if STS still serves the old bundle.`;
   const confident = stale.activatedBeforeRequestS !== null && stale.activatedBeforeRequestS >= STS_POLL_SECONDS && stale.activeVersion !== null;
   return fail(
     'policy_set_activation',
     'activation_not_loaded',
     `STS evaluated this request with ${v(stale.evaluatedId, stale.evaluatedVersion)} of ${setName}, older than the active ${v(stale.activeId, stale.activeVersion)}: STS had not loaded the activation (it keeps its cached bundle when a reload fails and re-polls about every ${STS_POLL_SECONDS} s), so the active version's rules never reached this decision.${when}${now} ${fix}`,
-    { ...evidence, staleEvaluation: stale, confidence: confident ? 'high' : 'medium' },
+    { ...evidence, staleEvaluation: stale, ...(compile !== null ? { stsCompileErrors: compile } : {}), confidence: confident ? 'high' : 'medium' },
   );
 }
 
@@ -165,7 +168,7 @@ export const policySetActivationStep = defineStep({
         return fail('policy_set_activation', 'no_active_policy_set', `Policy set ${name} has no active version any more; activate one.`, { ...evidence, confidence: 'high' });
       }
       if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
-      if (stale) return notLoaded(stale, name, activation, withStatus);
+      if (stale) return notLoaded(stale, name, activation, compile, withStatus);
       return unknown('policy_set_activation', `Could not read the activation status of ${name}: ${whyUnavailable(activation)}.`, withStatus, activation.error.code);
     }
     const a = activation.value;
@@ -196,10 +199,15 @@ export const policySetActivationStep = defineStep({
       });
     }
     if (a.sts?.state === 'failed') {
-      return fail('policy_set_activation', 'sts_load_failed', `STS failed to load ${name}${a.sts.detail ? ` (${a.sts.detail})` : ''}; check opa.compile_errors and re-activate.`, { ...withStatus, confidence: 'high' });
+      const check = compile === 0 ? 'STS reports no compile errors, so read its log for the load error' : compile !== null ? `STS reports opa.compile_errors=${compile}` : 'check opa.compile_errors';
+      return fail('policy_set_activation', 'sts_load_failed', `STS failed to load ${name}${a.sts.detail ? ` (${a.sts.detail})` : ''}; ${check}, then re-activate.`, {
+        ...withStatus,
+        ...(compile !== null ? { stsCompileErrors: compile } : {}),
+        confidence: 'high',
+      });
     }
     if (evalFailed) return evaluationFailure(evalFailed, name, compile, withStatus);
-    if (stale) return notLoaded(stale, name, activation, withStatus);
+    if (stale) return notLoaded(stale, name, activation, compile, withStatus);
     if (a.propagation_status === 'loaded') {
       const note = sts && ranWithoutActivePolicySet(sts) ? ' The request was evaluated before a set was active.' : staleNote;
       return pass('policy_set_activation', `Policy set ${name} is active and loaded by STS.${note}`, withStatus);

@@ -5,7 +5,8 @@
  * the "scope_insufficient after allow" case). Pre-policy rows often do not record the
  * requested scopes, so the evaluation status is read first.
  */
-import type { JudgeContext, OperationView } from '../evidence-model';
+import type { JudgeContext, OperationView, ResourceView } from '../evidence-model';
+import type { StepResult } from '../model';
 import { closest, requestFacts, type RequestFacts } from '../request-facts';
 import { defineStep, fail, list, manual, pass, unknown, whyUnavailable } from './step';
 
@@ -23,6 +24,34 @@ function candidateOperations(facts: RequestFacts, operations: OperationView[]): 
   return methods.size > 0 ? operations.filter((o) => methods.has((o.method ?? '').toUpperCase())) : operations;
 }
 
+/**
+ * The resource refused a call STS allowed, and no exchange of this request recorded which
+ * scopes it asked for: the Gateway's use-exchange asks for none, and the mandate was minted
+ * earlier (usually under another request ID). For an operation-enforced resource STS allowed
+ * the use-exchange only because the mandate carries the operation's scope, so the scope is not
+ * why the upstream refused; for any other resource the trace cannot tell which scopes the
+ * mandate held, and this says so instead of guessing.
+ */
+function mandateScopesUnrecorded(facts: RequestFacts, resource: ResourceView, ops: OperationView[], evidence: Record<string, unknown>): StepResult {
+  const needed = ops.filter((o) => o.scope).map((o) => `${o.method ?? '?'} ${o.path ?? '?'} needs \`${o.scope}\``);
+  const needs = needed.length > 0 ? ` (${needed.join('; ')})` : '';
+  const through = facts.useExchange ? "The Gateway's exchange for this call asks for no scopes" : 'No exchange of this request records the scopes it asked for';
+  const more = { ...evidence, mintedScopes: null, operations: ops, operationEnforcement: resource.operation_enforcement ?? null };
+  if (facts.useExchange && resource.operation_enforcement === 'enforced') {
+    return pass(
+      'requested_scopes',
+      `${through}, and STS allowed it, which for ${resource.identifier} (operations enforced) it does only when the mandate carries the operation's scope${needs}; the scope is not why the resource refused the call.`,
+      more,
+    );
+  }
+  return unknown(
+    'requested_scopes',
+    `${through}, and ${resource.identifier} is ${resource.operation_enforcement ?? 'not known to be operation-enforced'}, so STS did not check the operation's scope: the trace cannot tell which scopes the mandate held${needs}. Compare the scopes the SDK minted the mandate with (its own request ID) against the operation's.`,
+    more,
+    'mandate_scopes_not_recorded',
+  );
+}
+
 export const requestedScopesStep = defineStep({
   id: 'requested_scopes',
   needs: ['location', 'resources'],
@@ -34,7 +63,7 @@ export const requestedScopesStep = defineStep({
     if (!facts) return unknown('requested_scopes', 'No trace, so no requested scopes to compare with the resource.', {}, 'no_trace');
     const resource = facts.resource;
     if (!resource) {
-      return unknown('requested_scopes', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not registered in the zone, so its scopes cannot be compared (see configuration).`, {}, 'resource_unknown');
+      return unknown('requested_scopes', `Resource ${facts.resourceIdentifier ?? '(not recorded)'} is not an active resource of the zone, so its scopes cannot be compared (see configuration).`, {}, 'resource_unknown');
     }
     const requested = facts.requestedScopes;
     const undefinedScopes = (requested ?? []).filter((s) => !resource.scopes.includes(s));
@@ -60,8 +89,9 @@ export const requestedScopesStep = defineStep({
     }
 
     if (facts.sts?.decision === 'allow' && resourceRefused(facts, ctx)) {
-      const minted = facts.mintedScopes ?? [];
       const ops = candidateOperations(facts, resource.operations ?? []);
+      if (facts.mintedScopes === null) return mandateScopesUnrecorded(facts, resource, ops, evidence);
+      const minted = facts.mintedScopes;
       const lacking = ops.filter((o) => o.scope && !minted.includes(o.scope));
       if (lacking.length > 0) {
         const op = lacking[0]!;
@@ -78,7 +108,10 @@ export const requestedScopesStep = defineStep({
         { ...evidence, mintedScopes: minted, operations: ops },
       );
     }
-    if (!requested) return pass('requested_scopes', `The trace does not record requested scopes and STS reported no scope mismatch; ${resource.identifier} defines ${list(resource.scopes)}.`, evidence);
+    if (!requested || requested.length === 0) {
+      const why = facts.useExchange ? "the Gateway's exchange asks for none" : 'the trace does not record them';
+      return pass('requested_scopes', `No requested scopes to compare (${why}) and STS reported no scope mismatch; ${resource.identifier} defines ${list(resource.scopes)}.`, evidence);
+    }
     return pass('requested_scopes', `Requested ${list(requested)} ${requested.length === 1 ? 'is' : 'are all'} defined on ${resource.identifier}.`, evidence);
   },
 });

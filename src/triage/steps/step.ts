@@ -40,7 +40,14 @@ export function whyUnavailable(f: Fetched<unknown>): string {
   return e.message;
 }
 
-export const list = (xs: readonly string[]): string => xs.map((x) => `\`${x}\``).join(', ');
+/**
+ * An outside value as a code span in a summary. Renderers draw the summary's paired backticks as
+ * code (src/render/outside-text.ts, sentenceParts), so a backtick inside the value becomes
+ * U+02CB here and the span's delimiters stay the bot's own.
+ */
+export const tick = (x: string): string => `\`${x.replace(/`/g, 'ˋ')}\``;
+
+export const list = (xs: readonly string[]): string => xs.map(tick).join(', ');
 
 /** "1 zone", "2 zones": a count with its noun in the right number. */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

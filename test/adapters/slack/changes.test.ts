@@ -19,8 +19,8 @@ describe('changes on the Slack card', () => {
     const text = JSON.parse(block(card, 'triage:changes')).text.text as string;
     const lines = text.split('\n');
     expect(lines[0]).toBe(':memo: *Changed before this denial*');
-    expect(lines[1]).toMatch(/^:point_right: \*cause\*: ˋaliceˋ edited the ˋscopesˋ of resource:\/\/payments at 11:59 UTC, 1 min before the denial\.$/);
-    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: ˋaliceˋ edited the ˋscopesˋ of resource res-'))).toBe(true);
+    expect(lines[1]).toMatch(/^:point_right: \*cause\*: `alice` edited the `scopes` of resource:\/\/payments at 11:59 UTC, 1 min before the denial\.$/);
+    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: `alice` edited the `scopes` of resource res-'))).toBe(true);
     expect(lines[4]).toBe('_and 2 more in the diagnostic bundle_');
     // The block sits right under the summary.
     expect(card.blocks.map((b) => (b as { block_id?: string }).block_id).slice(1, 3)).toEqual(['triage:summary', 'triage:changes']);
@@ -35,7 +35,8 @@ describe('changes on the Slack card', () => {
       expect(json).not.toContain('<https://');
       expect(json).not.toContain('\u202E');
       expect(json).not.toContain('\u200B');
-      expect(json).toContain('&lt;!channel&gt; @here &lt;@U0ADMIN&gt; ∗bold∗ ˋtickˋ');
+      // The actor is the bot's code span: markup inside it is literal, a backtick in it cannot end it.
+      expect(json).toContain('`&lt;!channel&gt; @here &lt;@U0ADMIN&gt; *bold* ˋtickˋ [x](https://evil.example) [U+202E]ecived-wen[U+200B]`');
       expect(json).toContain('[U+202E]ecived-wen[U+200B]');
     }
     // Slack turns a bare @here into a mention only with link_names, which the bot never sets.

@@ -4,7 +4,9 @@
  * text is fitted without being cut to nothing.
  */
 import { buildStatusCard } from '../../../adapters/slack/render';
-import { code, codeBlock, escFit } from '../../../adapters/slack/render/mrkdwn';
+import { code, codeBlock, escFit, sentence, sentenceFit } from '../../../adapters/slack/render/mrkdwn';
+import { tick } from '../../../src/triage/steps/step';
+import { parseCommand } from '../../../src/commands/grammar';
 import { outcomeText } from '../../../adapters/slack/render/outcome';
 import { diagnosedRecord } from './records';
 
@@ -48,5 +50,45 @@ describe('outside text in Slack', () => {
     expect(summary).not.toContain('<!here>');
     expect(summary).not.toContain('\u202E');
     expect(summary).toContain('[U+202E]evil');
+  });
+
+  describe("the bot's own sentences keep their code spans (fails on the old code: backticks became ˋ)", () => {
+    it('a summary reads its code as code', () => {
+      expect(sentence('STS denied it with evaluation_status `complete` (role_scope_mismatch).')).toBe('STS denied it with evaluation_status `complete` (role_scope_mismatch).');
+      expect(sentenceFit('Requested `payments:read`, `payments:write` are defined.', 500)).toBe('Requested `payments:read`, `payments:write` are defined.');
+    });
+
+    it('a backtick inside an outside value in a span is replaced, so the span stays the bot’s', () => {
+      const s = sentence(`Scope ${tick('pay`ments*')} is not defined on resource://x.`);
+      expect(s).toBe('Scope `payˋments*` is not defined on resource://x.');
+      expect(s.match(/`/g)).toHaveLength(2);
+    });
+
+    it('outside text in the prose around the spans still formats nothing', () => {
+      expect(sentence('*bold* _it_ <!here> `code` stray ` tick')).toBe('∗bold∗ ＿it＿ &lt;!here&gt; `code` stray ˋ tick');
+      expect(sentence('`<!channel>` and `a\u202Eb`')).toBe('`&lt;!channel&gt;` and `a[U+202E]b`');
+    });
+
+    it('a card shows the step summaries’ code spans as code', () => {
+      const record = diagnosedRecord({});
+      record.steps[2] = { ...record.steps[2]!, summary: 'Found 2 events; STS denied it with evaluation_status `complete`.' };
+      const card = JSON.stringify(buildStatusCard(record, { signingKey: KEY }).blocks);
+      expect(card).toContain('evaluation_status `complete`');
+      expect(card).not.toContain('ˋcompleteˋ');
+    });
+  });
+
+  it('a refused request ID answers with the bidi override shown as [U+202E], never raw (fails on the old code)', () => {
+    const cmd = parseCommand('triage req-\u202Egnp.exe') as { kind: 'invalid'; message: string };
+    const text = outcomeText({ kind: 'invalid', message: cmd.message }, facts);
+    expect(text).not.toContain('\u202E');
+    expect(text).toContain('`req-[U+202E]gnp.exe` is not a request ID');
+  });
+
+  it('status says Caracal was not checked here and what checks it, and shows Redis in a plain sentence (fails on the old code)', () => {
+    const text = outcomeText({ kind: 'status', readiness: { ready: false, checks: [{ name: 'redis', ok: false, detail: 'cannot reach Redis at redis://127.0.0.1:6379: the connection is down and the bot is reconnecting' }] } }, facts);
+    expect(text).toContain('Caracal: not checked here');
+    expect(text).toContain('`caracal-triage bundle`');
+    expect(text).toContain(':x: redis: cannot reach Redis at redis://127.0.0.1:6379: the connection is down');
   });
 });

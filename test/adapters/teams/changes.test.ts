@@ -34,8 +34,8 @@ describe('changes on the Teams card', () => {
     const card = buildStatusCard(withChanges(diagnosedRecord(), 5, 'alice'), { signingKey: KEY, now: NOW });
     expect(AdaptiveCardSchema.safeParse(card).success).toBe(true);
     const lines = changeLines(card);
-    expect(lines[1]).toBe('👉 **cause**: \\`alice\\` edited the \\`scopes\\` of resource://payments at 11:59 UTC, 1 min before the denial.');
-    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: \\`alice\\` edited the \\`scopes\\` of resource res-'))).toBe(true);
+    expect(lines[1]).toBe('👉 **cause**: `alice` edited the `scopes` of resource://payments at 11:59 UTC, 1 min before the denial.');
+    expect(lines.slice(2, 4).every((l) => l.startsWith('• _zone_: `alice` edited the `scopes` of resource res-'))).toBe(true);
     expect(lines[4]).toBe('_and 2 more in the diagnostic bundle_');
   });
 
@@ -47,7 +47,8 @@ describe('changes on the Teams card', () => {
     expect(json).not.toContain('<at>');
     expect(json).not.toContain('"entities"');
     for (const line of [changeLines(card)[1]!, texts(card).find((t) => t.startsWith('**Cause:**'))!]) {
-      expect(line).toContain('\\<\\!channel\\> @here \\<@U0ADMIN\\> \\*bold\\* \\`tick\\` \\[x\\](https://evil.example) \\[U+202E\\]ecived-wen\\[U+200B\\]');
+      // The actor is the bot's code span: markdown inside it is literal, a backtick in it cannot end it.
+      expect(line).toContain('`<!channel> @here <@U0ADMIN> *bold* ˋtickˋ [x](https://evil.example) [U+202E]ecived-wen[U+200B]`');
     }
   });
 

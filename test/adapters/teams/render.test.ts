@@ -1,3 +1,4 @@
+import { teamsOutcomeText } from '../../../adapters/teams/render/outcome';
 import { verifyButton } from '../../../src/commands/button-token';
 import { STEP_IDS } from '../../../src/triage/model';
 import {
@@ -10,6 +11,7 @@ import {
   cardBytes,
   fitOutside,
   outsideText,
+  sentence,
   type AdaptiveCard,
 } from '../../../adapters/teams/render';
 import { HOSTILE, REQUEST_ID, diagnosedRecord, readinessRecord, worstCaseRecord } from './records';
@@ -112,7 +114,8 @@ describe('Teams status card', () => {
     // The shared rule shows them as [U+XXXX]; the brackets are then escaped for markdown.
     expect(texts(card)[2]).toContain('\\[U+202E\\]evil\\[U+200B\\]');
     const cause = texts(card)[2];
-    expect(cause).toContain('\\*\\*bold\\*\\* \\_it\\_ \\[click\\](https://evil.example) \\<https://evil.example\\> \\`tick\\` \\&amp; {\\{DATE(');
+    // A summary is the bot's sentence: a paired-backtick span in it is drawn as code, which formats nothing.
+    expect(cause).toContain('\\*\\*bold\\*\\* \\_it\\_ \\[click\\](https://evil.example) \\<https://evil.example\\> `tick` \\&amp; {\\{DATE(');
     expect(cause).not.toMatch(/(^|[^\\])\*\*bold/);
   });
 
@@ -186,5 +189,32 @@ describe('outside text rule', () => {
     expect(outsideText('- item\n1. two\n# head')).toBe('\\- item\n1\\. two\n\\# head');
     expect(fitOutside('*'.repeat(50), 5)).toMatch(/^(\\\*)+…$|^\\\*…$/);
     expect(fitOutside('*'.repeat(50), 5).length).toBeGreaterThan(1);
+  });
+});
+
+describe("the bot's own sentences keep their code spans (fails on the old code: backticks escaped as \\`)", () => {
+  it('a summary reads its code as code; the prose around it is still escaped', () => {
+    expect(sentence('STS denied it with evaluation_status `complete` (role_scope_mismatch).')).toBe('STS denied it with evaluation_status `complete` (role_scope_mismatch).');
+    expect(sentence('*bold* [x](https://evil.example) `code` stray ` tick')).toBe('\\*bold\\* \\[x\\](https://evil.example) `code` stray \\` tick');
+  });
+
+  it('inside a span nothing is backslash-escaped (CommonMark shows backslashes there), but a template or a bidi control cannot act', () => {
+    expect(sentence('`*a*_b_` and `{{DATE(2017-02-14T06:00:00Z)}}` and `x\u202Ey`')).toBe('`*a*_b_` and `{ {DATE(2017-02-14T06:00:00Z)}}` and `x[U+202E]y`');
+  });
+
+  it('a status card shows the step summaries’ code spans as code', () => {
+    const record = diagnosedRecord();
+    record.steps[2] = { ...record.steps[2]!, summary: 'Found 2 events; STS denied it with evaluation_status `complete`.' };
+    const all = texts(buildStatusCard(record, { signingKey: KEY, now: NOW })).join('\n');
+    expect(all).toContain('evaluation_status `complete`');
+    expect(all).not.toContain('\\`complete\\`');
+  });
+});
+
+describe('status in Teams', () => {
+  it('says Caracal was not checked here and what checks it (fails on the old code)', () => {
+    const text = teamsOutcomeText({ kind: 'status', readiness: { ready: true, checks: [{ name: 'redis', ok: true }] } }, { access: 'anyone', incidentChannelPattern: /^inc-/ } as Parameters<typeof teamsOutcomeText>[1]);
+    expect(text).toContain('Caracal: not checked here');
+    expect(text).toContain('caracal-triage bundle');
   });
 });

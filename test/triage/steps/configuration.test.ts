@@ -2,11 +2,12 @@ import { configurationStep } from '../../../src/triage/steps/configuration';
 import type { EvidenceFor } from '../../../src/triage/evidence-model';
 import { RESOURCE, ZONE, ctx, exchangeDeniedRow, failed, located, ok, routedFrom, stsRow, traceOf } from '../support/builders';
 
-type E = EvidenceFor<'location' | 'zone' | 'resources' | 'application' | 'zoneApplications' | 'zoneOverviews'>;
+type E = EvidenceFor<'location' | 'zone' | 'resources' | 'archivedResources' | 'application' | 'zoneApplications' | 'zoneOverviews'>;
 const base = (over: Partial<E> = {}): E => ({
   location: located(traceOf(stsRow({ decision: 'deny', status: 'complete' }))),
   zone: ok({ id: ZONE, name: 'Triage Demo' }),
   resources: ok([RESOURCE]),
+  archivedResources: failed('not_relevant', undefined, 'not_applicable'),
   application: ok({ id: 'app-1', name: 'Anton', expires_at: null }),
   zoneApplications: failed('not_relevant', undefined, 'not_applicable'),
   zoneOverviews: failed('not_relevant', undefined, 'not_applicable'),
@@ -36,8 +37,35 @@ describe('configuration step', () => {
   it('resource_not_found for an archived resource says it was archived, not that it never existed', () => {
     const trace = traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', prePolicy: true }), exchangeDeniedRow());
     const r = configurationStep.judge(base({ location: located(trace), resources: ok([{ ...RESOURCE, archived_at: '2026-11-20T00:00:00Z' }]) }), ctx());
-    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_not_found' });
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_archived' });
     expect(r.summary).toContain('was archived at 2026-11-20T00:00:00Z');
+  });
+
+  it('finds the archived resource in the archived list the active list hides, and says restore it (fails on the old code: "register the resource")', () => {
+    const trace = traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', prePolicy: true }), exchangeDeniedRow());
+    const others = ok([{ ...RESOURCE, id: 'res-inv', identifier: 'resource://invoices' }]);
+    const r = configurationStep.judge(base({ location: located(trace), resources: others, archivedResources: ok([{ ...RESOURCE, archived_at: '2026-11-20T00:00:00Z' }]) }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_archived' });
+    expect(r.summary).toContain('resource://payments was archived at 2026-11-20T00:00:00Z');
+    expect(r.summary).toContain('restore it');
+    expect(r.summary).not.toMatch(/register the resource/);
+  });
+
+  it('when the archived list cannot be read, "not a resource" says it may be archived', () => {
+    const trace = traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', prePolicy: true }), exchangeDeniedRow());
+    const r = configurationStep.judge(base({ location: located(trace), resources: ok([]), archivedResources: failed('timeout', undefined, 'transport') }), ctx());
+    expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_not_found' });
+    expect(r.summary).toContain('it may be archived');
+  });
+
+  it('an allowed request whose application never expires says it is current, not "expired since (at null)" (fails on the old code)', () => {
+    const allowed = located(traceOf(stsRow({ decision: 'allow', status: 'complete', t: 10 })));
+    const r = configurationStep.judge(base({ location: allowed, application: ok({ id: 'app-1', name: 'Anton', expires_at: null }) }), ctx());
+    expect(r.verdict).toBe('pass');
+    expect(r.summary).toContain('application Anton is current');
+    expect(r.summary).not.toMatch(/expired|null/);
+    const later = configurationStep.judge(base({ location: allowed, application: ok({ id: 'app-1', name: 'Anton', expires_at: '2027-06-01T00:00:00Z' }) }), ctx());
+    expect(later.summary).toContain('application Anton is current');
   });
 
   it('fails zone_not_found for a given zone that does not exist', () => {

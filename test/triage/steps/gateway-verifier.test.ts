@@ -141,4 +141,26 @@ describe('gateway_verifier step', () => {
     const r = gatewayVerifierStep.judge(base({ location: located(null), metrics: { ...healthyMetrics, gateway: failed('http_401', 401) } }), ctx({ symptom: 'resource_denied' }));
     expect(r).toMatchObject({ verdict: 'unknown', cause: 'http_401' });
   });
+
+  describe('the upstream refused a call STS allowed through the Gateway (use-exchange, requested_scopes [])', () => {
+    const refused = located(traceOf(stsRow({ decision: 'allow', status: 'complete', scopes: [] }), gatewayRow({ status: 403, upstream: 403, method: 'GET' })));
+
+    it("is the resource server's decision, not a scope STS minted (fails on the old code: a checklist, and the diagnosis went to requested_scopes)", () => {
+      const r = gatewayVerifierStep.judge(base({ location: refused }), ctx({ symptom: 'resource_denied' }));
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'upstream_denied', evidence: { confidence: 'medium' } });
+      expect(r.summary).toContain('the upstream answered 403');
+      expect(r.summary).toContain('the resource server or its verifier refused it, not Caracal');
+    });
+
+    it('on a transport-uniform resource it says the trace cannot tell which scopes the mandate held (low confidence)', () => {
+      const r = gatewayVerifierStep.judge(base({ location: refused, resources: ok([{ ...RESOURCE, operation_enforcement: 'transport_uniform' }]) }), ctx());
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'upstream_denied', evidence: { confidence: 'low' } });
+      expect(r.summary).toContain('The trace cannot tell which scopes the mandate held');
+    });
+
+    it('when the request minted its scopes itself, requested scopes judges the refusal instead', () => {
+      const minted = located(traceOf(stsRow({ decision: 'allow', status: 'complete', scopes: ['payments:read'] }), gatewayRow({ status: 403, upstream: 403, method: 'POST' })));
+      expect(gatewayVerifierStep.judge(base({ location: minted }), ctx({ symptom: 'scope_insufficient_after_allow' })).cause).not.toBe('upstream_denied');
+    });
+  });
 });

@@ -97,4 +97,37 @@ describe('grant_policy step', () => {
     expect(r.summary).toContain('see policy-set activation');
     expect(r.summary).not.toContain('add the scope to that role');
   });
+
+  describe("advice keyed on the reasons Caracal's STS policy writes", () => {
+    const withReason = (reason: string) => judge({ location: denied({ decision: 'deny', status: 'complete', scopes: ['payments:read'], diagnostics: [{ reason }] }) });
+
+    it('resource_not_granted: bind the application to the resource in the policy data and activate (fails on the old code, which advised granting the scope)', () => {
+      const r = withReason('resource_not_granted');
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'resource_not_granted' });
+      expect(r.summary).toContain("The policy's data does not bind Anton to resource://payments; bind the application to the resource");
+      expect(r.summary).toContain('activate that version');
+      expect(r.summary).not.toMatch(/Grant the scope/);
+    });
+
+    it('role_scope_mismatch: add the scope to the role', () => {
+      expect(withReason('role_scope_mismatch').summary).toMatch(/add the scope to that role in the policy set and activate it/);
+    });
+
+    it('no_rule_matched: add a rule that covers the exchange (fails on the old code)', () => {
+      const r = withReason('no_rule_matched');
+      expect(r.cause).toBe('no_rule_matched');
+      expect(r.summary).toContain('No rule of the policy matched this exchange of Anton on resource://payments; add a rule that covers it');
+    });
+
+    it('a reason the bot does not know is quoted, with no invented fix (fails on the old code: "Grant the scope or change the policy")', () => {
+      const r = withReason('tenant_quota_exceeded');
+      expect(r.cause).toBe('tenant_quota_exceeded');
+      expect(r.summary).toContain('This bot does not know what `tenant_quota_exceeded` asks for');
+      expect(r.summary).not.toMatch(/Grant the scope|add a rule|bind the application/);
+    });
+
+    it('reasons STS never writes get no fix of their own', () => {
+      expect(withReason('default_deny').summary).toContain('does not know what `default_deny` asks for');
+    });
+  });
 });

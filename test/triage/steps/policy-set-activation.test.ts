@@ -66,6 +66,20 @@ describe('policy_set_activation step', () => {
       expect(r.summary).toContain('opa.compile_errors=2');
     });
 
+    it('policy_eval_failed with STS reporting no compile errors does not send anyone to check them (fails on the old code: "Check STS opa.compile_errors")', () => {
+      const r = judge({ location: evalFailed, activation: notConfigured });
+      expect(r).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed', evidence: { stsCompileErrors: 0 } });
+      expect(r.summary).not.toMatch(/Check STS opa\.compile_errors|does not compile/);
+      expect(r.summary).toContain('STS reports no compile errors (opa.compile_errors=0), so the bundle compiles');
+    });
+
+    it('sts_load_failed names compile errors only as the metrics show them', () => {
+      const failedLoad = ok(activation({ sts: { state: 'failed', detail: 'reload error' } }));
+      expect(judge({ activation: failedLoad }).summary).toContain('STS reports no compile errors, so read its log for the load error');
+      const stsBroken = { ...healthyMetrics, sts: ok<Record<string, unknown>>({ opa: { compile_errors: 1 } }) };
+      expect(judge({ activation: failedLoad, metrics: stsBroken }).summary).toContain('STS reports opa.compile_errors=1');
+    });
+
     it('policy_eval_failed with only the API configured (no STS metrics, activation cannot tell)', () => {
       const apiOnly = { ...healthyMetrics, sts: failed('not_configured', undefined, 'not_configured') };
       expect(judge({ location: evalFailed, metrics: apiOnly, activation: notConfigured })).toMatchObject({ verdict: 'fail', cause: 'policy_eval_failed' });

@@ -50,4 +50,30 @@ describe('requested_scopes step', () => {
     expect(requestedScopesStep.judge({ location: located(null), resources: ok([RESOURCE]) }, ctx()).verdict).toBe('unknown');
     expect(judge(traceOf(stsRow({ decision: 'deny', status: 'resource_not_found', resource: 'resource://nope', prePolicy: true })), ctx()).verdict).toBe('unknown');
   });
+
+  describe("a call through the Gateway: its use-exchange asks for no scopes (requested_scopes [])", () => {
+    const useExchange = () => stsRow({ decision: 'allow', status: 'complete', scopes: [] });
+
+    it('on an enforced resource STS checked the operation scope, so the scope is not blamed (fails on the old code: operation_scope_not_granted, "STS minted  but")', () => {
+      const r = judge(traceOf(useExchange(), gatewayRow({ status: 403, upstream: 403, method: 'GET' })));
+      expect(r.verdict).toBe('pass');
+      expect(r.summary).toContain("The Gateway's exchange for this call asks for no scopes, and STS allowed it");
+      expect(r.summary).toContain('GET /v1/payments needs `payments:read`');
+      expect(r.summary).not.toMatch(/STS minted/);
+    });
+
+    it('on a transport-uniform resource the trace cannot tell which scopes the mandate held, and says so', () => {
+      const uniform = ok([{ ...RESOURCE, operation_enforcement: 'transport_uniform' }]);
+      const r = judge(traceOf(useExchange(), gatewayRow({ status: 403, upstream: 403, method: 'POST' })), ctx(), uniform);
+      expect(r).toMatchObject({ verdict: 'unknown', cause: 'mandate_scopes_not_recorded' });
+      expect(r.summary).toContain('the trace cannot tell which scopes the mandate held (POST /v1/payments needs `payments:write`)');
+    });
+
+    it('an allowed use-exchange the resource did not refuse passes without an empty scope list', () => {
+      const r = judge(traceOf(useExchange(), gatewayRow({ status: 200, upstream: 200 })));
+      expect(r.verdict).toBe('pass');
+      expect(r.summary).toContain("the Gateway's exchange asks for none");
+      expect(r.summary).not.toMatch(/Requested {2}|``/);
+    });
+  });
 });

@@ -164,7 +164,7 @@ spec:
     - name: {{ .component }}
       image: "{{ $root.Values.image.repository }}:{{ default $root.Chart.AppVersion $root.Values.image.tag }}"
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-      command: ["node", "/app/bin/caracal-triage.js"]
+      command: ["node", "--", "/app/bin/caracal-triage.js"]
       args: [{{ if eq .component "web" }}"serve"{{ else }}"worker"{{ end }}]
       securityContext:
         runAsNonRoot: true
