@@ -13,6 +13,8 @@ import { adminApi, type AdminToken } from './admin-api';
 import { drain, listenLoopback, responseRequestId, writeResult, type LoopbackServer, type RouteContext, type RouteResult } from './http';
 import { getScenario } from './scenarios';
 import { coordinator, goService } from './services';
+import { createAuditStream } from './audit-stream';
+import { createRateLimit } from './rate-limit';
 import { SIM_SERVICES, type Fault, type RecordedRequest, type Scenario, type SimService, type Simulator, type SimulatorOptions } from './types';
 
 export * from './types';
@@ -20,6 +22,7 @@ export { SCENARIOS, SCENARIO_NAMES, getScenario } from './scenarios';
 export * from './secrets';
 export { ZONE_A, ZONE_B } from './world';
 export { simulatorConfig, simulatorEnv } from './config';
+export { denialRows, storm, watchScenario, watchZoneId, type DenialKind, type DenialSpec, type StormOptions } from './watch';
 
 interface FaultEntry {
   service: SimService;
@@ -44,6 +47,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const requests: RecordedRequest[] = [];
   const maxRecorded = options.maxRecorded ?? 10_000;
   let received = 0;
+  const stream = createAuditStream();
+  const limit = createRateLimit(options.rateLimitPerMinute ?? null, options.rateLimitBucketMs);
+  /** The scenario with the streamed rows that are visible by now. */
+  const current = (): Scenario => stream.apply(scenario, Date.now());
 
   const tokens = { globalRead: adminToken(), globalWrite: adminToken(), zoneRead: adminToken() };
   const metricsBearer = `metrics-${randomBytes(16).toString('hex')}`;
@@ -63,7 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function route(ctx: RouteContext): RouteResult {
     switch (ctx.service) {
       case 'api':
-        return adminApi(ctx, { scenario: () => scenario, tokens: tokenTable(), metricsBearer: requireMetrics ? metricsBearer : null });
+        return adminApi(ctx, { scenario: current, tokens: tokenTable(), metricsBearer: requireMetrics ? metricsBearer : null });
       case 'coordinator':
         return coordinator(ctx, serviceDeps);
       default:
@@ -99,6 +106,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
 
     await drain(req);
+    if (service === 'api' && url.pathname.startsWith('/v1/')) {
+      const refused = limit.admit(req.socket.remoteAddress ?? '', req.headers.authorization ?? '', Date.now());
+      if (refused) {
+        writeResult(res, requestId, refused);
+        return;
+      }
+    }
     const fault = takeFault(service, url.pathname);
     const delay = (latency[service] ?? latency['*'] ?? 0) + (fault?.latencyMs ?? 0);
     if (delay > 0) await sleep(delay);
@@ -164,6 +178,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     clearRequests() {
       requests.splice(0, requests.length);
+    },
+    streamAudit(rows) {
+      stream.add(rows, scenario);
+    },
+    get pendingAudit() {
+      return stream.pending(Date.now());
+    },
+    get rateLimited() {
+      return limit.refused;
+    },
+    get v1Calls() {
+      return limit.seen;
+    },
+    setRateLimit(perMinute) {
+      limit.set(perMinute);
     },
     async close() {
       await Promise.all(Object.values(servers).map((s) => s.close()));

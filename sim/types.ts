@@ -124,7 +124,18 @@ export interface SimulatorOptions {
   requireMetricsBearer?: boolean;
   /** Keep at most this many recorded requests (default 10 000). */
   maxRecorded?: number;
+  /**
+   * Answer `/v1` calls over this many per clock minute, per client IP and per admin token, with
+   * 429 `{"error":"rate_limited"}` and no Retry-After, as Caracal's API does (its default is 600).
+   * Absent: no limit.
+   */
+  rateLimitPerMinute?: number;
+  /** The rate limit's bucket (default a clock minute, 60 000 ms; tests shorten it). */
+  rateLimitBucketMs?: number;
 }
+
+/** An audit row as a zone stores it. */
+export type AuditRowData = ZoneData['audit'][number];
 
 export interface SimulatorTokens {
   /** Global read-capability admin token. */
@@ -157,5 +168,20 @@ export interface Simulator {
   /** Per-service latency for every answer (benchmarks). */
   setLatency(latency: Partial<Record<SimService | '*', number>>): void;
   clearRequests(): void;
+  /**
+   * Rows that appear in their zone's audit (list, by-request, explain) once the real clock
+   * passes their `ingested_at`, as Caracal's audit service ingests them: a row whose
+   * `ingested_at` is long after its `occurred_at` arrives late. Each row names its zone in
+   * `zone_id`; the zone must be one of the scenario's.
+   */
+  streamAudit(rows: AuditRowData[]): void;
+  /** Rows streamed that are not visible yet. */
+  readonly pendingAudit: number;
+  /** `/v1` calls answered 429 by the rate limit (rateLimitPerMinute). */
+  readonly rateLimited: number;
+  /** `/v1` calls received (any status). */
+  readonly v1Calls: number;
+  /** Change the per-minute limit (null: none). */
+  setRateLimit(perMinute: number | null): void;
   close(): Promise<void>;
 }
