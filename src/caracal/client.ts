@@ -5,6 +5,7 @@
  * Tokens go only to the service they belong to and never into an error message.
  */
 import type { z } from 'zod';
+import type { CallBudget } from './budget';
 import type { CaracalConfig } from './config';
 import type { AdminAuditQuery, AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
 import { CaracalApiError, CaracalBadResponseError, CaracalTransportError, isCaracalError } from './errors';
@@ -39,6 +40,12 @@ export interface CaracalClientOptions {
   /** List methods stop after this many pages (default 50). */
   maxPages?: number;
   transport?: TransportOptions;
+  /**
+   * The Admin API call budget (budget.ts): every Admin API call and retry takes a unit first,
+   * waiting for one as long as it takes; a 429 pauses every holder until Caracal's next minute
+   * and the call is made again then. Absent: no budget, and a 429 is retried like a 503.
+   */
+  budget?: CallBudget;
 }
 
 /** A client plus `close()` for its connection pools. */
@@ -46,6 +53,10 @@ export type CaracalClientHandle = CaracalClient & { close(): Promise<void> };
 
 /** Statuses worth another try on a read (425/429 retry, 5xx gateway-ish failures). */
 const RETRY_READ_STATUSES = [429, 502, 503, 504];
+/** With a budget, a 429 is not retried at once: it pauses the budget until Caracal's next minute. */
+const RETRY_BUDGETED_STATUSES = [502, 503, 504];
+/** A call answered 429 this many times in a row (minutes apart) fails with that 429. */
+const MAX_RATE_LIMITED_ROUNDS = 5;
 const ERROR_CODE = /^[a-z][a-z0-9_.:-]{0,80}$/;
 const PROBE_BODY_KEEP = 500;
 /** Largest page per list route: most lists, and audit/sessions/authority records. */
@@ -100,6 +111,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
   const transport = new Transport(opts.transport);
   const timeoutMs = opts.timeoutMs ?? config.timeoutMs;
   const maxPages = opts.maxPages ?? 50;
+  const budget = opts.budget;
   const bases: Partial<Record<ServiceName, string>> = {
     api: config.apiUrl,
     sts: config.stsUrl,
@@ -144,14 +156,25 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'caracal-triage', ...authHeader(o.auth) };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     const target = url(service, path, o.query);
-    const res = await transport.send(label, target, {
-      method,
-      headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
-      timeoutMs,
-      retryTransport: method === 'GET',
-      retryStatuses: method === 'GET' ? RETRY_READ_STATUSES : [],
-    });
+    // Every Admin API call counts against the budget; the other services' reads do not.
+    const budgeted = budget && service === 'api' && o.auth === 'admin' ? budget : undefined;
+    const send = () =>
+      transport.send(label, target, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        timeoutMs,
+        retryTransport: method === 'GET',
+        retryStatuses: method === 'GET' ? (budgeted ? RETRY_BUDGETED_STATUSES : RETRY_READ_STATUSES) : [],
+        beforeRetry: budgeted && (() => budgeted.tryTake()),
+      });
+    let res: HttpResult;
+    for (let round = 1; ; round++) {
+      await budgeted?.take();
+      res = await send();
+      if (!budgeted || res.status !== 429 || round >= MAX_RATE_LIMITED_ROUNDS) break;
+      await budgeted.rateLimited();
+    }
     if (isRedirect(res.status)) throw new CaracalBadResponseError(label, res.status, 'redirected', redirectTarget(res, target));
     if (res.status < 200 || res.status >= 300) throw apiError(label, res);
     const parsed = parseJson(res.text);

@@ -1,8 +1,9 @@
 /**
  * The Caracal settings every command that reads Caracal needs (`triage`, `bundle`, `worker`,
  * `start`): where the Admin API and the optional service probes are, the admin token (inline or
- * from a file, read here once), the zones to search, the per-call timeout, and how far back a
- * triage looks for admin changes (`TRIAGE_CHANGES_WINDOW`).
+ * from a file, read here once), the zones to search, the per-call timeout, how far back a
+ * triage looks for admin changes (`TRIAGE_CHANGES_WINDOW`), and the Admin API call budget
+ * (`CARACAL_API_BUDGET_PER_MIN`).
  */
 import { readFileSync } from 'node:fs';
 import { duration } from '../config/duration';
@@ -26,6 +27,11 @@ export interface CaracalConfig {
   timeoutMs: number;
   /** How far before the denial a triage reads the zone's admin audit (ms; TRIAGE_CHANGES_WINDOW, default 24 h). */
   changesWindowMs?: number;
+  /**
+   * Most Admin API calls in any 60 s (CARACAL_API_BUDGET_PER_MIN, default 500): shared through
+   * Redis by every bot process, counted in the process by a terminal command (budget.ts).
+   */
+  budgetPerMinute?: number;
 }
 
 export const DEFAULT_CHANGES_WINDOW_MS = 24 * 3_600_000;
@@ -45,6 +51,7 @@ const shape = {
   CARACAL_COORDINATOR_TOKEN: text({ optional: true }),
   CARACAL_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5000, what: 'a whole number of milliseconds', example: 5000 }),
   TRIAGE_CHANGES_WINDOW: duration({ dflt: '24h', min: 60_000, max: 30 * 86_400_000, example: '24h' }),
+  CARACAL_API_BUDGET_PER_MIN: int({ min: 1, max: 100_000, default: 500, what: 'a whole number of calls', note: "Caracal allows 600 a minute per client IP and per actor unless its API_V1_RATE_LIMIT_PER_MIN says otherwise", example: 500 }),
 };
 
 function adminToken(inline: string | undefined, file: string | undefined): { token?: string; problem?: ConfigProblem } {
@@ -82,6 +89,7 @@ export function parseCaracalConfig(env: Env): Parsed<CaracalConfig> {
       coordinatorToken: p.CARACAL_COORDINATOR_TOKEN,
       timeoutMs: p.CARACAL_TIMEOUT_MS!,
       changesWindowMs: p.TRIAGE_CHANGES_WINDOW,
+      budgetPerMinute: p.CARACAL_API_BUDGET_PER_MIN,
     },
   };
 }

@@ -27,6 +27,8 @@ export interface SendOptions {
   retryTransport: boolean;
   /** Also retry these statuses (GETs only); e.g. 429/502/503/504 for `/v1` reads, none for probes. */
   retryStatuses: number[];
+  /** Asked before each retry (the call budget, src/caracal/budget.ts): false gives up and surfaces the last answer. */
+  beforeRetry?: () => Promise<boolean>;
 }
 
 export interface TransportOptions {
@@ -104,7 +106,13 @@ function retryDecision(deadline: number, o: Required<Pick<TransportOptions, 'max
     // Not unref()'d: between a refused connection and its retry this timer is the only thing
     // the call waits on, and an unref'd one lets the event loop empty, so a CLI process would
     // exit (code 0) with the triage unsettled.
-    setTimeout(() => cb(null), wait);
+    setTimeout(() => {
+      if (!send.beforeRetry) return cb(null);
+      send.beforeRetry().then(
+        (go) => (go ? cb(null) : cb(err)),
+        () => cb(err),
+      );
+    }, wait);
   };
 }
 

@@ -18,6 +18,13 @@
  *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
  *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
+ *   <p>caracal:budget   zset: Admin API calls of the last 60 s, every process's (src/store/caracal-budget.ts)
+ *   <p>caracal:budget:hold  string: no Admin API call before this time (ms; after a 429)
+ *   <p>watch:lease      string: the deny watcher's leader (token), renewed every interval
+ *   <p>watch:cursor:<zone>  string: newest occurred_at the watcher has read in a zone (ms)
+ *   <p>watch:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
+ *   <p>watch:pattern:<id>   string: one denial pattern's state (JSON; src/watch/state-store.ts)
+ *   <p>watch:patterns   zset: pattern IDs by their newest denial (ms)
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
 import { createHash } from 'node:crypto';
@@ -42,6 +49,15 @@ export interface Keys {
   incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
+  budget(): string;
+  budgetHold(): string;
+  watchLease(): string;
+  /** Zone IDs are `[A-Za-z0-9_.\-:]`, safe as they are. */
+  watchCursor(zoneId: string): string;
+  watchSeen(zoneId: string): string;
+  /** Pattern IDs are hex digests. */
+  watchPattern(patternId: string): string;
+  watchPatterns(): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
   bullPrefix(): string;
 }
@@ -63,6 +79,13 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
+    budget: () => `${prefix}caracal:budget`,
+    budgetHold: () => `${prefix}caracal:budget:hold`,
+    watchLease: () => `${prefix}watch:lease`,
+    watchCursor: (z) => `${prefix}watch:cursor:${z}`,
+    watchSeen: (z) => `${prefix}watch:seen:${z}`,
+    watchPattern: (id) => `${prefix}watch:pattern:${id}`,
+    watchPatterns: () => `${prefix}watch:patterns`,
     bullPrefix: () => `${prefix}q`,
   };
 }

@@ -36,9 +36,28 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** The value, or a `DeadlineExceeded` rejection once `ms` have passed (the work keeps running). */
-export async function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
-  const settled = await within(work.then((value) => ({ value })), ms);
-  if (!settled) throw new DeadlineExceeded(label, ms);
-  return settled.value;
+/**
+ * Time the process spent waiting on something that is not the slowness being measured (the
+ * Caracal call budget, src/caracal/budget.ts): monotonic, in ms.
+ */
+export interface StallClock {
+  stalledMs(): number;
+}
+
+/**
+ * The value, or a `DeadlineExceeded` rejection once `ms` have passed (the work keeps running).
+ * With a stall clock the deadline is `ms` of time not spent stalled: a wait for the budget moves
+ * it back by as long as the wait lasted, so work that waits for its turn never times out for it.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, label: string, stall?: StallClock): Promise<T> {
+  const wrapped = work.then((value) => ({ value }));
+  let remaining = ms;
+  for (;;) {
+    const before = stall?.stalledMs() ?? 0;
+    const settled = await within(wrapped, remaining);
+    if (settled) return settled.value;
+    const stalled = (stall?.stalledMs() ?? 0) - before;
+    if (stalled <= 0) throw new DeadlineExceeded(label, ms);
+    remaining = stalled;
+  }
 }

@@ -5,6 +5,7 @@
  * caller forgets a part (a session without the timeout gives a slow Caracal the default
  * deadlines and reports it unreachable).
  */
+import { DEFAULT_BUDGET_PER_MINUTE, localCallBudget, type CallBudget } from '../caracal/budget';
 import type { CaracalClient } from '../caracal/client-api';
 import { createCaracalClient } from '../caracal/client';
 import type { CaracalConfig } from '../caracal/config';
@@ -21,6 +22,12 @@ export interface TriageEngineOptions {
    * during an incident. Absent (the terminal) or 0: every read calls Caracal.
    */
   shareReadsForMs?: number;
+  /**
+   * The Admin API call budget (src/caracal/budget.ts): the bot's processes share one in Redis;
+   * absent (the terminal), one in this process at `caracal.budgetPerMinute`. Sessions do not
+   * count time spent waiting for it against their deadlines.
+   */
+  budget?: CallBudget;
 }
 
 export interface TriageEngine {
@@ -34,18 +41,21 @@ export interface TriageEngine {
   readonly createSession: CreateTriageSession;
   /** A session over `client`. */
   session(input: TriageInput): TriageSession;
+  /** The Admin API call budget every call of `client` takes from. */
+  readonly budget: CallBudget;
   /** Closes the client's connection pools (waits for calls in flight). */
   close(): Promise<void>;
 }
 
 export function createTriageEngine(caracal: CaracalConfig, secrets: readonly string[], opts: TriageEngineOptions = {}): TriageEngine {
-  const handle = createCaracalClient(caracal);
+  const budget = opts.budget ?? localCallBudget(caracal.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE);
+  const handle = createCaracalClient(caracal, { budget });
   const shared = opts.shareReadsForMs !== undefined ? createSharedReadCache(handle, { ttlMs: opts.shareReadsForMs }) : null;
   const redactor = createRedactor([...secrets]);
   // A step may chain calls: give each bundle item and step room for a call and its retry at
   // the configured per-call timeout.
   const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
-  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs });
+  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs, stall: budget });
   const client = shared ?? handle;
   return {
     client,
@@ -53,6 +63,7 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
     redactor,
     createSession,
     session: (input) => createSession(client, input),
+    budget,
     close: () => handle.close(),
   };
 }

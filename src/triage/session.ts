@@ -12,7 +12,7 @@ import type { CaracalClient } from '../caracal/client-api';
 import { describeError, type CaracalApiError } from '../caracal/errors';
 import { collectBundleItems, DEFAULT_ITEM_TIMEOUT_MS } from './bundle/collect';
 import { createRedactor, type Redactor } from '../redact/redact';
-import { DeadlineExceeded, withDeadline } from '../time/race';
+import { DeadlineExceeded, withDeadline, type StallClock } from '../time/race';
 import { AdminTokenWatch, watchAdminToken } from './admin-token';
 import { CallCache } from './call-cache';
 import { concludeChanges } from './changes/conclude';
@@ -35,6 +35,8 @@ export interface TriageSessionOptions {
   timeoutMs?: number;
   /** How far before the denial `recent_changes` reads the admin audit (ms; TRIAGE_CHANGES_WINDOW, default 24 h). */
   changesWindowMs?: number;
+  /** Time spent waiting for the Caracal call budget, which step and item deadlines do not count (src/caracal/budget.ts). */
+  stall?: StallClock;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   async function judge(id: StepId): Promise<StepResult> {
     const step = STEPS[id];
     try {
-      const evidence = await withDeadline(gatherer.gather(step.needs), stepTimeoutMs, id);
+      const evidence = await withDeadline(gatherer.gather(step.needs), stepTimeoutMs, id, opts.stall);
       if ('location' in evidence) locatedZone = evidence.location.zoneId;
       return step.judge(evidence, context());
     } catch (e) {
@@ -83,7 +85,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   }
 
   async function collectRedactedBundle(): Promise<Bundle> {
-    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs }, itemTimeoutMs);
+    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs }, itemTimeoutMs, opts.stall);
     locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
     return { items: r.value, redactions: r.count };

@@ -16,7 +16,7 @@ import { collectRecentChanges } from './collectors/recent-changes';
 import { collectRequestTrace } from './collectors/request-trace';
 import { collectZones } from './collectors/zones';
 import type { BundleSource, Collector } from './source';
-import { DeadlineExceeded, withDeadline } from '../../time/race';
+import { DeadlineExceeded, withDeadline, type StallClock } from '../../time/race';
 
 export const COLLECTORS: Record<BundleItemId, Collector> = {
   config_summary: collectConfigSummary,
@@ -30,9 +30,9 @@ export const COLLECTORS: Record<BundleItemId, Collector> = {
 
 export const DEFAULT_ITEM_TIMEOUT_MS = 5000;
 
-async function collectOne(id: BundleItemId, source: BundleSource, timeoutMs: number): Promise<BundleItem> {
+async function collectOne(id: BundleItemId, source: BundleSource, timeoutMs: number, stall?: StallClock): Promise<BundleItem> {
   try {
-    return await withDeadline(COLLECTORS[id](source), timeoutMs, id);
+    return await withDeadline(COLLECTORS[id](source), timeoutMs, id, stall);
   } catch (e) {
     if (e instanceof DeadlineExceeded) {
       return unavailable(id, `Timed out after ${timeoutMs} ms; a Caracal service is slow or not answering.`, { kind: 'transport', code: 'timeout', message: e.message });
@@ -42,11 +42,11 @@ async function collectOne(id: BundleItemId, source: BundleSource, timeoutMs: num
   }
 }
 
-/** Items in their stable order. */
-export async function collectBundleItems(source: BundleSource, timeoutMs = DEFAULT_ITEM_TIMEOUT_MS): Promise<BundleItem[]> {
+/** Items in their stable order; time waiting for the Caracal call budget (`stall`) does not count against an item. */
+export async function collectBundleItems(source: BundleSource, timeoutMs = DEFAULT_ITEM_TIMEOUT_MS, stall?: StallClock): Promise<BundleItem[]> {
   // Start the request lookup before any collector: it heads the longest chain of dependent
   // calls (zones → explain → grants/provider/simulate), so its explain calls should be first
   // in line for connections once the zone list arrives, ahead of the per-zone Doctor checks.
   void source.gatherer.get('location');
-  return Promise.all(BUNDLE_ITEM_IDS.map((id) => collectOne(id, source, timeoutMs)));
+  return Promise.all(BUNDLE_ITEM_IDS.map((id) => collectOne(id, source, timeoutMs, stall)));
 }

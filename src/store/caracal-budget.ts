@@ -1,0 +1,76 @@
+/**
+ * The Admin API call budget (src/caracal/budget.ts) kept in Redis, so every process of the bot
+ * (web, workers, the watcher) draws from one window: a sorted set of the calls of the last 60 s
+ * and a hold key set after a 429. One Lua script decides each call, on Redis's clock (`TIME`),
+ * so processes on hosts whose clocks differ still share one window.
+ *
+ * Its scripts are defined on the connection when it is created: on a TriageRedis's `data`
+ * connection that must happen before anything runs (src/queue/triage-redis.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { BUDGET_WINDOW_MS, MINUTE_MARGIN_MS, createCallBudget, type Acquired, type BudgetStore, type CallBudget, type CallBudgetOptions } from '../caracal/budget';
+import { keys as keysFor } from './keys';
+
+/**
+ * KEYS: window zset, hold key. ARGV: limit, window ms, member suffix.
+ * → {0, 0, now}: one call counted at now (Redis's clock); {ms, 1}: held after a 429 for ms;
+ *   {ms, 0}: the window is full for ms.
+ * A call at `now` fits when fewer than `limit` calls lie in [now - window, now].
+ */
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local hold = tonumber(redis.call('GET', KEYS[2]) or '0')
+if hold > now then return {hold - now, 1} end
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now - window))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, string.format('%d', now) .. ':' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window + 1000)
+  return {0, 0, now}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {math.max(1, tonumber(oldest[2]) + window - now + 1), 0}
+`;
+
+/** KEYS: hold key. ARGV: margin ms, window ms. Holds until the next clock minute (Redis's clock) plus the margin. */
+const HOLD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+local untilMs = (math.floor(now / window) + 1) * window + tonumber(ARGV[1])
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > held then redis.call('SET', KEYS[1], string.format('%d', untilMs), 'PX', untilMs - now) end
+return untilMs - now
+`;
+
+interface BudgetScripts {
+  ctBudgetAcquire(windowKey: string, holdKey: string, limit: number, windowMs: number, member: string): Promise<[number, number, number?]>;
+  ctBudgetHold(holdKey: string, marginMs: number, windowMs: number): Promise<number>;
+}
+
+/** `windowMs`: 60 s; tests shorten it. */
+export function redisBudgetStore(redis: Redis, prefix: string, perMinute: number, windowMs = BUDGET_WINDOW_MS): BudgetStore {
+  const r = redis as Redis & Partial<BudgetScripts>;
+  if (typeof r.ctBudgetAcquire !== 'function') redis.defineCommand('ctBudgetAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+  if (typeof r.ctBudgetHold !== 'function') redis.defineCommand('ctBudgetHold', { numberOfKeys: 1, lua: HOLD });
+  const scripts = r as Redis & BudgetScripts;
+  const k = keysFor(prefix);
+  const me = randomBytes(6).toString('hex');
+  let n = 0;
+  return {
+    async acquire(): Promise<Acquired> {
+      const [waitMs, held, at] = await scripts.ctBudgetAcquire(k.budget(), k.budgetHold(), perMinute, windowMs, `${me}:${(n = (n + 1) % 1e9)}`);
+      return { waitMs: Number(waitMs), reason: Number(held) === 1 ? 'rate_limited' : 'budget', ...(at !== undefined ? { at: Number(at) } : {}) };
+    },
+    async holdToNextMinute() {
+      await scripts.ctBudgetHold(k.budgetHold(), Math.min(MINUTE_MARGIN_MS, windowMs / 10), windowMs);
+    },
+  };
+}
+
+/** The budget every process of the bot shares, over `redis` (define before anything runs on it). */
+export function redisCallBudget(redis: Redis, prefix: string, o: CallBudgetOptions & { windowMs?: number }): CallBudget {
+  return createCallBudget(redisBudgetStore(redis, prefix, o.perMinute, o.windowMs), o);
+}
