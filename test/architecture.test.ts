@@ -111,6 +111,15 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('imports down the layer order only: a room never imports one above it', () => {
+    // Top to bottom; a new folder of src/ must be placed here (src/log.ts is `log`).
+    const LAYERS = ['cli', 'app', 'server', 'service', 'watch', 'posting', 'queue', 'audit', 'store', 'incidents', 'commands', 'ingress', 'chat', 'triage', 'caracal', 'render', 'log', 'redact', 'time', 'config'];
+    const room = (p: string): string => p.split('/')[1]!.replace(/\.(ts|js)$/, '');
+    const src = edges.filter((e) => e.from.startsWith('src/') && e.to?.startsWith('src/'));
+    expect([...new Set(src.flatMap((e) => [room(e.from), room(e.to!)]))].filter((r) => !LAYERS.includes(r))).toEqual([]);
+    expect(show(src.filter((e) => LAYERS.indexOf(room(e.from)) > LAYERS.indexOf(room(e.to!))))).toEqual([]);
+  });
+
   it('keeps every source file under 400 lines (the simulator\'s scenario data aside)', () => {
     const long = ['src', 'adapters'].flatMap((d) => files(join(ROOT, d)))
       .map((f) => [rel(f), readFileSync(f, 'utf8').split('\n').length] as const)

@@ -4,7 +4,8 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis)
+ *   terminal  `triage`, `bundle`: Caracal (no Redis); `watch --once` adds the watcher's thresholds
+ *             (WATCH_*, and the routes file's `thresholds:` when TRIAGE_ROUTES_FILE is set)
  *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
  *   worker    `worker`, `start`: the web's groups and Caracal
  *   audit     `audit verify`: the runtime (Redis and the signing key)
@@ -17,6 +18,9 @@ import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from
 import type { Env } from '../config/fields';
 import { combine, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
+import { parseWatchSettings, type WatchSettings } from '../incidents/watch/config';
+import { loadRoutes } from '../incidents/routes/load';
+import type { ThresholdRule } from '../incidents/watch/thresholds';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
@@ -46,6 +50,14 @@ export interface WebConfig {
 /** A worker collects evidence too; `start` runs web and worker from this one. */
 export interface WorkerConfig extends WebConfig {
   caracal: CaracalConfig;
+  /** The deny watcher (runs when `watch.enabled`). */
+  watch: WatchSettings;
+}
+
+/** `watch --once`: the terminal's settings, the watcher's thresholds and the routes file's threshold rules. */
+export interface WatchCommandConfig extends TerminalConfig {
+  watch: WatchSettings;
+  rules: ThresholdRule[];
 }
 
 export interface AuditConfig {
@@ -101,13 +113,22 @@ export function loadTerminalConfig(env: Env): TerminalConfig {
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
+export function loadWatchCommandConfig(env: Env): WatchCommandConfig {
+  // Every registered platform counts as running: the terminal posts nothing, it only reads the
+  // file's thresholds, and a route to a platform this shell has no token for is not its concern.
+  const routes = loadRoutes({ file: env.TRIAGE_ROUTES_FILE, platforms: platformsInUse(CHAT_PLATFORMS.map((p) => p.name)) });
+  const rules: Parsed<ThresholdRule[]> = routes.ok ? { ok: true, value: routes.table.thresholds ?? [] } : { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env), watch: parseWatchSettings(env), rules }));
+  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+}
+
 export function loadWebConfig(env: Env): WebConfig {
   const c = orThrow(combine(webGroups(env)));
   return { ...c, secrets: knownSecrets(env) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), watch: parseWatchSettings(env) }));
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 

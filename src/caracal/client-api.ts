@@ -57,6 +57,8 @@ export interface AuditQuery {
   event_type?: string;
   application_id?: string;
   limit?: number;
+  /** `next_cursor` of the previous page, with the same filters. */
+  cursor?: string;
 }
 
 /** `GET …/admin-audit` filters the bot uses: a time range (`since` <= occurred_at < `until`) and the page. */

@@ -63,6 +63,18 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));
 
   program
+    .command('watch')
+    .description('Read the denials of the last --since in every zone, group them into patterns (zone, application, resource, reason) and say which crossed the deny watcher\'s thresholds (no Redis).')
+    .option('--once', 'read once and exit (the continuous watcher runs inside `worker` with WATCH_ENABLED=true)')
+    .option('--since <duration>', 'how far back to read: 15m (default), 2h, 1d… up to 7d')
+    .option('--json', 'print {since, until, patterns: [{zoneId, applicationId, resource, reason, count, firstAt, lastAt, requestIds, overThreshold}]}')
+    .addHelpText('after', '\nExit codes: 0 no pattern crossed, 1 a pattern crossed its thresholds, 2 could not run.\nExample: caracal-triage watch --once --since 30m --json')
+    .action(async (opts: { once?: boolean; since?: string; json?: boolean }) => {
+      const { runWatchCommand } = await import('./subcommands/watch.js');
+      setExit(await runWatchCommand(opts, io));
+    });
+
+  program
     .command('demo')
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
     .option('--scenario <name>', 'show one scenario in full (with --serve: the one to serve)')

@@ -8,6 +8,9 @@
  *   INCIDENT_WEBHOOK_SECRET   HMAC key of the generic signed webhook
  *   TRIAGE_ROUTES_FILE        YAML: which channel gets which incidents (first match wins)
  *   TRIAGE_DEFAULT_CHANNEL    a channel address (<platform>:<id>, channel.ts), when no route matches
+ *
+ * The deny watcher (WATCH_ENABLED, src/incidents/watch/config.ts) is a source too: its patterns
+ * are routed by the same file (`source: watch`) and need a chat platform and somewhere to go.
  */
 import { loadRoutes, type RoutingTable } from './routes/load';
 import type { IncidentSecrets } from './sources';
@@ -45,8 +48,10 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
     pagerDutySecret: secretList(v.PAGERDUTY_WEBHOOK_SECRET),
     incidentWebhookSecret: secretList(v.INCIDENT_WEBHOOK_SECRET),
   };
+  // Read loosely here: the watcher's own settings report a bad value (src/incidents/watch/config.ts).
+  const watching = /^(true|1|yes|on)$/i.test(env.WATCH_ENABLED?.trim() ?? '');
   const anySource = !!(secrets.alertmanagerToken || secrets.pagerDutySecret || secrets.incidentWebhookSecret);
-  if (!anySource && !v.TRIAGE_ROUTES_FILE && !v.TRIAGE_DEFAULT_CHANNEL) return { ok: true, value: null };
+  if (!anySource && !watching && !v.TRIAGE_ROUTES_FILE && !v.TRIAGE_DEFAULT_CHANNEL) return { ok: true, value: null };
   const routes = loadRoutes({ file: v.TRIAGE_ROUTES_FILE, defaultChannel: v.TRIAGE_DEFAULT_CHANNEL, platforms });
   if (!routes.ok) return { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
   const problems = [];
@@ -58,6 +63,13 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
   const routed = setSources.filter((k) => k !== 'INCIDENT_WEBHOOK_SECRET');
   if (routed.length > 0 && routes.table.routes.length === 0 && !routes.table.defaultChannel) {
     problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: `is required with ${routed.join(' and ')} when TRIAGE_ROUTES_FILE lists no routes: e.g. ${platforms.addresses.example}` });
+  }
+  if (watching && platforms.running.size === 0) {
+    problems.push({ variable: 'WATCH_ENABLED', message: `is true, but no chat platform is configured (set ${platforms.addresses.enabledBy}): the deny watcher's cards would have nowhere to go` });
+  }
+  const watchRoutes = routes.table.routes.filter((r) => !r.match.source || r.match.source.some((x) => x.toLowerCase() === 'watch'));
+  if (watching && watchRoutes.length === 0 && !routes.table.defaultChannel) {
+    problems.push({ variable: 'TRIAGE_DEFAULT_CHANNEL', message: `is required with WATCH_ENABLED when no route in TRIAGE_ROUTES_FILE can take \`source: watch\`: e.g. ${platforms.addresses.example}` });
   }
   if (problems.length) return { ok: false, problems };
   // With routes but no default and no catch-all route, an incident no route matches is refused: say so at start-up.

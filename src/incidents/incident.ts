@@ -17,7 +17,7 @@ import type { BundleItemId, StepId } from '../triage/model';
 import type { AlertGuide } from './catalogue';
 import type { ChannelAddress } from './channel';
 
-export const INCIDENT_SOURCES = ['alertmanager', 'pagerduty', 'generic'] as const;
+export const INCIDENT_SOURCES = ['alertmanager', 'pagerduty', 'generic', 'watch'] as const;
 export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
 
 /** What the payload says happened: the incident fires (or fires again), resolves, or is nothing to act on. */
@@ -48,6 +48,10 @@ export interface RoutingFacts {
   /** PagerDuty service (ID and name). */
   service: { id: string; name: string | null } | null;
   zone: string | null;
+  /** The deny watcher's pattern (source `watch`): the denied application, the resource and the reason. */
+  application?: string | null;
+  resource?: string | null;
+  reason?: string | null;
 }
 
 export interface IncidentTriage {
@@ -83,6 +87,11 @@ export interface IncidentTriage {
   link: string | null;
   /** Set by the generic hook, whose body names its channel; the routes file decides otherwise. */
   channel: ChannelAddress | null;
+  /**
+   * When the event this notice reports happened (ISO), where the source says: the deny
+   * watcher gives its newest denial (a close: when the pattern went quiet).
+   */
+  occurredAt?: string;
 }
 
 export type IncidentState = { status: 'open' | 'resolved'; alertsDigest: string } | null;

@@ -38,7 +38,7 @@ export interface Actor {
  * Outside text in it is already redacted; renderers still neutralise it.
  */
 export interface IncidentView {
-  source: 'alertmanager' | 'pagerduty' | 'generic';
+  source: 'alertmanager' | 'pagerduty' | 'generic' | 'watch';
   /** How people name it: group labels, PagerDuty #number, the incident_id. */
   ref: string;
   title: string;
@@ -53,6 +53,38 @@ export interface IncidentView {
   alerts: Array<{ name: string | null; status: 'firing' | 'resolved'; severity: string | null; summary: string | null }>;
   /** Alerts left out (by the source, or beyond MAX_INCIDENT_ALERTS). */
   moreAlerts: number;
+  /** The denial pattern, when the deny watcher opened it (source `watch`). */
+  watch?: WatchPatternView;
+}
+
+/**
+ * A denial pattern as the deny watcher's card shows it: what is denied, how often, when, and
+ * the triage of its previous episode. Times are ISO; outside text in it is already redacted.
+ */
+export interface WatchPatternView {
+  zoneId: string;
+  applicationId: string | null;
+  applicationName: string | null;
+  resource: string | null;
+  reason: string;
+  /** Denied requests in the window ending at the latest one. */
+  windowCount: number;
+  windowMs: number;
+  /** Denied requests since the episode began. */
+  total: number;
+  firstAt: string;
+  latestAt: string;
+  /** Applications denied on this resource for this reason in that window, this one included. */
+  applications: number;
+  /** Denied requests per `bucketMs` over the hour before the notice, oldest first. */
+  lastHour: number[];
+  bucketMs: number;
+  thresholds: { minDenials: number; windowMs: number; baselineFactor: number };
+  /** The pattern's triage before this one, closed when it went quiet. */
+  previous: { triageId: string; closedAt: string; link: string | null } | null;
+  /** Set once the pattern has gone quiet (the incident is resolved). */
+  quietSince: string | null;
+  quietMs: number;
 }
 
 export const MAX_INCIDENT_ALERTS = 20;

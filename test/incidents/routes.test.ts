@@ -115,7 +115,7 @@ describe('errors name the file, the entry and the key', () => {
     [
       'a misspelt match key',
       'routes:\n  - name: gateway\n    match:\n      severty: critical\n    to: slack:C0GATEWAY01\n',
-      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone)`],
+      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone, application, resource, reason)`],
     ],
     [
       'a misspelt entry key',
@@ -134,7 +134,7 @@ describe('errors name the file, the entry and the key', () => {
       'an unknown source and the generic one',
       'routes:\n  - name: s\n    match: { source: [prometheus, generic] }\n    to: slack:C0AAAAAAAA1\n',
       [
-        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager or pagerduty)`,
+        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager, pagerduty or watch)`,
         `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: the generic hook names its channel in the body, so routes never see it; remove "generic"`,
       ],
     ],
@@ -152,7 +152,7 @@ describe('errors name the file, the entry and the key', () => {
       [`TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "x" (line 4): name: "x" is already the name of routes[0]`],
     ],
     ['routes that is not a list', 'routes: slack:C0AAAAAAAA1\n', [`TRIAGE_ROUTES_FILE: ${FILE}: line 1: routes: must be a list of routes (each "- to: slack:C…")`]],
-    ['no routes key', 'rutes: []\n', [`TRIAGE_ROUTES_FILE: ${FILE}: routes: is required`, `TRIAGE_ROUTES_FILE: ${FILE}: line 1: rutes: unknown key (expected version, routes)`]],
+    ['no routes key', 'rutes: []\n', [`TRIAGE_ROUTES_FILE: ${FILE}: routes: is required`, `TRIAGE_ROUTES_FILE: ${FILE}: line 1: rutes: unknown key (expected version, routes, thresholds)`]],
     ['a version from the future', 'version: 2\nroutes: []\n', [`TRIAGE_ROUTES_FILE: ${FILE}: line 1: version: must be 1 (the only version of this format)`]],
     ['an empty file', '# nothing yet\n', [`TRIAGE_ROUTES_FILE: ${FILE}: the file is empty; write "routes:" and a list of routes (see examples/triage-routes.yaml)`]],
   ])('%s', (_what, text, expected) => {

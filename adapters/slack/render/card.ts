@@ -10,6 +10,7 @@ import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, on
 import { clip } from '../../../src/render/fit';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { watchBlock } from '../../../src/chat/render/watch';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -84,7 +85,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   return lines.join('\n');
 }
 
-const SOURCE_LABELS: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook' };
+const SOURCE_LABELS: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook', watch: 'the deny watcher' };
 const INCIDENT_ALERT_LINES = 5;
 
 /** What the incident source said, for a triage one opened: title, what to do first, the alerts. */
@@ -103,6 +104,14 @@ function incidentText(r: TriageRecord): string | null {
   const more = i.moreAlerts + Math.max(0, i.alerts.length - INCIDENT_ALERT_LINES);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
   return lines.join('\n');
+}
+
+/** The deny watcher's pattern (src/chat/render/watch.ts), for a triage it opened. */
+function watchText(r: TriageRecord): string | null {
+  const w = r.incident?.watch;
+  if (!w) return null;
+  const b = watchBlock(w);
+  return [`:mag: *${sentenceFit(b.heading, 600)}*`, ...b.lines.map((l) => sentenceFit(l, 500)), ...(b.previousLink ? [`previous card ${esc(clip(b.previousLink, 300))}`] : [])].join('\n');
 }
 
 /** Per-change budget: three changes and the heading stay well inside one 3000-character section. */
@@ -170,6 +179,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
   const incident = incidentText(r);
+  const watch = watchText(r);
   const changes = changesText(r);
   const blocks: types.KnownBlock[] = [
     {
@@ -178,6 +188,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     },
     { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
+    ...(watch ? [{ type: 'section' as const, block_id: 'triage:watch', text: { type: 'mrkdwn' as const, text: watch } }] : []),
     ...(changes ? [{ type: 'section' as const, block_id: 'triage:changes', text: { type: 'mrkdwn' as const, text: changes } }] : []),
     {
       type: 'section',

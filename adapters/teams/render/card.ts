@@ -10,6 +10,7 @@ import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
 import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { watchBlock } from '../../../src/chat/render/watch';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -95,7 +96,7 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-const INCIDENT_SOURCES: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook' };
+const INCIDENT_SOURCES: Record<NonNullable<TriageRecord['incident']>['source'], string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', generic: 'an incident webhook', watch: 'the deny watcher' };
 
 /** What the incident source said, for a triage one opened: title, what to do first, the alerts. */
 function incidentPart(r: TriageRecord): CardElement[] {
@@ -111,6 +112,15 @@ function incidentPart(r: TriageRecord): CardElement[] {
   const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);
   if (more > 0) lines.push(`_and ${more} more alert${more === 1 ? '' : 's'}_`);
   return [{ type: 'Container', style: i.status === 'resolved' ? 'good' : 'warning', items: lines.map((l) => text(l)) }];
+}
+
+/** The deny watcher's pattern (src/chat/render/watch.ts), for a triage it opened. */
+function watchPart(r: TriageRecord): CardElement[] {
+  const w = r.incident?.watch;
+  if (!w) return [];
+  const b = watchBlock(w);
+  const lines = [`🔎 **${fitSentence(b.heading, 600)}**`, ...b.lines.map((l) => fitSentence(l, 500)), ...(b.previousLink ? [`Previous card: ${fitOutside(b.previousLink, 300)}`] : [])];
+  return [{ type: 'Container', items: lines.map((l) => text(l, { spacing: 'small' })) }];
 }
 
 const CHANGE_SUMMARY_CHARS = 600;
@@ -135,6 +145,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
     ...incidentPart(r),
+    ...watchPart(r),
     ...changesPart(r),
     {
       type: 'FactSet',

@@ -15,7 +15,8 @@ import { ConfigError } from '../../config/problems';
 import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
 import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import { issueMessage } from '../payloads/parse';
-import { MATCH_KEYS, routesFileSchema, type RouteMatch } from './format';
+import type { ThresholdRule } from '../watch/thresholds';
+import { MATCH_KEYS, THRESHOLD_KEYS, THRESHOLD_MATCH_KEYS, routesFileSchema, type RouteMatch } from './format';
 
 export const ROUTES_VARIABLE = 'TRIAGE_ROUTES_FILE';
 export const DEFAULT_CHANNEL_VARIABLE = 'TRIAGE_DEFAULT_CHANNEL';
@@ -36,6 +37,8 @@ export interface RoutingTable {
   file: string | null;
   routes: IncidentRoute[];
   defaultChannel: ChannelAddress | null;
+  /** The deny watcher's threshold rules (`thresholds:`), first match wins; none when the file has none. */
+  thresholds?: ThresholdRule[];
 }
 
 export type RoutesLoad = { ok: true; table: RoutingTable; warnings: string[] } | { ok: false; errors: ConfigError[] };
@@ -50,7 +53,7 @@ export interface RoutesOptions {
 }
 
 const ENTRY_KEYS = ['name', 'match', 'to'];
-const FILE_KEYS = ['version', 'routes'];
+const FILE_KEYS = ['version', 'routes', 'thresholds'];
 
 type Path = ReadonlyArray<PropertyKey>;
 
@@ -87,6 +90,8 @@ function keyPath(path: Path): string {
 function expectedKeys(path: Path): string[] {
   if (path.length === 0) return FILE_KEYS;
   if (path.length === 2 && path[0] === 'routes') return ENTRY_KEYS;
+  if (path.length === 2 && path[0] === 'thresholds') return [...THRESHOLD_KEYS];
+  if (path[0] === 'thresholds') return [...THRESHOLD_MATCH_KEYS];
   return [...MATCH_KEYS];
 }
 
@@ -113,13 +118,15 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
 
   /** `routes[2] "gateway" (line 9): ` for a path into an entry, `line 3: ` otherwise. */
   const where = (path: Path): string => {
-    const raw = value as { routes?: unknown };
-    if (path[0] === 'routes' && typeof path[1] === 'number') {
-      const entry = Array.isArray(raw.routes) ? (raw.routes[path[1]] as { name?: unknown } | undefined) : undefined;
+    const raw = value as Record<string, unknown>;
+    const list = path[0];
+    if ((list === 'routes' || list === 'thresholds') && typeof path[1] === 'number') {
+      const entries = raw[list];
+      const entry = Array.isArray(entries) ? (entries[path[1]] as { name?: unknown } | undefined) : undefined;
       const name = typeof entry?.name === 'string' ? ` "${entry.name}"` : '';
       const line = lineAt(doc, lines, path.slice(0, 2));
       const rest = path.slice(2);
-      return `routes[${path[1]}]${name}${line ? ` (line ${line})` : ''}: ${rest.length > 0 ? `${keyPath(rest)}: ` : ''}`;
+      return `${list}[${path[1]}]${name}${line ? ` (line ${line})` : ''}: ${rest.length > 0 ? `${keyPath(rest)}: ` : ''}`;
     }
     const line = lineAt(doc, lines, path, true);
     return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
@@ -127,7 +134,10 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
 
   const parsed = routesFileSchema(opts.platforms.addresses).safeParse(value);
   if (!parsed.success) {
+    // A threshold rule with a misspelt key also "sets nothing": the misspelt key is the one to say.
+    const misspelt = new Set(parsed.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => keyPath(i.path)));
     for (const issue of parsed.error.issues) {
+      if (issue.code === 'custom' && issue.path[0] === 'thresholds' && misspelt.has(keyPath(issue.path))) continue;
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) fail(where([...issue.path, key]), `unknown key (expected ${expectedKeys(issue.path).join(', ')})`);
       } else {
@@ -150,7 +160,17 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
     routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, line: lineAt(doc, lines, ['routes', index]) });
   });
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, table: { file, routes, defaultChannel }, warnings: routeWarnings(file, routes) };
+  const thresholds: ThresholdRule[] = (parsed.data.thresholds ?? []).map((t, index) => ({
+    index,
+    name: t.name ?? null,
+    match: t.match ?? {},
+    set: {
+      ...(t.min_denials !== undefined ? { minDenials: t.min_denials } : {}),
+      ...(t.window !== undefined ? { windowMs: t.window } : {}),
+      ...(t.baseline_factor !== undefined ? { baselineFactor: t.baseline_factor } : {}),
+    },
+  }));
+  return { ok: true, table: { file, routes, defaultChannel, ...(thresholds.length > 0 ? { thresholds } : {}) }, warnings: routeWarnings(file, routes) };
 }
 
 function checkDefaultChannel(opts: Pick<RoutesOptions, 'defaultChannel' | 'platforms'>, errors: ConfigError[]): ChannelAddress | null {

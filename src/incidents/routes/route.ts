@@ -43,6 +43,9 @@ export function describeFacts(f: RoutingFacts): string {
   if (f.component) parts.push(`component=${f.component}`);
   if (f.service) parts.push(`service=${f.service.id}${f.service.name ? ` (${f.service.name})` : ''}`);
   if (f.zone) parts.push(`zone=${f.zone}`);
+  if (f.application) parts.push(`application=${f.application}`);
+  if (f.resource) parts.push(`resource=${f.resource}`);
+  if (f.reason) parts.push(`reason=${f.reason}`);
   return parts.join(' ');
 }
 

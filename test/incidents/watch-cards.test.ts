@@ -1,0 +1,76 @@
+/**
+ * The deny watcher's card on both platforms: what is denied, "N denials in 5 min, latest …,
+ * K applications", the last hour as a text sparkline, when it opens and closes, the previous
+ * triage of a pattern that came back, and a closed pattern's quiet line; outside values (a
+ * resource or application name Caracal recorded) stay inert. Built through the real mapping,
+ * state machine and renderers.
+ */
+import { buildStatusCard as slackCard } from '../../adapters/slack/render';
+import { buildStatusCard as teamsCard } from '../../adapters/teams/render';
+import { sparkline } from '../../src/chat/render/watch';
+import { triageForWatch, watchIncidentView, type WatchNotice } from '../../src/incidents/from-watch';
+import { newTriage } from '../../src/triage/machine';
+import type { TriageRecord, WatchPatternView } from '../../src/triage/record';
+
+const KEY = 'k'.repeat(48);
+const NOW = new Date('2026-12-01T14:03:00.000Z');
+
+const view: WatchPatternView = {
+  zoneId: 'zone-prod',
+  applicationId: 'app-anton',
+  applicationName: 'Anton *bold* <!channel>',
+  resource: 'resource://payments',
+  reason: 'role_scope_mismatch',
+  windowCount: 37,
+  windowMs: 300_000,
+  total: 412,
+  firstAt: '2026-12-01T13:40:03.000Z',
+  latestAt: '2026-12-01T14:02:11.000Z',
+  applications: 3,
+  lastHour: [0, 0, 0, 0, 0, 1, 2, 5, 12, 20, 30, 37],
+  bucketMs: 300_000,
+  thresholds: { minDenials: 5, windowMs: 300_000, baselineFactor: 3 },
+  previous: { triageId: 'tri-01jdxyz0123456789abcdefghj', closedAt: '2026-12-01T13:10:00.000Z', link: 'https://example.slack.com/archives/C0/p1' },
+  quietSince: null,
+  quietMs: 900_000,
+};
+
+function record(v: WatchPatternView, signal: 'firing' | 'resolved' = 'firing'): TriageRecord {
+  const n: WatchNotice = { patternId: 'ab'.repeat(20), key: { zoneId: v.zoneId, applicationId: v.applicationId, resource: v.resource, reason: v.reason }, signal, requestId: 'req-42', stateDigest: 'd', occurredAt: v.latestAt, view: v };
+  const t = triageForWatch(n);
+  return newTriage('tri-01jdxyz0123456789abcdefghk', t.input, NOW, watchIncidentView(t, n)).record;
+}
+
+const slackText = (r: TriageRecord): string => JSON.stringify(slackCard(r, { signingKey: KEY, now: NOW }).blocks);
+const teamsText = (r: TriageRecord): string => JSON.stringify(teamsCard(r, { signingKey: KEY, now: NOW }).body);
+
+test('the sparkline: an empty bucket is the lowest bar, the busiest the highest', () => {
+  expect(sparkline([0, 1, 5, 10])).toBe('▁▂▅█');
+  expect(sparkline([0, 0, 0])).toBe('▁▁▁');
+});
+
+test.each([
+  ['Slack', slackText, '`Anton *bold* &lt;!channel&gt;`'],
+  ['Teams', teamsText, '`Anton *bold* <!channel>`'],
+])('%s: the pattern, its counts, latest time, applications and last hour, on the card the deny watcher opened', (platform, text, appName) => {
+  const card = text(record(view));
+  expect(card).toContain('the deny watcher');
+  expect(card).toContain('37 denials in 5 min, latest 14:02:11 UTC; 412 since 13:40:03 UTC; 3 applications denied on this resource for this reason.');
+  expect(card).toContain('`▁▁▁▁▁▂▂▂▃▅▇█`');
+  expect(card).toContain('most in one mark: 37');
+  expect(card).toContain('Opens at 5 denials in 5 min and above 3× its own rate over the 24 h before; closes after 15 min without one.');
+  expect(card).toContain('its previous triage `tri-01jdxyz0123456789abcdefghj` closed at 13:10:00 UTC');
+  expect(card).toContain('https://example.slack.com/archives/C0/p1');
+  // The application's name is Caracal's text: inside a code span, nothing in it formats or pings.
+  expect(card).toContain(appName);
+  if (platform === 'Slack') expect(card).not.toContain('<!channel>');
+});
+
+test('a closed pattern says it went quiet; a replay says it opens at its first denial', () => {
+  const closed = slackText(record({ ...view, previous: null, quietSince: '2026-12-01T14:17:11.000Z' }, 'resolved'));
+  expect(closed).toContain('No denial since 14:02:11 UTC: quiet for 15 min, so this pattern is closed.');
+  expect(closed).toContain('(resolved)');
+  const replay = teamsText(record({ ...view, reason: 'replay_detected', thresholds: { minDenials: 1, windowMs: 300_000, baselineFactor: 0 } }));
+  expect(replay).toContain('Opens at its first denial');
+  expect(replay).toContain('resource_verifier');
+});
