@@ -7,6 +7,10 @@
  *   start   both in one process, sharing one store, audit log and set of queues (one
  *           TriageRedis), one Redis readiness check, one metrics registry, one logger
  *
+ * A worker (and `start`) also runs the deny watcher when WATCH_ENABLED is true (one leader
+ * across every worker, src/watch/), and reads Caracal within the one call budget all of the
+ * bot's processes share in Redis (CARACAL_API_BUDGET_PER_MIN).
+ *
  * Each checks Redis once, opens what it keeps there once (src/queue/triage-redis.ts), runs
  * until SIGTERM/SIGINT (shutdown.ts), and resolves only then.
  * Problems before anything runs are ConfigErrors: the CLI prints them and exits 2.
@@ -28,6 +32,8 @@ import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
+import { sharedCallBudget, startWatcher, type RunningWatcher } from './watch';
+import type { RedisTriageService } from '../service/triage-service';
 
 export interface ProcessHandle {
   /** The web port, when the process serves HTTP. */
@@ -79,9 +85,13 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
   let worker: WorkerHalf | null = null;
+  let watch: RunningWatcher | null = null;
+  let service: RedisTriageService | null = null;
+  const serviceOnce = (): RedisTriageService => (service ??= createTriageService({ redis, logger }));
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
     await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
+    await watch?.stop().catch((e: Error) => logger.error({ err: e.message }, 'deny watcher stop failed'));
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
@@ -91,11 +101,15 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     // The worker half first: it defines the limiter's scripts before anything uses the store's connection.
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
-      engine = workerEngine(config, { platforms, logger });
+      const budget = sharedCallBudget(redis, config.caracal.budgetPerMinute ?? 500, registry, logger);
+      engine = workerEngine(config, { platforms, logger, budget });
       worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+      if (config.watch.enabled && config.incidents) {
+        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger });
+      }
     }
     if (opts.web) {
-      const service = createTriageService({ redis, logger });
+      const service = serviceOnce();
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });

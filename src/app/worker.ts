@@ -12,6 +12,7 @@
  * process (src/app/processes.ts), which closes them after.
  */
 import type { Logger } from 'pino';
+import type { CallBudget } from '../caracal/budget';
 import type { CaracalClient } from '../caracal/client-api';
 import type { PlatformInstance } from '../ingress/platform';
 import { ChatLimiter, type PlatformLimits } from '../posting/limiter';
@@ -159,12 +160,13 @@ export interface WorkerEngine {
   close(): Promise<void>;
 }
 
-export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
+export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts; budget?: CallBudget }): WorkerEngine {
   const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger })])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
-  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs });
+  // Every Admin API call takes from the budget all of the bot's processes share (src/app/watch.ts).
+  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, budget: o.budget });
   return {
     ports,
     client: engine.client,

@@ -48,4 +48,15 @@ describe('parseIncidentsConfig', () => {
     const all = parseIncidentsConfig({ ALERTMANAGER_TOKEN: SECRET, TRIAGE_ROUTES_FILE: file }, slack);
     expect(all.ok && all.value!.warnings).toEqual([]);
   });
+
+  it('WATCH_ENABLED needs a chat platform and somewhere for source: watch, and loads the routes without any webhook secret', () => {
+    expect(parseIncidentsConfig({ WATCH_ENABLED: 'true' }, none)).toMatchObject({ ok: false, problems: [{ variable: 'WATCH_ENABLED', message: expect.stringContaining("no chat platform is configured") }, { variable: 'TRIAGE_DEFAULT_CHANNEL' }] });
+    const file = join(dir, 'watch-routes.yaml');
+    writeFileSync(file, 'routes:\n  - match: { source: alertmanager }\n    to: slack:C0ALERTS\n');
+    expect(parseIncidentsConfig({ WATCH_ENABLED: 'true', TRIAGE_ROUTES_FILE: file }, slack)).toMatchObject({ ok: false, problems: [{ variable: 'TRIAGE_DEFAULT_CHANNEL', message: expect.stringContaining('no route in TRIAGE_ROUTES_FILE can take `source: watch`') }] });
+    writeFileSync(file, 'routes:\n  - match: { source: watch }\n    to: slack:C0WATCH\nthresholds:\n  - min_denials: 9\n');
+    const r = parseIncidentsConfig({ WATCH_ENABLED: 'true', TRIAGE_ROUTES_FILE: file }, slack);
+    expect(r.ok && r.value!.routing.thresholds).toEqual([{ index: 0, name: null, match: {}, set: { minDenials: 9 } }]);
+    expect(parseIncidentsConfig({ WATCH_ENABLED: 'false' }, none)).toEqual({ ok: true, value: null });
+  });
 });
