@@ -132,15 +132,38 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
     expect(bot.ok).toBe(false);
   });
 
+  test.each([
+    [{ match: { zone: 'z' }, min_denial: 3 }, '/routes/thresholds/0', "additional properties 'min_denial' not allowed"],
+    [{ match: { alertname: 'X' }, min_denials: 3 }, '/routes/thresholds/0/match', "additional properties 'alertname' not allowed"],
+    [{ match: { zone: 'z' } }, '/routes/thresholds/0', "'anyOf' failed"],
+    [{ min_denials: 0 }, '/routes/thresholds/0/min_denials', 'minimum'],
+    [{ window: 'ten minutes' }, '/routes/thresholds/0/window', 'does not match pattern'],
+  ])('threshold rule %j is refused by the schema (%s) and by the bot', (rule, where, why) => {
+    const r = tryRender({ routes: { thresholds: [rule] } });
+    expect(r.error).toContain(where);
+    expect(r.error).toContain(why);
+    const bot = parseRoutes(JSON.stringify({ routes: [], thresholds: [rule] }), { file: 'routes.yaml', platforms: platformsInUse(['slack']) });
+    expect(bot.ok).toBe(false);
+  });
+
+  test('thresholds alone are written to the routes file, with an empty route list, and load', () => {
+    const objects = render({ secrets: { SLACK_BOT_TOKEN: 'xoxb-1' }, routes: { thresholds: [{ match: { reason: ['scope_mismatch'] }, min_denials: 20, window: '10m', baseline_factor: 2.5 }] } });
+    const routes = renderedRoutes(objects)!;
+    const r = parseRoutes(routes.text, { file: routes.path, platforms: platformsInUse(['slack']) });
+    expect(r.ok && r.table).toMatchObject({ routes: [], thresholds: [{ match: { reason: ['scope_mismatch'] }, set: { minDenials: 20, windowMs: 600_000, baselineFactor: 2.5 } }] });
+  });
+
   test('what the bot accepts, the schema accepts: any case of the scheme and source, a value or a list, a null match', () => {
     const entries = [
       { name: 'a', match: { source: ['Alertmanager', 'pagerduty'], alertname: 'CaracalAuditDLQGrowth', severity: ['critical'], component: 'audit', service: 'PSVC1', zone: 'zone-prod' }, to: 'Slack:C0123456789' },
+      { name: 'w', match: { source: 'Watch', application: 'app-1', resource: ['resource://payments'], reason: 'replay_detected' }, to: 'Slack:C0123456789' },
       { match: null, to: 'teams:19:abc123@thread.tacv2' },
     ];
     const objects = render({ config: { MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001', MICROSOFT_APP_TYPE: 'MultiTenant' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1', MICROSOFT_APP_PASSWORD: 'p' }, routes: { routes: entries } });
     const routes = renderedRoutes(objects)!;
     const r = parseRoutes(routes.text, { file: routes.path, platforms: platformsInUse(['slack', 'teams']) });
     expect(r.ok && r.table.routes.map((x) => x.to)).toEqual([
+      { platform: 'slack', channel: 'C0123456789' },
       { platform: 'slack', channel: 'C0123456789' },
       { platform: 'teams', conversationId: '19:abc123@thread.tacv2' },
     ]);

@@ -37,7 +37,8 @@ describe('the example routes file', () => {
     if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
     expect(r.warnings).toEqual([]);
     const t = r.table;
-    expect(t.routes.map((x) => x.name)).toEqual(['access-safety', 'audit-security', 'payments-zone', 'pagerduty-caracal', 'critical', 'the-rest']);
+    expect(t.routes.map((x) => x.name)).toEqual(['access-safety', 'audit-security', 'payments-zone', 'replays', 'pagerduty-caracal', 'critical', 'the-rest']);
+    expect(t.thresholds).toEqual([{ index: 0, name: 'staging', match: { zone: ['zone-staging'] }, set: { minDenials: 20, windowMs: 600_000, baselineFactor: 0 } }]);
     const to = (f: Partial<RoutingFacts>): unknown => {
       const d = routeIncident(t, facts(f));
       return d.ok ? (d.by.kind === 'route' ? d.by.name : d.by.kind) : d.reason;

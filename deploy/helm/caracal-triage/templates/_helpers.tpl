@@ -54,7 +54,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "caracal-triage.routesEnabled" -}}
-{{- if or .Values.routes.routes .Values.routes.existingConfigMap -}}true{{- end -}}
+{{- if or .Values.routes.routes .Values.routes.thresholds .Values.routes.existingConfigMap -}}true{{- end -}}
 {{- end -}}
 
 {{/* Where file-valued settings are mounted. */}}
