@@ -105,7 +105,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
       engine = workerEngine(config, { platforms, logger, budget });
       worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
       if (config.watch.enabled && config.incidents) {
-        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger });
+        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
       }
     }
     if (opts.web) {

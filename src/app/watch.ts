@@ -15,6 +15,7 @@ import { destinationFor } from '../incidents/routes/route';
 import type { RoutingTable } from '../incidents/routes/load';
 import type { WatchSettings } from '../incidents/watch/config';
 import type { PlatformInstance } from '../ingress/platform';
+import { createRedactor } from '../redact/redact';
 import type { TriageRedis } from '../queue/triage-redis';
 import { createIncidentDesk } from '../service/incident-desk';
 import type { RedisTriageService } from '../service/triage-service';
@@ -50,6 +51,8 @@ export interface WatcherParts {
   client: CaracalClient;
   registry: Registry;
   logger: Logger;
+  /** The configured secrets, redacted from what the watcher posts. */
+  secrets: string[];
 }
 
 export interface RunningWatcher {
@@ -60,6 +63,8 @@ export interface RunningWatcher {
 export function startWatcher(p: WatcherParts): RunningWatcher {
   if (!p.redis.bull) throw new Error('the deny watcher runs in a worker (a TriageRedis opened for the worker role)');
   const connection = p.redis.bull.duplicate();
+  // Its loss and return are reported with the process's other connections, once.
+  p.redis.watch.attach(connection);
   const byName = new Map(p.platforms.map((x) => [x.platform, x]));
   const inUse = platformsInUse(byName.keys());
   const log = p.logger.child({ component: 'watch' });
@@ -79,6 +84,7 @@ export function startWatcher(p: WatcherParts): RunningWatcher {
     desk: createIncidentDesk({ service: p.service, logger: p.logger }),
     route,
     cardLink: async (id) => (await p.service.store.view(id))?.cardLink ?? null,
+    redactor: createRedactor(p.secrets),
   });
   watcher.start();
   log.info({ intervalS: p.settings.intervalMs / 1000, overlapS: p.settings.overlapMs / 1000, ...p.settings.thresholds }, 'deny watcher started (one leader across workers)');

@@ -15,6 +15,7 @@ import { BUCKET_MS, closeDigest, lastHour, openDigest, pendingNotices, recentWin
 import { samePattern } from '../incidents/watch/denial';
 import { thresholdsFor, type ThresholdRule, type Thresholds } from '../incidents/watch/thresholds';
 import { collectionOrder } from '../incidents/view';
+import type { Redactor } from '../redact/redact';
 import type { WatchPatternView } from '../triage/record';
 import type { WatchMetrics } from './metrics';
 import type { PatternCommit, WatchStore } from './state-store';
@@ -29,6 +30,8 @@ export interface NotifyDeps {
   defaults: Thresholds;
   rules: readonly ThresholdRule[];
   quietMs: number;
+  /** Everything a notice carries from Caracal (names, resources, request IDs) is redacted before the desk stores or posts it. */
+  redactor: Redactor;
   metrics: WatchMetrics;
   logger: Logger;
 }
@@ -77,7 +80,7 @@ async function notifyOne(d: NotifyDeps, id: string, s0: PatternState, all: Map<s
     const e = closing ? s.closed!.episode : s.open!;
     const closed = closing ? s.closed! : null;
     const episode: Episode = closed ? { ...e, count: closed.count, lastAt: closed.lastAt, triageId: closed.triageId ?? e.triageId } : e;
-    const notice: WatchNotice = {
+    const raw: WatchNotice = {
       patternId: id,
       key: s.key,
       signal: closing ? 'resolved' : 'firing',
@@ -86,6 +89,7 @@ async function notifyOne(d: NotifyDeps, id: string, s0: PatternState, all: Map<s
       occurredAt: iso(closed ? closed.closedAt : episode.lastAt),
       view: await view(d, s, episode, all.values(), now, closed?.closedAt ?? null),
     };
+    const notice = d.redactor.redact(raw).value;
     const t = triageForWatch(notice);
     const destination = closing ? null : d.route(t);
     if (!closing && !destination) {

@@ -12,6 +12,7 @@ import { createCaracalClient, type CaracalClientHandle } from '../../src/caracal
 import type { WatchSettings } from '../../src/incidents/watch/config';
 import type { ThresholdRule } from '../../src/incidents/watch/thresholds';
 import { createIncidentDesk } from '../../src/service/incident-desk';
+import { createRedactor } from '../../src/redact/redact';
 import type { IncidentDesk } from '../../src/incidents/desk';
 import type { RedisTriageService } from '../../src/service/triage-service';
 import type { WorkerHalf } from '../../src/app/worker';
@@ -24,6 +25,9 @@ import { simulatorConfig, startSimulator, watchScenario, type Simulator } from '
 import { createMemoryPort, type MemoryChatPort } from '../support/memory-port';
 import { openService, startWorkerSet } from '../support/halves';
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix, waitFor } from '../queue/harness';
+
+/** A configured secret (as the worker's TRIAGE_SIGNING_KEY or a token would be): never stored or posted. */
+export const SECRET = 'configured-secret-0123456789abcdef';
 
 export const SETTINGS: WatchSettings = {
   enabled: true,
@@ -93,6 +97,7 @@ export async function createWatchHarness(name: string, zones = 2): Promise<Watch
         desk: recording,
         route: () => ({ platform: 'slack', channel: 'C-watch' }),
         cardLink: async (id) => (await service.store.view(id))?.cardLink ?? null,
+        redactor: createRedactor([SECRET]),
         name: o.name,
         now: o.now,
       });

@@ -7,7 +7,7 @@
  */
 import { denialRows, watchZoneId, type AuditRowData, type DenialSpec } from '../../sim';
 import type { IncidentDesk } from '../../src/incidents/desk';
-import { createWatchHarness, waitFor, type WatchHarness } from './support';
+import { SECRET, createWatchHarness, waitFor, type WatchHarness } from './support';
 
 const Z0 = watchZoneId(0);
 const Z1 = watchZoneId(1);
@@ -59,6 +59,15 @@ test('a burst opens one triage; more denials update its card and never post anot
   await w.tick(true);
   expect(h.port.delivered().filter((c) => c.method === 'postCard' && c.triageId === first!.id)).toHaveLength(1);
   expect(h.port.delivered().filter((c) => c.method === 'postCard')).toHaveLength(1);
+});
+
+test('what the pattern carries from Caracal is redacted before the desk stores it', async () => {
+  h = await createWatchHarness('redact');
+  h.sim.streamAudit(burst({ ...payments, applicationName: `Anton ${SECRET}` }, 'r', 5, Date.now() - 60_000, 1000));
+  await h.watcher().tick(true);
+  const [t] = await h.triages();
+  expect(t!.incident!.watch!.applicationName).toBe('Anton [redacted]');
+  expect(JSON.stringify(await h.service.store.view(t!.id))).not.toContain(SECRET);
 });
 
 test('a pattern below its own baseline opens nothing; the first poll reads the 24 h before for it', async () => {
