@@ -12,6 +12,9 @@
  *                  every holder of the budget pauses until Caracal's next clock minute
  *   stalledMs()    how long this process has spent waiting on the budget, so deadlines that
  *                  measure Caracal's slowness (time/race.ts) do not count the wait
+ *   pressure       a clock of the time calls waited or the window was at least half used: the
+ *                  worker's read cache (shared-cache.ts) ages its answers only outside it, since
+ *                  a read saved then is a unit left for a triage's own reads
  *
  * Where the units are counted is a `BudgetStore`: in Redis for the bot's processes
  * (src/store/caracal-budget.ts: one window for every web process, worker and the watcher), in
@@ -23,6 +26,8 @@ import type { StallClock } from '../time/race';
 
 export interface CallBudget extends StallClock {
   readonly perMinute: number;
+  /** Time calls waited or the window was at least half used (see above). */
+  readonly pressure: StallClock;
   take(): Promise<void>;
   tryTake(): Promise<boolean>;
   rateLimited(): Promise<void>;
@@ -34,6 +39,8 @@ export interface Acquired {
   reason: BudgetWaitReason;
   /** With waitMs 0: when the unit was counted, on the store's clock (ms). */
   at?: number;
+  /** Units in the window after this answer, when the store says. */
+  used?: number;
 }
 
 export interface BudgetStore {
@@ -72,19 +79,32 @@ export function createCallBudget(store: BudgetStore, o: CallBudgetOptions): Call
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? defaultSleep;
   let waiting = 0;
-  let stalledBefore = 0;
-  let stalledSince = 0;
-
-  const enter = (): void => {
-    if (waiting++ === 0) stalledSince = now();
+  let hot = false;
+  /** A clock that runs while `running()` holds, advanced at each change of it. */
+  const clock = (running: () => boolean) => {
+    let before = 0;
+    let since = 0;
+    return {
+      change(fn: () => void): void {
+        const was = running();
+        fn();
+        const is = running();
+        if (!was && is) since = now();
+        if (was && !is) before += now() - since;
+      },
+      read: () => before + (running() ? now() - since : 0),
+    };
   };
-  const leave = (): void => {
-    if (--waiting === 0) stalledBefore += now() - stalledSince;
-  };
+  const stalled = clock(() => waiting > 0);
+  const pressed = clock(() => waiting > 0 || hot);
+  const both = (fn: () => void): void => stalled.change(() => pressed.change(fn));
 
   async function ask(): Promise<Acquired> {
     try {
-      return await store.acquire();
+      const a = await store.acquire();
+      const isHot = a.waitMs > 0 || (a.used !== undefined && a.used * 2 >= o.perMinute);
+      if (isHot !== hot) pressed.change(() => (hot = isHot));
+      return a;
     } catch (e) {
       o.onError?.(e);
       return { waitMs: ERROR_RETRY_MS, reason: 'budget' };
@@ -93,20 +113,21 @@ export function createCallBudget(store: BudgetStore, o: CallBudgetOptions): Call
 
   return {
     perMinute: o.perMinute,
-    stalledMs: () => stalledBefore + (waiting > 0 ? now() - stalledSince : 0),
+    stalledMs: () => stalled.read(),
+    pressure: { stalledMs: () => pressed.read() },
     async take() {
       let a = await ask();
       if (a.waitMs <= 0) return;
       const reason = a.reason;
       const started = now();
-      enter();
+      both(() => waiting++);
       try {
         while (a.waitMs > 0) {
           await sleep(Math.min(a.waitMs, MAX_POLL_MS));
           a = await ask();
         }
       } finally {
-        leave();
+        both(() => waiting--);
         o.onWait?.(reason, now() - started);
       }
     },
@@ -151,7 +172,7 @@ export function localBudgetStore(perMinute: number, so: BudgetStoreOptions = {})
       while (calls.length > 0 && calls[0]! < t - windowMs) calls.shift();
       if (calls.length < perMinute) {
         calls.push(t);
-        return { waitMs: 0, reason: 'budget', at: t };
+        return { waitMs: 0, reason: 'budget', at: t, used: calls.length };
       }
       return { waitMs: Math.max(1, calls[0]! + windowMs - t + 1), reason: 'budget' };
     },

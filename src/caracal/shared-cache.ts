@@ -9,10 +9,13 @@
  *
  * What is shared: reads that do not depend on the request being triaged (probes, metrics,
  * coordinator stats, zones, resources, applications, providers, grants, policy sets and their
- * versions, activation status), and admin-audit pages (their window is part of the key: triages
- * of the same denial share them), keyed by method and every argument. Never shared: the request trace
- * (`explain`, `listAudit`, `auditForRequest`), sessions and authority records (revocation is
- * about what changed just now), and `simulate`: those always call Caracal.
+ * versions, activation status, a zone's audit list when no request ID filters it), and
+ * admin-audit pages (their window is part of the key: triages of the same denial share them),
+ * keyed by method and every argument. Never shared: the request trace (`explain`, the audit
+ * list of one request, `auditForRequest`), sessions and authority records (revocation is about
+ * what changed just now), and `simulate`: those always call Caracal, except that a simulate
+ * refused with `admin_token_read_only` (a property of the token, not of the request) is answered
+ * with that refusal for ten minutes without asking again.
  *
  * Rules:
  * - Single flight: concurrent identical reads make one call and share its answer.
@@ -27,9 +30,17 @@
  *   reads always call Caracal; a success replaces the shared answer and a failure drops it, so
  *   triages that follow see what the re-check saw.
  * - `ttlMs` 0 disables it: every read goes straight to the client.
+ * - With a stall clock (the Caracal call budget's pressure, src/caracal/budget.ts: calls waiting,
+ *   or the window at least half used), that time does not age an Admin API answer: while calls
+ *   queue for the budget, a second fresh call would only queue too, and every call it saves is
+ *   one more triage read.
+ *   An answer is never shared once it is `maxAgeMs` old (default 60 s), however long the wait.
+ *   Probes, metrics and Coordinator stats are not Admin API calls and age by the clock alone.
  */
+import type { StallClock } from '../time/race';
 import { callKey } from './call-key';
 import type { CaracalClient, ProbeResult } from './client-api';
+import { CaracalApiError } from './errors';
 
 export interface SharedReadCacheOptions {
   /** How long a successful read is shared (ms, default 2000; 0 disables the cache). */
@@ -38,6 +49,10 @@ export interface SharedReadCacheOptions {
   maxEntries?: number;
   /** Clock (ms), for tests. */
   now?: () => number;
+  /** Time spent waiting for the call budget: it does not age Admin API answers (see above). */
+  stall?: StallClock;
+  /** An answer is never shared past this age (ms, default 60 000). */
+  maxAgeMs?: number;
 }
 
 export interface SharedReadCache extends CaracalClient {
@@ -52,11 +67,18 @@ export interface SharedReadCache extends CaracalClient {
 
 export const DEFAULT_CACHE_TTL_MS = 2000;
 export const DEFAULT_CACHE_MAX_ENTRIES = 1000;
+export const DEFAULT_CACHE_MAX_AGE_MS = 60_000;
+/** How long a read-only token's refusal to simulate is remembered. */
+const READ_ONLY_MEMO_MS = 600_000;
 
 interface Entry {
   promise: Promise<unknown>;
-  /** Until when the answer may be shared; Infinity while the call is in flight. */
+  /** Until when the answer may be shared (by the clock); Infinity while the call is in flight. */
   expires: number;
+  /** For answers that age only while the budget is not waited for: the stall clock when stored. */
+  stalledAt?: number;
+  /** Never shared past this time, however long the budget was waited for. */
+  hardExpiry?: number;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -76,6 +98,8 @@ function settle<T>(call: () => Promise<T>): Promise<T> {
 }
 
 const always = (): boolean => true;
+/** Not Admin API calls: outside the budget, so they age by the clock alone. */
+const UNBUDGETED = new Set(['probe', 'metricsJson', 'coordinatorStats']);
 /** A probe never throws; one that says "not ready" is a failure for caching purposes. */
 const probeOk = (r: ProbeResult): boolean => r.ok;
 
@@ -83,12 +107,31 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
   const ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_CACHE_TTL_MS);
   const maxEntries = Math.max(1, opts.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES);
   const now = opts.now ?? Date.now;
+  const stall = opts.stall;
+  const maxAgeMs = Math.max(ttlMs, opts.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS);
   const entries = new Map<string, Entry>();
+
+  /** Whether an entry may still be shared: by the clock, or (budgeted) by time not spent waiting. */
+  function isFresh(e: Entry, t: number): boolean {
+    if (e.expires > t) return true;
+    if (e.stalledAt === undefined || e.hardExpiry === undefined || !stall) return false;
+    return t < e.hardExpiry && e.expires + (stall.stalledMs() - e.stalledAt) > t;
+  }
+
+  /** Stamps a settled entry: ttl by the clock, plus the stall clock for budgeted reads. */
+  function stamp(e: Entry, budgeted: boolean): void {
+    const t = now();
+    e.expires = t + ttlMs;
+    if (budgeted && stall) {
+      e.stalledAt = stall.stalledMs();
+      e.hardExpiry = t + maxAgeMs;
+    }
+  }
 
   function makeRoom(): void {
     if (entries.size < maxEntries) return;
     const t = now();
-    for (const [k, e] of entries) if (e.expires <= t) entries.delete(k);
+    for (const [k, e] of entries) if (!isFresh(e, t)) entries.delete(k);
     for (const k of entries.keys()) {
       if (entries.size < maxEntries) break;
       entries.delete(k);
@@ -96,13 +139,13 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
   }
 
   /** Calls `call` and settles `entry` under `key` (unless something replaced it meanwhile). */
-  function track<T>(key: string, call: () => Promise<T>, keep: (v: T) => boolean, entry: Entry): Promise<T> {
+  function track<T>(key: string, call: () => Promise<T>, keep: (v: T) => boolean, entry: Entry, budgeted: boolean): Promise<T> {
     const promise = settle(call).then(
       (value) => {
         if (entries.get(key) === entry) {
           if (keep(value)) {
             deepFreeze(value);
-            entry.expires = now() + ttlMs;
+            stamp(entry, budgeted);
           } else entries.delete(key);
         }
         return value;
@@ -120,12 +163,12 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
     if (ttlMs === 0) return call();
     const key = callKey(method, args);
     const hit = entries.get(key);
-    if (hit && hit.expires > now()) return hit.promise as Promise<T>;
+    if (hit && isFresh(hit, now())) return hit.promise as Promise<T>;
     if (hit) entries.delete(key);
     makeRoom();
     const entry: Entry = { promise: Promise.resolve(), expires: Number.POSITIVE_INFINITY };
     entries.set(key, entry);
-    return track(key, call, keep, entry);
+    return track(key, call, keep, entry, !UNBUDGETED.has(method));
   }
 
   /** A read past the cache whose answer then replaces (or, failing, drops) the shared one. */
@@ -138,7 +181,9 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
           deepFreeze(value);
           entries.delete(key);
           makeRoom();
-          entries.set(key, { promise: Promise.resolve(value), expires: now() + ttlMs });
+          const e: Entry = { promise: Promise.resolve(value), expires: 0 };
+          stamp(e, !UNBUDGETED.has(method));
+          entries.set(key, e);
         } else entries.delete(key);
         return value;
       },
@@ -169,17 +214,53 @@ export function createSharedReadCache(client: CaracalClient, opts: SharedReadCac
       listPolicyVersions: (z, id) => via('listPolicyVersions', [z, id], () => client.listPolicyVersions(z, id)),
       activationStatus: (z, id) => via('activationStatus', [z, id], () => client.activationStatus(z, id)),
       listAdminAudit: (z, q) => via('listAdminAudit', [z, q], () => client.listAdminAudit(z, q)),
+      // A zone's recent rows (the Doctor's audit query, the last denials) are the same for every
+      // triage; the rows of one request are its trace, never shared.
+      listAudit: (z, q) => (q.request_id !== undefined ? client.listAudit(z, q) : via('listAudit', [z, q], () => client.listAudit(z, q))),
     } satisfies Partial<CaracalClient>;
+  }
+
+  /**
+   * A read-only token's refusal to simulate, remembered (until when). Until the token has been
+   * seen to simulate, one simulate goes first and the others wait for its answer, so a burst of
+   * triages on a read token asks once, not once per triage in flight.
+   */
+  let readOnlyUntil = 0;
+  let readOnlyRefusal: CaracalApiError | null = null;
+  let canSimulate = false;
+  let firstSimulate: Promise<unknown> | null = null;
+  async function simulate(z: string, id: string, body: { version_id: string; input?: unknown }): Promise<Record<string, unknown>> {
+    if (!canSimulate && firstSimulate) await firstSimulate.catch(() => undefined);
+    if (readOnlyRefusal && now() < readOnlyUntil) throw readOnlyRefusal;
+    const call = client.simulate(z, id, body).then(
+      (v) => {
+        canSimulate = true;
+        return v;
+      },
+      (e: unknown) => {
+        if (e instanceof CaracalApiError && e.code === 'admin_token_read_only') {
+          readOnlyRefusal = e;
+          readOnlyUntil = now() + READ_ONLY_MEMO_MS;
+        }
+        throw e;
+      },
+    );
+    if (!canSimulate && !firstSimulate) {
+      firstSimulate = call;
+      void call.catch(() => undefined).finally(() => {
+        firstSimulate = null;
+      });
+    }
+    return call;
   }
 
   /** Always asked of Caracal: the request trace, revocation state and simulation. */
   const uncached = {
     explain: (z, rid) => client.explain(z, rid),
-    listAudit: (z, q) => client.listAudit(z, q),
     auditForRequest: (z, rid) => client.auditForRequest(z, rid),
     listSessions: (z, q) => client.listSessions(z, q),
     listAuthorityRecords: (z, q) => client.listAuthorityRecords(z, q),
-    simulate: (z, id, body) => client.simulate(z, id, body),
+    simulate: (z, id, body) => (ttlMs === 0 ? client.simulate(z, id, body) : simulate(z, id, body)),
   } satisfies Partial<CaracalClient>;
 
   const fresh: CaracalClient = {

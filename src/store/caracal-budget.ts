@@ -14,7 +14,8 @@ import { keys as keysFor } from './keys';
 
 /**
  * KEYS: window zset, hold key. ARGV: limit, window ms, member suffix.
- * → {0, 0, now}: one call counted at now (Redis's clock); {ms, 1}: held after a 429 for ms;
+ * → {0, 0, now, used}: one call counted at now (Redis's clock), `used` in the window with it;
+ *   {ms, 1}: held after a 429 for ms;
  *   {ms, 0}: the window is full for ms.
  * A call at `now` fits when fewer than `limit` calls lie in [now - window, now].
  */
@@ -28,7 +29,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now -
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now, string.format('%d', now) .. ':' .. ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window + 1000)
-  return {0, 0, now}
+  return {0, 0, now, redis.call('ZCARD', KEYS[1])}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {math.max(1, tonumber(oldest[2]) + window - now + 1), 0}
@@ -46,7 +47,7 @@ return untilMs - now
 `;
 
 interface BudgetScripts {
-  ctBudgetAcquire(windowKey: string, holdKey: string, limit: number, windowMs: number, member: string): Promise<[number, number, number?]>;
+  ctBudgetAcquire(windowKey: string, holdKey: string, limit: number, windowMs: number, member: string): Promise<[number, number, number?, number?]>;
   ctBudgetHold(holdKey: string, marginMs: number, windowMs: number): Promise<number>;
 }
 
@@ -61,8 +62,8 @@ export function redisBudgetStore(redis: Redis, prefix: string, perMinute: number
   let n = 0;
   return {
     async acquire(): Promise<Acquired> {
-      const [waitMs, held, at] = await scripts.ctBudgetAcquire(k.budget(), k.budgetHold(), perMinute, windowMs, `${me}:${(n = (n + 1) % 1e9)}`);
-      return { waitMs: Number(waitMs), reason: Number(held) === 1 ? 'rate_limited' : 'budget', ...(at !== undefined ? { at: Number(at) } : {}) };
+      const [waitMs, held, at, used] = await scripts.ctBudgetAcquire(k.budget(), k.budgetHold(), perMinute, windowMs, `${me}:${(n = (n + 1) % 1e9)}`);
+      return { waitMs: Number(waitMs), reason: Number(held) === 1 ? 'rate_limited' : 'budget', ...(at !== undefined ? { at: Number(at), used: Number(used) } : {}) };
     },
     async holdToNextMinute() {
       await scripts.ctBudgetHold(k.budgetHold(), Math.min(MINUTE_MARGIN_MS, windowMs / 10), windowMs);

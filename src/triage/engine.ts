@@ -50,7 +50,7 @@ export interface TriageEngine {
 export function createTriageEngine(caracal: CaracalConfig, secrets: readonly string[], opts: TriageEngineOptions = {}): TriageEngine {
   const budget = opts.budget ?? localCallBudget(caracal.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE);
   const handle = createCaracalClient(caracal, { budget });
-  const shared = opts.shareReadsForMs !== undefined ? createSharedReadCache(handle, { ttlMs: opts.shareReadsForMs }) : null;
+  const shared = opts.shareReadsForMs !== undefined ? createSharedReadCache(handle, { ttlMs: opts.shareReadsForMs, stall: budget.pressure }) : null;
   const redactor = createRedactor([...secrets]);
   // A step may chain calls: give each bundle item and step room for a call and its retry at
   // the configured per-call timeout.

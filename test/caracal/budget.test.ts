@@ -62,6 +62,23 @@ describe('the window, on a clock the test moves', () => {
   });
 });
 
+test('pressure runs while the window is at least half used (or calls wait); stalled time only while calls wait', async () => {
+  let now = 0;
+  const budget = createCallBudget(localBudgetStore(4, { now: () => now }), { perMinute: 4, now: () => now });
+  await budget.take();
+  now += 1000;
+  expect(budget.pressure.stalledMs()).toBe(0);
+  await budget.take(); // two of four: half used
+  now += 5000;
+  expect(budget.pressure.stalledMs()).toBe(5000);
+  expect(budget.stalledMs()).toBe(0);
+  now += 60_000; // the window emptied; the next answer says so
+  await budget.take();
+  const at = budget.pressure.stalledMs();
+  now += 3000;
+  expect(budget.pressure.stalledMs()).toBe(at);
+});
+
 describe('deadlines and the stall clock', () => {
   test('a deadline is moved back by the time spent stalled while it ran, and no further', async () => {
     let stalled = 0;

@@ -165,6 +165,43 @@ describe('shared reads', () => {
     expect(cache.size).toBe(0);
   });
 
+  test("a zone's audit list without a request ID is shared; one request's is not", async () => {
+    const cache = createSharedReadCache(clientFor(sim), { ttlMs: 60_000 });
+    await Promise.all([cache.listAudit(ZONE_B, { limit: 1 }), cache.listAudit(ZONE_B, { limit: 1 }), cache.listAudit(ZONE_B, { decision: 'deny', limit: 10 }), cache.listAudit(ZONE_B, { decision: 'deny', limit: 10 })]);
+    expect(calls(/\/audit$/)).toBe(2);
+  });
+
+  test("a read-only token's refusal to simulate is remembered: the next triages do not ask again", async () => {
+    const clock = manualClock();
+    const cache = createSharedReadCache(clientFor(sim), { ttlMs: 2000, now: clock.now });
+    const [set] = await cache.listPolicySets(ZONE_B);
+    // Two at once (triages in flight together), then a third: Caracal is asked once.
+    const refusals = [...(await Promise.all([1, 2].map(() => rejection(cache.simulate(ZONE_B, set!.id, { version_id: set!.active_version_id ?? 'v1' }))))), await rejection(cache.simulate(ZONE_B, set!.id, { version_id: 'v2' }))];
+    expect(refusals.map((e) => (e as CaracalApiError).code)).toEqual(['admin_token_read_only', 'admin_token_read_only', 'admin_token_read_only']);
+    expect(calls(/\/simulate$/)).toBe(1);
+    clock.advance(600_001);
+    await rejection(cache.simulate(ZONE_B, set!.id, { version_id: 'v1' }));
+    expect(calls(/\/simulate$/)).toBe(2);
+  });
+
+  test('time spent waiting for the call budget does not age an Admin API answer (up to its maximum age); probes age by the clock', async () => {
+    const clock = manualClock();
+    let stalled = 0;
+    const cache = createSharedReadCache(clientFor(sim), { ttlMs: 2000, now: clock.now, stall: { stalledMs: () => stalled }, maxAgeMs: 30_000 });
+    await Promise.all([cache.getZone(ZONE_B), cache.probe('sts', '/ready')]);
+    // 10 s pass, 9 of them waiting for the budget: the zone is 1 s old by the time that counts.
+    clock.advance(10_000);
+    stalled += 9000;
+    await Promise.all([cache.getZone(ZONE_B), cache.probe('sts', '/ready')]);
+    expect(calls(`/v1/zones/${ZONE_B}`)).toBe(1);
+    expect(calls('/ready', 'sts')).toBe(2);
+    // However long the wait, never past the maximum age.
+    clock.advance(25_000);
+    stalled += 25_000;
+    await cache.getZone(ZONE_B);
+    expect(calls(`/v1/zones/${ZONE_B}`)).toBe(2);
+  });
+
   test('`fresh` reads past the cache; its answer replaces the shared one, its failure drops it', async () => {
     const cache = createSharedReadCache(clientFor(sim), { ttlMs: 60_000 });
     await cache.listGrants(ZONE_B, {});
