@@ -3,7 +3,9 @@
  * denial's `occurred_at`; the request's last event when it has no denial; else now, rounded up
  * to the minute so triages started together read, and share, the same pages), and every page
  * of `GET …/admin-audit?since&until` (newest first, following `next_cursor`, bounded), each
- * page read once through the session's call cache like any other Caracal read.
+ * page read once through the session's call cache like any other Caracal read. The range asked
+ * of Caracal is widened to whole minutes, so the triages of denials in the same minute share
+ * its pages through the worker's read cache; the rows are then cut to the exact window.
  */
 import type { CaracalClient } from '../../caracal/client-api';
 import type { AdminAuditRow } from '../../caracal/schemas';
@@ -51,6 +53,11 @@ export async function readChangeWindow(
 ): Promise<Fetched<WindowRead>> {
   const since = new Date(Date.parse(end.until) - windowMs).toISOString();
   const window: ChangeWindow = { zoneId, since, until: end.until, anchor: end.anchor, windowMs };
+  const minute = 60_000;
+  const range = {
+    since: new Date(Math.floor(Date.parse(since) / minute) * minute).toISOString(),
+    until: new Date(Math.ceil(Date.parse(end.until) / minute) * minute).toISOString(),
+  };
   const rows: AdminAuditRow[] = [];
   let cursor: string | undefined;
   let limit: number | undefined = ADMIN_AUDIT_PAGE;
@@ -60,12 +67,12 @@ export async function readChangeWindow(
       truncated = true;
       break;
     }
-    const query = { since, until: end.until, ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) };
+    const query = { ...range, ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) };
     let read = await calls.read(client, 'listAdminAudit', zoneId, query);
     // An API that refuses the page size is asked again with its default (as the client's list reads do).
     if (!read.ok && read.error.code === 'invalid_query' && limit) {
       limit = undefined;
-      read = await calls.read(client, 'listAdminAudit', zoneId, { since, until: end.until, ...(cursor ? { cursor } : {}) });
+      read = await calls.read(client, 'listAdminAudit', zoneId, { ...range, ...(cursor ? { cursor } : {}) });
     }
     if (!read.ok) {
       // A later page failing still leaves the newest rows: say the window was not read to its start.
@@ -84,7 +91,7 @@ export async function readChangeWindow(
   for (const row of rows) {
     const c = changeFromRow(row);
     if (c === 'failed_request') failedRequests++;
-    // An API that ignored the range still cannot put a later change before the denial.
+    // The range asked was widened to whole minutes (and an API may ignore it): only the window counts.
     else if (c !== 'no_time' && Date.parse(c.at) >= from && Date.parse(c.at) < to) changes.push(c);
   }
   // Newest first, as Caracal sends them; sorted again so a page boundary cannot reorder them.

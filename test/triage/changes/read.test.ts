@@ -83,7 +83,9 @@ describe('the window before the denial', () => {
     // pageSize 2 in this scenario: four rows fill two pages, and a full page always has a next one (empty here).
     expect(pages).toHaveLength(3);
     expect(pages.slice(1).map((p) => !!new URLSearchParams(p.query).get('cursor'))).toEqual([true, true]);
-    expect(new URLSearchParams(pages[0]!.query).get('since')).toBe('2026-11-26T16:51:40.000Z');
+    // Asked in whole minutes (triages of denials in the same minute share the pages), cut to the window.
+    expect(new URLSearchParams(pages[0]!.query).get('since')).toBe('2026-11-26T16:51:00.000Z');
+    expect(new URLSearchParams(pages[0]!.query).get('until')).toBe('2026-11-27T16:52:00.000Z');
 
     // The same window again in the same session: no new call.
     await readChangeWindow(client, calls, ZONE_B, end, DAY);
