@@ -20,7 +20,7 @@ import { SIM_SERVICES, type Fault, type RecordedRequest, type Scenario, type Sim
 export * from './types';
 export { SCENARIOS, SCENARIO_NAMES, getScenario } from './scenarios';
 export * from './secrets';
-export { ZONE_A, ZONE_B } from './world';
+export { APP_ID, RESOURCE_IDENTIFIER, ZONE_A, ZONE_B } from './world';
 export { simulatorConfig, simulatorEnv } from './config';
 export { denialRows, storm, watchScenario, watchZoneId, type DenialKind, type DenialSpec, type StormOptions } from './watch';
 
