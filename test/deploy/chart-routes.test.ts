@@ -97,7 +97,7 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
     expect(r.ok).toBe(false);
     const messages = r.ok ? [] : r.errors.map((e) => e.message).join('\n');
     expect(messages).toMatch(/routes\[0\] \(line 3\): to: is required/);
-    expect(messages).toMatch(/routes\[0\] \(line 3\): channel: unknown key \(expected name, match, to\)/);
+    expect(messages).toMatch(/routes\[0\] \(line 3\): channel: unknown key \(expected name, match, to, escalate\)/);
   });
 
   test('helm template and helm lint refuse it, naming the entry and the key', () => {

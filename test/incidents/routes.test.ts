@@ -122,7 +122,7 @@ describe('errors name the file, the entry and the key', () => {
       'routes:\n  - name: a\n    to: slack:C0AAAAAAAA1\n  - name: b\n    tO: slack:C0BBBBBBBB1\n',
       [
         `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): to: is required`,
-        `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): tO: unknown key (expected name, match, to)`,
+        `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): tO: unknown key (expected name, match, to, escalate)`,
       ],
     ],
     [
