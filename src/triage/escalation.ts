@@ -78,7 +78,7 @@ export function escalateSchema(platforms: readonly MentionPlatform[]) {
       }
       const pagerduty = raw[PAGERDUTY_KEY] === true;
       // An explicit `pagerduty: false` alone is a choice (this route pages no one); `{}` is a slip.
-      if (!bad && Object.keys(raw).length === 0) {
+      if (!bad && ctx.issues.length === 0 && Object.keys(raw).length === 0) {
         ctx.addIssue({ code: 'custom', message: `names no one: give ${escalateKeys(platforms).join(', ')} (at least one)` });
       }
       return { mentions, pagerduty };
