@@ -17,7 +17,7 @@ import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from
 import type { Env } from '../config/fields';
 import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
-import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, pagerDutyProblem, parseFollowUpConfig } from '../followup/config';
+import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
@@ -113,9 +113,9 @@ export function loadWebConfig(env: Env): WebConfig {
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
-  // The worker pages PagerDuty: whatever asks for it needs the routing key where the worker runs.
-  const paging = pagerDutyProblem(c.followUp, c.incidents?.routing.routes ?? []);
-  if (paging) throw new ConfigError(paging);
+  // The worker pages PagerDuty: what it needs for that is checked where it runs.
+  const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
+  if (paging.length) throw new ConfigError(paging);
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 

@@ -43,6 +43,12 @@ export interface FollowUpConfig {
   pagerduty: PagerDutyEventsSettings | null;
   /** null: no notes on PagerDuty incidents. */
   notes: PagerDutyNotesSettings | null;
+  /**
+   * The note setting that is missing when only one of PAGERDUTY_API_TOKEN and PAGERDUTY_FROM_EMAIL
+   * is set: a problem where the worker runs (workerProblems), not in the web, which gets the
+   * email (a plain setting) but never the token.
+   */
+  notesMissing: { variable: string; with: string } | null;
 }
 
 /** Variables whose values are secrets (redacted wherever they show up). */
@@ -89,10 +95,7 @@ export function parseFollowUpConfig(env: Env, platforms: readonly MentionPlatfor
       message: `must be shorter than TRIAGE_ABANDON_AFTER (${formatDuration(v.TRIAGE_ABANDON_AFTER)}), or the triage is abandoned before anyone is reminded (got ${formatDuration(remindAfterMs)}; \`off\` turns reminders off)`,
     });
   }
-  if (!!v.PAGERDUTY_API_TOKEN !== !!v.PAGERDUTY_FROM_EMAIL) {
-    const [set, missing] = v.PAGERDUTY_API_TOKEN ? ['PAGERDUTY_API_TOKEN', 'PAGERDUTY_FROM_EMAIL'] : ['PAGERDUTY_FROM_EMAIL', 'PAGERDUTY_API_TOKEN'];
-    problems.push({ variable: missing, message: `is required with ${set}: a note on a PagerDuty incident needs a REST API token and the email of the PagerDuty user it is written as` });
-  }
+  const notesMissing = !!v.PAGERDUTY_API_TOKEN === !!v.PAGERDUTY_FROM_EMAIL ? null : v.PAGERDUTY_API_TOKEN ? { variable: 'PAGERDUTY_FROM_EMAIL', with: 'PAGERDUTY_API_TOKEN' } : { variable: 'PAGERDUTY_API_TOKEN', with: 'PAGERDUTY_FROM_EMAIL' };
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -102,20 +105,26 @@ export function parseFollowUpConfig(env: Env, platforms: readonly MentionPlatfor
       abandonAfterMs: v.TRIAGE_ABANDON_AFTER,
       pagerduty: v.PAGERDUTY_ROUTING_KEY ? { routingKey: v.PAGERDUTY_ROUTING_KEY, eventsUrl: v.PAGERDUTY_EVENTS_URL ?? DEFAULT_EVENTS_URL } : null,
       notes: v.PAGERDUTY_API_TOKEN && v.PAGERDUTY_FROM_EMAIL ? { apiUrl: v.PAGERDUTY_API_URL ?? DEFAULT_PAGERDUTY_API_URL, token: v.PAGERDUTY_API_TOKEN, from: v.PAGERDUTY_FROM_EMAIL } : null,
+      notesMissing,
     },
   };
 }
 
 /**
- * The worker sends PagerDuty events: when TRIAGE_ESCALATE or a route asks for PagerDuty, the
- * routing key must be set where the worker runs (the web never calls PagerDuty).
+ * What only the worker, which calls PagerDuty, must have: the routing key when TRIAGE_ESCALATE or
+ * a route asks for PagerDuty, and both note settings or neither. The web never calls PagerDuty
+ * and is not given its credentials.
  */
-export function pagerDutyProblem(followUp: FollowUpConfig, routes: ReadonlyArray<{ index: number; name: string | null; escalate: EscalationTargets | null }>): ConfigProblem | null {
-  if (followUp.pagerduty) return null;
+export function workerProblems(followUp: FollowUpConfig, routes: ReadonlyArray<{ index: number; name: string | null; escalate: EscalationTargets | null }>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const asking = [
     ...(followUp.escalateDefault?.pagerduty ? ['TRIAGE_ESCALATE'] : []),
     ...routes.filter((r) => r.escalate?.pagerduty).map((r) => `routes[${r.index}]${r.name ? ` "${r.name}"` : ''} of TRIAGE_ROUTES_FILE`),
   ];
-  if (asking.length === 0) return null;
-  return { variable: 'PAGERDUTY_ROUTING_KEY', message: `is required by the worker: ${asking.join(' and ')} ${asking.length === 1 ? 'asks' : 'ask'} for PagerDuty (the Events API v2 integration key of the service to page)` };
+  if (!followUp.pagerduty && asking.length > 0) {
+    problems.push({ variable: 'PAGERDUTY_ROUTING_KEY', message: `is required by the worker: ${asking.join(' and ')} ${asking.length === 1 ? 'asks' : 'ask'} for PagerDuty (the Events API v2 integration key of the service to page)` });
+  }
+  const m = followUp.notesMissing;
+  if (m) problems.push({ variable: m.variable, message: `is required with ${m.with}: a note on a PagerDuty incident needs a REST API token and the email of the PagerDuty user it is written as` });
+  return problems;
 }

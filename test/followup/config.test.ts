@@ -31,7 +31,7 @@ const parse = (env: Record<string, string>) => parseFollowUpConfig(env, CHAT_PLA
 
 describe('follow-up settings', () => {
   it('default to a reminder after 2 h, abandonment after 24 h, no one to escalate to and no PagerDuty', () => {
-    expect(parse({})).toEqual({ ok: true, value: { escalateDefault: null, remindAfterMs: 7_200_000, abandonAfterMs: 86_400_000, pagerduty: null, notes: null } });
+    expect(parse({})).toEqual({ ok: true, value: { escalateDefault: null, remindAfterMs: 7_200_000, abandonAfterMs: 86_400_000, pagerduty: null, notes: null, notesMissing: null } });
   });
 
   it('take durations in seconds for tests, `off` for no reminders, and the full enqueue URL given', () => {
@@ -46,7 +46,6 @@ describe('follow-up settings', () => {
   it.each([
     [{ TRIAGE_REMIND_AFTER: '24h' }, 'TRIAGE_REMIND_AFTER: must be shorter than TRIAGE_ABANDON_AFTER (24 h), or the triage is abandoned before anyone is reminded (got 24 h; `off` turns reminders off)'],
     [{ TRIAGE_ABANDON_AFTER: '1 day' }, 'TRIAGE_ABANDON_AFTER: must be a duration such as 90m or 24h'],
-    [{ PAGERDUTY_API_TOKEN: 'u+token-of-the-test-0123' }, 'PAGERDUTY_FROM_EMAIL: is required with PAGERDUTY_API_TOKEN'],
     [{ PAGERDUTY_FROM_EMAIL: 'not an email' }, 'PAGERDUTY_FROM_EMAIL: must be the email address of a PagerDuty user'],
     [{ PAGERDUTY_EVENTS_URL: 'events.pagerduty.com' }, 'PAGERDUTY_EVENTS_URL: must be a URL starting with https:// or http://'],
     [{ TRIAGE_ESCALATE: 'slack=#oncall' }, 'TRIAGE_ESCALATE: slack: "#oncall" is not a Slack user group ID (S…) or user ID'],
@@ -65,6 +64,14 @@ describe('whoever asks for PagerDuty', () => {
       'PAGERDUTY_ROUTING_KEY: is required by the worker: TRIAGE_ESCALATE asks for PagerDuty (the Events API v2 integration key of the service to page)',
     ]);
     expect(problems(() => loadWorkerConfig({ ...env, PAGERDUTY_ROUTING_KEY: KEY }))).toEqual([]);
+  });
+
+  it('wants both note settings or neither where the worker runs; the web, given the email alone, starts', () => {
+    const env = { ...WORKER, PAGERDUTY_FROM_EMAIL: 'bot@example.com' };
+    expect(problems(() => loadWebConfig(env))).toEqual([]);
+    expect(problems(() => loadWorkerConfig(env))).toEqual([
+      'PAGERDUTY_API_TOKEN: is required with PAGERDUTY_FROM_EMAIL: a note on a PagerDuty incident needs a REST API token and the email of the PagerDuty user it is written as',
+    ]);
   });
 
   it("names the route of the routes file that asks, and redacts the key once it is set", () => {
