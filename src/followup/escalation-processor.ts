@@ -40,7 +40,7 @@ export interface EscalationDeps extends EffectContext {
   retryDelayMs?: number;
   /** Longest wait between tries (default 5 min). */
   maxRetryDelayMs?: number;
-  /** Calls per delivery before it is recorded as failed (default 10, about 17 minutes of retries). */
+  /** Calls per delivery before it is recorded as failed (default 10: about 14 minutes of retries). */
   maxTries?: number;
   /** Waits of `cardWaitMs` for the card to be posted, so the page can link it (default 10 × 1 s). */
   cardWaits?: number;
