@@ -110,7 +110,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
     const remindAfterMs = o.remindAfterMs === undefined ? 2 * 3600 * 1000 : o.remindAfterMs;
     const sweep = async (): Promise<{ abandoned: string[]; reminded: string[] }> => {
-      const { reminded } = remindAfterMs !== null ? await remindIdle({ ...effects, store, logger, remindAfterMs }) : { reminded: [] };
+      const { reminded } = remindAfterMs !== null ? await remindIdle({ ...effects, store, logger, remindAfterMs, abandonAfterMs: staleAfterMs }) : { reminded: [] };
       const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
       await wakeBusyPumps({ queues, posts });
       return { ...swept, reminded };

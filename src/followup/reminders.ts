@@ -16,12 +16,16 @@ export interface ReminderDeps extends EffectContext {
   store: TriageStore;
   logger: Logger;
   remindAfterMs: number;
+  /** Triages idle this long are about to be abandoned (the sweep that follows): no reminder first. */
+  abandonAfterMs?: number;
   now?: () => number;
 }
 
 export async function remindIdle(deps: ReminderDeps, batch = 100): Promise<{ reminded: string[] }> {
   const now = deps.now ?? Date.now;
   const cutoff = now() - deps.remindAfterMs;
+  // A worker that was down past the abandon time does not remind and abandon in one breath.
+  const abandonAt = deps.abandonAfterMs === undefined ? -Infinity : now() - deps.abandonAfterMs;
   const reminded: string[] = [];
   // Triages idle past the cutoff, longest idle first; those already reminded stay in the set
   // (a reminder is not activity), so the scan pages past them.
@@ -31,7 +35,7 @@ export async function remindIdle(deps: ReminderDeps, batch = 100): Promise<{ rem
       const r = await deps.store.apply(
         id,
         { type: 'remind', afterMs: deps.remindAfterMs },
-        { guard: (rec) => WAITING_STATES.includes(rec.state) && Date.parse(idleSince(rec)) <= cutoff && rec.remindedFor !== idleSince(rec) },
+        { guard: (rec) => WAITING_STATES.includes(rec.state) && Date.parse(idleSince(rec)) <= cutoff && Date.parse(idleSince(rec)) > abandonAt && rec.remindedFor !== idleSince(rec) },
       );
       if (r.ok && !r.duplicate) {
         reminded.push(id);
