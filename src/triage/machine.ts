@@ -262,7 +262,8 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         effects: [
           { type: 'update_card' },
           audit(event.actor, 'escalate', 'escalated'),
-          audit(event.actor, `escalation ${escalation.n} to ${describeTargets({ mentions: escalation.mentions, pagerduty: escalation.pagerduty !== null })}`, 'escalated'),
+          // Whom it named, when it named anyone (the click alone is the `escalate` entry).
+          ...(escalation.mentions.length || escalation.pagerduty ? [audit(event.actor, `escalation ${escalation.n} to ${describeTargets({ mentions: escalation.mentions, pagerduty: escalation.pagerduty !== null })}`, 'escalated')] : []),
           { type: 'post_notice', key: notice.key },
           ...(needsWorker(next, escalation) ? [{ type: 'escalate' as const, n: escalation.n }] : []),
         ],
