@@ -151,9 +151,12 @@ export function createEscalationProcessor(deps: EscalationDeps) {
     if (data.n === undefined) return resolve(job, token, data, view);
     const e = view.record.escalations?.find((x) => x.n === data.n);
     if (!e) throw new UnrecoverableError(`triage ${data.triageId} has no escalation ${data.n}`);
-    // The page links the card: give a card that is being posted a moment to exist.
+    // The page links the card: give a card that is being posted a moment to exist, and its link
+    // (stored just after the card's reference, where the platform has links) one more moment.
     const waits = data.waits ?? 0;
-    if (!view.ref && !view.cardFailed && waits < (deps.cardWaits ?? 10) && e.pagerduty?.status === 'pending') return delay(job, token, data, deps.cardWaitMs ?? 1000, { waits: waits + 1 });
+    const cardComing = !view.ref && !view.cardFailed && waits < (deps.cardWaits ?? 10);
+    const linkComing = !!view.ref && !view.cardLink && !data.linkWait;
+    if (e.pagerduty?.status === 'pending' && (cardComing || linkComing)) return delay(job, token, data, deps.cardWaitMs ?? 1000, cardComing ? { waits: waits + 1 } : { linkWait: true });
     if (e.pagerduty?.status === 'pending') await trigger(job, token, data, view, e);
     const incidentId = view.record.incident?.source === 'pagerduty' ? view.record.incident.sourceId : null;
     if (incidentId && deps.notes && e.note === undefined) await note(job, token, data, (await store.view(data.triageId)) ?? view, e, incidentId, deps.notes);

@@ -53,6 +53,8 @@ export const EscalateJobData = z.strictObject({
   n: z.number().int().positive().optional(),
   tries: z.number().int().min(0).optional(),
   waits: z.number().int().min(0).optional(),
+  /** The job already waited once for the card's link. */
+  linkWait: z.boolean().optional(),
 });
 export type EscalateJobData = z.infer<typeof EscalateJobData>;
 
