@@ -14,7 +14,6 @@ export const DEFAULT_MENTION_NAME = 'On-call';
 export const teamsMentions: MentionSyntax = {
   what: "a Teams user's Entra object ID (a GUID) or Teams user ID (29:…)",
   example: '00000000-0000-0000-0000-000000000000',
-  defaultName: DEFAULT_MENTION_NAME,
   check: (id) =>
     OBJECT_ID.test(id) || TEAMS_USER_ID.test(id)
       ? null

@@ -22,8 +22,6 @@ export interface MentionSyntax {
   readonly example: string;
   /** null when `id` is one; else what is wrong with it (a phrase after the quoted ID). */
   check(id: string): string | null;
-  /** The display name a mention needs when none is given (platforms that need one); absent: none. */
-  readonly defaultName?: string;
 }
 
 /** What the escalation schema needs of a chat platform. */
