@@ -22,7 +22,7 @@ import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';
 import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } from './errors';
-import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
+import { BlockLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
 
 /** The metadata event type every post of ours carries. */
 export const POST_EVENT_TYPE = 'caracal_triage_post';
@@ -184,6 +184,11 @@ export class SlackChatPort implements ChatPort {
 
   async postBundle(ref: MessageRef, triage: TriageRecord, opts: PostOptions = {}): Promise<MessageRef> {
     return this.reply(asSlackRef(ref), render(() => buildBundleMessage(triage, { files: this.capabilities.files })), opts);
+  }
+
+  /** An escalation's mention of the user group or user it names, or a reminder: a reply like any other. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string, opts: PostOptions = {}): Promise<MessageRef> {
+    return this.reply(asSlackRef(ref), render(() => buildNoticeMessage(triage, key)), opts);
   }
 
   private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }, opts: PostOptions): Promise<MessageRef> {

@@ -29,7 +29,7 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
-import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
+import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -196,6 +196,12 @@ export class TeamsChatPort implements ChatPort {
   async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {
     const r = this.messageRef(ref);
     await this.reply('postBundle', r, render(() => buildBundleMessage(triage)));
+  }
+
+  /** An escalation that @mentions the Teams user it names (the card's `msteams.entities`), or a reminder. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string): Promise<void> {
+    const r = this.messageRef(ref);
+    await this.reply('postNotice', r, render(() => buildNoticeMessage(triage, key)));
   }
 
   private async reply(method: string, r: TeamsMessageRef, card: AdaptiveCard): Promise<void> {

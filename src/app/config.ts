@@ -1,6 +1,6 @@
 /**
  * The configuration, read once into one typed object per kind of process. Each room owns its
- * settings (src/caracal/config.ts, src/incidents/config.ts, src/server/config.ts, the logger's
+ * settings (src/caracal/config.ts, src/incidents/config.ts, src/followup/config.ts, src/server/config.ts, the logger's
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
@@ -15,8 +15,9 @@
  */
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
-import { combine, orThrow, type Parsed } from '../config/problems';
+import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
+import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
@@ -39,6 +40,8 @@ export interface WebConfig {
   platforms: ConfiguredPlatform[];
   /** null when no incident source is configured. */
   incidents: IncidentsConfig | null;
+  /** Escalation targets, reminders, abandonment and PagerDuty. */
+  followUp: FollowUpConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
 }
@@ -58,6 +61,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...CHAT_PLATFORMS.flatMap((p) => p.secretVariables),
   ...RUNTIME_SECRET_VARIABLES,
   ...INCIDENT_SECRET_VARIABLES,
+  ...FOLLOWUP_SECRET_VARIABLES,
 ];
 
 /**
@@ -93,6 +97,7 @@ function webGroups(env: Env) {
     logLevel: parseLogLevel(env),
     platforms,
     incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
   };
 }
 
@@ -108,6 +113,9 @@ export function loadWebConfig(env: Env): WebConfig {
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
+  // The worker pages PagerDuty: what it needs for that is checked where it runs.
+  const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
+  if (paging.length) throw new ConfigError(paging);
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 

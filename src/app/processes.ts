@@ -92,10 +92,23 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
       engine = workerEngine(config, { platforms, logger });
-      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+      const f = config.followUp;
+      worker = startWorkerHalf({
+        redis,
+        logger,
+        ports: engine.ports,
+        client: engine.client,
+        freshClient: engine.freshClient,
+        createSession: engine.createSession,
+        redactor: engine.redactor,
+        staleAfterMs: f.abandonAfterMs,
+        remindAfterMs: f.remindAfterMs,
+        pagerduty: f.pagerduty,
+        notes: f.notes,
+      });
     }
     if (opts.web) {
-      const service = createTriageService({ redis, logger });
+      const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });

@@ -22,6 +22,8 @@ const SECRETS = {
   ALERTMANAGER_TOKEN: 'alertmanager-token-of-the-test',
   INCIDENT_WEBHOOK_SECRET: 'incident-webhook-secret-of-the-test',
   PAGERDUTY_WEBHOOK_SECRET: 'pagerduty-secret-of-the-test',
+  PAGERDUTY_ROUTING_KEY: 'pagerduty-routing-key-of-the-test',
+  PAGERDUTY_API_TOKEN: 'pagerduty-rest-token-of-the-test',
 };
 const VALUES: Values = {
   config: {
@@ -29,11 +31,15 @@ const VALUES: Values = {
     TRIAGE_DEFAULT_CHANNEL: 'slack:C0ONCALL1',
     MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001',
     MICROSOFT_APP_TENANT_ID: '00000000-0000-4000-8000-000000000002',
+    // Escalations page PagerDuty: the worker needs the routing key, the web never calls PagerDuty.
+    TRIAGE_ESCALATE: 'slack=S0ONCALL1,pagerduty',
+    PAGERDUTY_FROM_EMAIL: 'triage-bot@example.com',
   },
   secrets: SECRETS,
 };
 const CARACAL_CREDENTIALS = ['CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'];
 const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'];
+const PAGERDUTY_CREDENTIALS = ['PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'];
 
 /** A container's environment as the process sees it (values the kubelet could not resolve left out). */
 function envOf(objects: K8sObject[], component: 'web' | 'worker'): Record<string, string> {
@@ -62,7 +68,13 @@ test('the web gets no Caracal credential: `serve` never reads Caracal settings, 
   expect('caracal' in loadWebConfig({ ...env, ...SECRETS })).toBe(false);
 });
 
-test('the worker gets Redis, the signing key, the Caracal and chat credentials, no incident secret, and its start-up check passes', () => {
+test('the web gets no PagerDuty credential (the worker pages PagerDuty), and starts with escalations that ask for it', () => {
+  const env = envOf(objects, 'web');
+  expect(PAGERDUTY_CREDENTIALS.filter((k) => k in env)).toEqual([]);
+  expect(loadWebConfig(env).followUp.escalateDefault).toEqual({ mentions: [{ platform: 'slack', id: 'S0ONCALL1' }], pagerduty: true });
+});
+
+test('the worker gets Redis, the signing key, the Caracal, chat and PagerDuty credentials, no incident secret, and its start-up check passes', () => {
   const env = envOf(objects, 'worker');
   expect(credentialsIn(env)).toEqual([...CREDENTIALS.worker].sort());
   // Only the web serves /hooks/* (src/app/processes.ts reads config.incidents in the web half only).
@@ -71,6 +83,8 @@ test('the worker gets Redis, the signing key, the Caracal and chat credentials, 
   expect(config.caracal).toMatchObject({ adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN });
   expect(settingsOf(config, 'slack')?.botToken).toBe(SECRETS.SLACK_BOT_TOKEN);
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
+  expect(config.followUp.pagerduty?.routingKey).toBe(SECRETS.PAGERDUTY_ROUTING_KEY);
+  expect(config.followUp.notes).toMatchObject({ token: SECRETS.PAGERDUTY_API_TOKEN, from: 'triage-bot@example.com' });
 });
 
 test("the worker's Slack check refuses a bot token without a signing secret or app token, which is why the worker gets them", () => {
@@ -94,5 +108,6 @@ test('a credential change rolls only the pods that read it', () => {
   const changed = (secrets: Record<string, string>) => ({ web: checksum(secrets, 'web') !== before.web, worker: checksum(secrets, 'worker') !== before.worker });
   expect(changed({ CARACAL_ADMIN_TOKEN: `cat_${'b'.repeat(43)}` })).toEqual({ web: false, worker: true });
   expect(changed({ ALERTMANAGER_TOKEN: 'another-alertmanager-token' })).toEqual({ web: true, worker: false });
+  expect(changed({ PAGERDUTY_ROUTING_KEY: 'another-routing-key-of-the-test' })).toEqual({ web: false, worker: true });
   expect(changed({ REDIS_URL: 'redis://:another@redis.test:6379/0' })).toEqual({ web: true, worker: true });
 });

@@ -191,14 +191,14 @@ export function isSecretName(name: string): boolean {
 /**
  * The credentials each process reads, from the code: `serve` loads no Caracal settings
  * (NEEDS.serve in src/app/config.ts) and only the web serves the incident hooks
- * (src/app/processes.ts); the worker reads Caracal and posts to the chat platforms, and its Slack
+ * (src/app/processes.ts); the worker reads Caracal, posts to the chat platforms and pages PagerDuty, and its Slack
  * check (adapters/slack/config.ts) wants the signing secret or the app token whenever the bot
  * token is set. chart-secrets.test.ts runs each process's start-up check on what the chart
  * gives it.
  */
 export const CREDENTIALS = {
   web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'],
-  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD'],
+  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'],
 } as const;
 
 /** Whether a variable reaches a component: every plain setting does; a credential only where it is read; the admin token file only to workers. */

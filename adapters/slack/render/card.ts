@@ -14,6 +14,7 @@ import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
+import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
 
@@ -51,8 +52,12 @@ function lastActor(r: TriageRecord, action: string): string {
 function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`, bundleLine(bundleLink));
-  if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
+  // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
+  const escalation = escalationLines(r);
+  if (escalation.length) lines.push(...escalation);
+  else if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
+  if (r.state === 'escalated') lines.push(bundleLine(bundleLink));
+  if (r.state === 'abandoned') lines.push(abandonedLine(r));
   const d = r.diagnosis;
   if (d) {
     lines.push(

@@ -22,6 +22,7 @@ import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
+import type { EscalationTargets } from '../../../src/triage/record';
 
 export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
@@ -57,6 +58,8 @@ export interface StackOptions {
   cardDebounceMs?: number;
   /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
   incidentEnv?: Record<string, string>;
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
 }
 
 let n = 0;
@@ -80,7 +83,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const slack = await startFakeSlackApi();
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);

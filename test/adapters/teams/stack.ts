@@ -16,7 +16,8 @@ import { createIncidentDesk } from '../../../src/service/incident-desk';
 import type { RedisTriageService } from '../../../src/service/triage-service';
 import type { WorkerHalf } from '../../../src/app/worker';
 import { createWorkerConnection } from '../../../src/store/redis';
-import { openService, startWorkerSet } from '../../support/halves';
+import { openService, startWorkerSet, type WorkerSetOptions } from '../../support/halves';
+import type { EscalationTargets } from '../../../src/triage/record';
 import { createTriageSession } from '../../../src/triage/session';
 import { simulatorConfig, startSimulator, type Simulator } from '../../../sim';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
@@ -48,7 +49,18 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> } } = {}): Promise<TeamsStack> {
+export interface TeamsStackOptions {
+  scenario?: string;
+  incidentEnv?: Record<string, string>;
+  workers?: boolean;
+  sim?: { latencyMs?: Record<string, number> };
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
+  /** Worker options over the stack's defaults (reminders, abandonment, PagerDuty…). */
+  worker?: Partial<WorkerSetOptions>;
+}
+
+export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -63,7 +75,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
   )!;
   const platform = teamsPlatform(config);
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
-  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
+  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50, escalation: opts.escalation ?? null });
   const workerConn = createWorkerConnection(redisUrl);
   workerConn.on('error', () => undefined);
   const started: WorkerHalf[] = [];
@@ -84,6 +96,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
       leaseMs: 2000,
+      ...opts.worker,
     });
     started.push(w);
     return w;

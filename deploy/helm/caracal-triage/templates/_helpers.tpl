@@ -73,15 +73,15 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" "web"|"worker").
 The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests and incident webhooks
-and reads no Caracal setting; the worker (`worker`) reads Caracal and posts to the chat
-platforms, and never serves the incident hooks. The worker also gets Slack's signing secret and
+and reads no Caracal setting; the worker (`worker`) reads Caracal, posts to the chat
+platforms and pages PagerDuty (escalations), and never serves the incident hooks. The worker also gets Slack's signing secret and
 app token only because its start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN
 without one of them; it uses neither.
 */}}
 {{- define "caracal-triage.secretKeys" -}}
 {{- $keys := dict
   "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET")
-  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
+  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "PAGERDUTY_ROUTING_KEY" "PAGERDUTY_API_TOKEN")
 -}}
 {{- index $keys . | toJson -}}
 {{- end -}}
