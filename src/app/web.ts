@@ -1,7 +1,8 @@
 /**
  * The web half of the bot: the command flow over a TriageService, one ingress per chat
- * platform, the incident sources and the MCP server when configured, the host around them. The caller owns the service (and, in `start`, shares its
- * Redis connection and metrics registry with the worker).
+ * platform, the incident sources and the MCP server when configured, the host around them.
+ * The caller owns the service (and, in `start`, shares its Redis connection and metrics
+ * registry with the worker).
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
