@@ -4,8 +4,9 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
+ *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis)
+ *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
+ *             with MCP_TOKEN set, the MCP server's settings and Caracal too (its tools read Caracal)
  *   worker    `worker`, `start`: the web's groups and Caracal
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *
@@ -20,6 +21,7 @@ import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig }
 import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
+import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
 import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
@@ -42,8 +44,15 @@ export interface WebConfig {
   incidents: IncidentsConfig | null;
   /** Escalation targets, reminders, abandonment and PagerDuty. */
   followUp: FollowUpConfig;
+  /** `POST /mcp`: null unless MCP_TOKEN is set. */
+  mcp: McpHttpConfig | null;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
+}
+
+/** The MCP server on the web host: its own settings and the Caracal its tools read. */
+export interface McpHttpConfig extends McpHttpSettings {
+  caracal: CaracalConfig;
 }
 
 /** A worker collects evidence too; `start` runs web and worker from this one. */
@@ -62,6 +71,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...RUNTIME_SECRET_VARIABLES,
   ...INCIDENT_SECRET_VARIABLES,
   ...FOLLOWUP_SECRET_VARIABLES,
+  ...MCP_SECRET_VARIABLES,
 ];
 
 /**
@@ -106,17 +116,29 @@ export function loadTerminalConfig(env: Env): TerminalConfig {
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
+/** The MCP settings with the Caracal they need (the Caracal group is parsed by the caller, once). */
+function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null): McpHttpConfig | null {
+  return settings && caracal ? { ...settings, caracal } : null;
+}
+
+/**
+ * `serve` reads no Caracal unless it serves MCP: with MCP_TOKEN set the Caracal group is
+ * checked with the others (its problems reported with theirs), and only then.
+ */
 export function loadWebConfig(env: Env): WebConfig {
-  const c = orThrow(combine(webGroups(env)));
-  return { ...c, secrets: knownSecrets(env) };
+  const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
+  const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
+  const mcp = mcpWith(mcpSettings, mcpCaracal);
+  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), mcpSettings: parseMcpHttpSettings(env) }));
   // The worker pages PagerDuty: what it needs for that is checked where it runs.
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  const { mcpSettings, ...rest } = c;
+  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

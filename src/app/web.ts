@@ -1,13 +1,17 @@
 /**
  * The web half of the bot: the command flow over a TriageService, one ingress per chat
- * platform, the host around them. The caller owns the service (and, in `start`, shares its
- * Redis connection and metrics registry with the worker).
+ * platform, the incident sources and the MCP server when configured, the host around them.
+ * The caller owns the service (and, in `start`, shares its Redis connection and metrics
+ * registry with the worker).
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
+import { createMcpIngress } from '../mcp/http';
+import { createTriageEngine } from '../triage/engine';
+import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
 import type { Ingress } from '../ingress/ingress';
@@ -36,6 +40,8 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
+  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  mcp?: McpHttpConfig | null;
 }
 
 export interface WebHost extends WebServer {
@@ -72,6 +78,10 @@ export function createWebHost(opts: WebHostOptions): WebHost {
         logger,
       }),
     );
+  }
+  if (opts.mcp) {
+    const { caracal, ...settings } = opts.mcp;
+    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
   }
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;

@@ -7,7 +7,7 @@ import { loadWebConfig, loadWorkerConfig, type WebConfig } from '../../src/app/c
 
 /** A configured platform's settings, by registry name. */
 const settingsOf = (config: WebConfig, name: string): any => config.platforms.find((p) => p.platform.name === name)?.settings;
-import { CREDENTIALS, container, deployment, render, resolveEnv, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, container, credentialsOf, deployment, render, resolveEnv, tryRender, type K8sObject, type Values } from './helm';
 
 const SECRETS = {
   REDIS_URL: 'redis://:pw-of-the-test@redis.test:6379/0',
@@ -61,7 +61,7 @@ test('the web gets Redis, the signing key, the chat credentials and the incident
   expect(config.incidents?.secrets).toEqual({ alertmanagerToken: [SECRETS.ALERTMANAGER_TOKEN], pagerDutySecret: [SECRETS.PAGERDUTY_WEBHOOK_SECRET], incidentWebhookSecret: [SECRETS.INCIDENT_WEBHOOK_SECRET] });
 });
 
-test('the web gets no Caracal credential: `serve` never reads Caracal settings, so they would only be exposed there', () => {
+test('the web gets no Caracal credential: `serve` reads no Caracal setting unless it serves MCP, so they would only be exposed there', () => {
   const env = envOf(objects, 'web');
   expect(CARACAL_CREDENTIALS.filter((k) => k in env)).toEqual([]);
   // Given anyway, the web's check ignores them: nothing in the web process would use them.
@@ -110,4 +110,34 @@ test('a credential change rolls only the pods that read it', () => {
   expect(changed({ ALERTMANAGER_TOKEN: 'another-alertmanager-token' })).toEqual({ web: true, worker: false });
   expect(changed({ PAGERDUTY_ROUTING_KEY: 'another-routing-key-of-the-test' })).toEqual({ web: false, worker: true });
   expect(changed({ REDIS_URL: 'redis://:another@redis.test:6379/0' })).toEqual({ web: true, worker: true });
+});
+
+describe('with mcp.enabled (POST /mcp on the web pods)', () => {
+  const MCP_TOKEN = 'mcp-token-of-the-chart-test-0123456789';
+  const withMcp: Values = { ...VALUES, secrets: { ...SECRETS, MCP_TOKEN }, mcp: { enabled: true } };
+
+  test('the web also gets MCP_TOKEN and the Caracal credentials its tools read, and its start-up check serves MCP with them', () => {
+    const env = envOf(render(withMcp), 'web');
+    expect(Object.keys(env).filter((k) => k in SECRETS || k === 'MCP_TOKEN').sort()).toEqual([...credentialsOf('web', true)].sort());
+    const config = loadWebConfig(env);
+    expect(config.mcp).toMatchObject({ token: MCP_TOKEN, caracal: { adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN } });
+    // The worker's share is unchanged: it serves no MCP.
+    expect(credentialsIn(envOf(render(withMcp), 'worker'))).toEqual([...CREDENTIALS.worker].sort());
+  });
+
+  test('the web then mounts the admin token file too', () => {
+    const files = render({ ...withMcp, secrets: { ...SECRETS, MCP_TOKEN, CARACAL_ADMIN_TOKEN: '' }, adminTokenFile: { secretName: 'caracal-admin', key: 'token' } });
+    const env = envOf(files, 'web');
+    expect(env.CARACAL_ADMIN_TOKEN_FILE).toMatch(/\/token$/);
+    expect(JSON.stringify(deployment(files, 'web'))).toContain('caracal-admin');
+  });
+
+  test('a Caracal credential change then rolls the web pods as well', () => {
+    const checksum = (values: Values) => deployment(render(values), 'web').spec.template.metadata.annotations['checksum/secret'];
+    expect(checksum({ ...withMcp, secrets: { ...SECRETS, MCP_TOKEN, CARACAL_ADMIN_TOKEN: `cat_${'b'.repeat(43)}` } })).not.toBe(checksum(withMcp));
+  });
+
+  test('secrets.MCP_TOKEN without mcp.enabled is refused, naming both', () => {
+    expect(tryRender({ ...VALUES, secrets: { ...SECRETS, MCP_TOKEN } }).error).toMatch(/secrets\.MCP_TOKEN is set but mcp\.enabled is false/);
+  });
 });
