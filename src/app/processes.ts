@@ -95,7 +95,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
       worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
     }
     if (opts.web) {
-      const service = createTriageService({ redis, logger });
+      const service = createTriageService({ redis, logger, placeOf: CHANNEL_ADDRESSES.place });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });

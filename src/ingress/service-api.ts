@@ -62,8 +62,68 @@ export type ApplyResult =
   | { ok: true; record: TriageRecord }
   | { ok: false; reason: 'not_found' | 'stale' | 'finished' | 'not_allowed' | 'conflict'; message: string };
 
+/** A triage as `list` and `show` read it: its record and where its card is. */
+export interface FoundTriage {
+  record: TriageRecord;
+  destination: Destination;
+  /** Where its card went, `<platform>:<id>` as settings write it (null for triages started before places were kept). */
+  place: string | null;
+  /** The card, once posted. */
+  card: MessageRef | null;
+  /** A link to the card, when the platform gave one. */
+  cardLink: string | null;
+  /** Who or what started it. */
+  startedBy: Actor;
+  /** What started it (`slack_command`, `alertmanager`, …). */
+  source: string;
+}
+
+export interface TriageQuery {
+  /** Only triages whose card went to the conversation this destination posts into. */
+  in?: Destination;
+  /** Only triages of this place, `<platform>:<id>` (the terminal's `--channel`). */
+  place?: string;
+  /** Only triages this person (a platform user ID) started or acted on. */
+  actor?: string;
+  /** Only open triages: neither resolved nor abandoned (escalated ones still count). */
+  open?: boolean;
+  /** Most to return (default 20, at most 200). */
+  limit?: number;
+}
+
+export interface TriageListing {
+  /** Newest first. */
+  triages: FoundTriage[];
+  /** More matched than the limit. */
+  more: boolean;
+}
+
+/** One entry of the bot's audit log about a triage, as an export shows it. */
+export interface AuditTrailEntry {
+  at: string;
+  actor: Actor;
+  action: string;
+  source: string;
+  from: string | null;
+  to: string | null;
+  step?: string;
+}
+
+/** What a postmortem export reads besides the triage: its audit entries and whether the chain holds. */
+export interface AuditTrail {
+  entries: AuditTrailEntry[];
+  /** The whole chain's verdict (src/audit/verify.ts); null when it was not checked. */
+  chain: { ok: boolean; entries: number; reason?: string } | null;
+}
+
 export interface TriageService {
   start(req: StartTriageRequest): Promise<StartTriageResult>;
+  /** Triages matching the query, newest first (Redis reads only). */
+  list(query: TriageQuery): Promise<TriageListing>;
+  /** One triage and where its card is; null when there is none (or it has expired). */
+  find(triageId: string): Promise<FoundTriage | null>;
+  /** The audit entries of one triage and the audit chain's verdict, for an export. */
+  auditTrail(triageId: string): Promise<AuditTrail>;
   /** Apply one button click (compare-and-set); carries out the resulting effects through the queues. */
   apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult>;
   get(triageId: string): Promise<TriageRecord | null>;

@@ -10,6 +10,7 @@
  * and carries out the effects (collect evidence, post or update chat messages, audit).
  */
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
 import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
@@ -25,6 +26,8 @@ export type TriageEvent =
       bundle: Bundle | null;
       /** Admin changes before the denial, ranked; absent: keep what the record has. */
       changes?: Change[];
+      /** Names of what was read, by ID; absent: keep what the record has. */
+      names?: NameBook;
     }
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
@@ -143,6 +146,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         diagnosis: event.diagnosis,
         bundle: event.bundle ?? record.bundle,
         ...(event.changes ?? record.changes ? { changes: event.changes ?? record.changes } : {}),
+        ...(event.names ?? record.names ? { names: event.names ?? record.names } : {}),
         pending: [],
       };
       if (next.state === 'walking' && next.current === null) next.current = startingStep(next);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isDotSegment } from '../caracal/path';
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 
 export const SURFACES = [
   'infrastructure',
@@ -148,6 +149,8 @@ export interface TriageReport {
   bundle: Bundle;
   /** Admin changes in the window before the denial, ranked (at most 20; `recent_changes` in the bundle holds the window). */
   changes: Change[];
+  /** What people call the zones, applications, resources and policy sets read, by ID (names.ts). */
+  names: NameBook;
 }
 
 /** Request IDs as the API and Coordinator keep them. */
