@@ -20,6 +20,7 @@ import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig }
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
+import { type LinksConfig, parseLinksConfig } from '../report/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
 import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
 
@@ -32,6 +33,8 @@ export interface TerminalConfig {
 
 export interface WebConfig {
   runtime: RuntimeConfig;
+  /** Where a triage's links point: its page, the Console, the runbook. */
+  links: LinksConfig;
   /** The web host's timeouts and connection cap. */
   http: HttpConfig;
   logLevel: LogLevel;
@@ -89,6 +92,7 @@ function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
   return {
     runtime: parseRuntimeConfig(env),
+    links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,

@@ -15,6 +15,7 @@ import { ingressMetrics } from '../ingress/metrics';
 import type { PlatformInstance } from '../ingress/platform';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import type { HttpConfig } from '../server/config';
+import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
 import { platformsInUse } from './platforms';
@@ -36,6 +37,8 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
+  /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
+  links?: LinksConfig;
 }
 
 export interface WebHost extends WebServer {
@@ -57,8 +60,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     redactor,
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
+    links: opts.links,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
   if (opts.incidents) {
     const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_PREFIX, keys } from '../store/keys';
 import { canonicalJson } from './canonical';
 import { GENESIS, entryHmac, type AuditEntry, type AuditInput } from './entry';
-import type { AuditTrailEntry } from '../ingress/service-api';
+import type { AuditTrailEntry } from '../report/found';
 import { readAuditTrail } from './trail';
 import { verifyAuditChain, type AuditVerifyResult } from './verify';
 

@@ -5,7 +5,7 @@
  * reports them.
  */
 import type { Redis } from 'ioredis';
-import type { AuditTrailEntry } from '../ingress/service-api';
+import type { AuditTrailEntry } from '../report/found';
 import { DEFAULT_PREFIX, keys } from '../store/keys';
 import { AuditEntrySchema } from './entry';
 

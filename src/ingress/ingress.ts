@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { CommandFlow } from './flow';
 import type { ReadinessCheck } from './readiness';
 import type { IngressMetrics } from './metrics';
+import type { LinksConfig } from '../report/config';
 
 /** A request whose body the host read and verified: the raw bytes the signature was checked over. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -59,4 +60,6 @@ export interface IngressContext {
   logger: Logger;
   /** TRIAGE_SIGNING_KEY: button payloads. */
   signingKey: string;
+  /** Where a card's links point (page, Console, runbook), for cards a platform draws itself; absent: none. */
+  links?: LinksConfig;
 }

@@ -17,6 +17,7 @@ import type { ChatAddress, ChatPort, Destination, Platform, PostingLimits } from
 import type { Env } from '../config/fields';
 import type { Parsed } from '../config/problems';
 import type { Ingress, IngressContext } from './ingress';
+import type { LinksConfig } from '../report/config';
 
 /**
  * One conversation named in settings (an incident route, the default channel, a webhook's
@@ -77,6 +78,8 @@ export interface ConfiguredPlatform<Settings = unknown> {
 export interface PortContext {
   signingKey: string;
   logger: Logger;
+  /** Where a card's links point (page, Console, runbook); absent: none. */
+  links?: LinksConfig;
 }
 
 export interface PlatformInstance {

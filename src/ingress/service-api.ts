@@ -8,6 +8,9 @@ import type { Destination, MessageRef } from '../chat/port';
 import type { Actor, IncidentView, TriageInput, TriageRecord } from '../triage/record';
 import type { TriageEvent } from '../triage/machine';
 import type { StepId } from '../triage/model';
+import type { AuditTrail, FoundTriage } from '../report/found';
+
+export type { AuditTrail, AuditTrailEntry, FoundTriage } from '../report/found';
 
 export interface StartTriageRequest {
   input: TriageInput;
@@ -62,22 +65,6 @@ export type ApplyResult =
   | { ok: true; record: TriageRecord }
   | { ok: false; reason: 'not_found' | 'stale' | 'finished' | 'not_allowed' | 'conflict'; message: string };
 
-/** A triage as `list` and `show` read it: its record and where its card is. */
-export interface FoundTriage {
-  record: TriageRecord;
-  destination: Destination;
-  /** Where its card went, `<platform>:<id>` as settings write it (null for triages started before places were kept). */
-  place: string | null;
-  /** The card, once posted. */
-  card: MessageRef | null;
-  /** A link to the card, when the platform gave one. */
-  cardLink: string | null;
-  /** Who or what started it. */
-  startedBy: Actor;
-  /** What started it (`slack_command`, `alertmanager`, …). */
-  source: string;
-}
-
 export interface TriageQuery {
   /** Only triages whose card went to the conversation this destination posts into. */
   in?: Destination;
@@ -98,24 +85,6 @@ export interface TriageListing {
   more: boolean;
 }
 
-/** One entry of the bot's audit log about a triage, as an export shows it. */
-export interface AuditTrailEntry {
-  at: string;
-  actor: Actor;
-  action: string;
-  source: string;
-  from: string | null;
-  to: string | null;
-  step?: string;
-}
-
-/** What a postmortem export reads besides the triage: its audit entries and whether the chain holds. */
-export interface AuditTrail {
-  entries: AuditTrailEntry[];
-  /** The whole chain's verdict (src/audit/verify.ts); null when it was not checked. */
-  chain: { ok: boolean; entries: number; reason?: string } | null;
-}
-
 export interface TriageService {
   start(req: StartTriageRequest): Promise<StartTriageResult>;
   /** Triages matching the query, newest first (Redis reads only). */
@@ -124,6 +93,8 @@ export interface TriageService {
   find(triageId: string): Promise<FoundTriage | null>;
   /** The audit entries of one triage and the audit chain's verdict, for an export. */
   auditTrail(triageId: string): Promise<AuditTrail>;
+  /** The place (`slack:C0123`) a destination posts into, as `list` keys triages; absent or null: not known. */
+  placeOf?(where: Destination): string | null;
   /** Apply one button click (compare-and-set); carries out the resulting effects through the queues. */
   apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult>;
   get(triageId: string): Promise<TriageRecord | null>;

@@ -158,6 +158,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       return index.query({ ...(place ? { place } : {}), ...(q.actor ? { actor: q.actor } : {}), open: q.open ?? false, limit: q.limit });
     },
 
+    placeOf: (where) => placeOf(where),
+
     find: async (triageId) => {
       up();
       return index.get(triageId);

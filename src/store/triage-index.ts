@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { parseAddress } from '../chat/address';
-import type { FoundTriage } from '../ingress/service-api';
+import type { FoundTriage } from '../report/found';
 import { FINAL_STATES, type Actor } from '../triage/record';
 import { parseRecord, type TriageStore } from './triage-store';
 

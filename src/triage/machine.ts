@@ -128,7 +128,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
 
   switch (event.type) {
     case 'step_collected': {
-      const steps = upsertStep(record.steps, event.result);
+      const steps = upsertStep(record.steps, { ...event.result, at });
       const pending = record.pending.filter((s) => s !== event.result.id);
       return {
         ok: true,
@@ -210,6 +210,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         verdict: 'skipped',
         summary: `Skipped by ${event.actor.name ?? event.actor.id}.`,
         evidence: prior ? { before: { verdict: prior.verdict, summary: prior.summary } } : {},
+        at,
       };
       const withSkip: TriageRecord = { ...base, steps: upsertStep(record.steps, skipped) };
       const current = nextOpenStep(withSkip, step);

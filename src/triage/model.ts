@@ -74,6 +74,8 @@ export interface StepResult {
   /** Machine-readable cause when verdict is `fail` (e.g. `scope_mismatch`, `no_active_policy_set`). */
   cause?: string;
   evidence: Evidence;
+  /** When a stored triage recorded this result (ISO, set by the state machine); absent in a terminal report. */
+  at?: string;
 }
 
 export const CONFIDENCES = ['high', 'medium', 'low'] as const;

@@ -80,6 +80,11 @@ export class FakeTriageService implements TriageService {
     return { triages: triages.slice(0, q.limit ?? 20), more: triages.length > (q.limit ?? 20) };
   }
 
+  placeOf(where: { platform: string }): string | null {
+    const channel = (where as { channel?: string }).channel;
+    return channel ? `slack:${channel}` : null;
+  }
+
   async find(triageId: string): Promise<FoundTriage | null> {
     return this.found(triageId);
   }
