@@ -8,6 +8,7 @@
  *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
  *   worker    `worker`, `start`: the web's groups and Caracal
  *   audit     `audit verify`: the runtime (Redis and the signing key)
+ *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
@@ -22,10 +23,12 @@ import { type LogLevel, parseLogLevel } from '../log';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { type LinksConfig, parseLinksConfig } from '../report/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
-import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
+import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
   caracal: CaracalConfig;
+  /** Where the report's links point (the Console, the runbook). */
+  links: LinksConfig;
   logLevel: LogLevel;
   /** Every secret value configured, for redaction (terminal output). */
   secrets: string[];
@@ -53,6 +56,12 @@ export interface WorkerConfig extends WebConfig {
 
 export interface AuditConfig {
   runtime: RuntimeConfig;
+}
+
+/** `list` and `show` in the terminal: the triage store (Redis) and where links point. */
+export interface FindConfig {
+  store: StoreReaderConfig;
+  links: LinksConfig;
 }
 
 /** Every variable whose value is a secret: each room's, each registered platform's. */
@@ -101,7 +110,7 @@ function webGroups(env: Env) {
 }
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env) }));
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
@@ -113,6 +122,10 @@ export function loadWebConfig(env: Env): WebConfig {
 export function loadWorkerConfig(env: Env): WorkerConfig {
   const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+}
+
+export function loadFindConfig(env: Env): FindConfig {
+  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

@@ -10,6 +10,7 @@ import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
+import { createTriagePageIngress } from '../page/ingress';
 import type { Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
 import type { PlatformInstance } from '../ingress/platform';
@@ -77,6 +78,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
       }),
     );
   }
+  // Each triage's page, behind its signed link, when people have somewhere to open it.
+  if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };

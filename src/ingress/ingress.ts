@@ -30,10 +30,11 @@ export interface IngressRoute {
   /** Largest body taken; the host refuses longer ones (413) without reading them. */
   maxBodyBytes: number;
   /**
-   * Authentication from the headers alone, then a check over the body as it streams in
+   * Authentication from the headers alone (and the request target, for a route whose link is
+   * its credential: a signed page link), then a check over the body as it streams in
    * (src/ingress/edge.ts). Required on every route that reaches a platform or starts work.
    */
-  precheck: (headers: HeaderBag, now: Date) => Precheck;
+  precheck: (headers: HeaderBag, now: Date, target: string) => Precheck;
   /**
    * The metrics label for what a request was (`command`, `action`, `event`…), read when the
    * response finishes; default `request`.

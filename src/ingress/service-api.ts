@@ -91,8 +91,8 @@ export interface TriageService {
   list(query: TriageQuery): Promise<TriageListing>;
   /** One triage and where its card is; null when there is none (or it has expired). */
   find(triageId: string): Promise<FoundTriage | null>;
-  /** The audit entries of one triage and the audit chain's verdict, for an export. */
-  auditTrail(triageId: string): Promise<AuditTrail>;
+  /** The audit entries of one triage and (unless `verify` is false) the audit chain's verdict, for an export. */
+  auditTrail(triageId: string, opts?: { verify?: boolean }): Promise<AuditTrail>;
   /** The place (`slack:C0123`) a destination posts into, as `list` keys triages; absent or null: not known. */
   placeOf?(where: Destination): string | null;
   /** Apply one button click (compare-and-set); carries out the resulting effects through the queues. */

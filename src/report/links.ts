@@ -36,12 +36,15 @@ export interface LinkContext {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function evidenceOf(r: TriageRecord, step: string): Record<string, unknown> {
+/** What the links are read from: a stored triage, or a terminal report. */
+type WithSteps = Pick<TriageRecord, 'steps'>;
+
+function evidenceOf(r: WithSteps, step: string): Record<string, unknown> {
   return r.steps.find((s) => s.id === step)?.evidence ?? {};
 }
 
 /** The resource the request named, as the configuration or grant step read it. */
-export function resourceIdOf(r: TriageRecord): string | null {
+export function resourceIdOf(r: WithSteps): string | null {
   for (const step of ['configuration', 'grant_policy']) {
     const res = evidenceOf(r, step).resource;
     if (isRecord(res) && typeof res.id === 'string') return res.id;
@@ -50,7 +53,7 @@ export function resourceIdOf(r: TriageRecord): string | null {
 }
 
 /** The zone's active policy set (else its only one), as the activation step read them. */
-export function policySetIdOf(r: TriageRecord): string | null {
+export function policySetIdOf(r: WithSteps): string | null {
   const sets = evidenceOf(r, 'policy_set_activation').policySets;
   if (!Array.isArray(sets)) return null;
   const listed = sets.filter(isRecord).filter((s) => typeof s.id === 'string');
@@ -58,20 +61,27 @@ export function policySetIdOf(r: TriageRecord): string | null {
   return active ? (active.id as string) : null;
 }
 
-export function triageLinks(r: TriageRecord, ctx: LinkContext): TriageLinks {
-  const { config } = ctx;
-  const page = config.publicUrl && ctx.signingKey ? { publicUrl: config.publicUrl, signingKey: ctx.signingKey, ttlMs: config.pageTtlMs } : null;
+/** The Console's views and the runbook section of a triage or a terminal report (no page: that needs a stored triage). */
+export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: string | null; diagnosis: { cause: string } | null }, config: LinksConfig): Omit<TriageLinks, 'page' | 'export'> {
   const console = config.consoleUrl ? consoleLinks(config.consoleUrl) : null;
   const zone = r.zoneId;
   const resource = resourceIdOf(r);
   const policySet = policySetIdOf(r);
   return {
-    page: page ? pageLink(page, r.id, ctx.now) : null,
-    export: page ? pageLink(page, r.id, ctx.now, 'md') : null,
-    requestTrace: console && zone && r.input.requestId ? console.requestTrace(zone, r.input.requestId) : null,
+    requestTrace: console && zone && r.requestId ? console.requestTrace(zone, r.requestId) : null,
     policySet: console && zone && policySet ? console.policySet(zone, policySet) : null,
     resource: console && zone && resource ? console.resource(zone, resource) : null,
     approvals: console && zone ? console.approvals(zone) : null,
     runbook: r.diagnosis ? runbookRef(r.diagnosis.cause, config.runbookUrl) : null,
+  };
+}
+
+export function triageLinks(r: TriageRecord, ctx: LinkContext): TriageLinks {
+  const { config } = ctx;
+  const page = config.publicUrl && ctx.signingKey ? { publicUrl: config.publicUrl, signingKey: ctx.signingKey, ttlMs: config.pageTtlMs } : null;
+  return {
+    page: page ? pageLink(page, r.id, ctx.now) : null,
+    export: page ? pageLink(page, r.id, ctx.now, 'md') : null,
+    ...reportLinks({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis }, config),
   };
 }

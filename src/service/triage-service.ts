@@ -165,9 +165,10 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       return index.get(triageId);
     },
 
-    async auditTrail(triageId): Promise<AuditTrail> {
+    async auditTrail(triageId, o = {}): Promise<AuditTrail> {
       up();
-      const [entries, verified] = await Promise.all([audit.trail(triageId), within(audit.verify(), opts.verifyTimeoutMs ?? 5000).catch(() => undefined)]);
+      const verify = o.verify ?? true;
+      const [entries, verified] = await Promise.all([audit.trail(triageId), verify ? within(audit.verify(), opts.verifyTimeoutMs ?? 5000).catch(() => undefined) : undefined]);
       return { entries, chain: verified ? { ok: verified.ok, entries: verified.entries, ...(verified.reason ? { reason: verified.reason } : {}) } : null };
     },
 

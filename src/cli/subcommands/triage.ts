@@ -113,7 +113,7 @@ function prepare(io: CommandIo, input: TriageInput) {
     error: input.error === null ? null : engine.redactor.redactText(input.error).text,
     errorRoute: input.errorRoute ? engine.redactor.redact(input.errorRoute).value : null,
   });
-  return { session, client: engine };
+  return { session, client: engine, links: config.links };
 }
 
 async function closing<T>(client: { close(): Promise<void> }, work: () => Promise<T>): Promise<T> {
@@ -131,7 +131,7 @@ function tokenRejectedLine(e: CaracalApiError): string {
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const { session, client } = prepare(io, input);
+  const { session, client, links } = prepare(io, input);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
   let report: TriageReport;
   try {
@@ -154,7 +154,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
     return EXIT_CANNOT_RUN;
   }
   if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
-  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
+  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose, links));
   const stale = staleSettingsNote(report, io.settings);
   if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
