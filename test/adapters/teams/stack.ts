@@ -23,6 +23,7 @@ import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake
 import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
 import { deleteByPrefix } from '../../queue/harness';
 import { APP_ID, TENANT_ID } from './fixtures';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
 
@@ -48,7 +49,7 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> } } = {}): Promise<TeamsStack> {
+export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> }; links?: LinksConfig } = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -71,7 +72,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links }) },
       client,
       createSession: createTriageSession,
       prefix,
@@ -97,6 +98,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     registry,
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    links: opts.links,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {
