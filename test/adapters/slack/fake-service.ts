@@ -67,7 +67,9 @@ export class FakeTriageService implements TriageService {
     const record = this.records.get(id);
     if (!record) return null;
     const start = this.starts.find((s) => this.keys.get(s.dedupeKey) === id);
-    const destination = start?.destination ?? { platform: 'slack', channel: 'C0INC001' };
+    // A seeded triage's card is where seed() put it (C0INC001 by default).
+    const seededChannel = (this.refs.get(id) as { channel?: string } | undefined)?.channel ?? 'C0INC001';
+    const destination = start?.destination ?? { platform: 'slack', channel: seededChannel };
     const channel = (destination as { channel?: string }).channel ?? 'C0INC001';
     return { record, destination, place: `slack:${channel}`, card: this.refs.get(id) ?? null, cardLink: null, startedBy: start?.actor ?? { kind: 'user', id: 'U0TEST01' }, source: start?.source ?? 'slack_command' };
   }
