@@ -110,8 +110,9 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
     const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
     out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));
   }
-  out.push(...linkLines(report, links, style));
+  // The changes stay right under the diagnosis; the runbook and Console links follow them.
   out.push(...renderChanges(report, style, verbose));
+  out.push(...linkLines(report, links, style));
   const zoneName = nameOf(names, 'zones', report.zoneId);
   const context = [
     `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,

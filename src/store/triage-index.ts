@@ -88,22 +88,38 @@ export class TriageIndex {
     return (await this.read([id]))[0] ?? null;
   }
 
-  /** Newest first: by start time, except open-only workspace-wide (by latest activity) and a person's (by their latest touch). */
+  /**
+   * Newest first: by start time, except open-only workspace-wide (by latest activity) and a
+   * person's (by their latest touch). A conversation's open triages are the members its place
+   * shares with the active set (one ZINTER: a channel's finished triages are never read).
+   */
   async query(q: IndexQuery): Promise<IndexPage> {
     const limit = Math.max(1, Math.min(q.limit ?? 20, 200));
+    if (q.open && q.place) {
+      const pairs = (await this.redis.zinter(2, this.keys.place(q.place), this.keys.active(), 'WEIGHTS', 1, 0, 'WITHSCORES')) as string[];
+      const ids: string[] = [];
+      // ZINTER gives ascending scores (start times): newest first is the reverse.
+      for (let i = pairs.length - 2; i >= 0; i -= 2) ids.push(pairs[i]!);
+      return this.collect(this.keys.place(q.place), (offset, count) => Promise.resolve(ids.slice(offset, offset + count)), limit, true);
+    }
     const key = q.place ? this.keys.place(q.place) : q.actor ? this.keys.actor(q.actor) : q.open ? this.keys.active() : this.keys.recent();
+    return this.collect(key, (offset, count) => this.redis.zrevrange(key, offset, offset + count - 1), limit, !!q.open);
+  }
+
+  /** Reads `page`d IDs until `limit` triages that exist (and are open, with `openOnly`) are found. */
+  private async collect(key: string, page: (offset: number, count: number) => Promise<string[]>, limit: number, openOnly: boolean): Promise<IndexPage> {
     const found: IndexedTriage[] = [];
     let offset = 0;
     let more = false;
     while (offset < MAX_SCAN) {
-      const ids = await this.redis.zrevrange(key, offset, offset + BATCH - 1);
+      const ids = await page(offset, BATCH);
       if (ids.length === 0) break;
       offset += ids.length;
       const views = await this.read(ids);
       const gone = ids.filter((id) => !views.some((v) => v.record.id === id));
       if (gone.length) await this.redis.zrem(key, ...gone);
       for (const v of views) {
-        if (q.open && FINAL_STATES.includes(v.record.state)) continue;
+        if (openOnly && FINAL_STATES.includes(v.record.state)) continue;
         if (found.length === limit) {
           more = true;
           break;

@@ -148,6 +148,20 @@ describe('caracal-triage show', () => {
   });
 });
 
+describe('caracal-triage triage, with names and links', () => {
+  it('names the zone, and links the runbook and the Console when CARACAL_CONSOLE_URL is set', async () => {
+    stack.sim.setScenario('scope_mismatch');
+    const run = await runBinary(['triage', 'req-scope-1'], stack.simEnv({ CARACAL_CONSOLE_URL: 'https://console.example.com/' }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/zone Triage Demo \(01a21de[0-9a-f-]+\)/);
+    expect(run.stdout).toContain('  Runbook: docs/runbooks.md#scope_mismatch');
+    expect(run.stdout).toMatch(/  Console: request trace https:\/\/console\.example\.com\/zones\/01a21de[0-9a-f-]+\/audit\?request_id=req-scope-1 · policy set https:\/\/console\.example\.com\/zones\/[^ ]+\/policy-sets\/[^ ]+ · resource https:\/\/console\.example\.com\/zones\/[^ ]+\/resources\/[^ ]+ · approvals/);
+    // --json keeps the IDs and gains the names beside them.
+    const json = JSON.parse((await runBinary(['triage', 'req-scope-1', '--json'], stack.simEnv())).stdout);
+    expect(json.names.zones[json.zoneId]).toBe('Triage Demo');
+  });
+});
+
 describe('caracal-triage zones', () => {
   it('--json lists every zone the token sees with its name and slug', async () => {
     stack.sim.setScenario('healthy_allow');
