@@ -98,5 +98,3 @@ export function createFinder(o: FindOptions) {
     },
   };
 }
-
-export { Slow as FindTimeout };
