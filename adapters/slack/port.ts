@@ -18,6 +18,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/record';
+import type { LinksConfig } from '../../src/report/config';
 import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';
@@ -41,6 +42,8 @@ export interface SlackChatPortOptions {
   client?: webApi.WebClient;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 /** A thread reply's reference: the card's fields plus the reply's own ts. */
@@ -107,6 +110,7 @@ export class SlackChatPort implements ChatPort {
         signingKey: this.opts.signingKey,
         now: this.now(),
         buttonTtlSeconds: this.opts.buttonTtlSeconds,
+        links: this.opts.links,
         ...(extras.bundle ? { bundleLink: extras.bundle.link } : {}),
       }),
     );

@@ -29,6 +29,7 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
+import type { LinksConfig } from '../../src/report/config';
 import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 
 export interface TeamsChatPortOptions {
@@ -39,6 +40,8 @@ export interface TeamsChatPortOptions {
   adapter?: CloudAdapter;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 
@@ -91,7 +94,7 @@ export class TeamsChatPort implements ChatPort {
   }
 
   private card(triage: TriageRecord): AdaptiveCard {
-    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds }));
+    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, links: this.opts.links }));
   }
 
   /** Runs `fn` with an authenticated connector for the reference's service URL; errors in the port's taxonomy. */

@@ -14,11 +14,13 @@ import { createTriageEngine } from '../triage/engine';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
+import { createTriagePageIngress } from '../page/ingress';
 import type { Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
 import type { PlatformInstance } from '../ingress/platform';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import type { HttpConfig } from '../server/config';
+import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
 import { platformsInUse } from './platforms';
@@ -42,6 +44,8 @@ export interface WebHostOptions {
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
   /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
   mcp?: McpHttpConfig | null;
+  /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
+  links?: LinksConfig;
 }
 
 export interface WebHost extends WebServer {
@@ -63,8 +67,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     redactor,
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
+    links: opts.links,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
   if (opts.incidents) {
     const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
@@ -83,6 +88,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     const { caracal, ...settings } = opts.mcp;
     ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
   }
+  // Each triage's page, behind its signed link, when people have somewhere to open it.
+  if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };

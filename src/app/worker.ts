@@ -193,7 +193,7 @@ export interface WorkerEngine {
 }
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger })])), ...o.ports };
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger, links: config.links })])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).

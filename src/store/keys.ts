@@ -19,6 +19,9 @@
  *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
  *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
+ *   <p>find:recent      zset: every triage by start time (ms), for `list` (store/triage-index.ts)
+ *   <p>find:place:<sha256>  zset: the triages whose card went to one conversation (`slack:C…`), by start time
+ *   <p>find:actor:<sha256>  zset: the triages one person started or clicked on, by their latest touch
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
 import { createHash } from 'node:crypto';
@@ -43,6 +46,12 @@ export interface Keys {
   incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
+  /** Every triage by start time (the `list` index). */
+  recent(): string;
+  /** The triages of one conversation, written `<platform>:<id>` as settings write it. */
+  place(place: string): string;
+  /** The triages one person (a platform user ID) started or acted on. */
+  actor(actorId: string): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
   bullPrefix(): string;
 }
@@ -64,6 +73,10 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
+    recent: () => `${prefix}find:recent`,
+    // Hashed: places and user IDs come from outside and may be long.
+    place: (place) => `${prefix}find:place:${createHash('sha256').update(place).digest('hex')}`,
+    actor: (id) => `${prefix}find:actor:${createHash('sha256').update(id).digest('hex')}`,
     bullPrefix: () => `${prefix}q`,
   };
 }

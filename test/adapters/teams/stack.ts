@@ -24,6 +24,7 @@ import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake
 import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
 import { deleteByPrefix } from '../../queue/harness';
 import { APP_ID, TENANT_ID } from './fixtures';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
 
@@ -58,6 +59,8 @@ export interface TeamsStackOptions {
   escalation?: EscalationTargets | null;
   /** Worker options over the stack's defaults (reminders, abandonment, PagerDuty…). */
   worker?: Partial<WorkerSetOptions>;
+  /** Where cards' and answers' links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<TeamsStack> {
@@ -83,7 +86,7 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links }) },
       client,
       createSession: createTriageSession,
       prefix,
@@ -110,6 +113,7 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     registry,
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    links: opts.links,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {
