@@ -113,7 +113,7 @@ describe('architecture', () => {
 
   it('imports down the layer order only: a room never imports one above it', () => {
     // Top to bottom; a new folder of src/ must be placed here (src/log.ts is `log`).
-    const LAYERS = ['cli', 'app', 'server', 'service', 'watch', 'posting', 'queue', 'audit', 'store', 'incidents', 'commands', 'ingress', 'chat', 'triage', 'caracal', 'render', 'log', 'redact', 'time', 'config'];
+    const LAYERS = ['cli', 'app', 'mcp', 'server', 'service', 'watch', 'posting', 'followup', 'queue', 'audit', 'store', 'incidents', 'page', 'commands', 'ingress', 'report', 'chat', 'triage', 'caracal', 'render', 'log', 'redact', 'time', 'config'];
     const room = (p: string): string => p.split('/')[1]!.replace(/\.(ts|js)$/, '');
     const src = edges.filter((e) => e.from.startsWith('src/') && e.to?.startsWith('src/'));
     expect([...new Set(src.flatMap((e) => [room(e.from), room(e.to!)]))].filter((r) => !LAYERS.includes(r))).toEqual([]);

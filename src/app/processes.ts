@@ -1,7 +1,8 @@
 /**
  * The bot's long-running processes, from their configuration (config.ts: web or worker):
  *
- *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
+ *   serve   web: every configured platform's ingress, the incident hooks and POST /mcp when
+ *           configured, /healthz, /readyz, /metrics
  *   worker  the collect and post workers, posting through every configured platform; with PORT
  *           set, also /healthz, /readyz (Redis) and /metrics (its job and chat counters)
  *   start   both in one process, sharing one store, audit log and set of queues (one
@@ -16,6 +17,8 @@
  * Problems before anything runs are ConfigErrors: the CLI prints them and exits 2.
  */
 import type { Logger } from 'pino';
+import { DEFAULT_BUDGET_PER_MINUTE, type CallBudget } from '../caracal/budget';
+import type { CaracalConfig } from '../caracal/config';
 import { Registry } from 'prom-client';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
@@ -25,6 +28,7 @@ import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
+import { MCP_PATH } from '../mcp/http';
 import { createLogger } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
 import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
@@ -87,7 +91,11 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   let worker: WorkerHalf | null = null;
   let watch: RunningWatcher | null = null;
   let service: RedisTriageService | null = null;
-  const serviceOnce = (): RedisTriageService => (service ??= createTriageService({ redis, logger }));
+  // One service for the web half and the watcher (in `start` they share it).
+  // One Admin API budget for the process (its metrics registered once), whichever half reads Caracal.
+  let budget: CallBudget | null = null;
+  const budgetOnce = (caracal: CaracalConfig): CallBudget => (budget ??= sharedCallBudget(redis, caracal.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE, registry, logger));
+  const serviceOnce = (): RedisTriageService => (service ??= createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place }));
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
     await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
@@ -101,9 +109,21 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     // The worker half first: it defines the limiter's scripts before anything uses the store's connection.
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
-      const budget = sharedCallBudget(redis, config.caracal.budgetPerMinute ?? 500, registry, logger);
-      engine = workerEngine(config, { platforms, logger, budget });
-      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+      engine = workerEngine(config, { platforms, logger, budget: budgetOnce(config.caracal) });
+      const f = config.followUp;
+      worker = startWorkerHalf({
+        redis,
+        logger,
+        ports: engine.ports,
+        client: engine.client,
+        freshClient: engine.freshClient,
+        createSession: engine.createSession,
+        redactor: engine.redactor,
+        staleAfterMs: f.abandonAfterMs,
+        remindAfterMs: f.remindAfterMs,
+        pagerduty: f.pagerduty,
+        notes: f.notes,
+      });
       if (config.watch.enabled && config.incidents) {
         watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
       }
@@ -112,7 +132,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
       const service = serviceOnce();
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, ...(config.mcp ? { mcpBudget: budgetOnce(config.mcp.caracal) } : {}), links: config.links });
     }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
@@ -121,7 +141,8 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
-    logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
+    const mcp = opts.web && config.mcp ? { mcp: MCP_PATH } : {};
+    logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), ...mcp, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };
   } catch (e) {
