@@ -4,7 +4,7 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis); `watch --once` adds the
+ *   terminal  `triage`, `bundle`: Caracal (no Redis); `watch --once` and `mcp` (stdio) add the
  *             watcher's thresholds (WATCH_*, and the routes file's `thresholds:` when
  *             TRIAGE_ROUTES_FILE is set)
  *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
@@ -24,6 +24,7 @@ import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig }
 import { parseWatchSettings, type WatchSettings } from '../incidents/watch/config';
 import { loadRoutes } from '../incidents/routes/load';
 import type { ThresholdRule } from '../incidents/watch/thresholds';
+import type { DenialReadSettings } from '../incidents/watch/recent';
 import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
@@ -64,6 +65,8 @@ export interface WebConfig {
 /** The MCP server on the web host: its own settings and the Caracal its tools read. */
 export interface McpHttpConfig extends McpHttpSettings {
   caracal: CaracalConfig;
+  /** `recent_denials` decides what crossed as `watch --once` does: WATCH_* and the routes file's thresholds. */
+  denials: DenialReadSettings;
 }
 
 /** A worker collects evidence too; `start` runs web and worker from this one. */
@@ -73,7 +76,7 @@ export interface WorkerConfig extends WebConfig {
   watch: WatchSettings;
 }
 
-/** `watch --once`: the terminal's settings, the watcher's thresholds and the routes file's threshold rules. */
+/** `watch --once` and `mcp` (stdio): the terminal's settings, the watcher's thresholds and the routes file's threshold rules. */
 export interface WatchCommandConfig extends TerminalConfig {
   watch: WatchSettings;
   rules: ThresholdRule[];
@@ -151,19 +154,21 @@ export function loadWatchCommandConfig(env: Env): WatchCommandConfig {
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
-/** The MCP settings with the Caracal they need (the Caracal group is parsed by the caller, once). */
-function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null): McpHttpConfig | null {
-  return settings && caracal ? { ...settings, caracal } : null;
+/** The MCP settings with the Caracal and the thresholds they need (each group parsed by the caller, once). */
+function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null, watch: WatchSettings | null, incidents: IncidentsConfig | null): McpHttpConfig | null {
+  return settings && caracal && watch ? { ...settings, caracal, denials: { thresholds: watch.thresholds, rules: incidents?.routing.thresholds ?? [] } } : null;
 }
 
 /**
- * `serve` reads no Caracal unless it serves MCP: with MCP_TOKEN set the Caracal group is
- * checked with the others (its problems reported with theirs), and only then.
+ * `serve` reads no Caracal unless it serves MCP: with MCP_TOKEN set the Caracal group (and the
+ * watcher's thresholds, for `recent_denials`) is checked with the others (its problems reported
+ * with theirs), and only then.
  */
 export function loadWebConfig(env: Env): WebConfig {
   const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
-  const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
-  const mcp = mcpWith(mcpSettings, mcpCaracal);
+  const watch: Parsed<WatchSettings | null> = mcpRequested(env) ? parseWatchSettings(env) : { ok: true, value: null };
+  const { mcpSettings, caracal: mcpCaracal, watch: mcpWatch, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal, watch }));
+  const mcp = mcpWith(mcpSettings, mcpCaracal, mcpWatch, rest.incidents);
   return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken]) };
 }
 
@@ -173,7 +178,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal, c.watch, c.incidents), secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {

@@ -88,8 +88,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     );
   }
   if (opts.mcp) {
-    const { caracal, ...settings } = opts.mcp;
-    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? [], opts.mcpBudget ? { budget: opts.mcpBudget } : {}), logger }));
+    const { caracal, denials, ...settings } = opts.mcp;
+    ingresses.push(createMcpIngress({ settings, denials, engine: createTriageEngine(caracal, opts.secrets ?? [], opts.mcpBudget ? { budget: opts.mcpBudget } : {}), logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

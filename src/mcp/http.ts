@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BODY_NOT_SIGNED, headerValue, refuse, sameSecret, type HeaderBag, type Precheck } from '../ingress/edge';
 import type { Ingress, RawBodyRequest } from '../ingress/ingress';
+import type { DenialReadSettings } from '../incidents/watch/recent';
 import type { TriageEngine } from '../triage/engine';
 import type { McpHttpSettings } from './config';
 import { createMcpServer } from './server';
@@ -72,6 +73,8 @@ export interface McpIngressOptions {
   settings: McpHttpSettings;
   /** Owned by the ingress from here on: closed when it stops. */
   engine: TriageEngine;
+  /** The thresholds `recent_denials` applies (WATCH_* and the routes file's). */
+  denials: DenialReadSettings;
   logger: Logger;
 }
 
@@ -83,7 +86,7 @@ export function createMcpIngress(o: McpIngressOptions): Ingress {
       res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
       return;
     }
-    const server = createMcpServer({ engine: o.engine });
+    const server = createMcpServer({ engine: o.engine, denials: o.denials });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

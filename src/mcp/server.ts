@@ -22,6 +22,7 @@ export const MCP_SERVER_VERSION = '0.1.0';
 
 const INSTRUCTIONS = [
   'Triage for Caracal, the authority enforcement layer for AI agents. When a call was denied (a token exchange refused, a resource answering invalid_token or insufficient_scope, an MCP server answering "<code>: <description>"), call explain_error with the error, then triage_request with the request ID if you have one.',
+  'To see what is being denied right now, across zones, call recent_denials; triage one of its requestIds.',
   'Every answer comes from evidence read from Caracal at the time of the call; a step that cannot be checked says so. When the headline says "Not determined", there is no answer yet: give what it asks for. Nothing here changes Caracal.',
 ].join(' ');
 

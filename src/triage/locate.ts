@@ -23,6 +23,23 @@ interface Candidates {
   listError: Failure | null;
 }
 
+/** What a zone list says of a zone a person named: its ID, or why none matches (naming the nearest). */
+export type ZoneByRef = { ok: true; id: string } | { ok: false; message: string };
+
+/** The zone `given` names in `zones`: by ID, else slug, else name (both case-insensitive). */
+export function zoneByRef(zones: ReadonlyArray<{ id: string; name?: string | null; slug?: string | null }>, given: string): ZoneByRef {
+  const folded = given.toLowerCase();
+  const match = zones.find((z) => z.id === given) ?? zones.find((z) => z.slug?.toLowerCase() === folded) ?? zones.find((z) => z.name?.toLowerCase() === folded);
+  if (match) return { ok: true, id: match.id };
+  const labelled = zones.flatMap((z) => [z.id, z.slug, z.name].filter((v): v is string => !!v).map((v) => ({ v, z })));
+  const near = nearest(given, labelled.map((l) => l.v)).map((v) => labelled.find((l) => l.v === v)!.z);
+  const names = [...new Map(near.map((z) => [z.id, z])).values()].map((z) => `${z.name ?? z.slug ?? z.id} (${[z.slug && `slug ${z.slug}`, `id ${z.id}`].filter(Boolean).join(', ')})`);
+  return { ok: false, message: `no zone has the ID, name or slug "${given}"${names.length > 0 ? `; nearest: ${names.join('; ')}` : ` (zones: ${zones.map((z) => z.slug ?? z.name ?? z.id).join(', ') || 'none visible'})`}` };
+}
+
+/** Whether a zone given as text can be used as an ID when zones cannot be listed. */
+export const isZoneIdShaped = (given: string): boolean => ZONE_ID_PATTERN.test(given);
+
 /**
  * A zone the user named: its ID, or its name or slug (case-insensitive), resolved through
  * `GET /v1/zones`. One that matches nothing is a `zone_not_found` problem naming the nearest
@@ -36,21 +53,9 @@ async function givenZone(client: CaracalClient, cache: CallCache, given: string)
     const problem: Failure = { kind: 'not_applicable', code: 'zone_not_resolved', message: `"${given}" is not a zone ID, and zone names and slugs are resolved through GET /v1/zones, which could not be read (${listed.error.message}); give the zone's ID.` };
     return { zoneIds: [], source: 'given', problem, listError: listed.error };
   }
-  const folded = given.toLowerCase();
-  const match =
-    listed.value.find((z) => z.id === given) ??
-    listed.value.find((z) => z.slug?.toLowerCase() === folded) ??
-    listed.value.find((z) => z.name?.toLowerCase() === folded);
-  if (match) return { zoneIds: [match.id], source: 'given', problem: null, listError: null };
-  const labelled = listed.value.flatMap((z) => [z.id, z.slug, z.name].filter((v): v is string => !!v).map((v) => ({ v, z })));
-  const near = nearest(given, labelled.map((l) => l.v)).map((v) => labelled.find((l) => l.v === v)!.z);
-  const names = [...new Map(near.map((z) => [z.id, z])).values()].map((z) => `${z.name ?? z.slug ?? z.id} (${[z.slug && `slug ${z.slug}`, `id ${z.id}`].filter(Boolean).join(', ')})`);
-  const problem: Failure = {
-    kind: 'api',
-    code: 'zone_not_found',
-    status: 404,
-    message: `no zone has the ID, name or slug "${given}"${names.length > 0 ? `; nearest: ${names.join('; ')}` : ` (zones: ${listed.value.map((z) => z.slug ?? z.name ?? z.id).join(', ') || 'none visible'})`}`,
-  };
+  const found = zoneByRef(listed.value, given);
+  if (found.ok) return { zoneIds: [found.id], source: 'given', problem: null, listError: null };
+  const problem: Failure = { kind: 'api', code: 'zone_not_found', status: 404, message: found.message };
   return { zoneIds: [], source: 'given', problem, listError: null };
 }
 

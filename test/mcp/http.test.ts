@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { SEEDED_ADMIN_TOKEN, SEEDED_SECRETS, simulatorConfig, startSimulator, type Simulator } from '../../sim';
+import { DEFAULT_THRESHOLDS } from '../../src/incidents/watch/thresholds';
 import { createMcpIngress, MCP_MAX_BODY_BYTES } from '../../src/mcp/http';
 import { createWebServer, type WebServer } from '../../src/server/web-server';
 import { createTriageEngine } from '../../src/triage/engine';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   sim = await startSimulator({ scenario: 'scope_mismatch' });
   const caracal = simulatorConfig(sim);
   const engine = createTriageEngine(caracal, [caracal.adminToken, caracal.metricsBearer!, caracal.coordinatorToken!, TOKEN]);
-  web = createWebServer({ ingresses: [createMcpIngress({ settings: { token: TOKEN, allowedOrigins: [ALLOWED] }, engine, logger: pino({ level: 'silent' }) })], registry: new Registry() });
+  web = createWebServer({ ingresses: [createMcpIngress({ settings: { token: TOKEN, allowedOrigins: [ALLOWED] }, denials: { thresholds: DEFAULT_THRESHOLDS, rules: [] }, engine, logger: pino({ level: 'silent' }) })], registry: new Registry() });
   port = await web.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${port}`;
   client = await connectHttp(`${base}/mcp`, { Authorization: `Bearer ${TOKEN}` });
@@ -101,7 +102,7 @@ describe('POST /mcp, authenticated', () => {
     for (const headers of [bearer, { ...bearer, origin: ALLOWED }]) {
       const answer = await send(headers, LIST.length, LIST);
       expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.body).result.tools.map((t: { name: string }) => t.name)).toEqual(['triage_request', 'explain_error', 'get_bundle']);
+      expect(JSON.parse(answer.body).result.tools.map((t: { name: string }) => t.name)).toEqual(['triage_request', 'explain_error', 'get_bundle', 'recent_denials']);
     }
   });
 

@@ -1,23 +1,21 @@
 /**
- * `caracal-triage watch --once [--since 15m] [--json]`: the deny watcher's read, once, without
- * Redis, for cron jobs and CI gates. Reads every zone's denials of the range (and of the 24 h
- * before it, each pattern's baseline), evaluates the thresholds over sliding windows of
- * WATCH_WINDOW_S ending in the range (src/incidents/watch/patterns.ts, the watcher's own rules)
- * and prints every pattern with whether it crossed.
+ * `caracal-triage watch --once [--since 15m] [--zone Z] [--json]`: the deny watcher's read,
+ * once, without Redis, for cron jobs and CI gates. The read and the thresholds are
+ * src/incidents/watch/recent.ts (the MCP tool `recent_denials` runs the same function, so its
+ * structured content equals this `--json`); this file parses the arguments and prints.
  *
  * Exit codes: 0 no pattern crossed; 1 at least one crossed; 2 it could not run (bad settings
- * or arguments, a zone or the zone list Caracal did not give: unreachable, the token refused).
- * Admin API calls keep to this process's own CARACAL_API_BUDGET_PER_MIN.
+ * or arguments, a zone or the zone list Caracal did not give: unreachable, the token refused,
+ * a zone that matches none). Admin API calls keep to this process's own CARACAL_API_BUDGET_PER_MIN.
  */
 import { loadWatchCommandConfig } from '../../app/config';
 import { localCallBudget } from '../../caracal/budget';
 import { createCaracalClient } from '../../caracal/client';
-import { formatDuration, parseDuration } from '../../config/duration';
-import { classifyRow, type Denial } from '../../incidents/watch/denial';
-import { eachLimited, readZoneDenials, watchedZones, type ReadError } from '../../incidents/watch/read';
-import { reportJson, summarizePatterns } from '../../incidents/watch/patterns';
-import { BASELINE_MS } from '../../incidents/watch/thresholds';
-import { outsideText, quoted, safeJson } from '../../render/outside-text';
+import { formatDuration } from '../../config/duration';
+import { DEFAULT_SINCE_MS, incompleteNote, parseSince, readRecentDenials, recentDenialsJson, SINCE_HINT } from '../../incidents/watch/recent';
+import { createRedactor } from '../../redact/redact';
+import { quoted, safeJson } from '../../render/outside-text';
+import { ZoneRef } from '../../triage/model';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { createStyler } from '../style';
 import { renderPatterns } from '../render-watch';
@@ -26,55 +24,45 @@ import type { CommandIo } from './triage';
 export interface WatchOptions {
   once?: boolean;
   since?: string;
+  zone?: string;
   json?: boolean;
 }
 
-/** The longest range: the baseline read before it already covers a day. */
-const MAX_SINCE_MS = 7 * 86_400_000;
-
 function sinceMs(text: string | undefined): number {
-  if (text === undefined) return 15 * 60_000;
-  const ms = parseDuration(text);
-  if (ms === null || ms < 1000 || ms > MAX_SINCE_MS) throw new UsageError(`--since ${quoted(text)}: give a duration from 1s to 7d such as 15m, 2h or 1d`);
+  if (text === undefined) return DEFAULT_SINCE_MS;
+  const ms = parseSince(text);
+  if (ms === null) throw new UsageError(`--since ${quoted(text)}: ${SINCE_HINT}`);
   return ms;
 }
 
-function couldNotRun(io: CommandIo, what: string, e: ReadError): number {
-  io.stderr.write(`caracal-triage: could not read ${what}: ${outsideText(e.message)}${e.code === 'unreachable' || e.code === 'timeout' ? ' (is CARACAL_API_URL right and Caracal up?)' : ''}\n`);
-  return EXIT_CANNOT_RUN;
+function zoneOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  const parsed = ZoneRef.safeParse(text);
+  if (!parsed.success) throw new UsageError(`--zone ${quoted(text)}: ${parsed.error.issues[0]?.message ?? 'not a zone'}`);
+  return parsed.data;
 }
 
 export async function runWatchCommand(opts: WatchOptions, io: CommandIo, now: () => number = Date.now): Promise<number> {
   if (!opts.once) throw new UsageError('watch: give --once (the continuous watcher runs inside `caracal-triage worker` with WATCH_ENABLED=true)');
   const range = sinceMs(opts.since);
+  const zone = zoneOf(opts.zone);
   const config = loadWatchCommandConfig(io.env);
   const client = createCaracalClient(config.caracal, { budget: localCallBudget(config.caracal.budgetPerMinute) });
   try {
-    const until = now();
-    const since = until - range;
-    const zones = await watchedZones(client);
-    if (zones.error) return couldNotRun(io, 'the zones (GET /v1/zones)', zones.error);
-    const windowMs = Math.max(config.watch.thresholds.windowMs, ...config.rules.map((r) => r.set.windowMs ?? 0));
-    const reads = await eachLimited(zones.zoneIds, 4, (zoneId) => readZoneDenials(client, zoneId, { since: since - windowMs - BASELINE_MS, until: until + 1 }));
-    const failed = reads.find((r) => r.error);
-    if (failed) return couldNotRun(io, `the denials of zone ${failed.zoneId}`, failed.error!);
-    const denials: Denial[] = [];
-    for (const r of reads) {
-      for (const row of r.rows) {
-        const c = classifyRow(row, r.zoneId);
-        if (c.kind === 'denial') denials.push(c.denial);
-      }
+    const outcome = await readRecentDenials(client, { thresholds: config.watch.thresholds, rules: config.rules }, { sinceMs: range, zone }, { redactor: createRedactor(config.secrets), now });
+    if (!outcome.ok) {
+      io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
+      return EXIT_CANNOT_RUN;
     }
-    const patterns = summarizePatterns(denials, { since, until: until + 1, defaults: config.watch.thresholds, rules: config.rules });
-    const crossed = patterns.some((p) => p.overThreshold);
-    const incomplete = reads.filter((r) => !r.complete).map((r) => r.zoneId);
+    const r = outcome.value;
     if (opts.json) {
-      io.stdout.write(safeJson({ since: new Date(since).toISOString(), until: new Date(until).toISOString(), patterns: patterns.map(reportJson) }, 2) + '\n');
-      if (incomplete.length > 0) io.stderr.write(`caracal-triage: note: not all denials were read in ${incomplete.map((z) => outsideText(z)).join(', ')} (more than 100 pages): counts there are too low\n`);
+      io.stdout.write(safeJson(recentDenialsJson(r), 2) + '\n');
+      const note = incompleteNote(r);
+      if (note) io.stderr.write(`caracal-triage: note: ${note}\n`);
     } else {
-      io.stdout.write(renderPatterns(patterns, { since, until, zones: zones.zoneIds.length, range: formatDuration(range), defaults: config.watch.thresholds, incomplete }, createStyler(io.stdout, io.env)));
+      io.stdout.write(renderPatterns(r.patterns, { since: r.since, until: r.until, zones: r.zoneIds.length, range: formatDuration(range), defaults: config.watch.thresholds, incomplete: r.incomplete }, createStyler(io.stdout, io.env)));
     }
-    return crossed ? EXIT_FINDING : EXIT_OK;
+    return r.patterns.some((p) => p.overThreshold) ? EXIT_FINDING : EXIT_OK;
   } finally {
     await client.close();
   }

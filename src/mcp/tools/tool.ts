@@ -8,11 +8,14 @@
  * result, redacting both the structured content and the text once more on the way out.
  */
 import type { z } from 'zod';
+import type { DenialReadSettings } from '../../incidents/watch/recent';
 import type { TriageEngine } from '../../triage/engine';
 
-/** What the tools read through: today the triage engine; a tool that needs more declares it in `available`. */
+/** What the tools read through: the triage engine, and the deny watcher's thresholds (`recent_denials`); a tool that needs more declares it in `available`. */
 export interface McpToolDeps {
   engine: TriageEngine;
+  /** WATCH_* and the routes file's `thresholds:`, as `watch --once` reads them. */
+  denials: DenialReadSettings;
 }
 
 /**
