@@ -12,7 +12,10 @@
  * Prints the watcher's CPU per 1,000 rows read, Admin API calls per poll, and per pattern the
  * time from the moment its crossing was visible in Caracal (the ingestion of the denial that
  * made a window cross) to its card: split into crossing → notice (goal: within one interval
- * and the poll) and notice → card (the card's own time: queue, collect start, post).
+ * and the poll) and notice → card (the card's own time: queue, collect start, post). Side by
+ * side in the same run, each against its reference with the ratio: the CPU against reading the
+ * same zones' rows alone afterwards (the client's page reads and zod checks, no patterns, Redis
+ * or desk), calls per poll against one page a zone, the latencies against the interval.
  * Knobs: BENCH_ROWS (50000), BENCH_ZONES (20), BENCH_PATTERNS (200), BENCH_SECONDS (90),
  * BENCH_WATCH_INTERVAL_S (10), CARACAL_API_BUDGET_PER_MIN (500).
  */
@@ -23,6 +26,8 @@ import { Registry } from 'prom-client';
 import type { CaracalConfig } from '../src/caracal/config';
 import type { IncidentDesk } from '../src/incidents/desk';
 import { patternId } from '../src/incidents/watch/episode';
+import { readZoneDenials } from '../src/incidents/watch/read';
+import { createCaracalClient } from '../src/caracal/client';
 import { createRedactor } from '../src/redact/redact';
 import { redisCallBudget } from '../src/store/caracal-budget';
 import { createTriageEngine } from '../src/triage/engine';
@@ -175,6 +180,15 @@ async function main(): Promise<void> {
   await watcher.stop();
   const counts = await sim.counts();
 
+  // The reference, in the same run and process: the same zones' rows read alone (every page,
+  // parsed and checked by the client's zod schemas), without patterns, Redis or the desk.
+  const reader = createCaracalClient(sim.info.config, { budget: redisCallBudget(budgetRedis, prefix, { perMinute: BUDGET }) });
+  const readCpu0 = process.cpuUsage();
+  let rowsAlone = 0;
+  for (let z = 0; z < ZONES; z++) rowsAlone += (await readZoneDenials(reader, watchZoneId(z), { since: sim.info.start - 86_400_000 })).rows.length;
+  const readCpu = process.cpuUsage(readCpu0);
+  await reader.close();
+
   const rowsRead = polls.reduce((n, p) => n + p.rows, 0);
   const callsPerPoll = polls.map((p) => p.calls);
   const toNotice: number[] = [];
@@ -197,14 +211,28 @@ async function main(): Promise<void> {
   sim.close();
 
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const msPer1000 = (c: NodeJS.CpuUsage, rows: number): number => (c.user + c.system) / 1000 / (rows / 1000);
+  const watchCpu = msPer1000(cpu, rowsRead);
+  const aloneCpu = msPer1000(readCpu, rowsAlone);
+  const meanCalls = callsPerPoll.reduce((a, b) => a + b, 0) / Math.max(1, polls.length);
+  const interval = INTERVAL_S * 1000;
+  const p95Notice = pct(toNotice, 95);
+  const p95Card = pct(toCard, 95);
+  const p95Own = pct(ownTime, 95);
   console.log(`bench:watch  ${sim.info.rows} denied rows over ${ZONES} zones and ${PATTERNS} patterns, arriving over ${SECONDS} s (every 97th request a minute late); poll every ${INTERVAL_S} s; budget ${BUDGET}/min in Redis shared with a worker; Node ${process.version}`);
-  console.log(`  watcher CPU: ${(((cpu.user + cpu.system) / 1000) / (rowsRead / 1000)).toFixed(1)} ms per 1,000 rows read (${rowsRead} rows in ${polls.length} polls; user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s, desk included)`);
-  console.log(`  Admin API calls per poll: mean ${(callsPerPoll.reduce((a, b) => a + b, 0) / Math.max(1, polls.length)).toFixed(1)}, max ${Math.max(...callsPerPoll)} (${ZONES} zones; a page is 1000 rows)`);
-  console.log(`  patterns crossed: ${crossed.length}; cards: ${toCard.length}; 429s from the simulator: ${counts.rateLimited}`);
-  console.log(`  crossing visible → notice: p50 ${s(pct(toNotice, 50))}, p95 ${s(pct(toNotice, 95))}, max ${s(Math.max(...toNotice))} (goal ≤ one interval, ${INTERVAL_S} s, plus the poll)`);
-  console.log(`  notice → card (the card's own time): p50 ${s(pct(ownTime, 50))}, p95 ${s(pct(ownTime, 95))}, max ${s(Math.max(...ownTime))}`);
-  console.log(`  crossing visible → card: p50 ${s(pct(toCard, 50))}, p95 ${s(pct(toCard, 95))}, max ${s(Math.max(...toCard))}`);
-  console.log(`  reproduce: npm run bench:watch   (or, after npm run build:bench: BENCH_ROWS=${ROWS} BENCH_WATCH_INTERVAL_S=${INTERVAL_S} node dist-bench/bench/watch.js)`);
+  console.log(`  ${rowsRead} rows read in ${polls.length} polls (the first reads the 24 h before for baselines; each reads back WATCH_OVERLAP_S); patterns crossed: ${crossed.length}; cards: ${toCard.length}; 429s from the simulator: ${counts.rateLimited}`);
+  const rows: Array<[string, string, string, string, string]> = [
+    ['figure', 'measured', 'reference (same run)', 'ratio', 'goal'],
+    ['watcher CPU per 1,000 rows (desk included)', `${watchCpu.toFixed(1)} ms`, `${aloneCpu.toFixed(1)} ms reading them alone`, `${(watchCpu / aloneCpu).toFixed(2)}x`, ''],
+    ['Admin API calls per poll (mean; max)', `${meanCalls.toFixed(1)}; ${Math.max(...callsPerPoll)}`, `${ZONES} (a page a zone)`, `${(meanCalls / ZONES).toFixed(2)}x`, ''],
+    ['crossing visible -> notice, p95', s(p95Notice), `${s(interval)} (one interval)`, `${(p95Notice / interval).toFixed(2)}x`, '<= 1 interval + the poll'],
+    ['crossing visible -> card, p95', s(p95Card), `${s(interval + p95Own)} (interval + card p95)`, `${(p95Card / (interval + p95Own)).toFixed(2)}x`, '<= 1 interval + card time'],
+  ];
+  const w = [44, 14, 36, 8, 28];
+  for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' '));
+  console.log(`  crossing -> notice p50 ${s(pct(toNotice, 50))}, max ${s(Math.max(...toNotice))}; notice -> card (the card's own time: queue, collect start, post) p50 ${s(pct(ownTime, 50))}, p95 ${s(p95Own)}; crossing -> card p50 ${s(pct(toCard, 50))}, max ${s(Math.max(...toCard))}`);
+  console.log(`  watcher CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over the run; reading alone: ${rowsAlone} rows, ${((readCpu.user + readCpu.system) / 1e6).toFixed(1)} s`);
+  console.log(`  reproduce: npm run bench:watch   (or, after npm run build:bench: BENCH_ROWS=${ROWS} BENCH_ZONES=${ZONES} BENCH_PATTERNS=${PATTERNS} BENCH_SECONDS=${SECONDS} BENCH_WATCH_INTERVAL_S=${INTERVAL_S} node dist-bench/bench/watch.js)`);
 }
 
 if (process.argv.includes('--simulator')) {
