@@ -10,6 +10,9 @@ import IORedis from 'ioredis';
 /** Whatever a run started, stopped even when it fails. */
 export const cleanups: Array<() => void> = [];
 process.on('exit', () => cleanups.forEach((f) => f()));
+// Ctrl-C or a kill still stops them (the 'exit' handlers run only through process.exit).
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
