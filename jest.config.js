@@ -20,5 +20,7 @@ module.exports = {
   maxWorkers: 3,
   // Lazy `import('./x.js')` in src resolves to the .ts source under jest.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 30000,
+  // A guard against a hung test, not a speed check: a file that starts the binary three times in
+  // one test can need half a minute on a 2-core machine shared with other builds.
+  testTimeout: 60000,
 };
