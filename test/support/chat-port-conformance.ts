@@ -69,7 +69,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
   describe(`${name}: the ChatPort contract`, () => {
     let bench: PortBench;
     let close: () => Promise<void> = async () => undefined;
-    const it_ = (title: string, fn: () => Promise<void> | void): void => {
+    const check = (title: string, fn: () => Promise<void> | void): void => {
       // `bench` is not known while jest collects the tests, so each test checks the list itself.
       it(title, async () => {
         if (!bench.knownDeviations?.includes(title)) return fn();
@@ -95,7 +95,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       return { dest, card };
     };
 
-    it_('names a known platform and says what it can do', () => {
+    check('names a known platform and says what it can do', () => {
       const { platform, capabilities } = bench.port;
       expect(PLATFORMS).toContain(platform);
       for (const flag of ['updates', 'threads', 'ephemeral', 'files'] as const) expect(typeof capabilities[flag]).toBe('boolean');
@@ -106,7 +106,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       }
     });
 
-    it_('posts the card where it is told, and returns a reference that survives JSON', async () => {
+    check('posts the card where it is told, and returns a reference that survives JSON', async () => {
       const { card } = await postCard();
       expect(card.platform).toBe(bench.port.platform);
       expect(parseAddress(JSON.stringify(card))).toEqual(card);
@@ -115,14 +115,14 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect(posts[0]!.text).toContain(REQUEST_ID);
     });
 
-    it_('updates the card in place, posting nothing new', async () => {
+    check('updates the card in place, posting nothing new', async () => {
       const { card } = await postCard();
       await bench.port.updateCard(card, record({ version: 4, state: 'walking', current: 'requested_scopes' }));
       expect(bench.updates()).toEqual([bench.idOf(card)]);
       expect(bench.posts()).toHaveLength(1);
     });
 
-    it_('replies in the card\'s thread with a step, and with the bundle', async () => {
+    check('replies in the card\'s thread with a step, and with the bundle', async () => {
       const { card } = await postCard();
       const r = record();
       const step = await bench.port.postStep(card, r, 'requested_scopes');
@@ -143,7 +143,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       }
     });
 
-    it_('folds several steps into one reply, each step there in order', async () => {
+    check('folds several steps into one reply, each step there in order', async () => {
       if (!bench.port.postSteps) return;
       const { card } = await postCard();
       const steps: StepId[] = STEP_IDS.slice(0, Math.max(2, Math.min(bench.port.capabilities.foldSteps ?? 2, 4)));
@@ -156,7 +156,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect([...at].sort((a, b) => a - b)).toEqual(at);
     });
 
-    it_('names each conversation by one stable key, the same for a card and its replies', async () => {
+    check('names each conversation by one stable key, the same for a card and its replies', async () => {
       const { dest, card } = await postCard();
       const key = bench.port.conversationOf(card);
       expect(typeof key).toBe('string');
@@ -168,7 +168,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       if (reply) expect(bench.port.conversationOf(reply)).toBe(key);
     });
 
-    it_('refuses another platform\'s address with a ChatPermanentError, calling nothing', async () => {
+    check('refuses another platform\'s address with a ChatPermanentError, calling nothing', async () => {
       expect(() => bench.port.conversationOf(bench.foreign)).toThrow(ChatPermanentError);
       await expect(bench.port.postCard(bench.foreign, record())).rejects.toBeInstanceOf(ChatPermanentError);
       await expect(bench.port.updateCard(bench.foreign, record())).rejects.toBeInstanceOf(ChatPermanentError);
@@ -177,7 +177,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect(bench.attempts()).toBe(0);
     });
 
-    it_('turns "slow down" into ChatRateLimitedError with the Retry-After, at once and after one attempt; the call then goes through', async () => {
+    check('turns "slow down" into ChatRateLimitedError with the Retry-After, at once and after one attempt; the call then goes through', async () => {
       const { card } = await postCard();
       bench.reset();
       bench.slowDownNext(30);
@@ -192,7 +192,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect(bench.posts()).toHaveLength(1);
     });
 
-    it_('a card update told to slow down is a ChatRateLimitedError too', async () => {
+    check('a card update told to slow down is a ChatRateLimitedError too', async () => {
       const { card } = await postCard();
       bench.reset();
       bench.slowDownNext(2);
@@ -202,7 +202,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect(bench.updates()).toEqual([]);
     });
 
-    it_('a conversation that refuses for good is a ChatPermanentError for the whole conversation', async () => {
+    check('a conversation that refuses for good is a ChatPermanentError for the whole conversation', async () => {
       bench.refuseNext('conversation');
       const err = await bench.port.postCard(bench.destination(), record()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ChatPermanentError);
@@ -212,7 +212,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
       expect(bench.posts()).toEqual([]);
     });
 
-    it_('a message refused for good is a ChatPermanentError for that message only', async () => {
+    check('a message refused for good is a ChatPermanentError for that message only', async () => {
       const { card } = await postCard();
       bench.reset();
       bench.refuseNext('message');
@@ -224,7 +224,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
     });
 
     describe('exactly once (ports with findPost)', () => {
-      it_('finds the card and a reply again by their identity, and nothing for another identity', async () => {
+      check('finds the card and a reply again by their identity, and nothing for another identity', async () => {
         const { findPost } = bench.port;
         if (!findPost) return;
         const r = record();
@@ -241,7 +241,7 @@ export function describeChatPort(name: string, make: () => Promise<{ bench: Port
         expect(await findPost.call(bench.port, dest, { triageId: ANOTHER_TRIAGE, key: 'card' }, since)).toBeNull();
       });
 
-      it_('posts nothing again for a post it is told was found, and hands back where it is', async () => {
+      check('posts nothing again for a post it is told was found, and hands back where it is', async () => {
         if (!bench.port.findPost) return;
         const r = record();
         const { card } = await postCard(r);
