@@ -96,4 +96,4 @@ test('SIGTERM ends start within 10 s with Redis gone, and a second signal ends i
   } finally {
     if (second.exitCode === null) second.kill('SIGKILL');
   }
-}, 60_000);
+}, 90_000);
