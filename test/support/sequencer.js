@@ -11,6 +11,10 @@ const { relative } = require('node:path');
 const SLOW = {
   'test/adapters/slack/storm.test.ts': 35,
   'test/deploy/dockerfile.test.ts': 30,
+  'test/mcp/tools-equal-cli.test.ts': 30,
+  'test/cli/binary-changes.test.ts': 15,
+  'test/cli/binary-find.test.ts': 10,
+  'test/page/page.test.ts': 8,
   'test/queue/two-workers.test.ts': 20,
   'test/app/lifecycle.test.ts': 15,
   'test/cli/binary-triage.test.ts': 15,
