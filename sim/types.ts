@@ -4,6 +4,7 @@
  * inject to exercise timeouts, bad bodies and retries.
  */
 import type { StepId, Surface, Symptom } from '../src/triage/model';
+import type { SimActs } from './acts';
 
 export const SIM_SERVICES = ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const;
 export type SimService = (typeof SIM_SERVICES)[number];
@@ -32,6 +33,11 @@ export interface ZoneData {
   audit: Array<Record<string, unknown> & { id: string; request_id: string | null; occurred_at: string }>;
   /** The zone's admin-audit rows (sim/admin-audit.ts builds them as Caracal writes them); none when absent. */
   adminAudit?: Array<Record<string, unknown> & { id: string; occurred_at: string }>;
+  /**
+   * What STS decides when a policy-set version is simulated (sim/acts.ts), by version ID, for any
+   * input; a version not listed is `not_executed`, as Caracal answers without STS.
+   */
+  simulation?: Record<string, { decision: 'allow' | 'deny'; reason?: string; policies?: string[] }>;
 }
 
 export interface ServiceState {
@@ -97,6 +103,11 @@ export interface Fault {
   hang?: boolean;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /**
+   * Run the route (its effects happen: an activation is applied, a decision recorded), then wait
+   * this long before answering: the window in which a caller that dies has acted but not heard.
+   */
+  afterMs?: number;
   /** Apply only this many times, then let requests through (for retry tests). Unlimited when absent. */
   times?: number;
 }
@@ -131,8 +142,14 @@ export interface SimulatorTokens {
   globalRead: string;
   /** Global write-capability admin token. */
   globalWrite: string;
-  /** Read token pinned to the first zone (`zoneIds[0]`). */
+  /** Read token pinned to the last zone (the one requests live in). */
   zoneRead: string;
+  /** Global approve-capability token: reads plus approval approve/reject. */
+  globalApprove: string;
+  /** Approve token pinned to the last zone. */
+  zoneApprove: string;
+  /** Write token pinned to the last zone. */
+  zoneWrite: string;
 }
 
 export interface Simulator {
@@ -156,6 +173,8 @@ export interface Simulator {
   clearFaults(): void;
   /** Per-service latency for every answer (benchmarks). */
   setLatency(latency: Partial<Record<SimService | '*', number>>): void;
+  /** Approval holds, activations and simulation (sim/acts.ts); cleared by setScenario. */
+  readonly acts: SimActs;
   clearRequests(): void;
   close(): Promise<void>;
 }

@@ -4,15 +4,17 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
- *   worker    `worker`, `start`: the web's groups and Caracal
+ *   terminal  `triage`, `bundle`: Caracal (no Redis); `fix --plan` also the fix token
+ *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and
+ *             the acts (sink secret, who may approve and fix)
+ *   worker    `worker`, `start`: the web's groups and Caracal (the acts' tokens included)
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
  * reads the environment: each part is handed its slice.
  */
+import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
 import { combine, orThrow, type Parsed } from '../config/problems';
@@ -39,6 +41,8 @@ export interface WebConfig {
   platforms: ConfiguredPlatform[];
   /** null when no incident source is configured. */
   incidents: IncidentsConfig | null;
+  /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
+  acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
 }
@@ -46,6 +50,11 @@ export interface WebConfig {
 /** A worker collects evidence too; `start` runs web and worker from this one. */
 export interface WorkerConfig extends WebConfig {
   caracal: CaracalConfig;
+}
+
+/** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
+export interface FixPlanConfig extends TerminalConfig {
+  fixToken: string | null;
 }
 
 export interface AuditConfig {
@@ -58,6 +67,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...CHAT_PLATFORMS.flatMap((p) => p.secretVariables),
   ...RUNTIME_SECRET_VARIABLES,
   ...INCIDENT_SECRET_VARIABLES,
+  ...ACT_SECRET_VARIABLES,
 ];
 
 /**
@@ -87,13 +97,26 @@ function parsePlatforms(env: Env): { platforms: Parsed<ConfiguredPlatform[]>; ru
 /** The groups `serve` needs, in the order their problems are reported. */
 function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
+  const incidents = parseIncidentsConfig(env, platformsInUse(running));
   return {
     runtime: parseRuntimeConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
-    incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    incidents,
+    acts: withSinkRoute(parseActConfig(env), incidents, running),
   };
+}
+
+/** The sink posts approval cards: it needs a chat platform and somewhere to route them. */
+function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfig | null>, running: ReadonlySet<string>): Parsed<ActConfig> {
+  if (!acts.ok || acts.value.sinkSecrets.length === 0 || !incidents.ok) return acts;
+  if (running.size === 0) return { ok: false, problems: [{ variable: 'CARACAL_SINK_SECRET', message: 'is set, so approval cards are posted, but no chat platform is configured: they would have nowhere to go' }] };
+  const routing = incidents.value?.routing;
+  if (!routing || (routing.routes.length === 0 && !routing.defaultChannel)) {
+    return { ok: false, problems: [{ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with CARACAL_SINK_SECRET when TRIAGE_ROUTES_FILE lists no routes: approval cards go to a route with `source: caracal` or to this channel' }] };
+  }
+  return acts;
 }
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
@@ -103,12 +126,17 @@ export function loadTerminalConfig(env: Env): TerminalConfig {
 
 export function loadWebConfig(env: Env): WebConfig {
   const c = orThrow(combine(webGroups(env)));
-  return { ...c, secrets: knownSecrets(env) };
+  return { ...c, secrets: knownSecrets(env, actFileSecrets(c.acts)) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
   const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+}
+
+export function loadFixPlanConfig(env: Env): FixPlanConfig {
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  return { caracal: c.caracal, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

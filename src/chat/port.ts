@@ -9,10 +9,12 @@
  * one without (Teams: no lookup) gets at-least-once in the crash window (README "What a channel sees").
  */
 import type { StepId } from '../triage/model';
+import type { Notice } from './notice';
 import type { TriageRecord } from '../triage/record';
 import type { Destination, MessageRef, Platform } from './address';
 
 export type { ChatAddress, Destination, MessageRef, Platform } from './address';
+export type { Notice, NoticeButton, NoticeTone } from './notice';
 
 export interface ChatCapabilities {
   /** Messages can be edited in place (both platforms). */
@@ -133,4 +135,13 @@ export interface ChatPort {
   findPost?(where: Destination | MessageRef, identity: PostIdentity, since: Date): Promise<FoundPost | null>;
   /** A link people can click to open this message, when the platform has one. */
   permalink?(ref: MessageRef): Promise<string | null>;
+  /**
+   * Post a message that is not a triage card (src/act: an approval card, a fix proposal, a fix
+   * result): into the conversation (`where` a destination) or into a message's thread (`where`
+   * a message reference). Returns where the new message lives; with `opts.found`, posts nothing
+   * and returns it. `opts.identity` is carried as on cards (findPost finds it again).
+   */
+  postNotice?(where: Destination | MessageRef, notice: Notice, opts?: PostOptions): Promise<MessageRef>;
+  /** Redraw a message postNotice made. */
+  updateNotice?(ref: MessageRef, notice: Notice): Promise<void>;
 }

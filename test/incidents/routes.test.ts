@@ -115,7 +115,7 @@ describe('errors name the file, the entry and the key', () => {
     [
       'a misspelt match key',
       'routes:\n  - name: gateway\n    match:\n      severty: critical\n    to: slack:C0GATEWAY01\n',
-      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone)`],
+      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone, tier, application)`],
     ],
     [
       'a misspelt entry key',
@@ -134,7 +134,7 @@ describe('errors name the file, the entry and the key', () => {
       'an unknown source and the generic one',
       'routes:\n  - name: s\n    match: { source: [prometheus, generic] }\n    to: slack:C0AAAAAAAA1\n',
       [
-        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager or pagerduty)`,
+        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager, pagerduty or caracal)`,
         `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: the generic hook names its channel in the body, so routes never see it; remove "generic"`,
       ],
     ],
