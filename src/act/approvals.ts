@@ -63,6 +63,8 @@ export const Claim = z.object({
 export type Claim = z.infer<typeof Claim>;
 
 export const DecisionResult = z.object({
+  /** The claim this answers (its try number). */
+  try: z.number().int().positive(),
   outcome: z.enum(['decided', 'found_decided', 'refused', 'not_decidable', 'not_found', 'no_token']),
   decision: z.enum(['approve', 'reject']),
   by: Person,

@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { SINK_PATH } from '../act/sink/ingress';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
 import { triageMetrics } from '../queue/metrics';
@@ -92,13 +93,21 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
       engine = workerEngine(config, { platforms, logger });
-      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+      worker = startWorkerHalf({
+        redis,
+        logger,
+        ports: engine.ports,
+        client: engine.client,
+        freshClient: engine.freshClient,
+        createSession: engine.createSession,
+        act: { config: config.acts, caracal: config.caracal, redactor: engine.redactor, signingKey: runtime.signingKey },
+      });
     }
     if (opts.web) {
       const service = createTriageService({ redis, logger });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
     }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
@@ -107,6 +116,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
+    if (opts.web && config.acts.sinkSecrets.length > 0) hooks.push(SINK_PATH);
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };

@@ -5,6 +5,10 @@
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { ActConfig } from '../act/config';
+import { createActDesk } from '../act/desk';
+import { createSinkIngress } from '../act/sink/ingress';
+import type { RoutingTable } from '../incidents/routes/load';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
@@ -17,10 +21,11 @@ import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import type { HttpConfig } from '../server/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
+import type { RedisTriageService } from '../service/triage-service';
 import { platformsInUse } from './platforms';
 
 export interface WebHostOptions {
-  service: TriageService;
+  service: TriageService | RedisTriageService;
   platforms: readonly PlatformInstance[];
   /** TRIAGE_SIGNING_KEY. */
   signingKey: string;
@@ -36,6 +41,11 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
+  /**
+   * Acting from chat (src/act): clicks on act buttons, and POST /hooks/caracal when the sink
+   * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
+   */
+  acts?: { config: ActConfig; routing: RoutingTable | null } | null;
 }
 
 export interface WebHost extends WebServer {
@@ -58,9 +68,24 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
+  const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
+  const service = opts.service as Partial<RedisTriageService>;
+  const desk = opts.acts && service.store && service.queues ? createActDesk({ service: opts.service as RedisTriageService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, ...(desk ? { acts: desk } : {}) }));
+  if (desk && opts.acts && opts.acts.config.sinkSecrets.length > 0 && opts.acts.routing) {
+    ingresses.push(
+      createSinkIngress({
+        secrets: opts.acts.config.sinkSecrets,
+        routing: opts.acts.routing,
+        platforms: platformsInUse(byName.keys()),
+        destination: (a) => byName.get(a.platform)!.destination(a),
+        desk,
+        metrics,
+        logger,
+      }),
+    );
+  }
   if (opts.incidents) {
-    const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,

@@ -10,8 +10,10 @@ import type { Actor } from '../triage/record';
 import type { AuthzDecision } from './flow';
 
 export interface ActClickRequest {
-  /** Metrics label and the platform named in the reason sent to Caracal. */
+  /** Metrics label: the platform's registered name. */
   platform: string;
+  /** The platform as people name it, in the reason sent to Caracal (`Slack`, `Microsoft Teams`). */
+  platformTitle: string;
   /** The button's signed value (src/act/token.ts), verbatim. */
   value: unknown;
   /**

@@ -16,12 +16,16 @@ import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triag
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, outsideText, fitSentence } from './escape';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
+import { proposeFixButton } from '../../../src/act/fix/button';
+import { proposeFixPart } from './notice';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button data. */
   signingKey: string;
   now?: Date;
   buttonTtlSeconds?: number;
+  /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
+  proposeFix?: boolean;
 }
 
 export const HISTORY_LINES = 6;
@@ -168,6 +172,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     body.push(text('**What does the failing caller see?**', { separator: true }));
     for (const set of chunk(symptoms, 4)) body.push({ type: 'ActionSet', actions: set });
   }
+  body.push(...proposeFixPart(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
   const redactions = r.bundle?.redactions ?? 0;
   body.push(
     text(
