@@ -133,7 +133,7 @@ export async function decideJob(deps: ApprovalJobDeps, job: Job, key: string): P
   const subject = approvalSubject(rec.zoneId, rec.approvalId);
   const person = actorOf(claim.by);
   const settle = async (r: Omit<DecisionResult, 'decision' | 'by' | 'at' | 'try'>, release: boolean): Promise<{ settled: string }> => {
-    const result: DecisionResult = { ...r, try: claim.try, decision: claim.decision, by: claim.by, at: deps.now().toISOString() };
+    const result: DecisionResult = { ...r, try: claim.try, decision: claim.decision, by: claim.by, said: claim.said, at: deps.now().toISOString() };
     await deps.approvals.settle(key, result, release);
     await auditAct(deps.audit, { actor: person, action: `${claim.decision} answered`, source: 'act_worker', subject, detail: `${r.outcome}${r.status ? ` ${r.status}` : ''}${r.code ? ` ${r.code}` : ''}${r.state ? ` (hold ${r.state})` : ''}` });
     await enqueueApprovalCard(deps.queue, key);
@@ -155,8 +155,9 @@ export async function decideJob(deps: ApprovalJobDeps, job: Job, key: string): P
   } catch (e) {
     if (e instanceof CaracalApiError && e.status >= 400 && e.status < 500 && e.status !== 429) {
       if (e.status === 409) {
+        // Decided (or expired) before this call: by someone else, since this claim had not called yet.
         const state = await approver.getApproval(rec.zoneId, rec.approvalId).then((a) => approvalState(a, deps.now()), () => null);
-        return settle({ outcome: state && matches(state, claim.decision) ? 'found_decided' : 'not_decidable', state, status: 409, code: e.code }, false);
+        return settle({ outcome: 'not_decidable', state, status: 409, code: e.code }, false);
       }
       if (e.status === 404) return settle({ outcome: 'not_found', state: null, status: 404, code: e.code }, false);
       return settle({ outcome: 'refused', state: null, status: e.status, code: e.code }, TOKEN_PROBLEMS.has(e.code));

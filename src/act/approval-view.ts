@@ -104,7 +104,7 @@ function resultLine(res: DecisionResult): string | null {
   const who = personName(res.by);
   switch (res.outcome) {
     case 'decided':
-      return `${res.decision === 'approve' ? 'Approved' : 'Rejected'} by ${who} at ${utc(res.at)}: Caracal recorded it (hold ${tick(res.state ?? 'decided')}).`;
+      return `${res.decision === 'approve' ? 'Approved' : 'Rejected'} by ${who} at ${utc(res.at)}${res.said ? ` (${tick(res.said)})` : ''}: Caracal recorded it (hold ${tick(res.state ?? 'decided')}).`;
     case 'found_decided':
       return `${res.decision === 'approve' ? 'Approved' : 'Rejected'} by ${who}: Caracal shows the hold ${tick(res.state ?? 'decided')} (read again at ${utc(res.at)} after the bot was interrupted while sending it).`;
     case 'not_decidable':

@@ -68,6 +68,8 @@ export const DecisionResult = z.object({
   outcome: z.enum(['decided', 'found_decided', 'refused', 'not_decidable', 'not_found', 'no_token']),
   decision: z.enum(['approve', 'reject']),
   by: Person,
+  /** What the person gave as their reason, if anything (redacted). */
+  said: z.string().nullable().optional(),
   /** The hold's state after the call (or as re-read). */
   state: z.string().nullable(),
   status: z.number().int().nullable(),

@@ -10,6 +10,10 @@
  * include_all_metadata), can enforce Slack's ~1 message/s/channel on chat.postMessage with
  * 429 + Retry-After, and can hold its answer to a post it has already stored (the window in
  * which a worker dies having posted but not heard back).
+ *
+ * It opens dialogs (views.open, kept in `views`) and can hold the app to its scopes: with
+ * `scopes` set, usergroups.users.list without `usergroups:read` answers `missing_scope` as Slack
+ * does.
  */
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -82,6 +86,10 @@ export interface FakeSlackApi {
   uploads: Array<{ fileId: string; content: string }>;
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
+  /** The bot token's scopes; null (default): every method is allowed. */
+  scopes: Set<string> | null;
+  /** Dialogs opened with views.open: the trigger and the view as sent (parsed). */
+  views: Array<{ triggerId: string; view: Record<string, unknown> }>;
   callsTo(method: string): SlackCall[];
   /** The next `times` calls to `method` (those `match` accepts) answer 429 with Retry-After seconds. */
   rateLimit(method: string, retryAfter: number, times?: number, match?: (body: Record<string, string>) => boolean): void;
@@ -158,6 +166,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     uploads: [],
     channels: new Map(),
     usergroups: new Map(),
+    scopes: null,
+    views: [],
     latencyMs: 0,
     jitterMs: 0,
     socketUrl: null,
@@ -198,6 +208,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.responses.length = 0;
       api.uploads.length = 0;
       api.messages.length = 0;
+      api.views.length = 0;
       api.rateLimited = {};
       overrides.clear();
       rate = null;
@@ -310,7 +321,14 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
           },
         };
       }
+      case 'views.open': {
+        const view = parseJson<Record<string, unknown>>(body.view);
+        if (!view || !body.trigger_id) return { body: { ok: false, error: 'invalid_arguments' } };
+        api.views.push({ triggerId: body.trigger_id, view });
+        return { body: { ok: true, view: { id: `V${String(api.views.length).padStart(8, '0')}`, ...view } } };
+      }
       case 'usergroups.users.list': {
+        if (api.scopes && !api.scopes.has('usergroups:read')) return { body: { ok: false, error: 'missing_scope', needed: 'usergroups:read' } };
         const users = api.usergroups.get(body.usergroup);
         return users ? { body: { ok: true, users } } : { body: { ok: false, error: 'no_such_subteam' } };
       }

@@ -22,11 +22,15 @@ import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
+import type { ActConfig } from '../../../src/act/config';
+import { createRedactor } from '../../../src/redact/redact';
 
 export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
 export interface SlackStack {
   sim: Simulator;
+  /** The act settings in use (null without `acts`). */
+  acts: ActConfig | null;
   slack: FakeSlackApi;
   service: RedisTriageService;
   queues: TriageQueues;
@@ -57,7 +61,14 @@ export interface StackOptions {
   cardDebounceMs?: number;
   /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
   incidentEnv?: Record<string, string>;
+  /** Acting from chat (src/act), over the defaults of NO_ACTS: the web takes act clicks (and sink deliveries with a sink secret), the workers run the act queue. */
+  acts?: (sim: Simulator) => Partial<ActConfig>;
+  /** Members of Slack user groups, set before the web starts (it loads them then). */
+  usergroups?: Record<string, string[]>;
 }
+
+/** Act settings with nothing on: no sink, no tokens, nobody listed; TTL and timeout short for tests. */
+export const NO_ACTS: ActConfig = { sinkSecrets: [], approveToken: null, fixToken: null, approvers: [], fixers: [], fixConfirmTimeoutMs: 5000, proposalTtlMs: 15 * 60_000 };
 
 let n = 0;
 
@@ -78,6 +89,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const registry = new Registry();
   const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
   const slack = await startFakeSlackApi();
+  for (const [group, users] of Object.entries(opts.usergroups ?? {})) slack.usergroups.set(group, users);
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
   const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
@@ -87,11 +99,14 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
 
   const started: WorkerHalf[] = [];
   const pps = opts.postsPerSecond ?? 50;
+  const acts: ActConfig | null = opts.acts ? { ...NO_ACTS, ...opts.acts(sim) } : null;
+  const act = acts ? { config: acts, caracal: simulatorConfig(sim, { timeoutMs: 5000 }), redactor: createRedactor([acts.approveToken ?? '', acts.fixToken ?? '', ...acts.sinkSecrets]), signingKey: STACK_SIGNING_KEY, pollMs: 100 } : undefined;
   const startWorkers = (over: Partial<WorkerSetOptions> = {}): WorkerHalf => {
     const w = startWorkerSet({
       redisUrl,
       signingKey: STACK_SIGNING_KEY,
-      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true }) },
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, proposeFix: !!acts?.fixToken }) },
+      ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
       prefix,
@@ -114,6 +129,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     service,
     signingKey: STACK_SIGNING_KEY,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
     platforms: [
       slackPlatform(
         loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,
@@ -128,6 +144,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
 
   return {
     sim,
+    acts,
     slack,
     service,
     queues,
