@@ -21,7 +21,7 @@ export { SCENARIOS, SCENARIO_NAMES, getScenario } from './scenarios';
 export * from './secrets';
 export { ZONE_A, ZONE_B } from './world';
 export { simulatorConfig, simulatorEnv } from './config';
-export { signSinkDelivery, deliverToSink, registerSink, type SinkDelivery } from './sink';
+export { signSinkDelivery, deliverToSink, registerSink, type RegisteredSink, type SinkDelivery } from './sink';
 export type { SimActs, SimApproval, SinkEvent } from './acts';
 
 interface FaultEntry {

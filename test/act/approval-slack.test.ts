@@ -5,7 +5,7 @@
  * Caracal gets exactly one approve or reject, made with CARACAL_APPROVE_TOKEN and a reason
  * naming the person and the platform; its answers (403, 409) show on the card in words.
  */
-import { registerSink, ZONE_B, type RegisteredSink } from '../../sim';
+import { deliverToSink, registerSink, signSinkDelivery, ZONE_B, type RegisteredSink } from '../../sim';
 import { verifyAuditChain } from '../../src/audit/verify';
 import { startSlackStack, STACK_SIGNING_KEY, type SlackStack } from '../adapters/slack/stack';
 import { answersTo, button, buttonsOf, clickButton, current, submitReason, textOf, waitForMessage } from './slack-support';
@@ -123,7 +123,6 @@ test("Caracal's 409: a hold decided in the Console after the card was drawn is s
   sink.stop();
   try {
     const { approval, event } = stack.sim.acts.addApproval(ZONE_B);
-    const { signSinkDelivery, deliverToSink } = await import('../../sim');
     expect((await deliverToSink(`${stack.base}/hooks/caracal`, signSinkDelivery(event, SINK_SECRET))).status).toBe(200);
     const card = await cardFor(approval.id);
     const console = await fetch(`${stack.sim.apiUrl}/v1/zones/${ZONE_B}/approvals/${approval.id}/reject`, {

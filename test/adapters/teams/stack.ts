@@ -23,6 +23,9 @@ import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake
 import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
 import { deleteByPrefix } from '../../queue/harness';
 import { APP_ID, TENANT_ID } from './fixtures';
+import type { ActConfig } from '../../../src/act/config';
+import { createRedactor } from '../../../src/redact/redact';
+import { NO_ACTS } from '../slack/stack';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
 
@@ -48,7 +51,9 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> } } = {}): Promise<TeamsStack> {
+export async function startTeamsStack(
+  opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> }; acts?: (sim: Simulator) => Partial<ActConfig> } = {},
+): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -62,6 +67,8 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     parseTeamsPlatformConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID, MICROSOFT_OPENID_METADATA_URL: openId.metadataUrl, TEAMS_SERVICE_URL: connector.url }),
   )!;
   const platform = teamsPlatform(config);
+  const acts: ActConfig | null = opts.acts ? { ...NO_ACTS, ...opts.acts(sim) } : null;
+  const act = acts ? { config: acts, caracal: simulatorConfig(sim, { timeoutMs: 5000 }), redactor: createRedactor([]), signingKey: TEAMS_SIGNING_KEY, pollMs: 100 } : undefined;
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
   const workerConn = createWorkerConnection(redisUrl);
@@ -71,7 +78,8 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, acts: { proposeFix: !!acts?.fixToken } }) },
+      ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
       prefix,
@@ -97,6 +105,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     registry,
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {
