@@ -68,7 +68,8 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
   async function decideClick(claim: ActClaim, req: ActClickRequest): Promise<ActClickOutcome> {
     const rec = await approvals.get(claim.subject);
     if (!rec) return refused('not_found', 'The bot no longer keeps this approval card (kept a week); decide the hold in the Console.');
-    if (!rec.ref || !req.fromMessage(rec.ref)) return refused('wrong_card', 'That button does not belong to this message (it was copied from another card); nothing was sent to Caracal.');
+    if (!rec.ref) return refused('not_ready', 'This card is still being posted; click again in a moment. Nothing was sent to Caracal.');
+    if (!req.fromMessage(rec.ref)) return refused('wrong_card', 'That button does not belong to this message (it was copied from another card); nothing was sent to Caracal.');
     const allowed = req.authorize();
     if (!allowed.ok) return refused('unauthorized', allowed.message);
     if (!req.isListed(config.approvers)) {
@@ -117,7 +118,8 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
   async function applyClick(claim: ActClaim, req: ActClickRequest): Promise<ActClickOutcome> {
     const p = await proposals.get(claim.subject);
     if (!p) return refused('not_found', 'The bot no longer keeps this proposal; nothing was changed.');
-    if (!p.ref || !req.fromMessage(p.ref)) return refused('wrong_card', 'That button does not belong to this message (it was copied from another proposal); nothing was changed.');
+    if (!p.ref) return refused('not_ready', 'This proposal is still being posted; click again in a moment. Nothing was changed.');
+    if (!req.fromMessage(p.ref)) return refused('wrong_card', 'That button does not belong to this message (it was copied from another proposal); nothing was changed.');
     const allowed = req.authorize();
     if (!allowed.ok) return refused('unauthorized', allowed.message);
     if (!req.isListed(config.fixers)) {

@@ -6,7 +6,9 @@
  * naming the person and the platform; its answers (403, 409) show on the card in words.
  */
 import { deliverToSink, registerSink, signSinkDelivery, ZONE_B, type RegisteredSink } from '../../sim';
+import { approvalKeyOf } from '../../src/act/approvals';
 import { verifyAuditChain } from '../../src/audit/verify';
+import { waitFor } from '../queue/harness';
 import { startSlackStack, STACK_SIGNING_KEY, type SlackStack } from '../adapters/slack/stack';
 import { answersTo, button, buttonsOf, clickButton, current, submitReason, textOf, waitForMessage } from './slack-support';
 
@@ -31,8 +33,11 @@ afterAll(async () => {
 
 const calls = (kind: 'approve' | 'reject') => stack.sim.acts.calls.filter((c) => c.kind === kind);
 
+/** The hold's card, once the worker has recorded where it is (a click before that is told to wait). */
 async function cardFor(approvalId: string) {
-  return waitForMessage(stack.slack, (m) => m.channel === CHANNEL && !m.thread_ts && textOf(m).includes(approvalId));
+  const card = await waitForMessage(stack.slack, (m) => m.channel === CHANNEL && !m.thread_ts && textOf(m).includes(approvalId));
+  await waitFor('the card to be recorded', async () => !!(await stack.service.store.redis.hget(`${stack.prefix}approval:${approvalKeyOf(ZONE_B, approvalId)}`, 'ref')));
+  return card;
 }
 
 async function until(what: (text: string) => boolean, m: Parameters<typeof current>[1], timeoutMs = 15_000) {

@@ -7,6 +7,8 @@
 import { registerSink, ZONE_B, type RegisteredSink } from '../../sim';
 import { TENANT_ID, USER, BOT } from '../adapters/teams/fixtures';
 import { startTeamsStack, type TeamsStack } from '../adapters/teams/stack';
+import { approvalKeyOf } from '../../src/act/approvals';
+import { waitFor } from '../queue/harness';
 
 const SINK_SECRET = 'nsk_sink-secret-of-the-teams-test-0123456789';
 const CHANNEL = '19:approvals0000000000000000000000@thread.tacv2';
@@ -64,8 +66,11 @@ function invoke(data: Record<string, unknown>, cardId: string, from: typeof USER
   };
 }
 
+/** The hold's card, once the worker has recorded where it is (a click before that is told to wait). */
 async function cardFor(id: string): Promise<Call> {
-  return stack.connector.waitFor(() => stack.connector.posted().find((c) => cardText(c as Call).includes(id)) as Call | undefined, 15_000);
+  const card = await stack.connector.waitFor(() => stack.connector.posted().find((c) => cardText(c as Call).includes(id)) as Call | undefined, 15_000);
+  await waitFor('the card to be recorded', async () => !!(await stack.service.store.redis.hget(`${stack.prefix}approval:${approvalKeyOf(ZONE_B, id)}`, 'ref')));
+  return card;
 }
 
 const latest = (card: Call): string => {

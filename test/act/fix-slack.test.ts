@@ -11,6 +11,7 @@ import { ZONE_B } from '../../sim';
 import { verifyAuditChain } from '../../src/audit/verify';
 import type { FakeMessage } from '../support/fake-slack-api';
 import { sendCommand } from '../support/slack-signing';
+import { waitFor } from '../queue/harness';
 import { startSlackStack, STACK_SIGNING_KEY, type SlackStack } from '../adapters/slack/stack';
 import { answersTo, button, buttonsOf, clickButton, current, textOf, waitForMessage } from './slack-support';
 
@@ -41,7 +42,14 @@ async function triagedCard(): Promise<FakeMessage> {
 async function propose(card: FakeMessage, by = 'U0FIXER1'): Promise<FakeMessage> {
   await clickButton(stack.events, stack.slack, card, button(card, 'Propose fix'), by);
   const proposal = await waitForMessage(stack.slack, (m) => m.thread_ts === card.ts && /Proposed fix|No fix the bot can apply/.test(textOf(m)));
+  await recorded(stack, proposal);
   return stack.slack.waitFor(() => !textOf(current(stack.slack, proposal)).includes('Planning:') && current(stack.slack, proposal));
+}
+
+/** Once the worker has recorded where the proposal is (a click before that is told to wait). */
+async function recorded(on: SlackStack, proposal: FakeMessage): Promise<void> {
+  const id = /Proposal `(fix-[0-9a-f]{24})`/.exec(textOf(proposal))![1];
+  await waitFor('the proposal to be recorded', async () => !!(await on.service.store.redis.hget(`${on.prefix}fix:${id}`, 'ref')));
 }
 
 const until = (m: FakeMessage, what: RegExp, timeoutMs = 15_000) => stack.slack.waitFor(() => what.test(textOf(current(stack.slack, m))) && current(stack.slack, m), timeoutMs);
@@ -172,6 +180,7 @@ describe('a proposal nobody applies in time', () => {
     const card = await short.slack.waitFor(() => buttonsOf(current(short.slack, first)).some((b) => b.text.text === 'Propose fix') && current(short.slack, first), 20_000);
     await clickButton(short.events, short.slack, card, button(card, 'Propose fix'), 'U0FIXER1');
     const proposal = await waitForMessage(short.slack, (m) => m.thread_ts === card.ts && buttonsOf(m).length > 0, 15_000);
+    await recorded(short, proposal);
     const apply = button(proposal, 'Apply');
     const lapsed = await short.slack.waitFor(() => textOf(current(short.slack, proposal)).includes('Proposed fix lapsed') && current(short.slack, proposal), 15_000);
     expect(buttonsOf(lapsed)).toEqual([]);

@@ -31,6 +31,8 @@ export interface SlackStack {
   sim: Simulator;
   /** The act settings in use (null without `acts`). */
   acts: ActConfig | null;
+  /** What a worker needs to run the act queue (give it as `act` to startWorkers). */
+  act: WorkerSetOptions['act'];
   slack: FakeSlackApi;
   service: RedisTriageService;
   queues: TriageQueues;
@@ -145,6 +147,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   return {
     sim,
     acts,
+    act,
     slack,
     service,
     queues,
