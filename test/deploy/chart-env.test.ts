@@ -4,11 +4,13 @@
  * a variable added there fails this test until the chart wires it. Secrets reach the pods only
  * by reference to a Secret.
  */
-import { CREDENTIALS, FULLNAME, container, deployment, envExample, find, isSecretName, readBy, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, FULLNAME, TOKEN_FILES, container, deployment, envExample, find, isSecretName, readBy, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
 
 const ROUTES = [{ name: 'payments', match: { service: 'payments' }, to: 'slack:C0SENTINEL' }];
 const ROUTES_FILE = 'version: 1\nroutes:\n  - match:\n      service: payments\n    name: payments\n    to: slack:C0SENTINEL\n';
 const ADMIN_TOKEN_SECRET = { secretName: 'sentinel-admin-token', key: 'sentinel-key' };
+const APPROVE_TOKEN_SECRET = { secretName: 'sentinel-approve-token', key: 'sentinel-approve-key' };
+const FIX_TOKEN_SECRET = { secretName: 'sentinel-fix-token', key: 'sentinel-fix-key' };
 const PORTS = { web: 3123, worker: 3124 };
 
 /** A value for each variable that the schema accepts and that no default could produce. */
@@ -29,6 +31,10 @@ function sentinel(name: string, example: string): string | number | boolean {
     SLACK_INCIDENT_CHANNEL_PATTERN: '^sentinel-',
     TEAMS_ALLOWED_USERS: '5e171ee1-0000-4000-8000-0000000000aa,29:sentinel-user',
     TEAMS_ALLOWED_CONVERSATIONS: '19:sentinel@thread.tacv2',
+    TRIAGE_APPROVERS: 'U0SENTINEL,S0SENTINEL',
+    TRIAGE_FIXERS: '5e171ee1-0000-4000-8000-0000000000ab,U0SENTINEL2',
+    TRIAGE_FIX_CONFIRM_TIMEOUT: '97s',
+    TRIAGE_FIX_PROPOSAL_TTL: '17m',
   };
   if (name in fixed) return fixed[name];
   if (isSecretName(name)) return `sentinel-${name}-value-long-enough-for-any-minimum`;
@@ -43,7 +49,7 @@ function wiring(): { values: Values; expected: Map<string, string> } {
   const secrets: Values = {};
   const expected = new Map<string, string>();
   for (const { name, example } of envExample()) {
-    if (name === 'PORT' || name === 'CARACAL_ADMIN_TOKEN_FILE' || name === 'TRIAGE_ROUTES_FILE') continue;
+    if (name === 'PORT' || (TOKEN_FILES as readonly string[]).includes(name) || name === 'TRIAGE_ROUTES_FILE') continue;
     const v = sentinel(name, example);
     (isSecretName(name) ? secrets : config)[name] = v;
     expected.set(name, String(v));
@@ -54,6 +60,8 @@ function wiring(): { values: Values; expected: Map<string, string> } {
     web: { port: PORTS.web },
     worker: { http: { enabled: true, port: PORTS.worker } },
     adminTokenFile: ADMIN_TOKEN_SECRET,
+    approveTokenFile: APPROVE_TOKEN_SECRET,
+    fixTokenFile: FIX_TOKEN_SECRET,
     routes: { routes: ROUTES },
   };
   return { values, expected };
@@ -120,14 +128,18 @@ describe('every .env.example variable reaches the processes that read it', () =>
     return { path, mount, volume: volumes.find((v) => v.name === mount?.name), file: path.slice((mount?.mountPath.length ?? 0) + 1) };
   };
 
-  test('the worker gets the admin token as a mounted file; the web, which reads no Caracal, does not mount it', () => {
-    const token = fileOf('worker', 'CARACAL_ADMIN_TOKEN_FILE');
+  test.each([
+    ['CARACAL_ADMIN_TOKEN_FILE', ADMIN_TOKEN_SECRET],
+    ['CARACAL_APPROVE_TOKEN_FILE', APPROVE_TOKEN_SECRET],
+    ['CARACAL_FIX_TOKEN_FILE', FIX_TOKEN_SECRET],
+  ])('the worker gets %s as a mounted file; the web, which reads no Caracal, does not mount it', (variable, secret) => {
+    const token = fileOf('worker', variable);
     expect(token.mount?.readOnly).toBe(true);
-    expect(token.volume?.secret?.secretName).toBe(ADMIN_TOKEN_SECRET.secretName);
-    expect(token.volume?.secret?.items).toEqual([{ key: ADMIN_TOKEN_SECRET.key, path: token.file }]);
+    expect(token.volume?.secret?.secretName).toBe(secret.secretName);
+    expect(token.volume?.secret?.items).toEqual([{ key: secret.key, path: token.file }]);
     const web = deployment(rendered.objects, 'web').spec.template.spec;
     expect(web.volumes?.filter((v) => v.secret)).toEqual([]);
-    expect(JSON.stringify(web)).not.toContain(ADMIN_TOKEN_SECRET.secretName);
+    expect(JSON.stringify(web)).not.toContain(secret.secretName);
   });
 
   test.each(['web', 'worker'] as const)('%s gets the routes as a mounted file, written from values', (component) => {
@@ -144,7 +156,7 @@ describe('settings the operator leaves empty', () => {
     const env = resolveEnv(objects, container(objects, 'worker'));
     expect(env.has('MICROSOFT_APP_ID')).toBe(false);
     expect(env.has('CARACAL_ADMIN_TOKEN')).toBe(false);
-    expect(env.has('CARACAL_ADMIN_TOKEN_FILE')).toBe(false);
+    for (const file of TOKEN_FILES) expect(env.has(file)).toBe(false);
     expect(env.has('TRIAGE_ROUTES_FILE')).toBe(false);
     expect(env.get('CARACAL_API_URL')?.value).toBe('https://caracal.example.com');
     expect(env.get('CARACAL_TIMEOUT_MS')?.value).toBe('5000');

@@ -22,6 +22,9 @@ const SECRETS = {
   ALERTMANAGER_TOKEN: 'alertmanager-token-of-the-test',
   INCIDENT_WEBHOOK_SECRET: 'incident-webhook-secret-of-the-test',
   PAGERDUTY_WEBHOOK_SECRET: 'pagerduty-secret-of-the-test',
+  CARACAL_SINK_SECRET: 'nsk_sink-secret-of-the-test-0123',
+  CARACAL_APPROVE_TOKEN: `cat_${'p'.repeat(43)}`,
+  CARACAL_FIX_TOKEN: `cat_${'f'.repeat(43)}`,
 };
 const VALUES: Values = {
   config: {
@@ -33,7 +36,8 @@ const VALUES: Values = {
   secrets: SECRETS,
 };
 const CARACAL_CREDENTIALS = ['CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'];
-const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'];
+const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET', 'CARACAL_SINK_SECRET'];
+const ACT_TOKENS = ['CARACAL_APPROVE_TOKEN', 'CARACAL_FIX_TOKEN'];
 
 /** A container's environment as the process sees it (values the kubelet could not resolve left out). */
 function envOf(objects: K8sObject[], component: 'web' | 'worker'): Record<string, string> {
@@ -53,6 +57,10 @@ test('the web gets Redis, the signing key, the chat credentials and the incident
   expect(settingsOf(config, 'slack')).toMatchObject({ botToken: SECRETS.SLACK_BOT_TOKEN, signingSecret: SECRETS.SLACK_SIGNING_SECRET, appToken: SECRETS.SLACK_APP_TOKEN });
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
   expect(config.incidents?.secrets).toEqual({ alertmanagerToken: [SECRETS.ALERTMANAGER_TOKEN], pagerDutySecret: [SECRETS.PAGERDUTY_WEBHOOK_SECRET], incidentWebhookSecret: [SECRETS.INCIDENT_WEBHOOK_SECRET] });
+  // The web verifies Caracal's sink deliveries; the tokens that act on Caracal are the worker's alone.
+  expect(config.acts.sinkSecrets).toEqual([SECRETS.CARACAL_SINK_SECRET]);
+  expect(ACT_TOKENS.filter((k) => k in env)).toEqual([]);
+  expect(config.acts).toMatchObject({ approveToken: null, fixToken: null });
 });
 
 test('the web gets no Caracal credential: `serve` never reads Caracal settings, so they would only be exposed there', () => {
@@ -69,6 +77,7 @@ test('the worker gets Redis, the signing key, the Caracal and chat credentials, 
   expect(INCIDENT_SECRETS.filter((k) => k in env)).toEqual([]);
   const config = loadWorkerConfig(env);
   expect(config.caracal).toMatchObject({ adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN });
+  expect(config.acts).toMatchObject({ approveToken: SECRETS.CARACAL_APPROVE_TOKEN, fixToken: SECRETS.CARACAL_FIX_TOKEN, sinkSecrets: [] });
   expect(settingsOf(config, 'slack')?.botToken).toBe(SECRETS.SLACK_BOT_TOKEN);
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
 });

@@ -197,12 +197,15 @@ export function isSecretName(name: string): boolean {
  * gives it.
  */
 export const CREDENTIALS = {
-  web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'],
-  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD'],
+  web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET', 'CARACAL_SINK_SECRET'],
+  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'CARACAL_APPROVE_TOKEN', 'CARACAL_FIX_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD'],
 } as const;
+
+/** Token files the chart mounts (workers only), by the variable that names the file. */
+export const TOKEN_FILES = ['CARACAL_ADMIN_TOKEN_FILE', 'CARACAL_APPROVE_TOKEN_FILE', 'CARACAL_FIX_TOKEN_FILE'] as const;
 
 /** Whether a variable reaches a component: every plain setting does; a credential only where it is read; the admin token file only to workers. */
 export function readBy(component: 'web' | 'worker', name: string): boolean {
-  if (name === 'CARACAL_ADMIN_TOKEN_FILE') return component === 'worker';
+  if ((TOKEN_FILES as readonly string[]).includes(name)) return component === 'worker';
   return !isSecretName(name) || (CREDENTIALS[component] as readonly string[]).includes(name);
 }

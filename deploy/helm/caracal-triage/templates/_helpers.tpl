@@ -59,6 +59,23 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Where file-valued settings are mounted. */}}
 {{- define "caracal-triage.adminTokenDir" -}}/var/run/secrets/caracal-triage/admin-token{{- end -}}
+
+{{/*
+The Caracal tokens mounted as files in worker pods (web pods read no Caracal), as a JSON list of
+{volume, env, dir, secretName, key}: the admin (read) token, the approve token and the fix token,
+each when its `<name>TokenFile.secretName` is set.
+*/}}
+{{- define "caracal-triage.tokenFiles" -}}
+{{- $root := . -}}
+{{- $out := list -}}
+{{- range $f := list (dict "values" "adminTokenFile" "env" "CARACAL_ADMIN_TOKEN_FILE" "volume" "admin-token") (dict "values" "approveTokenFile" "env" "CARACAL_APPROVE_TOKEN_FILE" "volume" "approve-token") (dict "values" "fixTokenFile" "env" "CARACAL_FIX_TOKEN_FILE" "volume" "fix-token") -}}
+{{- $v := index $root.Values $f.values -}}
+{{- if and $v $v.secretName -}}
+{{- $out = append $out (dict "volume" $f.volume "env" $f.env "dir" (printf "/var/run/secrets/caracal-triage/%s" $f.volume) "secretName" $v.secretName "key" $v.key) -}}
+{{- end -}}
+{{- end -}}
+{{- $out | toJson -}}
+{{- end -}}
 {{- define "caracal-triage.routesDir" -}}/etc/caracal-triage/routes{{- end -}}
 
 {{/* The HTTP port of a component, or nothing when it serves none. */}}
@@ -72,16 +89,17 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" "web"|"worker").
-The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests and incident webhooks
-and reads no Caracal setting; the worker (`worker`) reads Caracal and posts to the chat
-platforms, and never serves the incident hooks. The worker also gets Slack's signing secret and
+The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests, incident webhooks and
+Caracal's sink deliveries (CARACAL_SINK_SECRET) and reads no Caracal setting; the worker
+(`worker`) reads Caracal (and acts on it with the approve and fix tokens) and posts to the chat
+platforms, and never serves the hooks. The worker also gets Slack's signing secret and
 app token only because its start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN
 without one of them; it uses neither.
 */}}
 {{- define "caracal-triage.secretKeys" -}}
 {{- $keys := dict
-  "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET")
-  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
+  "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET" "CARACAL_SINK_SECRET")
+  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "CARACAL_APPROVE_TOKEN" "CARACAL_FIX_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
 -}}
 {{- index $keys . | toJson -}}
 {{- end -}}
@@ -129,7 +147,7 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $v := index $root.Values .component -}}
 {{- $port := include "caracal-triage.httpPort" . -}}
 {{- $component := .component -}}
-{{- $adminToken := and (eq $component "worker") $root.Values.adminTokenFile.secretName -}}
+{{- $tokenFiles := ternary (include "caracal-triage.tokenFiles" $root | fromJsonArray) (list) (eq $component "worker") -}}
 {{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
@@ -197,9 +215,9 @@ spec:
               key: {{ $key }}
               optional: true
         {{- end }}
-        {{- if $adminToken }}
-        - name: CARACAL_ADMIN_TOKEN_FILE
-          value: {{ printf "%s/%s" (include "caracal-triage.adminTokenDir" $root) $root.Values.adminTokenFile.key | quote }}
+        {{- range $f := $tokenFiles }}
+        - name: {{ $f.env }}
+          value: {{ printf "%s/%s" $f.dir $f.key | quote }}
         {{- end }}
         {{- if include "caracal-triage.routesEnabled" $root }}
         - name: TRIAGE_ROUTES_FILE
@@ -230,9 +248,9 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
-        {{- if $adminToken }}
-        - name: admin-token
-          mountPath: {{ include "caracal-triage.adminTokenDir" $root }}
+        {{- range $f := $tokenFiles }}
+        - name: {{ $f.volume }}
+          mountPath: {{ $f.dir }}
           readOnly: true
         {{- end }}
         {{- if include "caracal-triage.routesEnabled" $root }}
@@ -247,13 +265,13 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: {{ $root.Values.tmpSizeLimit }}
-    {{- if $adminToken }}
-    - name: admin-token
+    {{- range $f := $tokenFiles }}
+    - name: {{ $f.volume }}
       secret:
-        secretName: {{ $root.Values.adminTokenFile.secretName }}
+        secretName: {{ $f.secretName }}
         items:
-          - key: {{ $root.Values.adminTokenFile.key }}
-            path: {{ $root.Values.adminTokenFile.key }}
+          - key: {{ $f.key }}
+            path: {{ $f.key }}
         defaultMode: 0440
     {{- end }}
     {{- if include "caracal-triage.routesEnabled" $root }}
