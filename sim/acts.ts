@@ -19,63 +19,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { err, json, type RouteResult } from './http';
-import type { ZoneData } from './types';
+import type { SimActs, SimApproval, SinkEvent, ZoneData } from './types';
 
-export interface SimApproval {
-  id: string;
-  zone_id: string;
-  session_id: string | null;
-  principal_id: string | null;
-  application_id: string | null;
-  approval_type: string;
-  tier: string;
-  approver_class: 'operator' | 'subject' | 'any';
-  privacy_mode: string;
-  metadata_json: Record<string, unknown> | null;
-  decision_reason: string | null;
-  created_at: string;
-  expires_at: string;
-  satisfied_at: string | null;
-  rejected_at: string | null;
-  consumed_at: string | null;
-  approver_subject_id: string | null;
-}
-
-/** An approval event as the sink dispatcher sends it (body of a delivery). */
-export interface SinkEvent {
-  id: string;
-  type: 'step_up_issued' | 'step_up_decided' | 'step_up_consumed';
-  zone_id: string;
-  decision: string;
-  occurred_at: string;
-  data: Record<string, unknown>;
-}
+export type { SimActs, SimApproval, SinkEvent } from './types';
 
 interface Activation {
   versionId: string;
   outboxId: string;
   at: number;
-}
-
-export interface SimActs {
-  /** STS unreachable: simulate is not executed, activations stay `waiting_for_sts`. */
-  stsDown: boolean;
-  /** How long after an activation STS reports it loaded (ms). */
-  stsLoadAfterMs: number;
-  /** Calls that reached approve / reject / activate (whatever the answer), in order. */
-  readonly calls: Array<{ kind: 'approve' | 'reject' | 'activate'; zoneId: string; id: string; body: unknown; status: number; at: number }>;
-  /** Events emitted (issued by addApproval, decided by approve/reject, consumed by consume). */
-  readonly events: SinkEvent[];
-  /** Called with each event as it is emitted (sink.ts registers a dispatcher here). */
-  onEvent: ((e: SinkEvent) => void) | null;
-  /** Seeds a pending hold and emits its `step_up_issued`. */
-  addApproval(zoneId: string, over?: Partial<SimApproval> & { agentLabels?: string[]; agentSessionId?: string }): { approval: SimApproval; event: SinkEvent };
-  approval(zoneId: string, id: string): SimApproval | undefined;
-  /** The agent came back with the approval: emits `step_up_consumed`. */
-  consume(zoneId: string, id: string): SinkEvent | null;
-  /** The zone's active version of a set, after any activation (undefined: the scenario's). */
-  activeVersion(zoneId: string, setId: string): string | null | undefined;
-  reset(): void;
 }
 
 const key = (zoneId: string, id: string) => `${zoneId}\u0000${id}`;
