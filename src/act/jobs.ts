@@ -26,9 +26,14 @@ export function enqueueApprovalCard(queue: Queue, key: string, delayMs = 0): Pro
   return queue.add('approval_card', { approval: key }, { deduplication: { id: `aprcard-${key}`, keepLastIfActive: true }, ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
-/** The re-read of a waiting hold, `delayMs` from now (one scheduled per card). */
+/**
+ * The re-read of a waiting hold, `delayMs` from now. One per card and 30-second slot (its job ID
+ * names the slot): the re-read that runs can schedule the next one (a deduplication ID would
+ * still be held by the running job and drop it), and card redraws in the same slot share one.
+ */
 export function scheduleApprovalRefresh(queue: Queue, key: string, delayMs: number): Promise<unknown> {
-  return queue.add('approval_card', { approval: key }, { deduplication: { id: `aprref-${key}` }, delay: Math.max(1000, delayMs) });
+  const delay = Math.max(1000, delayMs);
+  return queue.add('approval_card', { approval: key }, { jobId: `aprref-${key}-${Math.floor((Date.now() + delay) / 30_000)}`, delay });
 }
 
 /** One decide job per claim (`attempt` is the claim's try number): a retried job is the same job. */

@@ -37,7 +37,7 @@ describe('the example routes file', () => {
     if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
     expect(r.warnings).toEqual([]);
     const t = r.table;
-    expect(t.routes.map((x) => x.name)).toEqual(['access-safety', 'audit-security', 'payments-zone', 'pagerduty-caracal', 'critical', 'the-rest']);
+    expect(t.routes.map((x) => x.name)).toEqual(['approvals', 'access-safety', 'audit-security', 'payments-zone', 'pagerduty-caracal', 'critical', 'the-rest']);
     const to = (f: Partial<RoutingFacts>): unknown => {
       const d = routeIncident(t, facts(f));
       return d.ok ? (d.by.kind === 'route' ? d.by.name : d.by.kind) : d.reason;
@@ -48,6 +48,11 @@ describe('the example routes file', () => {
     expect(to({ source: 'pagerduty', service: { id: 'POTHER1', name: 'Caracal production' }, severity: 'HIGH' })).toBe('pagerduty-caracal');
     expect(to({ source: 'pagerduty', service: { id: 'POTHER1', name: 'Billing' }, severity: 'high' })).toBe('critical');
     expect(to({ alertname: 'CaracalAuditDLQNonEmpty', severity: 'warning' })).toBe('the-rest');
+    // Caracal's approval holds (source caracal): by tier, ignoring case; other tiers fall through.
+    expect(to({ source: 'caracal', zone: 'zone-payments', tier: 'HIGH', application: 'app-1' })).toBe('approvals');
+    expect(to({ source: 'caracal', zone: 'zone-payments', tier: 'low', application: 'app-1' })).toBe('payments-zone');
+    // An incident never matches a route that names the approval keys.
+    expect(to({ alertname: 'CaracalAuditDLQNonEmpty', severity: 'critical' })).toBe('critical');
   });
 });
 

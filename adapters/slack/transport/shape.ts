@@ -55,8 +55,7 @@ function formBody(raw: string): SlackBodyVerdict {
     if (!interactive.success) return bad('payload is not an interaction object with a type');
     if (interactive.data.type === 'view_submission') {
       const v = ViewSubmission.safeParse(parsed.value);
-      if (!v.success) return bad('view_submission payload without a user or view');
-      return v.data.view.callback_id === REASON_VIEW ? { kind: 'bolt' } : { kind: 'ack', why: 'not one of the bot\'s dialogs' };
+      return v.success && v.data.view.callback_id === REASON_VIEW ? { kind: 'bolt' } : { kind: 'ack', why: 'not one of the bot\'s dialogs' };
     }
     if (interactive.data.type !== 'block_actions') return { kind: 'ack', why: `interaction type ${interactive.data.type} is not handled` };
     const actions = BlockActions.safeParse(parsed.value);

@@ -77,32 +77,45 @@ export async function proposeJob(deps: FixJobDeps, job: Job, token: string | und
   let p = await deps.proposals.get(id);
   if (!p) return { skipped: 'proposal gone' };
   if (!p.plan) {
-    const record = await deps.triages.get(p.triageId);
-    const target = { requestId: record?.input.requestId ?? p.requestId, zoneId: record?.zoneId ?? p.zoneId, diagnosis: record?.diagnosis ?? null };
-    let plan: StoredPlan;
-    if (!deps.fixer) plan = { remedy: null, reason: 'This bot has no CARACAL_FIX_TOKEN, so it can neither simulate nor apply a fix.', at: deps.now().toISOString() };
-    else {
-      const reads = target.requestId && target.zoneId ? planReads({ reads: deps.reads, simulator: deps.fixer, zoneId: target.zoneId, requestId: target.requestId }) : null;
-      const planned = reads
-        ? await planFix(target, reads)
-        : { remedy: null, reason: target.diagnosis ? 'The triage has no located request, so there is no denied call to check a version against.' : 'Nothing failed, so there is nothing to fix.' };
-      plan = deps.redactor.redact({ remedy: planned.remedy, reason: planned.reason, at: deps.now().toISOString() }).value;
+    try {
+      await plan(deps, p);
+    } catch (e) {
+      // Out of attempts: say so on the proposal and free the triage for another one.
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw e;
+      await deps.proposals.set(id, { planError: describeError(e).message.slice(0, 300) });
+      await deps.proposals.close(p);
     }
-    await deps.proposals.set(id, { plan: JSON.stringify(plan) });
-    await auditAct(deps.audit, {
-      actor: actorOf(p.proposer),
-      action: plan.remedy ? 'fix proposed' : 'fix proposal found no remedy',
-      source: 'act_worker',
-      subject: fixSubject(id),
-      triageId: p.triageId,
-      requestId: p.requestId,
-      detail: plan.remedy ? `activate ${plan.remedy.toVersionId} of ${plan.remedy.policySetId} in ${plan.remedy.zoneId} (now ${plan.remedy.fromVersionId ?? 'none'})` : plan.reason,
-    });
-    if (!plan.remedy) await deps.proposals.close(p);
-    else await deps.queue.add('propose', { proposal: id }, { jobId: `lapse-${id}`, delay: Math.max(1000, p.expiresAt - deps.now().getTime() + 1000) });
   }
   p = await drawProposal(deps, job, token, id);
   return { planned: !!p.plan?.remedy };
+}
+
+/** Plans the fix (a dry run), stores and audits the plan, and schedules the proposal's lapse. */
+async function plan(deps: FixJobDeps, p: Proposal): Promise<void> {
+  const id = p.id;
+  const record = await deps.triages.get(p.triageId);
+  const target = { requestId: record?.input.requestId ?? p.requestId, zoneId: record?.zoneId ?? p.zoneId, diagnosis: record?.diagnosis ?? null };
+  let stored: StoredPlan;
+  if (!deps.fixer) stored = { remedy: null, reason: 'This bot has no CARACAL_FIX_TOKEN, so it can neither simulate nor apply a fix.', at: deps.now().toISOString() };
+  else {
+    const reads = target.requestId && target.zoneId ? planReads({ reads: deps.reads, simulator: deps.fixer, zoneId: target.zoneId, requestId: target.requestId }) : null;
+    const planned = reads
+      ? await planFix(target, reads)
+      : { remedy: null, reason: target.diagnosis ? 'The triage has no located request, so there is no denied call to check a version against.' : 'Nothing failed, so there is nothing to fix.' };
+    stored = deps.redactor.redact({ remedy: planned.remedy, reason: planned.reason, at: deps.now().toISOString() }).value;
+  }
+  await deps.proposals.set(id, { plan: JSON.stringify(stored) });
+  await auditAct(deps.audit, {
+    actor: actorOf(p.proposer),
+    action: stored.remedy ? 'fix proposed' : 'fix proposal found no remedy',
+    source: 'act_worker',
+    subject: fixSubject(id),
+    triageId: p.triageId,
+    requestId: p.requestId,
+    detail: stored.remedy ? `activate ${stored.remedy.toVersionId} of ${stored.remedy.policySetId} in ${stored.remedy.zoneId} (now ${stored.remedy.fromVersionId ?? 'none'})` : stored.reason,
+  });
+  if (!stored.remedy) await deps.proposals.close(p);
+  else await deps.queue.add('propose', { proposal: id }, { jobId: `lapse-${id}`, delay: Math.max(1000, p.expiresAt - deps.now().getTime() + 1000) });
 }
 
 /** The zone's active version now (null: none), read with the fix token. */
