@@ -69,8 +69,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     startTimeoutMs: opts.startTimeoutMs,
   });
   const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
-  const service = opts.service as Partial<RedisTriageService>;
-  const desk = opts.acts && service.store && service.queues ? createActDesk({ service: opts.service as RedisTriageService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
+  const redisService = 'store' in opts.service && 'queues' in opts.service ? opts.service : null;
+  if (opts.acts && !redisService) throw new Error('acting from chat needs the Redis-backed triage service (src/service/triage-service.ts)');
+  const desk = opts.acts && redisService ? createActDesk({ service: redisService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
   const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, ...(desk ? { acts: desk } : {}) }));
   if (desk && opts.acts && opts.acts.config.sinkSecrets.length > 0 && opts.acts.routing) {
     ingresses.push(
