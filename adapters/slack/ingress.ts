@@ -18,7 +18,7 @@ import { mentionListener } from './handlers/mention';
 import { SlackIdentityResolver, type SlackIdentity } from './identity';
 import { slackLogger } from './logger';
 import { ACTION_PREFIX } from './render/card';
-import { ACT_ACTION_PREFIX, REASON_VIEW } from './render/notice';
+import { ACT_ACTION_PREFIX, REASON_VIEW } from './render/act-message';
 import { httpTransport } from './transport/http';
 import { socketTransport } from './transport/socket';
 

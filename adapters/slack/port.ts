@@ -22,9 +22,9 @@ import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';
 import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } from './errors';
-import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
-import { buildNoticeMessage } from './render/notice';
-import type { Notice } from '../../src/chat/notice';
+import { BlockLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
+import { buildActMessage } from './render/act-message';
+import type { ActMessage } from '../../src/chat/act-message';
 
 /** The metadata event type every post of ours carries. */
 export const POST_EVENT_TYPE = 'caracal_triage_post';
@@ -191,6 +191,11 @@ export class SlackChatPort implements ChatPort {
     return this.reply(asSlackRef(ref), render(() => buildBundleMessage(triage, { files: this.capabilities.files })), opts);
   }
 
+  /** An escalation's mention of the user group or user it names, or a reminder: a reply like any other. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string, opts: PostOptions = {}): Promise<MessageRef> {
+    return this.reply(asSlackRef(ref), render(() => buildNoticeMessage(triage, key)), opts);
+  }
+
   private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }, opts: PostOptions): Promise<MessageRef> {
     if (opts.found) {
       // Posted by a run that died before recording it: only its file may be missing.
@@ -212,9 +217,9 @@ export class SlackChatPort implements ChatPort {
    * a reply in a message's thread (`where` a message: a proposal under the triage card, a result
    * under the proposal, which Slack puts in the same thread).
    */
-  async postNotice(where: Destination | MessageRef, notice: Notice, opts: PostOptions = {}): Promise<MessageRef> {
+  async postActMessage(where: Destination | MessageRef, message: ActMessage, opts: PostOptions = {}): Promise<MessageRef> {
     if (opts.found) return opts.found.ref;
-    const msg = render(() => buildNoticeMessage(notice));
+    const msg = render(() => buildActMessage(message));
     const parent = ReplyRef.safeParse(where);
     if (parent.success) {
       const r = parent.data;
@@ -236,9 +241,9 @@ export class SlackChatPort implements ChatPort {
     return ref;
   }
 
-  async updateNotice(ref: MessageRef, notice: Notice): Promise<void> {
+  async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
     const r = asSlackRef(ref);
-    const msg = render(() => buildNoticeMessage(notice));
+    const msg = render(() => buildActMessage(message));
     await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
   }
 

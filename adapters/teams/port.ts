@@ -29,9 +29,9 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
-import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
-import { buildNoticeCard } from './render/notice';
-import type { Notice } from '../../src/chat/notice';
+import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
+import { buildActCard } from './render/act-card';
+import type { ActMessage } from '../../src/chat/act-message';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -206,6 +206,12 @@ export class TeamsChatPort implements ChatPort {
     await this.reply('postBundle', r, render(() => buildBundleMessage(triage)));
   }
 
+  /** An escalation that @mentions the Teams user it names (the card's `msteams.entities`), or a reminder. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string): Promise<void> {
+    const r = this.messageRef(ref);
+    await this.reply('postNotice', r, render(() => buildNoticeMessage(triage, key)));
+  }
+
   private async reply(method: string, r: TeamsMessageRef, card: AdaptiveCard): Promise<MessageRef> {
     const conv = r.conversationRef.conversation.id;
     const sent = await this.connector(method, r.conversationRef, (c) => c.conversations.replyToActivity(conv, r.activityId, messageOf(card, r.conversationRef, conv, r.activityId) as BotActivity));
@@ -217,17 +223,17 @@ export class TeamsChatPort implements ChatPort {
    * in the thread of `where` when it is a message (a proposal under a triage card, a result
    * under the proposal). Teams has no look-up, so a crash in the post window can repeat one.
    */
-  async postNotice(where: Destination | MessageRef, notice: Notice): Promise<MessageRef> {
-    const card = render(() => buildNoticeCard(notice));
+  async postActMessage(where: Destination | MessageRef, message: ActMessage): Promise<MessageRef> {
+    const card = render(() => buildActCard(message));
     const asMessage = parseTeamsMessageRef(where);
-    if (asMessage.ok) return this.reply('postNotice', asMessage.value, card);
-    return this.postTop('postNotice', where, card);
+    if (asMessage.ok) return this.reply('postActMessage', asMessage.value, card);
+    return this.postTop('postActMessage', where, card);
   }
 
-  async updateNotice(ref: MessageRef, notice: Notice): Promise<void> {
+  async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
     const r = this.messageRef(ref);
-    const card = render(() => buildNoticeCard(notice));
+    const card = render(() => buildActCard(message));
     const conv = r.conversationRef.conversation.id;
-    await this.connector('updateNotice', r.conversationRef, (c) => c.conversations.updateActivity(conv, r.activityId, { ...messageOf(card, r.conversationRef, conv), id: r.activityId } as BotActivity));
+    await this.connector('updateActMessage', r.conversationRef, (c) => c.conversations.updateActivity(conv, r.activityId, { ...messageOf(card, r.conversationRef, conv), id: r.activityId } as BotActivity));
   }
 }

@@ -20,10 +20,10 @@ import type { AuditLog } from '../audit/log';
 import type { CaracalActClient } from '../caracal/act-client';
 import { approvalState, type Approval } from '../caracal/act-schemas';
 import { CaracalApiError, describeError } from '../caracal/errors';
-import type { Notice } from '../chat/notice';
+import type { ActMessage } from '../chat/act-message';
 import type { Redactor } from '../redact/redact';
 import type { Actor } from '../triage/record';
-import { approvalNotice, holdState } from './approval-view';
+import { approvalMessage, holdState } from './approval-view';
 import type { ApprovalRecord, ApprovalStore, Claim, DecisionResult, HoldView } from './approvals';
 import { approvalSubject, auditAct } from './audit';
 import { enqueueApprovalCard, scheduleApprovalRefresh } from './jobs';
@@ -66,7 +66,7 @@ function holdView(a: Approval, now: Date): HoldView {
 }
 
 /** What the card shows, without the button values (re-signed on every draw): equal means nothing to redraw. */
-function digestOf(n: Notice): string {
+function digestOf(n: ActMessage): string {
   return createHash('sha256').update(JSON.stringify({ ...n, buttons: n.buttons.map((b) => ({ ...b, value: '' })) })).digest('hex').slice(0, 32);
 }
 
@@ -82,7 +82,7 @@ export async function approvalCardJob(deps: ApprovalJobDeps, job: Job, token: st
     await deps.approvals.setHold(key, null, describeError(e).code);
   }
   const rec = (await deps.approvals.get(key))!;
-  const notice = approvalNotice(rec, { now, approvers: deps.approvers, canCall: !!deps.approver, sign: deps.sign });
+  const notice = approvalMessage(rec, { now, approvers: deps.approvers, canCall: !!deps.approver, sign: deps.sign });
   const digest = digestOf(notice);
   if (rec.ref) {
     if (rec.drawn !== digest) await redraw(deps, job, token, rec.ref, notice);

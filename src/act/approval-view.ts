@@ -1,5 +1,5 @@
 /**
- * The approval card (a Notice, src/chat/notice.ts) from what the bot holds about one approval
+ * The approval card (a ActMessage, src/chat/notice.ts) from what the bot holds about one approval
  * hold: what `step_up_issued` said, the hold as last read from Caracal (its `metadata_json` says
  * what the agent asks for; the event does not), the later events, and the click being acted on
  * or its answer. Pure: every sentence follows from those; where they cannot tell (the hold could
@@ -8,7 +8,7 @@
  * States: pending (buttons while someone may decide), expired (computed from `expires_at`: no
  * event says so), approved, rejected, consumed (the agent used the approval).
  */
-import type { Notice, NoticeButton, NoticeTone } from '../chat/notice';
+import type { ActMessage, ActButton, ActTone } from '../chat/act-message';
 import { formatDuration } from '../config/duration';
 import { tick } from '../triage/steps/step';
 import type { ApprovalRecord, DecisionResult, HoldView, Person } from './approvals';
@@ -47,7 +47,7 @@ export function holdState(r: ApprovalRecord, now: Date): HoldState {
   return 'unknown';
 }
 
-const TITLES: Record<HoldState, [string, NoticeTone]> = {
+const TITLES: Record<HoldState, [string, ActTone]> = {
   pending: ['Approval needed: an agent is waiting', 'waiting'],
   expired: ['Approval hold expired', 'warning'],
   approved: ['Approval hold approved', 'good'],
@@ -117,7 +117,7 @@ function resultLine(res: DecisionResult): string | null {
   }
 }
 
-export function approvalNotice(r: ApprovalRecord, o: ApprovalViewOptions): Notice {
+export function approvalMessage(r: ApprovalRecord, o: ApprovalViewOptions): ActMessage {
   const state = holdState(r, o.now);
   const [title, tone] = TITLES[state];
   const lines: string[] = [whoAsks(r), askedFor(r.hold, r.holdError)];
@@ -137,7 +137,7 @@ export function approvalNotice(r: ApprovalRecord, o: ApprovalViewOptions): Notic
     if (line) lines.push(line);
   }
   if (r.claim && !r.result) lines.push(`${personName(r.claim.by)} clicked ${r.claim.decision === 'approve' ? 'Approve' : 'Reject'} at ${utc(r.claim.at)}; sending it to Caracal.`);
-  const buttons: NoticeButton[] = [];
+  const buttons: ActButton[] = [];
   if (state === 'pending' && !r.claim) {
     if (!o.canCall) lines.push("This bot has no CARACAL_APPROVE_TOKEN, so it cannot decide holds: decide it in Caracal's Console.");
     else if (o.approvers === 0) lines.push("Nobody may decide holds from chat here (TRIAGE_APPROVERS is empty): decide it in Caracal's Console.");

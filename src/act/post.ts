@@ -1,13 +1,13 @@
 /**
  * Posting an act's message (an approval card, a proposal, a fix result) once, and redrawing it,
- * through the chat port of its platform (ChatPort.postNotice / updateNotice) and the shared
+ * through the chat port of its platform (ChatPort.postActMessage / updateActMessage) and the shared
  * limiter, as the triage posting does (src/posting), in small:
  *
  *   - a short lease (`<p>act-lease:<key>`) keeps two live runs of one post apart;
  *   - under the lease the caller's state is read again: a message already recorded is redrawn;
  *   - an intent (the time of the attempt) is stored before the platform is called; a run that
  *     finds one left by a run that died looks for that message (ChatPort.findPost, with the
- *     post's identity `{triageId: <key>, key: 'notice'}` as Slack message metadata) and keeps
+ *     post's identity `{triageId: <key>, key: 'act'}` as Slack message metadata) and keeps
  *     it instead of posting again; a platform that cannot look (Teams) posts again, at least once;
  *   - a 429 delays the job by Retry-After (nothing was stored: the intent is cleared); a refusal
  *     that retrying cannot help fails the job for good; anything else keeps the intent and lets
@@ -17,7 +17,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChatPort, Destination, MessageRef, Notice } from '../chat/port';
+import type { ChatPort, Destination, MessageRef, ActMessage } from '../chat/port';
 import { delayJob } from '../posting/delay';
 import type { ChatLimiter, CallKind } from '../posting/limiter';
 import { isPermanent, isRateLimited } from '../posting/post-common';
@@ -48,10 +48,10 @@ export interface NoticeSlot {
 /** How far before the intent a look-up reaches (platform clocks differ from ours). */
 const LOOKBACK_MS = 5 * 60_000;
 
-export function portFor(deps: Pick<ActPostDeps, 'ports'>, where: Destination | MessageRef): ChatPort & Required<Pick<ChatPort, 'postNotice' | 'updateNotice'>> {
+export function portFor(deps: Pick<ActPostDeps, 'ports'>, where: Destination | MessageRef): ChatPort & Required<Pick<ChatPort, 'postActMessage' | 'updateActMessage'>> {
   const port = deps.ports[where.platform];
-  if (!port?.postNotice || !port.updateNotice) throw new UnrecoverableError(`no chat port for ${where.platform} in this worker; start it with ${where.platform} configured`);
-  return port as ChatPort & Required<Pick<ChatPort, 'postNotice' | 'updateNotice'>>;
+  if (!port?.postActMessage || !port.updateActMessage) throw new UnrecoverableError(`no chat port for ${where.platform} in this worker; start it with ${where.platform} configured`);
+  return port as ChatPort & Required<Pick<ChatPort, 'postActMessage' | 'updateActMessage'>>;
 }
 
 async function admitted(deps: ActPostDeps, job: Job, token: string | undefined, port: ChatPort, kind: CallKind, where: Destination | MessageRef, onWait?: () => Promise<void>): Promise<void> {
@@ -78,14 +78,14 @@ async function platformCall<T>(deps: ActPostDeps, job: Job, token: string | unde
 }
 
 /** Redraws a posted message. */
-export async function redraw(deps: ActPostDeps, job: Job, token: string | undefined, ref: MessageRef, notice: Notice): Promise<void> {
+export async function redraw(deps: ActPostDeps, job: Job, token: string | undefined, ref: MessageRef, notice: ActMessage): Promise<void> {
   const port = portFor(deps, ref);
   await admitted(deps, job, token, port, 'update', ref);
-  await platformCall(deps, job, token, port, 'update', ref, () => port.updateNotice(ref, notice));
+  await platformCall(deps, job, token, port, 'update', ref, () => port.updateActMessage(ref, notice));
 }
 
 /** Posts the message once (see the file comment), or redraws it when it exists; returns where it is and whether it was new. */
-export async function postOnce(deps: ActPostDeps, job: Job, token: string | undefined, slot: NoticeSlot, notice: Notice): Promise<{ ref: MessageRef; posted: boolean }> {
+export async function postOnce(deps: ActPostDeps, job: Job, token: string | undefined, slot: NoticeSlot, notice: ActMessage): Promise<{ ref: MessageRef; posted: boolean }> {
   const port = portFor(deps, slot.where);
   const lease = deps.keys.actLease(slot.key);
   const mine = randomBytes(12).toString('hex');
@@ -97,7 +97,7 @@ export async function postOnce(deps: ActPostDeps, job: Job, token: string | unde
       await redraw(deps, job, token, cur.ref, notice);
       return { ref: cur.ref, posted: false };
     }
-    const identity = { triageId: slot.key, key: 'notice' };
+    const identity = { triageId: slot.key, key: 'act' };
     if (cur.intentAt !== null && port.findPost) {
       const found = await platformCall(deps, job, token, port, 'post', slot.where, () => port.findPost!(slot.where, identity, new Date(cur.intentAt! - LOOKBACK_MS)));
       if (found) {
@@ -110,7 +110,7 @@ export async function postOnce(deps: ActPostDeps, job: Job, token: string | unde
     }
     await admitted(deps, job, token, port, 'post', slot.where, release);
     await slot.setIntent(cur.intentAt ?? Date.now());
-    const ref = await platformCall(deps, job, token, port, 'post', slot.where, () => port.postNotice(slot.where, notice, { identity }), () => slot.setIntent(null));
+    const ref = await platformCall(deps, job, token, port, 'post', slot.where, () => port.postActMessage(slot.where, notice, { identity }), () => slot.setIntent(null));
     await slot.setRef(ref);
     await slot.setIntent(null);
     return { ref, posted: true };

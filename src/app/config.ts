@@ -1,12 +1,13 @@
 /**
  * The configuration, read once into one typed object per kind of process. Each room owns its
- * settings (src/caracal/config.ts, src/incidents/config.ts, src/server/config.ts, the logger's
+ * settings (src/caracal/config.ts, src/incidents/config.ts, src/followup/config.ts, src/server/config.ts, the logger's
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis); `fix --plan` also the fix token
- *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and
- *             the acts (sink secret, who may approve and fix)
+ *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis); `fix --plan` also the fix token
+ *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and the
+ *             acts (sink secret, who may approve and fix); with MCP_TOKEN set, the MCP server's
+ *             settings and Caracal too (its tools read Caracal)
  *   worker    `worker`, `start`: the web's groups and Caracal (the acts' tokens included)
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *
@@ -17,10 +18,12 @@
 import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
-import { combine, orThrow, type Parsed } from '../config/problems';
+import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
+import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
+import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
 import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
@@ -41,10 +44,19 @@ export interface WebConfig {
   platforms: ConfiguredPlatform[];
   /** null when no incident source is configured. */
   incidents: IncidentsConfig | null;
+  /** Escalation targets, reminders, abandonment and PagerDuty. */
+  followUp: FollowUpConfig;
+  /** `POST /mcp`: null unless MCP_TOKEN is set. */
+  mcp: McpHttpConfig | null;
   /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
   acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
+}
+
+/** The MCP server on the web host: its own settings and the Caracal its tools read. */
+export interface McpHttpConfig extends McpHttpSettings {
+  caracal: CaracalConfig;
 }
 
 /** A worker collects evidence too; `start` runs web and worker from this one. */
@@ -67,6 +79,8 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...CHAT_PLATFORMS.flatMap((p) => p.secretVariables),
   ...RUNTIME_SECRET_VARIABLES,
   ...INCIDENT_SECRET_VARIABLES,
+  ...FOLLOWUP_SECRET_VARIABLES,
+  ...MCP_SECRET_VARIABLES,
   ...ACT_SECRET_VARIABLES,
 ];
 
@@ -104,6 +118,7 @@ function webGroups(env: Env) {
     logLevel: parseLogLevel(env),
     platforms,
     incidents,
+    followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
     acts: withSinkRoute(parseActConfig(env), incidents, running),
   };
 }
@@ -124,14 +139,29 @@ export function loadTerminalConfig(env: Env): TerminalConfig {
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
+/** The MCP settings with the Caracal they need (the Caracal group is parsed by the caller, once). */
+function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null): McpHttpConfig | null {
+  return settings && caracal ? { ...settings, caracal } : null;
+}
+
+/**
+ * `serve` reads no Caracal unless it serves MCP: with MCP_TOKEN set the Caracal group is
+ * checked with the others (its problems reported with theirs), and only then.
+ */
 export function loadWebConfig(env: Env): WebConfig {
-  const c = orThrow(combine(webGroups(env)));
-  return { ...c, secrets: knownSecrets(env, actFileSecrets(c.acts)) };
+  const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
+  const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
+  const mcp = mcpWith(mcpSettings, mcpCaracal);
+  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken, ...actFileSecrets(rest.acts)]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), mcpSettings: parseMcpHttpSettings(env) }));
+  // The worker pages PagerDuty: what it needs for that is checked where it runs.
+  const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
+  if (paging.length) throw new ConfigError(paging);
+  const { mcpSettings, ...rest } = c;
+  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
 }
 
 export function loadFixPlanConfig(env: Env): FixPlanConfig {

@@ -1,7 +1,8 @@
 /**
  * The web half of the bot: the command flow over a TriageService, one ingress per chat
- * platform, the host around them. The caller owns the service (and, in `start`, shares its
- * Redis connection and metrics registry with the worker).
+ * platform, the incident sources and the MCP server when configured, the host around them.
+ * The caller owns the service (and, in `start`, shares its Redis connection and metrics
+ * registry with the worker).
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -12,6 +13,9 @@ import type { RoutingTable } from '../incidents/routes/load';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
+import { createMcpIngress } from '../mcp/http';
+import { createTriageEngine } from '../triage/engine';
+import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
 import type { Ingress } from '../ingress/ingress';
@@ -46,6 +50,8 @@ export interface WebHostOptions {
    * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
    */
   acts?: { config: ActConfig; routing: RoutingTable | null } | null;
+  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  mcp?: McpHttpConfig | null;
 }
 
 export interface WebHost extends WebServer {
@@ -98,6 +104,10 @@ export function createWebHost(opts: WebHostOptions): WebHost {
         logger,
       }),
     );
+  }
+  if (opts.mcp) {
+    const { caracal, ...settings } = opts.mcp;
+    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
   }
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;

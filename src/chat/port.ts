@@ -9,12 +9,12 @@
  * one without (Teams: no lookup) gets at-least-once in the crash window (README "What a channel sees").
  */
 import type { StepId } from '../triage/model';
-import type { Notice } from './notice';
+import type { ActMessage } from './act-message';
 import type { TriageRecord } from '../triage/record';
 import type { Destination, MessageRef, Platform } from './address';
 
 export type { ChatAddress, Destination, MessageRef, Platform } from './address';
-export type { Notice, NoticeButton, NoticeTone } from './notice';
+export type { ActMessage, ActButton, ActTone } from './act-message';
 
 export interface ChatCapabilities {
   /** Messages can be edited in place (both platforms). */
@@ -76,7 +76,7 @@ export class ChatPermanentError extends Error {
 
 /**
  * Who a post is: its triage and its key within the triage (`card`, `step.<id>.v<n>` for the
- * first step a reply carries, `bundle`). Ports that can attach it to the message do (Slack:
+ * first step a reply carries, `bundle`, a notice's key). Ports that can attach it to the message do (Slack:
  * message metadata), so `findPost` can find the message again.
  */
 export interface PostIdentity {
@@ -128,6 +128,12 @@ export interface ChatPort {
   /** Reply in the card's thread with the whole diagnostic bundle (attached as a file when long). */
   postBundle(ref: MessageRef, triage: TriageRecord, opts?: PostOptions): Promise<MessageRef | void>;
   /**
+   * Reply in the card's thread with the notice `key` of `triage.notices`: an escalation, which
+   * mentions whom it names on this platform (a user group, a user), or a reminder naming the step
+   * that waits. A port without it has its notices refused (logged; the card still says it all).
+   */
+  postNotice?(ref: MessageRef, triage: TriageRecord, key: string, opts?: PostOptions): Promise<MessageRef | void>;
+  /**
    * The message posted earlier with this identity, if the platform can look it up: the card
    * (`where` is its destination) or a reply in the card's thread (`where` is the card). `since`
    * is when the post was first attempted. Needed for exactly-once posting across crashes.
@@ -141,7 +147,7 @@ export interface ChatPort {
    * a message reference). Returns where the new message lives; with `opts.found`, posts nothing
    * and returns it. `opts.identity` is carried as on cards (findPost finds it again).
    */
-  postNotice?(where: Destination | MessageRef, notice: Notice, opts?: PostOptions): Promise<MessageRef>;
-  /** Redraw a message postNotice made. */
-  updateNotice?(ref: MessageRef, notice: Notice): Promise<void>;
+  postActMessage?(where: Destination | MessageRef, message: ActMessage, opts?: PostOptions): Promise<MessageRef>;
+  /** Redraw a message postActMessage made. */
+  updateActMessage?(ref: MessageRef, message: ActMessage): Promise<void>;
 }

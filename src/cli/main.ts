@@ -20,6 +20,8 @@ const VERSION = '0.1.0';
 export interface CliIo extends CommandIo {
   /** Where `.env` is looked for (default the process's working directory). */
   cwd?: string;
+  /** What `mcp` reads its client's messages from (default the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
@@ -90,6 +92,15 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
       }
       const { runDemo } = await import('./subcommands/demo.js');
       setExit(await runDemo(opts, io));
+    });
+
+  program
+    .command('mcp')
+    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage, needs no Redis.')
+    .addHelpText('after', '\nRuns until the client closes stdin. Nothing but MCP messages is written to stdout; problems go to stderr.\nThe same tools are served over HTTP at POST /mcp by `serve` when MCP_TOKEN is set (README "MCP").')
+    .action(async () => {
+      const { runMcpCommand } = await import('./subcommands/mcp.js');
+      setExit(await runMcpCommand({ ...io, stdin: given.stdin ?? process.stdin }));
     });
 
   program

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChannelAddress, ChatPlatform } from '../ingress/platform';
+import type { MentionPlatform } from '../triage/escalation';
 
 export type { ChannelAddress } from '../ingress/platform';
 
@@ -74,6 +75,8 @@ export function channelAddresses(known: readonly AddressablePlatform[]): Channel
 export interface ChatPlatformsInUse {
   readonly addresses: ChannelAddresses;
   readonly running: ReadonlySet<string>;
+  /** Every platform the build has, with whom it can mention (a route's `escalate:`). */
+  readonly people: readonly MentionPlatform[];
 }
 
 function shown(s: string): string {

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { ChatPort, Destination, Platform, PostingLimits } from '../chat/port';
 import type { Env } from '../config/fields';
 import type { Parsed } from '../config/problems';
+import type { MentionSyntax } from '../triage/escalation';
 import type { Ingress, IngressContext } from './ingress';
 
 /**
@@ -52,6 +53,8 @@ export interface ChatPlatform<Settings = unknown> {
   /** Variables whose values are secrets: redacted wherever they show up. */
   readonly secretVariables: readonly string[];
   readonly channels: ChannelAddressing;
+  /** Whom an escalation can mention in a thread, as people write them after `<name>:` in `escalate` (absent: no one). */
+  readonly mentions?: MentionSyntax;
   /** Per conversation, shared by every worker (src/posting/limiter.ts). */
   readonly limits: PostingLimits;
   /** Its settings from the environment: null when it is not configured, every problem at once. */

@@ -5,7 +5,7 @@
  * call it before its 3-second ack.
  */
 import type { Destination, MessageRef } from '../chat/port';
-import type { Actor, IncidentView, TriageInput, TriageRecord } from '../triage/record';
+import type { Actor, EscalationTargets, IncidentView, TriageInput, TriageRecord } from '../triage/record';
 import type { TriageEvent } from '../triage/machine';
 import type { StepId } from '../triage/model';
 
@@ -33,6 +33,8 @@ export interface StartTriageRequest {
    * request ID, zone, symptom and pasted error). An incident source uses its incident key.
    */
   openKey?: string;
+  /** Whom *Escalate* reaches (an incident route's `escalate:`); absent: the service's default (TRIAGE_ESCALATE). */
+  escalate?: EscalationTargets;
 }
 
 /** Where an open triage's card is, for a repeated command. */

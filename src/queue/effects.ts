@@ -1,7 +1,8 @@
 /**
  * Carries out the effects the pure state machine returns, by enqueueing jobs (never by doing
- * the work inline): collect → a collect job; post_step → a post job; update_card → one
- * coalesced card update per triage; audit → an entry in the audit chain. Job IDs are derived
+ * the work inline): collect → a collect job; post_step, post_notice → a post job; update_card →
+ * one coalesced card update per triage; audit → an entry in the audit chain; escalate,
+ * pagerduty_resolve → a job of the worker's PagerDuty calls (src/followup). Job IDs are derived
  * from the triage, step and record version, so enqueueing the same effect twice (a retried job)
  * adds nothing while the first job exists, and the store's markers cover the time after.
  */
@@ -10,7 +11,7 @@ import type { Effect } from '../triage/machine';
 import type { TriageRecord, TriageState } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { Platform } from '../chat/port';
-import { jobIds, type CollectJobData, type PostJobData, type PumpJobData } from './jobs';
+import { COLLECT_JOBS, jobIds, type CollectJobData, type EscalateJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 
 export interface EffectContext {
@@ -50,6 +51,15 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
         break;
       case 'update_card':
         work.push(opts.coalesce ? enqueueCardUpdateCoalesced(ctx, record.id) : enqueueCardUpdate(ctx, record.id));
+        break;
+      case 'post_notice':
+        work.push(enqueuePostNotice(ctx, record.id, effect.key));
+        break;
+      case 'escalate':
+        work.push(enqueueEscalation(ctx, record.id, effect.n));
+        break;
+      case 'pagerduty_resolve':
+        work.push(enqueueEscalation(ctx, record.id, null));
         break;
       case 'audit':
         work.push(
@@ -95,6 +105,23 @@ export function enqueuePostStep(ctx: Pick<EffectContext, 'queues'>, triageId: st
 export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: string, version: number): Promise<unknown> {
   const data: PostJobData = { triageId, version };
   return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version), priority: POST_PRIORITY.handOver });
+}
+
+/** A notice (an escalation's mention, a reminder): handed to the thread once the card exists. */
+export function enqueuePostNotice(ctx: Pick<EffectContext, 'queues'>, triageId: string, key: string): Promise<unknown> {
+  const data: PostJobData = { triageId, notice: key };
+  return ctx.queues.post.add('post_notice', data, { jobId: jobIds.notice(triageId, key), priority: POST_PRIORITY.handOver });
+}
+
+/**
+ * Escalation `n`'s PagerDuty calls, or (n null) the resolve of the triage's PagerDuty alert. The
+ * job retries PagerDuty's "try again" answers itself, with its own backoff (src/followup); the
+ * attempts here only cover a worker that died or a Redis error.
+ */
+export function enqueueEscalation(ctx: Pick<EffectContext, 'queues'>, triageId: string, n: number | null): Promise<unknown> {
+  const data: EscalateJobData = n === null ? { triageId } : { triageId, n };
+  const name = n === null ? COLLECT_JOBS.pagerdutyResolve : COLLECT_JOBS.escalate;
+  return ctx.queues.collect.add(name, data, { jobId: n === null ? jobIds.pagerdutyResolve(triageId) : jobIds.escalate(triageId, n), attempts: 5 });
 }
 
 /**

@@ -90,6 +90,7 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
             incident: n.view,
             steps: n.steps,
             openKey: `incident:${t.incidentKey}`,
+            ...(n.escalate ? { escalate: n.escalate } : {}),
           });
           await remember({ triage: r.triageId, status: 'open', digest: t.alertsDigest });
           o.logger.info({ incident: t.incidentRef, triageId: r.triageId, created: r.created }, 'incident opened');

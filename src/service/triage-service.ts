@@ -22,6 +22,7 @@ import { newTriageId } from '../store/ids';
 import { CLOSING_STATES, type OpenEntry, type TriageStore } from '../store/triage-store';
 import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
+import type { EscalationTargets } from '../triage/record';
 import { STEP_IDS } from '../triage/model';
 import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
@@ -39,6 +40,8 @@ export interface TriageServiceOptions {
   logger?: Logger;
   now?: () => Date;
   newId?: () => string;
+  /** Whom *Escalate* reaches when the triage's route named no one (TRIAGE_ESCALATE); null: no one. */
+  escalation?: EscalationTargets | null;
 }
 
 export interface RedisTriageService extends TriageService {
@@ -79,6 +82,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
       up();
       const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
+      if (req.escalate) record.escalateTo = req.escalate;
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
       const open: OpenEntry = { identity: commandIdentity(req), ttlSec: openTtlSec };
@@ -123,6 +127,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
 
     async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
       up();
+      // Escalate reaches the triage's route's targets (on the record), else the default here.
+      if (event.type === 'escalate' && event.defaults === undefined) event = { ...event, defaults: opts.escalation ?? null };
       const r = await store.apply(triageId, event);
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;

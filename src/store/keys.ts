@@ -5,7 +5,8 @@
  *   <p>triage:<id>      hash: record (JSON), version, dest, meta, ref, cardv, stepv:<step>,
  *                       posted:<marker>, done:<collect job>:<step|finish>, openkey, cardlink,
  *                       bundleref, cardbundle, intent:card, intent:thread (posts in flight),
- *                       failed:<key>, threadfail, nofold (replies the platform refused)
+ *                       failed:<key>, threadfail, nofold (replies the platform refused),
+ *                       intent:pdnote.<n> (a PagerDuty note in flight)
  *   <p>active           zset: non-final triage IDs scored by last activity (ms), for the sweeper
  *   <p>dedupe:<sha256>  string: triage ID started by an inbound delivery (SET NX EX)
  *   <p>open:<sha256>    string: the open triage of one command (channel, request, zone, symptom)

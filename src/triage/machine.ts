@@ -6,13 +6,22 @@
  *      └──────symptom_chosen─────────────┘        escalate ▶ escalated │ resolve ▶ resolved
  *   any non-final state ──expire──▶ abandoned
  *
+ * Escalation, reminders and deliveries (escalation.ts): *Escalate* records whom it names (the
+ * route's targets, else the defaults the click carries) and asks for the thread mention and the
+ * worker's PagerDuty calls; `remind` posts one reminder per idle period; the worker reports each
+ * delivery back (`escalation_delivered`, `pagerduty_resolved`), even after the triage ended.
+ * Reminders and delivery reports are not activity: they keep `activeAt`, so they neither reset
+ * the idle clock nor postpone abandonment.
+ *
  * Nothing here does I/O. The caller persists the new record (compare-and-set on `version`)
  * and carries out the effects (collect evidence, post or update chat messages, audit).
  */
 import type { Change } from './changes/change';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
-import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
+import { formatDuration } from '../config/duration';
+import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
+import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
   | { type: 'step_collected'; result: StepResult }
@@ -30,17 +39,35 @@ export type TriageEvent =
   | { type: 'next'; actor: Actor; expectedVersion?: number }
   | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
   | { type: 'skip'; actor: Actor; step?: StepId; expectedVersion?: number }
-  | { type: 'escalate'; actor: Actor; expectedVersion?: number }
+  /** `defaults`: whom to reach when the triage's route named no one (TRIAGE_ESCALATE; the service adds it). */
+  | { type: 'escalate'; actor: Actor; expectedVersion?: number; defaults?: EscalationTargets | null }
   | { type: 'resolve'; actor: Actor; expectedVersion?: number }
   /** The incident's source notified again: new or changed alerts, or (with status resolved) the end. */
   | { type: 'incident_updated'; actor: Actor; incident: IncidentView; expectedVersion?: undefined }
-  | { type: 'expire' };
+  /** No activity for `afterMs` (TRIAGE_ABANDON_AFTER; absent on events from before it was carried). */
+  | { type: 'expire'; afterMs?: number }
+  /** No activity for `afterMs` (TRIAGE_REMIND_AFTER): one reminder in the thread, naming the step that waits. */
+  | { type: 'remind'; afterMs: number }
+  /** The worker's report of one delivery of escalation `n` (PagerDuty event, incident note). */
+  | { type: 'escalation_delivered'; n: number; channel: 'pagerduty' | 'note'; delivery: Delivery }
+  /** The worker's report of the PagerDuty `resolve` sent when the triage was resolved. */
+  | { type: 'pagerduty_resolved'; delivery: Delivery };
 
 export type Effect =
   | { type: 'collect'; steps: StepId[] }
   | { type: 'post_step'; step: StepId }
   | { type: 'update_card' }
-  | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId };
+  | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId }
+  /** Post a notice (an escalation's mention, a reminder) in the thread. */
+  | { type: 'post_notice'; key: string }
+  /** The worker's calls for escalation `n` (PagerDuty trigger, incident note). */
+  | { type: 'escalate'; n: number }
+  /** Resolve the triage's PagerDuty alert. */
+  | { type: 'pagerduty_resolve' };
+
+/** Events that report, rather than act: applied even to a finished triage, and never counted as activity. */
+const BOOKKEEPING: ReadonlySet<TriageEvent['type']> = new Set(['escalation_delivered', 'pagerduty_resolved']);
+const SYSTEM: Actor = { kind: 'system', id: 'caracal-triage' };
 
 export type TransitionResult =
   | { ok: true; record: TriageRecord; effects: Effect[] }
@@ -103,7 +130,7 @@ function isHumanEvent(e: TriageEvent): e is Extract<TriageEvent, { actor: Actor 
 }
 
 export function transition(record: TriageRecord, event: TriageEvent, now: Date): TransitionResult {
-  if (FINAL_STATES.includes(record.state)) {
+  if (FINAL_STATES.includes(record.state) && !BOOKKEEPING.has(event.type)) {
     return { ok: false, reason: 'finished', message: `This triage is already ${record.state}.` };
   }
   if (isHumanEvent(event) && event.expectedVersion !== undefined && event.expectedVersion !== record.version) {
@@ -115,7 +142,9 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
   }
   const at = now.toISOString();
   const from = record.state;
-  const base: TriageRecord = { ...record, version: record.version + 1, updatedAt: at };
+  const base: TriageRecord = { ...record, version: record.version + 1, updatedAt: at, activeAt: at };
+  /** The same, for an event that is not activity (the idle clock keeps running). */
+  const quiet: TriageRecord = { ...base, activeAt: idleSince(record) };
   const log = (actor: Actor, action: string, step?: StepId): HistoryEntry[] => [
     ...record.history,
     step ? { at, actor, action, step } : { at, actor, action },
@@ -219,17 +248,32 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
       if (record.state === 'escalated') {
         return { ok: false, reason: 'not_allowed', message: 'This triage is already escalated.' };
       }
+      const { escalation, notice } = newEscalation(record, event.actor, event.defaults, at);
+      const next: TriageRecord = {
+        ...base,
+        state: 'escalated',
+        history: log(event.actor, 'escalate'),
+        escalations: [...(record.escalations ?? []), escalation],
+        notices: [...(record.notices ?? []), notice],
+      };
       return {
         ok: true,
-        record: { ...base, state: 'escalated', history: log(event.actor, 'escalate') },
-        effects: [{ type: 'update_card' }, audit(event.actor, 'escalate', 'escalated')],
+        record: next,
+        effects: [
+          { type: 'update_card' },
+          audit(event.actor, 'escalate', 'escalated'),
+          // Whom it named, when it named anyone (the click alone is the `escalate` entry).
+          ...(escalation.mentions.length || escalation.pagerduty ? [audit(event.actor, `escalation ${escalation.n} to ${describeTargets({ mentions: escalation.mentions, pagerduty: escalation.pagerduty !== null })}`, 'escalated')] : []),
+          { type: 'post_notice', key: notice.key },
+          ...(needsWorker(next, escalation) ? [{ type: 'escalate' as const, n: escalation.n }] : []),
+        ],
       };
     }
     case 'resolve': {
       return {
         ok: true,
         record: { ...base, state: 'resolved', current: null, pending: [], history: log(event.actor, 'resolve') },
-        effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved')],
+        effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved'), ...(pagedPagerDuty(record) ? [{ type: 'pagerduty_resolve' as const }] : [])],
       };
     }
     case 'incident_updated': {
@@ -241,12 +285,62 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
       };
     }
     case 'expire': {
-      const system: Actor = { kind: 'system', id: 'caracal-triage' };
+      const why = event.afterMs !== undefined ? `abandoned: no one acted for ${formatDuration(event.afterMs)}` : 'abandoned (no activity)';
       return {
         ok: true,
-        record: { ...base, state: 'abandoned', pending: [], history: log(system, 'abandoned (no activity)') },
-        effects: [{ type: 'update_card' }, audit(system, 'expire', 'abandoned')],
+        record: { ...quiet, state: 'abandoned', pending: [], history: log(SYSTEM, why), ...(event.afterMs !== undefined ? { abandonedAfterMs: event.afterMs } : {}) },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, 'expire', 'abandoned')],
       };
     }
+    case 'remind': {
+      if (!WAITING_STATES.includes(record.state)) {
+        return { ok: false, reason: 'not_allowed', message: `Nothing waits on a person while the triage is ${record.state}.` };
+      }
+      const since = idleSince(record);
+      if (record.remindedFor === since) return { ok: false, reason: 'not_allowed', message: 'A reminder was already posted for this idle period.' };
+      const key = noticeKey.reminder(base.version);
+      const step = record.current ?? record.diagnosis?.step ?? nextOpenStep(record, null);
+      const idleMs = Math.max(event.afterMs, now.getTime() - Date.parse(since));
+      return {
+        ok: true,
+        record: {
+          ...quiet,
+          remindedFor: since,
+          notices: [...(record.notices ?? []), { key, kind: 'reminder', at, step, idleMs }],
+          history: log(SYSTEM, `reminder: no one acted for ${formatDuration(idleMs)}`, step ?? undefined),
+        },
+        effects: [{ type: 'post_notice', key }, { type: 'update_card' }, audit(SYSTEM, 'remind', record.state, step ?? undefined)],
+      };
+    }
+    case 'escalation_delivered': {
+      const escalations = withDelivery(record, event.n, event.channel, event.delivery);
+      if (!escalations) return { ok: false, reason: 'not_allowed', message: `This triage has no escalation ${event.n}.` };
+      const what = event.channel === 'pagerduty' ? 'PagerDuty trigger' : 'PagerDuty incident note';
+      return {
+        ok: true,
+        record: { ...quiet, escalations },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, `escalation ${event.n}: ${what} ${deliveryWord(event.delivery)}`, record.state)],
+      };
+    }
+    case 'pagerduty_resolved': {
+      return {
+        ok: true,
+        record: { ...quiet, pagerdutyResolve: event.delivery },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, `PagerDuty resolve ${deliveryWord(event.delivery)}`, record.state)],
+      };
+    }
+  }
+}
+
+function deliveryWord(d: Delivery): string {
+  switch (d.status) {
+    case 'pending':
+      return 'pending';
+    case 'sent':
+      return 'sent';
+    case 'failed':
+      return `failed: ${d.reason}`;
+    case 'skipped':
+      return `skipped: ${d.reason}`;
   }
 }

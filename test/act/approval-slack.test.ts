@@ -59,7 +59,7 @@ test('a hold becomes a card in the routed channel: who asks, for what, the tier,
   expect(text).toMatch(/Waiting for a decision until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   expect(buttonsOf(card).map((b) => b.text.text)).toEqual(['Approve', 'Reject']);
   // The card carries its identity, so a worker that crashed after posting finds it again.
-  expect(card.metadata?.event_payload).toMatchObject({ post_key: 'notice' });
+  expect(card.metadata?.event_payload).toMatchObject({ post_key: 'act' });
 });
 
 test('an approver approves once; a double click and a colleague clicking at the same moment make no second call; the card says who and when', async () => {

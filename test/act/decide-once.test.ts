@@ -9,7 +9,7 @@ import IORedis from 'ioredis';
 import pino from 'pino';
 import { startSimulator, ZONE_B, type Simulator } from '../../sim';
 import { decideJob, type ApprovalJobDeps } from '../../src/act/approval-jobs';
-import { approvalNotice } from '../../src/act/approval-view';
+import { approvalMessage } from '../../src/act/approval-view';
 import { approvalKeyOf, createApprovalStore } from '../../src/act/approvals';
 import { createActClient } from '../../src/caracal/act-client';
 import { createAuditLog } from '../../src/audit/log';
@@ -116,7 +116,7 @@ test("Caracal's 403 approve_capability_required (a write token as CARACAL_APPROV
   expect(rec?.result).toMatchObject({ outcome: 'refused', status: 403, code: 'approve_capability_required' });
   expect(rec?.claim).toBeNull();
   expect(sim.acts.approval(ZONE_B, approval.id)?.satisfied_at).toBeNull();
-  const card = approvalNotice(rec!, { now: new Date(), approvers: 1, canCall: true, sign: () => 'v' });
+  const card = approvalMessage(rec!, { now: new Date(), approvers: 1, canCall: true, sign: () => 'v' });
   expect(card.lines.join('\n')).toContain("Caracal refused `ana (U0APPROVER)`'s approval (403 `approve_capability_required`): CARACAL_APPROVE_TOKEN is not a token of capability `approve`");
   expect(card.buttons.map((b) => b.label)).toEqual(['Approve', 'Reject']);
 });

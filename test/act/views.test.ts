@@ -4,10 +4,10 @@
  * when STS loaded the version and the re-triage passes, and an approval card with nobody to
  * decide it.
  */
-import { approvalNotice } from '../../src/act/approval-view';
+import { approvalMessage } from '../../src/act/approval-view';
 import type { ApprovalRecord } from '../../src/act/approvals';
 import type { Proposal } from '../../src/act/fix/proposals';
-import { activationRefusal, fixResultNotice } from '../../src/act/fix/view';
+import { activationRefusal, fixResultMessage } from '../../src/act/fix/view';
 
 test("each of Caracal's activation errors is said in words, with its status and code", () => {
   const say = (status: number, code: string) => activationRefusal({ status, code });
@@ -48,11 +48,11 @@ const proposal = (over: Partial<Proposal>): Proposal => ({
 });
 
 test('"Fixed" only when STS loaded the version and the re-triage passes; otherwise "applied"', () => {
-  expect(fixResultNotice(proposal({}), { confirmTimeoutMs: 120_000 }).title).toBe('Fixed: STS loaded the version and the re-triage passes');
-  const notLoaded = fixResultNotice(proposal({ confirm: { loaded: false, propagation: 'waiting_for_sts', sts: 'unreachable', detail: null, at: 'x' } }), { confirmTimeoutMs: 120_000 });
+  expect(fixResultMessage(proposal({}), { confirmTimeoutMs: 120_000 }).title).toBe('Fixed: STS loaded the version and the re-triage passes');
+  const notLoaded = fixResultMessage(proposal({ confirm: { loaded: false, propagation: 'waiting_for_sts', sts: 'unreachable', detail: null, at: 'x' } }), { confirmTimeoutMs: 120_000 });
   expect(notLoaded.title).toBe('Applied: not confirmed fixed');
   expect(notLoaded.lines.join('\n')).toContain('Applied; Caracal has not confirmed STS loaded it: activation-status was still `waiting_for_sts`, STS `unreachable` after 2 min.');
-  const stillFailing = fixResultNotice(proposal({ retriage: { state: 'failing', text: 'x', cause: 'role_scope_mismatch', step: 'grant_policy', summary: 'denied.', at: 'x' } }), { confirmTimeoutMs: 120_000 });
+  const stillFailing = fixResultMessage(proposal({ retriage: { state: 'failing', text: 'x', cause: 'role_scope_mismatch', step: 'grant_policy', summary: 'denied.', at: 'x' } }), { confirmTimeoutMs: 120_000 });
   expect(stillFailing.title).toBe('Applied: not confirmed fixed');
 });
 
@@ -76,11 +76,11 @@ test('an approval card with nobody allowed to decide it says so instead of showi
     drawn: null,
   };
   const sign = () => 'v';
-  const nobody = approvalNotice(rec, { now: new Date(), approvers: 0, canCall: true, sign });
+  const nobody = approvalMessage(rec, { now: new Date(), approvers: 0, canCall: true, sign });
   expect(nobody.buttons).toEqual([]);
   expect(nobody.lines).toContain("Nobody may decide holds from chat here (TRIAGE_APPROVERS is empty): decide it in Caracal's Console.");
   expect(nobody.lines).toContain('What the agent asks for could not be read: Caracal answered `approval_not_found` when the hold was read.');
-  const noToken = approvalNotice(rec, { now: new Date(), approvers: 2, canCall: false, sign });
+  const noToken = approvalMessage(rec, { now: new Date(), approvers: 2, canCall: false, sign });
   expect(noToken.buttons).toEqual([]);
   expect(noToken.lines.join(' ')).toContain('This bot has no CARACAL_APPROVE_TOKEN');
 });

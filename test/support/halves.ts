@@ -64,7 +64,9 @@ export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPort
   const { redisUrl, signingKey } = config.runtime;
   const redis = openTriageRedis({ url: redisUrl, role: 'worker', signingKey, prefix: o.prefix, logger: o.logger });
   const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
-  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...o, ports: engine.ports, redis });
+  const f = config.followUp;
+  const followUp = { redactor: engine.redactor, staleAfterMs: f.abandonAfterMs, remindAfterMs: f.remindAfterMs, pagerduty: f.pagerduty, notes: f.notes };
+  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...followUp, ...o, ports: engine.ports, redis });
   return {
     ...half,
     async close(timeoutMs) {

@@ -13,7 +13,7 @@ import type { ActFlow } from '../../../src/ingress/act-flow';
 import type { MessageRef } from '../../../src/chat/port';
 import { SlackMessageRef } from '../address';
 import { esc } from '../render/mrkdwn';
-import { REASON_BLOCK, REASON_INPUT, reasonDialog } from '../render/notice';
+import { REASON_BLOCK, REASON_INPUT, reasonDialog } from '../render/act-message';
 import { type SlackHandlerDeps, slackActor } from './deps';
 
 const PLATFORM_TITLE = 'Slack';

@@ -15,7 +15,8 @@ import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { proposeFixButton } from '../../../src/act/fix/button';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
-import { proposeFixBlock } from './notice';
+import { proposeFixBlock } from './act-message';
+import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
 
@@ -55,8 +56,12 @@ function lastActor(r: TriageRecord, action: string): string {
 function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`, bundleLine(bundleLink));
-  if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
+  // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
+  const escalation = escalationLines(r);
+  if (escalation.length) lines.push(...escalation);
+  else if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
+  if (r.state === 'escalated') lines.push(bundleLine(bundleLink));
+  if (r.state === 'abandoned') lines.push(abandonedLine(r));
   const d = r.diagnosis;
   if (d) {
     lines.push(

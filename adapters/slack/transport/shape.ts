@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ACTION_PREFIX } from '../render/card';
-import { ACT_ACTION_PREFIX, REASON_VIEW } from '../render/notice';
+import { ACT_ACTION_PREFIX, REASON_VIEW } from '../render/act-message';
 
 export type SlackBodyVerdict = { kind: 'bolt' } | { kind: 'ack'; why: string } | { kind: 'bad'; message: string };
 

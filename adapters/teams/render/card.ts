@@ -15,9 +15,10 @@ import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, outsideText, fitSentence } from './escape';
+import { abandonedLine, escalationLines } from './followup';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
 import { proposeFixButton } from '../../../src/act/fix/button';
-import { proposeFixPart } from './notice';
+import { proposeFixPart } from './act-card';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button data. */
@@ -43,8 +44,11 @@ function lastActor(r: TriageRecord, action: string): string {
 function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis'; lines: string[] } {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_ICON.resolved} **Resolved**${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
-  if (r.state === 'abandoned') lines.push(`${STATE_ICON.abandoned} **Abandoned**: no activity for too long.`);
+  // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
+  const escalation = escalationLines(r);
+  if (escalation.length) lines.push(...escalation);
+  else if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
+  if (r.state === 'abandoned') lines.push(abandonedLine(r));
   const d = r.diagnosis;
   let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : 'emphasis';
   if (d) {

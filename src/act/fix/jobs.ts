@@ -30,7 +30,7 @@ import { postOnce, type ActPostDeps } from '../post';
 import { planFix } from './plan';
 import type { CallResult, Confirmation, Proposal, ProposalStore, Retriage, StoredPlan } from './proposals';
 import { planReads } from './read';
-import { fixResultNotice, proposalNotice, type ProposalViewOptions } from './view';
+import { fixResultMessage, proposalMessage, type ProposalViewOptions } from './view';
 
 export interface FixJobDeps extends ActPostDeps {
   queue: Queue;
@@ -69,7 +69,7 @@ function slotOf(deps: FixJobDeps, p: Proposal, which: 'proposal' | 'result') {
 async function drawProposal(deps: FixJobDeps, job: Job, token: string | undefined, id: string): Promise<Proposal> {
   const p = (await deps.proposals.get(id))!;
   if (!p.card) return p;
-  await postOnce(deps, job, token, slotOf(deps, p, 'proposal'), proposalNotice(p, { ...deps.view, now: deps.now() }));
+  await postOnce(deps, job, token, slotOf(deps, p, 'proposal'), proposalMessage(p, { ...deps.view, now: deps.now() }));
   return (await deps.proposals.get(id))!;
 }
 
@@ -205,7 +205,7 @@ export async function applyJob(deps: FixJobDeps, job: Job, token: string | undef
     await auditAct(deps.audit, { actor: person, action: 're-triage after fix', source: 'act_worker', subject, triageId: p.triageId, requestId: p.requestId, detail: `${again.state}${again.cause ? ` ${again.cause}` : ''}` });
     p = (await deps.proposals.get(id))!;
   }
-  if (applied && p.ref) await postOnce(deps, job, token, slotOf(deps, p, 'result'), fixResultNotice(p, deps.view));
+  if (applied && p.ref) await postOnce(deps, job, token, slotOf(deps, p, 'result'), fixResultMessage(p, deps.view));
   await deps.proposals.close(p);
   return { outcome: p.call!.outcome };
 }

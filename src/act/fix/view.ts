@@ -5,7 +5,7 @@
  * whether STS loaded it, and the re-triage). Pure. "Fixed" is said only when Caracal reports the
  * version loaded and the re-triage finds nothing failing; until then it is "applied".
  */
-import type { Notice, NoticeButton, NoticeTone } from '../../chat/notice';
+import type { ActMessage, ActButton, ActTone } from '../../chat/act-message';
 import { formatDuration } from '../../config/duration';
 import { count, list, tick } from '../../triage/steps/step';
 import { personName, utc } from '../approval-view';
@@ -89,12 +89,12 @@ function callLine(p: Proposal): string | null {
   }
 }
 
-export function proposalNotice(p: Proposal, o: ProposalViewOptions): Notice {
+export function proposalMessage(p: Proposal, o: ProposalViewOptions): ActMessage {
   const cause = p.requestId ? ` for request ${tick(p.requestId)}` : '';
   const lines: string[] = [`Proposed by ${personName(p.proposer)} at ${utc(p.createdAt)}${cause}.`];
-  const buttons: NoticeButton[] = [];
+  const buttons: ActButton[] = [];
   let title = 'Proposed fix';
-  let tone: NoticeTone = 'waiting';
+  let tone: ActTone = 'waiting';
   if (!p.plan) {
     if (p.planError) {
       title = 'Could not plan a fix';
@@ -150,7 +150,7 @@ export function proposalNotice(p: Proposal, o: ProposalViewOptions): Notice {
 }
 
 /** The message under the proposal once the fix ran: what changed, whether STS loaded it, the re-triage. */
-export function fixResultNotice(p: Proposal, o: Pick<ProposalViewOptions, 'confirmTimeoutMs'>): Notice {
+export function fixResultMessage(p: Proposal, o: Pick<ProposalViewOptions, 'confirmTimeoutMs'>): ActMessage {
   const r = p.plan?.remedy;
   const loaded = !!p.confirm?.loaded;
   const clear = p.retriage?.state === 'clear';

@@ -24,6 +24,7 @@ import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-a
 import { SIGNING_SECRET } from '../../support/slack-signing';
 import type { ActConfig } from '../../../src/act/config';
 import { createRedactor } from '../../../src/redact/redact';
+import type { EscalationTargets } from '../../../src/triage/record';
 
 export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
@@ -67,6 +68,8 @@ export interface StackOptions {
   acts?: (sim: Simulator) => Partial<ActConfig>;
   /** Members of Slack user groups, set before the web starts (it loads them then). */
   usergroups?: Record<string, string[]>;
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
 }
 
 /** Act settings with nothing on: no sink, no tokens, nobody listed; TTL and timeout short for tests. */
@@ -94,7 +97,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   for (const [group, users] of Object.entries(opts.usergroups ?? {})) slack.usergroups.set(group, users);
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);

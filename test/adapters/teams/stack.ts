@@ -16,7 +16,8 @@ import { createIncidentDesk } from '../../../src/service/incident-desk';
 import type { RedisTriageService } from '../../../src/service/triage-service';
 import type { WorkerHalf } from '../../../src/app/worker';
 import { createWorkerConnection } from '../../../src/store/redis';
-import { openService, startWorkerSet } from '../../support/halves';
+import { openService, startWorkerSet, type WorkerSetOptions } from '../../support/halves';
+import type { EscalationTargets } from '../../../src/triage/record';
 import { createTriageSession } from '../../../src/triage/session';
 import { simulatorConfig, startSimulator, type Simulator } from '../../../sim';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
@@ -51,9 +52,20 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(
-  opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> }; acts?: (sim: Simulator) => Partial<ActConfig> } = {},
-): Promise<TeamsStack> {
+export interface TeamsStackOptions {
+  scenario?: string;
+  incidentEnv?: Record<string, string>;
+  workers?: boolean;
+  sim?: { latencyMs?: Record<string, number> };
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
+  /** Worker options over the stack's defaults (reminders, abandonment, PagerDuty…). */
+  worker?: Partial<WorkerSetOptions>;
+  /** Acting from chat (src/act), over the defaults of NO_ACTS. */
+  acts?: (sim: Simulator) => Partial<ActConfig>;
+}
+
+export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -70,7 +82,7 @@ export async function startTeamsStack(
   const acts: ActConfig | null = opts.acts ? { ...NO_ACTS, ...opts.acts(sim) } : null;
   const act = acts ? { config: acts, caracal: simulatorConfig(sim, { timeoutMs: 5000 }), redactor: createRedactor([]), signingKey: TEAMS_SIGNING_KEY, pollMs: 100 } : undefined;
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
-  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
+  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50, escalation: opts.escalation ?? null });
   const workerConn = createWorkerConnection(redisUrl);
   workerConn.on('error', () => undefined);
   const started: WorkerHalf[] = [];
@@ -92,6 +104,7 @@ export async function startTeamsStack(
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
       leaseMs: 2000,
+      ...opts.worker,
     });
     started.push(w);
     return w;

@@ -61,16 +61,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "caracal-triage.adminTokenDir" -}}/var/run/secrets/caracal-triage/admin-token{{- end -}}
 
 {{/*
-The Caracal tokens mounted as files in worker pods (web pods read no Caracal), as a JSON list of
-{volume, env, dir, secretName, key}: the admin (read) token, the approve token and the fix token,
-each when its `<name>TokenFile.secretName` is set.
+The Caracal tokens mounted as files in one component's pods (dict "root" $ "component" …), as a
+JSON list of {volume, env, dir, secretName, key}, each when its `<name>TokenFile.secretName` is
+set: the admin (read) token where Caracal is read (workers; the web when it serves MCP), the
+approve and fix tokens in workers only (only workers act on Caracal).
 */}}
 {{- define "caracal-triage.tokenFiles" -}}
-{{- $root := . -}}
+{{- $root := .root -}}
+{{- $reads := include "caracal-triage.readsCaracal" . -}}
+{{- $worker := eq .component "worker" -}}
 {{- $out := list -}}
-{{- range $f := list (dict "values" "adminTokenFile" "env" "CARACAL_ADMIN_TOKEN_FILE" "volume" "admin-token") (dict "values" "approveTokenFile" "env" "CARACAL_APPROVE_TOKEN_FILE" "volume" "approve-token") (dict "values" "fixTokenFile" "env" "CARACAL_FIX_TOKEN_FILE" "volume" "fix-token") -}}
+{{- range $f := list (dict "values" "adminTokenFile" "env" "CARACAL_ADMIN_TOKEN_FILE" "volume" "admin-token" "on" $reads) (dict "values" "approveTokenFile" "env" "CARACAL_APPROVE_TOKEN_FILE" "volume" "approve-token" "on" $worker) (dict "values" "fixTokenFile" "env" "CARACAL_FIX_TOKEN_FILE" "volume" "fix-token" "on" $worker) -}}
 {{- $v := index $root.Values $f.values -}}
-{{- if and $v $v.secretName -}}
+{{- if and $f.on $v $v.secretName -}}
 {{- $out = append $out (dict "volume" $f.volume "env" $f.env "dir" (printf "/var/run/secrets/caracal-triage/%s" $f.volume) "secretName" $v.secretName "key" $v.key) -}}
 {{- end -}}
 {{- end -}}
@@ -88,20 +91,32 @@ each when its `<name>TokenFile.secretName` is set.
 {{- end -}}
 
 {{/*
-Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" "web"|"worker").
-The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests, incident webhooks and
-Caracal's sink deliveries (CARACAL_SINK_SECRET) and reads no Caracal setting; the worker
-(`worker`) reads Caracal (and acts on it with the approve and fix tokens) and posts to the chat
-platforms, and never serves the hooks. The worker also gets Slack's signing secret and
-app token only because its start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN
-without one of them; it uses neither.
+Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" (dict "root" $ "component" "web"|"worker")).
+The web (`serve`, loadWebConfig in src/app/config.ts) verifies chat requests, incident webhooks
+and Caracal's sink deliveries (CARACAL_SINK_SECRET) and reads no Caracal setting, unless it
+serves MCP (mcp.enabled): then it reads MCP_TOKEN and, as its MCP tools read Caracal in the web
+process, the Caracal read credentials too. The worker (`worker`) reads Caracal, acts on it with
+the approve and fix tokens (CARACAL_APPROVE_TOKEN, CARACAL_FIX_TOKEN: the worker's alone, MCP
+or not), posts to the chat platforms and pages PagerDuty (escalations), and never serves the
+hooks or MCP. The worker also gets Slack's signing secret and app token only because its
+start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN without one of them; it uses neither.
 */}}
 {{- define "caracal-triage.secretKeys" -}}
+{{- $caracal := list "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" -}}
+{{- $web := list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET" -}}
+{{- if .root.Values.mcp.enabled -}}
+{{- $web = concat $web (list "MCP_TOKEN") $caracal -}}
+{{- end -}}
 {{- $keys := dict
-  "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET" "CARACAL_SINK_SECRET")
-  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "CARACAL_APPROVE_TOKEN" "CARACAL_FIX_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
+  "web" (concat $web (list "CARACAL_SINK_SECRET"))
+  "worker" (concat (list "REDIS_URL" "TRIAGE_SIGNING_KEY") $caracal (list "CARACAL_APPROVE_TOKEN" "CARACAL_FIX_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "PAGERDUTY_ROUTING_KEY" "PAGERDUTY_API_TOKEN"))
 -}}
-{{- index $keys . | toJson -}}
+{{- index $keys .component | toJson -}}
+{{- end -}}
+
+{{/* Whether a component reads Caracal (dict "root" $ "component" …): the worker always, the web when it serves MCP. */}}
+{{- define "caracal-triage.readsCaracal" -}}
+{{- if or (eq .component "worker") .root.Values.mcp.enabled -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -111,7 +126,7 @@ a Caracal token rolls only the workers and a webhook secret only the web pods.
 {{- define "caracal-triage.secretChecksum" -}}
 {{- $root := .root -}}
 {{- $values := dict -}}
-{{- range $key := include "caracal-triage.secretKeys" .component | fromJsonArray -}}
+{{- range $key := include "caracal-triage.secretKeys" . | fromJsonArray -}}
 {{- $_ := set $values $key (toString (index $root.Values.secrets $key | default "")) -}}
 {{- end -}}
 {{- dict "existingSecret" $root.Values.existingSecret "values" $values | toJson | sha256sum -}}
@@ -147,7 +162,7 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $v := index $root.Values .component -}}
 {{- $port := include "caracal-triage.httpPort" . -}}
 {{- $component := .component -}}
-{{- $tokenFiles := ternary (include "caracal-triage.tokenFiles" $root | fromJsonArray) (list) (eq $component "worker") -}}
+{{- $tokenFiles := include "caracal-triage.tokenFiles" . | fromJsonArray -}}
 {{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
@@ -207,7 +222,7 @@ spec:
           value: {{ $port | quote }}
         {{- end }}
         {{- /* Each process gets only the credentials it reads (secretKeys). */}}
-        {{- range $key := include "caracal-triage.secretKeys" $component | fromJsonArray }}
+        {{- range $key := include "caracal-triage.secretKeys" . | fromJsonArray }}
         - name: {{ $key }}
           valueFrom:
             secretKeyRef:

@@ -6,7 +6,7 @@
  * Also the dialog itself, and the *Propose fix* block a triage card adds.
  */
 import type { types } from '@slack/bolt';
-import type { Notice, NoticeTone } from '../../../src/chat/notice';
+import type { ActMessage, ActTone } from '../../../src/chat/act-message';
 import { clip } from '../../../src/render/fit';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { escFit, sentenceFit } from './mrkdwn';
@@ -18,9 +18,9 @@ export const REASON_VIEW = 'act:reason';
 export const REASON_BLOCK = 'reason';
 export const REASON_INPUT = 'reason';
 
-const TONE_EMOJI: Record<NoticeTone, string> = { waiting: ':hourglass_flowing_sand:', good: ':white_check_mark:', bad: ':no_entry:', warning: ':warning:', neutral: ':information_source:' };
+const TONE_EMOJI: Record<ActTone, string> = { waiting: ':hourglass_flowing_sand:', good: ':white_check_mark:', bad: ':no_entry:', warning: ':warning:', neutral: ':information_source:' };
 
-function button(b: Notice['buttons'][number], i: number): types.Button {
+function button(b: ActMessage['buttons'][number], i: number): types.Button {
   return {
     type: 'button',
     action_id: `${ACT_ACTION_PREFIX}${b.needsReason ? 'ask' : 'go'}:${i}`,
@@ -30,7 +30,7 @@ function button(b: Notice['buttons'][number], i: number): types.Button {
   };
 }
 
-export function buildNoticeMessage(n: Notice): SlackMessage {
+export function buildActMessage(n: ActMessage): SlackMessage {
   const text = n.lines.map((l) => sentenceFit(l, 1400)).join('\n');
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(n.title, LIMITS.headerText), emoji: false } },

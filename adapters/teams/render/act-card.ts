@@ -6,7 +6,7 @@
  * (Action.Execute with an Action.Submit fallback, data `{caracal: 'act', value}`). Also the
  * *Propose fix* button set a triage card adds.
  */
-import type { Notice, NoticeTone } from '../../../src/chat/notice';
+import type { ActMessage, ActTone } from '../../../src/chat/act-message';
 import { clip } from '../../../src/render/fit';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, fitSentence } from './escape';
@@ -17,7 +17,7 @@ export const ACT_VERB = 'caracal.act';
 /** The reason box's id: Teams sends `{…data, reason: <text>}`. */
 export const REASON_INPUT_ID = 'reason';
 
-const TONE_STYLE: Record<NoticeTone, 'default' | 'good' | 'attention' | 'warning' | 'accent' | 'emphasis'> = { waiting: 'accent', good: 'good', bad: 'attention', warning: 'warning', neutral: 'emphasis' };
+const TONE_STYLE: Record<ActTone, 'default' | 'good' | 'attention' | 'warning' | 'accent' | 'emphasis'> = { waiting: 'accent', good: 'good', bad: 'attention', warning: 'warning', neutral: 'emphasis' };
 
 export function actAction(b: { label: string; value: string; style?: 'primary' | 'danger' }): CardAction {
   const data = { caracal: 'act' as const, value: b.value };
@@ -26,7 +26,7 @@ export function actAction(b: { label: string; value: string; style?: 'primary' |
   return { type: 'Action.Execute', title, verb: ACT_VERB, data, ...(style ? { style } : {}), fallback: { type: 'Action.Submit', title, data, ...(style ? { style } : {}) } };
 }
 
-export function buildNoticeCard(n: Notice): AdaptiveCard {
+export function buildActCard(n: ActMessage): AdaptiveCard {
   const body: CardElement[] = [
     text(fitOutside(n.title, 200), { size: 'large', weight: 'bolder' }),
     { type: 'Container', style: TONE_STYLE[n.tone], bleed: true, items: n.lines.map((l) => text(fitSentence(l, 1400))) },

@@ -9,9 +9,9 @@
  * rule as step summaries (src/render/outside-text.ts).
  */
 
-export type NoticeTone = 'waiting' | 'good' | 'bad' | 'warning' | 'neutral';
+export type ActTone = 'waiting' | 'good' | 'bad' | 'warning' | 'neutral';
 
-export interface NoticeButton {
+export interface ActButton {
   label: string;
   /** The signed act token (src/act/token.ts) the click carries back. */
   value: string;
@@ -23,15 +23,15 @@ export interface NoticeButton {
   needsReason?: boolean;
 }
 
-export interface Notice {
+export interface ActMessage {
   /** The message's heading, plain words (no outside text). */
   title: string;
-  tone: NoticeTone;
+  tone: ActTone;
   /** The bot's sentences, in order. */
   lines: string[];
   /** Short facts: a label in the bot's words, a value sentence. */
   facts: Array<{ label: string; value: string }>;
-  buttons: NoticeButton[];
+  buttons: ActButton[];
   /** The text box label on platforms that take the reason in the card (Teams). */
   reasonPrompt?: string;
   /** Small print (IDs, when it was last read). */
