@@ -18,6 +18,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/record';
+import type { LinksConfig } from '../../src/report/config';
 import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';
@@ -45,6 +46,8 @@ export interface SlackChatPortOptions {
   now?: () => Date;
   /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
   proposeFix?: boolean;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 /** A thread reply's reference: the card's fields plus the reply's own ts. */
@@ -112,6 +115,7 @@ export class SlackChatPort implements ChatPort {
         now: this.now(),
         buttonTtlSeconds: this.opts.buttonTtlSeconds,
         proposeFix: this.opts.proposeFix,
+        links: this.opts.links,
         ...(extras.bundle ? { bundleLink: extras.bundle.link } : {}),
       }),
     );

@@ -29,6 +29,7 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
+import type { LinksConfig } from '../../src/report/config';
 import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 import { buildActCard } from './render/act-card';
 import type { ActMessage } from '../../src/chat/act-message';
@@ -43,6 +44,8 @@ export interface TeamsChatPortOptions {
   now?: () => Date;
   /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
   proposeFix?: boolean;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 
@@ -95,7 +98,7 @@ export class TeamsChatPort implements ChatPort {
   }
 
   private card(triage: TriageRecord): AdaptiveCard {
-    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, proposeFix: this.opts.proposeFix }));
+    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, links: this.opts.links, proposeFix: this.opts.proposeFix }));
   }
 
   /** Runs `fn` with an authenticated connector for the reference's service URL; errors in the port's taxonomy. */

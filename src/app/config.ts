@@ -10,6 +10,7 @@
  *             settings and Caracal too (its tools read Caracal)
  *   worker    `worker`, `start`: the web's groups and Caracal (the acts' tokens included)
  *   audit     `audit verify`: the runtime (Redis and the signing key)
+ *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
@@ -25,11 +26,14 @@ import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
 import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
+import { type LinksConfig, parseLinksConfig } from '../report/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
-import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
+import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
   caracal: CaracalConfig;
+  /** Where the report's links point (the Console, the runbook). */
+  links: LinksConfig;
   logLevel: LogLevel;
   /** Every secret value configured, for redaction (terminal output). */
   secrets: string[];
@@ -37,6 +41,8 @@ export interface TerminalConfig {
 
 export interface WebConfig {
   runtime: RuntimeConfig;
+  /** Where a triage's links point: its page, the Console, the runbook. */
+  links: LinksConfig;
   /** The web host's timeouts and connection cap. */
   http: HttpConfig;
   logLevel: LogLevel;
@@ -71,6 +77,12 @@ export interface FixPlanConfig extends TerminalConfig {
 
 export interface AuditConfig {
   runtime: RuntimeConfig;
+}
+
+/** `list` and `show` in the terminal: the triage store (Redis) and where links point. */
+export interface FindConfig {
+  store: StoreReaderConfig;
+  links: LinksConfig;
 }
 
 /** Every variable whose value is a secret: each room's, each registered platform's. */
@@ -114,6 +126,7 @@ function webGroups(env: Env) {
   const incidents = parseIncidentsConfig(env, platformsInUse(running));
   return {
     runtime: parseRuntimeConfig(env),
+    links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
@@ -135,7 +148,7 @@ function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfi
 }
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env) }));
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
@@ -165,8 +178,12 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
 }
 
 export function loadFixPlanConfig(env: Env): FixPlanConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
-  return { caracal: c.caracal, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  return { caracal: c.caracal, links: c.links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+}
+
+export function loadFindConfig(env: Env): FindConfig {
+  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

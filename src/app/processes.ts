@@ -112,10 +112,10 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
       });
     }
     if (opts.web) {
-      const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault });
+      const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
     }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.

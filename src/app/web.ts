@@ -18,11 +18,13 @@ import { createTriageEngine } from '../triage/engine';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
+import { createTriagePageIngress } from '../page/ingress';
 import type { Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
 import type { PlatformInstance } from '../ingress/platform';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import type { HttpConfig } from '../server/config';
+import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
 import type { RedisTriageService } from '../service/triage-service';
@@ -52,6 +54,8 @@ export interface WebHostOptions {
   acts?: { config: ActConfig; routing: RoutingTable | null } | null;
   /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
   mcp?: McpHttpConfig | null;
+  /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
+  links?: LinksConfig;
 }
 
 export interface WebHost extends WebServer {
@@ -73,12 +77,13 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     redactor,
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
+    links: opts.links,
   });
   const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
   const redisService = 'store' in opts.service && 'queues' in opts.service ? opts.service : null;
   if (opts.acts && !redisService) throw new Error('acting from chat needs the Redis-backed triage service (src/service/triage-service.ts)');
   const desk = opts.acts && redisService ? createActDesk({ service: redisService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, ...(desk ? { acts: desk } : {}) }));
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links, ...(desk ? { acts: desk } : {}) }));
   if (desk && opts.acts && opts.acts.config.sinkSecrets.length > 0 && opts.acts.routing) {
     ingresses.push(
       createSinkIngress({
@@ -109,6 +114,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     const { caracal, ...settings } = opts.mcp;
     ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
   }
+  // Each triage's page, behind its signed link, when people have somewhere to open it.
+  if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };

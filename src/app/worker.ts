@@ -223,7 +223,7 @@ export interface WorkerEngine {
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
   // The triage card offers *Propose fix* only where a fix could be applied (src/act).
-  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, acts: { proposeFix: !!config.acts.fixToken } };
+  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: !!config.acts.fixToken } };
   const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.

@@ -24,7 +24,10 @@ import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
 import type { EscalationTargets } from '../triage/record';
 import { STEP_IDS } from '../triage/model';
-import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
+import type { ApplyResult, AuditTrail, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
+import type { Destination } from '../chat/address';
+import { createTriageIndex, type TriageIndex } from '../store/triage-index';
+import { within } from '../time/race';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
 import type { TriageQueues } from '../queue/queues';
 import type { TriageRedis } from '../queue/triage-redis';
@@ -42,10 +45,19 @@ export interface TriageServiceOptions {
   newId?: () => string;
   /** Whom *Escalate* reaches when the triage's route named no one (TRIAGE_ESCALATE); null: no one. */
   escalation?: EscalationTargets | null;
+  /**
+   * The conversation a destination posts into, `<platform>:<id>` as settings write it (the
+   * platform registry's, src/app/platforms.ts): what `list` finds a channel's triages by.
+   * Absent: triages are listed workspace-wide and by person only.
+   */
+  placeOf?: (where: Destination) => string | null;
+  /** Longest an export waits for the audit chain's check before leaving it unchecked (ms, default 5000). */
+  verifyTimeoutMs?: number;
 }
 
 export interface RedisTriageService extends TriageService {
   readonly store: TriageStore;
+  readonly index: TriageIndex;
   readonly audit: AuditLog;
   readonly queues: TriageQueues;
   /** Throws RedisDownError at once while Redis is down: for callers with their own Redis work (the incident desk). */
@@ -72,9 +84,12 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
   const up = (): void => {
     if (!redis.connected) throw new RedisDownError();
   };
+  const index = createTriageIndex(store);
+  const placeOf = opts.placeOf ?? (() => null);
 
   return {
     store,
+    index,
     audit,
     queues,
     ensureConnected: up,
@@ -110,6 +125,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
         return { triageId: r.triageId, created: false };
       }
       await Promise.all([
+        index.started(record.id, Date.parse(record.createdAt), placeOf(req.destination), req.actor),
         audit.append({
           actor: req.actor,
           action: 'start',
@@ -133,8 +149,33 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;
       // A re-check is someone saying "I fixed it": its collection reads Caracal afresh.
-      await carryOutEffects(ctx, r, source, { freshReads: event.type === 'recheck' });
+      await Promise.all([
+        carryOutEffects(ctx, r, source, { freshReads: event.type === 'recheck' }),
+        event.actor.kind === 'user' && !r.duplicate ? index.touched(triageId, event.actor.id, Date.parse(r.record.updatedAt)) : undefined,
+      ]);
       return { ok: true, record: r.record };
+    },
+
+    async list(q) {
+      up();
+      const place = q.place ?? (q.in ? placeOf(q.in) : undefined);
+      // A destination no platform reads has no place: nothing is listed for it, rather than everything.
+      if (q.in && !place) return { triages: [], more: false };
+      return index.query({ ...(place ? { place } : {}), ...(q.actor ? { actor: q.actor } : {}), open: q.open ?? false, limit: q.limit });
+    },
+
+    placeOf: (where) => placeOf(where),
+
+    find: async (triageId) => {
+      up();
+      return index.get(triageId);
+    },
+
+    async auditTrail(triageId, o = {}): Promise<AuditTrail> {
+      up();
+      const verify = o.verify ?? true;
+      const [entries, verified] = await Promise.all([audit.trail(triageId), verify ? within(audit.verify(), opts.verifyTimeoutMs ?? 5000).catch(() => undefined) : undefined]);
+      return { entries, chain: verified ? { ok: verified.ok, entries: verified.entries, ...(verified.reason ? { reason: verified.reason } : {}) } : null };
     },
 
     get: async (triageId) => {

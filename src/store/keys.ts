@@ -26,6 +26,9 @@
  *                       consent, the activation call and its result, the re-triage)
  *   <p>fix-open:<triage>  string: the open proposal of a triage (SET NX PX the proposal TTL)
  *   <p>act-lease:<key>  string: short lease while an act message is being posted (SET NX PX)
+ *   <p>find:recent      zset: every triage by start time (ms), for `list` (store/triage-index.ts)
+ *   <p>find:place:<sha256>  zset: the triages whose card went to one conversation (`slack:C…`), by start time
+ *   <p>find:actor:<sha256>  zset: the triages one person started or clicked on, by their latest touch
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
 import { createHash } from 'node:crypto';
@@ -58,6 +61,12 @@ export interface Keys {
   fix(proposalId: string): string;
   fixOpen(triageId: string): string;
   actLease(key: string): string;
+  /** Every triage by start time (the `list` index). */
+  recent(): string;
+  /** The triages of one conversation, written `<platform>:<id>` as settings write it. */
+  place(place: string): string;
+  /** The triages one person (a platform user ID) started or acted on. */
+  actor(actorId: string): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
   bullPrefix(): string;
 }
@@ -84,6 +93,10 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     fix: (id) => `${prefix}fix:${id}`,
     fixOpen: (t) => `${prefix}fix-open:${t}`,
     actLease: (k) => `${prefix}act-lease:${k}`,
+    recent: () => `${prefix}find:recent`,
+    // Hashed: places and user IDs come from outside and may be long.
+    place: (place) => `${prefix}find:place:${createHash('sha256').update(place).digest('hex')}`,
+    actor: (id) => `${prefix}find:actor:${createHash('sha256').update(id).digest('hex')}`,
     bullPrefix: () => `${prefix}q`,
   };
 }

@@ -17,6 +17,7 @@
  * and carries out the effects (collect evidence, post or update chat messages, audit).
  */
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
 import { formatDuration } from '../config/duration';
@@ -34,6 +35,8 @@ export type TriageEvent =
       bundle: Bundle | null;
       /** Admin changes before the denial, ranked; absent: keep what the record has. */
       changes?: Change[];
+      /** Names of what was read, by ID; absent: keep what the record has. */
+      names?: NameBook;
     }
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
@@ -154,7 +157,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
 
   switch (event.type) {
     case 'step_collected': {
-      const steps = upsertStep(record.steps, event.result);
+      const steps = upsertStep(record.steps, { ...event.result, at });
       const pending = record.pending.filter((s) => s !== event.result.id);
       return {
         ok: true,
@@ -172,6 +175,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         diagnosis: event.diagnosis,
         bundle: event.bundle ?? record.bundle,
         ...(event.changes ?? record.changes ? { changes: event.changes ?? record.changes } : {}),
+        ...(event.names ?? record.names ? { names: event.names ?? record.names } : {}),
         pending: [],
       };
       if (next.state === 'walking' && next.current === null) next.current = startingStep(next);
@@ -235,6 +239,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         verdict: 'skipped',
         summary: `Skipped by ${event.actor.name ?? event.actor.id}.`,
         evidence: prior ? { before: { verdict: prior.verdict, summary: prior.summary } } : {},
+        at,
       };
       const withSkip: TriageRecord = { ...base, steps: upsertStep(record.steps, skipped) };
       const current = nextOpenStep(withSkip, step);

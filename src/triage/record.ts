@@ -4,6 +4,7 @@
  * state machine (machine.ts) moves it from state to state; everything else reads it.
  */
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
 
@@ -142,6 +143,8 @@ export interface TriageRecord {
   bundle: Bundle | null;
   /** Admin changes before the denial, ranked (absent on records written before they were read). */
   changes?: Change[];
+  /** What people call the zones, applications, resources and policy sets read, by ID (absent on older records). */
+  names?: NameBook;
   history: HistoryEntry[];
   /** The incident this triage was opened for, when an incident source opened it. */
   incident?: IncidentView | null;

@@ -100,7 +100,7 @@ test('Reject asks for a reason in a dialog and sends it to Caracal with the pers
   const { approval } = stack.sim.acts.addApproval(ZONE_B);
   const card = await cardFor(approval.id);
   await clickButton(stack.events, stack.slack, card, button(card, 'Reject'), 'U0APPROVER');
-  const dialog = await stack.slack.waitFor(() => stack.slack.views.find((v) => String(v.view.private_metadata).includes(card.ts)));
+  const dialog = await stack.slack.waitFor(() => stack.slack.dialogs.find((v) => String(v.view.private_metadata).includes(card.ts)));
   expect(dialog.view.callback_id).toBe('act:reason');
   expect(calls('reject').filter((c) => c.id === approval.id)).toHaveLength(0);
   const r = await submitReason(stack.events, dialog.view, 'U0APPROVER', 'not during the payments freeze');

@@ -43,6 +43,7 @@ function sentinel(name: string, example: string): string | number | boolean {
     TRIAGE_ABANDON_AFTER: '7h',
     PAGERDUTY_FROM_EMAIL: 'sentinel@example.test',
     MCP_ALLOWED_ORIGINS: 'https://sentinel.example.test,http://localhost:6274',
+    TRIAGE_PAGE_TTL: '36h',
   };
   if (name in fixed) return fixed[name];
   if (isSecretName(name)) return `sentinel-${name}-value-long-enough-for-any-minimum`;

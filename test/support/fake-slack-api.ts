@@ -11,9 +11,9 @@
  * 429 + Retry-After, and can hold its answer to a post it has already stored (the window in
  * which a worker dies having posted but not heard back).
  *
- * It opens dialogs (views.open, kept in `views`) and can hold the app to its scopes: with
- * `scopes` set, usergroups.users.list without `usergroups:read` answers `missing_scope` as Slack
- * does.
+ * It opens dialogs (views.open, kept in `dialogs`; Home tabs published with views.publish are
+ * in `views`) and can hold the app to its scopes: with `scopes` set, usergroups.users.list
+ * without `usergroups:read` answers `missing_scope` as Slack does.
  */
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -89,7 +89,11 @@ export interface FakeSlackApi {
   /** The bot token's scopes; null (default): every method is allowed. */
   scopes: Set<string> | null;
   /** Dialogs opened with views.open: the trigger and the view as sent (parsed). */
-  views: Array<{ triggerId: string; view: Record<string, unknown> }>;
+  dialogs: Array<{ triggerId: string; view: Record<string, unknown> }>;
+  /** users.conversations: the channels each user is in (as the bot sees them). */
+  memberships: Map<string, string[]>;
+  /** Home tabs published with views.publish, in order. */
+  views: Array<{ userId: string; view: { type: string; blocks: Array<Record<string, unknown>> } }>;
   callsTo(method: string): SlackCall[];
   /** The next `times` calls to `method` (those `match` accepts) answer 429 with Retry-After seconds. */
   rateLimit(method: string, retryAfter: number, times?: number, match?: (body: Record<string, string>) => boolean): void;
@@ -167,6 +171,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     channels: new Map(),
     usergroups: new Map(),
     scopes: null,
+    dialogs: [],
+    memberships: new Map(),
     views: [],
     latencyMs: 0,
     jitterMs: 0,
@@ -209,6 +215,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.uploads.length = 0;
       api.messages.length = 0;
       api.views.length = 0;
+      api.dialogs.length = 0;
       api.rateLimited = {};
       overrides.clear();
       rate = null;
@@ -324,8 +331,20 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       case 'views.open': {
         const view = parseJson<Record<string, unknown>>(body.view);
         if (!view || !body.trigger_id) return { body: { ok: false, error: 'invalid_arguments' } };
-        api.views.push({ triggerId: body.trigger_id, view });
-        return { body: { ok: true, view: { id: `V${String(api.views.length).padStart(8, '0')}`, ...view } } };
+        api.dialogs.push({ triggerId: body.trigger_id, view });
+        return { body: { ok: true, view: { id: `V${String(api.dialogs.length).padStart(8, '0')}`, ...view } } };
+      }
+      case 'views.publish': {
+        const view = parseJson<FakeSlackApi['views'][number]['view']>(body.view);
+        if (!body.user_id || !view || view.type !== 'home') return { body: { ok: false, error: 'invalid_arguments' } };
+        if (view.blocks.length > 100) return { body: { ok: false, error: 'invalid_blocks' } };
+        api.views.push({ userId: body.user_id, view });
+        return { body: { ok: true, view: { id: `V${api.views.length}`, type: 'home' } } };
+      }
+      case 'users.conversations': {
+        const ids = api.memberships.get(body.user ?? '');
+        if (!ids) return { body: { ok: false, error: 'user_not_found' } };
+        return { body: { ok: true, channels: ids.map((id) => ({ id })), response_metadata: { next_cursor: '' } } };
       }
       case 'usergroups.users.list': {
         if (api.scopes && !api.scopes.has('usergroups:read')) return { body: { ok: false, error: 'missing_scope', needed: 'usergroups:read' } };

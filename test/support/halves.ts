@@ -13,6 +13,7 @@ import type { ChatPorts } from '../../src/posting/ports';
 import { triageMetrics } from '../../src/queue/metrics';
 import { openTriageRedis, type RedisRole } from '../../src/queue/triage-redis';
 import { createTriageService, type RedisTriageService, type TriageServiceOptions } from '../../src/service/triage-service';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
 
 export interface HalfRedis {
   redisUrl: string;
@@ -36,7 +37,7 @@ export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'red
     await redis.close();
     throw e;
   }
-  const service = createTriageService({ ...o, redis, logger });
+  const service = createTriageService({ placeOf: CHANNEL_ADDRESSES.place, ...o, redis, logger });
   return { ...service, close: () => redis.close() };
 }
 

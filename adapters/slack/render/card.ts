@@ -6,9 +6,14 @@
 import type { types } from '@slack/bolt';
 import { type ButtonAction } from '../../../src/chat/render/card-actions';
 import { DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/button-token';
-import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
+import { SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { clip } from '../../../src/render/fit';
-import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
+import { BUTTON_LABELS, EXPORT_LABEL, focusStep, isFinal, lastEntry, needsSymptom, showsExport, walkActions } from '../../../src/chat/render/card-actions';
+import { NO_LINKS, type LinksConfig } from '../../../src/report/config';
+import { triageLinks, type TriageLinks } from '../../../src/report/links';
+import { stateText, stateWords } from '../../../src/report/state-words';
+import { nameOf, withNames } from '../../../src/triage/names';
+import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
@@ -32,6 +37,8 @@ export interface CardOptions {
   bundleLink?: string | null;
   /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
   proposeFix?: boolean;
+  /** Where the card's links point (its page, the Console, the runbook); absent: none. */
+  links?: LinksConfig;
 }
 
 /** A link we may put inside `<url|text>`: https and none of the characters that end it. */
@@ -53,7 +60,14 @@ function lastActor(r: TriageRecord, action: string): string {
   return e ? ` by ${userRef(e.actor.id, e.actor.name)}` : '';
 }
 
-function summaryText(r: TriageRecord, bundleLink?: string | null): string {
+/** The cause's runbook section: a link with TRIAGE_RUNBOOK_URL, else where it is in the repository. */
+function runbookText(links: TriageLinks): string {
+  const rb = links.runbook;
+  if (!rb) return '';
+  return rb.url ? ` · ${slackLink(rb.url, 'runbook')}` : ` · runbook: ${code(rb.pointer)}`;
+}
+
+function summaryText(r: TriageRecord, links: TriageLinks, bundleLink?: string | null): string {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
   // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
@@ -66,7 +80,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
-      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
@@ -75,7 +89,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
     const failing = r.steps.find((s) => s.verdict === 'fail');
     lines.push(
       failing
-        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(failing.summary), 1000)}`
+        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(withNames(failing.summary, r.names)), 1000)}`
         : ':white_check_mark: *Readiness checked.*',
       ':point_down: What does the failing caller see? Pick the symptom below.',
     );
@@ -123,7 +137,7 @@ function changesText(r: TriageRecord): string | null {
   if (shown.length === 0) return null;
   const lines = [`:memo: *${changesHeading(r)}*`];
   for (const { change, isCause } of shown) {
-    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${sentenceFit(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`);
+    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${sentenceFit(oneLine(withNames(change.summary, r.names)), CHANGE_SUMMARY_CHARS)}`);
   }
   if (more > 0) lines.push(`_and ${more} more in the diagnostic bundle_`);
   return lines.join('\n');
@@ -141,7 +155,7 @@ function stepsText(r: TriageRecord): string {
     const detail = pending
       ? '_collecting…_'
       : result
-        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
+        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(withNames(result.summary, r.names)), STEP_SUMMARY_CHARS)}`
         : '_not checked_';
     return `${emoji} *${stepNumber(id)}. ${esc(STEP_TITLES[id])}*${marker} ${detail}`;
   }).join('\n');
@@ -150,7 +164,7 @@ function stepsText(r: TriageRecord): string {
 function historyLine(h: HistoryEntry): string {
   const who = h.actor.kind === 'user' ? userRef(h.actor.id, h.actor.name) : esc(h.actor.name ?? h.actor.id);
   const step = h.step ? ` (${esc(STEP_TITLES[h.step] ?? h.step)})` : '';
-  return `${clock(h.at)} ${who}: ${escFit(h.action, 80)}${step}`;
+  return `${slackDate(h.at, '{time}')} ${who}: ${escFit(h.action, 80)}${step}`;
 }
 
 function historyText(r: TriageRecord): string {
@@ -159,7 +173,7 @@ function historyText(r: TriageRecord): string {
   return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
 }
 
-function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'proposeFix'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'proposeFix' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
   const value = signButton(
     { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
     opts.signingKey,
@@ -175,8 +189,37 @@ function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundl
   return b;
 }
 
+/** Where the triage is in words, with the person as a mention: "Needs you: step 4 of 8 (…)", "Resolved by @ada". */
+function stateLine(r: TriageRecord): string {
+  const w = stateWords(r);
+  return `${esc(w.phrase)}${w.by ? ` by ${userRef(w.by.id, w.by.name)}` : ''}`;
+}
+
+/** The zone by name (its ID stays in the evidence); the ID when the triage read no name. */
+function zoneText(r: TriageRecord): string {
+  if (!r.zoneId) return '_not located yet_';
+  const name = nameOf(r.names, 'zones', r.zoneId);
+  return name ? escFit(oneLine(name), 120) : code(r.zoneId);
+}
+
+/** The triage's page and the Console's views of it, when their settings are given. */
+function linksText(links: TriageLinks): string | null {
+  const parts = [
+    links.page && `:page_facing_up: ${slackLink(links.page, 'Triage page')}`,
+    links.requestTrace && slackLink(links.requestTrace, 'request trace'),
+    links.policySet && slackLink(links.policySet, 'policy set'),
+    links.resource && slackLink(links.resource, 'resource'),
+    links.approvals && slackLink(links.approvals, 'approvals'),
+  ].filter((x): x is string => !!x);
+  if (parts.length === 0) return null;
+  const [first, ...consoleParts] = links.page ? parts : ['', ...parts];
+  return [first, consoleParts.length ? `Console: ${consoleParts.join(' · ')}` : ''].filter(Boolean).join(' · ');
+}
+
 export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMessage {
   const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
+  const links = triageLinks(r, { config: options.links ?? NO_LINKS, signingKey: options.signingKey, now: opts.now });
+  const linkLine = linksText(links);
   const requestId = r.input.requestId;
   const incident = incidentText(r);
   const changes = changesText(r);
@@ -185,7 +228,8 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       type: 'header',
       text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? (r.incident ? oneLine(r.incident.title) : 'readiness first')}`, LIMITS.headerText), emoji: false },
     },
-    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
+    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, links, options.bundleLink) } },
+    ...(linkLine ? [{ type: 'context' as const, block_id: 'triage:links', elements: [{ type: 'mrkdwn' as const, text: linkLine }] }] : []),
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
     ...(changes ? [{ type: 'section' as const, block_id: 'triage:changes', text: { type: 'mrkdwn' as const, text: changes } }] : []),
     {
@@ -193,10 +237,10 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       block_id: 'triage:facts',
       fields: [
         { type: 'mrkdwn', text: `*Request*\n${requestId ? code(requestId) : '_none given_'}` },
-        { type: 'mrkdwn', text: `*Zone*\n${r.zoneId ? code(r.zoneId) : '_not located yet_'}` },
+        { type: 'mrkdwn', text: `*Zone*\n${zoneText(r)}` },
         { type: 'mrkdwn', text: `*Surface*\n${r.surface ? `${esc(SURFACE_LABELS[r.surface])} (${code(r.surface)})` : '_not determined_'}` },
         { type: 'mrkdwn', text: `*Symptom*\n${r.symptom ? esc(SYMPTOM_LABELS[r.symptom]) : '_not known_'}` },
-        { type: 'mrkdwn', text: `*State*\n${STATE_EMOJI[r.state]} ${esc(STATE_LABELS[r.state])}` },
+        { type: 'mrkdwn', text: `*State*\n${STATE_EMOJI[r.state] ?? ''} ${stateLine(r)}` },
         { type: 'mrkdwn', text: `*Elapsed*\n${triageElapsed(r, opts.now)}` },
       ],
     },
@@ -230,6 +274,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     });
   }
   blocks.push(...proposeFixBlock(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
+  if (showsExport(r)) {
+    blocks.push({ type: 'actions', block_id: 'triage:export', elements: [button(r, opts, 'export', EXPORT_LABEL)] });
+  }
   const redactions = r.bundle?.redactions ?? 0;
   blocks.push({
     type: 'context',
@@ -237,14 +284,14 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     elements: [
       {
         type: 'mrkdwn',
-        text: `Triage ${code(r.id)} · version ${r.version}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${clock(r.updatedAt)}`,
+        text: `Triage ${code(r.id)} · started ${slackDate(r.createdAt)}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${slackDate(r.updatedAt)}`,
       },
     ],
   });
 
   const d = r.diagnosis;
   const fallback = d
-    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${STATE_LABELS[r.state]}.`
-    : `Caracal triage ${requestId ?? r.id}: ${STATE_LABELS[r.state]}.`;
+    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${stateText(r)}.`
+    : `Caracal triage ${requestId ?? r.id}: ${stateText(r)}.`;
   return validateMessage({ text: escFit(fallback, 500), blocks });
 }

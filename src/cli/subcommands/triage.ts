@@ -20,6 +20,7 @@ import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-code
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
 import { createStyler } from '../style';
+import type { LinksConfig } from '../../report/config';
 
 export interface TriageOptions {
   zone?: string;
@@ -103,10 +104,10 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   return { requestId: rid, zoneId: zone, symptom, error, errorRoute };
 }
 
-/** The engine a command reads Caracal through (its settings checked before anything runs). */
-function openEngine(io: CommandIo): TriageEngine {
+/** The engine a command reads Caracal through (its settings checked before anything runs), and where its links point. */
+function openEngine(io: CommandIo): { engine: TriageEngine; links: LinksConfig } {
   const config = loadTerminalConfig(io.env);
-  return createTriageEngine(config.caracal, config.secrets);
+  return { engine: createTriageEngine(config.caracal, config.secrets), links: config.links };
 }
 
 /** Runs `work` with a progress line on stderr, then stops it and closes the engine. */
@@ -121,7 +122,7 @@ async function whileWorking<T>(engine: TriageEngine, progress: { stop(): void },
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const engine = openEngine(io);
+  const { engine, links } = openEngine(io);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
   const outcome = await whileWorking(engine, progress, () => runTriage(engine, input));
   if (!outcome.ok) {
@@ -130,7 +131,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
   }
   const report = outcome.value;
   if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
-  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
+  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose, links));
   const stale = staleSettingsNote(report, io.settings);
   if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
@@ -138,7 +139,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
 
 export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose'>, io: CommandIo): Promise<number> {
   const input = buildTriageInput(undefined, { zone: opts.zone });
-  const engine = openEngine(io);
+  const { engine } = openEngine(io);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, 'Collecting the diagnostic bundle');
   const outcome = await whileWorking(engine, progress, () => runBundle(engine, input.zoneId));
   if (!outcome.ok) {

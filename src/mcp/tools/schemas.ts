@@ -36,6 +36,7 @@ export const TRIAGE_REPORT_SHAPE = {
   headline: HeadlineOut.describe('What the report leads with: failing, clear, or undetermined (most steps could not be checked)'),
   steps: z.array(StepOut).describe('The eight steps in order, each with its verdict and evidence'),
   bundle: BundleOut,
+  names: z.looseObject({ zones: z.record(z.string(), z.string()), applications: z.record(z.string(), z.string()), resources: z.record(z.string(), z.string()), policySets: z.record(z.string(), z.string()) }).describe('What people call the zones, applications, resources and policy sets read, by ID'),
 };
 
 export const TriageReportOut = z.object(TRIAGE_REPORT_SHAPE);

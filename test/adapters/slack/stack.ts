@@ -25,6 +25,7 @@ import { SIGNING_SECRET } from '../../support/slack-signing';
 import type { ActConfig } from '../../../src/act/config';
 import { createRedactor } from '../../../src/redact/redact';
 import type { EscalationTargets } from '../../../src/triage/record';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
@@ -70,6 +71,10 @@ export interface StackOptions {
   usergroups?: Record<string, string[]>;
   /** TRIAGE_ESCALATE, as the web's service is given it. */
   escalation?: EscalationTargets | null;
+  /** Where cards' and answers' links point (page, Console, runbook); with publicUrl the page is served. */
+  links?: LinksConfig;
+  /** More Slack settings (TRIAGE_ALLOWED_USERS…). */
+  slackEnv?: Record<string, string>;
 }
 
 /** Act settings with nothing on: no sink, no tokens, nobody listed; TTL and timeout short for tests. */
@@ -110,7 +115,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     const w = startWorkerSet({
       redisUrl,
       signingKey: STACK_SIGNING_KEY,
-      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, proposeFix: !!acts?.fixToken }) },
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, links: opts.links, proposeFix: !!acts?.fixToken }) },
       ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
@@ -137,12 +142,13 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
     platforms: [
       slackPlatform(
-        loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,
+        loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true), ...opts.slackEnv })!,
       ),
     ],
     registry,
     logger: silent,
     readiness: [{ name: 'redis', check: async () => ((await admin.ping()) === 'PONG' ? undefined : 'no PONG') }],
+    links: opts.links,
   });
   const port = await web.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;

@@ -27,6 +27,7 @@ import { APP_ID, TENANT_ID } from './fixtures';
 import type { ActConfig } from '../../../src/act/config';
 import { createRedactor } from '../../../src/redact/redact';
 import { NO_ACTS } from '../slack/stack';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
 
@@ -63,6 +64,8 @@ export interface TeamsStackOptions {
   worker?: Partial<WorkerSetOptions>;
   /** Acting from chat (src/act), over the defaults of NO_ACTS. */
   acts?: (sim: Simulator) => Partial<ActConfig>;
+  /** Where cards' and answers' links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<TeamsStack> {
@@ -90,7 +93,7 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, acts: { proposeFix: !!acts?.fixToken } }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links, acts: { proposeFix: !!acts?.fixToken } }) },
       ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
@@ -119,6 +122,7 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
     acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
+    links: opts.links,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {
