@@ -146,6 +146,27 @@ test("Caracal's 409: a hold decided in the Console after the card was drawn is s
   }
 });
 
+test('step_up_decided and step_up_consumed reach the card by challenge_id: decided in the Console, then used by the agent, with no click and no wait for the minute re-read', async () => {
+  const { approval } = stack.sim.acts.addApproval(ZONE_B, { metadata_json: { action: 'payments:refund' } });
+  const card = await cardFor(approval.id);
+  const console = await fetch(`${stack.sim.apiUrl}/v1/zones/${ZONE_B}/approvals/${approval.id}/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.sim.tokens.globalApprove}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'approved in the Console' }),
+  });
+  expect(console.status).toBe(200);
+  const approved = await until((t) => t.includes('Approval hold approved'), card, 10_000);
+  expect(buttonsOf(approved)).toEqual([]);
+  expect(stack.sim.acts.consume(ZONE_B, approval.id)?.type).toBe('step_up_consumed');
+  await until((t) => t.includes('Approval used by the agent'), card, 10_000);
+  await sink.settled();
+  const rows = await stack.service.store.redis.xrange(`${stack.prefix}audit`, '-', '+');
+  const mine = rows.map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]!) as { action: string; subject?: string }).filter((e) => e.subject?.endsWith(approval.id));
+  expect(mine.map((e) => e.action)).toEqual(expect.arrayContaining(['approval hold issued', 'approval hold decided', 'approval consumed']));
+  // Nobody clicked: the Console's approve is the only decision Caracal got.
+  expect(stack.sim.acts.calls.filter((c) => c.id === approval.id).map((c) => c.kind)).toEqual(['approve']);
+});
+
 test('a hold that expires while it waits is shown expired, without buttons', async () => {
   const { approval } = stack.sim.acts.addApproval(ZONE_B, { expires_at: new Date(Date.now() + 2500).toISOString() });
   const card = await cardFor(approval.id);
