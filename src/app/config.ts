@@ -4,10 +4,11 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
- *             with MCP_TOKEN set, the MCP server's settings and Caracal too (its tools read Caracal)
- *   worker    `worker`, `start`: the web's groups and Caracal
+ *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis); `fix --plan` also the fix token
+ *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and the
+ *             acts (sink secret, who may approve and fix); with MCP_TOKEN set, the MCP server's
+ *             settings and Caracal too (its tools read Caracal)
+ *   worker    `worker`, `start`: the web's groups and Caracal (the acts' tokens included)
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
@@ -15,6 +16,7 @@
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
  * reads the environment: each part is handed its slice.
  */
+import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
 import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
@@ -52,6 +54,8 @@ export interface WebConfig {
   followUp: FollowUpConfig;
   /** `POST /mcp`: null unless MCP_TOKEN is set. */
   mcp: McpHttpConfig | null;
+  /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
+  acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
 }
@@ -64,6 +68,11 @@ export interface McpHttpConfig extends McpHttpSettings {
 /** A worker collects evidence too; `start` runs web and worker from this one. */
 export interface WorkerConfig extends WebConfig {
   caracal: CaracalConfig;
+}
+
+/** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
+export interface FixPlanConfig extends TerminalConfig {
+  fixToken: string | null;
 }
 
 export interface AuditConfig {
@@ -84,6 +93,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...INCIDENT_SECRET_VARIABLES,
   ...FOLLOWUP_SECRET_VARIABLES,
   ...MCP_SECRET_VARIABLES,
+  ...ACT_SECRET_VARIABLES,
 ];
 
 /**
@@ -113,15 +123,28 @@ function parsePlatforms(env: Env): { platforms: Parsed<ConfiguredPlatform[]>; ru
 /** The groups `serve` needs, in the order their problems are reported. */
 function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
+  const incidents = parseIncidentsConfig(env, platformsInUse(running));
   return {
     runtime: parseRuntimeConfig(env),
     links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
-    incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    incidents,
     followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
+    acts: withSinkRoute(parseActConfig(env), incidents, running),
   };
+}
+
+/** The sink posts approval cards: it needs a chat platform and somewhere to route them. */
+function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfig | null>, running: ReadonlySet<string>): Parsed<ActConfig> {
+  if (!acts.ok || acts.value.sinkSecrets.length === 0 || !incidents.ok) return acts;
+  if (running.size === 0) return { ok: false, problems: [{ variable: 'CARACAL_SINK_SECRET', message: 'is set, so approval cards are posted, but no chat platform is configured: they would have nowhere to go' }] };
+  const routing = incidents.value?.routing;
+  if (!routing || (routing.routes.length === 0 && !routing.defaultChannel)) {
+    return { ok: false, problems: [{ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with CARACAL_SINK_SECRET when TRIAGE_ROUTES_FILE lists no routes: approval cards go to a route with `source: caracal` or to this channel' }] };
+  }
+  return acts;
 }
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
@@ -142,7 +165,7 @@ export function loadWebConfig(env: Env): WebConfig {
   const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
   const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
   const mcp = mcpWith(mcpSettings, mcpCaracal);
-  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken]) };
+  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken, ...actFileSecrets(rest.acts)]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
@@ -151,7 +174,12 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+}
+
+export function loadFixPlanConfig(env: Env): FixPlanConfig {
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  return { caracal: c.caracal, links: c.links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {
