@@ -74,6 +74,8 @@ export interface AuditConfig {
 export interface FindConfig {
   store: StoreReaderConfig;
   links: LinksConfig;
+  /** Every secret value configured, for redaction (what is read is redacted again on the way out). */
+  secrets: string[];
 }
 
 /** Every variable whose value is a secret: each room's, each registered platform's. */
@@ -155,7 +157,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
 }
 
 export function loadFindConfig(env: Env): FindConfig {
-  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
+  return { ...orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) })), secrets: knownSecrets(env) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {
