@@ -14,6 +14,8 @@ import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
 import { createMcpIngress } from '../mcp/http';
+import { triagesOfService } from '../mcp/triages';
+import { NO_LINKS } from '../report/config';
 import { createTriageEngine } from '../triage/engine';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
@@ -52,7 +54,10 @@ export interface WebHostOptions {
    * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
    */
   acts?: { config: ActConfig; routing: RoutingTable | null } | null;
-  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  /**
+   * `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`,
+   * and the stored triages through `service` (its reads only).
+   */
   mcp?: McpHttpConfig | null;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
@@ -112,7 +117,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   }
   if (opts.mcp) {
     const { caracal, ...settings } = opts.mcp;
-    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
+    const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
+    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
