@@ -92,7 +92,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
       engine = workerEngine(config, { platforms, logger });
-      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession });
+      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, redactText: engine.redactText });
     }
     if (opts.web) {
       const service = createTriageService({ redis, logger });

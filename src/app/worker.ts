@@ -4,7 +4,9 @@
  * (src/queue/triage-redis.ts: store, audit log, queues, connections):
  *
  *   collect queue  the collect processor (src/queue/collect-processor.ts) and the sweep job:
- *                  idle triages abandoned (src/queue/sweeper.ts), idle pumps woken (src/posting)
+ *                  idle triages abandoned (src/queue/sweeper.ts), triages whose job is missing
+ *                  or failed revived or stopped (src/queue/reconciler.ts), idle pumps woken
+ *                  (src/posting)
  *   post queue     the post processor and its thread pump, through the limiter (src/posting)
  *
  * run by the BullMQ workers of src/queue/queue-workers.ts. `close()` stops taking jobs and
@@ -25,6 +27,8 @@ import { COLLECT_JOBS } from '../queue/jobs';
 import type { TriageMetrics } from '../queue/metrics';
 import type { TriageQueues } from '../queue/queues';
 import { startQueueWorkers, type JobProcessor, type QueueWorkers, type QueueWorkersOptions } from '../queue/queue-workers';
+import type { RetryPolicy } from '../queue/backoff';
+import { reconcileStranded, recordFailedForGood } from '../queue/reconciler';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
 import { createTriageEngine } from '../triage/engine';
@@ -70,6 +74,12 @@ export interface WorkerHalfOptions {
   sweepEveryMs?: number;
   /** Default for close(): the whole of it, running jobs included (7 s, inside the 9 s process bound). */
   shutdownTimeoutMs?: number;
+  /** Waits between a job's attempts (default 1 s doubling to 2 min: 12 attempts span about 10 minutes). */
+  retry?: RetryPolicy;
+  /** An open triage idle this long has its jobs looked at by the sweep's reconciler (default 2 min). */
+  reconcileGraceMs?: number;
+  /** Redacts a failed job's error before the card shows it (default: the pattern rules). */
+  redactText?: (text: string) => string;
 }
 
 export interface WorkerHalf extends QueueWorkers {
@@ -87,6 +97,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   const limiter = new ChatLimiter(redis.data, redis.prefix, { ...postingLimits(), ...o.limits });
   const posts = createPostStore(store);
   const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
+  const stranded = { ...effects, store, metrics, logger, redactText: o.redactText };
 
   const processors: QueueWorkersOptions['processors'] = {};
   if (o.collect ?? true) {
@@ -94,6 +105,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
     const sweep = async (): Promise<{ abandoned: string[] }> => {
       const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
+      await reconcileStranded({ ...stranded, graceMs: o.reconcileGraceMs ?? 120_000 });
       await wakeBusyPumps({ queues, posts });
       return swept;
     };
@@ -128,6 +140,8 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     stalledIntervalMs: o.stalledIntervalMs,
     maxStalledCount: o.maxStalledCount,
     name: o.name,
+    retry: o.retry,
+    onFailedForGood: (queue, job, err) => recordFailedForGood(stranded, queue, job, err),
   });
   const sweepEveryMs = o.sweepEveryMs ?? 60_000;
   if (processors.collect && sweepEveryMs > 0) scheduleSweeps(queues, sweepEveryMs, watch, logger);
@@ -155,6 +169,8 @@ export interface WorkerEngine {
   client: CaracalClient;
   freshClient: CaracalClient;
   createSession: CreateTriageSession;
+  /** The configured secrets and the pattern rules, for errors a card shows. */
+  redactText: (text: string) => string;
   /** Closes the Caracal pools without waiting long for in-flight calls (a forced shutdown must not). */
   close(): Promise<void>;
 }
@@ -170,6 +186,7 @@ export function workerEngine(config: WorkerConfig, o: { platforms: readonly Plat
     client: engine.client,
     freshClient: engine.freshClient,
     createSession: engine.createSession,
+    redactText: (text) => engine.redactor.redactText(text).text,
     close: async () => {
       await settlesWithin(engine.close(), 500);
     },

@@ -97,7 +97,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       if (!result.created && result.open) {
         count(cmd.kind, 'open');
         logger.info({ triageId: result.triageId, platform: req.platform, source: req.source }, 'command repeated while its triage is open');
-        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link };
+        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link, ...(result.restarted ? { restarted: true } : {}) };
       }
       count(cmd.kind, result.created ? 'started' : 'duplicate');
       logger.info({ triageId: result.triageId, created: result.created, platform: req.platform, source: req.source }, 'command');

@@ -51,7 +51,7 @@ export type CommandOutcome =
    * The same command (channel, request ID, zone, symptom) has a triage that is still open:
    * nothing new was started; answer with its card (null until posted) and its link.
    */
-  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null }
+  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null; restarted?: boolean }
   /** Still starting after the time budget; the card appears if it starts. */
   | { kind: 'slow'; command: StartingCommand }
   /** The queue (Redis) is unreachable; nothing was started. */

@@ -53,6 +53,11 @@ export interface StartTriageResult {
    * Absent for a redelivery of the same delivery.
    */
   open?: OpenTriage;
+  /**
+   * With `created` false: the triage had stopped (a job failed for good) or its job was gone,
+   * and asking again started it again (a new job).
+   */
+  restarted?: boolean;
 }
 
 /** A human event as it arrives from a button (the service adds nothing; the machine decides). */

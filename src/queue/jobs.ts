@@ -26,6 +26,8 @@ export const CollectJobData = z.strictObject({
   index: z.number().int().min(0),
   /** Read Caracal past the worker's shared read cache (a "Fixed, re-check" collection). */
   fresh: z.boolean().optional(),
+  /** The record version that asked for this collection (the record's `collectVersion`). */
+  version: z.number().int().positive().optional(),
 });
 export type CollectJobData = z.infer<typeof CollectJobData>;
 
@@ -55,9 +57,10 @@ export type PumpJobData = z.infer<typeof PumpJobData>;
 /** BullMQ custom IDs must not contain `:` nor be all digits; triage IDs start with `tri-`. */
 export const jobIds = {
   collect: (triageId: string, version: number) => `collect-${triageId}-v${version}`,
-  card: (triageId: string) => `card-${triageId}`,
-  step: (triageId: string, step: StepId, version: number) => `step-${triageId}-${step}-v${version}`,
-  bundle: (triageId: string, version: number) => `bundle-${triageId}-v${version}`,
+  /** The card's post; after a Retry (`restartVersion`) a new ID, since the old one may sit in the failed set. */
+  card: (triageId: string, restartVersion?: number | null) => (restartVersion ? `card-${triageId}-r${restartVersion}` : `card-${triageId}`),
+  step: (triageId: string, step: StepId, version: number, restartVersion?: number | null) => `step-${triageId}-${step}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
+  bundle: (triageId: string, version: number, restartVersion?: number | null) => `bundle-${triageId}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
   /** Deduplication ID for card updates: one pending (and one running) update per triage. */
   cardUpdate: (triageId: string) => `update-${triageId}`,
   /** Deduplication ID of a conversation's pump: one waiting (and one running) per conversation. */

@@ -5,6 +5,7 @@
  *      ▲                                 │                             │
  *      └──────symptom_chosen─────────────┘        escalate ▶ escalated │ resolve ▶ resolved
  *   any non-final state ──expire──▶ abandoned
+ *   any non-final state ──job_failed──▶ failed ──retry──▶ the state it failed in (collecting again)
  *
  * Nothing here does I/O. The caller persists the new record (compare-and-set on `version`)
  * and carries out the effects (collect evidence, post or update chat messages, audit).
@@ -12,7 +13,7 @@
 import type { Change } from './changes/change';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
-import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
+import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
   | { type: 'step_collected'; result: StepResult }
@@ -34,10 +35,24 @@ export type TriageEvent =
   | { type: 'resolve'; actor: Actor; expectedVersion?: number }
   /** The incident's source notified again: new or changed alerts, or (with status resolved) the end. */
   | { type: 'incident_updated'; actor: Actor; incident: IncidentView; expectedVersion?: undefined }
+  /**
+   * A job failed for good (its retries used up, or refused outright): the triage stops where it
+   * is, visibly. `collectVersion`: the collection the failed job ran (an older one's failure
+   * changes nothing).
+   */
+  | { type: 'job_failed'; stage: TriageFailure['stage']; job: string; reason: string; collectVersion?: number }
+  /**
+   * Start again what stopped: a person's *Retry* on a failed triage, or the bot itself (a
+   * redelivered incident, a repeated command, the reconciler) for a triage whose collection job
+   * is gone. A collection restarts for the steps still pending; posts are queued again.
+   */
+  | { type: 'retry'; actor: Actor; expectedVersion?: number }
   | { type: 'expire' };
 
 export type Effect =
   | { type: 'collect'; steps: StepId[] }
+  /** Queue again whatever chat posts are missing (the card, its thread, the bundle), under new job IDs. */
+  | { type: 'repost' }
   | { type: 'post_step'; step: StepId }
   | { type: 'update_card' }
   | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId };
@@ -64,6 +79,7 @@ export function newTriage(id: string, input: TriageInput, now: Date, incident: I
     bundle: null,
     history: [{ at, actor: { kind: 'system', id: 'caracal-triage' }, action: 'started' }],
     ...(incident ? { incident } : {}),
+    collectVersion: 1,
     createdAt: at,
     updatedAt: at,
   };
@@ -102,6 +118,17 @@ function isHumanEvent(e: TriageEvent): e is Extract<TriageEvent, { actor: Actor 
   return 'actor' in e;
 }
 
+/** Walking the steps needs the evidence a failed triage does not have yet. */
+const STOPPED: TransitionResult = { ok: false, reason: 'not_allowed', message: 'This triage stopped because a job failed; click Retry first (or resolve or escalate it).' };
+
+const SYSTEM: Actor = { kind: 'system', id: 'caracal-triage' };
+
+/** A job's error as one bounded line for the card and the history. */
+function failureLine(reason: string): string {
+  const flat = reason.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim() || 'no reason given';
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+}
+
 export function transition(record: TriageRecord, event: TriageEvent, now: Date): TransitionResult {
   if (FINAL_STATES.includes(record.state)) {
     return { ok: false, reason: 'finished', message: `This triage is already ${record.state}.` };
@@ -122,6 +149,8 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
   ];
   const audit = (actor: Actor, action: string, to: TriageState, step?: StepId): Effect =>
     step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
+
+  if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return STOPPED;
 
   switch (event.type) {
     case 'step_collected': {
@@ -160,6 +189,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
           symptom: event.symptom,
           input: { ...record.input, symptom: event.symptom },
           pending: [...STEP_IDS],
+          collectVersion: base.version,
           history: log(event.actor, `symptom ${event.symptom}`),
         },
         effects: [{ type: 'collect', steps: [...STEP_IDS] }, { type: 'update_card' }, audit(event.actor, `symptom ${event.symptom}`, 'locating')],
@@ -189,6 +219,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
           state,
           current: step,
           pending: [...new Set([...record.pending, step])],
+          collectVersion: base.version,
           history: log(event.actor, 'fixed, re-check', step),
         },
         effects: [{ type: 'collect', steps: [step] }, { type: 'update_card' }, audit(event.actor, 'recheck', state, step)],
@@ -240,8 +271,51 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         effects: [{ type: 'update_card' }, audit(event.actor, 'incident_updated', record.state)],
       };
     }
+    case 'job_failed': {
+      if (record.state === 'failed') return { ok: false, reason: 'not_allowed', message: 'This triage has already stopped.' };
+      if (event.stage === 'collect') {
+        if (record.pending.length === 0) return { ok: false, reason: 'not_allowed', message: 'The collection had finished; nothing stopped.' };
+        if (event.collectVersion !== undefined && event.collectVersion !== (record.collectVersion ?? 1)) {
+          return { ok: false, reason: 'not_allowed', message: 'An earlier collection failed; a later one runs.' };
+        }
+      }
+      const failure: TriageFailure = { stage: event.stage, job: event.job, reason: failureLine(event.reason), at, from };
+      const action = event.stage === 'collect' ? 'collecting evidence failed' : 'posting to chat failed';
+      return {
+        ok: true,
+        record: { ...base, state: 'failed', failure, history: log(SYSTEM, action) },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, 'job_failed', 'failed')],
+      };
+    }
+    case 'retry': {
+      const stranded = record.pending.length > 0;
+      if (record.state !== 'failed' && !stranded) {
+        return { ok: false, reason: 'not_allowed', message: 'Nothing to retry: this triage has not stopped.' };
+      }
+      const failure = record.failure ?? null;
+      // A failed collection, or (no failure recorded) a collection whose job is gone, collects
+      // again: the steps still pending. A failed post queues the posts again and nothing more
+      // (a collection still running carries on).
+      const collect = failure ? failure.stage === 'collect' : true;
+      const back = failure?.from ?? record.state;
+      // Back where it stopped; a collection that finished meanwhile leaves `locating` behind.
+      const state: TriageState = back === 'locating' && !collect && !stranded ? 'routed' : back;
+      const steps = stranded ? [...record.pending] : [...STEP_IDS];
+      const next: TriageRecord = {
+        ...base,
+        state,
+        failure: null,
+        restartVersion: base.version,
+        ...(collect ? { pending: steps, collectVersion: base.version } : {}),
+        history: log(event.actor, 'retry'),
+      };
+      const effects: Effect[] = collect ? [{ type: 'collect', steps }] : [];
+      // Posts that did not go out are queued again; those that did are marked and skipped.
+      effects.push({ type: 'repost' }, { type: 'update_card' }, audit(event.actor, 'retry', state));
+      return { ok: true, record: next, effects };
+    }
     case 'expire': {
-      const system: Actor = { kind: 'system', id: 'caracal-triage' };
+      const system: Actor = SYSTEM;
       return {
         ok: true,
         record: { ...base, state: 'abandoned', pending: [], history: log(system, 'abandoned (no activity)') },

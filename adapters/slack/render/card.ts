@@ -10,6 +10,7 @@ import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, on
 import { clip } from '../../../src/render/fit';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -53,12 +54,16 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
   if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`, bundleLine(bundleLink));
   if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
+  const failure = failureParts(r);
+  if (failure) lines.push(`${STATE_EMOJI.failed} *Stopped: ${failure.title}* (${failure.progress}). Last error: ${code(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '*Retry*')}`);
   const d = r.diagnosis;
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
       `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
+  } else if (failure) {
+    // Said above.
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
     lines.push(`:mag: *Collecting evidence…* ${done} of ${STEP_IDS.length} steps checked so far.`);
@@ -126,7 +131,7 @@ const STEP_SUMMARY_CHARS = 230;
 function stepsText(r: TriageRecord): string {
   return STEP_IDS.map((id) => {
     const result = r.steps.find((s) => s.id === id);
-    const pending = r.pending.includes(id);
+    const pending = r.pending.includes(id) && r.state !== 'failed';
     const emoji = pending ? PENDING_EMOJI : result ? VERDICT_EMOJI[result.verdict] : NOT_CHECKED_EMOJI;
     const marker = r.current === id && !isFinal(r) ? ' :arrow_left:' : '';
     const detail = pending
@@ -199,8 +204,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const actions = walkActions(r);
   if (actions.length > 0) {
     const step = focusStep(r);
-    const onStep = step && r.state !== 'locating' ? { step } : {};
-    if (step && r.state !== 'locating') {
+    const walking = r.state !== 'locating' && r.state !== 'failed';
+    const onStep = step && walking ? { step } : {};
+    if (step && walking) {
       blocks.push({
         type: 'context',
         block_id: 'triage:focus',

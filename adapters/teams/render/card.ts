@@ -10,6 +10,7 @@ import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
 import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -41,14 +42,18 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
   if (r.state === 'resolved') lines.push(`${STATE_ICON.resolved} **Resolved**${lastActor(r, 'resolve')}.`);
   if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
   if (r.state === 'abandoned') lines.push(`${STATE_ICON.abandoned} **Abandoned**: no activity for too long.`);
+  const failure = failureParts(r);
+  if (failure) lines.push(`${STATE_ICON.failed} **Stopped: ${failure.title}** (${failure.progress}). Last error: ${fitOutside(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '**Retry**')}`);
   const d = r.diagnosis;
-  let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : 'emphasis';
+  let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : failure ? 'warning' : 'emphasis';
   if (d) {
     if (r.state !== 'resolved') style = 'attention';
     lines.push(
       `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
       `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
     );
+  } else if (failure) {
+    // Said above.
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
     style = 'accent';
@@ -77,7 +82,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
 
 function stepLine(r: TriageRecord, id: StepId): string {
   const result = r.steps.find((s) => s.id === id);
-  const pending = r.pending.includes(id);
+  const pending = r.pending.includes(id) && r.state !== 'failed';
   const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
   const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
   const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
@@ -159,8 +164,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
 
   const actions = walkActions(r);
   const step = focusStep(r);
-  const onStep = step && r.state !== 'locating' ? { step } : {};
-  if (actions.length > 0 && step && r.state !== 'locating') {
+  const walking = r.state !== 'locating' && r.state !== 'failed';
+  const onStep = step && walking ? { step } : {};
+  if (actions.length > 0 && step && walking) {
     body.push(text(`Buttons act on step ${stepNumber(step)} _${STEP_TITLES[step]}_.`, { isSubtle: true, separator: true }));
   }
   if (needsSymptom(r)) {
