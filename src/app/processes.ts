@@ -21,7 +21,7 @@ import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
-import { createLogger } from '../log';
+import { createLogger, routeLibraryWarnings } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
 import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
@@ -65,9 +65,15 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
   const unreachable = await waitForRedis(runtime.redisUrl, {
     timeoutMs: runtime.redisStartupTimeoutMs,
+    allowEviction: runtime.redisAllowEviction,
     onRetry: (why, nextInMs, attempt) => logger.warn({ attempt, retryInMs: nextInMs, reason: why }, 'Redis is not reachable yet; retrying'),
+    onPolicy: (policy) => {
+      if (policy === null) logger.warn({ redis: safeRedisUrl(runtime.redisUrl) }, 'could not read maxmemory-policy from Redis (INFO memory refused); make sure it is noeviction');
+    },
   });
   if (unreachable) throw unreachable;
+  // BullMQ's own eviction warnings (plain console lines) go into this log as one record.
+  const restoreWarnings = routeLibraryWarnings(logger);
   const registry = new Registry();
   const platforms = await openPlatforms(config.platforms);
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
@@ -85,6 +91,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
+    restoreWarnings();
   };
   try {
     if (opts.web) await readyForWeb(redis, runtime.redisUrl);

@@ -21,6 +21,7 @@ function sentinel(name: string, example: string): string | number | boolean {
     MICROSOFT_APP_TYPE: 'MultiTenant',
     MICROSOFT_APP_ID: '5e171ee1-0000-4000-8000-000000000001',
     SLACK_FILE_UPLOADS: false,
+    REDIS_ALLOW_EVICTION: true,
     TRIAGE_DEFAULT_CHANNEL: 'teams:19:sentinel@thread.tacv2',
     TRIAGE_ALLOWED_USERS: 'U0SENTINEL,W0SENTINEL',
     TRIAGE_ALLOWED_USERGROUPS: 'S0SENTINEL',

@@ -13,7 +13,7 @@ function waits(opts: typeof COLLECT_JOB_OPTIONS, random = () => 0.5): number[] {
   const strategy = cappedBackoff(DEFAULT_RETRY_POLICY, random);
   const out: number[] = [];
   for (let made = 1; made < (opts.attempts ?? 1); made++) {
-    out.push(Backoffs.calculate(Backoffs.normalize(opts.backoff)!, made, new Error('OOM'), {} as never, strategy) as number);
+    out.push(Backoffs.calculate(Backoffs.normalize(opts.backoff!)!, made, new Error('OOM'), {} as never, strategy) as number);
   }
   return out;
 }
