@@ -80,7 +80,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
   // What the process keeps in Redis, opened once: in `start` both halves share it.
-  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch });
+  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch, incidentRetentionMs: config.incidents?.retentionMs });
 
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
@@ -103,7 +103,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     }
     if (opts.web) {
       const service = createTriageService({ redis, logger });
-      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
+      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
       web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });
     }

@@ -33,6 +33,8 @@ export interface StartTriageRequest {
    * request ID, zone, symptom and pasted error). An incident source uses its incident key.
    */
   openKey?: string;
+  /** The incident (desk key) this triage is opened for: its record expires after the triage closes. */
+  incidentKey?: string;
 }
 
 /** Where an open triage's card is, for a repeated command. */

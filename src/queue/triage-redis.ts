@@ -46,6 +46,8 @@ export interface TriageRedisOptions {
   logger?: Logger;
   /** Where Redis loss and return are reported, once each (default: one for this process). */
   watch?: RedisWatch;
+  /** How long an incident's record outlives its closed triage (ms; INCIDENT_RETENTION). */
+  incidentRetentionMs?: number;
   now?: () => Date;
 }
 
@@ -95,7 +97,7 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
   const connections = [...new Set([bull, jobs, data].filter((c): c is Redis => c !== null))];
   for (const c of connections) watch.attach(c);
 
-  const store = createTriageStore(data, { prefix, now: o.now });
+  const store = createTriageStore(data, { prefix, now: o.now, incidentRetentionMs: o.incidentRetentionMs });
   const audit = createAuditLog(data, { prefix, signingKey: o.signingKey, now: o.now, onFailure: () => metrics.auditFailures.inc() });
   const queues = createQueues(jobs, { prefix });
   metrics.trackQueues([queues.collect, queues.post]);

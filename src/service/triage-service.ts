@@ -104,7 +104,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       // In collection order, so a collection queued again (reconciler.ts) keeps it.
       record.pending = [...steps];
-      const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
+      const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false, ...(req.incidentKey ? { incidentKey: req.incidentKey } : {}) };
       const open: OpenEntry = { identity: commandIdentity(req), ttlSec: openTtlSec };
       let r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, open);
       if (!r.created && r.reason === 'open') {

@@ -102,6 +102,11 @@ function incidentText(r: TriageRecord): string | null {
   ];
   const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
+  if (i.reopenedFrom) {
+    const prior = i.reopenedFrom;
+    const where = prior.link && prior.link.length <= 500 && SAFE_LINK.test(prior.link) ? `<${prior.link}|its card>` : `triage ${code(prior.triageId)}`;
+    lines.push(`:repeat: *Fired again* after its earlier triage closed: ${where}.`);
+  }
   for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
     lines.push(`• ${a.name ? code(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
   }

@@ -111,6 +111,7 @@ function incidentPart(r: TriageRecord): CardElement[] {
     `**First action:** ${fitOutside(i.firstAction, 500)}`,
     ...(i.runbookUrl ? [`Runbook: ${outsideText(i.runbookUrl)}`] : []),
     ...(i.link && /^https?:\/\//.test(i.link) ? [`Source: ${fitOutside(i.link, 300)}`] : []),
+    ...(i.reopenedFrom ? [`🔁 **Fired again** after its earlier triage closed: triage ${outsideText(i.reopenedFrom.triageId)}${i.reopenedFrom.link ? ` (${fitOutside(i.reopenedFrom.link, 300)})` : ''}.`] : []),
     ...i.alerts.slice(0, 5).map((a) => `• ${a.name ? fitOutside(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
   ];
   const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);

@@ -79,8 +79,9 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
   const slack = await startFakeSlackApi();
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50 });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, incidentRetentionMs: incidentConfig?.retentionMs });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
@@ -109,11 +110,10 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   };
   const workers: WorkerHalf | null = (opts.workers ?? true) ? startWorkers() : null;
 
-  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
-    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent, retentionMs: incidentConfig.retentionMs }) } : null,
     platforms: [
       slackPlatform(
         loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,
