@@ -26,6 +26,7 @@ import { createAuditLog, type AuditLog } from '../audit/log';
 import type { ReadinessCheck } from '../ingress/readiness';
 import { DEFAULT_PREFIX } from '../store/keys';
 import { createProducerConnection, createWorkerConnection, safeRedisUrl, waitReady } from '../store/redis';
+import { releaseRedis } from '../store/redis-target';
 import { describeWriteRefusal } from '../store/redis-refusals';
 import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
 import { createTriageStore, type TriageStore } from '../store/triage-store';
@@ -144,6 +145,7 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
               () => false,
             );
             if (!((await within(quit, timeoutMs / 2)) ?? false)) c.disconnect();
+            else releaseRedis(c);
           }),
         );
       })();
