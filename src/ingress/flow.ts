@@ -69,11 +69,19 @@ export interface ActionRequest {
    * value copied onto another card, or replayed from another channel, applies to nothing.
    */
   fromCard: (card: MessageRef) => boolean;
+  /**
+   * Whether the click came from the same conversation (the same channel, for a channel's
+   * posts) as this stored card. A click on a card that is not the stored one, in the same
+   * conversation, comes from a card the triage left behind (a worker killed while the platform
+   * held its post; another run posted the card again): answered with `replaced`.
+   */
+  sameConversation?: (card: MessageRef) => boolean;
 }
 
 export type ActionOutcome =
   | { kind: 'applied'; triageId: string; record: TriageRecord }
-  | { kind: 'refused'; reason: string; message: string; triageId?: string };
+  /** `replacedBy`: with reason `replaced`, the triage's card that took the clicked one's place. */
+  | { kind: 'refused'; reason: string; message: string; triageId?: string; replacedBy?: MessageRef };
 
 export interface CommandFlow {
   command(req: CommandRequest): Promise<CommandOutcome>;

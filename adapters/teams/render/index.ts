@@ -4,3 +4,4 @@ export { buildBundleMessage } from './bundle-message';
 export { AdaptiveCardSchema, ButtonData, CARD_CONTENT_TYPE, CardLimitError, LIMITS, cardBytes, validateCard, type AdaptiveCard } from './card-schema';
 export { outsideText, fitOutside, visible, sentence, fitSentence } from './escape';
 export { VERB_PREFIX, cliCommand } from './parts';
+export { buildReplacedCard } from './replaced';
