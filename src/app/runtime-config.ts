@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { bool, type Env, int, parseEnvGroup, text } from '../config/fields';
 import type { Parsed } from '../config/problems';
-import { parseRedisTarget, REDIS_URL_EXAMPLES } from '../store/redis-target';
+import { parseRedisTarget } from '../store/redis-target';
 
 /** Variables whose values are secrets (redacted wherever they show up). */
 export const RUNTIME_SECRET_VARIABLES = ['TRIAGE_SIGNING_KEY'] as const;
@@ -30,7 +30,7 @@ export interface RuntimeConfig {
 const redisUrl = z.string().optional().transform((raw, ctx): string => {
   const v = raw?.trim();
   if (!v) {
-    ctx.addIssue({ code: 'custom', message: `is required but not set (e.g. ${REDIS_URL_EXAMPLES})` });
+    ctx.addIssue({ code: 'custom', message: 'is required but not set (e.g. redis://127.0.0.1:6379)' });
     return z.NEVER;
   }
   const parsed = parseRedisTarget(v);
