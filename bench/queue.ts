@@ -112,6 +112,7 @@ const fakeSession: CreateTriageSession = (_client, input) => ({
   runStep: async (id) => ({ id, verdict: id === 'grant_policy' ? 'fail' : 'pass', summary: `${id} checked`, cause: id === 'grant_policy' ? 'scope_not_granted' : undefined, evidence: { checked: id } }),
   collectBundle: async () => ({ items: [], redactions: 0 }),
   adminTokenRejection: () => null,
+  names: async () => ({ zones: { 'zone-b': 'payments' }, applications: {}, resources: {}, policySets: {} }),
   conclude: () => ({ zoneId: 'zone-b', symptom: input.symptom, surface: 'sts_policy', diagnosis: { surface: 'sts_policy', step: 'grant_policy', cause: 'scope_not_granted', summary: 'No active grant covers the requested scopes.', confidence: 'high', change: null }, changes: [] }),
   run: async () => {
     throw new Error('not used by the worker');

@@ -72,6 +72,23 @@ export class SlackAuthorizer {
     );
   }
 
+  /**
+   * `list all` and `show` of a triage in another channel show private channels' triages too, so
+   * they are for the people the operators named: in TRIAGE_ALLOWED_USERS or a member of a
+   * TRIAGE_ALLOWED_USERGROUPS group. Without either list nobody is named, and nobody may.
+   */
+  mayListAll(userId: string | undefined): AuthzDecision {
+    const { allowedUsers, allowedUsergroups } = this.cfg;
+    if (userId && (allowedUsers.includes(userId) || allowedUsergroups.some((g) => this.groupMembers.get(g)?.has(userId)))) return { ok: true };
+    const named = allowedUsers.length + allowedUsergroups.length > 0;
+    return {
+      ok: false,
+      message: named
+        ? '`list all` shows every channel\'s triages, private ones too, so it is for the people named in TRIAGE_ALLOWED_USERS or TRIAGE_ALLOWED_USERGROUPS, and you are not among them. `list` shows this channel\'s, `list mine` yours.'
+        : '`list all` shows every channel\'s triages, private ones too, so it is for the people the operators name in TRIAGE_ALLOWED_USERS or TRIAGE_ALLOWED_USERGROUPS, and this install names nobody. `list` shows this channel\'s, `list mine` yours.',
+    };
+  }
+
   check(userId: string | undefined, channelId: string | undefined): AuthzDecision {
     const { allowedUsers, allowedUsergroups, allowedChannels } = this.cfg;
     if (allowedChannels.length > 0 && !(channelId && allowedChannels.includes(channelId))) {

@@ -9,6 +9,8 @@ import type { ChannelAddress, ChannelAddressing } from '../../src/ingress/platfo
 export const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,40}$/;
 
 const SlackChannelAddress = z.object({ platform: z.literal('slack'), channel: z.string().regex(SLACK_CHANNEL_ID) });
+/** A destination or card (address.ts) read for its channel only. */
+const SlackPlace = z.looseObject({ platform: z.literal('slack'), channel: z.string().min(1).max(64) });
 
 /** The channel of an address `slackChannels.parse` gave; throws for any other. */
 export function slackChannelOf(address: ChannelAddress): string {
@@ -25,4 +27,8 @@ export const slackChannels: ChannelAddressing = {
       ? { ok: true, address: { platform: 'slack', channel: id } }
       : { ok: false, problem: 'is not a Slack channel ID (C…, G… or D… in capitals and digits, e.g. slack:C0123ABCDEF)' },
   format: (address) => slackChannelOf(address),
+  placeOf: (where) => {
+    const d = SlackPlace.safeParse(where);
+    return d.success ? d.data.channel : null;
+  },
 };

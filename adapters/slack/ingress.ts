@@ -14,6 +14,8 @@ import { commandListener } from './handlers/command';
 import type { SlackHandlerDeps } from './handlers/deps';
 import { channelCreatedListener, memberJoinedListener } from './handlers/incident-channel';
 import { mentionListener } from './handlers/mention';
+import { directMessageListener } from './handlers/direct-message';
+import { homeListener } from './handlers/home';
 import { SlackIdentityResolver, type SlackIdentity } from './identity';
 import { slackLogger } from './logger';
 import { ACTION_PREFIX } from './render/card';
@@ -58,13 +60,15 @@ export function createSlackIngress(config: SlackConfig, ctx: IngressContext, opt
   }
   const bolt = new App({ authorize, logger: boltLogger, clientOptions, convoStore: false, receiver });
 
-  const deps: SlackHandlerDeps = { flow: ctx.flow, authz, identity, metrics: ctx.metrics, logger, incidentChannelPattern: config.incidentChannelPattern };
+  const deps: SlackHandlerDeps = { flow: ctx.flow, authz, identity, metrics: ctx.metrics, logger, incidentChannelPattern: config.incidentChannelPattern, fileUploads: config.fileUploads };
   // Any command name: installs may rename /caracal (e.g. /caracal-staging); the app has only one.
   bolt.command(/.*/, commandListener(deps));
   bolt.action({ type: 'block_actions', action_id: new RegExp(`^${ACTION_PREFIX}`) }, actionListener(deps));
   bolt.event('channel_created', channelCreatedListener(deps));
   bolt.event('member_joined_channel', memberJoinedListener(deps));
   bolt.event('app_mention', mentionListener(deps));
+  bolt.event('message', directMessageListener(deps));
+  bolt.event('app_home_opened', homeListener(deps));
   bolt.error(async (error) => {
     logger.error({ err: error }, 'slack listener failed');
   });

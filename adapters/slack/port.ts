@@ -18,11 +18,12 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
 import type { TriageRecord } from '../../src/triage/record';
+import type { LinksConfig } from '../../src/report/config';
 import type { StepId } from '../../src/triage/model';
 import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } from './address';
 import { slackClientOptions } from './client';
 import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } from './errors';
-import { BlockLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
+import { BlockLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
 
 /** The metadata event type every post of ours carries. */
 export const POST_EVENT_TYPE = 'caracal_triage_post';
@@ -41,6 +42,8 @@ export interface SlackChatPortOptions {
   client?: webApi.WebClient;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 /** A thread reply's reference: the card's fields plus the reply's own ts. */
@@ -107,6 +110,7 @@ export class SlackChatPort implements ChatPort {
         signingKey: this.opts.signingKey,
         now: this.now(),
         buttonTtlSeconds: this.opts.buttonTtlSeconds,
+        links: this.opts.links,
         ...(extras.bundle ? { bundleLink: extras.bundle.link } : {}),
       }),
     );
@@ -184,6 +188,11 @@ export class SlackChatPort implements ChatPort {
 
   async postBundle(ref: MessageRef, triage: TriageRecord, opts: PostOptions = {}): Promise<MessageRef> {
     return this.reply(asSlackRef(ref), render(() => buildBundleMessage(triage, { files: this.capabilities.files })), opts);
+  }
+
+  /** An escalation's mention of the user group or user it names, or a reminder: a reply like any other. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string, opts: PostOptions = {}): Promise<MessageRef> {
+    return this.reply(asSlackRef(ref), render(() => buildNoticeMessage(triage, key)), opts);
   }
 
   private async reply(r: SlackMessageRef, msg: SlackMessage & { file?: FileAttachment }, opts: PostOptions): Promise<MessageRef> {

@@ -25,3 +25,18 @@ export function checkAccess(s: TeamsSettings, actor: TeamsActor, conversation: T
   }
   return { ok: true };
 }
+
+/**
+ * `list all` and `show` of a triage in another conversation show private channels' and chats'
+ * triages too, so they are for the people the operators named in TEAMS_ALLOWED_USERS; without
+ * that list nobody is named, and nobody may.
+ */
+export function mayListAll(s: TeamsSettings, actor: TeamsActor): AuthzDecision {
+  if (s.allowedUsers.some((u) => u.toLowerCase() === actor.id.toLowerCase() || u === actor.teamsUserId)) return { ok: true };
+  return {
+    ok: false,
+    message: s.allowedUsers.length
+      ? '`list all` shows every conversation\'s triages, private ones too, so it is for the people named in TEAMS_ALLOWED_USERS, and you are not among them. `list` shows this conversation\'s, `list mine` yours.'
+      : '`list all` shows every conversation\'s triages, private ones too, so it is for the people the operators name in TEAMS_ALLOWED_USERS, and this install names nobody. `list` shows this conversation\'s, `list mine` yours.',
+  };
+}

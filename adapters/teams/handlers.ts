@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { idsFromText } from '../../src/commands/ids-from-text';
 import type { IngressContext } from '../../src/ingress/ingress';
 import type { TeamsActor } from './activity';
-import { checkAccess, describeAccess } from './authz';
+import { checkAccess, describeAccess, mayListAll } from './authz';
+import { buildExportCard } from './render/export';
 import type { TeamsEventHandler } from './ingress';
 import { isActionOnCard, parseTeamsMessageRef, splitConversationId } from './reference';
 import { buildReplacedCard, buildStatusCard } from './render';
@@ -34,6 +35,7 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
           dedupeKey: event.dedupeKey,
           source: 'teams_message',
           authorize: () => checkAccess(settings, event.actor, event.conversation),
+          mayListAll: () => mayListAll(settings, event.actor),
         });
         // A redelivered activity already got its answer.
         if (outcome.kind === 'started' && !outcome.created) return;
@@ -58,7 +60,15 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
             return ref.ok && splitConversationId(ref.value.conversationRef.conversation.id).base === splitConversationId(event.conversation.id).base;
           },
         });
-        if (outcome.kind === 'applied') return { card: buildStatusCard(outcome.record, { signingKey: ctx.signingKey }) };
+        if (outcome.kind === 'applied') return { card: buildStatusCard(outcome.record, { signingKey: ctx.signingKey, links: ctx.links }) };
+        if (outcome.kind === 'export') {
+          // Posted beside the card (the status card itself stays as it is).
+          const posted = await turn.replyCard(buildExportCard(outcome)).then(
+            () => true,
+            (e: Error) => (logger.warn({ err: e.message, triageId: outcome.triageId }, 'could not post the export'), false),
+          );
+          return { message: posted ? '📃 The postmortem export is posted below the card.' : `⚠️ The export could not be posted here; \`caracal-triage show ${outcome.triageId} --markdown\` prints it where the bot runs.` };
+        }
         if (outcome.reason === 'replaced' && outcome.triageId && event.replyToId) {
           // The left-behind card is redrawn for everyone (an invoke response alone may show only
           // to the clicker), then returned as the answer too.

@@ -4,6 +4,7 @@
  * botbuilder is loaded by `open`, when a process runs Teams.
  */
 import type { ChatPlatform } from '../../src/ingress/platform';
+import { teamsMentions } from './mentions';
 import { teamsChannels } from './channel';
 import { parseTeamsPlatformConfig, type TeamsPlatformConfig } from './platform-config';
 
@@ -13,6 +14,7 @@ export const teams: ChatPlatform<TeamsPlatformConfig> = {
   enabledBy: 'MICROSOFT_APP_ID',
   secretVariables: ['MICROSOFT_APP_PASSWORD'],
   channels: teamsChannels,
+  mentions: teamsMentions,
   // Per bot per thread: 7/1 s, 8/2 s and 60/30 s, posts and updates alike; one of each a
   // second stays under the 30 s window (2 a second), which is the one that binds a long thread.
   limits: { post: { points: 1, durationSec: 1 }, update: { points: 1, durationSec: 1 } },

@@ -29,7 +29,8 @@ import {
   splitConversationId,
   threadConversationId,
 } from './reference';
-import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
+import type { LinksConfig } from '../../src/report/config';
+import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -39,6 +40,8 @@ export interface TeamsChatPortOptions {
   adapter?: CloudAdapter;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** Where the card's links point (page, Console, runbook). */
+  links?: LinksConfig;
 }
 
 
@@ -91,7 +94,7 @@ export class TeamsChatPort implements ChatPort {
   }
 
   private card(triage: TriageRecord): AdaptiveCard {
-    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds }));
+    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, links: this.opts.links }));
   }
 
   /** Runs `fn` with an authenticated connector for the reference's service URL; errors in the port's taxonomy. */
@@ -196,6 +199,12 @@ export class TeamsChatPort implements ChatPort {
   async postBundle(ref: MessageRef, triage: TriageRecord): Promise<void> {
     const r = this.messageRef(ref);
     await this.reply('postBundle', r, render(() => buildBundleMessage(triage)));
+  }
+
+  /** An escalation that @mentions the Teams user it names (the card's `msteams.entities`), or a reminder. */
+  async postNotice(ref: MessageRef, triage: TriageRecord, key: string): Promise<void> {
+    const r = this.messageRef(ref);
+    await this.reply('postNotice', r, render(() => buildNoticeMessage(triage, key)));
   }
 
   private async reply(method: string, r: TeamsMessageRef, card: AdaptiveCard): Promise<void> {

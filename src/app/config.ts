@@ -1,13 +1,15 @@
 /**
  * The configuration, read once into one typed object per kind of process. Each room owns its
- * settings (src/caracal/config.ts, src/incidents/config.ts, src/server/config.ts, the logger's
+ * settings (src/caracal/config.ts, src/incidents/config.ts, src/followup/config.ts, src/server/config.ts, the logger's
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources
+ *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis)
+ *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
+ *             with MCP_TOKEN set, the MCP server's settings and Caracal too (its tools read Caracal)
  *   worker    `worker`, `start`: the web's groups and Caracal
  *   audit     `audit verify`: the runtime (Redis and the signing key)
+ *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
@@ -15,16 +17,21 @@
  */
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
 import type { Env } from '../config/fields';
-import { combine, orThrow, type Parsed } from '../config/problems';
+import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
+import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
 import { type LogLevel, parseLogLevel } from '../log';
+import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
+import { type LinksConfig, parseLinksConfig } from '../report/config';
 import { CHAT_PLATFORMS, platformsInUse } from './platforms';
-import { parseRuntimeConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig } from './runtime-config';
+import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
   caracal: CaracalConfig;
+  /** Where the report's links point (the Console, the runbook). */
+  links: LinksConfig;
   logLevel: LogLevel;
   /** Every secret value configured, for redaction (terminal output). */
   secrets: string[];
@@ -32,6 +39,8 @@ export interface TerminalConfig {
 
 export interface WebConfig {
   runtime: RuntimeConfig;
+  /** Where a triage's links point: its page, the Console, the runbook. */
+  links: LinksConfig;
   /** The web host's timeouts and connection cap. */
   http: HttpConfig;
   logLevel: LogLevel;
@@ -39,8 +48,17 @@ export interface WebConfig {
   platforms: ConfiguredPlatform[];
   /** null when no incident source is configured. */
   incidents: IncidentsConfig | null;
+  /** Escalation targets, reminders, abandonment and PagerDuty. */
+  followUp: FollowUpConfig;
+  /** `POST /mcp`: null unless MCP_TOKEN is set. */
+  mcp: McpHttpConfig | null;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
+}
+
+/** The MCP server on the web host: its own settings and the Caracal its tools read. */
+export interface McpHttpConfig extends McpHttpSettings {
+  caracal: CaracalConfig;
 }
 
 /** A worker collects evidence too; `start` runs web and worker from this one. */
@@ -52,12 +70,20 @@ export interface AuditConfig {
   runtime: RuntimeConfig;
 }
 
+/** `list` and `show` in the terminal: the triage store (Redis) and where links point. */
+export interface FindConfig {
+  store: StoreReaderConfig;
+  links: LinksConfig;
+}
+
 /** Every variable whose value is a secret: each room's, each registered platform's. */
 export const SECRET_VARIABLES: readonly string[] = [
   ...CARACAL_SECRET_VARIABLES,
   ...CHAT_PLATFORMS.flatMap((p) => p.secretVariables),
   ...RUNTIME_SECRET_VARIABLES,
   ...INCIDENT_SECRET_VARIABLES,
+  ...FOLLOWUP_SECRET_VARIABLES,
+  ...MCP_SECRET_VARIABLES,
 ];
 
 /**
@@ -89,26 +115,47 @@ function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
   return {
     runtime: parseRuntimeConfig(env),
+    links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
     incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
   };
 }
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), logLevel: parseLogLevel(env) }));
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
   return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
 }
 
+/** The MCP settings with the Caracal they need (the Caracal group is parsed by the caller, once). */
+function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null): McpHttpConfig | null {
+  return settings && caracal ? { ...settings, caracal } : null;
+}
+
+/**
+ * `serve` reads no Caracal unless it serves MCP: with MCP_TOKEN set the Caracal group is
+ * checked with the others (its problems reported with theirs), and only then.
+ */
 export function loadWebConfig(env: Env): WebConfig {
-  const c = orThrow(combine(webGroups(env)));
-  return { ...c, secrets: knownSecrets(env) };
+  const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
+  const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
+  const mcp = mcpWith(mcpSettings, mcpCaracal);
+  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env) }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), mcpSettings: parseMcpHttpSettings(env) }));
+  // The worker pages PagerDuty: what it needs for that is checked where it runs.
+  const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
+  if (paging.length) throw new ConfigError(paging);
+  const { mcpSettings, ...rest } = c;
+  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken]) };
+}
+
+export function loadFindConfig(env: Env): FindConfig {
+  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

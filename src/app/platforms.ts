@@ -20,7 +20,7 @@ export const CHANNEL_ADDRESSES: ChannelAddresses = channelAddresses(CHAT_PLATFOR
 
 /** The registered platforms as the incidents room sees them, `running` the ones this bot runs. */
 export function platformsInUse(running: Iterable<string>): ChatPlatformsInUse {
-  return { addresses: CHANNEL_ADDRESSES, running: new Set(running) };
+  return { addresses: CHANNEL_ADDRESSES, running: new Set(running), people: CHAT_PLATFORMS };
 }
 
 /** Each registered platform's posting limits, by name (the shared limiter's table). */

@@ -1,7 +1,8 @@
 /**
  * The bot's long-running processes, from their configuration (config.ts: web or worker):
  *
- *   serve   web: every configured platform's ingress, /healthz, /readyz, /metrics
+ *   serve   web: every configured platform's ingress, the incident hooks and POST /mcp when
+ *           configured, /healthz, /readyz, /metrics
  *   worker  the collect and post workers, posting through every configured platform; with PORT
  *           set, also /healthz, /readyz (Redis) and /metrics (its job and chat counters)
  *   start   both in one process, sharing one store, audit log and set of queues (one
@@ -21,6 +22,7 @@ import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
+import { MCP_PATH } from '../mcp/http';
 import { createLogger, routeLibraryWarnings } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
 import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
@@ -99,13 +101,26 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
       engine = workerEngine(config, { platforms, logger });
-      worker = startWorkerHalf({ redis, logger, ports: engine.ports, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, redactText: engine.redactText });
+      const f = config.followUp;
+      worker = startWorkerHalf({
+        redis,
+        logger,
+        ports: engine.ports,
+        client: engine.client,
+        freshClient: engine.freshClient,
+        createSession: engine.createSession,
+        redactor: engine.redactor,
+        staleAfterMs: f.abandonAfterMs,
+        remindAfterMs: f.remindAfterMs,
+        pagerduty: f.pagerduty,
+        notes: f.notes,
+      });
     }
     if (opts.web) {
-      const service = createTriageService({ redis, logger });
+      const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
       const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links });
     }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
@@ -114,7 +129,8 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
-    logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
+    const mcp = opts.web && config.mcp ? { mcp: MCP_PATH } : {};
+    logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), ...mcp, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);
     return { port, stop };
   } catch (e) {

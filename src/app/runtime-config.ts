@@ -56,3 +56,20 @@ export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
   const portGiven = !!env.PORT?.trim();
   return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS!, redisStartupTimeoutMs: r.value.REDIS_STARTUP_TIMEOUT_MS!, redisAllowEviction: r.value.REDIS_ALLOW_EVICTION } };
 }
+
+/** What the terminal's `list` and `show` read: Redis, and the signing key when there is one (page links, the audit chain's check). */
+export interface StoreReaderConfig {
+  redisUrl: string;
+  signingKey: string | null;
+}
+
+const readerShape = {
+  REDIS_URL: shape.REDIS_URL,
+  TRIAGE_SIGNING_KEY: text({ optional: true, minLength: 32, hint: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+};
+
+export function parseStoreReaderConfig(env: Env): Parsed<StoreReaderConfig> {
+  const r = parseEnvGroup(readerShape, env);
+  if (!r.ok) return r;
+  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY ?? null } };
+}

@@ -1,20 +1,26 @@
 /**
  * The web half of the bot: the command flow over a TriageService, one ingress per chat
- * platform, the host around them. The caller owns the service (and, in `start`, shares its
- * Redis connection and metrics registry with the worker).
+ * platform, the incident sources and the MCP server when configured, the host around them.
+ * The caller owns the service (and, in `start`, shares its Redis connection and metrics
+ * registry with the worker).
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
+import { createMcpIngress } from '../mcp/http';
+import { createTriageEngine } from '../triage/engine';
+import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
+import { createTriagePageIngress } from '../page/ingress';
 import type { Ingress } from '../ingress/ingress';
 import { ingressMetrics } from '../ingress/metrics';
 import type { PlatformInstance } from '../ingress/platform';
 import type { ReadinessCheck, ReadinessReport } from '../ingress/readiness';
 import type { HttpConfig } from '../server/config';
+import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
 import { platformsInUse } from './platforms';
@@ -36,6 +42,10 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
+  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  mcp?: McpHttpConfig | null;
+  /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
+  links?: LinksConfig;
 }
 
 export interface WebHost extends WebServer {
@@ -57,8 +67,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     redactor,
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
+    links: opts.links,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey }));
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
   if (opts.incidents) {
     const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
@@ -73,6 +84,12 @@ export function createWebHost(opts: WebHostOptions): WebHost {
       }),
     );
   }
+  if (opts.mcp) {
+    const { caracal, ...settings } = opts.mcp;
+    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
+  }
+  // Each triage's page, behind its signed link, when people have somewhere to open it.
+  if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
   const server = createWebServer({ ingresses, readiness: opts.readiness, registry, logger, http: opts.http });
   readiness = server.readiness;
   return { ...server, ingresses };

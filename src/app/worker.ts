@@ -3,10 +3,11 @@
  * composed here and nowhere else, from one options object, over the process's TriageRedis
  * (src/queue/triage-redis.ts: store, audit log, queues, connections):
  *
- *   collect queue  the collect processor (src/queue/collect-processor.ts) and the sweep job:
- *                  idle triages abandoned (src/queue/sweeper.ts), triages whose job is missing
- *                  or failed revived or stopped (src/queue/reconciler.ts), idle pumps woken
- *                  (src/posting)
+ *   collect queue  the collect processor (src/queue/collect-processor.ts), the escalation jobs'
+ *                  PagerDuty calls (src/followup/escalation-processor.ts) and the sweep job:
+ *                  idle triages reminded (src/followup/reminders.ts) and abandoned
+ *                  (src/queue/sweeper.ts), triages whose job is missing or failed revived or
+ *                  stopped (src/queue/reconciler.ts), idle pumps woken (src/posting)
  *   post queue     the post processor and its thread pump, through the limiter (src/posting)
  *
  * run by the BullMQ workers of src/queue/queue-workers.ts. `close()` stops taking jobs and
@@ -23,6 +24,10 @@ import { createPostStore } from '../posting/post-store';
 import { wakeBusyPumps } from '../posting/thread-pump';
 import type { Platform } from '../chat/port';
 import { createCollectProcessor } from '../queue/collect-processor';
+import type { PagerDutyEventsSettings, PagerDutyNotesSettings } from '../followup/config';
+import { createEscalationProcessor } from '../followup/escalation-processor';
+import { remindIdle } from '../followup/reminders';
+import { createRedactor, type Redactor } from '../redact/redact';
 import { COLLECT_JOBS } from '../queue/jobs';
 import type { TriageMetrics } from '../queue/metrics';
 import type { TriageQueues } from '../queue/queues';
@@ -68,8 +73,18 @@ export interface WorkerHalfOptions {
   leaseMs?: number;
   noCardDelayMs?: number;
   maxNoCardWaits?: number;
-  /** Triages idle this long become `abandoned` (default 24 h). */
+  /** Triages idle this long become `abandoned` (TRIAGE_ABANDON_AFTER, default 24 h). */
   staleAfterMs?: number;
+  /** Triages idle this long get one reminder in their thread (TRIAGE_REMIND_AFTER, default 2 h; null: none). */
+  remindAfterMs?: number | null;
+  /** Where escalations page PagerDuty (PAGERDUTY_ROUTING_KEY, PAGERDUTY_EVENTS_URL); null: not set here. */
+  pagerduty?: PagerDutyEventsSettings | null;
+  /** Notes on PagerDuty incidents (PAGERDUTY_API_TOKEN, PAGERDUTY_FROM_EMAIL); null: none. */
+  notes?: PagerDutyNotesSettings | null;
+  /** Redacts what goes to PagerDuty, and a failed job's error before the card shows it (default: the generic rules only). */
+  redactor?: Redactor;
+  /** The escalation job's waits (tests shorten them): first retry, tries per delivery, waits for the card. */
+  escalationTiming?: { retryDelayMs?: number; maxTries?: number; cardWaitMs?: number };
   /** Sweep interval (default 60 s; 0 disables the scheduler). */
   sweepEveryMs?: number;
   /** Default for close(): the whole of it, running jobs included (7 s, inside the 9 s process bound). */
@@ -78,8 +93,6 @@ export interface WorkerHalfOptions {
   retry?: RetryPolicy;
   /** An open triage idle this long has its jobs looked at by the sweep's reconciler (default 2 min). */
   reconcileGraceMs?: number;
-  /** Redacts a failed job's error before the card shows it (default: the pattern rules). */
-  redactText?: (text: string) => string;
 }
 
 export interface WorkerHalf extends QueueWorkers {
@@ -97,19 +110,35 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   const limiter = new ChatLimiter(redis.data, redis.prefix, { ...postingLimits(), ...o.limits });
   const posts = createPostStore(store);
   const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
-  const stranded = { ...effects, store, metrics, logger, redactText: o.redactText };
+  const redactor = o.redactor ?? createRedactor();
+  const stranded = { ...effects, store, metrics, logger, redactText: (text: string) => redactor.redactText(text).text };
 
   const processors: QueueWorkersOptions['processors'] = {};
   if (o.collect ?? true) {
     const collect = createCollectProcessor({ ...effects, store, client: o.client, freshClient: o.freshClient, createSession: o.createSession, metrics, logger });
     const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
-    const sweep = async (): Promise<{ abandoned: string[] }> => {
+    const remindAfterMs = o.remindAfterMs === undefined ? 2 * 3600 * 1000 : o.remindAfterMs;
+    const sweep = async (): Promise<{ abandoned: string[]; reminded: string[] }> => {
+      const { reminded } = remindAfterMs !== null ? await remindIdle({ ...effects, store, logger, remindAfterMs, abandonAfterMs: staleAfterMs }) : { reminded: [] };
       const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
       await reconcileStranded({ ...stranded, graceMs: o.reconcileGraceMs ?? 120_000 });
       await wakeBusyPumps({ queues, posts });
-      return swept;
+      return { ...swept, reminded };
     };
-    const run: JobProcessor = (job) => (job.name === COLLECT_JOBS.sweep ? sweep() : collect(job));
+    const escalate = createEscalationProcessor({
+      ...effects,
+      store,
+      logger,
+      redactor,
+      pagerduty: o.pagerduty ?? null,
+      notes: o.notes ?? null,
+      ...o.escalationTiming,
+    });
+    const run: JobProcessor = (job, token) => {
+      if (job.name === COLLECT_JOBS.sweep) return sweep();
+      if (job.name === COLLECT_JOBS.escalate || job.name === COLLECT_JOBS.pagerdutyResolve) return escalate(job, token);
+      return collect(job);
+    };
     processors.collect = { process: run, concurrency: o.collectConcurrency ?? 8 };
   }
   if (o.post ?? true) {
@@ -166,27 +195,27 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
 /** What the worker half reads Caracal and posts with: the engine and every configured platform's port. */
 export interface WorkerEngine {
   ports: ChatPorts;
+  /** Knows the configured secrets: what the worker sends out (PagerDuty) is redacted with it. */
+  redactor: Redactor;
   client: CaracalClient;
   freshClient: CaracalClient;
   createSession: CreateTriageSession;
-  /** The configured secrets and the pattern rules, for errors a card shows. */
-  redactText: (text: string) => string;
   /** Closes the Caracal pools without waiting long for in-flight calls (a forced shutdown must not). */
   close(): Promise<void>;
 }
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger })])), ...o.ports };
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger, links: config.links })])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
   const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs });
   return {
     ports,
+    redactor: engine.redactor,
     client: engine.client,
     freshClient: engine.freshClient,
     createSession: engine.createSession,
-    redactText: (text) => engine.redactor.redactText(text).text,
     close: async () => {
       await settlesWithin(engine.close(), 500);
     },

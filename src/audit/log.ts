@@ -16,6 +16,9 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_PREFIX, keys } from '../store/keys';
 import { canonicalJson } from './canonical';
 import { GENESIS, entryHmac, type AuditEntry, type AuditInput } from './entry';
+import type { AuditTrailEntry } from '../report/found';
+import { readAuditTrail } from './trail';
+import { verifyAuditChain, type AuditVerifyResult } from './verify';
 
 /**
  * KEYS: stream, head hash. ARGV: expected seq, expected hmac, GENESIS, then for each entry in
@@ -79,6 +82,16 @@ export class AuditLog {
     const k = keys(opts.prefix ?? DEFAULT_PREFIX);
     this.stream = k.audit();
     this.headKey = k.auditHead();
+  }
+
+  /** One triage's entries, oldest first (a full read of the log: for exports, not for hot paths). */
+  trail(triageId: string): Promise<AuditTrailEntry[]> {
+    return readAuditTrail(this.redis, triageId, { prefix: this.opts.prefix });
+  }
+
+  /** The whole chain checked as `audit verify` checks it. */
+  verify(): Promise<AuditVerifyResult> {
+    return verifyAuditChain(this.redis, { signingKey: this.opts.signingKey, prefix: this.opts.prefix });
   }
 
   /** Resolves with the entry once it is in the chain (its `at` is the time of this call unless given). */

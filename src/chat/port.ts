@@ -74,7 +74,7 @@ export class ChatPermanentError extends Error {
 
 /**
  * Who a post is: its triage and its key within the triage (`card`, `step.<id>.v<n>` for the
- * first step a reply carries, `bundle`). Ports that can attach it to the message do (Slack:
+ * first step a reply carries, `bundle`, a notice's key). Ports that can attach it to the message do (Slack:
  * message metadata), so `findPost` can find the message again.
  */
 export interface PostIdentity {
@@ -125,6 +125,12 @@ export interface ChatPort {
   postSteps?(ref: MessageRef, triage: TriageRecord, steps: StepId[], opts?: PostOptions): Promise<MessageRef | void>;
   /** Reply in the card's thread with the whole diagnostic bundle (attached as a file when long). */
   postBundle(ref: MessageRef, triage: TriageRecord, opts?: PostOptions): Promise<MessageRef | void>;
+  /**
+   * Reply in the card's thread with the notice `key` of `triage.notices`: an escalation, which
+   * mentions whom it names on this platform (a user group, a user), or a reminder naming the step
+   * that waits. A port without it has its notices refused (logged; the card still says it all).
+   */
+  postNotice?(ref: MessageRef, triage: TriageRecord, key: string, opts?: PostOptions): Promise<MessageRef | void>;
   /**
    * The message posted earlier with this identity, if the platform can look it up: the card
    * (`where` is its destination) or a reply in the card's thread (`where` is the card). `since`

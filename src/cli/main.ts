@@ -20,6 +20,8 @@ const VERSION = '0.1.0';
 export interface CliIo extends CommandIo {
   /** Where `.env` is looked for (default the process's working directory). */
   cwd?: string;
+  /** What `mcp` reads its client's messages from (default the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
@@ -63,6 +65,41 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));
 
   program
+    .command('zones')
+    .description('List the zones the admin token sees, by name, slug and ID (any of them works as --zone).')
+    .option('--json', 'print {zones: [{id, name, slug}]}')
+    .addHelpText('after', '\nExit codes: 0 listed, 1 Caracal could not be read, 2 could not run.')
+    .action(async (opts: { json?: boolean }) => {
+      const { runZonesCommand } = await import('./subcommands/zones.js');
+      setExit(await runZonesCommand(opts, io));
+    });
+
+  program
+    .command('list')
+    .description('List triages from the bot\'s store, newest first: where each stands, its request, zone, channel and links (needs REDIS_URL).')
+    .option('--open', 'only open triages (neither resolved nor abandoned)')
+    .option('--channel <channel>', 'only triages whose card went to this channel: slack:<channel id> or teams:<conversation id>')
+    .option('--limit <n>', 'at most this many (1 to 200, default 20)')
+    .option('--json', 'print {triages: [...], more} (stable contract, see README)')
+    .addHelpText('after', '\nExit codes: 0 listed, 2 could not run (no REDIS_URL, Redis unreachable).')
+    .action(async (opts) => {
+      const { runListCommand } = await import('./subcommands/find.js');
+      setExit(await runListCommand(opts, io));
+    });
+
+  program
+    .command('show')
+    .description('Show one triage from the bot\'s store: where it stands, its diagnosis, steps, history and links (needs REDIS_URL).')
+    .argument('<triage-id>', 'the triage ID (tri-…) a card, `list` or the page shows')
+    .option('--json', 'print the triage in full (stable contract, see README)')
+    .option('--markdown', 'print the postmortem export: timeline, diagnosis, steps, changes, bundle, audit chain check')
+    .addHelpText('after', '\nExit codes: 0 shown, 1 no such triage, 2 could not run (no REDIS_URL, Redis unreachable).')
+    .action(async (triageId: string, opts) => {
+      const { runShowCommand } = await import('./subcommands/find.js');
+      setExit(await runShowCommand(triageId, opts, io));
+    });
+
+  program
     .command('demo')
     .description('Start the built-in Caracal simulator on loopback and triage its scenarios: see the bot work without a Caracal install.')
     .option('--scenario <name>', 'show one scenario in full (with --serve: the one to serve)')
@@ -77,6 +114,15 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
       }
       const { runDemo } = await import('./subcommands/demo.js');
       setExit(await runDemo(opts, io));
+    });
+
+  program
+    .command('mcp')
+    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage, needs no Redis.')
+    .addHelpText('after', '\nRuns until the client closes stdin. Nothing but MCP messages is written to stdout; problems go to stderr.\nThe same tools are served over HTTP at POST /mcp by `serve` when MCP_TOKEN is set (README "MCP").')
+    .action(async () => {
+      const { runMcpCommand } = await import('./subcommands/mcp.js');
+      setExit(await runMcpCommand({ ...io, stdin: given.stdin ?? process.stdin }));
     });
 
   program

@@ -11,6 +11,9 @@ import type { Bundle, BundleStatus, TriageReport, Verdict } from '../triage/mode
 import { STEP_IDS, STEP_TITLES } from '../triage/model';
 import { renderChanges } from './render-changes';
 import type { Styler } from './style';
+import { NO_LINKS, type LinksConfig } from '../report/config';
+import { reportLinks } from '../report/links';
+import { nameOf, withNames } from '../triage/names';
 
 const VERDICT_MARK: Record<Verdict, [string, Parameters<Styler>[0]]> = {
   pass: ['✔', 'green'],
@@ -80,14 +83,25 @@ export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): s
   return out;
 }
 
-export function renderReport(report: TriageReport, style: Styler, verbose = false): string {
+/** The Console's views and the cause's runbook section, one line, when there are any. */
+export function linkLines(report: Pick<TriageReport, 'steps' | 'zoneId' | 'requestId' | 'diagnosis'>, links: LinksConfig, style: Styler): string[] {
+  const l = reportLinks(report, links);
+  const out: string[] = [];
+  if (l.runbook) out.push(style('gray', `  Runbook: ${l.runbook.url ?? l.runbook.pointer}`));
+  const views = [l.requestTrace && `request trace ${l.requestTrace}`, l.policySet && `policy set ${l.policySet}`, l.resource && `resource ${l.resource}`, l.approvals && `approvals ${l.approvals}`].filter(Boolean);
+  if (views.length) out.push(style('gray', `  Console: ${views.join(' · ')}`));
+  return out;
+}
+
+export function renderReport(report: TriageReport, style: Styler, verbose = false, links: LinksConfig = NO_LINKS): string {
   const out: string[] = [];
   const d = report.diagnosis;
+  const names = report.names;
   const headline = report.headline;
   if (d) {
     const stepNo = STEP_IDS.indexOf(d.step) + 1;
     out.push(style(['bold', 'red'], `✖ Failing surface: ${d.surface}`) + style('gray', `  (step ${stepNo} ${d.step}, cause ${safe(d.cause)}, confidence ${d.confidence})`));
-    out.push(`  ${safe(d.summary)}`);
+    out.push(`  ${safe(withNames(d.summary, names))}`);
   } else if (headline.state === 'undetermined') {
     // No check mark without evidence: say what could not be checked and what to give.
     out.push(style(['bold', 'yellow'], '? Not determined') + style('yellow', `  (${headline.unchecked.length} of ${STEP_IDS.length} steps could not be checked; see below)`));
@@ -96,10 +110,13 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
     const open = report.steps.filter((s) => s.verdict === 'unknown' || s.verdict === 'manual').length;
     out.push(style(['bold', 'green'], '✔ No failing step found') + (open ? style('yellow', `  (${open} step(s) could not be checked automatically; see below)`) : ''));
   }
+  // The changes stay right under the diagnosis; the runbook and Console links follow them.
   out.push(...renderChanges(report, style, verbose));
+  out.push(...linkLines(report, links, style));
+  const zoneName = nameOf(names, 'zones', report.zoneId);
   const context = [
     `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,
-    `zone ${report.zoneId === null ? '(not located)' : safe(report.zoneId)}`,
+    `zone ${report.zoneId === null ? '(not located)' : zoneName ? `${safe(zoneName)} (${safe(report.zoneId)})` : safe(report.zoneId)}`,
     `symptom ${report.symptom ?? '(not given)'}`,
   ];
   out.push(style('gray', `  ${context.join(' · ')}`), '');
@@ -108,7 +125,7 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
     const [mark, color] = VERDICT_MARK[step.verdict];
     const n = STEP_IDS.indexOf(step.id) + 1;
     out.push(`  ${n} ${style(color, mark)} ${style(color, step.verdict.padEnd(8))} ${STEP_TITLES[step.id]}`);
-    out.push(`             ${safe(step.summary)}`);
+    out.push(`             ${safe(withNames(step.summary, names))}`);
     if (verbose || step.verdict === 'fail' || step.verdict === 'unknown') out.push(...evidenceLines(step.evidence, verbose, '             · '));
   }
   out.push('', ...renderBundle(report.bundle, style, verbose));

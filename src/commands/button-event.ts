@@ -20,5 +20,8 @@ export function eventFromClaim(claim: ButtonClaim, actor: Actor): UserEvent | nu
       return { type: 'retry', actor, expectedVersion };
     case 'symptom':
       return claim.symptom ? { type: 'symptom_chosen', actor, symptom: claim.symptom, expectedVersion } : null;
+    case 'export':
+      // Not an event: the flow answers it with the postmortem, changing nothing.
+      return null;
   }
 }

@@ -2,11 +2,15 @@
  * What a chat user can ask the bot, as a discriminated union. Platform-free: Slack's
  * `/caracal …` and Teams' `@Caracal …` both parse into this; adapters decide how to answer.
  */
-import type { StartingCommand } from '../ingress/flow';
+import type { ListScope, StartingCommand } from '../ingress/flow';
 
 export type Command =
   /** `triage …` and `bundle …`: the commands that start work (declared with the flow's outcomes). */
   | StartingCommand
+  /** `list` (open triages here), `list mine` (yours, anywhere), `list all` (every open one, for allowed people). */
+  | { kind: 'list'; scope: ListScope }
+  /** `show <triage-id>`: where its card is and where it stands. */
+  | { kind: 'show'; triageId: string }
   | { kind: 'status' }
   | { kind: 'help' }
   /** The text could not be understood: `message` is the one explanation to show, with an example. */

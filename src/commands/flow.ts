@@ -23,6 +23,8 @@ import { eventFromClaim } from './button-event';
 import { verifyButton } from './button-token';
 import { helpText, parseCommand } from './grammar';
 import { within } from '../time/race';
+import { NO_LINKS, type LinksConfig } from '../report/config';
+import { createFinder } from './find';
 
 export interface CommandFlowOptions {
   service: TriageService;
@@ -35,6 +37,8 @@ export interface CommandFlowOptions {
   readiness: () => Promise<ReadinessReport>;
   /** Longest wait for service.start before answering anyway (ms; the strictest platform allows 3 s for the whole ack). */
   startTimeoutMs?: number;
+  /** Where links point (the page, the Console, the runbook); default none. */
+  links?: LinksConfig;
   now?: () => Date;
 }
 
@@ -50,6 +54,7 @@ export const REPLACED_MESSAGE =
 export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
   const { service, metrics, logger } = opts;
   const startTimeoutMs = opts.startTimeoutMs ?? 2000;
+  const finder = createFinder({ service, links: opts.links ?? NO_LINKS, signingKey: opts.signingKey, timeoutMs: startTimeoutMs, now: opts.now ?? (() => new Date()) });
 
   function startRequest(cmd: StartingCommand, req: CommandRequest): StartTriageRequest {
     const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null } : { ...cmd.input };
@@ -63,6 +68,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
 
   return {
     start: (req) => service.start(req),
+    home: (req) => finder.home(req),
 
     async command(req) {
       const count = (command: string, outcome: string) => metrics.commands.inc({ platform: req.platform, command, outcome });
@@ -83,6 +89,17 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       if (!allowed.ok) {
         count(cmd.kind, 'unauthorized');
         return { kind: 'unauthorized', message: allowed.message };
+      }
+      if (cmd.kind === 'list' || cmd.kind === 'show') {
+        try {
+          const outcome = cmd.kind === 'list' ? await finder.list(req, cmd.scope) : await finder.show(req, cmd.triageId);
+          count(cmd.kind, outcome.kind === 'list' || outcome.kind === 'show' ? 'answered' : outcome.kind);
+          return outcome;
+        } catch (e) {
+          count(cmd.kind, 'error');
+          logger.error({ err: e, platform: req.platform }, `could not ${cmd.kind} triages`);
+          return { kind: 'invalid', message: 'The bot cannot read its triages right now (its store is unavailable or slow); try again in a minute.' };
+        }
       }
       const started = service.start(startRequest(cmd, req));
       let result;
@@ -140,6 +157,22 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       if (!allowed.ok) {
         count('unauthorized');
         return { kind: 'refused', reason: 'unauthorized', message: allowed.message, triageId };
+      }
+      if (verified.claim.action === 'export') {
+        try {
+          const exported = await finder.exportOf(triageId);
+          if (!exported) {
+            count('not_found');
+            return { kind: 'refused', reason: 'not_found', message: APPLY_MESSAGES.not_found!, triageId };
+          }
+          count('export');
+          logger.info({ triageId, user: req.actor.id, platform: req.platform }, 'exported a triage');
+          return { kind: 'export', triageId, record: exported.found.record, fileName: exported.fileName, title: `Postmortem export of triage ${triageId}`, markdown: exported.markdown, links: exported.links };
+        } catch (e) {
+          count('error');
+          logger.error({ err: e, triageId }, 'could not export a triage');
+          return { kind: 'refused', reason: 'error', message: 'The bot could not read this triage for the export (its store is unavailable); nothing was changed. Try again in a minute.', triageId };
+        }
       }
       const event = eventFromClaim(verified.claim, req.actor);
       if (!event) {

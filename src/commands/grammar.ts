@@ -6,7 +6,11 @@
  *   triage --error <code or body>     route a pasted Caracal error (a bare `{…}` body works too)
  *   triage … --zone Z --symptom S     same options as the CLI
  *   bundle [zone]                     collect and post the diagnostic bundle
+ *   list [mine|all]                   open triages here, yours anywhere, or every open one
+ *   show <triage-id>                  where a triage's card is and where it stands
  *   status | help
+ *
+ * A zone is its ID, slug or name; a name with spaces goes in quotes (`--zone "Payments EU"`).
  *
  * Input is validated with zod (the model's RequestId/ZoneId/Symptom); anything malformed
  * becomes one `invalid` result whose message explains the problem with an example, so the
@@ -14,7 +18,7 @@
  */
 import { outsideText } from '../render/outside-text';
 import { z } from 'zod';
-import { RequestId, SYMPTOMS, Symptom, ZoneId } from '../triage/model';
+import { RequestId, SYMPTOMS, Symptom, ZoneRef } from '../triage/model';
 import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command';
 import { routeError } from '../triage/routing';
 import { normaliseErrorText } from './error-body';
@@ -22,7 +26,7 @@ import { isDotSegment } from '../caracal/path';
 
 const TriageArgs = z.object({
   requestId: RequestId.nullable(),
-  zoneId: ZoneId.nullable(),
+  zoneId: ZoneRef.nullable(),
   symptom: Symptom.nullable(),
   error: z.string().min(1).nullable(),
 });
@@ -44,10 +48,13 @@ function describeBadChar(s: string): string {
   return ` (it contains “${outsideText(bad)}”, U+${cp.toString(16).toUpperCase().padStart(4, '0')}; chat apps sometimes turn "-" into a dash)`;
 }
 
-/** Strip the quotes or backticks people wrap IDs in. */
+/** Opening quote → its closing quote (chat apps turn "…" into curly quotes). */
+const QUOTES: Record<string, string> = { '"': '"', "'": "'", '`': '`', '“': '”', '‘': '’', '„': '“', '«': '»' };
+
+/** Strip the quotes or backticks people wrap IDs and zone names in. */
 function unwrap(token: string): string {
-  const m = /^([`"'])(.*)\1$/.exec(token);
-  return m ? m[2] : token;
+  const close = QUOTES[token[0] ?? ''];
+  return close && token.length >= 2 && token.endsWith(close) ? token.slice(1, -1) : token;
 }
 
 interface Word {
@@ -56,8 +63,28 @@ interface Word {
   end: number;
 }
 
+/**
+ * The words of a command; a word that opens with a quote runs to its closing quote, spaces and
+ * all (`--zone "Payments EU"`). An unclosed quote ends at the next space like any word.
+ * Hand-written: a shell-words package would also take backslashes and `$`, which people paste
+ * inside error bodies and IDs, as syntax.
+ */
 function words(text: string): Word[] {
-  return Array.from(text.matchAll(/\S+/g), (m) => ({ text: m[0], end: (m.index ?? 0) + m[0].length }));
+  const out: Word[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (/\s/.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const close = QUOTES[text[i]!];
+    const closing = close ? text.indexOf(close, i + 1) : -1;
+    let end = closing > i ? closing + 1 : i;
+    if (closing <= i) while (end < text.length && !/\s/.test(text[end]!)) end++;
+    out.push({ text: text.slice(i, end), end });
+    i = end;
+  }
+  return out;
 }
 
 export function helpText(opts: GrammarOptions = DEFAULT_OPTIONS): string {
@@ -68,8 +95,10 @@ export function helpText(opts: GrammarOptions = DEFAULT_OPTIONS): string {
     `• \`${p} triage\`: check readiness first, then pick the symptom`,
     `• \`${p} triage --error <code or error body>\`: route a pasted Caracal error, e.g. \`${p} triage --error access_denied\``,
     `• \`${p} bundle [zone]\`: collect the diagnostic bundle into this channel`,
+    `• \`${p} list\`: the open triages in this channel (\`list mine\`: the ones you started or acted on; \`list all\`: every open one, for people the operators named)`,
+    `• \`${p} show <triage-id>\`: where that triage's card is and where it stands`,
     `• \`${p} status\`: is the bot ready`,
-    `Options for \`triage\`: \`--zone <zone>\`, \`--symptom <${SYMPTOMS.join('|')}>\`.`,
+    `Options for \`triage\`: \`--zone <zone>\` (its ID, slug or name; quote a name with spaces), \`--symptom <${SYMPTOMS.join('|')}>\`.`,
   ].join('\n');
 }
 
@@ -90,7 +119,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, opts: GrammarOpti
         opts,
       );
     case 'zoneId':
-      return invalid(`\`${shown}\` is not a zone: give its ID or slug (1 to 128 characters of A-Z a-z 0-9 _ . - :).`, opts);
+      return invalid(`\`${shown}\` is not a zone: give its ID, slug or name (at most 128 characters, no control or invisible characters; quote a name with spaces).`, opts);
     case 'symptom':
       return invalid(`\`${shown}\` is not a symptom; use one of: ${SYMPTOMS.join(', ')}.`, opts);
     default:
@@ -165,9 +194,29 @@ function parseBundle(rest: Word[], opts: GrammarOptions): Command {
     zone = args[0] ?? null;
   }
   if (zone === null) return { kind: 'bundle', zoneId: null };
-  const z = ZoneId.safeParse(unwrap(zone));
+  const z = ZoneRef.safeParse(unwrap(zone));
   if (!z.success) return explainIssue({ ...z.error.issues[0]!, path: ['zoneId'] }, unwrap(zone), opts);
   return { kind: 'bundle', zoneId: z.data };
+}
+
+function parseList(rest: Word[], opts: GrammarOptions): Command {
+  const scope = rest.map((w) => w.text.toLowerCase());
+  if (scope.length === 0 || (scope.length === 1 && ['here', 'open'].includes(scope[0]!))) return { kind: 'list', scope: 'here' };
+  if (scope.length === 1 && (scope[0] === 'all' || scope[0] === '--all')) return { kind: 'list', scope: 'all' };
+  if (scope.length === 1 && (scope[0] === 'mine' || scope[0] === 'me')) return { kind: 'list', scope: 'mine' };
+  return invalid(`\`list\` takes nothing, \`mine\` or \`all\`; \`${showInput(rest.map((w) => w.text).join(' '))}\` is not one of them.`, opts);
+}
+
+/** Triage IDs as the store makes them (src/store/ids.ts); checked loosely here, the store says whether one exists. */
+const TRIAGE_ID = /^tri-[0-9a-z]{10,40}$/;
+
+function parseShow(rest: Word[], opts: GrammarOptions): Command {
+  const id = rest.length === 1 ? unwrap(rest[0]!.text).toLowerCase() : '';
+  if (rest.length !== 1 || !TRIAGE_ID.test(id)) {
+    const got = rest.length ? ` (\`${showInput(rest.map((w) => w.text).join(' '))}\` is not one)` : '';
+    return { kind: 'invalid', message: `\`show\` takes one triage ID, e.g. \`${opts.prefix} show tri-01jf3k2m4n5p6q7r8s9t0v1w2x\`${got}; \`${opts.prefix} list\` shows the IDs of this channel's triages.` };
+  }
+  return { kind: 'show', triageId: id };
 }
 
 /**
@@ -190,6 +239,11 @@ export function parseCommand(text: string, opts: GrammarOptions = DEFAULT_OPTION
       return rest.length === 0 ? { kind: 'status' } : invalid('`status` takes no arguments.', opts);
     case 'bundle':
       return parseBundle(rest, opts);
+    case 'list':
+    case 'ls':
+      return parseList(rest, opts);
+    case 'show':
+      return parseShow(rest, opts);
     case 'triage':
       return parseTriage(trimmed, rest, opts);
     default: {
@@ -197,10 +251,10 @@ export function parseCommand(text: string, opts: GrammarOptions = DEFAULT_OPTION
       if (RequestId.safeParse(asId).success && rest.length <= 1) {
         return {
           kind: 'invalid',
-          message: `Unknown command \`${showInput(first.text)}\`. To triage that request, use \`${opts.prefix} triage ${showInput(asId)}\`. Commands: triage, bundle, status, help.`,
+          message: `Unknown command \`${showInput(first.text)}\`. To triage that request, use \`${opts.prefix} triage ${showInput(asId)}\`. Commands: triage, bundle, list, show, status, help.`,
         };
       }
-      return invalid(`Unknown command \`${showInput(first.text)}\`. Commands: triage, bundle, status, help.`, opts);
+      return invalid(`Unknown command \`${showInput(first.text)}\`. Commands: triage, bundle, list, show, status, help.`, opts);
     }
   }
 }

@@ -6,7 +6,9 @@
  * and, where it matters, the ones this bot runs.
  */
 import { z } from 'zod';
+import type { ChatAddress } from '../chat/address';
 import type { ChannelAddress, ChatPlatform } from '../ingress/platform';
+import type { MentionPlatform } from '../triage/escalation';
 
 export type { ChannelAddress } from '../ingress/platform';
 
@@ -30,6 +32,8 @@ export interface ChannelAddresses {
   readonly enabledBy: string;
   /** A destination on a platform the bot does not run is refused with this message; null when fine. */
   unconfigured(address: ChannelAddress, running: ReadonlySet<string>): string | null;
+  /** The conversation a destination or card posts into, `<platform>:<id>` as settings write it; null when no platform reads it. */
+  place(where: ChatAddress): string | null;
 }
 
 export function channelAddresses(known: readonly AddressablePlatform[]): ChannelAddresses {
@@ -59,6 +63,10 @@ export function channelAddresses(known: readonly AddressablePlatform[]): Channel
     example,
     sketch: known[0] ? `${known[0].name}:${known[0].channels.sketch}` : '<platform>:<id>',
     enabledBy: known.map((p) => p.enabledBy).join(' or '),
+    place: (where) => {
+      const id = byName.get(where.platform)?.channels.placeOf(where);
+      return id ? `${where.platform}:${id}` : null;
+    },
     unconfigured: (a, running) => {
       if (running.has(a.platform)) return null;
       const list = running.size > 0 ? [...running].join(', ') : 'none';
@@ -74,6 +82,8 @@ export function channelAddresses(known: readonly AddressablePlatform[]): Channel
 export interface ChatPlatformsInUse {
   readonly addresses: ChannelAddresses;
   readonly running: ReadonlySet<string>;
+  /** Every platform the build has, with whom it can mention (a route's `escalate:`). */
+  readonly people: readonly MentionPlatform[];
 }
 
 function shown(s: string): string {

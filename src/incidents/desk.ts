@@ -7,7 +7,7 @@
  * accepted notice is audited.
  */
 import type { Destination } from '../chat/port';
-import type { IncidentView } from '../triage/record';
+import type { EscalationTargets, IncidentView } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { IncidentTriage } from './incident';
 
@@ -19,6 +19,8 @@ export interface IncidentNotice {
   view: IncidentView;
   /** Collection order: the alert's telling steps first, then the rest. */
   steps: StepId[];
+  /** Whom *Escalate* reaches, from the route that matched (absent or null: TRIAGE_ESCALATE). */
+  escalate?: EscalationTargets | null;
 }
 
 export type IncidentOutcome =

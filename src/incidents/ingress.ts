@@ -72,7 +72,8 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
       }
       try {
         const destination = to.ok ? o.destination(to.to) : null;
-        const outcome = await o.desk.receive({ incident, destination, view: incidentView(incident), steps: collectionOrder(incident) });
+        const escalate = to.ok ? (to.escalate ?? null) : null;
+        const outcome = await o.desk.receive({ incident, destination, view: incidentView(incident), steps: collectionOrder(incident), escalate });
         count(outcome.action);
         log.info({ source: spec.source, incident: incident.incidentRef, action: outcome.action, triageId: outcome.triageId, to: to.ok ? o.platforms.addresses.format(to.to) : null }, 'incident notice');
         res.status(200).json(outcome);

@@ -16,6 +16,8 @@ export function incidentView(t: IncidentTriage): IncidentView {
     link: t.link,
     alerts: shown.map((a) => ({ name: a.name, status: a.status, severity: a.severity, summary: a.summary })),
     moreAlerts: t.truncatedAlerts + (t.alerts.length - shown.length),
+    // A PagerDuty incident's key is `pd-<incident ID>` (from-pagerduty.ts): where a note can be added.
+    ...(t.source === 'pagerduty' && t.incidentKey.startsWith('pd-') ? { sourceId: t.incidentKey.slice(3) } : {}),
   };
 }
 

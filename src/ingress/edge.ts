@@ -28,7 +28,8 @@ export type AuthReason =
   | 'missing_timestamp'
   | 'malformed_timestamp'
   | 'stale_timestamp'
-  | 'future_timestamp';
+  | 'future_timestamp'
+  | 'forbidden_origin';
 
 export interface AuthFailure {
   ok: false;

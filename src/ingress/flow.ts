@@ -11,10 +11,20 @@
  */
 import type { Destination, MessageRef } from '../chat/port';
 import type { Actor, TriageInput, TriageRecord } from '../triage/record';
-import type { StartTriageRequest, TriageService } from './service-api';
+import type { FoundTriage, StartTriageRequest, TriageService } from './service-api';
 import type { ReadinessReport } from './readiness';
+import type { TriageLinks } from '../report/links';
 
 export type AuthzDecision = { ok: true } | { ok: false; message: string };
+
+/** Which triages `list` shows: this conversation's open ones, the asker's, or every open one. */
+export type ListScope = 'here' | 'mine' | 'all';
+
+/** A triage as `list` and `show` answer with it: where it is, and its links (page, Console, runbook). */
+export interface ListedTriage {
+  found: FoundTriage;
+  links: TriageLinks;
+}
 
 /** A command that starts work, as its outcome carries it back to the platform. */
 export type StartingCommand =
@@ -39,10 +49,22 @@ export interface CommandRequest {
   source: string;
   /** The platform's allow-list check, in memory. */
   authorize: () => AuthzDecision;
+  /**
+   * Whether this person may see triages of every conversation (`list all`, `show` of a triage
+   * elsewhere), private channels included: the platform's decision (adapters' authz.ts).
+   * Absent: nobody may.
+   */
+  mayListAll?: () => AuthzDecision;
 }
 
 export type CommandOutcome =
   | { kind: 'help'; text: string }
+  /** `list`: newest first (at most a page; `more` when there were more). */
+  | { kind: 'list'; scope: ListScope; triages: ListedTriage[]; more: boolean }
+  /** `show <id>`: the triage, where its card is, its links. */
+  | { kind: 'show'; triage: ListedTriage }
+  /** `show <id>` of a triage that does not exist (or has expired): `message` says so. */
+  | { kind: 'missing'; triageId: string; message: string }
   | { kind: 'status'; readiness: ReadinessReport | null }
   | { kind: 'invalid'; message: string }
   | { kind: 'unauthorized'; message: string }
@@ -80,12 +102,39 @@ export interface ActionRequest {
 
 export type ActionOutcome =
   | { kind: 'applied'; triageId: string; record: TriageRecord }
+  /**
+   * *Export* on a resolved or escalated card: the postmortem as one Markdown document, for the
+   * platform to attach where the card is; nothing about the triage changed.
+   */
+  | { kind: 'export'; triageId: string; record: TriageRecord; fileName: string; title: string; markdown: string; links: TriageLinks }
   /** `replacedBy`: with reason `replaced`, the triage's card that took the clicked one's place. */
   | { kind: 'refused'; reason: string; message: string; triageId?: string; replacedBy?: MessageRef };
+
+/** What a personal home (Slack's Home tab) asks for: the person's triages and the open ones where they are. */
+export interface HomeRequest {
+  platform: string;
+  actor: Actor;
+  /**
+   * The conversations the person is in, as places (`slack:C0123`), when the platform could tell;
+   * null when it could not (then only their own triages are shown, and the home says why).
+   */
+  places: ReadonlySet<string> | null;
+}
+
+export interface HomeOutcome {
+  /** Triages the person started or acted on, newest first. */
+  mine: ListedTriage[];
+  /** Open triages in the conversations the person is in (null: not known, see HomeRequest.places). */
+  open: ListedTriage[] | null;
+  /** The queue (Redis) could not be read: say so instead of an empty home. */
+  unavailable: boolean;
+}
 
 export interface CommandFlow {
   command(req: CommandRequest): Promise<CommandOutcome>;
   action(req: ActionRequest): Promise<ActionOutcome>;
+  /** A person's own triages and the open ones where they are (Slack's Home tab). */
+  home(req: HomeRequest): Promise<HomeOutcome>;
   /** Start a triage the platform itself decided on (an incident channel, a webhook). */
   start(req: StartTriageRequest): ReturnType<TriageService['start']>;
 }

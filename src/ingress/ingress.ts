@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { CommandFlow } from './flow';
 import type { ReadinessCheck } from './readiness';
 import type { IngressMetrics } from './metrics';
+import type { LinksConfig } from '../report/config';
 
 /** A request whose body the host read and verified: the raw bytes the signature was checked over. */
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -29,10 +30,11 @@ export interface IngressRoute {
   /** Largest body taken; the host refuses longer ones (413) without reading them. */
   maxBodyBytes: number;
   /**
-   * Authentication from the headers alone, then a check over the body as it streams in
+   * Authentication from the headers alone (and the request target, for a route whose link is
+   * its credential: a signed page link), then a check over the body as it streams in
    * (src/ingress/edge.ts). Required on every route that reaches a platform or starts work.
    */
-  precheck: (headers: HeaderBag, now: Date) => Precheck;
+  precheck: (headers: HeaderBag, now: Date, target: string) => Precheck;
   /**
    * The metrics label for what a request was (`command`, `action`, `event`…), read when the
    * response finishes; default `request`.
@@ -59,4 +61,6 @@ export interface IngressContext {
   logger: Logger;
   /** TRIAGE_SIGNING_KEY: button payloads. */
   signingKey: string;
+  /** Where a card's links point (page, Console, runbook), for cards a platform draws itself; absent: none. */
+  links?: LinksConfig;
 }

@@ -13,10 +13,12 @@
  * before it triages), so `open` loads the platform's SDK only when a process runs it.
  */
 import type { Logger } from 'pino';
-import type { ChatPort, Destination, Platform, PostingLimits } from '../chat/port';
+import type { ChatAddress, ChatPort, Destination, Platform, PostingLimits } from '../chat/port';
 import type { Env } from '../config/fields';
 import type { Parsed } from '../config/problems';
+import type { MentionSyntax } from '../triage/escalation';
 import type { Ingress, IngressContext } from './ingress';
+import type { LinksConfig } from '../report/config';
 
 /**
  * One conversation named in settings (an incident route, the default channel, a webhook's
@@ -40,6 +42,13 @@ export interface ChannelAddressing {
   parse(id: string): ChannelIdParse;
   /** The text after the colon, back from an address `parse` gave. */
   format(address: ChannelAddress): string;
+  /**
+   * The conversation a destination or card posts into, as the text after the colon (a Slack
+   * channel; a Teams channel without its thread): where `list` finds a channel's triages, so a
+   * triage an incident route opened and one typed in the channel meet. Null for another
+   * platform's address.
+   */
+  placeOf(where: ChatAddress): string | null;
 }
 
 export interface ChatPlatform<Settings = unknown> {
@@ -52,6 +61,8 @@ export interface ChatPlatform<Settings = unknown> {
   /** Variables whose values are secrets: redacted wherever they show up. */
   readonly secretVariables: readonly string[];
   readonly channels: ChannelAddressing;
+  /** Whom an escalation can mention in a thread, as people write them after `<name>:` in `escalate` (absent: no one). */
+  readonly mentions?: MentionSyntax;
   /** Per conversation, shared by every worker (src/posting/limiter.ts). */
   readonly limits: PostingLimits;
   /** Its settings from the environment: null when it is not configured, every problem at once. */
@@ -70,6 +81,8 @@ export interface ConfiguredPlatform<Settings = unknown> {
 export interface PortContext {
   signingKey: string;
   logger: Logger;
+  /** Where a card's links point (page, Console, runbook); absent: none. */
+  links?: LinksConfig;
 }
 
 export interface PlatformInstance {

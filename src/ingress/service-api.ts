@@ -5,9 +5,12 @@
  * call it before its 3-second ack.
  */
 import type { Destination, MessageRef } from '../chat/port';
-import type { Actor, IncidentView, TriageInput, TriageRecord } from '../triage/record';
+import type { Actor, EscalationTargets, IncidentView, TriageInput, TriageRecord } from '../triage/record';
 import type { TriageEvent } from '../triage/machine';
 import type { StepId } from '../triage/model';
+import type { AuditTrail, FoundTriage } from '../report/found';
+
+export type { AuditTrail, AuditTrailEntry, FoundTriage } from '../report/found';
 
 export interface StartTriageRequest {
   input: TriageInput;
@@ -35,6 +38,8 @@ export interface StartTriageRequest {
   openKey?: string;
   /** The incident (desk key) this triage is opened for: its record expires after the triage closes. */
   incidentKey?: string;
+  /** Whom *Escalate* reaches (an incident route's `escalate:`); absent: the service's default (TRIAGE_ESCALATE). */
+  escalate?: EscalationTargets;
 }
 
 /** Where an open triage's card is, for a repeated command. */
@@ -69,8 +74,36 @@ export type ApplyResult =
   | { ok: true; record: TriageRecord }
   | { ok: false; reason: 'not_found' | 'stale' | 'finished' | 'not_allowed' | 'conflict'; message: string };
 
+export interface TriageQuery {
+  /** Only triages whose card went to the conversation this destination posts into. */
+  in?: Destination;
+  /** Only triages of this place, `<platform>:<id>` (the terminal's `--channel`). */
+  place?: string;
+  /** Only triages this person (a platform user ID) started or acted on. */
+  actor?: string;
+  /** Only open triages: neither resolved nor abandoned (escalated ones still count). */
+  open?: boolean;
+  /** Most to return (default 20, at most 200). */
+  limit?: number;
+}
+
+export interface TriageListing {
+  /** Newest first. */
+  triages: FoundTriage[];
+  /** More matched than the limit. */
+  more: boolean;
+}
+
 export interface TriageService {
   start(req: StartTriageRequest): Promise<StartTriageResult>;
+  /** Triages matching the query, newest first (Redis reads only). */
+  list(query: TriageQuery): Promise<TriageListing>;
+  /** One triage and where its card is; null when there is none (or it has expired). */
+  find(triageId: string): Promise<FoundTriage | null>;
+  /** The audit entries of one triage and (unless `verify` is false) the audit chain's verdict, for an export. */
+  auditTrail(triageId: string, opts?: { verify?: boolean }): Promise<AuditTrail>;
+  /** The place (`slack:C0123`) a destination posts into, as `list` keys triages; absent or null: not known. */
+  placeOf?(where: Destination): string | null;
   /** Apply one button click (compare-and-set); carries out the resulting effects through the queues. */
   apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult>;
   get(triageId: string): Promise<TriageRecord | null>;

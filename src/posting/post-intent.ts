@@ -16,7 +16,7 @@ export type IntentLane = keyof typeof INTENT_FIELDS;
 const PostIntentSchema = z.object({
   /** The identity key the message carries (ChatPort PostIdentity.key). */
   key: z.string().min(1).max(200),
-  kind: z.enum(['card', 'steps', 'bundle']),
+  kind: z.enum(['card', 'steps', 'bundle', 'notice']),
   /** The thread keys it covers, in order (a card: none). */
   items: z.array(z.string().min(1).max(200)).max(16),
   /** Steps a reply carries, in order. */

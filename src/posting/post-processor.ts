@@ -5,7 +5,7 @@
  *                slot as soon as they are asked for, so a card never waits behind a backlog of
  *                thread replies), exactly once (see below);
  *   update_card  redraws the card in place (coalesced; chat.update is idempotent);
- *   post_step, post_bundle
+ *   post_step, post_bundle, post_notice
  *                wait for the card, then hand the triage to the pump of the card's conversation
  *                (thread-pump.ts), which alone posts that conversation's replies, in thread order;
  *   pump         that pump.
@@ -170,6 +170,16 @@ export function createPostProcessor(deps: PostDeps) {
       if (await store.isPosted(record.id, BUNDLE_KEY)) return { skipped: 'already posted' };
       await handOver(c, ref);
       return { queued: 'bundle handed to the thread' };
+    },
+    async post_notice(c) {
+      const { record, ref } = c.view;
+      const key = c.data.notice;
+      if (!key) throw new UnrecoverableError('post_notice job without a notice');
+      if (!ref) return waitForCard(c);
+      if (!(record.notices ?? []).some((n) => n.key === key)) return { skipped: 'no such notice' };
+      if (await store.isPosted(record.id, key)) return { skipped: 'already posted' };
+      await handOver(c, ref);
+      return { queued: `notice ${key} handed to the thread` };
     },
     async update_card(c) {
       const { record, ref } = c.view;

@@ -5,6 +5,9 @@
  *
  *   card ─▶ step 1 … step 8 (each step's latest result) ─▶ bundle ─▶ later re-posts (re-check, skip)
  *
+ * Notices (an escalation's mention, a reminder) go as soon as they exist, before any step still
+ * to post: they are about now, and whoever they reach should not wait behind evidence.
+ *
  * - A step's reply waits for every earlier step: a step still being (re)collected holds back
  *   everything after it, so the thread never skips ahead.
  * - The bundle closes the first complete round: it goes after every step's latest result.
@@ -21,14 +24,14 @@ export const BUNDLE_KEY = 'bundle';
 export const stepKey = (step: StepId, version: number): string => `step.${step}.v${version}`;
 
 export interface ThreadState {
-  record: Pick<TriageRecord, 'state' | 'steps' | 'pending' | 'bundle'>;
+  record: Pick<TriageRecord, 'state' | 'steps' | 'pending' | 'bundle' | 'notices'>;
   /** Record version at which each step's latest result was applied. */
   stepVersions: Partial<Record<StepId, number>>;
   /** Keys of the replies already in the thread. */
   posted: ReadonlySet<string>;
 }
 
-export type ThreadItem = { kind: 'step'; step: StepId; key: string } | { kind: 'bundle'; key: string };
+export type ThreadItem = { kind: 'step'; step: StepId; key: string } | { kind: 'bundle'; key: string } | { kind: 'notice'; key: string };
 
 export type ThreadNext =
   /** These may go now, in this order (the pump takes one message's worth). */
@@ -38,6 +41,8 @@ export type ThreadNext =
   | { kind: 'done' };
 
 export function threadNext(s: ThreadState): ThreadNext {
+  const notices = (s.record.notices ?? []).filter((n) => !s.posted.has(n.key));
+  if (notices.length) return { kind: 'ready', items: notices.map((n) => ({ kind: 'notice', key: n.key })) };
   const items: ThreadItem[] = [];
   const hold = (on: StepId | 'bundle'): ThreadNext => (items.length ? { kind: 'ready', items } : { kind: 'waiting', on });
   for (const step of STEP_IDS) {
@@ -69,12 +74,12 @@ export interface FoldPolicy {
 export const DEFAULT_FOLD: FoldPolicy = { atBacklog: 1, maxSteps: STEP_IDS.length };
 
 /**
- * The next reply from what is ready: the bundle alone, or the leading steps, folded when the
- * conversation's backlog (messages waiting besides this triage's next one) is deep.
+ * The next reply from what is ready: a notice or the bundle alone, or the leading steps, folded
+ * when the conversation's backlog (messages waiting besides this triage's next one) is deep.
  */
 export function nextReply(ready: ThreadItem[], backlog: number, policy: FoldPolicy, portMaxSteps: number): ThreadItem[] {
   const first = ready[0];
-  if (!first || first.kind === 'bundle') return first ? [first] : [];
+  if (!first || first.kind !== 'step') return first ? [first] : [];
   const fold = backlog >= policy.atBacklog ? Math.max(1, Math.min(policy.maxSteps, portMaxSteps)) : 1;
   const steps: ThreadItem[] = [];
   for (const item of ready) {

@@ -14,7 +14,7 @@
  * (scheduleThread), and the sweeper wakes any pump whose outbox still holds work (wakeBusyPumps).
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { ChatPort, FoundPost, MessageRef, Platform, PostOptions } from '../chat/port';
+import { ChatPermanentError, type ChatPort, type FoundPost, type MessageRef, type Platform, type PostOptions } from '../chat/port';
 import { BUNDLE_KEY, nextReply, replyKey, stepKey, threadNext, type ThreadItem } from './thread-plan';
 import type { PostIntent } from './post-intent';
 import type { PostStore, ThreadView } from './post-store';
@@ -78,6 +78,10 @@ export function createThreadPump(deps: PostDeps) {
   function call(port: ChatPort, ref: MessageRef, n: Next, intent: PostIntent, opts: PostOptions): Promise<MessageRef | void> {
     const record = n.view.record;
     if (intent.kind === 'bundle') return port.postBundle(ref, record, opts);
+    if (intent.kind === 'notice') {
+      if (!port.postNotice) return Promise.reject(new ChatPermanentError('unsupported', `${port.platform} cannot post notices`));
+      return port.postNotice(ref, record, intent.key, opts);
+    }
     if (intent.steps.length > 1 && port.postSteps) return port.postSteps(ref, record, intent.steps, opts);
     return port.postStep(ref, record, intent.steps[0]!, opts);
   }
@@ -85,6 +89,7 @@ export function createThreadPump(deps: PostDeps) {
   /** The intent's items are still what the thread needs (a re-check may have replaced a result since) and this port can post them. */
   function stillNeeded(intent: PostIntent, v: ThreadView, port: ChatPort): boolean {
     if (intent.kind === 'bundle') return !!v.record.bundle && !v.posted.has(BUNDLE_KEY);
+    if (intent.kind === 'notice') return (v.record.notices ?? []).some((x) => x.key === intent.key) && !v.posted.has(intent.key);
     if (intent.steps.length > 1 && !port.postSteps) return false;
     return intent.steps.every((s, i) => {
       const version = v.stepVersions[s];
@@ -92,7 +97,7 @@ export function createThreadPump(deps: PostDeps) {
     });
   }
 
-  const kindOf = (intent: PostIntent): string => (intent.kind === 'bundle' ? 'bundle' : intent.steps.length > 1 ? 'folded' : 'step');
+  const kindOf = (intent: PostIntent): string => (intent.kind === 'bundle' || intent.kind === 'notice' ? intent.kind : intent.steps.length > 1 ? 'folded' : 'step');
 
   async function recordDone(port: ChatPort, platform: Platform, n: Next, intent: PostIntent, posted: MessageRef | null): Promise<void> {
     const extra: Record<string, string> = {};
@@ -130,14 +135,14 @@ export function createThreadPump(deps: PostDeps) {
       const items = nextReply(n.ready, backlog, limiter.fold(platform), port.postSteps && !n.view.noFold ? (port.capabilities.foldSteps ?? 1) : 1);
       intent = {
         key: replyKey(items),
-        kind: items[0]!.kind === 'bundle' ? 'bundle' : 'steps',
+        kind: items[0]!.kind === 'step' ? 'steps' : items[0]!.kind,
         items: items.map((i) => i.key),
         steps: items.flatMap((i) => (i.kind === 'step' ? [i.step] : [])),
         at: Date.now(),
       };
       await posts.writeIntent(n.id, 'thread', intent);
     }
-    const method = intent.kind === 'bundle' ? 'postBundle' : intent.steps.length > 1 ? 'postSteps' : 'postStep';
+    const method = intent.kind === 'bundle' ? 'postBundle' : intent.kind === 'notice' ? 'postNotice' : intent.steps.length > 1 ? 'postSteps' : 'postStep';
     let posted: MessageRef | void;
     try {
       posted = await call(port, ref, n, intent, { identity: { triageId: n.id, key: intent.key } });

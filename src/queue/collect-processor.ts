@@ -98,7 +98,8 @@ export function createCollectProcessor(deps: CollectDeps) {
     // The bundle first: its `recent_changes` is what the conclusion joins with the diagnosis.
     const bundle = latest.bundle ? null : await session.collectBundle();
     const conclusion = session.conclude(latest.steps, bundle ?? latest.bundle);
-    const r = await store.apply(triageId, { type: 'collection_finished', ...conclusion, bundle }, { current: latest, mark: finishMark, maxAttempts: SYSTEM_ATTEMPTS });
+    const names = await session.names();
+    const r = await store.apply(triageId, { type: 'collection_finished', ...conclusion, bundle, names }, { current: latest, mark: finishMark, maxAttempts: SYSTEM_ATTEMPTS });
     if (!r.ok) {
       metrics.transitions.inc({ event: 'collection_finished', outcome: r.reason });
       if (r.reason === 'finished') return { stopped: r.message };

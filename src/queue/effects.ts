@@ -1,7 +1,8 @@
 /**
  * Carries out the effects the pure state machine returns, by enqueueing jobs (never by doing
- * the work inline): collect → a collect job; post_step → a post job; update_card → one
- * coalesced card update per triage; audit → an entry in the audit chain. Job IDs are derived
+ * the work inline): collect → a collect job; post_step, post_notice → a post job; update_card →
+ * one coalesced card update per triage; audit → an entry in the audit chain; escalate,
+ * pagerduty_resolve → a job of the worker's PagerDuty calls (src/followup). Job IDs are derived
  * from the triage, step and record version, so enqueueing the same effect twice (a retried job)
  * adds nothing while the first job exists, and the store's markers cover the time after.
  */
@@ -11,7 +12,7 @@ import type { TriageRecord, TriageState } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { Platform } from '../chat/port';
 import { CAPPED_BACKOFF } from './backoff';
-import { jobIds, type CollectJobData, type PostJobData, type PumpJobData } from './jobs';
+import { COLLECT_JOBS, jobIds, type CollectJobData, type EscalateJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 
 export interface EffectContext {
@@ -54,6 +55,15 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
         break;
       case 'update_card':
         work.push(opts.coalesce ? enqueueCardUpdateCoalesced(ctx, record.id) : enqueueCardUpdate(ctx, record.id));
+        break;
+      case 'post_notice':
+        work.push(enqueuePostNotice(ctx, record.id, effect.key));
+        break;
+      case 'escalate':
+        work.push(enqueueEscalation(ctx, record.id, effect.n));
+        break;
+      case 'pagerduty_resolve':
+        work.push(enqueueEscalation(ctx, record.id, null));
         break;
       case 'audit':
         work.push(
@@ -104,7 +114,8 @@ export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: 
 
 /**
  * After a Retry: the card (post_card finds it posted and does nothing), each collected step's
- * reply and the bundle (their jobs find them posted, by marker, or hand them to the thread), and
+ * reply, the bundle and the thread's notices (their jobs find them posted, by marker, or hand
+ * them to the thread), and
  * a card update, all under job IDs that carry the retry's version, since the jobs that failed
  * still hold the old ones.
  */
@@ -114,8 +125,26 @@ export function enqueueReposts(ctx: Pick<EffectContext, 'queues' | 'cardDebounce
     enqueuePostCard(ctx, record.id, again),
     ...record.steps.map((s) => enqueuePostStep(ctx, record.id, s.id, record.version, again)),
     ...(record.bundle ? [enqueuePostBundle(ctx, record.id, record.version, again)] : []),
+    ...(record.notices ?? []).map((n) => enqueuePostNotice(ctx, record.id, n.key, again)),
     enqueueCardUpdate(ctx, record.id),
   ]);
+}
+
+/** A notice (an escalation's mention, a reminder): handed to the thread once the card exists. */
+export function enqueuePostNotice(ctx: Pick<EffectContext, 'queues'>, triageId: string, key: string, restartVersion?: number | null): Promise<unknown> {
+  const data: PostJobData = { triageId, notice: key };
+  return ctx.queues.post.add('post_notice', data, { jobId: jobIds.notice(triageId, key, restartVersion), priority: POST_PRIORITY.handOver });
+}
+
+/**
+ * Escalation `n`'s PagerDuty calls, or (n null) the resolve of the triage's PagerDuty alert. The
+ * job retries PagerDuty's "try again" answers itself, with its own backoff (src/followup); the
+ * attempts here only cover a worker that died or a Redis error.
+ */
+export function enqueueEscalation(ctx: Pick<EffectContext, 'queues'>, triageId: string, n: number | null): Promise<unknown> {
+  const data: EscalateJobData = n === null ? { triageId } : { triageId, n };
+  const name = n === null ? COLLECT_JOBS.pagerdutyResolve : COLLECT_JOBS.escalate;
+  return ctx.queues.collect.add(name, data, { jobId: n === null ? jobIds.pagerdutyResolve(triageId) : jobIds.escalate(triageId, n), attempts: 5 });
 }
 
 /**

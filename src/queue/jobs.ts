@@ -12,12 +12,14 @@ import { PlatformName } from '../chat/address';
 export const QUEUE_NAMES = { collect: 'collect', post: 'post' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
-export const COLLECT_JOBS = { collect: 'collect', sweep: 'sweep' } as const;
-export const POST_JOBS = ['post_card', 'post_step', 'update_card', 'post_bundle', 'pump'] as const;
+/** The collect queue also carries the escalation's outside calls (src/followup): PagerDuty trigger and note, and its resolve. */
+export const COLLECT_JOBS = { collect: 'collect', sweep: 'sweep', escalate: 'escalate', pagerdutyResolve: 'pagerduty_resolve' } as const;
+export const POST_JOBS = ['post_card', 'post_step', 'update_card', 'post_bundle', 'post_notice', 'pump'] as const;
 export type PostJobName = (typeof POST_JOBS)[number];
 
 const TriageIdSchema = z.string().regex(TRIAGE_ID_PATTERN, 'not a triage ID');
 const StepIdSchema = z.enum(STEP_IDS);
+const NOTICE_KEY = /^[a-z]+\.v?\d{1,9}$/;
 
 export const CollectJobData = z.strictObject({
   triageId: TriageIdSchema,
@@ -38,8 +40,25 @@ export const PostJobData = z.strictObject({
   version: z.number().int().positive().optional(),
   /** How many times the job waited for the card to exist. */
   waits: z.number().int().min(0).optional(),
+  /** The notice a post_notice job hands to the thread (its key: `escalate.<n>`, `remind.v<version>`). */
+  notice: z.string().regex(NOTICE_KEY, 'not a notice key').optional(),
 });
 export type PostJobData = z.infer<typeof PostJobData>;
+
+/**
+ * One escalation's outside calls (PagerDuty trigger, note on the PagerDuty incident), or the
+ * resolve of the triage's PagerDuty alert (`n` absent). `tries` counts the calls PagerDuty asked
+ * to retry (429, 5xx, no answer); `waits` the times the job waited for the card's link.
+ */
+export const EscalateJobData = z.strictObject({
+  triageId: TriageIdSchema,
+  n: z.number().int().positive().optional(),
+  tries: z.number().int().min(0).optional(),
+  waits: z.number().int().min(0).optional(),
+  /** The job already waited once for the card's link. */
+  linkWait: z.boolean().optional(),
+});
+export type EscalateJobData = z.infer<typeof EscalateJobData>;
 
 /**
  * The posting pump of one conversation (src/posting/thread-pump.ts): posts its threads' replies
@@ -61,6 +80,11 @@ export const jobIds = {
   card: (triageId: string, restartVersion?: number | null) => (restartVersion ? `card-${triageId}-r${restartVersion}` : `card-${triageId}`),
   step: (triageId: string, step: StepId, version: number, restartVersion?: number | null) => `step-${triageId}-${step}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
   bundle: (triageId: string, version: number, restartVersion?: number | null) => `bundle-${triageId}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
+  /** A thread notice's post; after a Retry a new ID, as for the card. */
+  notice: (triageId: string, key: string, restartVersion?: number | null) => `notice-${triageId}-${key}${restartVersion ? `-r${restartVersion}` : ''}`,
+  escalate: (triageId: string, n: number) => `escalate-${triageId}-e${n}`,
+  /** One per triage: a resolved triage stays resolved. */
+  pagerdutyResolve: (triageId: string) => `pdresolve-${triageId}`,
   /** Deduplication ID for card updates: one pending (and one running) update per triage. */
   cardUpdate: (triageId: string) => `update-${triageId}`,
   /** Deduplication ID of a conversation's pump: one waiting (and one running) per conversation. */

@@ -1,13 +1,17 @@
 /**
- * Moves triages with no activity for `staleAfterMs` (default 24 h) to `abandoned` through the
- * machine's `expire` event, so their cards say so and they stop holding the active set. Runs as
+ * Moves triages with no activity for `staleAfterMs` (TRIAGE_ABANDON_AFTER, default 24 h) to
+ * `abandoned` through the machine's `expire` event, which records for how long no one acted, so
+ * their cards say so and why, and they stop holding the active set. Activity is the record's
+ * `activeAt` (a reminder or a delivery report is not activity). Runs as
  * a BullMQ job scheduler on the collect queue (scheduleSweeps): one sweep per interval across
- * all workers. The worker's sweep job also wakes idle posting pumps (src/posting/thread-pump.ts
- * wakeBusyPumps); that half is posting's, composed beside this one in src/app/worker.ts.
+ * all workers. The worker's sweep job also posts reminders (src/followup/reminders.ts) and wakes
+ * idle posting pumps (src/posting/thread-pump.ts wakeBusyPumps); those halves are composed beside
+ * this one in src/app/worker.ts.
  */
 import type { Logger } from 'pino';
 import type { RedisWatch } from '../store/redis-watch';
 import type { TriageStore } from '../store/triage-store';
+import { idleSince } from '../triage/record';
 import { carryOutEffects, type EffectContext } from './effects';
 import { COLLECT_JOBS } from './jobs';
 import type { TriageMetrics } from './metrics';
@@ -30,7 +34,7 @@ export async function sweepStale(deps: SweepDeps, batch = 100): Promise<{ abando
     let progressed = false;
     for (const id of ids) {
       // Only if still idle when the write lands (the CAS re-checks the version this guard saw).
-      const r = await deps.store.apply(id, { type: 'expire' }, { guard: (rec) => Date.parse(rec.updatedAt) <= cutoff });
+      const r = await deps.store.apply(id, { type: 'expire', afterMs: deps.staleAfterMs }, { guard: (rec) => Date.parse(idleSince(rec)) <= cutoff });
       if (r.ok) {
         progressed = true;
         abandoned.push(id);

@@ -15,7 +15,7 @@ export interface GuardOptions {
   /** Largest body accepted (bytes). */
   maxBodyBytes: number;
   /** Headers-only check; absent: the route authenticates nothing itself (health-like routes). */
-  precheck?: (headers: HeaderBag, now: Date) => Precheck;
+  precheck?: (headers: HeaderBag, now: Date, target: string) => Precheck;
   now?: () => Date;
   /** Called with each refusal (for metrics and a log line). */
   onRefused?: (status: number, reason: string) => void;
@@ -35,7 +35,7 @@ export function guardedBody(o: GuardOptions): RequestHandler {
       req.unpipe();
       req.pause();
     };
-    const pre = o.precheck ? o.precheck(req.headers, now()) : ({ ok: true, body: BODY_NOT_SIGNED } as const);
+    const pre = o.precheck ? o.precheck(req.headers, now(), req.originalUrl) : ({ ok: true, body: BODY_NOT_SIGNED } as const);
     if (!pre.ok) return refuse(pre.status, pre.reason, pre.message);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (Number.isFinite(declared) && declared > o.maxBodyBytes) return refuse(413, 'too_large', `the body is ${declared} bytes; this route takes at most ${o.maxBodyBytes}`);

@@ -7,7 +7,8 @@
  *   GET /metrics   Prometheus
  *
  * It names no platform. No body parser runs before an ingress route: signatures are over the
- * raw body, which each ingress reads itself. Every ingress route's answer is measured (ack
+ * raw body, which each ingress reads itself. A path an ingress serves answers any other method
+ * with 405 and the methods it takes (`Allow`), as HTTP asks (MCP clients probe /mcp with GET). Every ingress route's answer is measured (ack
  * latency by ingress and kind; a 401 counts as a rejected signature).
  */
 import { type Server, createServer } from 'node:http';
@@ -79,12 +80,19 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     res.set('content-type', registry.contentType).send(await registry.metrics());
   });
 
+  const methods = new Map<string, Set<string>>();
   for (const ingress of opts.ingresses) {
     for (const route of ingress.routes) {
       const mount = route.method === 'GET' ? app.get.bind(app) : app.post.bind(app);
       const guard = guardedBody({ maxBodyBytes: route.maxBodyBytes, precheck: route.precheck, onRefused: (status, reason) => logger.debug({ ingress: ingress.name, status, reason }, 'request refused at the edge') });
       mount(route.path, measured(metrics, ingress, route), guard, route.handler);
+      methods.set(route.path, (methods.get(route.path) ?? new Set()).add(route.method));
     }
+  }
+  for (const [path, allowed] of methods) {
+    app.all(path, (_req, res) => {
+      res.set('allow', [...allowed].join(', ')).status(405).json({ error: 'method_not_allowed' });
+    });
   }
 
   app.use((_req, res) => {

@@ -133,6 +133,7 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
             steps: n.steps,
             openKey: `incident:${t.incidentKey}`,
             incidentKey: t.incidentKey,
+            ...(n.escalate ? { escalate: n.escalate } : {}),
           });
           await remember({ triage: r.triageId, status: 'open', digest: t.alertsDigest, gen: String(gen + 1), ...eventAt });
           o.logger.info({ incident: t.incidentRef, triageId: r.triageId, created: r.created, reopened: !!previous }, 'incident opened');

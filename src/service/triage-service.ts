@@ -24,8 +24,12 @@ import { newTriageId } from '../store/ids';
 import { CLOSING_STATES, type OpenEntry, type TriageStore } from '../store/triage-store';
 import { addressIdentity } from '../chat/address';
 import { newTriage } from '../triage/machine';
+import type { EscalationTargets } from '../triage/record';
 import { STEP_IDS } from '../triage/model';
-import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
+import type { ApplyResult, AuditTrail, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../ingress/service-api';
+import type { Destination } from '../chat/address';
+import { createTriageIndex, type TriageIndex } from '../store/triage-index';
+import { within } from '../time/race';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
 import { reviveTriage, type Revival } from '../queue/reconciler';
 import type { TriageQueues } from '../queue/queues';
@@ -42,10 +46,21 @@ export interface TriageServiceOptions {
   logger?: Logger;
   now?: () => Date;
   newId?: () => string;
+  /** Whom *Escalate* reaches when the triage's route named no one (TRIAGE_ESCALATE); null: no one. */
+  escalation?: EscalationTargets | null;
+  /**
+   * The conversation a destination posts into, `<platform>:<id>` as settings write it (the
+   * platform registry's, src/app/platforms.ts): what `list` finds a channel's triages by.
+   * Absent: triages are listed workspace-wide and by person only.
+   */
+  placeOf?: (where: Destination) => string | null;
+  /** Longest an export waits for the audit chain's check before leaving it unchecked (ms, default 5000). */
+  verifyTimeoutMs?: number;
 }
 
 export interface RedisTriageService extends TriageService {
   readonly store: TriageStore;
+  readonly index: TriageIndex;
   readonly audit: AuditLog;
   readonly queues: TriageQueues;
   /** Throws RedisDownError at once while Redis is down: for callers with their own Redis work (the incident desk). */
@@ -87,9 +102,12 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     return r;
   };
   const restarted = (r: Revival): boolean => r === 'restarted' || r === 'requeued';
+  const index = createTriageIndex(store);
+  const placeOf = opts.placeOf ?? (() => null);
 
   return {
     store,
+    index,
     audit,
     queues,
     ensureConnected: up,
@@ -101,6 +119,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
       up();
       const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
+      if (req.escalate) record.escalateTo = req.escalate;
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       // In collection order, so a collection queued again (reconciler.ts) keeps it.
       record.pending = [...steps];
@@ -131,6 +150,7 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
         return { triageId: r.triageId, created: false, ...(again ? { restarted: true } : {}) };
       }
       await Promise.all([
+        index.started(record.id, Date.parse(record.createdAt), placeOf(req.destination), req.actor),
         audit.append({
           actor: req.actor,
           action: 'start',
@@ -148,12 +168,39 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
 
     async apply(triageId: string, event: UserEvent, source: string): Promise<ApplyResult> {
       up();
+      // Escalate reaches the triage's route's targets (on the record), else the default here.
+      if (event.type === 'escalate' && event.defaults === undefined) event = { ...event, defaults: opts.escalation ?? null };
       const r = await store.apply(triageId, event);
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;
       // A re-check is someone saying "I fixed it": its collection reads Caracal afresh.
-      await carryOutEffects(ctx, r, source, { freshReads: event.type === 'recheck' });
+      await Promise.all([
+        carryOutEffects(ctx, r, source, { freshReads: event.type === 'recheck' }),
+        event.actor.kind === 'user' && !r.duplicate ? index.touched(triageId, event.actor.id, Date.parse(r.record.updatedAt)) : undefined,
+      ]);
       return { ok: true, record: r.record };
+    },
+
+    async list(q) {
+      up();
+      const place = q.place ?? (q.in ? placeOf(q.in) : undefined);
+      // A destination no platform reads has no place: nothing is listed for it, rather than everything.
+      if (q.in && !place) return { triages: [], more: false };
+      return index.query({ ...(place ? { place } : {}), ...(q.actor ? { actor: q.actor } : {}), open: q.open ?? false, limit: q.limit });
+    },
+
+    placeOf: (where) => placeOf(where),
+
+    find: async (triageId) => {
+      up();
+      return index.get(triageId);
+    },
+
+    async auditTrail(triageId, o = {}): Promise<AuditTrail> {
+      up();
+      const verify = o.verify ?? true;
+      const [entries, verified] = await Promise.all([audit.trail(triageId), verify ? within(audit.verify(), opts.verifyTimeoutMs ?? 5000).catch(() => undefined) : undefined]);
+      return { entries, chain: verified ? { ok: verified.ok, entries: verified.entries, ...(verified.reason ? { reason: verified.reason } : {}) } : null };
     },
 
     get: async (triageId) => {

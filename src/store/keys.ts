@@ -5,7 +5,8 @@
  *   <p>triage:<id>      hash: record (JSON), version, dest, meta, ref, cardv, stepv:<step>,
  *                       posted:<marker>, done:<collect job>:<step|finish>, openkey, cardlink,
  *                       bundleref, cardbundle, intent:card, intent:thread (posts in flight),
- *                       failed:<key>, threadfail, nofold (replies the platform refused)
+ *                       failed:<key>, threadfail, nofold (replies the platform refused),
+ *                       intent:pdnote.<n> (a PagerDuty note in flight)
  *   <p>active           zset: non-final triage IDs scored by last activity (ms), for the sweeper
  *   <p>dedupe:<sha256>  string: triage ID started by an inbound delivery (SET NX EX)
  *   <p>open:<sha256>    string: the open triage of one command (channel, request, zone, symptom)
@@ -18,6 +19,9 @@
  *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
  *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
+ *   <p>find:recent      zset: every triage by start time (ms), for `list` (store/triage-index.ts)
+ *   <p>find:place:<sha256>  zset: the triages whose card went to one conversation (`slack:C…`), by start time
+ *   <p>find:actor:<sha256>  zset: the triages one person started or clicked on, by their latest touch
  *   <p>q:<queue>:…      BullMQ's own keys (BullMQ prefix `<p>q`)
  */
 import { createHash } from 'node:crypto';
@@ -42,6 +46,12 @@ export interface Keys {
   incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
+  /** Every triage by start time (the `list` index). */
+  recent(): string;
+  /** The triages of one conversation, written `<platform>:<id>` as settings write it. */
+  place(place: string): string;
+  /** The triages one person (a platform user ID) started or acted on. */
+  actor(actorId: string): string;
   /** The `prefix` option for BullMQ Queue/Worker/QueueEvents. */
   bullPrefix(): string;
 }
@@ -63,6 +73,10 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
+    recent: () => `${prefix}find:recent`,
+    // Hashed: places and user IDs come from outside and may be long.
+    place: (place) => `${prefix}find:place:${createHash('sha256').update(place).digest('hex')}`,
+    actor: (id) => `${prefix}find:actor:${createHash('sha256').update(id).digest('hex')}`,
     bullPrefix: () => `${prefix}q`,
   };
 }

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { addressIdentity, parseAddress, type Destination, type MessageRef } from '../chat/address';
-import { FINAL_STATES, TRIAGE_STATES } from '../triage/record';
+import { FINAL_STATES, TRIAGE_STATES, idleSince } from '../triage/record';
 import { transition } from '../triage/machine';
 import type { Actor, TriageRecord, TriageState } from '../triage/record';
 import type { Effect, TriageEvent } from '../triage/machine';
@@ -206,7 +206,8 @@ export class TriageStore {
         record.version,
         next.version,
         JSON.stringify(next),
-        Date.parse(next.updatedAt),
+        // The sweeper's clock: the last activity (reminders and delivery reports are not).
+        Date.parse(idleSince(next)),
         final ? 1 : 0,
         this.retentionSec,
         id,
@@ -293,9 +294,9 @@ export class TriageStore {
     return (await this.redis.hexists(this.keys.triage(id), `posted:${marker}`)) === 1;
   }
 
-  /** Non-final triages with no activity since `cutoffMs`. */
-  async findStale(cutoffMs: number, limit = 100): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.active(), '-inf', cutoffMs, 'LIMIT', 0, limit);
+  /** Non-final triages with no activity since `cutoffMs`, longest idle first (`offset` pages on). */
+  async findStale(cutoffMs: number, limit = 100, offset = 0): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.active(), '-inf', cutoffMs, 'LIMIT', offset, limit);
   }
 }
 

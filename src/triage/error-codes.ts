@@ -108,6 +108,7 @@ const RULES: Record<string, CodeRule> = {
 
   // --- in-process verifiers (packages/verify) ---
   session_required: VERIFIER_REJECTION('the call must come from a governed Session'),
+  agent_required: VERIFIER_REJECTION('the route takes only agent-issued mandates (agent identity required)'),
   delegation_required: VERIFIER_REJECTION('a delegation edge is missing'),
   chain_mismatch: VERIFIER_REJECTION('the delegation chain is missing a hop'),
   hop_count_exceeded: VERIFIER_REJECTION('the delegation is too deep'),

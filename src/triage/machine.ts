@@ -7,13 +7,24 @@
  *   any non-final state ──expire──▶ abandoned
  *   any non-final state ──job_failed──▶ failed ──retry──▶ the state it failed in (collecting again)
  *
+ * Escalation, reminders and deliveries (escalation.ts): *Escalate* records whom it names (the
+ * route's targets, else the defaults the click carries) and asks for the thread mention and the
+ * worker's PagerDuty calls; `remind` posts one reminder per idle period; the worker reports each
+ * delivery back (`escalation_delivered`, `pagerduty_resolved`), even after the triage ended.
+ * Reminders and delivery reports are not activity: they keep `activeAt`, so they neither reset
+ * the idle clock nor postpone abandonment.
+ *
  * Nothing here does I/O. The caller persists the new record (compare-and-set on `version`)
  * and carries out the effects (collect evidence, post or update chat messages, audit).
  */
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
-import { FINAL_STATES, type Actor, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
+import { formatDuration } from '../config/duration';
+import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
+import { stopFor, retryPlan } from './stopped';
+import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
   | { type: 'step_collected'; result: StepResult }
@@ -26,12 +37,15 @@ export type TriageEvent =
       bundle: Bundle | null;
       /** Admin changes before the denial, ranked; absent: keep what the record has. */
       changes?: Change[];
+      /** Names of what was read, by ID; absent: keep what the record has. */
+      names?: NameBook;
     }
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
   | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
   | { type: 'skip'; actor: Actor; step?: StepId; expectedVersion?: number }
-  | { type: 'escalate'; actor: Actor; expectedVersion?: number }
+  /** `defaults`: whom to reach when the triage's route named no one (TRIAGE_ESCALATE; the service adds it). */
+  | { type: 'escalate'; actor: Actor; expectedVersion?: number; defaults?: EscalationTargets | null }
   | { type: 'resolve'; actor: Actor; expectedVersion?: number }
   /** The incident's source notified again: new or changed alerts, or (with status resolved) the end. */
   | { type: 'incident_updated'; actor: Actor; incident: IncidentView; expectedVersion?: undefined }
@@ -47,7 +61,14 @@ export type TriageEvent =
    * is gone. A collection restarts for the steps still pending; posts are queued again.
    */
   | { type: 'retry'; actor: Actor; expectedVersion?: number }
-  | { type: 'expire' };
+  /** No activity for `afterMs` (TRIAGE_ABANDON_AFTER; absent on events from before it was carried). */
+  | { type: 'expire'; afterMs?: number }
+  /** No activity for `afterMs` (TRIAGE_REMIND_AFTER): one reminder in the thread, naming the step that waits. */
+  | { type: 'remind'; afterMs: number }
+  /** The worker's report of one delivery of escalation `n` (PagerDuty event, incident note). */
+  | { type: 'escalation_delivered'; n: number; channel: 'pagerduty' | 'note'; delivery: Delivery }
+  /** The worker's report of the PagerDuty `resolve` sent when the triage was resolved. */
+  | { type: 'pagerduty_resolved'; delivery: Delivery };
 
 export type Effect =
   | { type: 'collect'; steps: StepId[] }
@@ -55,7 +76,17 @@ export type Effect =
   | { type: 'repost' }
   | { type: 'post_step'; step: StepId }
   | { type: 'update_card' }
-  | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId };
+  | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId }
+  /** Post a notice (an escalation's mention, a reminder) in the thread. */
+  | { type: 'post_notice'; key: string }
+  /** The worker's calls for escalation `n` (PagerDuty trigger, incident note). */
+  | { type: 'escalate'; n: number }
+  /** Resolve the triage's PagerDuty alert. */
+  | { type: 'pagerduty_resolve' };
+
+/** Events that report, rather than act: applied even to a finished triage, and never counted as activity. */
+const BOOKKEEPING: ReadonlySet<TriageEvent['type']> = new Set(['escalation_delivered', 'pagerduty_resolved']);
+const SYSTEM: Actor = { kind: 'system', id: 'caracal-triage' };
 
 export type TransitionResult =
   | { ok: true; record: TriageRecord; effects: Effect[] }
@@ -121,16 +152,8 @@ function isHumanEvent(e: TriageEvent): e is Extract<TriageEvent, { actor: Actor 
 /** Walking the steps needs the evidence a failed triage does not have yet. */
 const STOPPED: TransitionResult = { ok: false, reason: 'not_allowed', message: 'This triage stopped because a job failed; click Retry first (or resolve or escalate it).' };
 
-const SYSTEM: Actor = { kind: 'system', id: 'caracal-triage' };
-
-/** A job's error as one bounded line for the card and the history. */
-function failureLine(reason: string): string {
-  const flat = reason.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim() || 'no reason given';
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
-}
-
 export function transition(record: TriageRecord, event: TriageEvent, now: Date): TransitionResult {
-  if (FINAL_STATES.includes(record.state)) {
+  if (FINAL_STATES.includes(record.state) && !BOOKKEEPING.has(event.type)) {
     return { ok: false, reason: 'finished', message: `This triage is already ${record.state}.` };
   }
   if (isHumanEvent(event) && event.expectedVersion !== undefined && event.expectedVersion !== record.version) {
@@ -142,7 +165,9 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
   }
   const at = now.toISOString();
   const from = record.state;
-  const base: TriageRecord = { ...record, version: record.version + 1, updatedAt: at };
+  const base: TriageRecord = { ...record, version: record.version + 1, updatedAt: at, activeAt: at };
+  /** The same, for an event that is not activity (the idle clock keeps running). */
+  const quiet: TriageRecord = { ...base, activeAt: idleSince(record) };
   const log = (actor: Actor, action: string, step?: StepId): HistoryEntry[] => [
     ...record.history,
     step ? { at, actor, action, step } : { at, actor, action },
@@ -154,7 +179,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
 
   switch (event.type) {
     case 'step_collected': {
-      const steps = upsertStep(record.steps, event.result);
+      const steps = upsertStep(record.steps, { ...event.result, at });
       const pending = record.pending.filter((s) => s !== event.result.id);
       return {
         ok: true,
@@ -172,6 +197,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         diagnosis: event.diagnosis,
         bundle: event.bundle ?? record.bundle,
         ...(event.changes ?? record.changes ? { changes: event.changes ?? record.changes } : {}),
+        ...(event.names ?? record.names ? { names: event.names ?? record.names } : {}),
         pending: [],
       };
       if (next.state === 'walking' && next.current === null) next.current = startingStep(next);
@@ -237,6 +263,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         verdict: 'skipped',
         summary: `Skipped by ${event.actor.name ?? event.actor.id}.`,
         evidence: prior ? { before: { verdict: prior.verdict, summary: prior.summary } } : {},
+        at,
       };
       const withSkip: TriageRecord = { ...base, steps: upsertStep(record.steps, skipped) };
       const current = nextOpenStep(withSkip, step);
@@ -250,17 +277,32 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
       if (record.state === 'escalated') {
         return { ok: false, reason: 'not_allowed', message: 'This triage is already escalated.' };
       }
+      const { escalation, notice } = newEscalation(record, event.actor, event.defaults, at);
+      const next: TriageRecord = {
+        ...base,
+        state: 'escalated',
+        history: log(event.actor, 'escalate'),
+        escalations: [...(record.escalations ?? []), escalation],
+        notices: [...(record.notices ?? []), notice],
+      };
       return {
         ok: true,
-        record: { ...base, state: 'escalated', history: log(event.actor, 'escalate') },
-        effects: [{ type: 'update_card' }, audit(event.actor, 'escalate', 'escalated')],
+        record: next,
+        effects: [
+          { type: 'update_card' },
+          audit(event.actor, 'escalate', 'escalated'),
+          // Whom it named, when it named anyone (the click alone is the `escalate` entry).
+          ...(escalation.mentions.length || escalation.pagerduty ? [audit(event.actor, `escalation ${escalation.n} to ${describeTargets({ mentions: escalation.mentions, pagerduty: escalation.pagerduty !== null })}`, 'escalated')] : []),
+          { type: 'post_notice', key: notice.key },
+          ...(needsWorker(next, escalation) ? [{ type: 'escalate' as const, n: escalation.n }] : []),
+        ],
       };
     }
     case 'resolve': {
       return {
         ok: true,
         record: { ...base, state: 'resolved', current: null, pending: [], history: log(event.actor, 'resolve') },
-        effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved')],
+        effects: [{ type: 'update_card' }, audit(event.actor, 'resolve', 'resolved'), ...(pagedPagerDuty(record) ? [{ type: 'pagerduty_resolve' as const }] : [])],
       };
     }
     case 'incident_updated': {
@@ -272,55 +314,87 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
       };
     }
     case 'job_failed': {
-      if (record.state === 'failed') return { ok: false, reason: 'not_allowed', message: 'This triage has already stopped.' };
-      if (event.stage === 'collect') {
-        if (record.pending.length === 0) return { ok: false, reason: 'not_allowed', message: 'The collection had finished; nothing stopped.' };
-        if (event.collectVersion !== undefined && event.collectVersion !== (record.collectVersion ?? 1)) {
-          return { ok: false, reason: 'not_allowed', message: 'An earlier collection failed; a later one runs.' };
-        }
-      }
-      const failure: TriageFailure = { stage: event.stage, job: event.job, reason: failureLine(event.reason), at, from };
-      const action = event.stage === 'collect' ? 'collecting evidence failed' : 'posting to chat failed';
+      const stop = stopFor(record, event, at);
+      if (!stop.ok) return { ok: false, reason: 'not_allowed', message: stop.message };
       return {
         ok: true,
-        record: { ...base, state: 'failed', failure, history: log(SYSTEM, action) },
+        record: { ...base, state: 'failed', failure: stop.failure, history: log(SYSTEM, stop.action) },
         effects: [{ type: 'update_card' }, audit(SYSTEM, 'job_failed', 'failed')],
       };
     }
     case 'retry': {
-      const stranded = record.pending.length > 0;
-      if (record.state !== 'failed' && !stranded) {
-        return { ok: false, reason: 'not_allowed', message: 'Nothing to retry: this triage has not stopped.' };
-      }
-      const failure = record.failure ?? null;
-      // A failed collection, or (no failure recorded) a collection whose job is gone, collects
-      // again: the steps still pending. A failed post queues the posts again and nothing more
-      // (a collection still running carries on).
-      const collect = failure ? failure.stage === 'collect' : true;
-      const back = failure?.from ?? record.state;
-      // Back where it stopped; a collection that finished meanwhile leaves `locating` behind.
-      const state: TriageState = back === 'locating' && !collect && !stranded ? 'routed' : back;
-      const steps = stranded ? [...record.pending] : [...STEP_IDS];
+      const plan = retryPlan(record);
+      if (!plan.ok) return { ok: false, reason: 'not_allowed', message: plan.message };
+      const steps = plan.collect;
       const next: TriageRecord = {
         ...base,
-        state,
+        state: plan.state,
         failure: null,
         restartVersion: base.version,
-        ...(collect ? { pending: steps, collectVersion: base.version } : {}),
+        ...(steps ? { pending: steps, collectVersion: base.version } : {}),
         history: log(event.actor, 'retry'),
       };
-      const effects: Effect[] = collect ? [{ type: 'collect', steps }] : [];
       // Posts that did not go out are queued again; those that did are marked and skipped.
-      effects.push({ type: 'repost' }, { type: 'update_card' }, audit(event.actor, 'retry', state));
+      const effects: Effect[] = [...(steps ? [{ type: 'collect' as const, steps }] : []), { type: 'repost' }, { type: 'update_card' }, audit(event.actor, 'retry', plan.state)];
       return { ok: true, record: next, effects };
     }
     case 'expire': {
-      const system: Actor = SYSTEM;
+      const why = event.afterMs !== undefined ? `abandoned: no one acted for ${formatDuration(event.afterMs)}` : 'abandoned (no activity)';
       return {
         ok: true,
-        record: { ...base, state: 'abandoned', pending: [], history: log(system, 'abandoned (no activity)') },
-        effects: [{ type: 'update_card' }, audit(system, 'expire', 'abandoned')],
+        record: { ...quiet, state: 'abandoned', pending: [], history: log(SYSTEM, why), ...(event.afterMs !== undefined ? { abandonedAfterMs: event.afterMs } : {}) },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, 'expire', 'abandoned')],
       };
     }
+    case 'remind': {
+      if (!WAITING_STATES.includes(record.state)) {
+        return { ok: false, reason: 'not_allowed', message: `Nothing waits on a person while the triage is ${record.state}.` };
+      }
+      const since = idleSince(record);
+      if (record.remindedFor === since) return { ok: false, reason: 'not_allowed', message: 'A reminder was already posted for this idle period.' };
+      const key = noticeKey.reminder(base.version);
+      const step = record.current ?? record.diagnosis?.step ?? nextOpenStep(record, null);
+      const idleMs = Math.max(event.afterMs, now.getTime() - Date.parse(since));
+      return {
+        ok: true,
+        record: {
+          ...quiet,
+          remindedFor: since,
+          notices: [...(record.notices ?? []), { key, kind: 'reminder', at, step, idleMs }],
+          history: log(SYSTEM, `reminder: no one acted for ${formatDuration(idleMs)}`, step ?? undefined),
+        },
+        effects: [{ type: 'post_notice', key }, { type: 'update_card' }, audit(SYSTEM, 'remind', record.state, step ?? undefined)],
+      };
+    }
+    case 'escalation_delivered': {
+      const escalations = withDelivery(record, event.n, event.channel, event.delivery);
+      if (!escalations) return { ok: false, reason: 'not_allowed', message: `This triage has no escalation ${event.n}.` };
+      const what = event.channel === 'pagerduty' ? 'PagerDuty trigger' : 'PagerDuty incident note';
+      return {
+        ok: true,
+        record: { ...quiet, escalations },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, `escalation ${event.n}: ${what} ${deliveryWord(event.delivery)}`, record.state)],
+      };
+    }
+    case 'pagerduty_resolved': {
+      return {
+        ok: true,
+        record: { ...quiet, pagerdutyResolve: event.delivery },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, `PagerDuty resolve ${deliveryWord(event.delivery)}`, record.state)],
+      };
+    }
+  }
+}
+
+function deliveryWord(d: Delivery): string {
+  switch (d.status) {
+    case 'pending':
+      return 'pending';
+    case 'sent':
+      return 'sent';
+    case 'failed':
+      return `failed: ${d.reason}`;
+    case 'skipped':
+      return `skipped: ${d.reason}`;
   }
 }

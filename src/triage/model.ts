@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isDotSegment } from '../caracal/path';
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 
 export const SURFACES = [
   'infrastructure',
@@ -73,6 +74,8 @@ export interface StepResult {
   /** Machine-readable cause when verdict is `fail` (e.g. `scope_mismatch`, `no_active_policy_set`). */
   cause?: string;
   evidence: Evidence;
+  /** When a stored triage recorded this result (ISO, set by the state machine); absent in a terminal report. */
+  at?: string;
 }
 
 export const CONFIDENCES = ['high', 'medium', 'low'] as const;
@@ -148,6 +151,8 @@ export interface TriageReport {
   bundle: Bundle;
   /** Admin changes in the window before the denial, ranked (at most 20; `recent_changes` in the bundle holds the window). */
   changes: Change[];
+  /** What people call the zones, applications, resources and policy sets read, by ID (names.ts). */
+  names: NameBook;
 }
 
 /** Request IDs as the API and Coordinator keep them. */

@@ -4,6 +4,7 @@
  * state machine (machine.ts) moves it from state to state; everything else reads it.
  */
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
 
@@ -58,6 +59,8 @@ export interface IncidentView {
    * occurrence, and a link to its card when the platform gave one.
    */
   reopenedFrom?: { triageId: string; link: string | null } | null;
+  /** The incident's ID in its own tool, where the bot can write back to it (a PagerDuty incident ID). */
+  sourceId?: string | null;
 }
 
 export const MAX_INCIDENT_ALERTS = 20;
@@ -86,6 +89,63 @@ export interface HistoryEntry {
   step?: StepId;
 }
 
+/**
+ * One person or group an escalation names on one chat platform: the platform's registered name
+ * and its own ID (a Slack user group `S…` or user `U…`, a Teams user's object ID), which only
+ * that platform's adapter reads and renders as a mention; `name` is what a mention shows where
+ * the platform needs one (Teams).
+ */
+export interface ChatMention {
+  platform: string;
+  id: string;
+  name?: string;
+}
+
+/** Who an escalation reaches: people to mention in the thread (per platform) and/or PagerDuty. */
+export interface EscalationTargets {
+  mentions: ChatMention[];
+  pagerduty: boolean;
+}
+
+/** How one outside delivery of an escalation went (a PagerDuty event, a note on its incident). */
+export type Delivery =
+  | { status: 'pending' }
+  | { status: 'sent'; at: string; detail?: string }
+  | { status: 'failed'; at: string; reason: string }
+  | { status: 'skipped'; at: string; reason: string };
+
+/** One click of *Escalate*: whom it named, and what became of each delivery. */
+export interface Escalation {
+  /** 1 for the first escalation of the triage, 2 for the next… (its escalation version). */
+  n: number;
+  at: string;
+  actor: Actor;
+  /** Where its targets came from: the incident's route, TRIAGE_ESCALATE, or nowhere. */
+  from: 'route' | 'default' | 'none';
+  /** Everyone named, on every platform; the card's platform mentions its own. */
+  mentions: ChatMention[];
+  /** The PagerDuty Events trigger; null when PagerDuty was not asked. */
+  pagerduty: Delivery | null;
+  /** A note on the PagerDuty incident the triage was opened for; absent until the worker decides. */
+  note?: Delivery;
+}
+
+/**
+ * A thread message besides the steps and the bundle, posted once (its key is its identity in
+ * the thread): the mention an escalation makes, a reminder naming the step that waits.
+ */
+export interface Notice {
+  key: string;
+  kind: 'escalation' | 'reminder';
+  at: string;
+  /** The escalation it announces (kind `escalation`). */
+  escalation?: number;
+  /** The step that waits on a person (kind `reminder`); null when none is open. */
+  step?: StepId | null;
+  /** How long no one had acted (kind `reminder`, ms). */
+  idleMs?: number;
+}
+
 export interface TriageRecord {
   id: string;
   version: number;
@@ -105,6 +165,8 @@ export interface TriageRecord {
   bundle: Bundle | null;
   /** Admin changes before the denial, ranked (absent on records written before they were read). */
   changes?: Change[];
+  /** What people call the zones, applications, resources and policy sets read, by ID (absent on older records). */
+  names?: NameBook;
   history: HistoryEntry[];
   /** The incident this triage was opened for, when an incident source opened it. */
   incident?: IncidentView | null;
@@ -120,6 +182,25 @@ export interface TriageRecord {
    * it carry it in their IDs, since BullMQ ignores an add whose job ID is still in its failed set.
    */
   restartVersion?: number;
+  /** Who *Escalate* reaches, from the incident route that opened the triage; absent: TRIAGE_ESCALATE at the click. */
+  escalateTo?: EscalationTargets | null;
+  /** Every escalation, oldest first. */
+  escalations?: Escalation[];
+  /** Thread messages besides steps and bundle, oldest first. */
+  notices?: Notice[];
+  /** The last change that counts as activity (a reminder or a delivery report does not); absent: updatedAt. */
+  activeAt?: string;
+  /** The idle period (its `activeAt`) a reminder was posted for: one reminder per idle period. */
+  remindedFor?: string;
+  /** Set when abandoned: how long no one had acted (ms). */
+  abandonedAfterMs?: number;
+  /** The PagerDuty `resolve` sent when the triage was resolved. */
+  pagerdutyResolve?: Delivery;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Since when no one has acted on a triage: its last activity. */
+export function idleSince(r: Pick<TriageRecord, 'activeAt' | 'updatedAt'>): string {
+  return r.activeAt ?? r.updatedAt;
 }

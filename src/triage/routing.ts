@@ -1,12 +1,14 @@
 /**
  * Routing: symptom → surface (the seed's "Route by Symptom" table), and any error a user can
  * paste → symptom. `routeError` accepts a bare code (`access_denied`), a status (`403`), both
- * (`403 access_denied`), a JSON error envelope, a `WWW-Authenticate` header, or an SDK message
- * such as `access_denied: policy denied (scope_mismatch) (request_id=…)`. It never throws:
- * input it cannot read routes to symptom null with the reason.
+ * (`403 access_denied`), a JSON error envelope, a `WWW-Authenticate` header, an SDK message
+ * such as `access_denied: policy denied (scope_mismatch) (request_id=…)`, or the one line
+ * `<code>: <description>` a resource's Caracal verifier answers with (an MCP server protected by
+ * Caracal returns exactly that, e.g. `insufficient_scope: Required scope is missing`, and no
+ * request ID). It never throws: input it cannot read routes to symptom null with the reason.
  */
 import { z } from 'zod';
-import { clip } from '../render/outside-text';
+import { clip, outsideText } from '../render/outside-text';
 import { STS_DENIAL_REASONS, isKnownCode, meaningOfCode, meaningOfDenialReason, meaningOfStatus } from './error-codes';
 import type { Surface, Symptom } from './model';
 import { GATEWAY_REQUEST_ID_PATTERN } from './model';
@@ -66,6 +68,13 @@ const APPROVAL_TEXT = /\bapproval\b/i;
  * only with 401 and before anything is audited, so the body alone is enough to route it.
  */
 const CLIENT_AUTH_TEXT = /\binvalid (?:client|workload) credentials\b/i;
+/**
+ * `<code>: <description>` on one line: the code is declared by its place, like an envelope's
+ * `error`, so a code word inside the description is not taken for it. A request-ID label
+ * (`request_id: …`) is not a code.
+ */
+const CODE_FIRST = /^([a-z][a-z0-9]*(?:_[a-z0-9]+)+):[ \t]+(\S[^\n]*)$/;
+const REQUEST_ID_LABEL = /^(?:x_)?request_?id$/;
 const WWW_AUTH_ERROR = /\berror\s*=\s*"?([a-z_]+)"?/i;
 const REQUEST_ID_IN_TEXT = /\b(?:request[_-]?id|requestId|x-request-id)\s*[=:]\s*"?([\x21-\x7e]{1,128}?)"?(?=[\s),;]|$)/i;
 const STATUS_PATTERNS = [
@@ -84,6 +93,12 @@ function parseEnvelope(text: string): Envelope | null {
   } catch {
     return null;
   }
+}
+
+/** The code and description of a `<code>: <description>` line; null for any other text. */
+function parseCodeFirst(text: string): { code: string; description: string } | null {
+  const hit = CODE_FIRST.exec(text);
+  return hit && !REQUEST_ID_LABEL.test(hit[1]!) ? { code: hit[1]!, description: hit[2]! } : null;
 }
 
 function findStatus(text: string, envelope: Envelope | null): number | null {
@@ -106,9 +121,12 @@ function findRequestId(text: string, envelope: Envelope | null): string | null {
   return validRequestId(envelope?.requestId) ?? validRequestId(envelope?.request_id) ?? validRequestId(REQUEST_ID_IN_TEXT.exec(text)?.[1]);
 }
 
-/** The code: the envelope's `error`, a WWW-Authenticate `error="…"`, else the first known code word in the text. */
-function findCode(text: string, envelope: Envelope | null, policyReason: string | null): { code: string | null; unknownCode: string | null } {
-  const declared = envelope?.error ?? envelope?.code ?? WWW_AUTH_ERROR.exec(text)?.[1];
+/**
+ * The code: the envelope's `error`, a WWW-Authenticate `error="…"`, the code in front of a
+ * `<code>: <description>` line, else the first known code word in the text.
+ */
+function findCode(text: string, envelope: Envelope | null, policyReason: string | null, codeFirst: string | null): { code: string | null; unknownCode: string | null } {
+  const declared = envelope?.error ?? envelope?.code ?? WWW_AUTH_ERROR.exec(text)?.[1] ?? codeFirst ?? undefined;
   if (declared) return isKnownCode(declared) ? { code: declared, unknownCode: null } : { code: null, unknownCode: declared };
   const words = (text.match(CODE_TOKEN) ?? []).filter((w) => w !== policyReason);
   const known = words.find(isKnownCode);
@@ -145,9 +163,10 @@ export function routeError(input: unknown): RoutedError {
   }
   const text = parsed.data;
   const envelope = parseEnvelope(text);
+  const codeFirst = envelope ? null : parseCodeFirst(text);
   const status = findStatus(text, envelope);
   const requestId = findRequestId(text, envelope);
-  const { code, unknownCode: unknownWord } = findCode(text, envelope, findPolicyReason(text, envelope));
+  const { code, unknownCode: unknownWord } = findCode(text, envelope, findPolicyReason(text, envelope), codeFirst?.code ?? null);
   // An audit evaluation_status pasted alone (`scope_mismatch`) means the same as `policy denied (scope_mismatch)`.
   const auditStatus = code === null && unknownWord && (STS_DENIAL_REASONS as readonly string[]).includes(unknownWord) ? unknownWord : null;
   const policyReason = findPolicyReason(text, envelope) ?? auditStatus;
@@ -168,7 +187,7 @@ export function routeError(input: unknown): RoutedError {
   }
   // STS answers 401/409 access_denied when the approval a retry presents is unknown, expired,
   // rejected or used: that is the exchange's approval step, not the caller's credentials.
-  const description = envelope?.error_description ?? envelope?.message ?? text;
+  const description = envelope?.error_description ?? envelope?.message ?? codeFirst?.description ?? text;
   if (code === 'access_denied' && APPROVAL_TEXT.test(description)) {
     return {
       ...found,
@@ -207,4 +226,15 @@ export function routeError(input: unknown): RoutedError {
  */
 export function recognizesNothing(r: RoutedError): boolean {
   return r.symptom === null && r.code === null && r.status === null && r.policyReason === null && r.requestId === null;
+}
+
+/**
+ * Why text that `recognizesNothing` cannot be routed, as the middle of one sentence (no final
+ * stop), for the terminal's `--error` and the MCP tools' `error`: each adds how to name a
+ * symptom instead in its own words.
+ */
+export function unroutableReason(r: RoutedError): string {
+  return r.code === null && /^No Caracal/.test(r.reason)
+    ? 'no Caracal error code, HTTP status or request ID found in it; give a code (e.g. access_denied) or the whole error body'
+    : outsideText(r.reason).replace(/\.$/, '');
 }

@@ -8,6 +8,7 @@ import type { CaracalClient } from '../caracal/client-api';
 import type { CaracalApiError } from '../caracal/errors';
 import type { TriageInput } from './record';
 import type { Change } from './changes/change';
+import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom, TriageReport } from './model';
 
 export interface TriageConclusion {
@@ -36,6 +37,8 @@ export interface TriageSession {
    * triage's bundle, the changes before the denial and the one the evidence names as the cause.
    */
   conclude(steps: StepResult[], bundle?: Bundle | null): TriageConclusion;
+  /** What people call the zones, applications, resources and policy sets this triage read (redacted). */
+  names(): Promise<NameBook>;
   /** Everything: all steps (in parallel where evidence allows) + bundle + conclusion. */
   run(): Promise<TriageReport>;
 }

@@ -18,6 +18,8 @@ import { CallCache } from './call-cache';
 import { concludeChanges } from './changes/conclude';
 import { diagnose, inferSymptom, reportSurface, zoneFromSteps } from './diagnosis';
 import { createEvidenceGatherer } from './evidence';
+import { emptyNames, type NameBook } from './names';
+import { namesFrom } from './names-read';
 import type { JudgeContext } from './evidence-model';
 import type { TriageInput } from './record';
 import { headlineOf } from './headline';
@@ -98,8 +100,18 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
     return { zoneId: zoneFromSteps(steps) ?? locatedZone, symptom: effective, surface: reportSurface(diagnosis, effective), diagnosis, changes: changes.changes };
   }
 
+  /** Names of what was read, within one step's deadline (none rather than a late triage). */
+  async function names(): Promise<NameBook> {
+    try {
+      return redactor.redact(await withDeadline(namesFrom(gatherer), stepTimeoutMs, 'names')).value;
+    } catch {
+      return emptyNames();
+    }
+  }
+
   return {
     input,
+    names,
     async runStep(id) {
       const result = await judge(id);
       // Decided on what this session has read so far; chat steps run one at a time, readiness first.
@@ -113,6 +125,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
     },
     async run(): Promise<TriageReport> {
       const [steps, bundle] = await Promise.all([Promise.all(STEP_IDS.map(judge)), collectRedactedBundle()]);
+      const book = await names();
       // Decided once everything was read, so an early 401 is not taken for the whole picture.
       const rejected = tokenWatch.outrightRejection;
       if (rejected) throw rejected;
@@ -127,6 +140,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
         headline: headlineOf({ steps, diagnosis: conclusion.diagnosis, requestId, zoneId: conclusion.zoneId }),
         steps: steps.map((s) => ({ id: s.id, verdict: s.verdict, summary: s.summary, ...(s.cause ? { cause: s.cause } : {}), evidence: s.evidence })),
         bundle,
+        names: book,
       };
       // The bundle is already redacted (and counted); this pass covers steps and diagnosis.
       return redactor.redact(report).value;

@@ -76,3 +76,35 @@ describe('the configured platforms', () => {
     expect(port?.capabilities.files).toBe(false);
   });
 });
+
+describe('MCP on the web host (POST /mcp, MCP_TOKEN)', () => {
+  const MCP_TOKEN = 'm'.repeat(40);
+  const CARACAL = { CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: TOKEN };
+
+  it('is off without MCP_TOKEN, and `serve` then reads no Caracal setting at all', () => {
+    const config = loadWebConfig({ ...RUNTIME, CARACAL_API_URL: 'not a url' });
+    expect(config.mcp).toBeNull();
+    expect('caracal' in config).toBe(false);
+  });
+
+  it('with MCP_TOKEN the web checks the Caracal settings its tools read, reporting their problems with every other', () => {
+    const lines = problems({ ...RUNTIME, REDIS_URL: 'http://wrong', MCP_TOKEN, CARACAL_TIMEOUT_MS: 'abc' }, loadWebConfig);
+    expect(lines.map((l) => l.slice(0, l.indexOf(':'))).sort()).toEqual(['CARACAL_ADMIN_TOKEN', 'CARACAL_API_URL', 'CARACAL_TIMEOUT_MS', 'REDIS_URL']);
+  });
+
+  it('serves with the token, the origins as browsers send them, and the Caracal settings; token and admin token are redacted', () => {
+    const config = loadWebConfig({ ...RUNTIME, ...CARACAL, MCP_TOKEN, MCP_ALLOWED_ORIGINS: 'https://console.example.com, http://localhost:6274/' });
+    expect(config.mcp).toMatchObject({ token: MCP_TOKEN, allowedOrigins: ['https://console.example.com', 'http://localhost:6274'], caracal: { apiUrl: CARACAL.CARACAL_API_URL, adminToken: TOKEN } });
+    expect(config.secrets).toEqual(expect.arrayContaining([MCP_TOKEN, TOKEN]));
+    // `start` runs the web half too, over the worker's configuration.
+    expect(loadWorkerConfig({ ...RUNTIME, ...CARACAL, MCP_TOKEN }).mcp?.caracal.adminToken).toBe(TOKEN);
+  });
+
+  it('refuses a short token, an origin that is not one, and origins without a token, never echoing the token', () => {
+    const byVar = (env: Env) => Object.fromEntries(problems({ ...RUNTIME, ...CARACAL, ...env }, loadWebConfig).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    const short = byVar({ MCP_TOKEN: 'short-mcp-token' });
+    expect(short).toEqual({ MCP_TOKEN: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' });
+    expect(byVar({ MCP_TOKEN, MCP_ALLOWED_ORIGINS: 'https://ok.example,https://ok.example/path' }).MCP_ALLOWED_ORIGINS).toMatch(/^must be a comma-separated list of origins .*"https:\/\/ok\.example\/path" is not one/);
+    expect(byVar({ MCP_ALLOWED_ORIGINS: 'https://ok.example' }).MCP_ALLOWED_ORIGINS).toMatch(/^is set but MCP_TOKEN is not/);
+  });
+});

@@ -1,5 +1,5 @@
 import { EXAMPLE_REQUEST_ID } from '../../src/commands/command';
-import { parseCommand } from '../../src/commands/grammar';
+import { helpText, parseCommand } from '../../src/commands/grammar';
 
 const ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';
 
@@ -88,7 +88,9 @@ describe('parseCommand', () => {
     expect(parseCommand('bundle zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle --zone zone-a')).toEqual({ kind: 'bundle', zoneId: 'zone-a' });
     expect(parseCommand('bundle a b')).toMatchObject({ kind: 'invalid' });
-    expect(parseCommand('bundle zone/a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('is not a zone: give its ID or slug') });
+    // A zone is its ID, slug or name: a name may hold `/` (it is resolved through the zone list, never put in a path as given).
+    expect(parseCommand('bundle zone/a')).toEqual({ kind: 'bundle', zoneId: 'zone/a' });
+    expect(parseCommand('bundle zone\u0007a')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('is not a zone: give its ID, slug or name') });
     expect(parseCommand('status')).toEqual({ kind: 'status' });
     expect(parseCommand('status now')).toMatchObject({ kind: 'invalid' });
     expect(parseCommand('')).toEqual({ kind: 'help' });
@@ -108,5 +110,29 @@ describe('parseCommand', () => {
     expect(message).toContain('`req-[U+202E]gnp.exe` is not a request ID');
     expect(message).toContain('(it contains “[U+202E]”, U+202E');
     expect((parseCommand('triage z --zone a\u200Bb') as { message: string }).message).toContain('a[U+200B]b');
+  });
+
+  it('takes a zone by name, quoted when it has spaces (straight or curly quotes), after the ID or with --zone', () => {
+    expect(parseCommand(`triage ${ID} "Payments EU"`)).toMatchObject({ kind: 'triage', input: { requestId: ID, zoneId: 'Payments EU' } });
+    expect(parseCommand(`triage ${ID} --zone “Payments EU”`)).toMatchObject({ kind: 'triage', input: { requestId: ID, zoneId: 'Payments EU' } });
+    expect(parseCommand(`triage ${ID} --zone='payments'`)).toMatchObject({ kind: 'triage', input: { zoneId: 'payments' } });
+    expect(parseCommand('bundle "Payments EU"')).toEqual({ kind: 'bundle', zoneId: 'Payments EU' });
+    // Without quotes a name with a space is two words: one too many.
+    expect(parseCommand(`triage ${ID} Payments EU`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('one word too many') });
+    // A pasted error body keeps its quotes (it is the rest of the line).
+    expect(parseCommand('triage --error {"error":"access_denied","message":"a b"}')).toMatchObject({ kind: 'triage', input: { error: '{"error":"access_denied","message":"a b"}' } });
+  });
+
+  it('parses list and show, and says what they take', () => {
+    expect(parseCommand('list')).toEqual({ kind: 'list', scope: 'here' });
+    expect(parseCommand('LIST mine')).toEqual({ kind: 'list', scope: 'mine' });
+    expect(parseCommand('list all')).toEqual({ kind: 'list', scope: 'all' });
+    expect(parseCommand('list everything')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('`list` takes nothing, `mine` or `all`') });
+    expect(parseCommand('show tri-01jf3k2m4n5p6q7r8s9t0v1w2x')).toEqual({ kind: 'show', triageId: 'tri-01jf3k2m4n5p6q7r8s9t0v1w2x' });
+    expect(parseCommand('show `TRI-01JF3K2M4N5P6Q7R8S9T0V1W2X`')).toEqual({ kind: 'show', triageId: 'tri-01jf3k2m4n5p6q7r8s9t0v1w2x' });
+    expect(parseCommand('show')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('`show` takes one triage ID') });
+    expect(parseCommand('show req-1', { prefix: '@Caracal' })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('`@Caracal list` shows the IDs') });
+    expect(helpText()).toContain('/caracal list');
+    expect(helpText()).toContain('/caracal show <triage-id>');
   });
 });

@@ -2,9 +2,12 @@
  * The chart carries every setting of .env.example to the processes that read it (plain settings
  * to both, each credential only where it is read): the list comes from .env.example itself, so
  * a variable added there fails this test until the chart wires it. Secrets reach the pods only
- * by reference to a Secret.
+ * by reference to a Secret. Every variable set means MCP on (MCP_TOKEN is read only then).
  */
-import { CREDENTIALS, FULLNAME, container, deployment, envExample, find, isSecretName, readBy, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, FULLNAME, container, credentialsOf, deployment, envExample, find, isSecretName, readBy as readByAny, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
+
+/** Who reads what in the wiring below, where every variable is set, so MCP is on. */
+const readBy = (component: 'web' | 'worker', name: string): boolean => readByAny(component, name, true);
 
 const ROUTES = [{ name: 'payments', match: { service: 'payments' }, to: 'slack:C0SENTINEL' }];
 const ROUTES_FILE = 'version: 1\nroutes:\n  - match:\n      service: payments\n    name: payments\n    to: slack:C0SENTINEL\n';
@@ -31,6 +34,12 @@ function sentinel(name: string, example: string): string | number | boolean {
     TEAMS_ALLOWED_USERS: '5e171ee1-0000-4000-8000-0000000000aa,29:sentinel-user',
     TEAMS_ALLOWED_CONVERSATIONS: '19:sentinel@thread.tacv2',
     TEAMS_ALLOWED_TENANTS: '5e171ee1-0000-4000-8000-0000000000bb',
+    TRIAGE_ESCALATE: 'slack=S0SENTINEL,teams=5e171ee1-0000-4000-8000-0000000000bb,pagerduty',
+    TRIAGE_REMIND_AFTER: '7m',
+    TRIAGE_ABANDON_AFTER: '7h',
+    PAGERDUTY_FROM_EMAIL: 'sentinel@example.test',
+    MCP_ALLOWED_ORIGINS: 'https://sentinel.example.test,http://localhost:6274',
+    TRIAGE_PAGE_TTL: '36h',
   };
   if (name in fixed) return fixed[name];
   if (isSecretName(name)) return `sentinel-${name}-value-long-enough-for-any-minimum`;
@@ -57,6 +66,7 @@ function wiring(): { values: Values; expected: Map<string, string> } {
     worker: { http: { enabled: true, port: PORTS.worker } },
     adminTokenFile: ADMIN_TOKEN_SECRET,
     routes: { routes: ROUTES },
+    mcp: { enabled: true },
   };
   return { values, expected };
 }
@@ -80,7 +90,7 @@ describe('every .env.example variable reaches the processes that read it', () =>
       .map((v) => v.name)
       .filter(isSecretName);
     expect(credentials.filter((n) => !readBy('web', n) && !readBy('worker', n))).toEqual([]);
-    expect([...new Set([...CREDENTIALS.web, ...CREDENTIALS.worker])].sort()).toEqual(credentials.sort());
+    expect([...new Set([...credentialsOf('web', true), ...credentialsOf('worker')])].sort()).toEqual(credentials.sort());
   });
 
   test.each(['web', 'worker'] as const)('%s sees each variable it reads with the value given in values.yaml, and no credential it does not read', (component) => {
@@ -122,14 +132,11 @@ describe('every .env.example variable reaches the processes that read it', () =>
     return { path, mount, volume: volumes.find((v) => v.name === mount?.name), file: path.slice((mount?.mountPath.length ?? 0) + 1) };
   };
 
-  test('the worker gets the admin token as a mounted file; the web, which reads no Caracal, does not mount it', () => {
-    const token = fileOf('worker', 'CARACAL_ADMIN_TOKEN_FILE');
+  test.each(['worker', 'web'] as const)('the %s gets the admin token as a mounted file (the web because it serves MCP here; chart-secrets.test.ts: not otherwise)', (component) => {
+    const token = fileOf(component, 'CARACAL_ADMIN_TOKEN_FILE');
     expect(token.mount?.readOnly).toBe(true);
     expect(token.volume?.secret?.secretName).toBe(ADMIN_TOKEN_SECRET.secretName);
     expect(token.volume?.secret?.items).toEqual([{ key: ADMIN_TOKEN_SECRET.key, path: token.file }]);
-    const web = deployment(rendered.objects, 'web').spec.template.spec;
-    expect(web.volumes?.filter((v) => v.secret)).toEqual([]);
-    expect(JSON.stringify(web)).not.toContain(ADMIN_TOKEN_SECRET.secretName);
   });
 
   test.each(['web', 'worker'] as const)('%s gets the routes as a mounted file, written from values', (component) => {

@@ -97,7 +97,7 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
     expect(r.ok).toBe(false);
     const messages = r.ok ? [] : r.errors.map((e) => e.message).join('\n');
     expect(messages).toMatch(/routes\[0\] \(line 3\): to: is required/);
-    expect(messages).toMatch(/routes\[0\] \(line 3\): channel: unknown key \(expected name, match, to\)/);
+    expect(messages).toMatch(/routes\[0\] \(line 3\): channel: unknown key \(expected name, match, to, escalate\)/);
   });
 
   test('helm template and helm lint refuse it, naming the entry and the key', () => {
@@ -124,6 +124,13 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
     [{ to: 'slack:C0123456789', match: { alertname: [] } }, '/routes/routes/0/match/alertname', "'oneOf' failed"],
     [{ to: 'slack:C0123456789', match: { zone: 7 } }, '/routes/routes/0/match/zone', "'oneOf' failed"],
     [{ to: 'slack:C0123456789', name: '' }, '/routes/routes/0/name', 'minLength'],
+    [{ to: 'slack:C0123456789', escalate: { slack: 'oncall' } }, '/routes/routes/0/escalate/slack', 'does not match pattern'],
+    [{ to: 'slack:C0123456789', escalate: { email: 'ops@example.com' } }, '/routes/routes/0/escalate', "additional properties 'email' not allowed"],
+    [{ to: 'slack:C0123456789', escalate: {} }, '/routes/routes/0/escalate', 'minProperties'],
+    [{ to: 'slack:C0123456789', escalate: { pagerduty: 'always' } }, '/routes/routes/0/escalate/pagerduty', 'got string, want boolean'],
+    [{ to: 'slack:C0123456789', escalate: { teams: '00000000-0000-4000-8000-000000000001' } }, '/routes/routes/0/escalate', "'not' failed"],
+    [{ to: 'teams:19:abc123@thread.tacv2', escalate: { slack: 'S0ONCALL1' } }, '/routes/routes/0/escalate', "'not' failed"],
+    [{ to: 'teams:19:abc123@thread.tacv2', escalate: { teams: { id: '00000000-0000-4000-8000-000000000001', name: '<at>x</at>' } } }, '/routes/routes/0/escalate/teams', "'oneOf' failed"],
   ])('%j is refused by the schema (%s) and by the bot', (entry, where, why) => {
     const r = tryRender({ routes: { routes: [entry] } });
     expect(r.error).toContain(where);
@@ -135,7 +142,8 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
   test('what the bot accepts, the schema accepts: any case of the scheme and source, a value or a list, a null match', () => {
     const entries = [
       { name: 'a', match: { source: ['Alertmanager', 'pagerduty'], alertname: 'CaracalAuditDLQGrowth', severity: ['critical'], component: 'audit', service: 'PSVC1', zone: 'zone-prod' }, to: 'Slack:C0123456789' },
-      { match: null, to: 'teams:19:abc123@thread.tacv2' },
+      { match: null, to: 'teams:19:abc123@thread.tacv2', escalate: { teams: { id: '00000000-0000-4000-8000-000000000001', name: 'Payments on-call' }, pagerduty: true } },
+      { to: 'slack:C0123456789', escalate: { slack: 'U0ONCALL1' } },
     ];
     const objects = render({ config: { MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001', MICROSOFT_APP_TYPE: 'MultiTenant' }, secrets: { SLACK_BOT_TOKEN: 'xoxb-1', MICROSOFT_APP_PASSWORD: 'p' }, routes: { routes: entries } });
     const routes = renderedRoutes(objects)!;
@@ -143,6 +151,12 @@ describe('a routes entry the bot would refuse is refused by the chart first', ()
     expect(r.ok && r.table.routes.map((x) => x.to)).toEqual([
       { platform: 'slack', channel: 'C0123456789' },
       { platform: 'teams', conversationId: '19:abc123@thread.tacv2' },
+      { platform: 'slack', channel: 'C0123456789' },
+    ]);
+    expect(r.ok && r.table.routes.map((x) => x.escalate)).toEqual([
+      null,
+      { mentions: [{ platform: 'teams', id: '00000000-0000-4000-8000-000000000001', name: 'Payments on-call' }], pagerduty: true },
+      { mentions: [{ platform: 'slack', id: 'U0ONCALL1' }], pagerduty: false },
     ]);
   });
 });

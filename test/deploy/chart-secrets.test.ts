@@ -7,7 +7,7 @@ import { loadWebConfig, loadWorkerConfig, type WebConfig } from '../../src/app/c
 
 /** A configured platform's settings, by registry name. */
 const settingsOf = (config: WebConfig, name: string): any => config.platforms.find((p) => p.platform.name === name)?.settings;
-import { CREDENTIALS, container, deployment, render, resolveEnv, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, container, credentialsOf, deployment, render, resolveEnv, tryRender, type K8sObject, type Values } from './helm';
 
 const SECRETS = {
   REDIS_URL: 'redis://:pw-of-the-test@redis.test:6379/0',
@@ -22,6 +22,8 @@ const SECRETS = {
   ALERTMANAGER_TOKEN: 'alertmanager-token-of-the-test',
   INCIDENT_WEBHOOK_SECRET: 'incident-webhook-secret-of-the-test',
   PAGERDUTY_WEBHOOK_SECRET: 'pagerduty-secret-of-the-test',
+  PAGERDUTY_ROUTING_KEY: 'pagerduty-routing-key-of-the-test',
+  PAGERDUTY_API_TOKEN: 'pagerduty-rest-token-of-the-test',
 };
 const VALUES: Values = {
   config: {
@@ -29,11 +31,15 @@ const VALUES: Values = {
     TRIAGE_DEFAULT_CHANNEL: 'slack:C0ONCALL1',
     MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001',
     MICROSOFT_APP_TENANT_ID: '00000000-0000-4000-8000-000000000002',
+    // Escalations page PagerDuty: the worker needs the routing key, the web never calls PagerDuty.
+    TRIAGE_ESCALATE: 'slack=S0ONCALL1,pagerduty',
+    PAGERDUTY_FROM_EMAIL: 'triage-bot@example.com',
   },
   secrets: SECRETS,
 };
 const CARACAL_CREDENTIALS = ['CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'];
 const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'];
+const PAGERDUTY_CREDENTIALS = ['PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'];
 
 /** A container's environment as the process sees it (values the kubelet could not resolve left out). */
 function envOf(objects: K8sObject[], component: 'web' | 'worker'): Record<string, string> {
@@ -55,14 +61,20 @@ test('the web gets Redis, the signing key, the chat credentials and the incident
   expect(config.incidents?.secrets).toEqual({ alertmanagerToken: [SECRETS.ALERTMANAGER_TOKEN], pagerDutySecret: [SECRETS.PAGERDUTY_WEBHOOK_SECRET], incidentWebhookSecret: [SECRETS.INCIDENT_WEBHOOK_SECRET] });
 });
 
-test('the web gets no Caracal credential: `serve` never reads Caracal settings, so they would only be exposed there', () => {
+test('the web gets no Caracal credential: `serve` reads no Caracal setting unless it serves MCP, so they would only be exposed there', () => {
   const env = envOf(objects, 'web');
   expect(CARACAL_CREDENTIALS.filter((k) => k in env)).toEqual([]);
   // Given anyway, the web's check ignores them: nothing in the web process would use them.
   expect('caracal' in loadWebConfig({ ...env, ...SECRETS })).toBe(false);
 });
 
-test('the worker gets Redis, the signing key, the Caracal and chat credentials, no incident secret, and its start-up check passes', () => {
+test('the web gets no PagerDuty credential (the worker pages PagerDuty), and starts with escalations that ask for it', () => {
+  const env = envOf(objects, 'web');
+  expect(PAGERDUTY_CREDENTIALS.filter((k) => k in env)).toEqual([]);
+  expect(loadWebConfig(env).followUp.escalateDefault).toEqual({ mentions: [{ platform: 'slack', id: 'S0ONCALL1' }], pagerduty: true });
+});
+
+test('the worker gets Redis, the signing key, the Caracal, chat and PagerDuty credentials, no incident secret, and its start-up check passes', () => {
   const env = envOf(objects, 'worker');
   expect(credentialsIn(env)).toEqual([...CREDENTIALS.worker].sort());
   // Only the web serves /hooks/* (src/app/processes.ts reads config.incidents in the web half only).
@@ -71,6 +83,8 @@ test('the worker gets Redis, the signing key, the Caracal and chat credentials, 
   expect(config.caracal).toMatchObject({ adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN });
   expect(settingsOf(config, 'slack')?.botToken).toBe(SECRETS.SLACK_BOT_TOKEN);
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
+  expect(config.followUp.pagerduty?.routingKey).toBe(SECRETS.PAGERDUTY_ROUTING_KEY);
+  expect(config.followUp.notes).toMatchObject({ token: SECRETS.PAGERDUTY_API_TOKEN, from: 'triage-bot@example.com' });
 });
 
 test("the worker's Slack check refuses a bot token without a signing secret or app token, which is why the worker gets them", () => {
@@ -94,5 +108,36 @@ test('a credential change rolls only the pods that read it', () => {
   const changed = (secrets: Record<string, string>) => ({ web: checksum(secrets, 'web') !== before.web, worker: checksum(secrets, 'worker') !== before.worker });
   expect(changed({ CARACAL_ADMIN_TOKEN: `cat_${'b'.repeat(43)}` })).toEqual({ web: false, worker: true });
   expect(changed({ ALERTMANAGER_TOKEN: 'another-alertmanager-token' })).toEqual({ web: true, worker: false });
+  expect(changed({ PAGERDUTY_ROUTING_KEY: 'another-routing-key-of-the-test' })).toEqual({ web: false, worker: true });
   expect(changed({ REDIS_URL: 'redis://:another@redis.test:6379/0' })).toEqual({ web: true, worker: true });
+});
+
+describe('with mcp.enabled (POST /mcp on the web pods)', () => {
+  const MCP_TOKEN = 'mcp-token-of-the-chart-test-0123456789';
+  const withMcp: Values = { ...VALUES, secrets: { ...SECRETS, MCP_TOKEN }, mcp: { enabled: true } };
+
+  test('the web also gets MCP_TOKEN and the Caracal credentials its tools read, and its start-up check serves MCP with them', () => {
+    const env = envOf(render(withMcp), 'web');
+    expect(Object.keys(env).filter((k) => k in SECRETS || k === 'MCP_TOKEN').sort()).toEqual([...credentialsOf('web', true)].sort());
+    const config = loadWebConfig(env);
+    expect(config.mcp).toMatchObject({ token: MCP_TOKEN, caracal: { adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN } });
+    // The worker's share is unchanged: it serves no MCP.
+    expect(credentialsIn(envOf(render(withMcp), 'worker'))).toEqual([...CREDENTIALS.worker].sort());
+  });
+
+  test('the web then mounts the admin token file too', () => {
+    const files = render({ ...withMcp, secrets: { ...SECRETS, MCP_TOKEN, CARACAL_ADMIN_TOKEN: '' }, adminTokenFile: { secretName: 'caracal-admin', key: 'token' } });
+    const env = envOf(files, 'web');
+    expect(env.CARACAL_ADMIN_TOKEN_FILE).toMatch(/\/token$/);
+    expect(JSON.stringify(deployment(files, 'web'))).toContain('caracal-admin');
+  });
+
+  test('a Caracal credential change then rolls the web pods as well', () => {
+    const checksum = (values: Values) => deployment(render(values), 'web').spec.template.metadata.annotations['checksum/secret'];
+    expect(checksum({ ...withMcp, secrets: { ...SECRETS, MCP_TOKEN, CARACAL_ADMIN_TOKEN: `cat_${'b'.repeat(43)}` } })).not.toBe(checksum(withMcp));
+  });
+
+  test('secrets.MCP_TOKEN without mcp.enabled is refused, naming both', () => {
+    expect(tryRender({ ...VALUES, secrets: { ...SECRETS, MCP_TOKEN } }).error).toMatch(/secrets\.MCP_TOKEN is set but mcp\.enabled is false/);
+  });
 });

@@ -189,20 +189,27 @@ export function isSecretName(name: string): boolean {
 // ---- who reads what -----------------------------------------------------------------------------
 
 /**
- * The credentials each process reads, from the code: `serve` loads no Caracal settings
- * (NEEDS.serve in src/app/config.ts) and only the web serves the incident hooks
- * (src/app/processes.ts); the worker reads Caracal and posts to the chat platforms, and its Slack
+ * The credentials each process reads, from the code: `serve` loads no Caracal settings unless it
+ * serves MCP (loadWebConfig in src/app/config.ts) and only the web serves the incident hooks
+ * (src/app/processes.ts); the worker reads Caracal, posts to the chat platforms and pages PagerDuty, and its Slack
  * check (adapters/slack/config.ts) wants the signing secret or the app token whenever the bot
  * token is set. chart-secrets.test.ts runs each process's start-up check on what the chart
- * gives it.
+ * gives it. These are the lists with `mcp.enabled` off; `credentialsOf` adds MCP's.
  */
 export const CREDENTIALS = {
   web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'],
-  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD'],
+  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'],
 } as const;
 
-/** Whether a variable reaches a component: every plain setting does; a credential only where it is read; the admin token file only to workers. */
-export function readBy(component: 'web' | 'worker', name: string): boolean {
-  if (name === 'CARACAL_ADMIN_TOKEN_FILE') return component === 'worker';
-  return !isSecretName(name) || (CREDENTIALS[component] as readonly string[]).includes(name);
+/** With `mcp.enabled` the web serves POST /mcp: it reads MCP_TOKEN, and the Caracal credentials its tools read Caracal with. */
+export const MCP_WEB_CREDENTIALS = ['MCP_TOKEN', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'] as const;
+
+export function credentialsOf(component: 'web' | 'worker', mcp = false): readonly string[] {
+  return component === 'web' && mcp ? [...CREDENTIALS.web, ...MCP_WEB_CREDENTIALS] : CREDENTIALS[component];
+}
+
+/** Whether a variable reaches a component: every plain setting does; a credential only where it is read; the admin token file where Caracal is read. */
+export function readBy(component: 'web' | 'worker', name: string, mcp = false): boolean {
+  if (name === 'CARACAL_ADMIN_TOKEN_FILE') return component === 'worker' || mcp;
+  return !isSecretName(name) || credentialsOf(component, mcp).includes(name);
 }

@@ -51,6 +51,45 @@ describe('the example routes file', () => {
   });
 });
 
+describe('escalate: whom a route\'s triages reach', () => {
+  it('is read per route, the mention for the platform the route posts to', () => {
+    const t = table(`
+routes:
+  - name: security
+    match: { component: gateway }
+    to: slack:C0SECURITY01
+    escalate: { slack: S0SECURITY1, pagerduty: true }
+  - name: payments
+    to: teams:19:abc@thread.tacv2
+    escalate:
+      teams: { id: 6c1f0d2e-8a4b-4c3d-9e5f-0a1b2c3d4e5f, name: Payments on-call }
+`);
+    expect(t.routes.map((r) => r.escalate)).toEqual([
+      { mentions: [{ platform: 'slack', id: 'S0SECURITY1' }], pagerduty: true },
+      { mentions: [{ platform: 'teams', id: '6c1f0d2e-8a4b-4c3d-9e5f-0a1b2c3d4e5f', name: 'Payments on-call' }], pagerduty: false },
+    ]);
+    const d = routeIncident(t, facts({ component: 'gateway' }));
+    expect(d.ok && d.escalate).toEqual({ mentions: [{ platform: 'slack', id: 'S0SECURITY1' }], pagerduty: true });
+    const other = routeIncident(t, facts({ component: 'audit' }));
+    expect(other.ok && other.escalate).toEqual({ mentions: [{ platform: 'teams', id: '6c1f0d2e-8a4b-4c3d-9e5f-0a1b2c3d4e5f', name: 'Payments on-call' }], pagerduty: false });
+    // The default channel is no route: TRIAGE_ESCALATE applies there.
+    const byDefault = routeIncident(table('routes: []\n', BOTH, 'slack:C0DEFAULT1'), facts({}));
+    expect(byDefault.ok && byDefault.by.kind === 'default' && byDefault.escalate).toBeUndefined();
+  });
+
+  it.each([
+    ['escalate: { slack: oncall }', 'routes[0] "a" (line 2): escalate.slack: "oncall" is not a Slack user group ID (S…) or user ID (U…, W…)'],
+    ['escalate: { email: ops@example.com }', 'routes[0] "a" (line 2): escalate.email: unknown key (expected slack, teams, pagerduty)'],
+    ['escalate: { pagerduty: "yes" }', 'routes[0] "a" (line 2): escalate.pagerduty: must be true or false'],
+    ['escalate: {}', 'routes[0] "a" (line 2): escalate: names no one: give slack, teams, pagerduty (at least one)'],
+    ['escalate: { teams: 00000000-0000-4000-8000-000000000001 }', 'routes[0] "a" (line 2): escalate.teams: this route posts to Slack (to: slack:C0AAAAAAAA), where a Microsoft Teams user cannot be mentioned'],
+  ])('refuses %s, naming the entry and the key', (line, message) => {
+    const errors = errorsOf(`routes:\n  - name: a\n    to: slack:C0AAAAAAAA\n    ${line}\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`TRIAGE_ROUTES_FILE: ${FILE}: ${message}`);
+  });
+});
+
 describe('matching', () => {
   const text = `
 routes:
@@ -122,7 +161,7 @@ describe('errors name the file, the entry and the key', () => {
       'routes:\n  - name: a\n    to: slack:C0AAAAAAAA1\n  - name: b\n    tO: slack:C0BBBBBBBB1\n',
       [
         `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): to: is required`,
-        `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): tO: unknown key (expected name, match, to)`,
+        `TRIAGE_ROUTES_FILE: ${FILE}: routes[1] "b" (line 4): tO: unknown key (expected name, match, to, escalate)`,
       ],
     ],
     [

@@ -76,3 +76,23 @@ describe('folding', () => {
     expect(nextReply(ready(), 5, { atBacklog: 10, maxSteps: 8 }, 8)).toHaveLength(1);
   });
 });
+
+describe('notices (an escalation\'s mention, a reminder)', () => {
+  const notice = (key: string) => ({ key, kind: 'escalation' as const, at: '2026-11-27T12:00:00.000Z', escalation: 1 });
+  const withNotices = (s: ThreadState, keys: string[]): ThreadState => ({ ...s, record: { ...s.record, notices: keys.map(notice) } });
+
+  it('go as soon as they exist, ahead of a step still being collected, one per reply, and once', () => {
+    const s = withNotices(state(8, { bundle: true, pending: ['grant_policy'], posted: [stepKey('readiness', 2), stepKey('configuration', 3), stepKey('request_trace', 4)] }), ['escalate.1']);
+    const n = threadNext(s);
+    expect(keys(n)).toEqual(['escalate.1']);
+    expect(n.kind === 'ready' && nextReply(n.items, 5, DEFAULT_FOLD, 8)).toEqual([{ kind: 'notice', key: 'escalate.1' }]);
+    expect(threadNext({ ...s, posted: new Set([...s.posted, 'escalate.1']) })).toEqual({ kind: 'waiting', on: 'grant_policy' });
+  });
+
+  it('a thread whose steps and bundle are all posted is not done while a notice waits', () => {
+    const all = [...STEP_IDS.map((s, i) => stepKey(s, i + 2)), BUNDLE_KEY];
+    const s = state(8, { bundle: true, pending: [], posted: all });
+    expect(threadNext(s)).toEqual({ kind: 'done' });
+    expect(keys(threadNext(withNotices(s, ['remind.v12'])))).toEqual(['remind.v12']);
+  });
+});

@@ -18,7 +18,8 @@ describe('idle triages', () => {
       const r = await h.service.get(id);
       return r?.state === 'abandoned' ? r : null;
     }, 15_000);
-    expect(rec.history.at(-1)!.action).toBe('abandoned (no activity)');
+    expect(rec.history.at(-1)!.action).toBe('abandoned: no one acted for 2 s');
+    expect(rec.abandonedAfterMs).toBe(1500);
     await waitFor('card update', async () => h.port.delivered(id).some((c) => c.method === 'updateCard' && c.state === 'abandoned'));
     const audit = await h.redis.xrange(h.service.store.keys.audit(), '-', '+');
     const entries = audit.map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]));

@@ -69,6 +69,16 @@ describe('web host', () => {
     expect(events).toEqual(['start alpha', 'start beta', 'stop alpha', 'stop beta']);
   });
 
+  it('answers another method on an ingress path with 405 and the methods it takes; an unknown path stays 404', async () => {
+    web = createWebServer({ ingresses: [fakeIngress('alpha', [])], registry: new Registry() });
+    const base = await listen(web);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await fetch(`${base}/alpha/in`, { method });
+      expect({ method, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, status: 405, allow: 'POST' });
+    }
+    expect((await fetch(`${base}/alpha/out`)).status).toBe(404);
+  });
+
   it('answers 503 naming each check that failed, its own and the ingresses', async () => {
     web = createWebServer({
       ingresses: [fakeIngress('alpha', [], async () => 'alpha cannot reach its platform')],

@@ -82,6 +82,10 @@ export interface FakeSlackApi {
   uploads: Array<{ fileId: string; content: string }>;
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
+  /** users.conversations: the channels each user is in (as the bot sees them). */
+  memberships: Map<string, string[]>;
+  /** Home tabs published with views.publish, in order. */
+  views: Array<{ userId: string; view: { type: string; blocks: Array<Record<string, unknown>> } }>;
   callsTo(method: string): SlackCall[];
   /** The next `times` calls to `method` (those `match` accepts) answer 429 with Retry-After seconds. */
   rateLimit(method: string, retryAfter: number, times?: number, match?: (body: Record<string, string>) => boolean): void;
@@ -158,6 +162,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     uploads: [],
     channels: new Map(),
     usergroups: new Map(),
+    memberships: new Map(),
+    views: [],
     latencyMs: 0,
     jitterMs: 0,
     socketUrl: null,
@@ -198,6 +204,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.responses.length = 0;
       api.uploads.length = 0;
       api.messages.length = 0;
+      api.views.length = 0;
       api.rateLimited = {};
       overrides.clear();
       rate = null;
@@ -309,6 +316,18 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
             channel: { id: c.id, name: c.name, is_member: c.is_member !== false, is_private: !!c.is_private, topic: { value: c.topic ?? '' }, purpose: { value: c.purpose ?? '' } },
           },
         };
+      }
+      case 'views.publish': {
+        const view = parseJson<FakeSlackApi['views'][number]['view']>(body.view);
+        if (!body.user_id || !view || view.type !== 'home') return { body: { ok: false, error: 'invalid_arguments' } };
+        if (view.blocks.length > 100) return { body: { ok: false, error: 'invalid_blocks' } };
+        api.views.push({ userId: body.user_id, view });
+        return { body: { ok: true, view: { id: `V${api.views.length}`, type: 'home' } } };
+      }
+      case 'users.conversations': {
+        const ids = api.memberships.get(body.user ?? '');
+        if (!ids) return { body: { ok: false, error: 'user_not_found' } };
+        return { body: { ok: true, channels: ids.map((id) => ({ id })), response_metadata: { next_cursor: '' } } };
       }
       case 'usergroups.users.list': {
         const users = api.usergroups.get(body.usergroup);

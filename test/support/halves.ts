@@ -13,6 +13,7 @@ import type { ChatPorts } from '../../src/posting/ports';
 import { triageMetrics } from '../../src/queue/metrics';
 import { openTriageRedis, type RedisRole } from '../../src/queue/triage-redis';
 import { createTriageService, type RedisTriageService, type TriageServiceOptions } from '../../src/service/triage-service';
+import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
 
 export interface HalfRedis {
   redisUrl: string;
@@ -36,7 +37,7 @@ export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'red
     await redis.close();
     throw e;
   }
-  const service = createTriageService({ ...o, redis, logger });
+  const service = createTriageService({ placeOf: CHANNEL_ADDRESSES.place, ...o, redis, logger });
   return { ...service, close: () => redis.close() };
 }
 
@@ -64,7 +65,9 @@ export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPort
   const { redisUrl, signingKey } = config.runtime;
   const redis = openTriageRedis({ url: redisUrl, role: 'worker', signingKey, prefix: o.prefix, logger: o.logger });
   const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
-  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...o, ports: engine.ports, redis });
+  const f = config.followUp;
+  const followUp = { redactor: engine.redactor, staleAfterMs: f.abandonAfterMs, remindAfterMs: f.remindAfterMs, pagerduty: f.pagerduty, notes: f.notes };
+  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...followUp, ...o, ports: engine.ports, redis });
   return {
     ...half,
     async close(timeoutMs) {

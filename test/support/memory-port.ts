@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { PlatformName } from '../../src/chat/address';
 import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from '../../src/chat/port';
 
-export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle';
+export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle' | 'postNotice';
 
 export interface MemoryCall {
   seq: number;
@@ -76,6 +76,16 @@ export function renderStepText(t: TriageRecord, step: StepId): string {
 
 export function renderStepsText(t: TriageRecord, steps: StepId[]): string {
   return steps.map((s) => renderStepText(t, s)).join('\n');
+}
+
+/** A notice as a person would read it: whom an escalation mentions here, or what a reminder names. */
+export function renderNoticeText(t: TriageRecord, key: string, platform: string): string {
+  const n = t.notices?.find((x) => x.key === key);
+  if (!n) return `notice ${key}: missing`;
+  if (n.kind === 'reminder') return `Reminder: no one acted for ${n.idleMs} ms; waiting on ${n.step ?? 'no step'}`;
+  const e = t.escalations?.find((x) => x.n === n.escalation);
+  const here = (e?.mentions ?? []).filter((m) => m.platform === platform).map((m) => `@${m.id}`);
+  return `Escalation ${n.escalation} by ${e?.actor.name ?? e?.actor.id}: ${here.length ? here.join(' ') : 'no one to mention'}${e?.pagerduty ? ' + PagerDuty' : ''}`;
 }
 
 export function renderBundleText(t: TriageRecord): string {
@@ -161,6 +171,11 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     async postBundle(ref, triage, o) {
       if (o?.found) return o.found.ref;
       await call('postBundle', ref, triage, renderBundleText(triage), undefined, ref, { key: o?.identity?.key });
+      return reply(ref);
+    },
+    async postNotice(ref, triage, key, o) {
+      if (o?.found) return o.found.ref;
+      await call('postNotice', ref, triage, renderNoticeText(triage, key, platform), undefined, ref, { key: o?.identity?.key ?? key });
       return reply(ref);
     },
     async permalink(ref) {

@@ -194,6 +194,23 @@ describe('routeError: pasted bodies', () => {
     expect(r.symptom).toBe('token_exchange_denied');
   });
 
+  it('reads the "<code>: <description>" line a Caracal verifier answers with (an MCP server protected by Caracal), which carries no request ID', () => {
+    expect(routeError('insufficient_scope: Required scope is missing')).toMatchObject({ code: 'insufficient_scope', symptom: 'resource_denied', surfaceHint: 'resource_verifier', requestId: null });
+    expect(routeError('agent_required: Agent identity required')).toMatchObject({ code: 'agent_required', symptom: 'resource_denied', surfaceHint: 'resource_verifier' });
+    expect(routeError('session_revoked: Session revoked')).toMatchObject({ code: 'session_revoked', surfaceHint: 'resource_verifier' });
+  });
+
+  it('takes the code in front of such a line as the code, not a known code word in its description', () => {
+    // Before, the first known word won: `invalid_token` from the description.
+    const r = routeError('mandate_rejected: upstream said invalid_token');
+    expect(r).toMatchObject({ code: null, symptom: null });
+    expect(r.reason).toContain('`mandate_rejected` is not an error code Caracal emits');
+    // An SDK message is the same form: its code and policy reason still route as before.
+    expect(routeError('access_denied: policy denied (scope_mismatch)')).toMatchObject({ code: 'access_denied', policyReason: 'scope_mismatch', surfaceHint: 'resource_definition' });
+    // A request-ID label is not a code.
+    expect(routeError('request_id: req-123')).toMatchObject({ requestId: 'req-123' });
+  });
+
   it('routes every observed API error body without throwing', () => {
     for (const body of Object.values(observedErrors)) {
       const r = routeError(JSON.stringify(body));

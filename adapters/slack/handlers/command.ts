@@ -25,7 +25,8 @@ export function commandListener(deps: SlackHandlerDeps) {
       dedupeKey: `slack:${teamId}:${command.channel_id}:${command.user_id}:${command.trigger_id}`,
       source: 'slack_command',
       authorize: () => deps.authz.check(command.user_id, command.channel_id),
+      mayListAll: () => deps.authz.mayListAll(command.user_id),
     });
-    await ack({ response_type: 'ephemeral', text: outcomeText(outcome, statusFacts(deps)) });
+    await ack({ response_type: 'ephemeral', text: outcomeText(outcome, statusFacts(deps), command.command || '/caracal') });
   };
 }

@@ -13,6 +13,8 @@ export interface SlackHandlerDeps {
   metrics: IngressMetrics;
   logger: Logger;
   incidentChannelPattern: RegExp;
+  /** SLACK_FILE_UPLOADS: the export goes into the thread as a file (else as a link to it). */
+  fileUploads: boolean;
 }
 
 export function slackActor(id: string, name?: string | null): { kind: 'user'; id: string; name?: string } {

@@ -36,10 +36,11 @@ export function mentionListener(deps: SlackHandlerDeps) {
       dedupeKey: `slack:${teamId}:event:${eventId}`,
       source: 'slack_mention',
       authorize: () => deps.authz.check(user, event.channel),
+      mayListAll: () => deps.authz.mayListAll(user),
     });
     if (outcome.kind === 'started' && !outcome.created) return;
     try {
-      await client.chat.postEphemeral({ channel: event.channel, user, text: outcomeText(outcome, statusFacts(deps)), ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
+      await client.chat.postEphemeral({ channel: event.channel, user, text: outcomeText(outcome, statusFacts(deps), '@Caracal'), ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
     } catch (e) {
       deps.logger.warn({ error: (e as Error).message }, 'could not answer a mention');
     }

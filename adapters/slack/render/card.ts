@@ -6,15 +6,21 @@
 import type { types } from '@slack/bolt';
 import { type ButtonAction } from '../../../src/chat/render/card-actions';
 import { DEFAULT_BUTTON_TTL_SECONDS, signButton } from '../../../src/commands/button-token';
-import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
+import { SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
 import { clip } from '../../../src/render/fit';
-import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
+import { BUTTON_LABELS, EXPORT_LABEL, focusStep, isFinal, lastEntry, needsSymptom, showsExport, walkActions } from '../../../src/chat/render/card-actions';
+import { NO_LINKS, type LinksConfig } from '../../../src/report/config';
+import { triageLinks, type TriageLinks } from '../../../src/report/links';
+import { stateText, stateWords } from '../../../src/report/state-words';
+import { nameOf, withNames } from '../../../src/triage/names';
+import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
+import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
 
@@ -28,6 +34,8 @@ export interface CardOptions {
    * Absent: not posted yet.
    */
   bundleLink?: string | null;
+  /** Where the card's links point (its page, the Console, the runbook); absent: none. */
+  links?: LinksConfig;
 }
 
 /** A link we may put inside `<url|text>`: https and none of the characters that end it. */
@@ -49,18 +57,29 @@ function lastActor(r: TriageRecord, action: string): string {
   return e ? ` by ${userRef(e.actor.id, e.actor.name)}` : '';
 }
 
-function summaryText(r: TriageRecord, bundleLink?: string | null): string {
+/** The cause's runbook section: a link with TRIAGE_RUNBOOK_URL, else where it is in the repository. */
+function runbookText(links: TriageLinks): string {
+  const rb = links.runbook;
+  if (!rb) return '';
+  return rb.url ? ` · ${slackLink(rb.url, 'runbook')}` : ` · runbook: ${code(rb.pointer)}`;
+}
+
+function summaryText(r: TriageRecord, links: TriageLinks, bundleLink?: string | null): string {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_EMOJI.resolved} *Resolved*${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`, bundleLine(bundleLink));
-  if (r.state === 'abandoned') lines.push(`${STATE_EMOJI.abandoned} *Abandoned*: no activity for too long.`);
+  // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
+  const escalation = escalationLines(r);
+  if (escalation.length) lines.push(...escalation);
+  else if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
+  if (r.state === 'escalated') lines.push(bundleLine(bundleLink));
+  if (r.state === 'abandoned') lines.push(abandonedLine(r));
   const failure = failureParts(r);
   if (failure) lines.push(`${STATE_EMOJI.failed} *Stopped: ${failure.title}* (${failure.progress}). Last error: ${code(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '*Retry*')}`);
   const d = r.diagnosis;
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
-      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
   } else if (failure) {
     // Said above.
@@ -71,7 +90,7 @@ function summaryText(r: TriageRecord, bundleLink?: string | null): string {
     const failing = r.steps.find((s) => s.verdict === 'fail');
     lines.push(
       failing
-        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(failing.summary), 1000)}`
+        ? `:rotating_light: *${esc(STEP_TITLES[failing.id])} failed:* ${sentenceFit(oneLine(withNames(failing.summary, r.names)), 1000)}`
         : ':white_check_mark: *Readiness checked.*',
       ':point_down: What does the failing caller see? Pick the symptom below.',
     );
@@ -124,7 +143,7 @@ function changesText(r: TriageRecord): string | null {
   if (shown.length === 0) return null;
   const lines = [`:memo: *${changesHeading(r)}*`];
   for (const { change, isCause } of shown) {
-    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${sentenceFit(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`);
+    lines.push(`${isCause ? ':point_right: *cause*' : `• _${esc(change.relevance.replace(/_/g, ' '))}_`}: ${sentenceFit(oneLine(withNames(change.summary, r.names)), CHANGE_SUMMARY_CHARS)}`);
   }
   if (more > 0) lines.push(`_and ${more} more in the diagnostic bundle_`);
   return lines.join('\n');
@@ -142,7 +161,7 @@ function stepsText(r: TriageRecord): string {
     const detail = pending
       ? '_collecting…_'
       : result
-        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(result.summary), STEP_SUMMARY_CHARS)}`
+        ? `${VERDICT_LABELS[result.verdict]}: ${sentenceFit(oneLine(withNames(result.summary, r.names)), STEP_SUMMARY_CHARS)}`
         : '_not checked_';
     return `${emoji} *${stepNumber(id)}. ${esc(STEP_TITLES[id])}*${marker} ${detail}`;
   }).join('\n');
@@ -151,7 +170,7 @@ function stepsText(r: TriageRecord): string {
 function historyLine(h: HistoryEntry): string {
   const who = h.actor.kind === 'user' ? userRef(h.actor.id, h.actor.name) : esc(h.actor.name ?? h.actor.id);
   const step = h.step ? ` (${esc(STEP_TITLES[h.step] ?? h.step)})` : '';
-  return `${clock(h.at)} ${who}: ${escFit(h.action, 80)}${step}`;
+  return `${slackDate(h.at, '{time}')} ${who}: ${escFit(h.action, 80)}${step}`;
 }
 
 function historyText(r: TriageRecord): string {
@@ -160,7 +179,7 @@ function historyText(r: TriageRecord): string {
   return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
 }
 
-function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
   const value = signButton(
     { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
     opts.signingKey,
@@ -176,8 +195,37 @@ function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundl
   return b;
 }
 
+/** Where the triage is in words, with the person as a mention: "Needs you: step 4 of 8 (…)", "Resolved by @ada". */
+function stateLine(r: TriageRecord): string {
+  const w = stateWords(r);
+  return `${esc(w.phrase)}${w.by ? ` by ${userRef(w.by.id, w.by.name)}` : ''}`;
+}
+
+/** The zone by name (its ID stays in the evidence); the ID when the triage read no name. */
+function zoneText(r: TriageRecord): string {
+  if (!r.zoneId) return '_not located yet_';
+  const name = nameOf(r.names, 'zones', r.zoneId);
+  return name ? escFit(oneLine(name), 120) : code(r.zoneId);
+}
+
+/** The triage's page and the Console's views of it, when their settings are given. */
+function linksText(links: TriageLinks): string | null {
+  const parts = [
+    links.page && `:page_facing_up: ${slackLink(links.page, 'Triage page')}`,
+    links.requestTrace && slackLink(links.requestTrace, 'request trace'),
+    links.policySet && slackLink(links.policySet, 'policy set'),
+    links.resource && slackLink(links.resource, 'resource'),
+    links.approvals && slackLink(links.approvals, 'approvals'),
+  ].filter((x): x is string => !!x);
+  if (parts.length === 0) return null;
+  const [first, ...consoleParts] = links.page ? parts : ['', ...parts];
+  return [first, consoleParts.length ? `Console: ${consoleParts.join(' · ')}` : ''].filter(Boolean).join(' · ');
+}
+
 export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMessage {
   const opts = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
+  const links = triageLinks(r, { config: options.links ?? NO_LINKS, signingKey: options.signingKey, now: opts.now });
+  const linkLine = linksText(links);
   const requestId = r.input.requestId;
   const incident = incidentText(r);
   const changes = changesText(r);
@@ -186,7 +234,8 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       type: 'header',
       text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? (r.incident ? oneLine(r.incident.title) : 'readiness first')}`, LIMITS.headerText), emoji: false },
     },
-    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, options.bundleLink) } },
+    { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, links, options.bundleLink) } },
+    ...(linkLine ? [{ type: 'context' as const, block_id: 'triage:links', elements: [{ type: 'mrkdwn' as const, text: linkLine }] }] : []),
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
     ...(changes ? [{ type: 'section' as const, block_id: 'triage:changes', text: { type: 'mrkdwn' as const, text: changes } }] : []),
     {
@@ -194,10 +243,10 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       block_id: 'triage:facts',
       fields: [
         { type: 'mrkdwn', text: `*Request*\n${requestId ? code(requestId) : '_none given_'}` },
-        { type: 'mrkdwn', text: `*Zone*\n${r.zoneId ? code(r.zoneId) : '_not located yet_'}` },
+        { type: 'mrkdwn', text: `*Zone*\n${zoneText(r)}` },
         { type: 'mrkdwn', text: `*Surface*\n${r.surface ? `${esc(SURFACE_LABELS[r.surface])} (${code(r.surface)})` : '_not determined_'}` },
         { type: 'mrkdwn', text: `*Symptom*\n${r.symptom ? esc(SYMPTOM_LABELS[r.symptom]) : '_not known_'}` },
-        { type: 'mrkdwn', text: `*State*\n${STATE_EMOJI[r.state]} ${esc(STATE_LABELS[r.state])}` },
+        { type: 'mrkdwn', text: `*State*\n${STATE_EMOJI[r.state] ?? ''} ${stateLine(r)}` },
         { type: 'mrkdwn', text: `*Elapsed*\n${triageElapsed(r, opts.now)}` },
       ],
     },
@@ -231,6 +280,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       elements: SYMPTOMS.map((s) => button(r, opts, 'symptom', SYMPTOM_LABELS[s], { symptom: s })),
     });
   }
+  if (showsExport(r)) {
+    blocks.push({ type: 'actions', block_id: 'triage:export', elements: [button(r, opts, 'export', EXPORT_LABEL)] });
+  }
   const redactions = r.bundle?.redactions ?? 0;
   blocks.push({
     type: 'context',
@@ -238,14 +290,14 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     elements: [
       {
         type: 'mrkdwn',
-        text: `Triage ${code(r.id)} · version ${r.version}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${clock(r.updatedAt)}`,
+        text: `Triage ${code(r.id)} · started ${slackDate(r.createdAt)}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${slackDate(r.updatedAt)}`,
       },
     ],
   });
 
   const d = r.diagnosis;
   const fallback = d
-    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${STATE_LABELS[r.state]}.`
-    : `Caracal triage ${requestId ?? r.id}: ${STATE_LABELS[r.state]}.`;
+    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${stateText(r)}.`
+    : `Caracal triage ${requestId ?? r.id}: ${stateText(r)}.`;
   return validateMessage({ text: escFit(fallback, 500), blocks });
 }

@@ -4,6 +4,7 @@ import type { MessageRef } from '../../../src/chat/port';
 import type { CommandOutcome, StartingCommand } from '../../../src/ingress/flow';
 import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { code, esc } from './mrkdwn';
+import { listText, showText } from './find';
 
 export interface StatusFacts {
   botUserId: string | null;
@@ -57,8 +58,14 @@ export function openText(triageId: string, card: MessageRef | null, link: string
   ].join(' ');
 }
 
-export function outcomeText(outcome: CommandOutcome, facts: StatusFacts): string {
+export function outcomeText(outcome: CommandOutcome, facts: StatusFacts, prefix = '/caracal'): string {
   switch (outcome.kind) {
+    case 'list':
+      return listText(outcome.scope, outcome.triages, outcome.more, prefix);
+    case 'show':
+      return showText(outcome.triage);
+    case 'missing':
+      return `:grey_question: ${esc(outcome.message)}`;
     case 'help':
       return esc(outcome.text);
     case 'status':

@@ -78,6 +78,9 @@ function iconProblems(name: string, file: Buffer, size: number, outline: boolean
   }
 }
 
+/** Commands that need an argument, parsed with an example of one. */
+const EXAMPLE_ARGUMENTS: Record<string, string> = { show: 'tri-0000000000000000000000000a' };
+
 /** The bot's command list must be exactly the grammar's commands, each parsed as itself. */
 export function commandListProblems(manifest: TeamsManifest): string[] {
   const grammar = /Commands: ([a-z, ]+)\./.exec((parseCommand('no-such-command') as { message: string }).message)?.[1].split(', ') ?? [];
@@ -85,7 +88,7 @@ export function commandListProblems(manifest: TeamsManifest): string[] {
   for (const list of manifest.bots[0].commandLists ?? []) {
     const titles = list.commands.map((c) => c.title);
     if ([...titles].sort().join(',') !== [...grammar].sort().join(',')) problems.push(`bots[0].commandLists commands (${titles.join(', ')}) must be the grammar's: ${grammar.join(', ')}`);
-    for (const t of titles) if (parseCommand(t).kind !== t) problems.push(`command "${t}" does not parse as itself in the command grammar`);
+    for (const t of titles) if (parseCommand(`${t} ${EXAMPLE_ARGUMENTS[t] ?? ''}`).kind !== t) problems.push(`command "${t}" does not parse as itself in the command grammar`);
   }
   return problems;
 }

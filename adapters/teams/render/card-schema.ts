@@ -105,6 +105,17 @@ const Element: z.ZodType<Element> = z.lazy(() =>
   ]),
 );
 
+/**
+ * An @mention on a card (platform-notes §11.3): `text` is the `<at>Name</at>` the card's text
+ * holds, `mentioned` the user (an Entra object ID or a 29: ID) and the name shown.
+ */
+const MentionEntitySchema = z.strictObject({
+  type: z.literal('mention'),
+  text: z.string().regex(/^<at>[^<>]{1,64}<\/at>$/),
+  mentioned: z.strictObject({ id: z.string().min(1).max(300), name: z.string().min(1).max(64) }),
+});
+export type MentionEntity = z.infer<typeof MentionEntitySchema>;
+
 export const AdaptiveCardSchema = z
   .strictObject({
     type: z.literal('AdaptiveCard'),
@@ -113,9 +124,11 @@ export const AdaptiveCardSchema = z
     body: z.array(Element).min(1),
     actions: Actions.optional(),
     fallbackText: z.string().min(1).max(1000),
-    msteams: z.strictObject({ width: z.literal('Full') }).optional(),
+    msteams: z.strictObject({ width: z.literal('Full'), entities: z.array(MentionEntitySchema).min(1).max(10).optional() }).optional(),
   })
-  .refine((c) => cardBytes(c) <= LIMITS.cardBytes, { message: `card JSON exceeds ${LIMITS.cardBytes} bytes` });
+  .refine((c) => cardBytes(c) <= LIMITS.cardBytes, { message: `card JSON exceeds ${LIMITS.cardBytes} bytes` })
+  // Teams shows a mention only where its text appears in the card.
+  .refine((c) => (c.msteams?.entities ?? []).every((e) => JSON.stringify(c.body).includes(JSON.stringify(e.text).slice(1, -1))), { message: 'a mention entity whose text is not in the card' });
 
 export type AdaptiveCard = z.infer<typeof AdaptiveCardSchema>;
 export type CardElement = Element;

@@ -7,8 +7,13 @@
  * a client renders newlines.
  */
 import { DEFAULT_BUTTON_TTL_SECONDS } from '../../../src/commands/button-token';
-import { STATE_LABELS, SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, clock, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
-import { BUTTON_LABELS, focusStep, isFinal, lastEntry, needsSymptom, walkActions } from '../../../src/chat/render/card-actions';
+import { SURFACE_LABELS, SYMPTOM_LABELS, VERDICT_LABELS, oneLine, stepNumber, triageElapsed } from '../../../src/chat/render/labels';
+import { BUTTON_LABELS, EXPORT_LABEL, focusStep, isFinal, lastEntry, needsSymptom, showsExport, walkActions } from '../../../src/chat/render/card-actions';
+import { NO_LINKS, type LinksConfig } from '../../../src/report/config';
+import { triageLinks, type TriageLinks } from '../../../src/report/links';
+import { stateText } from '../../../src/report/state-words';
+import { nameOf, withNames } from '../../../src/triage/names';
+import { teamsDateTime, teamsLink, teamsTime } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
@@ -16,6 +21,7 @@ import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
 import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type CardElement, LIMITS, validateCard } from './card-schema';
 import { fitOutside, outsideText, fitSentence } from './escape';
+import { abandonedLine, escalationLines } from './followup';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
 
 export interface CardOptions {
@@ -23,6 +29,8 @@ export interface CardOptions {
   signingKey: string;
   now?: Date;
   buttonTtlSeconds?: number;
+  /** Where the card's links point (its page, the Console, the runbook); absent: none. */
+  links?: LinksConfig;
 }
 
 export const HISTORY_LINES = 6;
@@ -37,11 +45,29 @@ function lastActor(r: TriageRecord, action: string): string {
   return e ? ` by ${who(e)}` : '';
 }
 
-function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis'; lines: string[] } {
+/** The cause's runbook section: a link with TRIAGE_RUNBOOK_URL, else where it is in the repository. */
+function runbookText(links: TriageLinks): string {
+  const rb = links.runbook;
+  if (!rb) return '';
+  return rb.url ? ` · ${teamsLink(rb.url, 'runbook')}` : ` · runbook: \`${rb.pointer}\``;
+}
+
+/** The triage's page and the Console's views of it, when their settings are given. */
+function linksLine(links: TriageLinks): string | null {
+  const views: Array<[string | null, string]> = [[links.requestTrace, 'request trace'], [links.policySet, 'policy set'], [links.resource, 'resource'], [links.approvals, 'approvals']];
+  const console = views.filter(([url]) => url).map(([url, label]) => teamsLink(url, label));
+  const parts = [links.page ? `📄 ${teamsLink(links.page, 'Triage page')}` : '', console.length ? `Console: ${console.join(' · ')}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+function summary(r: TriageRecord, links: TriageLinks): { style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis'; lines: string[] } {
   const lines: string[] = [];
   if (r.state === 'resolved') lines.push(`${STATE_ICON.resolved} **Resolved**${lastActor(r, 'resolve')}.`);
-  if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
-  if (r.state === 'abandoned') lines.push(`${STATE_ICON.abandoned} **Abandoned**: no activity for too long.`);
+  // Whom an escalation reached stays on the card after it (followup.ts); older records say who only.
+  const escalation = escalationLines(r);
+  if (escalation.length) lines.push(...escalation);
+  else if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
+  if (r.state === 'abandoned') lines.push(abandonedLine(r));
   const failure = failureParts(r);
   if (failure) lines.push(`${STATE_ICON.failed} **Stopped: ${failure.title}** (${failure.progress}). Last error: ${fitOutside(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '**Retry**')}`);
   const d = r.diagnosis;
@@ -50,7 +76,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     if (r.state !== 'resolved') style = 'attention';
     lines.push(
       `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
-      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(d.summary), 1200)} _(confidence: ${d.confidence})_`,
+      `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
   } else if (failure) {
     // Said above.
@@ -62,7 +88,7 @@ function summary(r: TriageRecord): { style: 'attention' | 'good' | 'accent' | 'w
     const failing = r.steps.find((s) => s.verdict === 'fail');
     style = failing ? 'attention' : 'warning';
     lines.push(
-      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitSentence(oneLine(failing.summary), 1000)}` : '✅ **Readiness checked.**',
+      failing ? `🚨 **${STEP_TITLES[failing.id]} failed:** ${fitSentence(oneLine(withNames(failing.summary, r.names)), 1000)}` : '✅ **Readiness checked.**',
       '👇 What does the failing caller see? Pick the symptom below.',
     );
   } else if (headlineOf(recordHeadlineInput(r)).state === 'undetermined') {
@@ -85,13 +111,13 @@ function stepLine(r: TriageRecord, id: StepId): string {
   const pending = r.pending.includes(id) && r.state !== 'failed';
   const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
   const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
-  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(result.summary), STEP_SUMMARY_CHARS)}` : '_not checked_';
+  const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(withNames(result.summary, r.names)), STEP_SUMMARY_CHARS)}` : '_not checked_';
   return `${icon} **${stepNumber(id)}. ${STEP_TITLES[id]}**${marker} ${detail}`;
 }
 
 function historyLine(h: HistoryEntry): string {
   const step = h.step ? ` (${STEP_TITLES[h.step] ?? outsideText(h.step)})` : '';
-  return `${clock(h.at)} ${who(h)}: ${fitOutside(h.action, 80)}${step}`;
+  return `${teamsTime(h.at)} ${who(h)}: ${fitOutside(h.action, 80)}${step}`;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
@@ -127,7 +153,7 @@ function changesPart(r: TriageRecord): CardElement[] {
   if (shown.length === 0) return [];
   const lines = [
     `📝 **${changesHeading(r)}**`,
-    ...shown.map(({ change, isCause }) => `${isCause ? '👉 **cause**' : `• _${change.relevance.replace(/_/g, ' ')}_`}: ${fitSentence(oneLine(change.summary), CHANGE_SUMMARY_CHARS)}`),
+    ...shown.map(({ change, isCause }) => `${isCause ? '👉 **cause**' : `• _${change.relevance.replace(/_/g, ' ')}_`}: ${fitSentence(oneLine(withNames(change.summary, r.names)), CHANGE_SUMMARY_CHARS)}`),
     ...(more > 0 ? [`_and ${more} more in the diagnostic bundle_`] : []),
   ];
   return [{ type: 'Container', items: lines.map((l) => text(l, { spacing: 'small' })) }];
@@ -136,20 +162,25 @@ function changesPart(r: TriageRecord): CardElement[] {
 export function buildStatusCard(r: TriageRecord, options: CardOptions): AdaptiveCard {
   const opts: ButtonOptions = { signingKey: options.signingKey, now: options.now ?? new Date(), buttonTtlSeconds: options.buttonTtlSeconds ?? DEFAULT_BUTTON_TTL_SECONDS };
   const requestId = r.input.requestId;
-  const s = summary(r);
+  const links = triageLinks(r, { config: options.links ?? NO_LINKS, signingKey: options.signingKey, now: opts.now });
+  const s = summary(r, links);
+  const linkLine = linksLine(links);
+  const zoneName = nameOf(r.names, 'zones', r.zoneId);
+  const state = stateText(r);
   const body: CardElement[] = [
     text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
+    ...(linkLine ? [text(linkLine, { isSubtle: true, size: 'small', spacing: 'small' })] : []),
     ...incidentPart(r),
     ...changesPart(r),
     {
       type: 'FactSet',
       facts: [
         { title: 'Request', value: requestId ? fitOutside(requestId, 130) : 'none given' },
-        { title: 'Zone', value: r.zoneId ? fitOutside(r.zoneId, 130) : 'not located yet' },
+        { title: 'Zone', value: r.zoneId ? fitOutside(zoneName ?? r.zoneId, 130) : 'not located yet' },
         { title: 'Surface', value: r.surface ? `${SURFACE_LABELS[r.surface]} (${outsideText(r.surface)})` : 'not determined' },
         { title: 'Symptom', value: r.symptom ? SYMPTOM_LABELS[r.symptom] : 'not known' },
-        { title: 'State', value: `${STATE_ICON[r.state]} ${STATE_LABELS[r.state]}` },
+        { title: 'State', value: `${STATE_ICON[r.state] ?? ''} ${fitOutside(state, 200)}` },
         { title: 'Elapsed', value: triageElapsed(r, opts.now) },
       ],
     },
@@ -178,15 +209,15 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
   const redactions = r.bundle?.redactions ?? 0;
   body.push(
     text(
-      `Triage ${outsideText(r.id)} · version ${r.version}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${clock(r.updatedAt)}`,
+      `Triage ${outsideText(r.id)} · started ${teamsDateTime(r.createdAt)}${redactions > 0 ? ` · ${redactions} secret value${redactions === 1 ? '' : 's'} redacted` : ''} · updated ${teamsDateTime(r.updatedAt)}`,
       { isSubtle: true, size: 'small', separator: true },
     ),
   );
 
   const d = r.diagnosis;
   const fallback = d
-    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${STATE_LABELS[r.state]}.`
-    : `Caracal triage ${requestId ?? r.id}: ${STATE_LABELS[r.state]}.`;
+    ? `Caracal triage ${requestId ?? r.id}: failing surface ${d.surface} (${d.cause}). ${state}.`
+    : `Caracal triage ${requestId ?? r.id}: ${state}.`;
   const card: AdaptiveCard = {
     type: 'AdaptiveCard',
     $schema: CARD_SCHEMA,
@@ -195,8 +226,8 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     fallbackText: fitOutside(fallback, 500),
     body,
   };
-  if (actions.length > 0) {
-    card.actions = actions.map((a) => button(r, opts, a, BUTTON_LABELS[a], a === 'recheck' || a === 'skip' ? onStep : {})).slice(0, LIMITS.actionsPerSet);
-  }
+  const buttons = actions.map((a) => button(r, opts, a, BUTTON_LABELS[a], a === 'recheck' || a === 'skip' ? onStep : {}));
+  if (showsExport(r)) buttons.push(button(r, opts, 'export', EXPORT_LABEL));
+  if (buttons.length > 0) card.actions = buttons.slice(0, LIMITS.actionsPerSet);
   return validateCard(card);
 }

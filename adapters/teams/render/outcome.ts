@@ -2,6 +2,7 @@
 import type { CommandOutcome, StartingCommand } from '../../../src/ingress/flow';
 import type { ReadinessReport } from '../../../src/ingress/readiness';
 import { outsideText, visible } from './escape';
+import { listText, showText } from './find';
 
 export interface TeamsStatusFacts {
   access: string;
@@ -31,8 +32,14 @@ function startedText(cmd: StartingCommand, triageId: string, created: boolean): 
   return '🔎 Triage started: readiness first, then the card asks for the symptom.';
 }
 
-export function teamsOutcomeText(outcome: CommandOutcome, facts: TeamsStatusFacts): string {
+export function teamsOutcomeText(outcome: CommandOutcome, facts: TeamsStatusFacts, prefix = '@Caracal'): string {
   switch (outcome.kind) {
+    case 'list':
+      return listText(outcome.scope, outcome.triages, outcome.more, prefix);
+    case 'show':
+      return showText(outcome.triage);
+    case 'missing':
+      return `❔ ${outsideText(outcome.message)}`;
     case 'help':
       return outsideText(outcome.text).replace(/\n/g, '\n\n');
     case 'status':

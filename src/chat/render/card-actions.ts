@@ -7,10 +7,15 @@ import type { HistoryEntry, TriageRecord } from '../../triage/record';
 import type { StepId } from '../../triage/model';
 
 /** Every button a card can carry: the walking actions and the symptom choice. */
-export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom', 'retry'] as const;
+export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom', 'export', 'retry'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
-export type WalkAction = Exclude<ButtonAction, 'symptom'>;
+/** The buttons that change a triage (the machine's events). */
+export type WalkAction = Exclude<ButtonAction, 'symptom' | 'export'>;
+
+/** *Export* (the postmortem as a Markdown file) shows on a card once it is resolved or escalated. */
+export const EXPORT_LABEL = 'Export';
+export const showsExport = (r: TriageRecord): boolean => r.state === 'resolved' || r.state === 'escalated';
 
 export const BUTTON_LABELS: Record<WalkAction, string> = {
   recheck: 'Fixed, re-check',

@@ -7,10 +7,11 @@ import type { TriageRecord, TriageState } from '../../triage/record';
 import type { BundleStatus, StepId, Surface, Symptom, Verdict } from '../../triage/model';
 import { STEP_IDS } from '../../triage/model';
 
+/** Each state in a word or two (src/report/state-words.ts says where a triage stands in full). */
 export const STATE_LABELS: Record<TriageState, string> = {
   locating: 'Collecting evidence',
-  routed: 'Routed',
-  walking: 'Walking the steps',
+  routed: 'Needs you',
+  walking: 'Needs you',
   resolved: 'Resolved',
   escalated: 'Escalated',
   abandoned: 'Abandoned (no activity)',

@@ -1,6 +1,7 @@
 /**
  * `caracal-triage triage [<request-id>] [--zone Z] [--symptom S] [--error E] [--json]`
- * and `caracal-triage bundle [--zone Z] [--json]`: the whole triage in-process, no Redis.
+ * and `caracal-triage bundle [--zone Z] [--json]`: the whole triage in-process, no Redis
+ * (src/triage/run.ts, which the MCP tools run too).
  *
  * Exit codes: 0 nothing failed; 1 a failing surface was found (a Caracal that cannot be reached
  * or read is one: readiness, surface infrastructure); 2 the triage could not run: bad input or
@@ -8,17 +9,18 @@
  * 401; one endpoint's 401 only makes the steps that need it unknown).
  */
 import { z } from 'zod';
-import { CaracalApiError } from '../../caracal/errors';
 import { loadTerminalConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
-import { RequestId, Symptom, SYMPTOMS, ZoneRef, type Bundle, type TriageReport } from '../../triage/model';
-import { recognizesNothing, routeError, type RoutedError } from '../../triage/routing';
-import { createTriageEngine } from '../../triage/engine';
+import { RequestId, Symptom, SYMPTOMS, ZoneRef, type TriageReport } from '../../triage/model';
+import { recognizesNothing, routeError, unroutableReason, type RoutedError } from '../../triage/routing';
+import { createTriageEngine, type TriageEngine } from '../../triage/engine';
+import { runBundle, runTriage } from '../../triage/run';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
 import { createStyler } from '../style';
+import type { LinksConfig } from '../../report/config';
 
 export interface TriageOptions {
   zone?: string;
@@ -94,10 +96,7 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
     // given"; the route travels in the input, so the session does not route the text again.
     const routed = routeError(opts.error);
     if (recognizesNothing(routed) && symptom === null) {
-      const why = routed.code === null && /^No Caracal/.test(routed.reason)
-        ? 'no Caracal error code, HTTP status or request ID found in it; give a code (e.g. access_denied) or the whole error body'
-        : outsideText(routed.reason).replace(/\.$/, '');
-      throw new UsageError(`--error ${quoted(opts.error)}: ${why}, ${CHOOSE_SYMPTOM}.`);
+      throw new UsageError(`--error ${quoted(opts.error)}: ${unroutableReason(routed)}, ${CHOOSE_SYMPTOM}.`);
     }
     error = opts.error;
     errorRoute = routed;
@@ -105,56 +104,34 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   return { requestId: rid, zoneId: zone, symptom, error, errorRoute };
 }
 
-function prepare(io: CommandIo, input: TriageInput) {
+/** The engine a command reads Caracal through (its settings checked before anything runs), and where its links point. */
+function openEngine(io: CommandIo): { engine: TriageEngine; links: LinksConfig } {
   const config = loadTerminalConfig(io.env);
-  const engine = createTriageEngine(config.caracal, config.secrets);
-  const session = engine.session({
-    ...input,
-    error: input.error === null ? null : engine.redactor.redactText(input.error).text,
-    errorRoute: input.errorRoute ? engine.redactor.redact(input.errorRoute).value : null,
-  });
-  return { session, client: engine };
+  return { engine: createTriageEngine(config.caracal, config.secrets), links: config.links };
 }
 
-async function closing<T>(client: { close(): Promise<void> }, work: () => Promise<T>): Promise<T> {
+/** Runs `work` with a progress line on stderr, then stops it and closes the engine. */
+async function whileWorking<T>(engine: TriageEngine, progress: { stop(): void }, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
-    await client.close();
+    progress.stop();
+    await engine.close();
   }
-}
-
-/** One line for an admin token Caracal rejected outright (the code is Caracal's, e.g. `invalid_admin_token`). */
-function tokenRejectedLine(e: CaracalApiError): string {
-  return `caracal-triage: Caracal rejected CARACAL_ADMIN_TOKEN (${e.status} ${outsideText(e.code)} on every Admin API read). Mint a read token with POST /v1/admin-tokens {"name":"triage-bot","scope":"global","capability":"read"} and set it.\n`;
 }
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const { session, client } = prepare(io, input);
+  const { engine, links } = openEngine(io);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
-  let report: TriageReport;
-  try {
-    report = await closing(client, () => session.run());
-  } catch (e) {
-    progress.stop();
-    // run() rejects only when the admin token was rejected outright.
-    if (e instanceof CaracalApiError) {
-      io.stderr.write(tokenRejectedLine(e));
-      return EXIT_CANNOT_RUN;
-    }
-    throw e;
-  }
-  progress.stop();
-  // A zone-scoped token with no zones to search cannot locate any request: a configuration
-  // problem (exit 2), not a clean bill of health.
-  const trace = report.steps.find((s) => s.id === 'request_trace');
-  if (report.requestId && trace?.cause === 'admin_token_zone_mismatch') {
-    io.stderr.write(`caracal-triage: ${outsideText(trace.summary)}\n`);
+  const outcome = await whileWorking(engine, progress, () => runTriage(engine, input));
+  if (!outcome.ok) {
+    io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
     return EXIT_CANNOT_RUN;
   }
+  const report = outcome.value;
   if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
-  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose));
+  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose, links));
   const stale = staleSettingsNote(report, io.settings);
   if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
   return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
@@ -162,21 +139,15 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
 
 export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose'>, io: CommandIo): Promise<number> {
   const input = buildTriageInput(undefined, { zone: opts.zone });
-  const { session, client } = prepare(io, input);
+  const { engine } = openEngine(io);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, 'Collecting the diagnostic bundle');
-  let bundle: Bundle;
-  try {
-    bundle = await closing(client, () => session.collectBundle());
-  } finally {
-    progress.stop();
-  }
-  const rejected = session.adminTokenRejection();
-  if (rejected) {
-    io.stderr.write(tokenRejectedLine(rejected));
+  const outcome = await whileWorking(engine, progress, () => runBundle(engine, input.zoneId));
+  if (!outcome.ok) {
+    io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
     return EXIT_CANNOT_RUN;
   }
-  // The same items and redaction count as a triage's `bundle` (`{zoneId, items, redactions}`).
-  if (opts.json) io.stdout.write(safeJson({ zoneId: input.zoneId, items: bundle.items, redactions: bundle.redactions }, 2) + '\n');
+  const bundle = outcome.value;
+  if (opts.json) io.stdout.write(safeJson(bundle, 2) + '\n');
   else io.stdout.write(renderBundle(bundle, createStyler(io.stdout, io.env), !!opts.verbose).join('\n') + '\n');
   // A Caracal that cannot be reached or read fails the readiness item: a finding, exit 1.
   return bundle.items.some((i) => i.status === 'fail') ? EXIT_FINDING : EXIT_OK;

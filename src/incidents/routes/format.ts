@@ -13,17 +13,22 @@
  *         service: PXXXXXX          # PagerDuty service ID or name
  *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title)
  *       to: <platform>:<id>         # a channel address (channel.ts)
+ *       escalate:                   # optional: whom *Escalate* reaches for this route's triages
+ *         slack: S0ONCALL           #   a user to mention on the `to` platform (src/triage/escalation.ts)
+ *         pagerduty: true           #   a PagerDuty Events v2 trigger (PAGERDUTY_ROUTING_KEY)
  *
  * Each match key takes one value or a list (any of them). Severity and source compare
  * without regard to case; the others exactly. An incident no route matches goes to
  * TRIAGE_DEFAULT_CHANNEL; without it the incident is unroutable. The generic hook names its
- * channel in the body and is not routed here.
+ * channel in the body and is not routed here. A triage no route covers (the default channel,
+ * the generic hook, chat commands) escalates to TRIAGE_ESCALATE.
  *
  * The schema is strict: an unknown key is an error (a misspelt `severty` would otherwise
  * route silently somewhere else).
  */
 import { z } from 'zod';
 import type { ChannelAddresses } from '../channel';
+import { escalateSchema, type MentionPlatform } from '../../triage/escalation';
 
 export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
@@ -61,12 +66,13 @@ export const RouteMatchSchema = z.strictObject({
 });
 export type RouteMatch = Partial<Record<MatchKey, string[]>>;
 
-/** The file's schema, reading each `to` with the platforms the build has. */
-export function routesFileSchema(addresses: ChannelAddresses) {
+/** The file's schema, reading each `to` and `escalate` with the platforms the build has. */
+export function routesFileSchema(addresses: ChannelAddresses, people: readonly MentionPlatform[] = []) {
   const route = z.strictObject({
     name: z.string({ error: orRequired('must be text') }).min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
     match: RouteMatchSchema.nullish(),
     to: addresses.text,
+    escalate: escalateSchema(people).optional(),
   });
   return z.strictObject({
     version: z.literal(1, { error: 'must be 1 (the only version of this format)' }).optional(),

@@ -16,6 +16,8 @@ import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
 import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import { issueMessage } from '../payloads/parse';
 import { MATCH_KEYS, routesFileSchema, type RouteMatch } from './format';
+import { escalateKeys } from '../../triage/escalation';
+import type { EscalationTargets } from '../../triage/record';
 
 export const ROUTES_VARIABLE = 'TRIAGE_ROUTES_FILE';
 export const DEFAULT_CHANNEL_VARIABLE = 'TRIAGE_DEFAULT_CHANNEL';
@@ -28,6 +30,8 @@ export interface IncidentRoute {
   name: string | null;
   match: RouteMatch;
   to: ChannelAddress;
+  /** Whom *Escalate* reaches for this route's triages; null: TRIAGE_ESCALATE. */
+  escalate: EscalationTargets | null;
   /** 1-based line of the entry in the file. */
   line: number | null;
 }
@@ -49,7 +53,7 @@ export interface RoutesOptions {
   platforms: ChatPlatformsInUse;
 }
 
-const ENTRY_KEYS = ['name', 'match', 'to'];
+const ENTRY_KEYS = ['name', 'match', 'to', 'escalate'];
 const FILE_KEYS = ['version', 'routes'];
 
 type Path = ReadonlyArray<PropertyKey>;
@@ -84,9 +88,10 @@ function keyPath(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
-function expectedKeys(path: Path): string[] {
+function expectedKeys(path: Path, platforms: ChatPlatformsInUse): string[] {
   if (path.length === 0) return FILE_KEYS;
   if (path.length === 2 && path[0] === 'routes') return ENTRY_KEYS;
+  if (path[2] === 'escalate') return escalateKeys(platforms.people);
   return [...MATCH_KEYS];
 }
 
@@ -125,11 +130,11 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
     return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
   };
 
-  const parsed = routesFileSchema(opts.platforms.addresses).safeParse(value);
+  const parsed = routesFileSchema(opts.platforms.addresses, opts.platforms.people).safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) fail(where([...issue.path, key]), `unknown key (expected ${expectedKeys(issue.path).join(', ')})`);
+        for (const key of issue.keys) fail(where([...issue.path, key]), `unknown key (expected ${expectedKeys(issue.path, opts.platforms).join(', ')})`);
       } else {
         fail(where(issue.path), issueMessage(issue));
       }
@@ -147,7 +152,14 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
       if (first !== undefined) fail(where(['routes', index, 'name']), `"${r.name}" is already the name of routes[${first}]`);
       else seen.set(r.name, index);
     }
-    routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, line: lineAt(doc, lines, ['routes', index]) });
+    // A mention reaches people only on the platform the route posts to: another's can never be made.
+    for (const m of r.escalate?.mentions ?? []) {
+      if (m.platform !== r.to.platform) {
+        const title = (p: string) => opts.platforms.people.find((x) => x.name === p)?.title ?? p;
+        fail(where(['routes', index, 'escalate', m.platform]), `this route posts to ${title(r.to.platform)} (to: ${opts.platforms.addresses.format(r.to)}), where a ${title(m.platform)} user cannot be mentioned; name someone on ${title(r.to.platform)} or post this route to ${title(m.platform)}`);
+      }
+    }
+    routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, escalate: r.escalate ?? null, line: lineAt(doc, lines, ['routes', index]) });
   });
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, table: { file, routes, defaultChannel }, warnings: routeWarnings(file, routes) };

@@ -6,10 +6,17 @@
 import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import type { IncidentTriage, RoutingFacts } from '../incident';
 import type { MatchKey } from './format';
+import type { EscalationTargets } from '../../triage/record';
 import type { IncidentRoute, RoutingTable } from './load';
 
 export type RouteDecision =
-  | { ok: true; to: ChannelAddress; by: { kind: 'route'; index: number; name: string | null } | { kind: 'default' } | { kind: 'payload' } }
+  | {
+      ok: true;
+      to: ChannelAddress;
+      by: { kind: 'route'; index: number; name: string | null } | { kind: 'default' } | { kind: 'payload' };
+      /** The route's `escalate:`; absent when no route with one decided (TRIAGE_ESCALATE applies). */
+      escalate?: EscalationTargets;
+    }
   | { ok: false; reason: 'unroutable' | 'platform_not_configured'; message: string };
 
 const CASE_INSENSITIVE: ReadonlySet<MatchKey> = new Set(['source', 'severity']);
@@ -48,7 +55,7 @@ export function describeFacts(f: RoutingFacts): string {
 
 export function routeIncident(table: RoutingTable, facts: RoutingFacts): RouteDecision {
   const hit = table.routes.find((r) => routeMatches(r, facts));
-  if (hit) return { ok: true, to: hit.to, by: { kind: 'route', index: hit.index, name: hit.name } };
+  if (hit) return { ok: true, to: hit.to, by: { kind: 'route', index: hit.index, name: hit.name }, ...(hit.escalate ? { escalate: hit.escalate } : {}) };
   if (table.defaultChannel) return { ok: true, to: table.defaultChannel, by: { kind: 'default' } };
   const where = table.file ? `no route in ${table.file} matches` : 'no TRIAGE_ROUTES_FILE is set';
   return { ok: false, reason: 'unroutable', message: `${where} ${describeFacts(facts)}, and TRIAGE_DEFAULT_CHANNEL is not set` };

@@ -41,17 +41,30 @@ const DENIAL_FIX: Record<string, string> = {
 
 /**
  * What to do about the reasons Caracal's STS policy writes in its diagnostics (`{reason}` on real
- * rows). Keyed only on reasons STS is known to emit (FACTS §11 and rows seen from a real STS);
- * `no_active_policy_set` belongs to policy-set activation. A reason not listed here is quoted,
- * never given a guessed fix (see policyAdvice).
+ * rows): every deny reason of its decision contract (services/sts/internal/decision_contract.rego
+ * at 6b5b47f, checked in this order, at most one per decision). `no_active_policy_set`, written
+ * by STS's engine when no set is loaded, belongs to policy-set activation. A reason not listed is
+ * quoted, never given a guessed fix (see policyAdvice).
  */
 const POLICY_FIX: Record<string, (app: string, resource: string) => string> = {
+  restriction_active: () =>
+    "The policy data holds a restriction entry (`restrict`), which freezes the zone: every request is denied until it is removed; remove it from the policy set's data and activate that version.",
+  malformed_risk_data: () =>
+    "The policy data's risk rules are malformed (each needs a non-empty `scope` and `tier`), so every mint fails closed; repair them in the policy set's data and activate that version.",
+  malformed_approval_data: () =>
+    "The policy data's approval tiers are malformed (a `tier`, an approver of operator, subject or any, a privacy of identified, pseudonymous or anonymous, a positive whole `ttl_seconds`), so every mint fails closed; repair them and activate that version.",
   resource_not_granted: (app, resource) =>
     `The policy's data does not bind ${app} to ${resource}; bind the application to the resource (with a role that carries the scopes) in the policy set's data and activate that version (a grant alone does not change STS's decision).`,
+  delegation_scope_exceeded: () =>
+    "The exchange asks for a scope its delegation never granted (every requested scope must be in the delegation's scopes); request only delegated scopes, or delegate the scope to this session.",
+  confinement_violation: () =>
+    "A confinement rule matching the session's labels caps it below the requested scopes; request fewer scopes, or change the confinement rule or the agent's labels in the policy set and activate it.",
   role_scope_mismatch: () =>
-    "The policy's role for this application does not carry the requested scope; add the scope to that role in the policy set and activate it (a grant alone does not change STS's decision).",
+    "No role label of the session grants every requested scope on this resource (for a mandate presented at the Gateway: the role no longer grants every scope the mandate carries); add the scope to that role in the policy set and activate it, or give the agent a role that has it (a grant alone does not change STS's decision).",
+  mandate_target_mismatch: (_app, resource) =>
+    `The mandate was presented for ${resource}, which is not among the resources it was minted for; mint a mandate that targets this resource.`,
   no_rule_matched: (app, resource) =>
-    `No rule of the policy matched this exchange of ${app} on ${resource}; add a rule that covers it to the policy set and activate that version.`,
+    `No rule of the policy matched this exchange of ${app} on ${resource}; add a rule that covers it to the policy set and activate that version (this is the default deny: the policy data has nothing for this resource, or no rule accepts this shape of request).`,
 };
 
 /** The fix for a policy reason, or, for one this bot does not know, the reason quoted and where to read it. */

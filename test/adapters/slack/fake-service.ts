@@ -6,7 +6,7 @@
 import type { MessageRef } from '../../../src/chat/port';
 import { newTriage, transition } from '../../../src/triage/machine';
 import { type TriageRecord } from '../../../src/triage/record';
-import type { ApplyResult, StartTriageRequest, StartTriageResult, TriageService, UserEvent } from '../../../src/ingress/service-api';
+import type { ApplyResult, AuditTrail, FoundTriage, StartTriageRequest, StartTriageResult, TriageListing, TriageQuery, TriageService, UserEvent } from '../../../src/ingress/service-api';
 
 export class FakeTriageService implements TriageService {
   starts: StartTriageRequest[] = [];
@@ -57,6 +57,42 @@ export class FakeTriageService implements TriageService {
 
   async messageRef(triageId: string): Promise<MessageRef | null> {
     return this.refs.get(triageId) ?? null;
+  }
+
+  /** Every list query, in order. */
+  queries: TriageQuery[] = [];
+
+  /** The triages as `find` sees them: a seeded record's card is in C0INC001. */
+  private found(id: string): FoundTriage | null {
+    const record = this.records.get(id);
+    if (!record) return null;
+    const start = this.starts.find((s) => this.keys.get(s.dedupeKey) === id);
+    // A seeded triage's card is where seed() put it (C0INC001 by default).
+    const seededChannel = (this.refs.get(id) as { channel?: string } | undefined)?.channel ?? 'C0INC001';
+    const destination = start?.destination ?? { platform: 'slack', channel: seededChannel };
+    const channel = (destination as { channel?: string }).channel ?? 'C0INC001';
+    return { record, destination, place: `slack:${channel}`, card: this.refs.get(id) ?? null, cardLink: null, startedBy: start?.actor ?? { kind: 'user', id: 'U0TEST01' }, source: start?.source ?? 'slack_command' };
+  }
+
+  async list(q: TriageQuery): Promise<TriageListing> {
+    this.queries.push(q);
+    const all = [...this.records.keys()].map((id) => this.found(id)!).filter((f) => !q.open || (f.record.state !== 'resolved' && f.record.state !== 'abandoned'));
+    const channel = (q.in as { channel?: string } | undefined)?.channel;
+    const triages = all.filter((f) => !channel || f.place === `slack:${channel}`).reverse();
+    return { triages: triages.slice(0, q.limit ?? 20), more: triages.length > (q.limit ?? 20) };
+  }
+
+  placeOf(where: { platform: string }): string | null {
+    const channel = (where as { channel?: string }).channel;
+    return channel ? `slack:${channel}` : null;
+  }
+
+  async find(triageId: string): Promise<FoundTriage | null> {
+    return this.found(triageId);
+  }
+
+  async auditTrail(): Promise<AuditTrail> {
+    return { entries: [], chain: null };
   }
 
   async close(): Promise<void> {}

@@ -19,13 +19,21 @@ const METHOD_SCOPES: Record<string, string | string[] | null> = {
   'conversations.replies': ['channels:history', 'groups:history'],
   'files.uploadV2': 'files:write',
   'usergroups.users.list': 'usergroups:read',
+  // The Home tab: the channels the person is in, as far as the bot sees them; publishing needs no scope.
+  'users.conversations': ['channels:read', 'groups:read'],
+  'views.publish': null,
 };
 /** Scopes needed for events rather than calls. */
 const EVENT_SCOPES: Record<string, string[]> = {
   app_mention: ['app_mentions:read'],
   channel_created: ['channels:read'],
   member_joined_channel: ['channels:read', 'groups:read'],
+  'message.im': ['im:history'],
+  app_home_opened: [],
 };
+
+/** Bolt's event name → the subscription in the manifest (Bolt hears every `message`; the bot subscribes to DMs only). */
+const SUBSCRIPTION: Record<string, string> = { message: 'message.im' };
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -35,6 +43,10 @@ function sources(dir: string): string[] {
 }
 
 describe('manifest.yml', () => {
+  it('has the Home tab and the Messages tab (direct messages take commands)', () => {
+    expect(manifest.features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+  });
+
   it('points every URL at /slack/events', () => {
     expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/caracal', url: 'https://YOUR_HOST/slack/events' })]);
     expect(manifest.settings.event_subscriptions.request_url).toBe('https://YOUR_HOST/slack/events');
@@ -44,7 +56,7 @@ describe('manifest.yml', () => {
 
   it('subscribes to exactly the events the app listens to', () => {
     const app = readFileSync(join(root, 'adapters/slack/ingress.ts'), 'utf8');
-    const listened = [...app.matchAll(/bolt\.event\('([a-z_]+)'/g)].map((m) => m[1]).sort();
+    const listened = [...app.matchAll(/bolt\.event\('([a-z_]+)'/g)].map((m) => SUBSCRIPTION[m[1]!] ?? m[1]).sort();
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(listened);
   });
 

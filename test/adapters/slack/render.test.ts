@@ -33,10 +33,13 @@ function texts(m: SlackMessage): string[] {
   return out;
 }
 
-/** No Slack control sequence except the mentions we put there ourselves. */
+/** Our own date tokens (`<!date^unix^{format}|fallback>`): the reader's zone, never outside text. */
+const DATE_TOKEN = /<!date\^\d+\^\{[a-z_]+\}(?: at \{time\})?\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>/g;
+
+/** No Slack control sequence except the mentions and date tokens we put there ourselves. */
 function expectInert(m: SlackMessage, allowedMentions: string[] = []): void {
   for (const t of texts(m)) {
-    let rest = t;
+    let rest = t.replace(DATE_TOKEN, '');
     for (const a of allowedMentions) rest = rest.split(a).join('');
     expect(rest).not.toMatch(/[<>]/);
     expect(rest).not.toContain('<!channel>');
@@ -85,15 +88,14 @@ describe('status card', () => {
     expect(recheck.ok && recheck.claim.step).toBe('requested_scopes');
   });
 
-  it('offers only escalate/resolve while collecting, and nothing once final', () => {
+  it('offers only escalate/resolve while collecting, only Export once resolved, and nothing once abandoned', () => {
     const locating = diagnosedRecord({ state: 'locating', diagnosis: null, pending: ['grant_policy'] });
     expect(buttons(buildStatusCard(locating, { signingKey: KEY, now: NOW })).map((b) => b.text.text)).toEqual(['Escalate', 'Resolved']);
-    for (const state of ['resolved', 'abandoned'] as const) {
-      const card = buildStatusCard(diagnosedRecord({ state }), { signingKey: KEY, now: NOW });
-      expect(buttons(card)).toHaveLength(0);
-    }
+    expect(buttons(buildStatusCard(diagnosedRecord({ state: 'resolved' }), { signingKey: KEY, now: NOW })).map((b) => b.text.text)).toEqual(['Export']);
+    expect(buttons(buildStatusCard(diagnosedRecord({ state: 'abandoned' }), { signingKey: KEY, now: NOW }))).toHaveLength(0);
     const escalated = buildStatusCard(diagnosedRecord({ state: 'escalated' }), { signingKey: KEY, now: NOW });
     expect(buttons(escalated).map((b) => b.text.text)).not.toContain('Escalate');
+    expect(buttons(escalated).map((b) => b.text.text)).toContain('Export');
   });
 
   it('asks for the symptom when there is no request ID', () => {

@@ -22,6 +22,8 @@ import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
+import type { EscalationTargets } from '../../../src/triage/record';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
@@ -57,6 +59,12 @@ export interface StackOptions {
   cardDebounceMs?: number;
   /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
   incidentEnv?: Record<string, string>;
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
+  /** Where cards' and answers' links point (page, Console, runbook); with publicUrl the page is served. */
+  links?: LinksConfig;
+  /** More Slack settings (TRIAGE_ALLOWED_USERS…). */
+  slackEnv?: Record<string, string>;
 }
 
 let n = 0;
@@ -81,7 +89,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, incidentRetentionMs: incidentConfig?.retentionMs });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null, incidentRetentionMs: incidentConfig?.retentionMs });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
@@ -92,7 +100,7 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     const w = startWorkerSet({
       redisUrl,
       signingKey: STACK_SIGNING_KEY,
-      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true }) },
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, links: opts.links }) },
       client,
       createSession: createTriageSession,
       prefix,
@@ -116,12 +124,13 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent, retentionMs: incidentConfig.retentionMs }) } : null,
     platforms: [
       slackPlatform(
-        loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true) })!,
+        loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true), ...opts.slackEnv })!,
       ),
     ],
     registry,
     logger: silent,
     readiness: [{ name: 'redis', check: async () => ((await admin.ping()) === 'PONG' ? undefined : 'no PONG') }],
+    links: opts.links,
   });
   const port = await web.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;

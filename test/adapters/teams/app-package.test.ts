@@ -63,11 +63,11 @@ describe('Teams app package', () => {
     const { manifest, problems } = checkPackage(files());
     expect(problems).toEqual([]);
     const titles = manifest?.bots[0].commandLists?.[0].commands.map((c) => c.title);
-    expect(titles).toEqual(['triage', 'bundle', 'status', 'help']);
-    expect(titles?.map((t) => parseCommand(t).kind)).toEqual(['triage', 'bundle', 'status', 'help']);
+    expect(titles).toEqual(['triage', 'bundle', 'list', 'show', 'status', 'help']);
+    expect(titles?.map((t) => parseCommand(t === 'show' ? 'show tri-0000000000000000000000000a' : t).kind)).toEqual(['triage', 'bundle', 'list', 'show', 'status', 'help']);
     const extra = structuredClone(manifest!);
     extra.bots[0].commandLists![0].commands.push({ title: 'deploy', description: 'not ours' });
-    expect(commandListProblems(extra)[0]).toMatch(/must be the grammar's: triage, bundle, status, help$/);
+    expect(commandListProblems(extra)[0]).toMatch(/must be the grammar's: triage, bundle, list, show, status, help$/);
   });
 
   it('the icons are 192×192 colour and 32×32 white on transparent; wrong ones are refused', () => {

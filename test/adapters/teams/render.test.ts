@@ -100,9 +100,9 @@ describe('Teams status card', () => {
     expect(texts(card)[0]).toBe('Caracal triage: readiness first');
   });
 
-  it('a resolved triage has no buttons', () => {
+  it('a resolved triage has no walking buttons, only Export', () => {
     const card = buildStatusCard(diagnosedRecord({ state: 'resolved' }), { signingKey: KEY, now: NOW });
-    expect(allActions(card)).toHaveLength(0);
+    expect(allActions(card).map((a) => a.title)).toEqual(['Export']);
     expect(texts(card)[1]).toMatch(/^✅ \*\*Resolved\*\*/);
   });
 

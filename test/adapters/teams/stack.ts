@@ -16,13 +16,15 @@ import { createIncidentDesk } from '../../../src/service/incident-desk';
 import type { RedisTriageService } from '../../../src/service/triage-service';
 import type { WorkerHalf } from '../../../src/app/worker';
 import { createWorkerConnection } from '../../../src/store/redis';
-import { openService, startWorkerSet } from '../../support/halves';
+import { openService, startWorkerSet, type WorkerSetOptions } from '../../support/halves';
+import type { EscalationTargets } from '../../../src/triage/record';
 import { createTriageSession } from '../../../src/triage/session';
 import { simulatorConfig, startSimulator, type Simulator } from '../../../sim';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
 import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
 import { deleteByPrefix } from '../../queue/harness';
 import { APP_ID, TENANT_ID } from './fixtures';
+import type { LinksConfig } from '../../../src/report/config';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
 
@@ -48,7 +50,20 @@ export interface TeamsStack {
 
 let n = 0;
 
-export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: Record<string, string>; workers?: boolean; sim?: { latencyMs?: Record<string, number> } } = {}): Promise<TeamsStack> {
+export interface TeamsStackOptions {
+  scenario?: string;
+  incidentEnv?: Record<string, string>;
+  workers?: boolean;
+  sim?: { latencyMs?: Record<string, number> };
+  /** TRIAGE_ESCALATE, as the web's service is given it. */
+  escalation?: EscalationTargets | null;
+  /** Worker options over the stack's defaults (reminders, abandonment, PagerDuty…). */
+  worker?: Partial<WorkerSetOptions>;
+  /** Where cards' and answers' links point (page, Console, runbook). */
+  links?: LinksConfig;
+}
+
+export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<TeamsStack> {
   const redisUrl = process.env.REDIS_URL!;
   const prefix = `ct-teams-${process.pid}-${++n}-${Date.now().toString(36)}:`;
   const silent = pino({ level: 'silent' });
@@ -63,7 +78,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
   )!;
   const platform = teamsPlatform(config);
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
-  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
+  const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50, escalation: opts.escalation ?? null });
   const workerConn = createWorkerConnection(redisUrl);
   workerConn.on('error', () => undefined);
   const started: WorkerHalf[] = [];
@@ -71,7 +86,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links }) },
       client,
       createSession: createTriageSession,
       prefix,
@@ -84,6 +99,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
       leaseMs: 2000,
+      ...opts.worker,
     });
     started.push(w);
     return w;
@@ -97,6 +113,7 @@ export async function startTeamsStack(opts: { scenario?: string; incidentEnv?: R
     registry,
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    links: opts.links,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;
   return {

@@ -71,19 +71,30 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" "web"|"worker").
-The web (`serve`, NEEDS.serve in src/app/config.ts) verifies chat requests and incident webhooks
-and reads no Caracal setting; the worker (`worker`) reads Caracal and posts to the chat
-platforms, and never serves the incident hooks. The worker also gets Slack's signing secret and
-app token only because its start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN
-without one of them; it uses neither.
+Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" (dict "root" $ "component" "web"|"worker")).
+The web (`serve`, loadWebConfig in src/app/config.ts) verifies chat requests and incident webhooks
+and reads no Caracal setting, unless it serves MCP (mcp.enabled): then it reads MCP_TOKEN and,
+as its MCP tools read Caracal in the web process, the Caracal credentials too. The worker
+(`worker`) reads Caracal, posts to the chat platforms and pages PagerDuty (escalations), and never
+serves the incident hooks or MCP. The worker also gets Slack's signing secret and app token only because its start-up check
+(adapters/slack/config.ts) refuses SLACK_BOT_TOKEN without one of them; it uses neither.
 */}}
 {{- define "caracal-triage.secretKeys" -}}
+{{- $caracal := list "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" -}}
+{{- $web := list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET" -}}
+{{- if .root.Values.mcp.enabled -}}
+{{- $web = concat $web (list "MCP_TOKEN") $caracal -}}
+{{- end -}}
 {{- $keys := dict
-  "web" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "ALERTMANAGER_TOKEN" "INCIDENT_WEBHOOK_SECRET" "PAGERDUTY_WEBHOOK_SECRET")
-  "worker" (list "REDIS_URL" "TRIAGE_SIGNING_KEY" "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD")
+  "web" $web
+  "worker" (concat (list "REDIS_URL" "TRIAGE_SIGNING_KEY") $caracal (list "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "PAGERDUTY_ROUTING_KEY" "PAGERDUTY_API_TOKEN"))
 -}}
-{{- index $keys . | toJson -}}
+{{- index $keys .component | toJson -}}
+{{- end -}}
+
+{{/* Whether a component reads Caracal (dict "root" $ "component" …): the worker always, the web when it serves MCP. */}}
+{{- define "caracal-triage.readsCaracal" -}}
+{{- if or (eq .component "worker") .root.Values.mcp.enabled -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -93,7 +104,7 @@ a Caracal token rolls only the workers and a webhook secret only the web pods.
 {{- define "caracal-triage.secretChecksum" -}}
 {{- $root := .root -}}
 {{- $values := dict -}}
-{{- range $key := include "caracal-triage.secretKeys" .component | fromJsonArray -}}
+{{- range $key := include "caracal-triage.secretKeys" . | fromJsonArray -}}
 {{- $_ := set $values $key (toString (index $root.Values.secrets $key | default "")) -}}
 {{- end -}}
 {{- dict "existingSecret" $root.Values.existingSecret "values" $values | toJson | sha256sum -}}
@@ -129,7 +140,7 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $v := index $root.Values .component -}}
 {{- $port := include "caracal-triage.httpPort" . -}}
 {{- $component := .component -}}
-{{- $adminToken := and (eq $component "worker") $root.Values.adminTokenFile.secretName -}}
+{{- $adminToken := and (include "caracal-triage.readsCaracal" .) $root.Values.adminTokenFile.secretName -}}
 {{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
@@ -189,7 +200,7 @@ spec:
           value: {{ $port | quote }}
         {{- end }}
         {{- /* Each process gets only the credentials it reads (secretKeys). */}}
-        {{- range $key := include "caracal-triage.secretKeys" $component | fromJsonArray }}
+        {{- range $key := include "caracal-triage.secretKeys" . | fromJsonArray }}
         - name: {{ $key }}
           valueFrom:
             secretKeyRef:

@@ -1,0 +1,62 @@
+/**
+ * The MCP server over the triage engine, the same for stdio (`caracal-triage mcp`) and for
+ * Streamable HTTP (`POST /mcp` on `serve`): one `McpServer` of the official SDK with every tool
+ * of the registry (tools/index.ts) that is available with these dependencies.
+ *
+ * Every result leaves through `toResult`: the structured content (the CLI's `--json`) and the
+ * text pass the engine's redactor once more, as whatever the engine returns was already
+ * redacted (a second pass changes nothing there, and anything a tool wrote itself is covered).
+ * The text comes first and the same JSON follows as a second text block, for clients that
+ * read no structured content (the MCP specification asks for that). A tool that could not run
+ * answers `isError` with one sentence; an unexpected failure too, its message redacted.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { safeJson } from '../render/outside-text';
+import type { Redactor } from '../redact/redact';
+import { MCP_TOOLS } from './tools/index';
+import type { McpTool, McpToolDeps, ToolAnswer } from './tools/tool';
+
+export const MCP_SERVER_NAME = 'caracal-triage';
+export const MCP_SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS = [
+  'Triage for Caracal, the authority enforcement layer for AI agents. When a call was denied (a token exchange refused, a resource answering invalid_token or insufficient_scope, an MCP server answering "<code>: <description>"), call explain_error with the error, then triage_request with the request ID if you have one.',
+  'Every answer comes from evidence read from Caracal at the time of the call; a step that cannot be checked says so. When the headline says "Not determined", there is no answer yet: give what it asks for. Nothing here changes Caracal.',
+].join(' ');
+
+/** An answer as the MCP result, redacted on the way out. */
+export function toResult(answer: ToolAnswer, redactor: Redactor): CallToolResult {
+  if (!answer.ok) return { isError: true, content: [{ type: 'text', text: redactor.redactText(answer.problem).text }] };
+  const structured = redactor.redact(answer.structured).value;
+  const text = redactor.redactText(answer.text).text;
+  return { structuredContent: structured, content: [{ type: 'text', text }, { type: 'text', text: safeJson(structured) }] };
+}
+
+function register(server: McpServer, tool: McpTool, deps: McpToolDeps): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+      // Reads only: a client may call these without asking its user first.
+      annotations: { title: tool.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    async (args: Record<string, unknown>) => {
+      try {
+        return toResult(await tool.run(args as never, deps), deps.engine.redactor);
+      } catch (e) {
+        return toResult({ ok: false, problem: `${tool.name} failed: ${e instanceof Error ? e.message : String(e)}` }, deps.engine.redactor);
+      }
+    },
+  );
+}
+
+/** A new server with every available tool (one per HTTP request, one for a stdio session). */
+export function createMcpServer(deps: McpToolDeps): McpServer {
+  const server = new McpServer({ name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  for (const tool of MCP_TOOLS) if (tool.available?.(deps) ?? true) register(server, tool, deps);
+  return server;
+}

@@ -1,0 +1,40 @@
+/**
+ * What one MCP tool is: its name, a description that says what it proves and what it cannot
+ * know, a zod input shape (the SDK validates arguments with it and answers bad ones with an
+ * `isError` result), an output shape, and `run`. Every tool is read-only: it reads Caracal (or,
+ * later, the bot's own records) and changes nothing; approvals and fixes stay with people in chat.
+ *
+ * `run` returns an answer, never a result: the server (../server.ts) turns it into the MCP
+ * result, redacting both the structured content and the text once more on the way out.
+ */
+import type { z } from 'zod';
+import type { TriageEngine } from '../../triage/engine';
+
+/** What the tools read through: today the triage engine; a tool that needs more declares it in `available`. */
+export interface McpToolDeps {
+  engine: TriageEngine;
+}
+
+/**
+ * A tool's answer: the structured content (equal to the CLI's `--json` for the same input) and
+ * one text a model reads first (it leads with what the evidence supports); or why it could not
+ * run, in one sentence.
+ */
+export type ToolAnswer = { ok: true; structured: Record<string, unknown>; text: string } | { ok: false; problem: string };
+
+export interface McpTool<In extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: In;
+  /** The top level of the structured content; inner objects stay open, so a new field is no breaking change. */
+  outputSchema: z.ZodRawShape;
+  /** Whether this server offers the tool (default: always). */
+  available?(deps: McpToolDeps): boolean;
+  run(args: z.infer<z.ZodObject<In>>, deps: McpToolDeps): Promise<ToolAnswer>;
+}
+
+/** Keeps a tool's argument types inside its own file; the registry holds them all alike. */
+export function defineTool<In extends z.ZodRawShape>(tool: McpTool<In>): McpTool {
+  return tool as unknown as McpTool;
+}
