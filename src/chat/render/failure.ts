@@ -22,6 +22,7 @@ const POST_JOBS: Record<string, string> = {
   update_card: 'this card was not updated',
   post_step: 'a step reply was not posted',
   post_bundle: 'the diagnostic bundle was not posted',
+  post_notice: 'a notice in the thread was not posted',
 };
 
 export function failureParts(r: TriageRecord): FailureParts | null {
