@@ -23,7 +23,7 @@ import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './
 import { STEP_IDS } from './model';
 import { formatDuration } from '../config/duration';
 import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
-import { stopFor, retryPlan } from './stopped';
+import { retryPlan, STOPPED, stopFor } from './stopped';
 import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
@@ -149,9 +149,6 @@ function isHumanEvent(e: TriageEvent): e is Extract<TriageEvent, { actor: Actor 
   return 'actor' in e;
 }
 
-/** Walking the steps needs the evidence a failed triage does not have yet. */
-const STOPPED: TransitionResult = { ok: false, reason: 'not_allowed', message: 'This triage stopped because a job failed; click Retry first (or resolve or escalate it).' };
-
 export function transition(record: TriageRecord, event: TriageEvent, now: Date): TransitionResult {
   if (FINAL_STATES.includes(record.state) && !BOOKKEEPING.has(event.type)) {
     return { ok: false, reason: 'finished', message: `This triage is already ${record.state}.` };
@@ -175,7 +172,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
   const audit = (actor: Actor, action: string, to: TriageState, step?: StepId): Effect =>
     step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
 
-  if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return STOPPED;
+  if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return { ok: false, reason: 'not_allowed', message: STOPPED };
 
   switch (event.type) {
     case 'step_collected': {

@@ -14,6 +14,9 @@ export function failureLine(reason: string): string {
   return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
 }
 
+/** Walking the steps needs the evidence a failed triage does not have yet. */
+export const STOPPED = 'This triage stopped because a job failed; click Retry first (or resolve or escalate it).';
+
 export type Refusal = { ok: false; message: string };
 
 /**
