@@ -21,6 +21,8 @@ import type { Parsed } from '../config/problems';
 
 export interface IncidentsConfig {
   secrets: IncidentSecrets;
+  /** PAGERDUTY_REPLAY_WINDOW (ms): PagerDuty events older than this are refused as replays. */
+  pagerDutyReplayWindowMs: number;
   /** How long an incident's record is kept once its triage is closed (ms). */
   retentionMs: number;
   routing: RoutingTable;
@@ -52,7 +54,6 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
     alertmanagerToken: secretList(v.ALERTMANAGER_TOKEN),
     pagerDutySecret: secretList(v.PAGERDUTY_WEBHOOK_SECRET),
     incidentWebhookSecret: secretList(v.INCIDENT_WEBHOOK_SECRET),
-    pagerDutyReplayWindowMs: v.PAGERDUTY_REPLAY_WINDOW,
   };
   const anySource = !!(secrets.alertmanagerToken || secrets.pagerDutySecret || secrets.incidentWebhookSecret);
   if (!anySource && !v.TRIAGE_ROUTES_FILE && !v.TRIAGE_DEFAULT_CHANNEL) return { ok: true, value: null };
@@ -73,5 +74,5 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
   const catchAll = routes.table.routes.some((r) => Object.keys(r.match).length === 0);
   const gaps = routed.length > 0 && routes.table.routes.length > 0 && !routes.table.defaultChannel && !catchAll;
   const warnings = gaps ? [...routes.warnings, `TRIAGE_DEFAULT_CHANNEL: not set and no route in ${routes.table.file} matches every incident: an incident no route matches is answered 422 and logged`] : routes.warnings;
-  return { ok: true, value: { secrets, retentionMs: v.INCIDENT_RETENTION, routing: routes.table, warnings } };
+  return { ok: true, value: { secrets, pagerDutyReplayWindowMs: v.PAGERDUTY_REPLAY_WINDOW, retentionMs: v.INCIDENT_RETENTION, routing: routes.table, warnings } };
 }

@@ -27,6 +27,8 @@ import { collectionOrder, incidentView } from './view';
 
 export interface IncidentIngressOptions {
   secrets: IncidentSecrets;
+  /** PagerDuty events older than this are refused as replays (default 1 h). */
+  pagerDutyReplayWindowMs?: number;
   routing: RoutingTable;
   /** Reads and writes `<platform>:<id>`; knows which platforms this bot runs. */
   platforms: ChatPlatformsInUse;
@@ -86,7 +88,7 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
   });
   return {
     name: 'incidents',
-    routes: enabledIncidentSources(o.secrets, o.platforms.addresses).map(route),
+    routes: enabledIncidentSources(o.secrets, o.platforms.addresses, { pagerDutyReplayWindowMs: o.pagerDutyReplayWindowMs }).map(route),
     readiness: [],
     start: async () => undefined,
     stop: async () => undefined,

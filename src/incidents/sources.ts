@@ -95,17 +95,15 @@ export interface IncidentSecrets {
   pagerDutySecret?: Secrets;
   /** INCIDENT_WEBHOOK_SECRET */
   incidentWebhookSecret?: Secrets;
-  /** PAGERDUTY_REPLAY_WINDOW (ms): PagerDuty events older than this are refused as replays. */
-  pagerDutyReplayWindowMs?: number;
 }
 
 const configured = (s: Secrets | undefined): s is Secrets => (typeof s === 'string' ? s.length > 0 : !!s && s.some((x) => x.length > 0));
 
 /** The sources whose secret is set; a source without one is not mounted at all. `addresses`: see genericHookSource. */
-export function enabledIncidentSources(secrets: IncidentSecrets, addresses: ChannelAddresses): IncidentSourceSpec[] {
+export function enabledIncidentSources(secrets: IncidentSecrets, addresses: ChannelAddresses, o: { pagerDutyReplayWindowMs?: number } = {}): IncidentSourceSpec[] {
   const out: IncidentSourceSpec[] = [];
   if (configured(secrets.alertmanagerToken)) out.push(alertmanagerSource(secrets.alertmanagerToken));
-  if (configured(secrets.pagerDutySecret)) out.push(pagerDutySource(secrets.pagerDutySecret, secrets.pagerDutyReplayWindowMs));
+  if (configured(secrets.pagerDutySecret)) out.push(pagerDutySource(secrets.pagerDutySecret, o.pagerDutyReplayWindowMs));
   if (configured(secrets.incidentWebhookSecret)) out.push(genericHookSource(secrets.incidentWebhookSecret, addresses));
   return out;
 }
