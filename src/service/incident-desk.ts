@@ -68,6 +68,19 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
     }
   }
 
+  /**
+   * A source's notice must apply even while the triage is busy (its collection writes a result
+   * per step, and each write can win the compare-and-set over this one): a conflict is tried
+   * again after a short pause, for about two seconds, before the source is told to send it again.
+   */
+  async function applyBusy(id: string, event: Parameters<RedisTriageService['apply']>[1], source: string): ReturnType<RedisTriageService['apply']> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await service.apply(id, event, source);
+      if (r.ok || r.reason !== 'conflict' || attempt >= 10) return r;
+      await sleep(100 + Math.floor(Math.random() * 100));
+    }
+  }
+
   async function audit(actor: Actor, action: string, source: string, triageId: string | null, requestId: string | null): Promise<void> {
     await service.audit.append({ actor, action, source, triageId, requestId, from: null, to: null });
   }
@@ -140,13 +153,13 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
           return { action: 'opened', triageId: r.triageId };
         }
         const id = triageId!;
-        const updated = await service.apply(id, { type: 'incident_updated', actor, incident: { ...n.view, reopenedFrom: record?.incident?.reopenedFrom ?? null } }, source);
+        const updated = await applyBusy(id, { type: 'incident_updated', actor, incident: { ...n.view, reopenedFrom: record?.incident?.reopenedFrom ?? null } }, source);
         if (!updated.ok) throw new Error(`could not update triage ${id}: ${updated.message}`);
         if (action === 'update') {
           await remember({ digest: t.alertsDigest, ...eventAt });
           return { action: 'updated', triageId: id };
         }
-        const resolved = await service.apply(id, { type: 'resolve', actor }, source);
+        const resolved = await applyBusy(id, { type: 'resolve', actor }, source);
         if (!resolved.ok && resolved.reason !== 'finished') throw new Error(`could not resolve triage ${id}: ${resolved.message}`);
         await remember({ status: 'resolved', digest: t.alertsDigest, ...eventAt }, retentionMs);
         return { action: 'resolved', triageId: id };
