@@ -7,6 +7,7 @@
  * that says what failed and why and a *Retry* that starts it again.
  */
 import IORedis, { type Redis } from 'ioredis';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildStatusCard } from '../../adapters/slack/render/card';
 import { createCommandFlow } from '../../src/commands/flow';
@@ -43,14 +44,18 @@ function request(): StartTriageRequest {
   return { input: inputOf(h.sim.scenario), destination: { platform: 'slack', channel: `C-outage-${n}` }, actor: { kind: 'user', id: 'U1', name: 'oncall' }, dedupeKey: `outage-${n}`, source: 'command' };
 }
 
-/** Starts a triage, lets it collect a step, then refuses writes until its collect job has failed for good. */
-async function strandedTriage(): Promise<{ id: string; req: StartTriageRequest }> {
+/**
+ * Starts a triage, lets it collect a step, then refuses writes until its collect job has failed
+ * for good (and, with `unrecorded`, until the worker has tried to record that and been refused).
+ */
+async function strandedTriage(unrecorded?: () => boolean): Promise<{ id: string; req: StartTriageRequest }> {
   const req = request();
   const { triageId: id } = await h.service.start(req);
   await waitFor('a first step', async () => ((await h.service.get(id))?.steps.length ?? 0) >= 1, 15_000, 10);
   await refuseWrites();
   try {
     await waitFor('the collect job to fail for good', async () => (await h.queues.collect.getJobState(jobIds.collect(id, 1))) === 'failed', 15_000);
+    if (unrecorded) await waitFor('the worker to be refused recording the failure', async () => unrecorded(), 15_000);
   } finally {
     await allowWrites();
   }
@@ -70,9 +75,12 @@ async function expectFinishedOnce(id: string): Promise<void> {
 }
 
 test('a redelivery starts again a triage whose collect job failed for good (a new job, not the failed ID)', async () => {
-  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  // The worker's log says when it could not record the failure (writes still refused).
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0, logger });
   try {
-    const { id, req } = await strandedTriage();
+    const { id, req } = await strandedTriage(() => lines.some((l) => l.includes('"queue":"collect"') && l.includes('could not record a job that failed for good')));
     // Its failure could not be recorded either: this is where it used to stay for 24 hours.
     expect(await h.service.get(id)).toMatchObject({ state: 'locating' });
     const again = await h.service.start(req);
