@@ -106,6 +106,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,
+        pagerDutyReplayWindowMs: opts.incidents.config.pagerDutyReplayWindowMs,
         routing: opts.incidents.config.routing,
         platforms: platformsInUse(byName.keys()),
         destination: (a) => byName.get(a.platform)!.destination(a),
