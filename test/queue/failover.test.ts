@@ -43,7 +43,7 @@ const prefix = uniquePrefix('failover');
 beforeAll(async () => {
   [group, sim] = await Promise.all([startSentinelGroup({ replicas: 1 }), startSimulator({ scenario: 'grant_missing', latencyMs: { '*': 40 } })]);
   client = createCaracalClient(configForSim(sim));
-}, 30_000);
+}, 60_000); // a bound against a hang: a master, a replica and three Sentinels take seconds to agree on a loaded machine
 afterAll(async () => {
   await worker?.close(5000);
   await service?.close();
