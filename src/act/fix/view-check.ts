@@ -32,7 +32,7 @@ export function checkLines(p: Proposal): string[] {
     case 'not_executed':
       return [...changed, `${SIMULATION} ${on} could not be run: STS did not evaluate it (${tick(c.detail ?? 'not_executed')}), so nothing shows yet whether the version allows the call; a retry of the call will.`];
     case 'unreadable': {
-      const why = c.stage === 'trace' ? `the request's trace could not be read (${tick(c.detail ?? 'error')})` : c.stage === 'policy_sets' ? `the zone's policy sets could not be read (${tick(c.detail ?? 'error')})` : `Caracal did not answer it (${tick(c.detail ?? 'error')})`;
+      const why = c.stage === 'trace' ? `the request's trace could not be read (${tick(c.detail ?? 'error')})` : c.stage === 'policy_sets' ? `the zone's policy sets could not be read (${tick(c.detail ?? 'error')})` : `the simulation call failed (${tick(c.detail ?? 'error')})`;
       return [...changed, `${SIMULATION}${c.versionId ? ` ${on}` : ''} could not be run: ${why}; a retry of the call shows whether the version allows it.`];
     }
     case 'no_denied_call':
