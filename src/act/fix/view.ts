@@ -163,7 +163,7 @@ export function fixResultMessage(p: Proposal, o: Pick<ProposalViewOptions, 'conf
   else if (t.state === 'clear') lines.push(`The re-triage of ${request} finds no failing step.`);
   else if (t.state === 'failing') {
     lines.push(`The re-triage of ${request} still finds ${tick(t.cause ?? 'a failure')}${t.step ? ` at step ${tick(t.step)}` : ''}: ${t.summary ?? t.text}`);
-    lines.push('That request was decided before the fix, so its trace cannot change. *Fixed, re-check* on the card runs the triage again.');
+    lines.push('That request was decided before the fix, so its trace cannot change. The card’s “Fixed, re-check” button runs the triage again.');
   } else lines.push(`The re-triage could not tell: ${t.text}`);
   const { title, tone } = resultHeadline(p);
   return { title, tone, lines, facts: [], buttons: [], footer: `Proposal ${tick(p.id)}`, fallback: title };
