@@ -142,12 +142,13 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
         logger.error({ err: e, triageId }, 'could not read the card a click came from');
         return { kind: 'refused', reason: 'error', message: 'The bot could not record that click (its queue is unavailable); nothing was changed. Try again in a minute.', triageId };
       }
-      if (card && !req.fromCard(card) && req.sameConversation?.(card)) {
+      const onCard = card !== null && req.fromCard(card);
+      if (card && !onCard && req.sameConversation?.(card)) {
         count('replaced');
         logger.info({ triageId, user: req.actor.id, platform: req.platform }, 'a click on a card the triage left behind (another run posted it again); pointed it at the card in use');
         return { kind: 'refused', reason: 'replaced', message: REPLACED_MESSAGE, triageId, replacedBy: card };
       }
-      if (!card || !req.fromCard(card)) {
+      if (!card || !onCard) {
         count('wrong_card');
         logger.warn({ triageId, user: req.actor.id, platform: req.platform }, 'refused a click from a message that is not the triage\'s card');
         return { kind: 'refused', reason: 'wrong_card', message: 'That button does not belong to this message (it was copied from another card or channel); nothing was changed.', triageId };
