@@ -115,6 +115,8 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
   out.push(...linkLines(report, links, style));
   const zoneName = nameOf(names, 'zones', report.zoneId);
   const context = [
+    // The deployment is named when it is one of a file's (the single-deployment variables' `default` goes unsaid).
+    ...(report.deployment && report.deployment !== 'default' ? [`deployment ${safe(report.deployment)}`] : []),
     `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,
     `zone ${report.zoneId === null ? '(not located)' : zoneName ? `${safe(zoneName)} (${safe(report.zoneId)})` : safe(report.zoneId)}`,
     `symptom ${report.symptom ?? '(not given)'}`,
