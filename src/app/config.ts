@@ -31,6 +31,7 @@ import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpS
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { type LinksConfig, parseLinksConfig } from '../report/config';
 import { CHANNEL_ADDRESSES, CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { linksWithDeployments } from './deployments';
 import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
@@ -155,7 +156,7 @@ const firstOf = (d: DeploymentsConfig): CaracalConfig => d.deployments[0]!.carac
 
 export function loadTerminalConfig(env: Env): TerminalConfig {
   const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
-  return { ...c, caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 /** The MCP settings with the Caracal they need (the deployments are parsed by the caller, once). */
@@ -171,7 +172,7 @@ export function loadWebConfig(env: Env): WebConfig {
   const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, channels: readChannel });
   const { mcpSettings, deployments: d, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), deployments }));
   const mcp = mcpWith(mcpSettings, mcpRequested(env) ? d : null);
-  return { ...rest, deployments: d, mcp, secrets: knownSecrets(env, deploymentSecrets(d.deployments)) };
+  return { ...rest, links: linksWithDeployments(rest.links, d), deployments: d, mcp, secrets: knownSecrets(env, deploymentSecrets(d.deployments)) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
@@ -180,11 +181,13 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, caracal: firstOf(c.deployments), mcp: mcpWith(mcpSettings, c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
+  return { ...rest, links: linksWithDeployments(rest.links, c.deployments), caracal: firstOf(c.deployments), mcp: mcpWith(mcpSettings, c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {
-  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
+  // The deployments file only for each deployment's Console (no token is read).
+  const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, channels: readChannel }) }));
+  return { store: c.store, links: linksWithDeployments(c.links, c.deployments) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

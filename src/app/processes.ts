@@ -30,6 +30,7 @@ import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
+import { webDeployments } from './deployments';
 
 export interface ProcessHandle {
   /** The web port, when the process serves HTTP. */
@@ -102,6 +103,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         client: engine.client,
         freshClient: engine.freshClient,
         createSession: engine.createSession,
+        deployments: engine.deployments,
         redactor: engine.redactor,
         staleAfterMs: f.abandonAfterMs,
         remindAfterMs: f.remindAfterMs,
@@ -111,9 +113,10 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     }
     if (opts.web) {
       const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
-      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
+      const deployments = webDeployments(config.deployments);
+      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, deploymentOf: deployments.deploymentOf }) } : null;
       for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links });
+      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments });
     }
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.

@@ -10,7 +10,8 @@ import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
 import { createMcpIngress } from '../mcp/http';
-import { createTriageEngine } from '../triage/engine';
+import { openDeployments } from '../triage/deployments';
+import type { DeploymentDirectory } from '../commands/deployment-binding';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
@@ -46,6 +47,8 @@ export interface WebHostOptions {
   mcp?: McpHttpConfig | null;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
+  /** The deployments commands may name and the channels bound to them (src/app/deployments.ts); absent: one. */
+  deployments?: DeploymentDirectory;
 }
 
 export interface WebHost extends WebServer {
@@ -68,6 +71,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
     links: opts.links,
+    deployments: opts.deployments,
   });
   const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
   if (opts.incidents) {
@@ -85,8 +89,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     );
   }
   if (opts.mcp) {
-    const { caracal, ...settings } = opts.mcp;
-    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), logger }));
+    const { caracal: _first, deployments, ...settings } = opts.mcp;
+    // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
+    ingresses.push(createMcpIngress({ settings, engine: openDeployments(deployments.deployments, opts.secrets ?? []).all[0]!.engine, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

@@ -84,7 +84,7 @@ export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): s
 }
 
 /** The Console's views and the cause's runbook section, one line, when there are any. */
-export function linkLines(report: Pick<TriageReport, 'steps' | 'zoneId' | 'requestId' | 'diagnosis'>, links: LinksConfig, style: Styler): string[] {
+export function linkLines(report: Pick<TriageReport, 'steps' | 'zoneId' | 'requestId' | 'diagnosis' | 'deployment'>, links: LinksConfig, style: Styler): string[] {
   const l = reportLinks(report, links);
   const out: string[] = [];
   if (l.runbook) out.push(style('gray', `  Runbook: ${l.runbook.url ?? l.runbook.pointer}`));

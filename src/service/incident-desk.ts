@@ -9,6 +9,10 @@
  * whose delivery key was the last one applied is a redelivery and does nothing. A triage that was
  * resolved, escalated or abandoned in chat no longer holds its incident: the next firing notice
  * opens a new one. Every accepted notice is audited.
+ *
+ * With several Caracal deployments, a new incident's triage reads the deployment its channel is
+ * bound to, else the one that lists the incident's zone (`deploymentOf`); neither: nothing names
+ * one, and the worker looks for its request in each (or the card asks which).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -16,6 +20,7 @@ import type { IncidentDesk, IncidentNotice, IncidentOutcome } from '../incidents
 import { lifecycleAction } from '../incidents/incident';
 import { CLOSING_STATES } from '../store/triage-store';
 import type { Actor } from '../triage/record';
+import type { Destination } from '../chat/address';
 import type { RedisTriageService } from './triage-service';
 
 export interface IncidentDeskOptions {
@@ -25,6 +30,8 @@ export interface IncidentDeskOptions {
   lockMs?: number;
   /** How long a notice waits for another notice of the same incident to finish (ms). */
   waitMs?: number;
+  /** The deployment an incident posted to `destination` about `zone` reads; null: not known here. Absent: one deployment. */
+  deploymentOf?: (destination: Destination, zone: string | null) => string | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,8 +87,9 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
         }
         if (action === 'open') {
           if (!n.destination) throw new Error('a firing incident needs a destination');
+          const deployment = o.deploymentOf?.(n.destination, t.input.zoneId ?? t.routing.zone) ?? null;
           const r = await service.start({
-            input: t.input,
+            input: deployment ? { ...t.input, deployment } : t.input,
             destination: n.destination,
             actor,
             dedupeKey: `incident:${t.incidentKey}:${t.deliveryKey}`,

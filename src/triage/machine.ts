@@ -20,6 +20,7 @@ import type { Change } from './changes/change';
 import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
+import type { DeploymentSearch } from './deployment-search';
 import { formatDuration } from '../config/duration';
 import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
 import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
@@ -38,6 +39,12 @@ export type TriageEvent =
       /** Names of what was read, by ID; absent: keep what the record has. */
       names?: NameBook;
     }
+  /**
+   * Nothing named the deployment and the bot serves several: where the request was looked for
+   * and found. `deployment` is the one this triage reads (the first that holds it); null when
+   * none does (or there was nothing to look for): the triage then waits for someone to name one.
+   */
+  | { type: 'deployment_searched'; search: DeploymentSearch; deployment: string | null }
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
   | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
@@ -84,6 +91,7 @@ export function newTriage(id: string, input: TriageInput, now: Date, incident: I
     state: 'locating',
     input,
     zoneId: input.zoneId,
+    ...(input.deployment ? { deployment: input.deployment } : {}),
     steps: [],
     pending: [...STEP_IDS],
     current: null,
@@ -179,6 +187,16 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         pending: [],
       };
       if (next.state === 'walking' && next.current === null) next.current = startingStep(next);
+      return { ok: true, record: next, effects: [{ type: 'update_card' }] };
+    }
+    case 'deployment_searched': {
+      if (record.deployment) return { ok: false, reason: 'not_allowed', message: `This triage already reads deployment ${record.deployment}.` };
+      const next: TriageRecord = {
+        ...base,
+        deploymentSearch: event.search,
+        ...(event.deployment ? { deployment: event.deployment } : { pending: [] }),
+        history: log(SYSTEM, event.deployment ? `found in deployment ${event.deployment}` : 'found in no deployment'),
+      };
       return { ok: true, record: next, effects: [{ type: 'update_card' }] };
     }
     case 'symptom_chosen': {

@@ -7,6 +7,7 @@ import type { Change } from './changes/change';
 import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
+import type { DeploymentSearch } from './deployment-search';
 
 export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned'] as const;
 export type TriageState = (typeof TRIAGE_STATES)[number];
@@ -24,6 +25,12 @@ export interface TriageInput {
    * Absent on records stored before it was carried: the session routes `error` then.
    */
   errorRoute?: RoutedError | null;
+  /**
+   * The Caracal deployment to read, as the command or incident named it (`--deployment`, the
+   * channel's binding, CARACAL_DEPLOYMENTS_FILE). Absent or null: not named (the only one; with
+   * several, the request is looked for in each).
+   */
+  deployment?: string | null;
 }
 
 /** Who caused an event: a chat user, a webhook, or the bot itself. */
@@ -131,6 +138,10 @@ export interface TriageRecord {
   input: TriageInput;
   /** Zone the request was found in (may differ from input.zoneId when it was searched). */
   zoneId: string | null;
+  /** The deployment it reads, once known; absent while the bot serves one deployment it did not need to name. */
+  deployment?: string;
+  /** How the deployment was found when nothing named it (several deployments searched); absent otherwise. */
+  deploymentSearch?: DeploymentSearch;
   /** Latest result per step, in step order. */
   steps: StepResult[];
   /** Steps whose evidence is being (re)collected. */

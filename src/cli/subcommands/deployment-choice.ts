@@ -19,11 +19,6 @@ export function openTerminalDeployments(io: CommandIo): { deployments: Deploymen
   return { deployments: openDeployments(config.deployments.deployments, config.secrets), links: config.links };
 }
 
-/** A deployment's links: its own Console. */
-export function linksOf(links: LinksConfig, d: Deployment): LinksConfig {
-  return { ...links, consoleUrl: d.settings.consoleUrl };
-}
-
 /** The deployment `--deployment` names, or the only one; with several and no name, a UsageError saying to name one. */
 export function namedDeployment<T extends { name: string }>(all: readonly T[], name: string | undefined, what: string): T {
   const names = all.map((d) => d.name).join(', ');

@@ -25,7 +25,7 @@ import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-code
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
 import { createStyler } from '../style';
-import { linksOf, namedDeployment, openTerminalDeployments, triageTargets } from './deployment-choice';
+import { namedDeployment, openTerminalDeployments, triageTargets } from './deployment-choice';
 
 export interface TriageOptions {
   zone?: string;
@@ -147,7 +147,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
   } else {
     const style = createStyler(io.stdout, io.env);
     if (search) io.stdout.write(style('bold', foundSentence(search)) + '\n\n');
-    io.stdout.write(reports.map(({ d, report }) => (reports.length > 1 ? style('bold', `Deployment ${d.name}`) + '\n' : '') + renderReport(report, style, !!opts.verbose, linksOf(links, d))).join('\n'));
+    io.stdout.write(reports.map(({ d, report }) => (reports.length > 1 ? style('bold', `Deployment ${d.name}`) + '\n' : '') + renderReport(report, style, !!opts.verbose, links)).join('\n'));
   }
   for (const { report } of reports) {
     const stale = staleSettingsNote(report, io.settings);
