@@ -9,15 +9,9 @@ import { clip, outsideText } from '../render/outside-text';
 import { CallCache } from './call-cache';
 import type { Deployment } from './deployments';
 import { locateRequest } from './locate';
+import type { DeploymentSearch } from './record';
 
-export interface DeploymentSearch {
-  /** Every deployment searched, in configuration order. */
-  searched: string[];
-  /** Those whose zones hold the request, in the same order. */
-  found: string[];
-  /** Those that could not be searched (unreachable, a rejected token, zones unreadable), with why. */
-  unreadable: Array<{ deployment: string; reason: string }>;
-}
+export type { DeploymentSearch } from './record';
 
 /** Looks for `requestId` (in `zone` when given, which a deployment without that zone simply does not hold). */
 export async function searchDeployments(deployments: readonly Deployment[], requestId: string, zone: string | null): Promise<DeploymentSearch> {

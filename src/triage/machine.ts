@@ -20,10 +20,9 @@ import type { Change } from './changes/change';
 import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import { STEP_IDS } from './model';
-import type { DeploymentSearch } from './deployment-search';
 import { formatDuration } from '../config/duration';
 import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
-import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
+import { FINAL_STATES, idleSince, type Actor, type DeploymentSearch, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
   | { type: 'step_collected'; result: StepResult }

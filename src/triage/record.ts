@@ -7,7 +7,6 @@ import type { Change } from './changes/change';
 import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
-import type { DeploymentSearch } from './deployment-search';
 
 export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned'] as const;
 export type TriageState = (typeof TRIAGE_STATES)[number];
@@ -31,6 +30,16 @@ export interface TriageInput {
    * several, the request is looked for in each).
    */
   deployment?: string | null;
+}
+
+/** Where a request was looked for across the deployments (deployment-search.ts), and found. */
+export interface DeploymentSearch {
+  /** Every deployment searched, in configuration order (empty: there was nothing to look for). */
+  searched: string[];
+  /** Those whose zones hold the request, in the same order. */
+  found: string[];
+  /** Those that could not be searched (unreachable, a rejected token, zones unreadable), with why. */
+  unreadable: Array<{ deployment: string; reason: string }>;
 }
 
 /** Who caused an event: a chat user, a webhook, or the bot itself. */

@@ -11,11 +11,10 @@ import type { LinksConfig } from '../../report/config';
 import { searchDeployments, type DeploymentSearch } from '../../triage/deployment-search';
 import { openDeployments, type Deployment, type Deployments } from '../../triage/deployments';
 import { UsageError } from '../exit-codes';
-import type { CommandIo } from './triage';
 
 /** The deployments the command's settings name (checked before anything runs), and where links point. */
-export function openTerminalDeployments(io: CommandIo): { deployments: Deployments; links: LinksConfig } {
-  const config = loadTerminalConfig(io.env);
+export function openTerminalDeployments(env: NodeJS.ProcessEnv): { deployments: Deployments; links: LinksConfig } {
+  const config = loadTerminalConfig(env);
   return { deployments: openDeployments(config.deployments.deployments, config.secrets), links: config.links };
 }
 

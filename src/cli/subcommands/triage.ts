@@ -123,7 +123,7 @@ async function whileWorking<T>(deployments: Deployments, progress: { stop(): voi
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const { deployments, links } = openTerminalDeployments(io);
+  const { deployments, links } = openTerminalDeployments(io.env);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
   const run = await whileWorking(deployments, progress, async () => {
     const targets = await triageTargets(deployments, opts.deployment, input.requestId ?? input.errorRoute?.requestId ?? null, input.zoneId);
@@ -158,7 +158,7 @@ export async function runTriageCommand(requestId: string | undefined, opts: Tria
 
 export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose' | 'deployment'>, io: CommandIo): Promise<number> {
   const input = buildTriageInput(undefined, { zone: opts.zone });
-  const { deployments } = openTerminalDeployments(io);
+  const { deployments } = openTerminalDeployments(io.env);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, 'Collecting the diagnostic bundle');
   const outcome = await whileWorking(deployments, progress, () => runBundle(namedDeployment(deployments.all, opts.deployment, 'The bundle').engine, input.zoneId));
   if (!outcome.ok) {
