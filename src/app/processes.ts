@@ -22,6 +22,7 @@ import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
+import type { PlatformInstance } from '../ingress/platform';
 import { MCP_PATH } from '../mcp/http';
 import { createLogger } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
@@ -58,6 +59,21 @@ async function readyForWeb(redis: TriageRedis, redisUrl: string): Promise<void> 
 }
 
 const isWorkerConfig = (c: WebConfig | WorkerConfig): c is WorkerConfig => 'caracal' in c;
+
+/**
+ * The web half as `serve` and `start` compose it over the process's TriageRedis: the triage
+ * service, the incident desk when sources are configured, and the host with every ingress the
+ * configuration turns on (test/app/ingress-routes.test.ts holds each of its routes to the edge).
+ */
+export function composeWebHost(config: WebConfig, o: { redis: TriageRedis; platforms: readonly PlatformInstance[]; registry: Registry; logger: Logger }): WebHost {
+  const { redis, logger } = o;
+  const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
+  // Commands name and channels bind deployments; an incident reads its channel's (or its zone's).
+  const deployments = webDeployments(config.deployments);
+  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, deploymentOf: deployments.deploymentOf }) } : null;
+  for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
+  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments });
+}
 
 /** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
 export function runProcesses(config: WorkerConfig, opts: RunOptions): Promise<ProcessHandle>;
@@ -111,13 +127,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         notes: f.notes,
       });
     }
-    if (opts.web) {
-      const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
-      const deployments = webDeployments(config.deployments);
-      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, deploymentOf: deployments.deploymentOf }) } : null;
-      for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments });
-    }
+    if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger });
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
     if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [redis.readiness], registry, logger, http: config.http });

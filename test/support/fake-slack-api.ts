@@ -21,6 +21,8 @@ export interface SlackCall {
   body: Record<string, string>;
   token: string | null;
   at: number;
+  /** Set when the fake refused the call: the error it answered (`ratelimited` for a 429). */
+  refused?: string;
 }
 
 export interface ResponseUrlPost {
@@ -380,9 +382,11 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     const body = Object.fromEntries(new URLSearchParams(raw));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
     const callToken = bearer ?? body.token ?? null;
-    api.calls.push({ method, body, token: callToken, at: Date.now() });
+    const call: SlackCall = { method, body, token: callToken, at: Date.now() };
+    api.calls.push(call);
     // Socket Mode's apps.connections.open is the one method called with the app-level token.
     if (callToken !== (method === 'apps.connections.open' ? appToken : token)) {
+      call.refused = 'invalid_auth';
       send(res, 200, { ok: false, error: 'invalid_auth' });
       return;
     }
@@ -392,19 +396,22 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     if (o) {
       if ('status' in o) {
         api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
+        call.refused = 'ratelimited';
         send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(o.retryAfter) });
       } else {
+        call.refused = o.error;
         send(res, 200, { ok: false, error: o.error });
       }
       return;
     }
     const a = answer(method, body);
     if (a.status === 429) api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
+    if (a.body.ok === false) call.refused = a.status === 429 ? 'ratelimited' : String(a.body.error);
     const rule = a.status === undefined ? holds.find((h) => h.method === method && (h.times === undefined || h.times > 0) && (!h.match || h.match(body))) : undefined;
     if (rule) {
       // Stored, but the answer waits: the caller cannot know whether its post went through.
       if (rule.times !== undefined) rule.times--;
-      api.held.push(api.calls[api.calls.length - 1]!);
+      api.held.push(call);
       await new Promise<void>((r) => waiting.push(r));
       if (res.destroyed) return;
     }
