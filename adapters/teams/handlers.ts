@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { idsFromText } from '../../src/commands/ids-from-text';
 import type { IngressContext } from '../../src/ingress/ingress';
 import type { TeamsActor } from './activity';
-import { checkAccess, describeAccess, mayListAll } from './authz';
+import { checkAccess, describeAccess, isListed, mayListAll } from './authz';
 import { buildExportCard } from './render/export';
 import type { TeamsEventHandler } from './ingress';
 import { isActionOnCard, parseTeamsMessageRef } from './reference';
@@ -65,6 +65,25 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
           return { message: posted ? '📃 The postmortem export is posted below the card.' : `⚠️ The export could not be posted here; \`caracal-triage show ${outcome.triageId} --markdown\` prints it where the bot runs.` };
         }
         return { message: `⚠️ ${outcome.message}` };
+      }
+      case 'act': {
+        if (!ctx.acts) return { message: '⚠️ Acting from chat is not set up in this bot; nothing was done.' };
+        const outcome = await ctx.acts.click({
+          platform: 'teams',
+          platformTitle: 'Microsoft Teams',
+          value: event.buttonValue,
+          ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          actor: actorOf(event.actor),
+          isListed: (ids) => isListed(event.actor, ids),
+          authorize: () => checkAccess(settings, event.actor, event.conversation),
+          fromMessage: (ref) => {
+            const r = parseTeamsMessageRef(ref);
+            return r.ok && isActionOnCard(r.value, { conversationId: event.conversation.id, replyToId: event.replyToId });
+          },
+          source: 'teams_button',
+        });
+        if (outcome.kind === 'needs_reason') return { message: `✍️ ${outcome.prompt} Type it in the box above the buttons, then click again.` };
+        return { message: outcome.kind === 'refused' ? `⚠️ ${outcome.message}` : `⏳ ${outcome.message}` };
       }
       case 'channel_created': {
         if (!settings.incidentChannelPattern.test(event.channel.name)) return;

@@ -134,7 +134,7 @@ export function createTeamsIngress(opts: TeamsIngressOptions) {
         const reply = await onEvent(event, turnOn(ctx));
         if (activity.type === 'invoke') {
           await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body: invokeBody(reply ?? { message: 'Done.' }) } });
-        } else if (reply && event.kind === 'action') {
+        } else if (reply && (event.kind === 'action' || event.kind === 'act')) {
           if ('card' in reply && event.replyToId) await turnOn(ctx).updateCard(event.replyToId, reply.card);
           else if ('message' in reply) await turnOn(ctx).replyText(reply.message);
         }

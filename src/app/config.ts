@@ -4,10 +4,11 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
- *             with MCP_TOKEN set, the MCP server's settings and Caracal too (its tools read Caracal)
- *   worker    `worker`, `start`: the web's groups and Caracal
+ *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis); `fix --plan` also the fix token
+ *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and the
+ *             acts (sink secret, who may approve and fix); with MCP_TOKEN set, the MCP server's
+ *             settings and Caracal too (its tools read Caracal)
+ *   worker    `worker`, `start`: the web's groups and Caracal (the acts' tokens included)
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
@@ -19,6 +20,7 @@
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
  * reads the environment: each part is handed its slice.
  */
+import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
 import { CARACAL_SECRET_VARIABLES, type CaracalConfig } from '../caracal/config';
 import { deploymentSecrets, type ChannelReader, type DeploymentsConfig, parseDeployments } from '../caracal/deployments-file';
 import type { Env } from '../config/fields';
@@ -66,6 +68,8 @@ export interface WebConfig {
    * and incidents are bound to. Empty without CARACAL_DEPLOYMENTS_FILE (and MCP): `default` only.
    */
   deployments: DeploymentsConfig;
+  /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
+  acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
 }
@@ -80,6 +84,11 @@ export interface McpHttpConfig extends McpHttpSettings {
 /** A worker collects evidence too; `start` runs web and worker from this one. */
 export interface WorkerConfig extends WebConfig {
   caracal: CaracalConfig;
+}
+
+/** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
+export interface FixPlanConfig extends TerminalConfig {
+  fixToken: string | null;
 }
 
 export interface AuditConfig {
@@ -100,6 +109,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...INCIDENT_SECRET_VARIABLES,
   ...FOLLOWUP_SECRET_VARIABLES,
   ...MCP_SECRET_VARIABLES,
+  ...ACT_SECRET_VARIABLES,
 ];
 
 /**
@@ -129,15 +139,28 @@ function parsePlatforms(env: Env): { platforms: Parsed<ConfiguredPlatform[]>; ru
 /** The groups `serve` needs, in the order their problems are reported. */
 function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
+  const incidents = parseIncidentsConfig(env, platformsInUse(running));
   return {
     runtime: parseRuntimeConfig(env),
     links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
-    incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    incidents,
     followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
+    acts: withSinkRoute(parseActConfig(env), incidents, running),
   };
+}
+
+/** The sink posts approval cards: it needs a chat platform and somewhere to route them. */
+function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfig | null>, running: ReadonlySet<string>): Parsed<ActConfig> {
+  if (!acts.ok || acts.value.sinkSecrets.length === 0 || !incidents.ok) return acts;
+  if (running.size === 0) return { ok: false, problems: [{ variable: 'CARACAL_SINK_SECRET', message: 'is set, so approval cards are posted, but no chat platform is configured: they would have nowhere to go' }] };
+  const routing = incidents.value?.routing;
+  if (!routing || (routing.routes.length === 0 && !routing.defaultChannel)) {
+    return { ok: false, problems: [{ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with CARACAL_SINK_SECRET when TRIAGE_ROUTES_FILE lists no routes: approval cards go to a route with `source: caracal` or to this channel' }] };
+  }
+  return acts;
 }
 
 /** Channels in the deployments file read as the chat platforms write them (`slack:C0123`). */
@@ -172,7 +195,7 @@ export function loadWebConfig(env: Env): WebConfig {
   const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, channels: readChannel });
   const { mcpSettings, deployments: d, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), deployments }));
   const mcp = mcpWith(mcpSettings, mcpRequested(env) ? d : null);
-  return { ...rest, links: linksWithDeployments(rest.links, d), deployments: d, mcp, secrets: knownSecrets(env, deploymentSecrets(d.deployments)) };
+  return { ...rest, links: linksWithDeployments(rest.links, d), deployments: d, mcp, secrets: knownSecrets(env, [...deploymentSecrets(d.deployments), ...actFileSecrets(rest.acts)]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
@@ -181,7 +204,20 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, links: linksWithDeployments(rest.links, c.deployments), caracal: firstOf(c.deployments), mcp: mcpWith(mcpSettings, c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
+  return {
+    ...rest,
+    links: linksWithDeployments(rest.links, c.deployments),
+    caracal: firstOf(c.deployments),
+    mcp: mcpWith(mcpSettings, c.deployments),
+    secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]),
+  };
+}
+
+/** `fix --plan` reads the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE). */
+export function loadFixPlanConfig(env: Env): FixPlanConfig {
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  const links = linksWithDeployments(c.links, c.deployments);
+  return { caracal: firstOf(c.deployments), deployments: c.deployments, links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {

@@ -14,6 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { SINK_PATH } from '../act/sink/ingress';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
 import { triageMetrics } from '../queue/metrics';
@@ -72,7 +73,7 @@ export function composeWebHost(config: WebConfig, o: { redis: TriageRedis; platf
   const deployments = webDeployments(config.deployments);
   const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, deploymentOf: deployments.deploymentOf }) } : null;
   for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments });
+  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
 }
 
 /** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
@@ -125,6 +126,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         remindAfterMs: f.remindAfterMs,
         pagerduty: f.pagerduty,
         notes: f.notes,
+        act: { config: config.acts, caracal: config.caracal, redactor: engine.redactor, signingKey: runtime.signingKey },
       });
     }
     if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger });
@@ -135,6 +137,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
+    if (opts.web && config.acts.sinkSecrets.length > 0) hooks.push(SINK_PATH);
     const mcp = opts.web && config.mcp ? { mcp: MCP_PATH } : {};
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), ...mcp, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);

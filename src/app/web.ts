@@ -6,6 +6,10 @@
  */
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { ActConfig } from '../act/config';
+import { createActDesk } from '../act/desk';
+import { createSinkIngress } from '../act/sink/ingress';
+import type { RoutingTable } from '../incidents/routes/load';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
@@ -24,10 +28,11 @@ import type { HttpConfig } from '../server/config';
 import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
+import type { RedisTriageService } from '../service/triage-service';
 import { platformsInUse } from './platforms';
 
 export interface WebHostOptions {
-  service: TriageService;
+  service: TriageService | RedisTriageService;
   platforms: readonly PlatformInstance[];
   /** TRIAGE_SIGNING_KEY. */
   signingKey: string;
@@ -43,6 +48,11 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
+  /**
+   * Acting from chat (src/act): clicks on act buttons, and POST /hooks/caracal when the sink
+   * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
+   */
+  acts?: { config: ActConfig; routing: RoutingTable | null } | null;
   /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
   mcp?: McpHttpConfig | null;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
@@ -73,9 +83,25 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     links: opts.links,
     deployments: opts.deployments,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
+  const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
+  const redisService = 'store' in opts.service && 'queues' in opts.service ? opts.service : null;
+  if (opts.acts && !redisService) throw new Error('acting from chat needs the Redis-backed triage service (src/service/triage-service.ts)');
+  const desk = opts.acts && redisService ? createActDesk({ service: redisService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links, ...(desk ? { acts: desk } : {}) }));
+  if (desk && opts.acts && opts.acts.config.sinkSecrets.length > 0 && opts.acts.routing) {
+    ingresses.push(
+      createSinkIngress({
+        secrets: opts.acts.config.sinkSecrets,
+        routing: opts.acts.routing,
+        platforms: platformsInUse(byName.keys()),
+        destination: (a) => byName.get(a.platform)!.destination(a),
+        desk,
+        metrics,
+        logger,
+      }),
+    );
+  }
   if (opts.incidents) {
-    const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,

@@ -8,13 +8,17 @@
  *                  idle triages reminded (src/followup/reminders.ts) and abandoned
  *                  (src/queue/sweeper.ts), idle pumps woken (src/posting)
  *   post queue     the post processor and its thread pump, through the limiter (src/posting)
+ *   act queue      approval cards, decisions, fix proposals and their application (src/act)
  *
  * run by the BullMQ workers of src/queue/queue-workers.ts. `close()` stops taking jobs and
  * waits for running ones for a bounded time; the TriageRedis and the engine belong to the
  * process (src/app/processes.ts), which closes them after.
  */
 import type { Logger } from 'pino';
+import type { ActConfig } from '../act/config';
+import { createActProcessor, type ActProcessor } from '../act/worker';
 import type { CaracalClient } from '../caracal/client-api';
+import type { CaracalConfig } from '../caracal/config';
 import type { PlatformInstance } from '../ingress/platform';
 import { ChatLimiter, type PlatformLimits } from '../posting/limiter';
 import type { ChatPorts } from '../posting/ports';
@@ -93,6 +97,8 @@ export interface WorkerHalfOptions {
   sweepEveryMs?: number;
   /** Default for close(): the whole of it, running jobs included (7 s, inside the 9 s process bound). */
   shutdownTimeoutMs?: number;
+  /** Acting from chat (src/act): runs the act worker; absent, act jobs wait for a worker that has it. */
+  act?: { config: ActConfig; caracal: CaracalConfig; redactor: Redactor; signingKey: string; pollMs?: number; buttonTtlSeconds?: number };
 }
 
 export interface WorkerHalf extends QueueWorkers {
@@ -166,6 +172,26 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     });
     processors.post = { process: run, concurrency: o.postConcurrency ?? 16 };
   }
+  let act: ActProcessor | null = null;
+  if (o.act) {
+    act = createActProcessor({
+      config: o.act.config,
+      caracal: o.act.caracal,
+      store,
+      queues,
+      audit,
+      ports: o.ports,
+      limiter,
+      redactor: o.act.redactor,
+      reads: o.freshClient ?? o.client,
+      createSession: o.createSession,
+      signingKey: o.act.signingKey,
+      logger,
+      pollMs: o.act.pollMs,
+      buttonTtlSeconds: o.act.buttonTtlSeconds,
+    });
+    processors.act = { process: (job, token) => act!.process(job, token), concurrency: 8 };
+  }
 
   const workers = startQueueWorkers({
     connection: redis.bull,
@@ -193,7 +219,10 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     metrics,
     platforms,
     close(timeoutMs = o.shutdownTimeoutMs ?? 7000) {
-      closing ??= workers.close(timeoutMs).then(() => logger.info('worker stopped'));
+      closing ??= workers.close(timeoutMs).then(async () => {
+        await act?.close();
+        logger.info('worker stopped');
+      });
       return closing;
     },
   };
@@ -215,7 +244,9 @@ export interface WorkerEngine {
 }
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts }): WorkerEngine {
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger, links: config.links })])), ...o.ports };
+  // The triage card offers *Propose fix* only where a fix could be applied (src/act).
+  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: !!config.acts.fixToken } };
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).

@@ -67,6 +67,19 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));
 
   program
+    .command('fix')
+    .description('Print the fix the bot would propose for a failed request (with --plan), without applying anything.')
+    .argument('<request-id>', 'the X-Request-Id / requestId of the failed call')
+    .option('--plan', 'print the remedy only (the terminal never applies one: that takes a second person, in chat)')
+    .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name')
+    .option('--json', 'print {requestId, diagnosis, remedy, reason} (stable contract, see README)')
+    .addHelpText('after', '\nExit codes: 0 a remedy, 1 a cause the bot has no remedy for (or nothing failed), 2 could not run.\nExample: caracal-triage fix req-role-1 --plan --json')
+    .action(async (requestId: string, opts) => {
+      const { runFixCommand } = await import('./subcommands/fix.js');
+      setExit(await runFixCommand(requestId, opts, io));
+    });
+
+  program
     .command('zones')
     .description('List the zones the admin token sees, by name, slug and ID (any of them works as --zone).')
     .option('--json', 'print {zones: [{id, name, slug}]}')

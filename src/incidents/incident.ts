@@ -39,15 +39,19 @@ export interface IncidentAlert {
   runbookUrl: string | null;
 }
 
-/** What the routes file matches on. */
+/** What the routes file matches on (incidents, and approval holds: source `caracal`). */
 export interface RoutingFacts {
-  source: IncidentSource;
+  source: IncidentSource | 'caracal';
   alertname: string | null;
   severity: string | null;
   component: string | null;
   /** PagerDuty service (ID and name). */
   service: { id: string; name: string | null } | null;
   zone: string | null;
+  /** An approval hold's tier (source `caracal`). */
+  tier?: string | null;
+  /** An approval hold's application ID (source `caracal`). */
+  application?: string | null;
 }
 
 export interface IncidentTriage {

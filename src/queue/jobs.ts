@@ -9,7 +9,7 @@ import type { StepId } from '../triage/model';
 import { TRIAGE_ID_PATTERN } from '../store/ids';
 import { PlatformName } from '../chat/address';
 
-export const QUEUE_NAMES = { collect: 'collect', post: 'post' } as const;
+export const QUEUE_NAMES = { collect: 'collect', post: 'post', act: 'act' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** The collect queue also carries the escalation's outside calls (src/followup): PagerDuty trigger and note, and its resolve. */

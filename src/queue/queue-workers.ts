@@ -1,5 +1,5 @@
 /**
- * The BullMQ workers of the two queues, given what processes each queue's jobs: job metrics,
+ * The BullMQ workers of the queues, given what processes each queue's jobs: job metrics,
  * logs of failures and stalls, and a close that is bounded. Stalled jobs (a worker killed
  * mid-job) are picked up by any other worker after the lock expires. `close()` stops taking
  * jobs and waits for running ones, but no longer than its timeout: BullMQ's own close has
@@ -39,6 +39,7 @@ export interface QueueWorkersOptions {
 export interface QueueWorkers {
   collectWorker: Worker | null;
   postWorker: Worker | null;
+  actWorker: Worker | null;
   /** Stop taking jobs and wait for running ones, up to 85% of `timeoutMs` (default 10 s). */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -94,18 +95,20 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
   };
   const collectWorker = start(QUEUE_NAMES.collect);
   const postWorker = start(QUEUE_NAMES.post);
+  const actWorker = start(QUEUE_NAMES.act);
 
   let closing: Promise<void> | null = null;
   return {
     collectWorker,
     postWorker,
+    actWorker,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
         // Most of the time for running jobs to finish, the rest for letting go of them; what is
         // left of `timeoutMs` is for closing the queues and connections (TriageRedis.close).
         const graceMs = Math.round(timeoutMs * 0.6);
         const forceMs = Math.round(timeoutMs * 0.25);
-        const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
+        const workers = [collectWorker, postWorker, actWorker].filter((w): w is Worker => w !== null);
         const graceful = Promise.all(workers.map((w) => w.close()));
         graceful.catch(() => undefined);
         if (!(await settlesWithin(graceful, graceMs))) {

@@ -91,7 +91,7 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
   const store = createTriageStore(data, { prefix, now: o.now });
   const audit = createAuditLog(data, { prefix, signingKey: o.signingKey, now: o.now, onFailure: () => metrics.auditFailures.inc() });
   const queues = createQueues(jobs, { prefix });
-  metrics.trackQueues([queues.collect, queues.post]);
+  metrics.trackQueues([queues.collect, queues.post, queues.act]);
   const where = safeRedisUrl(o.url);
 
   let closing: Promise<void> | null = null;

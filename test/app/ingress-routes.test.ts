@@ -34,6 +34,7 @@ import { APP_ID, TENANT_ID } from '../adapters/teams/fixtures';
 
 const ALERTMANAGER_TOKEN = 'alertmanager-token-0123456789';
 const MCP_TOKEN = 'mcp-token-0123456789abcdef0123456789abcdef';
+const SINK_SECRET = 'caracal-sink-secret-0123456789';
 const SIGNING_KEY = 'k'.repeat(40);
 const PAGERDUTY_SECRET = 'pagerduty-secret-0123';
 const HOOK_SECRET = 'generic-hook-secret-0123456789';
@@ -65,6 +66,12 @@ const CREDENTIALS: Record<string, Credentials> = {
     headers: (body) => {
       const ts = now();
       return { 'x-signature-timestamp': String(ts), 'x-signature': `v1=${createHmac('sha256', HOOK_SECRET).update(`${ts}.`).update(body).digest('hex')}` };
+    },
+  },
+  'POST /hooks/caracal': {
+    headers: (body) => {
+      const ts = now();
+      return { 'x-caracal-timestamp': String(ts), 'x-caracal-signature': `v1=${createHmac('sha256', SINK_SECRET).update(`${ts}.`).update(body).digest('hex')}` };
     },
   },
   // An MCP client sends the bearer and accepts both answer forms of Streamable HTTP.
@@ -111,6 +118,7 @@ beforeAll(async () => {
     CARACAL_API_URL: 'http://127.0.0.1:1',
     CARACAL_ADMIN_TOKEN: 'caracal-admin-token-0123456789',
     TRIAGE_PUBLIC_URL: 'https://triage.example.com',
+    CARACAL_SINK_SECRET: SINK_SECRET,
   });
   const logger = pino({ level: 'silent' });
   const registry = new Registry();
@@ -178,8 +186,8 @@ function send(route: IngressRoute, headers: Record<string, string>, declared: nu
 describe('the routes the web process mounts', () => {
   it('are the host\'s own three and the ingresses\' routes, nothing else', () => {
     expect(mountedRoutes()).toEqual([...HOST_ROUTES, ...ingressRoutes().map(nameOf)].sort());
-    // Every platform and source is on: Slack over HTTP, Teams, the three incident sources, MCP, the page.
-    expect(ingressRoutes().length).toBeGreaterThanOrEqual(7);
+    // Every platform and source is on: Slack over HTTP, Teams, the three incident sources, Caracal's sink, MCP, the page.
+    expect(ingressRoutes().length).toBeGreaterThanOrEqual(8);
     // Each ingress path answers its other methods with 405 (and nothing else is caught that way).
     expect(routerLayers().filter(isCatchAll).map((l) => l.route!.path).sort()).toEqual([...new Set(ingressRoutes().map((r) => r.path))].sort());
   });

@@ -10,6 +10,10 @@
  * include_all_metadata), can enforce Slack's ~1 message/s/channel on chat.postMessage with
  * 429 + Retry-After, and can hold its answer to a post it has already stored (the window in
  * which a worker dies having posted but not heard back).
+ *
+ * It opens dialogs (views.open, kept in `dialogs`; Home tabs published with views.publish are
+ * in `views`) and can hold the app to its scopes: with `scopes` set, usergroups.users.list
+ * without `usergroups:read` answers `missing_scope` as Slack does.
  */
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -84,6 +88,10 @@ export interface FakeSlackApi {
   uploads: Array<{ fileId: string; content: string }>;
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
+  /** The bot token's scopes; null (default): every method is allowed. */
+  scopes: Set<string> | null;
+  /** Dialogs opened with views.open: the trigger and the view as sent (parsed). */
+  dialogs: Array<{ triggerId: string; view: Record<string, unknown> }>;
   /** users.conversations: the channels each user is in (as the bot sees them). */
   memberships: Map<string, string[]>;
   /** Home tabs published with views.publish, in order. */
@@ -164,6 +172,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     uploads: [],
     channels: new Map(),
     usergroups: new Map(),
+    scopes: null,
+    dialogs: [],
     memberships: new Map(),
     views: [],
     latencyMs: 0,
@@ -207,6 +217,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.uploads.length = 0;
       api.messages.length = 0;
       api.views.length = 0;
+      api.dialogs.length = 0;
       api.rateLimited = {};
       overrides.clear();
       rate = null;
@@ -319,6 +330,12 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
           },
         };
       }
+      case 'views.open': {
+        const view = parseJson<Record<string, unknown>>(body.view);
+        if (!view || !body.trigger_id) return { body: { ok: false, error: 'invalid_arguments' } };
+        api.dialogs.push({ triggerId: body.trigger_id, view });
+        return { body: { ok: true, view: { id: `V${String(api.dialogs.length).padStart(8, '0')}`, ...view } } };
+      }
       case 'views.publish': {
         const view = parseJson<FakeSlackApi['views'][number]['view']>(body.view);
         if (!body.user_id || !view || view.type !== 'home') return { body: { ok: false, error: 'invalid_arguments' } };
@@ -332,6 +349,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
         return { body: { ok: true, channels: ids.map((id) => ({ id })), response_metadata: { next_cursor: '' } } };
       }
       case 'usergroups.users.list': {
+        if (api.scopes && !api.scopes.has('usergroups:read')) return { body: { ok: false, error: 'missing_scope', needed: 'usergroups:read' } };
         const users = api.usergroups.get(body.usergroup);
         return users ? { body: { ok: true, users } } : { body: { ok: false, error: 'no_such_subteam' } };
       }

@@ -19,7 +19,9 @@ import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/rend
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
+import { proposeFixButton } from '../../../src/act/fix/button';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
+import { proposeFixBlock } from './act-message';
 import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
@@ -34,6 +36,8 @@ export interface CardOptions {
    * Absent: not posted yet.
    */
   bundleLink?: string | null;
+  /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
+  proposeFix?: boolean;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }
@@ -170,7 +174,7 @@ function historyText(r: TriageRecord): string {
   return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
 }
 
-function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'proposeFix' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
   const value = signButton(
     { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
     opts.signingKey,
@@ -273,6 +277,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       elements: SYMPTOMS.map((s) => button(r, opts, 'symptom', SYMPTOM_LABELS[s], { symptom: s })),
     });
   }
+  blocks.push(...proposeFixBlock(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
   if (showsExport(r)) {
     blocks.push({ type: 'actions', block_id: 'triage:export', elements: [button(r, opts, 'export', EXPORT_LABEL)] });
   }

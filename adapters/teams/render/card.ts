@@ -23,12 +23,16 @@ import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type Car
 import { fitOutside, outsideText, fitSentence } from './escape';
 import { abandonedLine, escalationLines } from './followup';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
+import { proposeFixButton } from '../../../src/act/fix/button';
+import { proposeFixPart } from './act-card';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button data. */
   signingKey: string;
   now?: Date;
   buttonTtlSeconds?: number;
+  /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
+  proposeFix?: boolean;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }
@@ -205,6 +209,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     body.push(text('**What does the failing caller see?**', { separator: true }));
     for (const set of chunk(symptoms, 4)) body.push({ type: 'ActionSet', actions: set });
   }
+  body.push(...proposeFixPart(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
   const redactions = r.bundle?.redactions ?? 0;
   body.push(
     text(

@@ -6,18 +6,20 @@
  *   routes:                         # tried in order; the first whose match holds wins
  *     - name: access-safety         # optional, unique; shown in logs and errors
  *       match:                      # optional; every key given must hold (absent = matches all)
- *         source: alertmanager      # alertmanager | pagerduty
+ *         source: alertmanager      # alertmanager | pagerduty | caracal (approval holds, src/act)
  *         alertname: [CaracalGatewayRevocationSnapshotStale, CaracalGatewayRevocationReloadErrors]
  *         severity: critical        # the alert's severity label, or the PagerDuty urgency (high, low)
  *         component: gateway        # the alert's component label (sts, audit, gateway, api, database, platform)
  *         service: PXXXXXX          # PagerDuty service ID or name
- *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title)
+ *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title); a hold's zone
+ *         tier: high                # an approval hold's tier (source caracal)
+ *         application: 01a2…        # an approval hold's application ID (source caracal)
  *       to: <platform>:<id>         # a channel address (channel.ts)
  *       escalate:                   # optional: whom *Escalate* reaches for this route's triages
  *         slack: S0ONCALL           #   a user to mention on the `to` platform (src/triage/escalation.ts)
  *         pagerduty: true           #   a PagerDuty Events v2 trigger (PAGERDUTY_ROUTING_KEY)
  *
- * Each match key takes one value or a list (any of them). Severity and source compare
+ * Each match key takes one value or a list (any of them). Severity, source and tier compare
  * without regard to case; the others exactly. An incident no route matches goes to
  * TRIAGE_DEFAULT_CHANNEL; without it the incident is unroutable. The generic hook names its
  * channel in the body and is not routed here. A triage no route covers (the default channel,
@@ -30,11 +32,12 @@ import { z } from 'zod';
 import type { ChannelAddresses } from '../channel';
 import { escalateSchema, type MentionPlatform } from '../../triage/escalation';
 
-export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone'] as const;
+export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone', 'tier', 'application'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
 
-/** Sources a route can name (the generic hook carries its own channel). */
-export const ROUTED_SOURCES = ['alertmanager', 'pagerduty'] as const;
+/** Sources a route can name (the generic hook carries its own channel); `caracal`: approval holds from Caracal's notification sink. */
+export const ROUTED_SOURCES = ['alertmanager', 'pagerduty', 'caracal'] as const;
+export type RoutedSource = (typeof ROUTED_SOURCES)[number];
 
 /** A message for a wrong value, or "is required" when the key is absent. */
 const orRequired = (message: string) => (issue: { input?: unknown }): string => (issue.input === undefined ? 'is required' : message);
@@ -51,7 +54,7 @@ const SourceValues = Values.transform(asList).superRefine((list, ctx) => {
     if (v === 'generic') {
       ctx.addIssue({ code: 'custom', message: 'the generic hook names its channel in the body, so routes never see it; remove "generic"' });
     } else if (!(ROUTED_SOURCES as readonly string[]).includes(v)) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a source (expected ${ROUTED_SOURCES.join(' or ')})` });
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a source (expected ${ROUTED_SOURCES.slice(0, -1).join(', ')} or ${ROUTED_SOURCES[ROUTED_SOURCES.length - 1]})` });
     }
   }
 });
@@ -63,6 +66,8 @@ export const RouteMatchSchema = z.strictObject({
   component: Values.transform(asList).optional(),
   service: Values.transform(asList).optional(),
   zone: Values.transform(asList).optional(),
+  tier: Values.transform(asList).optional(),
+  application: Values.transform(asList).optional(),
 });
 export type RouteMatch = Partial<Record<MatchKey, string[]>>;
 
