@@ -209,7 +209,7 @@ describe('caracal-triage bundle', () => {
     sim.setScenario('healthy_allow');
     const { code, out } = await run(['bundle', '--json'], envFor(sim));
     const parsed = JSON.parse(out);
-    expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
+    expect(Object.keys(parsed).sort()).toEqual(['deployment', 'items', 'redactions', 'zoneId']);
     expect(parsed.items).toHaveLength(7);
     expect(typeof parsed.redactions).toBe('number');
     expect(code).toBe(0);
