@@ -12,8 +12,8 @@ import type { TeamsActor } from './activity';
 import { checkAccess, describeAccess, isListed, mayListAll } from './authz';
 import { buildExportCard } from './render/export';
 import type { TeamsEventHandler } from './ingress';
-import { isActionOnCard, parseTeamsMessageRef } from './reference';
-import { buildStatusCard } from './render';
+import { isActionOnCard, parseTeamsMessageRef, splitConversationId } from './reference';
+import { buildReplacedCard, buildStatusCard } from './render';
 import { teamsOutcomeText } from './render/outcome';
 import type { TeamsSettings } from './settings';
 
@@ -54,6 +54,11 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
             const ref = parseTeamsMessageRef(card);
             return ref.ok && isActionOnCard(ref.value, { conversationId: event.conversation.id, replyToId: event.replyToId });
           },
+          // The same channel (a card posted as a new channel post is a thread of its own) or chat.
+          sameConversation: (card) => {
+            const ref = parseTeamsMessageRef(card);
+            return ref.ok && splitConversationId(ref.value.conversationRef.conversation.id).base === splitConversationId(event.conversation.id).base;
+          },
         });
         if (outcome.kind === 'applied') return { card: buildStatusCard(outcome.record, { signingKey: ctx.signingKey, links: ctx.links }) };
         if (outcome.kind === 'export') {
@@ -63,6 +68,13 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
             (e: Error) => (logger.warn({ err: e.message, triageId: outcome.triageId }, 'could not post the export'), false),
           );
           return { message: posted ? '📃 The postmortem export is posted below the card.' : `⚠️ The export could not be posted here; \`caracal-triage show ${outcome.triageId} --markdown\` prints it where the bot runs.` };
+        }
+        if (outcome.reason === 'replaced' && outcome.triageId && event.replyToId) {
+          // The left-behind card is redrawn for everyone (an invoke response alone may show only
+          // to the clicker), then returned as the answer too.
+          const card = buildReplacedCard(outcome.message, outcome.triageId);
+          if (event.via === 'execute') await turn.updateCard(event.replyToId, card).catch((e: Error) => logger.warn({ err: e.message }, 'could not redraw a left-behind Teams card'));
+          return { card };
         }
         return { message: `⚠️ ${outcome.message}` };
       }

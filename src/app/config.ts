@@ -4,7 +4,9 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`, `mcp` (stdio): Caracal (no Redis); `fix --plan` also the fix token
+ *   terminal  `triage`, `bundle`: Caracal (no Redis); `fix --plan` also the fix token
+ *   mcp       `mcp` (stdio): Caracal; with REDIS_URL set, the store's reader too (list_triages,
+ *             get_triage) and where links point
  *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and the
  *             acts (sink secret, who may approve and fix); with MCP_TOKEN set, the MCP server's
  *             settings and Caracal too (its tools read Caracal)
@@ -99,6 +101,14 @@ export interface AuditConfig {
 export interface FindConfig {
   store: StoreReaderConfig;
   links: LinksConfig;
+  /** Every secret value configured, for redaction (what is read is redacted again on the way out). */
+  secrets: string[];
+}
+
+/** `caracal-triage mcp` (stdio): the terminal's Caracal, and the store when REDIS_URL is set. */
+export interface McpStdioConfig extends TerminalConfig {
+  /** null without REDIS_URL: list_triages and get_triage are not offered. */
+  store: StoreReaderConfig | null;
 }
 
 /** Every variable whose value is a secret: each room's, each registered platform's. */
@@ -223,7 +233,14 @@ export function loadFixPlanConfig(env: Env): FixPlanConfig {
 export function loadFindConfig(env: Env): FindConfig {
   // The deployments file only for each deployment's Console (no token is read).
   const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, channels: readChannel }) }));
-  return { store: c.store, links: linksWithDeployments(c.links, c.deployments) };
+  return { store: c.store, links: linksWithDeployments(c.links, c.deployments), secrets: knownSecrets(env) };
+}
+
+/** The terminal's groups, and the store's reader only when REDIS_URL is set (a bad one is a problem like any other). */
+export function loadMcpStdioConfig(env: Env): McpStdioConfig {
+  const store: Parsed<StoreReaderConfig | null> = env.REDIS_URL?.trim() ? parseStoreReaderConfig(env) : { ok: true, value: null };
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), store }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

@@ -25,7 +25,7 @@ import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
 import type { PlatformInstance } from '../ingress/platform';
 import { MCP_PATH } from '../mcp/http';
-import { createLogger } from '../log';
+import { createLogger, routeLibraryWarnings } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
 import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
@@ -71,7 +71,7 @@ export function composeWebHost(config: WebConfig, o: { redis: TriageRedis; platf
   const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
   // Commands name and channels bind deployments; an incident reads its channel's (or its zone's).
   const deployments = webDeployments(config.deployments);
-  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, deploymentOf: deployments.deploymentOf }) } : null;
+  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs, deploymentOf: deployments.deploymentOf }) } : null;
   for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
   return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
 }
@@ -85,16 +85,22 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
   const unreachable = await waitForRedis(runtime.redisUrl, {
     timeoutMs: runtime.redisStartupTimeoutMs,
+    allowEviction: runtime.redisAllowEviction,
     onRetry: (why, nextInMs, attempt) => logger.warn({ attempt, retryInMs: nextInMs, reason: why }, 'Redis is not reachable yet; retrying'),
+    onPolicy: (policy) => {
+      if (policy === null) logger.warn({ redis: safeRedisUrl(runtime.redisUrl) }, 'could not read maxmemory-policy from Redis (INFO memory refused); make sure it is noeviction');
+    },
   });
   if (unreachable) throw unreachable;
+  // BullMQ's own eviction warnings (plain console lines) go into this log as one record.
+  const restoreWarnings = routeLibraryWarnings(logger);
   const registry = new Registry();
   const platforms = await openPlatforms(config.platforms);
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
   // What the process keeps in Redis, opened once: in `start` both halves share it.
-  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch });
+  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch, incidentRetentionMs: config.incidents?.retentionMs });
 
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
@@ -105,6 +111,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
+    restoreWarnings();
   };
   try {
     if (opts.web) await readyForWeb(redis, runtime.redisUrl);

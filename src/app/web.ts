@@ -16,6 +16,8 @@ import type { IncidentsConfig } from '../incidents/config';
 import { createMcpIngress } from '../mcp/http';
 import { openDeployments } from '../triage/deployments';
 import type { DeploymentDirectory } from '../commands/deployment-binding';
+import { triagesOfService } from '../mcp/triages';
+import { NO_LINKS } from '../report/config';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
@@ -53,7 +55,10 @@ export interface WebHostOptions {
    * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
    */
   acts?: { config: ActConfig; routing: RoutingTable | null } | null;
-  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  /**
+   * `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`,
+   * and the stored triages through `service` (its reads only).
+   */
   mcp?: McpHttpConfig | null;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
@@ -105,6 +110,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,
+        pagerDutyReplayWindowMs: opts.incidents.config.pagerDutyReplayWindowMs,
         routing: opts.incidents.config.routing,
         platforms: platformsInUse(byName.keys()),
         destination: (a) => byName.get(a.platform)!.destination(a),
@@ -116,8 +122,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   }
   if (opts.mcp) {
     const { caracal: _first, deployments, ...settings } = opts.mcp;
+    const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
     // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
-    ingresses.push(createMcpIngress({ settings, engine: openDeployments(deployments.deployments, opts.secrets ?? []).all[0]!.engine, logger }));
+    ingresses.push(createMcpIngress({ settings, engine: openDeployments(deployments.deployments, opts.secrets ?? []).all[0]!.engine, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

@@ -6,7 +6,8 @@
  *   collect queue  the collect processor (src/queue/collect-processor.ts), the escalation jobs'
  *                  PagerDuty calls (src/followup/escalation-processor.ts) and the sweep job:
  *                  idle triages reminded (src/followup/reminders.ts) and abandoned
- *                  (src/queue/sweeper.ts), idle pumps woken (src/posting)
+ *                  (src/queue/sweeper.ts), triages whose job is missing or failed revived or
+ *                  stopped (src/queue/reconciler.ts), idle pumps woken (src/posting)
  *   post queue     the post processor and its thread pump, through the limiter (src/posting)
  *   act queue      approval cards, decisions, fix proposals and their application (src/act)
  *
@@ -35,6 +36,8 @@ import { COLLECT_JOBS } from '../queue/jobs';
 import type { TriageMetrics } from '../queue/metrics';
 import type { TriageQueues } from '../queue/queues';
 import { startQueueWorkers, type JobProcessor, type QueueWorkers, type QueueWorkersOptions } from '../queue/queue-workers';
+import type { RetryPolicy } from '../queue/backoff';
+import { reconcileStranded, recordFailedForGood } from '../queue/reconciler';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
 import { openDeployments, type Deployments } from '../triage/deployments';
@@ -89,7 +92,7 @@ export interface WorkerHalfOptions {
   pagerduty?: PagerDutyEventsSettings | null;
   /** Notes on PagerDuty incidents (PAGERDUTY_API_TOKEN, PAGERDUTY_FROM_EMAIL); null: none. */
   notes?: PagerDutyNotesSettings | null;
-  /** Redacts what goes to PagerDuty (default: the generic rules only). */
+  /** Redacts what goes to PagerDuty, and a failed job's error before the card shows it (default: the generic rules only). */
   redactor?: Redactor;
   /** The escalation job's waits (tests shorten them): first retry, tries per delivery, waits for the card. */
   escalationTiming?: { retryDelayMs?: number; maxTries?: number; cardWaitMs?: number };
@@ -99,6 +102,10 @@ export interface WorkerHalfOptions {
   shutdownTimeoutMs?: number;
   /** Acting from chat (src/act): runs the act worker; absent, act jobs wait for a worker that has it. */
   act?: { config: ActConfig; caracal: CaracalConfig; redactor: Redactor; signingKey: string; pollMs?: number; buttonTtlSeconds?: number };
+  /** Waits between a job's attempts (default 1 s doubling to 2 min: 12 attempts span about 10 minutes). */
+  retry?: RetryPolicy;
+  /** An open triage idle this long has its jobs looked at by the sweep's reconciler (default 2 min). */
+  reconcileGraceMs?: number;
 }
 
 export interface WorkerHalf extends QueueWorkers {
@@ -116,6 +123,8 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   const limiter = new ChatLimiter(redis.data, redis.prefix, { ...postingLimits(), ...o.limits });
   const posts = createPostStore(store);
   const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
+  const redactor = o.redactor ?? createRedactor();
+  const stranded = { ...effects, store, metrics, logger, redactText: (text: string) => redactor.redactText(text).text };
 
   const processors: QueueWorkersOptions['processors'] = {};
   if (o.collect ?? true) {
@@ -137,6 +146,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     const sweep = async (): Promise<{ abandoned: string[]; reminded: string[] }> => {
       const { reminded } = remindAfterMs !== null ? await remindIdle({ ...effects, store, logger, remindAfterMs, abandonAfterMs: staleAfterMs }) : { reminded: [] };
       const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
+      await reconcileStranded({ ...stranded, graceMs: o.reconcileGraceMs ?? 120_000 });
       await wakeBusyPumps({ queues, posts });
       return { ...swept, reminded };
     };
@@ -144,7 +154,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
       ...effects,
       store,
       logger,
-      redactor: o.redactor ?? createRedactor(),
+      redactor,
       pagerduty: o.pagerduty ?? null,
       notes: o.notes ?? null,
       ...o.escalationTiming,
@@ -204,6 +214,8 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     stalledIntervalMs: o.stalledIntervalMs,
     maxStalledCount: o.maxStalledCount,
     name: o.name,
+    retry: o.retry,
+    onFailedForGood: (queue, job, err) => recordFailedForGood(stranded, queue, job, err),
   });
   const sweepEveryMs = o.sweepEveryMs ?? 60_000;
   if (processors.collect && sweepEveryMs > 0) scheduleSweeps(queues, sweepEveryMs, watch, logger);

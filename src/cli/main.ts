@@ -144,7 +144,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('mcp')
-    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage, needs no Redis.')
+    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle; with REDIS_URL also list_triages and get_triage over the bot\'s store), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage.')
     .addHelpText('after', '\nRuns until the client closes stdin. Nothing but MCP messages is written to stdout; problems go to stderr.\nThe same tools are served over HTTP at POST /mcp by `serve` when MCP_TOKEN is set (README "MCP").')
     .action(async () => {
       const { runMcpCommand } = await import('./subcommands/mcp.js');

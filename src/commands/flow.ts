@@ -50,6 +50,10 @@ const APPLY_MESSAGES: Record<string, string> = {
   conflict: 'Someone else changed this triage at the same moment; nothing was changed. Look at the card again and click once more if still needed.',
 };
 
+/** What a card the triage left behind says once someone clicks it. */
+export const REPLACED_MESSAGE =
+  'This card was replaced: the bot restarted while posting it and posted the triage\'s card again, further down this conversation, where the triage goes on. Nothing was changed; use that card.';
+
 export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
   const { service, metrics, logger } = opts;
   const startTimeoutMs = opts.startTimeoutMs ?? 2000;
@@ -121,7 +125,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       if (!result.created && result.open) {
         count(cmd.kind, 'open');
         logger.info({ triageId: result.triageId, platform: req.platform, source: req.source }, 'command repeated while its triage is open');
-        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link };
+        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link, ...(result.restarted ? { restarted: true } : {}) };
       }
       count(cmd.kind, result.created ? 'started' : 'duplicate');
       logger.info({ triageId: result.triageId, created: result.created, platform: req.platform, source: req.source }, 'command');
@@ -144,6 +148,11 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
         count('error');
         logger.error({ err: e, triageId }, 'could not read the card a click came from');
         return { kind: 'refused', reason: 'error', message: 'The bot could not record that click (its queue is unavailable); nothing was changed. Try again in a minute.', triageId };
+      }
+      if (card && !req.fromCard(card) && req.sameConversation?.(card)) {
+        count('replaced');
+        logger.info({ triageId, user: req.actor.id, platform: req.platform }, 'a click on a card the triage left behind (another run posted it again); pointed it at the card in use');
+        return { kind: 'refused', reason: 'replaced', message: REPLACED_MESSAGE, triageId, replacedBy: card };
       }
       if (!card || !req.fromCard(card)) {
         count('wrong_card');

@@ -3,13 +3,21 @@
  * resolving) a triage needs, derived purely from a validated payload. Nothing here does I/O.
  *
  * Lifecycle, one triage per incident (an Alertmanager group, a PagerDuty incident, a generic
- * `incident_id`), decided by `lifecycleAction` from the payload's signal and what the store
- * holds for the incident key:
+ * `incident_id`), decided by `lifecycleAction` from the payload's signal and time and what the
+ * store holds for the incident key:
  *
- *   signal     nothing stored / resolved     open, same alerts    open, alerts changed
+ *   signal     nothing stored / resolved /   open, same alerts    open, alerts changed
+ *              closed in chat
  *   firing     open (a new triage)           ignore               update the card
  *   resolved   ignore                        resolve              resolve
  *   ignored    ignore                        ignore               ignore
+ *
+ * Incidents apply in order, once: a firing or resolved notice whose time is older than the
+ * latest one applied to the incident is `stale` (acknowledged, changes nothing), whatever the
+ * row. So a late notice cannot bring back an older alert set, and a resolved incident opens
+ * again only for a notice newer than its resolution. A triage closed in chat (resolved,
+ * escalated, abandoned) frees its incident: the next notice, even a repeat of the last one,
+ * opens a new triage.
  */
 import { createHash } from 'node:crypto';
 import type { TriageInput } from '../triage/record';
@@ -87,13 +95,24 @@ export interface IncidentTriage {
   link: string | null;
   /** Set by the generic hook, whose body names its channel; the routes file decides otherwise. */
   channel: ChannelAddress | null;
+  /**
+   * When the source says this happened (ms since the epoch): PagerDuty's `occurred_at`; for an
+   * Alertmanager group the latest of its firing alerts' `startsAt` and resolved alerts' `endsAt`;
+   * the generic hook's signed timestamp. null when the payload carries none.
+   */
+  occurredAt: number | null;
 }
 
-export type IncidentState = { status: 'open' | 'resolved'; alertsDigest: string } | null;
-export type LifecycleAction = 'open' | 'update' | 'resolve' | 'ignore';
+/**
+ * What the desk holds for an incident: its triage is open, was resolved by the source, or was
+ * closed in chat (the key is free again); and the time of the latest notice applied to it.
+ */
+export type IncidentState = { status: 'open' | 'resolved' | 'closed'; alertsDigest: string; lastEventAt?: number | null } | null;
+export type LifecycleAction = 'open' | 'update' | 'resolve' | 'ignore' | 'stale';
 
-export function lifecycleAction(t: Pick<IncidentTriage, 'signal' | 'alertsDigest'>, current: IncidentState): LifecycleAction {
+export function lifecycleAction(t: Pick<IncidentTriage, 'signal' | 'alertsDigest'> & { occurredAt?: number | null }, current: IncidentState): LifecycleAction {
   if (t.signal === 'ignored') return 'ignore';
+  if (current?.lastEventAt != null && t.occurredAt != null && t.occurredAt < current.lastEventAt) return 'stale';
   const open = current?.status === 'open';
   if (t.signal === 'resolved') return open ? 'resolve' : 'ignore';
   if (!open) return 'open';

@@ -23,6 +23,7 @@ import type { Ingress, RawBodyRequest } from '../ingress/ingress';
 import type { TriageEngine } from '../triage/engine';
 import type { McpHttpSettings } from './config';
 import { createMcpServer } from './server';
+import type { StoredTriages } from './triages';
 
 export const MCP_PATH = '/mcp';
 /** The largest body taken: a tool call's arguments are small (an error body at most 64 KiB). */
@@ -72,6 +73,8 @@ export interface McpIngressOptions {
   settings: McpHttpSettings;
   /** Owned by the ingress from here on: closed when it stops. */
   engine: TriageEngine;
+  /** The stored triages, read through the web process's service (list_triages, get_triage). */
+  triages: StoredTriages | null;
   logger: Logger;
 }
 
@@ -83,7 +86,7 @@ export function createMcpIngress(o: McpIngressOptions): Ingress {
       res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
       return;
     }
-    const server = createMcpServer({ engine: o.engine });
+    const server = createMcpServer({ engine: o.engine, triages: o.triages });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

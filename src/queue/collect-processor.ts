@@ -69,7 +69,7 @@ export function createCollectProcessor(deps: CollectDeps) {
     // The card is queued by the collection, not by start(): one job add less before the Slack
     // ack. Its job ID is fixed and post_card is idempotent on the stored message reference, so a
     // retried collection or a re-check adds nothing new.
-    if (data.index === 0) await enqueuePostCard(deps, triageId);
+    if (data.index === 0) await enqueuePostCard(deps, triageId, record.restartVersion);
 
     const stepMarks = steps.map((s) => `done:${jobKey}:${s}`);
     const finishMark = `done:${jobKey}:finish`;

@@ -3,12 +3,15 @@
  * `post` (the return path to chat: cards, card updates, the step and bundle jobs that hand
  * their replies to a conversation's pump, and the pumps that post them in order) and `act`
  * (src/act: approval cards, decisions, fix proposals and their application). Producers
- * share one ioredis connection; default job options carry retries with exponential backoff
- * and bounded retention (removal re-opens a job ID, which the store's markers make harmless).
+ * share one ioredis connection; default job options carry retries with a capped backoff
+ * (backoff.ts: about 10 minutes of attempts, so an outage of minutes is ridden out) and bounded
+ * retention (removal re-opens a job ID, which the store's markers make harmless). A job that
+ * fails for good stops its triage visibly (reconciler.ts).
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_PREFIX, keys } from '../store/keys';
+import { CAPPED_BACKOFF } from './backoff';
 import { QUEUE_NAMES } from './jobs';
 
 export interface TriageQueues {
@@ -20,16 +23,19 @@ export interface TriageQueues {
   close(): Promise<void>;
 }
 
+/** Attempts of a collect or post job; with the default retry policy they span about 10 minutes. */
+export const JOB_ATTEMPTS = 12;
+
 export const COLLECT_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000 },
+  attempts: JOB_ATTEMPTS,
+  backoff: CAPPED_BACKOFF,
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
 export const POST_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
+  attempts: JOB_ATTEMPTS,
+  backoff: CAPPED_BACKOFF,
   removeOnComplete: { age: 3600, count: 5000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };

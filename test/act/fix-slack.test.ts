@@ -3,8 +3,9 @@
  * (sim scenario role_scope_mismatch: v2 is active and denies, v3 allows), *Propose fix* on its
  * card, the proposal in the thread with the exact change, *Apply* by a second person in
  * TRIAGE_FIXERS (never the proposer), one activation with CARACAL_FIX_TOKEN, its status followed
- * to `loaded` (or not, when STS is unreachable), and the re-triage under the proposal. Caracal's
- * refusals and a stale or lapsed proposal are refused in words.
+ * to `loaded` (or not, when STS is unreachable), Caracal's simulation of the denied call against
+ * the now-active version as the evidence (or why it could not run), and the re-triage under the
+ * proposal. Caracal's refusals and a stale or lapsed proposal are refused in words.
  */
 import { NEW_POLICY_VERSION_ID, OLD_POLICY_VERSION_ID, POLICY_SET_ID, POLICY_VERSION_ID } from '../../sim/world';
 import { ZONE_B } from '../../sim';
@@ -29,6 +30,11 @@ afterAll(async () => {
 });
 
 const activations = () => stack.sim.acts.calls.filter((c) => c.kind === 'activate');
+/** Simulations made with the fix token (the triage's own bundle may try one with its read token). */
+const simulations = () => stack.sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/simulate') && r.headers.authorization === `Bearer ${stack.sim.tokens.globalWrite}`);
+type AuditEntry = { action: string; actor: { id: string }; subject?: string; detail?: string };
+const auditEntries = async (): Promise<AuditEntry[]> => (await stack.service.store.redis.xrange(`${stack.prefix}audit`, '-', '+')).map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]!) as AuditEntry);
+const proposalIdOf = (m: FakeMessage): string => /Proposal `(fix-[0-9a-f]{24})`/.exec(textOf(m))![1]!;
 
 /** A fresh triage of req-role-1 in its own channel, once its card offers *Propose fix*. */
 async function triagedCard(): Promise<FakeMessage> {
@@ -54,7 +60,7 @@ async function recorded(on: SlackStack, proposal: FakeMessage): Promise<void> {
 
 const until = (m: FakeMessage, what: RegExp, timeoutMs = 15_000) => stack.slack.waitFor(() => what.test(textOf(current(stack.slack, m))) && current(stack.slack, m), timeoutMs);
 
-test('Propose fix posts the exact change; the proposer and people outside TRIAGE_FIXERS cannot apply it; a second fixer applies it once, STS loads it and the re-triage follows', async () => {
+test("Propose fix posts the exact change; the proposer and people outside TRIAGE_FIXERS cannot apply it; a second fixer applies it once, STS loads it, Caracal's simulation of the denied call against it now allows the call, and the re-triage follows", async () => {
   const card = await triagedCard();
   const proposal = await propose(card);
   const text = textOf(proposal);
@@ -69,6 +75,7 @@ test('Propose fix posts the exact change; the proposer and people outside TRIAGE
   await stack.slack.waitFor(() => answersTo(stack.slack, 'U0FIXER1').some((t) => t.includes('You proposed this fix: a second person')));
   await stack.slack.waitFor(() => answersTo(stack.slack, 'U0BYSTANDER').some((t) => t.includes('You are not in TRIAGE_FIXERS')));
   expect(activations()).toHaveLength(0);
+  const simulatedBefore = simulations().length;
   // The second fixer clicks twice at once: one activation.
   await Promise.all([clickButton(stack.events, stack.slack, proposal, button(proposal, 'Apply'), 'U0FIXER2'), clickButton(stack.events, stack.slack, proposal, button(proposal, 'Apply'), 'U0FIXER2')]);
   const applied = await until(proposal, /Caracal reports STS loaded it/);
@@ -80,19 +87,25 @@ test('Propose fix posts the exact change; the proposer and people outside TRIAGE
   expect(stack.sim.acts.activeVersion(ZONE_B, POLICY_SET_ID)).toBe(NEW_POLICY_VERSION_ID);
   const result = await waitForMessage(stack.slack, (m) => m.thread_ts === card.ts && textOf(m).includes('re-triage'), 20_000);
   const r = textOf(result);
-  // The request was denied before the fix: its trace cannot change, so this is "applied", not "fixed".
-  expect(r).toContain('Applied: not confirmed fixed');
-  expect(r).toContain(`Version v3 (\`${NEW_POLICY_VERSION_ID}\`) of policy set \`main\` is the active one`);
+  // The evidence is Caracal's simulation against the active version; the request's own trail was
+  // written before the fix, so the result says "now allows" with the retry as the final proof, not "fixed".
+  expect(r).toContain("Applied and loaded: Caracal's simulation now allows the denied call");
+  expect(r).toContain(`Version v3 (\`${NEW_POLICY_VERSION_ID}\`) of policy set \`main\` was activated in zone \`${ZONE_B}\``);
   expect(r).toContain('Caracal reports STS loaded it');
+  expect(r).toContain(`Caracal's simulation of the denied call against the active version v3 (\`${NEW_POLICY_VERSION_ID}\`) now allows it (\`caracal-anton-mint\`); the request itself was denied before the fix, so a retry of the call is the final proof.`);
   expect(r).toMatch(/The re-triage of `req-role-1` still finds `role_scope_mismatch`/);
   expect(r).not.toContain('Fixed:');
+  // The proposal shows the same evidence.
+  expect(textOf(await until(proposal, /now allows it/))).toContain('Fix applied');
+  // One simulation ran after the activation (a read: the double click made no second one).
+  expect(simulations().slice(simulatedBefore).map((q) => q.path)).toEqual([`/v1/zones/${ZONE_B}/policy-sets/${POLICY_SET_ID}/simulate`]);
   // Clicking Apply again (from a copy of the message drawn before) does nothing more.
   await clickButton(stack.events, stack.slack, proposal, apply, 'U0FIXER2');
   await stack.slack.waitFor(() => answersTo(stack.slack, 'U0FIXER2').some((t) => t.includes('already applied it')));
   await new Promise((res) => setTimeout(res, 300));
   expect(activations()).toHaveLength(1);
   // Every step of it is in the audit chain, with the person, and the chain verifies.
-  const entries = (await stack.service.store.redis.xrange(`${stack.prefix}audit`, '-', '+')).map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]!) as { action: string; actor: { id: string } });
+  const entries = await auditEntries();
   const by = (action: string) => entries.filter((e) => e.action === action).map((e) => e.actor.id);
   expect(by('fix proposal requested')).toContain('U0FIXER1');
   expect(by('fix proposed')).toContain('U0FIXER1');
@@ -100,24 +113,53 @@ test('Propose fix posts the exact change; the proposer and people outside TRIAGE
   expect(by('activate called')).toEqual(['U0FIXER2']);
   expect(by('activation answered')).toEqual(['U0FIXER2']);
   expect(by('fix loaded by STS')).toEqual(['U0FIXER2']);
+  const checked = entries.filter((e) => e.action === 'post-fix simulation' && e.subject === `fix:${proposalIdOf(proposal)}`);
+  expect(checked.map((e) => e.actor.id)).toEqual(['U0FIXER2']);
+  expect(checked[0]!.detail).toBe(`simulation allows the denied call against active version v3 ${NEW_POLICY_VERSION_ID} of ${POLICY_SET_ID} (caracal-anton-mint)`);
   expect(by('re-triage after fix')).toEqual(['U0FIXER2']);
   expect(await verifyAuditChain(stack.service.store.redis, { signingKey: STACK_SIGNING_KEY, prefix: stack.prefix })).toMatchObject({ ok: true });
 }, 60_000);
 
-test('with STS unreachable the fix is "applied; Caracal has not confirmed STS loaded it", never fixed', async () => {
+test('with STS unreachable the fix is "applied; Caracal has not confirmed STS loaded it": no simulation is run after it and nothing claims it fixed', async () => {
   const card = await triagedCard();
   const proposal = await propose(card);
   stack.sim.acts.stsDown = true;
   try {
+    stack.sim.clearRequests();
     await clickButton(stack.events, stack.slack, proposal, button(proposal, 'Apply'), 'U0FIXER2');
     const shown = await until(proposal, /Caracal has not confirmed STS loaded it/);
     expect(textOf(shown)).toMatch(/Applied; Caracal has not confirmed STS loaded it: activation-status was still `waiting_for_sts`, STS `unreachable`/);
     const result = await waitForMessage(stack.slack, (m) => m.thread_ts === card.ts && textOf(m).includes('re-triage'), 20_000);
-    expect(textOf(result)).toContain('Applied: not confirmed fixed');
-    expect(textOf(result)).not.toContain('Fixed:');
+    const r = textOf(result);
+    expect(r).toContain('Applied: Caracal has not confirmed STS loaded it');
+    expect(r).toContain("The bot did not re-run Caracal's simulation of the denied call: it checks the active version only once Caracal reports STS loaded it.");
+    expect(r.replace(/[*∗]Fixed, re-check[*∗]/, '')).not.toMatch(/now allows|fixed/i);
+    expect(simulations()).toHaveLength(0);
     expect(activations()).toHaveLength(1);
+    const entry = (await auditEntries()).find((e) => e.subject === `fix:${proposalIdOf(proposal)}` && e.action.startsWith('post-fix simulation'));
+    expect(entry).toMatchObject({ action: 'post-fix simulation not run', detail: 'simulation not run: Caracal has not confirmed STS loaded the version', actor: { id: 'U0FIXER2' } });
   } finally {
     stack.sim.acts.stsDown = false;
+  }
+}, 60_000);
+
+test('when Caracal cannot run the simulation after the fix, the result says so and why, and does not claim the call is allowed', async () => {
+  const card = await triagedCard();
+  const proposal = await propose(card);
+  // The plan has simulated; from here Caracal fails every simulation.
+  stack.sim.setFault('api', `/v1/zones/${ZONE_B}/policy-sets/${POLICY_SET_ID}/simulate`, { status: 500, json: { error: 'internal_error', error_description: 'Internal server error', requestId: 'req-sim-fault' } });
+  try {
+    await clickButton(stack.events, stack.slack, proposal, button(proposal, 'Apply'), 'U0FIXER2');
+    const result = await waitForMessage(stack.slack, (m) => m.thread_ts === card.ts && textOf(m).includes('re-triage'), 20_000);
+    const r = textOf(result);
+    expect(r).toContain('Applied and loaded: not confirmed fixed');
+    expect(r).toContain('Caracal reports STS loaded it');
+    expect(r).toContain(`Caracal's simulation of the denied call against the active version v3 (\`${NEW_POLICY_VERSION_ID}\`) could not be run: the simulation call failed (\`internal_error\`); a retry of the call shows whether the version allows it.`);
+    expect(r).not.toContain('now allows');
+    const entry = (await auditEntries()).find((e) => e.subject === `fix:${proposalIdOf(proposal)}` && e.action === 'post-fix simulation');
+    expect(entry?.detail).toBe(`simulation could not run: simulate internal_error against active version v3 ${NEW_POLICY_VERSION_ID} of ${POLICY_SET_ID}`);
+  } finally {
+    stack.sim.clearFaults();
   }
 }, 60_000);
 

@@ -3,7 +3,8 @@
  * req-role-1 (sim scenario role_scope_mismatch: v2 active and denying, v3 allows) started by a
  * mention, *Propose fix* on its Adaptive Card, the proposal as a reply in the card's thread with
  * the exact change, *Apply* refused to the proposer, applied once by a colleague in
- * TRIAGE_FIXERS, and the result with the re-triage under it.
+ * TRIAGE_FIXERS, and the result under it: Caracal's simulation of the denied call against the
+ * now-active version, and the re-triage.
  */
 import { NEW_POLICY_VERSION_ID, POLICY_SET_ID } from '../../sim/world';
 import { ZONE_B } from '../../sim';
@@ -97,6 +98,8 @@ test('Propose fix on the Teams card posts the exact change in its thread; the pr
   const result = (await stack.connector.waitFor(() => stack.connector.posted(THREAD).find((c) => c.seq > proposal.seq && cardText(c as unknown as Call).includes('re-triage')), 20_000)) as unknown as Call;
   const r = cardText(result);
   expect(r).toContain('Caracal reports STS loaded it');
+  expect(r).toContain("Applied and loaded: Caracal's simulation now allows the denied call");
+  expect(r).toContain(`against the active version v3 (\`${NEW_POLICY_VERSION_ID}\`) now allows it`);
   expect(r).toMatch(/The re-triage of `req-role-1` still finds `role_scope_mismatch`/);
   expect(r).not.toContain('Fixed:');
 }, 60_000);

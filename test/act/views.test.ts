@@ -1,12 +1,13 @@
 /**
  * What the act messages say (src/act/fix/view.ts, src/act/approval-view.ts) in the cases the
- * end-to-end tests do not reach: every activation error Caracal gives in words, "Fixed" only
- * when STS loaded the version and the re-triage passes, and an approval card with nobody to
- * decide it.
+ * end-to-end tests do not reach: every activation error Caracal gives in words, the result's
+ * headline following the evidence after the fix (never "fixed" before STS loaded the version,
+ * "now allows" only from Caracal's simulation against the active version, "Fixed" only with the
+ * re-triage passing too), and an approval card with nobody to decide it.
  */
 import { approvalMessage } from '../../src/act/approval-view';
 import type { ApprovalRecord } from '../../src/act/approvals';
-import type { Proposal } from '../../src/act/fix/proposals';
+import type { FixCheck, Proposal } from '../../src/act/fix/proposals';
 import { activationRefusal, fixResultMessage } from '../../src/act/fix/view';
 
 test("each of Caracal's activation errors is said in words, with its status and code", () => {
@@ -40,6 +41,7 @@ const proposal = (over: Partial<Proposal>): Proposal => ({
   calling: null,
   call: { outcome: 'activated', status: 202, code: null, outboxId: 'ob-1', activeNow: null, at: '2026-12-01T10:01:01.000Z' },
   confirm: { loaded: true, propagation: 'loaded', sts: 'loaded', detail: null, at: '2026-12-01T10:01:03.000Z' },
+  check: { outcome: 'allow', stage: null, policySetId: 'set-1', versionId: 'v3', version: 3, detail: null, policies: ['caracal-anton-mint'], at: '2026-12-01T10:01:04.000Z' },
   retriage: { state: 'clear', text: 'No failing step.', cause: null, step: null, summary: null, at: '2026-12-01T10:01:05.000Z' },
   resultRef: null,
   resultIntentAt: null,
@@ -47,13 +49,59 @@ const proposal = (over: Partial<Proposal>): Proposal => ({
   ...over,
 });
 
-test('"Fixed" only when STS loaded the version and the re-triage passes; otherwise "applied"', () => {
-  expect(fixResultMessage(proposal({}), { confirmTimeoutMs: 120_000 }).title).toBe('Fixed: STS loaded the version and the re-triage passes');
-  const notLoaded = fixResultMessage(proposal({ confirm: { loaded: false, propagation: 'waiting_for_sts', sts: 'unreachable', detail: null, at: 'x' } }), { confirmTimeoutMs: 120_000 });
-  expect(notLoaded.title).toBe('Applied: not confirmed fixed');
-  expect(notLoaded.lines.join('\n')).toContain('Applied; Caracal has not confirmed STS loaded it: activation-status was still `waiting_for_sts`, STS `unreachable` after 2 min.');
-  const stillFailing = fixResultMessage(proposal({ retriage: { state: 'failing', text: 'x', cause: 'role_scope_mismatch', step: 'grant_policy', summary: 'denied.', at: 'x' } }), { confirmTimeoutMs: 120_000 });
-  expect(stillFailing.title).toBe('Applied: not confirmed fixed');
+const check = (over: Partial<FixCheck>): FixCheck => ({ outcome: 'allow', stage: null, policySetId: 'set-1', versionId: 'v3', version: 3, detail: null, policies: [], at: 'x', ...over });
+const failing = { state: 'failing' as const, text: 'x', cause: 'role_scope_mismatch', step: 'grant_policy', summary: 'denied.', at: 'x' };
+const said = (p: Proposal) => {
+  const m = fixResultMessage(p, { confirmTimeoutMs: 120_000 });
+  return { title: m.title, tone: m.tone, text: m.lines.join('\n') };
+};
+
+test("the result says the fix now allows the call only from Caracal's simulation against the active version, with the retry as the final proof", () => {
+  const allows = said(proposal({ retriage: failing }));
+  expect(allows.title).toBe("Applied and loaded: Caracal's simulation now allows the denied call");
+  expect(allows.tone).toBe('good');
+  expect(allows.text).toContain("Caracal's simulation of the denied call against the active version v3 (`v3`) now allows it (`caracal-anton-mint`); the request itself was denied before the fix, so a retry of the call is the final proof.");
+  expect(allows.text).toContain('The re-triage of `req-1` still finds `role_scope_mismatch` at step `grant_policy`: denied.');
+  expect(allows.title).not.toMatch(/fixed/i);
+});
+
+test('"Fixed" needs STS to have loaded the version, the simulation to allow the call and the re-triage to pass; the old trail alone is never enough', () => {
+  expect(said(proposal({})).title).toBe("Fixed: STS loaded the version, Caracal's simulation allows the call and the re-triage passes");
+  // A passing re-triage without the simulation's allow is not "fixed".
+  for (const c of [check({ outcome: 'deny', detail: 'role_scope_mismatch' }), check({ outcome: 'not_executed', detail: 'not_executed' }), check({ outcome: 'unreadable', stage: 'simulate', detail: 'timeout' }), null]) {
+    expect(said(proposal({ check: c })).title).not.toMatch(/^Fixed|now allows/);
+  }
+  // Not loaded: "applied", whatever the re-triage or a stored check says, and the check is not claimed.
+  for (const retriage of [undefined, failing]) {
+    const notLoaded = said(proposal({ confirm: { loaded: false, propagation: 'waiting_for_sts', sts: 'unreachable', detail: null, at: 'x' }, check: check({ outcome: 'not_loaded', versionId: null, version: null, policySetId: null }), ...(retriage ? { retriage } : {}) }));
+    expect(notLoaded.title).toBe('Applied: Caracal has not confirmed STS loaded it');
+    expect(notLoaded.tone).toBe('warning');
+    expect(notLoaded.text).toContain('Applied; Caracal has not confirmed STS loaded it: activation-status was still `waiting_for_sts`, STS `unreachable` after 2 min.');
+    expect(notLoaded.text).toContain("The bot did not re-run Caracal's simulation of the denied call: it checks the active version only once Caracal reports STS loaded it.");
+    // (The card's button is named *Fixed, re-check*; that is not a claim.)
+    expect(notLoaded.text.replace('*Fixed, re-check*', '')).not.toMatch(/now allows|fixed/i);
+  }
+});
+
+test('a simulation that still denies, or that could not run, is said with its reason', () => {
+  const denies = said(proposal({ check: check({ outcome: 'deny', detail: 'role_scope_mismatch' }), retriage: failing }));
+  expect(denies.title).toBe("Applied and loaded, but Caracal's simulation still denies the call");
+  expect(denies.tone).toBe('bad');
+  expect(denies.text).toContain("Caracal's simulation of the denied call against the active version v3 (`v3`) still denies it (`role_scope_mismatch`): the fix has not ended the denial.");
+  const notRun = said(proposal({ check: check({ outcome: 'not_executed', detail: 'not_executed' }), retriage: failing }));
+  expect(notRun.title).toBe('Applied and loaded: not confirmed fixed');
+  expect(notRun.tone).toBe('warning');
+  expect(notRun.text).toContain("Caracal's simulation of the denied call against the active version v3 (`v3`) could not be run: STS did not evaluate it (`not_executed`), so nothing shows yet whether the version allows the call; a retry of the call will.");
+  expect(said(proposal({ check: check({ outcome: 'unreadable', stage: 'trace', detail: 'request_not_found', versionId: null, version: null }) })).text).toContain(
+    "Caracal's simulation of the denied call could not be run: the request's trace could not be read (`request_not_found`); a retry of the call shows whether the version allows it.",
+  );
+  expect(said(proposal({ check: check({ outcome: 'no_active_version', versionId: null, version: null }) })).text).toContain("Caracal's simulation of the denied call could not be run: the zone has no active policy-set version now.");
+});
+
+test('when another version became active after the fix, the result says so and claims nothing for the version applied', () => {
+  const changed = said(proposal({ check: check({ versionId: 'v9', version: null }) }));
+  expect(changed.title).toBe('Applied and loaded, but another version is active now');
+  expect(changed.text).toContain("The zone's active version is `v9` now, not the one applied: another version was activated after it.");
 });
 
 test('an approval card with nobody allowed to decide it says so instead of showing buttons', () => {

@@ -28,9 +28,9 @@ export interface HalfRedis {
  * The service as a web process opens it (role `web`: the fail-fast producer connection), or
  * over worker connections that wait out a Redis restart (role `worker`, as `start` shares them).
  */
-export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'redis' | 'logger'> & { role?: RedisRole }): Promise<RedisTriageService> {
+export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'redis' | 'logger'> & { role?: RedisRole; incidentRetentionMs?: number }): Promise<RedisTriageService> {
   const logger = o.logger ?? pino({ level: 'silent' });
-  const redis = openTriageRedis({ url: o.redisUrl, role: o.role ?? 'web', signingKey: o.signingKey, prefix: o.prefix, metrics: triageMetrics(o.registry), logger });
+  const redis = openTriageRedis({ url: o.redisUrl, role: o.role ?? 'web', signingKey: o.signingKey, prefix: o.prefix, metrics: triageMetrics(o.registry), logger, incidentRetentionMs: o.incidentRetentionMs });
   try {
     await redis.whenReady(5000);
   } catch (e) {

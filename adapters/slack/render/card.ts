@@ -16,6 +16,7 @@ import { nameOf, withNames } from '../../../src/triage/names';
 import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
+import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -77,12 +78,16 @@ function summaryText(r: TriageRecord, links: TriageLinks, bundleLink?: string | 
   else if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
   if (r.state === 'escalated') lines.push(bundleLine(bundleLink));
   if (r.state === 'abandoned') lines.push(abandonedLine(r));
+  const failure = failureParts(r);
+  if (failure) lines.push(`${STATE_EMOJI.failed} *Stopped: ${failure.title}* (${failure.progress}). Last error: ${code(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '*Retry*')}`);
   const d = r.diagnosis;
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
       `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
+  } else if (failure) {
+    // Said above.
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
     lines.push(`:mag: *Collecting evidence…* ${done} of ${STEP_IDS.length} steps checked so far.`);
@@ -121,6 +126,11 @@ function incidentText(r: TriageRecord): string | null {
   ];
   const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
+  if (i.reopenedFrom) {
+    const prior = i.reopenedFrom;
+    const where = prior.link && prior.link.length <= 500 && SAFE_LINK.test(prior.link) ? `<${prior.link}|its card>` : `triage ${code(prior.triageId)}`;
+    lines.push(`:repeat: *Fired again* after its earlier triage closed: ${where}.`);
+  }
   for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
     lines.push(`• ${a.name ? code(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
   }
@@ -150,7 +160,7 @@ const STEP_SUMMARY_CHARS = 230;
 function stepsText(r: TriageRecord): string {
   return STEP_IDS.map((id) => {
     const result = r.steps.find((s) => s.id === id);
-    const pending = r.pending.includes(id);
+    const pending = r.pending.includes(id) && r.state !== 'failed';
     const emoji = pending ? PENDING_EMOJI : result ? VERDICT_EMOJI[result.verdict] : NOT_CHECKED_EMOJI;
     const marker = r.current === id && !isFinal(r) ? ' :arrow_left:' : '';
     const detail = pending
@@ -256,8 +266,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const actions = walkActions(r);
   if (actions.length > 0) {
     const step = focusStep(r);
-    const onStep = step && r.state !== 'locating' ? { step } : {};
-    if (step && r.state !== 'locating') {
+    const walking = r.state !== 'locating' && r.state !== 'failed';
+    const onStep = step && walking ? { step } : {};
+    if (step && walking) {
       blocks.push({
         type: 'context',
         block_id: 'triage:focus',

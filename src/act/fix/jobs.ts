@@ -5,8 +5,9 @@
  *            a dry run), stores the plan and posts the proposal in the triage's thread; later
  *            runs (the lapse at the proposal's expiry) only redraw it;
  *   apply    the one activation a consent stands for, then activation-status until `loaded` or
- *            TRIAGE_FIX_CONFIRM_TIMEOUT, then the triage run again, and the result posted under
- *            the proposal.
+ *            TRIAGE_FIX_CONFIRM_TIMEOUT, then (once loaded) Caracal's simulation of the denied
+ *            call against the active version (check.ts), then the triage run again, and the
+ *            result posted under the proposal.
  *
  * Exactly one activation per proposal, across repeated clicks (one consent per proposal),
  * retried jobs and crashes: before calling, the zone's active version is read (a proposal made
@@ -27,8 +28,9 @@ import type { Actor } from '../../triage/record';
 import { auditAct, fixSubject } from '../audit';
 import type { Person } from '../approvals';
 import { postOnce, type ActPostDeps } from '../post';
+import { checkDetail, checkFix, notLoadedCheck } from './check';
 import { planFix } from './plan';
-import type { CallResult, Confirmation, Proposal, ProposalStore, Retriage, StoredPlan } from './proposals';
+import type { CallResult, Confirmation, FixCheck, Proposal, ProposalStore, Retriage, StoredPlan } from './proposals';
 import { planReads } from './read';
 import { fixResultMessage, proposalMessage, type ProposalViewOptions } from './view';
 
@@ -168,6 +170,16 @@ async function follow(deps: FixJobDeps, p: Proposal): Promise<Confirmation> {
   }
 }
 
+/** The evidence after the fix: the denied call simulated against the active version, once loaded. */
+async function check(deps: FixJobDeps, p: Proposal): Promise<FixCheck> {
+  const r = p.plan!.remedy!;
+  const at = () => deps.now().toISOString();
+  if (!p.confirm?.loaded) return notLoadedCheck(at());
+  if (!deps.fixer) return { ...notLoadedCheck(at()), outcome: 'unreadable', stage: 'simulate', detail: 'no CARACAL_FIX_TOKEN' };
+  const reads = planReads({ reads: deps.reads, simulator: deps.fixer, zoneId: r.zoneId, requestId: r.allows.requestId });
+  return deps.redactor.redact(await checkFix(r, reads, at)).value;
+}
+
 async function retriage(deps: FixJobDeps, p: Proposal): Promise<Retriage> {
   const at = deps.now().toISOString();
   try {
@@ -197,6 +209,13 @@ export async function applyJob(deps: FixJobDeps, job: Job, token: string | undef
     const confirm = await follow(deps, p);
     await deps.proposals.set(id, { confirm: JSON.stringify(confirm) });
     await auditAct(deps.audit, { actor: person, action: confirm.loaded ? 'fix loaded by STS' : 'fix not confirmed loaded', source: 'act_worker', subject, triageId: p.triageId, detail: `${confirm.propagation ?? 'unknown'}${confirm.sts ? ` (STS ${confirm.sts})` : ''}` });
+    p = await drawProposal(deps, job, token, id);
+  }
+  // A read, so a run that crashed before storing it runs it again.
+  if (applied && !p.check) {
+    const checked = await check(deps, p);
+    await deps.proposals.set(id, { check: JSON.stringify(checked) });
+    await auditAct(deps.audit, { actor: person, action: checked.outcome === 'not_loaded' ? 'post-fix simulation not run' : 'post-fix simulation', source: 'act_worker', subject, triageId: p.triageId, requestId: p.requestId, detail: checkDetail(checked) });
     p = await drawProposal(deps, job, token, id);
   }
   if (applied && !p.retriage) {

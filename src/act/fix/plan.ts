@@ -101,7 +101,8 @@ export const MAX_SIMULATIONS = 10;
 const none = (reason: string, simulated: Simulated[] = []): Plan => ({ remedy: null, reason, simulated });
 const vname = (v: { version: number | null; versionId: string }) => (v.version !== null ? `v${v.version} (${tick(v.versionId)})` : tick(v.versionId));
 
-function outcomeOf(body: Record<string, unknown>): { outcome: Simulated['outcome']; detail: string; policies: string[] } {
+/** What one simulation answer says: allow (with the determining policies), deny (with its first reason), or not run. */
+export function outcomeOf(body: Record<string, unknown>): { outcome: Exclude<Simulated['outcome'], 'error'>; detail: string; policies: string[] } {
   const result = body.result as { decision?: unknown; determining_policies?: unknown; diagnostics?: unknown } | null | undefined;
   const explanation = body.explanation as { evaluation?: unknown; reason?: unknown } | undefined;
   if (!result || typeof result.decision !== 'string') return { outcome: 'not_executed', detail: typeof explanation?.evaluation === 'string' ? explanation.evaluation : 'no result', policies: [] };

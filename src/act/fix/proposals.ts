@@ -10,6 +10,8 @@
  *   consent                  who clicked *Apply* (HSETNX: the first allowed click wins)
  *   calling                  set just before the activation call; the call's answer in `call`
  *   confirm                  what activation-status said last (loaded, or not within the timeout)
+ *   check                    Caracal's simulation of the denied call against the active version
+ *                            once loaded (check.ts), or that it was not run
  *   retriage                 the re-run triage's headline and diagnosis
  *   result:ref, result:intent  the message that reports all of it, under the proposal
  *
@@ -64,6 +66,22 @@ export const Confirmation = z.object({
 });
 export type Confirmation = z.infer<typeof Confirmation>;
 
+/** The check after the fix (check.ts): what Caracal's simulation of the denied call says against the active version. */
+export const FixCheck = z.object({
+  outcome: z.enum(['allow', 'deny', 'not_executed', 'unreadable', 'no_denied_call', 'no_active_version', 'not_loaded']),
+  /** For `unreadable`: which read failed. */
+  stage: z.enum(['trace', 'policy_sets', 'simulate']).nullable(),
+  /** The version simulated: the zone's active one when the check ran. */
+  policySetId: z.string().nullable(),
+  versionId: z.string().nullable(),
+  version: z.number().nullable(),
+  /** The deny reason, STS's evaluation when not executed, or the error code. */
+  detail: z.string().nullable(),
+  policies: z.array(z.string()),
+  at: z.string(),
+});
+export type FixCheck = z.infer<typeof FixCheck>;
+
 export const Retriage = z.object({
   state: z.enum(['failing', 'clear', 'undetermined']),
   text: z.string(),
@@ -91,6 +109,7 @@ export interface Proposal {
   calling: number | null;
   call: CallResult | null;
   confirm: Confirmation | null;
+  check: FixCheck | null;
   retriage: Retriage | null;
   resultRef: MessageRef | null;
   resultIntentAt: number | null;
@@ -111,9 +130,9 @@ const address = (raw: string | undefined): MessageRef | null => read(ChatAddress
 
 export interface ProposalStore {
   /** The triage's open proposal, or a new one: false `created` when one is open (its ID returned). */
-  open(p: Omit<Proposal, 'id' | 'plan' | 'planError' | 'ref' | 'intentAt' | 'consent' | 'calling' | 'call' | 'confirm' | 'retriage' | 'resultRef' | 'resultIntentAt' | 'drawn'>, ttlMs: number): Promise<{ created: boolean; id: string }>;
+  open(p: Omit<Proposal, 'id' | 'plan' | 'planError' | 'ref' | 'intentAt' | 'consent' | 'calling' | 'call' | 'confirm' | 'check' | 'retriage' | 'resultRef' | 'resultIntentAt' | 'drawn'>, ttlMs: number): Promise<{ created: boolean; id: string }>;
   get(id: string): Promise<Proposal | null>;
-  set(id: string, fields: Partial<Record<'plan' | 'planError' | 'ref' | 'intent' | 'call' | 'confirm' | 'retriage' | 'result:ref' | 'result:intent' | 'calling' | 'drawn', string>>): Promise<void>;
+  set(id: string, fields: Partial<Record<'plan' | 'planError' | 'ref' | 'intent' | 'call' | 'confirm' | 'check' | 'retriage' | 'result:ref' | 'result:intent' | 'calling' | 'drawn', string>>): Promise<void>;
   clear(id: string, ...fields: Array<'intent' | 'result:intent' | 'calling'>): Promise<void>;
   /** The first allowed Apply wins: false when someone already consented. */
   consent(id: string, c: Consent): Promise<boolean>;
@@ -164,6 +183,7 @@ export function createProposalStore(redis: Redis, keys: Keys): ProposalStore {
         calling: h.calling ? Number(h.calling) : null,
         call: read(CallResult, h.call),
         confirm: read(Confirmation, h.confirm),
+        check: read(FixCheck, h.check),
         retriage: read(Retriage, h.retriage),
         resultRef: address(h['result:ref']),
         resultIntentAt: h['result:intent'] ? Number(h['result:intent']) : null,

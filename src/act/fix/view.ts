@@ -2,14 +2,16 @@
  * The fix messages (Notices, src/chat/notice.ts), from a stored proposal (proposals.ts): the
  * proposal in the triage's thread (the exact change, what Caracal's simulation says it would
  * allow, and *Apply* for a second person), and the result under it (the activation's answer,
- * whether STS loaded it, and the re-triage). Pure. "Fixed" is said only when Caracal reports the
- * version loaded and the re-triage finds nothing failing; until then it is "applied".
+ * whether STS loaded it, Caracal's simulation of the denied call against the active version, and
+ * the re-triage). Pure. The headline follows the evidence (view-check.ts): never "fixed" before
+ * STS loaded the version, never from the request's old trace alone.
  */
 import type { ActMessage, ActButton, ActTone } from '../../chat/act-message';
 import { formatDuration } from '../../config/duration';
 import { count, list, tick } from '../../triage/steps/step';
 import { personName, utc } from '../approval-view';
 import type { CallResult, Confirmation, Proposal } from './proposals';
+import { checkLines, resultHeadline } from './view-check';
 
 export interface ProposalViewOptions {
   now: Date;
@@ -114,9 +116,9 @@ export function proposalMessage(p: Proposal, o: ProposalViewOptions): ActMessage
     if (line) {
       lines.push(line);
       if (p.call?.outcome === 'activated' || p.call?.outcome === 'found_active') {
-        lines.push(confirmationLine(p.confirm, o.confirmTimeoutMs));
+        lines.push(confirmationLine(p.confirm, o.confirmTimeoutMs), ...checkLines(p));
         title = 'Fix applied';
-        tone = p.confirm?.loaded ? 'good' : 'warning';
+        tone = !p.confirm || (p.confirm.loaded && !p.check) ? 'waiting' : resultHeadline(p).tone;
       } else {
         title = 'Fix not applied';
         tone = 'bad';
@@ -149,29 +151,20 @@ export function proposalMessage(p: Proposal, o: ProposalViewOptions): ActMessage
   };
 }
 
-/** The message under the proposal once the fix ran: what changed, whether STS loaded it, the re-triage. */
+/** The message under the proposal once the fix ran: what changed, whether STS loaded it, the check, the re-triage. */
 export function fixResultMessage(p: Proposal, o: Pick<ProposalViewOptions, 'confirmTimeoutMs'>): ActMessage {
   const r = p.plan?.remedy;
-  const loaded = !!p.confirm?.loaded;
-  const clear = p.retriage?.state === 'clear';
   const lines: string[] = [];
-  if (r) lines.push(`Version ${v(r.toVersionId, r.toVersion)} of policy set ${tick(r.policySetName ?? r.policySetId)} is the active one in zone ${tick(r.zoneId)} now, applied by ${p.consent ? personName(p.consent.by) : 'a fixer'} on ${personName(p.proposer)}'s proposal.`);
-  lines.push(confirmationLine(p.confirm, o.confirmTimeoutMs));
+  if (r) lines.push(`Version ${v(r.toVersionId, r.toVersion)} of policy set ${tick(r.policySetName ?? r.policySetId)} was activated in zone ${tick(r.zoneId)}, applied by ${p.consent ? personName(p.consent.by) : 'a fixer'} on ${personName(p.proposer)}'s proposal.`);
+  lines.push(confirmationLine(p.confirm, o.confirmTimeoutMs), ...checkLines(p));
   const t = p.retriage;
+  const request = p.requestId ? tick(p.requestId) : 'the request';
   if (!t) lines.push('The re-triage could not run.');
-  else if (t.state === 'clear') lines.push(`The re-triage of ${p.requestId ? tick(p.requestId) : 'the request'} finds no failing step.`);
+  else if (t.state === 'clear') lines.push(`The re-triage of ${request} finds no failing step.`);
   else if (t.state === 'failing') {
-    lines.push(`The re-triage of ${p.requestId ? tick(p.requestId) : 'the request'} still finds ${tick(t.cause ?? 'a failure')}${t.step ? ` at step ${tick(t.step)}` : ''}: ${t.summary ?? t.text}`);
-    lines.push('That request was decided before the fix, so its trace cannot change: a retry of the call shows whether the new version allows it. *Fixed, re-check* on the card runs the triage again.');
+    lines.push(`The re-triage of ${request} still finds ${tick(t.cause ?? 'a failure')}${t.step ? ` at step ${tick(t.step)}` : ''}: ${t.summary ?? t.text}`);
+    lines.push('That request was decided before the fix, so its trace cannot change. The card’s “Fixed, re-check” button runs the triage again.');
   } else lines.push(`The re-triage could not tell: ${t.text}`);
-  const fixed = loaded && clear;
-  return {
-    title: fixed ? 'Fixed: STS loaded the version and the re-triage passes' : 'Applied: not confirmed fixed',
-    tone: fixed ? 'good' : 'warning',
-    lines,
-    facts: [],
-    buttons: [],
-    footer: `Proposal ${tick(p.id)}`,
-    fallback: fixed ? 'Fixed: STS loaded the version and the re-triage passes' : 'Applied; Caracal has not confirmed the fix',
-  };
+  const { title, tone } = resultHeadline(p);
+  return { title, tone, lines, facts: [], buttons: [], footer: `Proposal ${tick(p.id)}`, fallback: title };
 }

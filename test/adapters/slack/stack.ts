@@ -101,8 +101,9 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const slack = await startFakeSlackApi();
   for (const [group, users] of Object.entries(opts.usergroups ?? {})) slack.usergroups.set(group, users);
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null, incidentRetentionMs: incidentConfig?.retentionMs });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
@@ -134,11 +135,10 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   };
   const workers: WorkerHalf | null = (opts.workers ?? true) ? startWorkers() : null;
 
-  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
-    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent, retentionMs: incidentConfig.retentionMs }) } : null,
     acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
     platforms: [
       slackPlatform(
