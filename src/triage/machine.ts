@@ -175,7 +175,6 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
     step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
 
   if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return { ok: false, reason: 'not_allowed', message: STOPPED };
-
   if (event.type === 'deployment_searched') return applyDeploymentSearch(record, base, event, at);
   switch (event.type) {
     case 'step_collected': {
