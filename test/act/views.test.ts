@@ -78,8 +78,8 @@ test('"Fixed" needs STS to have loaded the version, the simulation to allow the 
     expect(notLoaded.tone).toBe('warning');
     expect(notLoaded.text).toContain('Applied; Caracal has not confirmed STS loaded it: activation-status was still `waiting_for_sts`, STS `unreachable` after 2 min.');
     expect(notLoaded.text).toContain("The bot did not re-run Caracal's simulation of the denied call: it checks the active version only once Caracal reports STS loaded it.");
-    // (The card's button is named *Fixed, re-check*; that is not a claim.)
-    expect(notLoaded.text.replace('*Fixed, re-check*', '')).not.toMatch(/now allows|fixed/i);
+    // (The card's button is named “Fixed, re-check”; that is not a claim.)
+    expect(notLoaded.text.replace('“Fixed, re-check”', '')).not.toMatch(/now allows|fixed/i);
   }
 });
 

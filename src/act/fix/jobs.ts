@@ -222,8 +222,12 @@ export async function applyJob(deps: FixJobDeps, job: Job, token: string | undef
     const again = await retriage(deps, p);
     await deps.proposals.set(id, { retriage: JSON.stringify(again) });
     await auditAct(deps.audit, { actor: person, action: 're-triage after fix', source: 'act_worker', subject, triageId: p.triageId, requestId: p.requestId, detail: `${again.state}${again.cause ? ` ${again.cause}` : ''}` });
-    p = (await deps.proposals.get(id))!;
   }
+  // The proposal drawn with everything stored, on every run: a redraw above that found the
+  // message's lease held put this job off (delayJob), and its re-run skips the stages already
+  // stored, so only this one is sure to show their outcome. An update in place, so a run that
+  // repeats it changes nothing a person sees.
+  if (applied) p = await drawProposal(deps, job, token, id);
   if (applied && p.ref) await postOnce(deps, job, token, slotOf(deps, p, 'result'), fixResultMessage(p, deps.view));
   await deps.proposals.close(p);
   return { outcome: p.call!.outcome };
