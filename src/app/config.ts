@@ -14,12 +14,17 @@
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *   find      `list`, `show`: Redis, the signing key when set, where links point
  *
+ * Caracal is read as deployments (src/caracal/deployments-file.ts): CARACAL_DEPLOYMENTS_FILE's, or
+ * `default` from the single-deployment variables. `serve` reads the file's shape and channel
+ * bindings without its token files (it reads no Caracal unless it serves MCP).
+ *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
  * reads the environment: each part is handed its slice.
  */
 import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
-import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
+import { CARACAL_SECRET_VARIABLES, type CaracalConfig } from '../caracal/config';
+import { deploymentSecrets, type ChannelReader, type DeploymentsConfig, parseDeployments } from '../caracal/deployments-file';
 import type { Env } from '../config/fields';
 import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
@@ -29,11 +34,15 @@ import { type LogLevel, parseLogLevel } from '../log';
 import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { type LinksConfig, parseLinksConfig } from '../report/config';
-import { CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { CHANNEL_ADDRESSES, CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { linksWithDeployments } from './deployments';
 import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
+  /** The first deployment's settings (the only one without CARACAL_DEPLOYMENTS_FILE). */
   caracal: CaracalConfig;
+  /** Every deployment, in order. */
+  deployments: DeploymentsConfig;
   /** Where the report's links point (the Console, the runbook). */
   links: LinksConfig;
   logLevel: LogLevel;
@@ -56,6 +65,11 @@ export interface WebConfig {
   followUp: FollowUpConfig;
   /** `POST /mcp`: null unless MCP_TOKEN is set. */
   mcp: McpHttpConfig | null;
+  /**
+   * The deployments' names, Console URLs and channel bindings (no token read): what commands
+   * and incidents are bound to. Empty without CARACAL_DEPLOYMENTS_FILE (and MCP): `default` only.
+   */
+  deployments: DeploymentsConfig;
   /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
   acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
@@ -64,7 +78,9 @@ export interface WebConfig {
 
 /** The MCP server on the web host: its own settings and the Caracal its tools read. */
 export interface McpHttpConfig extends McpHttpSettings {
+  /** The first deployment's settings. */
   caracal: CaracalConfig;
+  deployments: DeploymentsConfig;
 }
 
 /** A worker collects evidence too; `start` runs web and worker from this one. */
@@ -157,14 +173,28 @@ function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfi
   return acts;
 }
 
-export function loadTerminalConfig(env: Env): TerminalConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+/** Channels in the deployments file read as the chat platforms write them (`slack:C0123`). */
+const readChannel: ChannelReader = (text) => {
+  const r = CHANNEL_ADDRESSES.parse(text);
+  if (!r.ok) return r;
+  return { ok: true, place: CHANNEL_ADDRESSES.place(r.address) ?? CHANNEL_ADDRESSES.format(r.address) };
+};
+
+/** The deployments, their token files read (processes that call Caracal). */
+function readDeployments(env: Env): Parsed<DeploymentsConfig> {
+  return parseDeployments(env, { readSecrets: true, channels: readChannel, consoleUrl: env.CARACAL_CONSOLE_URL?.trim() || null });
 }
 
-/** The MCP settings with the Caracal they need (the Caracal group is parsed by the caller, once). */
-function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null): McpHttpConfig | null {
-  return settings && caracal ? { ...settings, caracal } : null;
+const firstOf = (d: DeploymentsConfig): CaracalConfig => d.deployments[0]!.caracal;
+
+export function loadTerminalConfig(env: Env): TerminalConfig {
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
+}
+
+/** The MCP settings with the Caracal they need (the deployments are parsed by the caller, once). */
+function mcpWith(settings: McpHttpSettings | null, deployments: DeploymentsConfig | null): McpHttpConfig | null {
+  return settings && deployments && deployments.deployments.length > 0 ? { ...settings, caracal: firstOf(deployments), deployments } : null;
 }
 
 /**
@@ -172,35 +202,45 @@ function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null
  * checked with the others (its problems reported with theirs), and only then.
  */
 export function loadWebConfig(env: Env): WebConfig {
-  const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
-  const { mcpSettings, caracal: mcpCaracal, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal }));
-  const mcp = mcpWith(mcpSettings, mcpCaracal);
-  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken, ...actFileSecrets(rest.acts)]) };
+  const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, channels: readChannel });
+  const { mcpSettings, deployments: d, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), deployments }));
+  const mcp = mcpWith(mcpSettings, mcpRequested(env) ? d : null);
+  return { ...rest, links: linksWithDeployments(rest.links, d), deployments: d, mcp, secrets: knownSecrets(env, [...deploymentSecrets(d.deployments), ...actFileSecrets(rest.acts)]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), mcpSettings: parseMcpHttpSettings(env) }));
+  const c = orThrow(combine({ deployments: readDeployments(env), ...webGroups(env), mcpSettings: parseMcpHttpSettings(env) }));
   // The worker pages PagerDuty: what it needs for that is checked where it runs.
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal), secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+  return {
+    ...rest,
+    links: linksWithDeployments(rest.links, c.deployments),
+    caracal: firstOf(c.deployments),
+    mcp: mcpWith(mcpSettings, c.deployments),
+    secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]),
+  };
 }
 
+/** `fix --plan` reads the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE). */
 export function loadFixPlanConfig(env: Env): FixPlanConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
-  return { caracal: c.caracal, links: c.links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [c.caracal.adminToken, ...actFileSecrets(c.acts)]) };
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  const links = linksWithDeployments(c.links, c.deployments);
+  return { caracal: firstOf(c.deployments), deployments: c.deployments, links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {
-  return { ...orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) })), secrets: knownSecrets(env) };
+  // The deployments file only for each deployment's Console (no token is read).
+  const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, channels: readChannel }) }));
+  return { store: c.store, links: linksWithDeployments(c.links, c.deployments), secrets: knownSecrets(env) };
 }
 
 /** The terminal's groups, and the store's reader only when REDIS_URL is set (a bad one is a problem like any other). */
 export function loadMcpStdioConfig(env: Env): McpStdioConfig {
   const store: Parsed<StoreReaderConfig | null> = env.REDIS_URL?.trim() ? parseStoreReaderConfig(env) : { ok: true, value: null };
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), store }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), store }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

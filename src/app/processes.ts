@@ -32,6 +32,7 @@ import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
+import { webDeployments } from './deployments';
 
 export interface ProcessHandle {
   /** The web port, when the process serves HTTP. */
@@ -68,9 +69,11 @@ const isWorkerConfig = (c: WebConfig | WorkerConfig): c is WorkerConfig => 'cara
 export function composeWebHost(config: WebConfig, o: { redis: TriageRedis; platforms: readonly PlatformInstance[]; registry: Registry; logger: Logger }): WebHost {
   const { redis, logger } = o;
   const service = createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
-  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs }) } : null;
+  // Commands name and channels bind deployments; an incident reads its channel's (or its zone's).
+  const deployments = webDeployments(config.deployments);
+  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs, deploymentOf: deployments.deploymentOf }) } : null;
   for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
+  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
 }
 
 /** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
@@ -124,6 +127,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         client: engine.client,
         freshClient: engine.freshClient,
         createSession: engine.createSession,
+        deployments: engine.deployments,
         redactor: engine.redactor,
         staleAfterMs: f.abandonAfterMs,
         remindAfterMs: f.remindAfterMs,

@@ -14,9 +14,10 @@ import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
 import { createMcpIngress } from '../mcp/http';
+import { openDeployments } from '../triage/deployments';
+import type { DeploymentDirectory } from '../commands/deployment-binding';
 import { triagesOfService } from '../mcp/triages';
 import { NO_LINKS } from '../report/config';
-import { createTriageEngine } from '../triage/engine';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
@@ -61,6 +62,8 @@ export interface WebHostOptions {
   mcp?: McpHttpConfig | null;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
+  /** The deployments commands may name and the channels bound to them (src/app/deployments.ts); absent: one. */
+  deployments?: DeploymentDirectory;
 }
 
 export interface WebHost extends WebServer {
@@ -83,6 +86,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
     links: opts.links,
+    deployments: opts.deployments,
   });
   const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
   const redisService = 'store' in opts.service && 'queues' in opts.service ? opts.service : null;
@@ -117,9 +121,10 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     );
   }
   if (opts.mcp) {
-    const { caracal, ...settings } = opts.mcp;
+    const { caracal: _first, deployments, ...settings } = opts.mcp;
     const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
-    ingresses.push(createMcpIngress({ settings, engine: createTriageEngine(caracal, opts.secrets ?? []), triages, logger }));
+    // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
+    ingresses.push(createMcpIngress({ settings, engine: openDeployments(deployments.deployments, opts.secrets ?? []).all[0]!.engine, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

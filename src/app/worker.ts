@@ -40,7 +40,9 @@ import type { RetryPolicy } from '../queue/backoff';
 import { reconcileStranded, recordFailedForGood } from '../queue/reconciler';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
-import { createTriageEngine } from '../triage/engine';
+import { openDeployments, type Deployments } from '../triage/deployments';
+import { createTriageService } from '../service/triage-service';
+import { CHANNEL_ADDRESSES } from './platforms';
 import type { CreateTriageSession } from '../triage/session-api';
 import { settlesWithin } from '../time/race';
 import type { WorkerConfig } from './config';
@@ -55,6 +57,11 @@ export interface WorkerHalfOptions {
   /** Client for "Fixed, re-check" collections, which must not read from a shared cache (default `client`). */
   freshClient?: CaracalClient;
   createSession: CreateTriageSession;
+  /**
+   * Every deployment's engine (src/triage/deployments.ts): each triage reads its own
+   * deployment's; absent, `client` and `createSession` read the one deployment.
+   */
+  deployments?: Deployments;
   logger: Logger;
   /** Run the collect worker and the sweeper (default true). */
   collect?: boolean;
@@ -121,7 +128,19 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
 
   const processors: QueueWorkersOptions['processors'] = {};
   if (o.collect ?? true) {
-    const collect = createCollectProcessor({ ...effects, store, client: o.client, freshClient: o.freshClient, createSession: o.createSession, metrics, logger });
+    // A request found in several deployments gets a triage in each: started here like any other.
+    const siblings = o.deployments?.several ? createTriageService({ redis, logger, placeOf: CHANNEL_ADDRESSES.place }) : null;
+    const collect = createCollectProcessor({
+      ...effects,
+      store,
+      client: o.client,
+      freshClient: o.freshClient,
+      createSession: o.createSession,
+      deployments: o.deployments,
+      ...(siblings ? { startTriage: (req: Parameters<typeof siblings.start>[0]) => siblings.start(req) } : {}),
+      metrics,
+      logger,
+    });
     const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
     const remindAfterMs = o.remindAfterMs === undefined ? 2 * 3600 * 1000 : o.remindAfterMs;
     const sweep = async (): Promise<{ abandoned: string[]; reminded: string[] }> => {
@@ -226,9 +245,12 @@ export interface WorkerEngine {
   ports: ChatPorts;
   /** Knows the configured secrets: what the worker sends out (PagerDuty) is redacted with it. */
   redactor: Redactor;
+  /** The first deployment's (the only one without CARACAL_DEPLOYMENTS_FILE). */
   client: CaracalClient;
   freshClient: CaracalClient;
   createSession: CreateTriageSession;
+  /** Every deployment's engine: what the collections read through. */
+  deployments: Deployments;
   /** Closes the Caracal pools without waiting long for in-flight calls (a forced shutdown must not). */
   close(): Promise<void>;
 }
@@ -240,15 +262,18 @@ export function workerEngine(config: WorkerConfig, o: { platforms: readonly Plat
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
-  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs });
+  // One engine per deployment, each with its own pools and shared reads: nothing read from one is served for another.
+  const deployments = openDeployments(config.deployments.deployments, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs });
+  const engine = deployments.all[0]!.engine;
   return {
     ports,
     redactor: engine.redactor,
     client: engine.client,
     freshClient: engine.freshClient,
     createSession: engine.createSession,
+    deployments,
     close: async () => {
-      await settlesWithin(engine.close(), 500);
+      await settlesWithin(deployments.close(), 500);
     },
   };
 }

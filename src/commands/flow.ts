@@ -25,6 +25,7 @@ import { helpText, parseCommand } from './grammar';
 import { within } from '../time/race';
 import { NO_LINKS, type LinksConfig } from '../report/config';
 import { createFinder } from './find';
+import { bindDeployment, type DeploymentDirectory } from './deployment-binding';
 
 export interface CommandFlowOptions {
   service: TriageService;
@@ -39,6 +40,8 @@ export interface CommandFlowOptions {
   startTimeoutMs?: number;
   /** Where links point (the page, the Console, the runbook); default none. */
   links?: LinksConfig;
+  /** The deployments commands may name and the channels bound to them; absent: one deployment, nothing to name. */
+  deployments?: DeploymentDirectory;
   now?: () => Date;
 }
 
@@ -57,7 +60,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
   const finder = createFinder({ service, links: opts.links ?? NO_LINKS, signingKey: opts.signingKey, timeoutMs: startTimeoutMs, now: opts.now ?? (() => new Date()) });
 
   function startRequest(cmd: StartingCommand, req: CommandRequest): StartTriageRequest {
-    const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null } : { ...cmd.input };
+    const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null, ...(cmd.deployment ? { deployment: cmd.deployment } : {}) } : { ...cmd.input };
     // A pasted error body is stored with the triage: secrets pasted along with it are not.
     if (input.error) input.error = opts.redactor.redactText(input.error).text;
     if (input.errorRoute) input.errorRoute = opts.redactor.redact(input.errorRoute).value;
@@ -72,14 +75,18 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
 
     async command(req) {
       const count = (command: string, outcome: string) => metrics.commands.inc({ platform: req.platform, command, outcome });
-      const cmd = parseCommand(req.text, { prefix: req.prefix });
+      const grammar = { prefix: req.prefix, ...(opts.deployments ? { deployments: opts.deployments.names } : {}) };
+      const parsed = parseCommand(req.text, grammar);
+      // Which deployment it reads: named, the channel's, or (several, with a request ID) looked for by the worker.
+      const bound = opts.deployments && (parsed.kind === 'triage' || parsed.kind === 'bundle') ? bindDeployment(parsed, service.placeOf?.(req.destination) ?? null, opts.deployments, req.prefix) : null;
+      const cmd = bound === null ? parsed : bound.ok ? bound.command : ({ kind: 'invalid', message: bound.message } as const);
       switch (cmd.kind) {
         case 'invalid':
           count('invalid', 'invalid');
           return { kind: 'invalid', message: cmd.message };
         case 'help':
           count('help', 'help');
-          return { kind: 'help', text: helpText({ prefix: req.prefix }) };
+          return { kind: 'help', text: helpText(grammar) };
         case 'status': {
           count('status', 'status');
           return { kind: 'status', readiness: (await within(opts.readiness(), 1000).catch(() => undefined)) ?? null };

@@ -31,7 +31,7 @@ export type StartingCommand =
   /** Start a triage. `input.requestId` null means readiness first, then symptom buttons. */
   | { kind: 'triage'; input: TriageInput }
   /** Collect and post the diagnostic bundle (a readiness-first triage that posts the bundle). */
-  | { kind: 'bundle'; zoneId: string | null };
+  | { kind: 'bundle'; zoneId: string | null; deployment?: string | null };
 
 export interface CommandRequest {
   /** Metrics label: the platform's registered name. */

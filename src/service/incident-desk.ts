@@ -20,6 +20,10 @@
  * The record expires `retentionMs` after its triage closes (the store lets it go when the
  * triage closes in chat or is abandoned; the desk when the source resolves it), and at the
  * latest `openTtlMs` after its last notice. Every accepted notice is audited.
+ *
+ * With several Caracal deployments, a new incident's triage reads the deployment its channel is
+ * bound to, else the one that lists the incident's zone (`deploymentOf`); neither: nothing names
+ * one, and the worker looks for its request in each (or the card asks which).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -27,6 +31,7 @@ import type { IncidentDesk, IncidentNotice, IncidentOutcome } from '../incidents
 import { lifecycleAction, type IncidentState } from '../incidents/incident';
 import { CLOSING_STATES } from '../store/triage-store';
 import type { Actor } from '../triage/record';
+import type { Destination } from '../chat/address';
 import type { RedisTriageService } from './triage-service';
 
 export interface IncidentDeskOptions {
@@ -40,6 +45,8 @@ export interface IncidentDeskOptions {
   retentionMs?: number;
   /** The longest an incident's record lives after its last notice, its triage open or not (ms; default 30 days). */
   openTtlMs?: number;
+  /** The deployment an incident posted to `destination` about `zone` reads; null: not known here. Absent: one deployment. */
+  deploymentOf?: (destination: Destination, zone: string | null) => string | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -132,11 +139,12 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
         }
         if (action === 'open') {
           if (!n.destination) throw new Error('a firing incident needs a destination');
+          const deployment = o.deploymentOf?.(n.destination, t.input.zoneId ?? t.routing.zone) ?? null;
           // An incident that fires again after its triage closed: the new card links the old one.
           const previous = triageId ? await service.store.view(triageId).catch(() => null) : null;
           const view = previous ? { ...n.view, reopenedFrom: { triageId: previous.record.id, link: previous.cardLink } } : n.view;
           const r = await service.start({
-            input: t.input,
+            input: deployment ? { ...t.input, deployment } : t.input,
             destination: n.destination,
             actor,
             dedupeKey: `incident:${t.incidentKey}:${t.deliveryKey}:${gen + 1}`,

@@ -120,6 +120,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       up();
       const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
       if (req.escalate) record.escalateTo = req.escalate;
+      // The deployment the command or incident named (absent: the only one, or searched by the worker).
+      if (req.input.deployment) record.deployment = req.input.deployment;
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
       // In collection order, so a collection queued again (reconciler.ts) keeps it.
       record.pending = [...steps];
@@ -218,11 +220,14 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
 
 /**
  * What makes two starts "the same command": where the card goes, the request, zone, symptom,
- * pasted error (hashed), and whether it is a bundle request.
+ * pasted error (hashed), whether it is a bundle request, and the deployment it reads when it
+ * names one (the same request in staging and in production are two triages). An incident's
+ * key carries its deployment the same way.
  */
 export function commandIdentity(req: StartTriageRequest): string {
-  if (req.openKey) return JSON.stringify(['open-key', req.openKey]);
+  const deployment = req.input.deployment ? [req.input.deployment] : [];
+  if (req.openKey) return JSON.stringify(['open-key', req.openKey, ...deployment]);
   const { requestId, zoneId, symptom, error } = req.input;
   const errorHash = error ? createHash('sha256').update(error).digest('hex') : null;
-  return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false]);
+  return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false, ...deployment]);
 }

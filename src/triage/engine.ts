@@ -21,9 +21,13 @@ export interface TriageEngineOptions {
    * during an incident. Absent (the terminal) or 0: every read calls Caracal.
    */
   shareReadsForMs?: number;
+  /** The deployment this engine reads (src/triage/deployments.ts): named in reports and the bundle's config summary. */
+  deployment?: string;
 }
 
 export interface TriageEngine {
+  /** The deployment it reads, when it was built for one (src/triage/deployments.ts). */
+  readonly deployment: string | null;
   /** What sessions read Caracal through (the shared reads, when asked for). */
   readonly client: CaracalClient;
   /** The same client reading past any shared read ("Fixed, re-check" must see the fix). */
@@ -45,9 +49,10 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
   // A step may chain calls: give each bundle item and step room for a call and its retry at
   // the configured per-call timeout.
   const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
-  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs });
+  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs, deployment: opts.deployment });
   const client = shared ?? handle;
   return {
+    deployment: opts.deployment ?? null,
     client,
     freshClient: shared?.fresh ?? handle,
     redactor,

@@ -24,6 +24,7 @@ import { STEP_IDS } from './model';
 import { formatDuration } from '../config/duration';
 import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
 import { retryPlan, STOPPED, stopFor } from './stopped';
+import { applyDeploymentSearch, type DeploymentSearched } from './deployment-event';
 import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
@@ -40,6 +41,7 @@ export type TriageEvent =
       /** Names of what was read, by ID; absent: keep what the record has. */
       names?: NameBook;
     }
+  | DeploymentSearched
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
   | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
@@ -173,7 +175,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
     step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
 
   if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return { ok: false, reason: 'not_allowed', message: STOPPED };
-
+  if (event.type === 'deployment_searched') return applyDeploymentSearch(record, base, event, at);
   switch (event.type) {
     case 'step_collected': {
       const steps = upsertStep(record.steps, { ...event.result, at });

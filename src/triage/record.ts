@@ -24,6 +24,22 @@ export interface TriageInput {
    * Absent on records stored before it was carried: the session routes `error` then.
    */
   errorRoute?: RoutedError | null;
+  /**
+   * The Caracal deployment to read, as the command or incident named it (`--deployment`, the
+   * channel's binding, CARACAL_DEPLOYMENTS_FILE). Absent or null: not named (the only one; with
+   * several, the request is looked for in each).
+   */
+  deployment?: string | null;
+}
+
+/** Where a request was looked for across the deployments (deployment-search.ts), and found. */
+export interface DeploymentSearch {
+  /** Every deployment searched, in configuration order (empty: there was nothing to look for). */
+  searched: string[];
+  /** Those whose zones hold the request, in the same order. */
+  found: string[];
+  /** Those that could not be searched (unreachable, a rejected token, zones unreadable), with why. */
+  unreadable: Array<{ deployment: string; reason: string }>;
 }
 
 /** Who caused an event: a chat user, a webhook, or the bot itself. */
@@ -153,6 +169,10 @@ export interface TriageRecord {
   input: TriageInput;
   /** Zone the request was found in (may differ from input.zoneId when it was searched). */
   zoneId: string | null;
+  /** The deployment it reads, once known; absent while the bot serves one deployment it did not need to name. */
+  deployment?: string;
+  /** How the deployment was found when nothing named it (several deployments searched); absent otherwise. */
+  deploymentSearch?: DeploymentSearch;
   /** Latest result per step, in step order. */
   steps: StepResult[];
   /** Steps whose evidence is being (re)collected. */

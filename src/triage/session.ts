@@ -37,6 +37,8 @@ export interface TriageSessionOptions {
   timeoutMs?: number;
   /** How far before the denial `recent_changes` reads the admin audit (ms; TRIAGE_CHANGES_WINDOW, default 24 h). */
   changesWindowMs?: number;
+  /** The deployment the client reads (named in the bundle's config summary). */
+  deployment?: string;
 }
 
 /**
@@ -85,7 +87,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   }
 
   async function collectRedactedBundle(): Promise<Bundle> {
-    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs }, itemTimeoutMs);
+    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs, deployment: opts.deployment }, itemTimeoutMs);
     locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
     return { items: r.value, redactions: r.count };

@@ -67,7 +67,7 @@ export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPort
   const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
   const f = config.followUp;
   const followUp = { redactor: engine.redactor, staleAfterMs: f.abandonAfterMs, remindAfterMs: f.remindAfterMs, pagerduty: f.pagerduty, notes: f.notes };
-  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...followUp, ...o, ports: engine.ports, redis });
+  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, deployments: engine.deployments, ...followUp, ...o, ports: engine.ports, redis });
   return {
     ...half,
     async close(timeoutMs) {

@@ -15,6 +15,7 @@ import { stateText, stateWords } from '../../../src/report/state-words';
 import { nameOf, withNames } from '../../../src/triage/names';
 import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
@@ -233,11 +234,14 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const requestId = r.input.requestId;
   const incident = incidentText(r);
   const changes = changesText(r);
+  // Which deployment it reads (several deployments only) and how it was found.
+  const deployment = [deploymentLine(r), deploymentSearchSentence(r)].filter((x): x is string => x !== null);
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
       text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? (r.incident ? oneLine(r.incident.title) : 'readiness first')}`, LIMITS.headerText), emoji: false },
     },
+    ...(deployment.length ? [{ type: 'context' as const, block_id: 'triage:deployment', elements: deployment.map((t, i) => ({ type: 'mrkdwn' as const, text: i === 0 && r.deployment ? `*${escFit(t, 300)}*` : sentenceFit(t, 1500) })) }] : []),
     { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, links, options.bundleLink) } },
     ...(linkLine ? [{ type: 'context' as const, block_id: 'triage:links', elements: [{ type: 'mrkdwn' as const, text: linkLine }] }] : []),
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),

@@ -15,6 +15,7 @@ import { stateText } from '../../../src/report/state-words';
 import { nameOf, withNames } from '../../../src/triage/names';
 import { teamsDateTime, teamsLink, teamsTime } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
+import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
@@ -171,8 +172,13 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
   const linkLine = linksLine(links);
   const zoneName = nameOf(r.names, 'zones', r.zoneId);
   const state = stateText(r);
+  const line = deploymentLine(r);
+  const search = deploymentSearchSentence(r);
   const body: CardElement[] = [
     text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
+    // Which deployment it reads (several deployments only) and how it was found.
+    ...(line ? [text(fitOutside(line, 200), { weight: 'bolder', spacing: 'none' })] : []),
+    ...(search ? [text(fitSentence(search, 1500), { isSubtle: true, spacing: 'small' })] : []),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
     ...(linkLine ? [text(linkLine, { isSubtle: true, size: 'small', spacing: 'small' })] : []),
     ...incidentPart(r),

@@ -135,7 +135,7 @@ function renderShow(f: FoundTriage, config: FindConfig, style: Styler): string {
   } else {
     out.push(r.state === 'locating' ? 'Still collecting evidence.' : 'No step failed.');
   }
-  out.push(...linkLines({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis }, config.links, style), '');
+  out.push(...linkLines({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis, deployment: r.deployment }, config.links, style), '');
   out.push(style('bold', 'Steps'));
   for (const id of STEP_IDS) {
     const s = r.steps.find((x) => x.id === id);

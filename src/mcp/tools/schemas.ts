@@ -39,6 +39,7 @@ export const TRIAGE_REPORT_SHAPE = {
   headline: HeadlineOut.describe('What the report leads with: failing, clear, or undetermined (most steps could not be checked)'),
   steps: z.array(StepOut).describe('The eight steps in order, each with its verdict and evidence'),
   bundle: BundleOut,
+  deployment: z.string().optional().describe('The Caracal deployment read (`default` unless CARACAL_DEPLOYMENTS_FILE names several)'),
   names: NamesOut.describe('What people call the zones, applications, resources and policy sets read, by ID'),
 };
 
@@ -49,6 +50,7 @@ export const BUNDLE_REPORT_SHAPE = {
   zoneId: z.string().nullable().describe('The zone as given, or null'),
   items: z.array(BundleItemOut),
   redactions: z.number().int().describe('How many secret values were replaced by redaction'),
+  deployment: z.string().optional().describe('The Caracal deployment read'),
 };
 
 const ActorOut = z.looseObject({ kind: z.string(), id: z.string(), name: z.string().optional() });
