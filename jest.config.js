@@ -1,4 +1,13 @@
-/** Tests run through @swc/jest (transform only); `npm run typecheck` does the type checking. */
+/**
+ * Tests run through @swc/jest (transform only); `npm test` type-checks first (tsc, which also
+ * builds dist/ for the binary tests).
+ *
+ * Three workers on the 2-core CI machine: jest's default there is one (cores − 1), and most files
+ * spend their time waiting (on a rate-limited fake Slack, a Redis restart, a child process), so
+ * files overlap well; a fourth worker wins little more and starves the timing-sensitive tests on
+ * a busy machine. Each worker has its own Redis database (test/support/worker-redis.js), and the
+ * longest files start first (test/support/sequencer.js).
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -6,7 +15,12 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  setupFiles: ['<rootDir>/test/support/worker-redis.js'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
+  maxWorkers: 3,
   // Lazy `import('./x.js')` in src resolves to the .ts source under jest.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 30000,
+  // A guard against a hung test, not a speed check: a file that starts the binary three times in
+  // one test can need half a minute on a 2-core machine shared with other builds.
+  testTimeout: 60000,
 };

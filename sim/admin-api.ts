@@ -2,6 +2,7 @@
  * The simulated Admin API (`apps/api`): the read routes the bot uses, with Caracal's
  * admin-token rules (§1), path/query validation, keyset-style pagination and its error codes.
  */
+import { activate, activationStatusNow, approvalReads, decideApproval, policySetsNow, simulate, type SimActs } from './acts';
 import { err, json, type RouteContext, type RouteResult } from './http';
 import { explain, publicRow, rowsForRequest } from './trace';
 import type { Scenario, ZoneData } from './types';
@@ -9,7 +10,7 @@ import type { Scenario, ZoneData } from './types';
 export interface AdminToken {
   scope: 'global' | 'zone';
   zoneId?: string;
-  capability: 'read' | 'write';
+  capability: 'read' | 'write' | 'approve';
 }
 
 const ID = /^[A-Za-z0-9_.\-:]{1,128}$/;
@@ -114,8 +115,8 @@ function applicationCounts(zone: ZoneData, now: number): { total: number; expire
   };
 }
 
-function overview(zone: ZoneData): RouteResult {
-  const active = zone.policySets.find((p) => p.active_version_id);
+function overview(zone: ZoneData, acts: SimActs): RouteResult {
+  const active = policySetsNow(acts, zone).find((p) => p.active_version_id);
   const recent = [...zone.audit].sort((a, b) => b.occurred_at.localeCompare(a.occurred_at)).slice(0, 10);
   return json(200, {
     zone_id: zone.zone.id,
@@ -136,27 +137,13 @@ function overview(zone: ZoneData): RouteResult {
   });
 }
 
-const SIMULATE_BODY = {
-  dry_run: true,
-  would_activate: true,
-  schema_version: '2026-05-20',
-  input_schema_version: '2026-05-20',
-  policies: ['01a21de6-b314-7082-801c-9c77f5b1a2d9'],
-  warnings: [],
-  explanation: {
-    evaluation: 'not_executed',
-    reason: 'STS simulation is not configured; rollout contract and input shape were validated without mutating active policy bindings',
-  },
-  result: null,
-};
-
 function one(items: Item[], id: string, key: string, missing: string): RouteResult {
   const found = items.find((i) => i[key] === id);
   return found ? json(200, found) : err(404, missing);
 }
 
 /** Routes under `/v1/zones/{zoneId}/…`, after auth. `rest` is the path after the zone ID. */
-function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: Scenario, token: AdminToken): RouteResult {
+function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: Scenario, token: AdminToken, acts: SimActs): RouteResult {
   const q = ctx.query;
   const ps = scenario.pageSize;
   const get = ctx.method === 'GET' || ctx.method === 'HEAD';
@@ -166,7 +153,7 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
 
   if (get) {
     if (n === 0) return json(200, zone.zone);
-    if (a === 'overview' && n === 1) return overview(zone);
+    if (a === 'overview' && n === 1) return overview(zone, acts);
     if (a === 'audit') {
       if (n === 1) return auditList(zone, q, ps);
       if (b === 'by-request' && n === 4 && d === 'explain') {
@@ -211,13 +198,16 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
       if (n === 2) return one(zone.grants, b!, 'id', 'grant_not_found');
     }
     if (a === 'policy-sets') {
-      if (n === 1) return paginate(zone.policySets, q, 'default', ps);
-      const set = zone.policySets.find((p) => p.id === b);
+      const sets = policySetsNow(acts, zone);
+      if (n === 1) return paginate(sets, q, 'default', ps);
+      const set = sets.find((p) => p.id === b);
       if (!set) return err(404, 'policy_set_not_found');
       if (n === 2) return json(200, set);
       if (n === 3 && c === 'versions') return paginate(zone.policyVersions[b!] ?? [], q, 'default', ps);
       if (n === 4 && c === 'versions') return one(zone.policyVersions[b!] ?? [], d!, 'id', 'policy_set_version_not_found');
       if (n === 3 && c === 'activation-status') {
+        const now = activationStatusNow(acts, zone, b!);
+        if (now) return now;
         const canned = zone.activation[b!];
         if (!canned) return err(404, 'active_policy_set_version_not_found');
         return { status: canned.status, body: canned.body };
@@ -234,20 +224,20 @@ function zoneRoute(ctx: RouteContext, zone: ZoneData, rest: string[], scenario: 
       );
       return paginate(items, q, 'audit', ps);
     }
-    if (a === 'approvals') {
-      if (n === 1) return paginate([], q, 'default', ps);
-      if (n === 2 && b === 'counts') return json(200, { pending: 0, approved: 0, rejected: 0, expired: 0, consumed: 0 });
-    }
+    const approvals = approvalReads(acts, zone.zone.id, rest, q);
+    if (approvals) return 'list' in approvals ? paginate(approvals.list, q, 'default', ps) : approvals;
     return notFound(ctx);
   }
 
-  // Writes: a read token may not call them.
+  // Writes, by capability (apps/api/src/auth.ts): read tokens none; approve tokens only
+  // approval decisions; write tokens everything but approval decisions.
   if (token.capability === 'read') return err(403, 'admin_token_read_only');
-  if (ctx.method === 'POST' && a === 'policy-sets' && n === 3 && c === 'simulate') {
-    const set = zone.policySets.find((p) => p.id === b);
-    if (!set) return err(404, 'policy_set_not_found');
-    return json(200, { ...SIMULATE_BODY, policy_set_id: set.id, version_id: set.active_version_id, manifest_sha256: '73bcfec994b5be6acb5874c3021952b12a8a91d41b5a5a68c6ed3d98e93fa4b0' });
-  }
+  const deciding = ctx.method === 'POST' && a === 'approvals' && n === 3 && (c === 'approve' || c === 'reject');
+  if (deciding && token.capability !== 'approve') return err(403, 'approve_capability_required');
+  if (!deciding && token.capability === 'approve') return err(403, 'admin_token_approve_only');
+  if (deciding) return decideApproval(acts, zone.zone.id, b!, c as 'approve' | 'reject', ctx.body);
+  if (ctx.method === 'POST' && a === 'policy-sets' && n === 3 && c === 'simulate') return simulate(acts, zone, b!, ctx.body);
+  if (ctx.method === 'POST' && a === 'policy-sets' && n === 3 && c === 'activate') return activate(acts, zone, b!, ctx.body);
   if (ctx.method === 'POST' && (a === 'providers' || a === 'resources') && n === 3 && c === 'test') {
     const list = a === 'providers' ? zone.providers : zone.resources;
     if (!list.some((i) => i.id === b)) return err(404, a === 'providers' ? 'provider_not_found' : 'resource_not_found');
@@ -271,6 +261,7 @@ export interface ApiDeps {
   scenario: () => Scenario;
   tokens: Map<string, AdminToken>;
   metricsBearer: string | null;
+  acts: SimActs;
 }
 
 export function adminApi(ctx: RouteContext, deps: ApiDeps): RouteResult {
@@ -313,7 +304,7 @@ function v1(ctx: RouteContext, deps: ApiDeps, scenario: Scenario, token: AdminTo
     if (!ID.test(zoneId)) throw new QueryError('invalid_params');
     const zone = scenario.zones.find((z) => z.zone.id === zoneId);
     if (!zone) return err(404, 'zone_not_found');
-    return zoneRoute(ctx, zone, segs.slice(2), scenario, token);
+    return zoneRoute(ctx, zone, segs.slice(2), scenario, token, deps.acts);
   } catch (e) {
     if (e instanceof QueryError) return err(400, e.code);
     throw e;

@@ -24,6 +24,8 @@ export interface RouteContext {
   headers: IncomingMessage['headers'];
   /** The `x-request-id` this response carries. */
   requestId: string;
+  /** The request body read as JSON (undefined when empty or not JSON). */
+  body?: unknown;
 }
 
 const API_ID = /^[A-Za-z0-9_.\-:]{1,128}$/;
@@ -92,12 +94,28 @@ export async function listenLoopback(handler: (req: IncomingMessage, res: Server
   };
 }
 
-/** Drain a request body (the simulator ignores POST bodies beyond reading them). */
-export function drain(req: IncomingMessage): Promise<void> {
+/** Bodies past this are read and dropped (the simulator's routes take small JSON bodies). */
+const MAX_BODY = 1024 * 1024;
+
+/** Reads a request body as JSON: undefined when empty, not JSON, or over 1 MiB (still drained). */
+export function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
-    req.on('data', () => undefined);
-    req.on('end', () => resolve());
-    req.on('error', () => resolve());
-    req.on('close', () => resolve());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      if (size === 0 || size > MAX_BODY) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        resolve(undefined);
+      }
+    };
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', done);
+    req.on('error', () => resolve(undefined));
+    req.on('close', done);
   });
 }

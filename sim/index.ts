@@ -9,8 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSimActs } from './acts';
 import { adminApi, type AdminToken } from './admin-api';
-import { drain, listenLoopback, responseRequestId, writeResult, type LoopbackServer, type RouteContext, type RouteResult } from './http';
+import { readJsonBody, listenLoopback, responseRequestId, writeResult, type LoopbackServer, type RouteContext, type RouteResult } from './http';
 import { getScenario } from './scenarios';
 import { coordinator, goService } from './services';
 import { createAuditStream } from './audit-stream';
@@ -23,6 +24,8 @@ export * from './secrets';
 export { APP_ID, RESOURCE_IDENTIFIER, ZONE_A, ZONE_B } from './world';
 export { simulatorConfig, simulatorEnv } from './config';
 export { denialRows, storm, watchScenario, watchZoneId, type DenialKind, type DenialSpec, type StormOptions } from './watch';
+export { signSinkDelivery, deliverToSink, registerSink, type RegisteredSink, type SinkDelivery } from './sink';
+export type { SimActs, SimApproval, SinkEvent } from './acts';
 
 interface FaultEntry {
   service: SimService;
@@ -52,7 +55,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   /** The scenario with the streamed rows that are visible by now. */
   const current = (): Scenario => stream.apply(scenario, Date.now());
 
-  const tokens = { globalRead: adminToken(), globalWrite: adminToken(), zoneRead: adminToken() };
+  const tokens = { globalRead: adminToken(), globalWrite: adminToken(), zoneRead: adminToken(), globalApprove: adminToken(), zoneApprove: adminToken(), zoneWrite: adminToken() };
+  const acts = createSimActs();
   const metricsBearer = `metrics-${randomBytes(16).toString('hex')}`;
   const coordinatorToken = `coord-${randomBytes(16).toString('hex')}`;
   const requireMetrics = options.requireMetricsBearer ?? true;
@@ -64,13 +68,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       [tokens.globalRead, { scope: 'global', capability: 'read' }],
       [tokens.globalWrite, { scope: 'global', capability: 'write' }],
       [tokens.zoneRead, { scope: 'zone', zoneId: zoneTokenZone(), capability: 'read' }],
+      [tokens.globalApprove, { scope: 'global', capability: 'approve' }],
+      [tokens.zoneApprove, { scope: 'zone', zoneId: zoneTokenZone(), capability: 'approve' }],
+      [tokens.zoneWrite, { scope: 'zone', zoneId: zoneTokenZone(), capability: 'write' }],
     ]);
   const serviceDeps = { scenario: () => scenario, metricsBearer: requireMetrics ? metricsBearer : null, coordinatorToken };
 
   function route(ctx: RouteContext): RouteResult {
     switch (ctx.service) {
       case 'api':
-        return adminApi(ctx, { scenario: current, tokens: tokenTable(), metricsBearer: requireMetrics ? metricsBearer : null });
+        return adminApi(ctx, { scenario: current, tokens: tokenTable(), metricsBearer: requireMetrics ? metricsBearer : null, acts });
       case 'coordinator':
         return coordinator(ctx, serviceDeps);
       default:
@@ -105,7 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       record.status = res.statusCode;
     });
 
-    await drain(req);
+    const body = await readJsonBody(req);
     if (service === 'api' && url.pathname.startsWith('/v1/')) {
       const refused = limit.admit(req.socket.remoteAddress ?? '', req.headers.authorization ?? '', Date.now());
       if (refused) {
@@ -128,12 +135,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     else if (fault?.status !== undefined) result = { status: fault.status, body: { error: 'simulated_fault' }, headers: fault.headers };
     else {
       try {
-        result = route({ service, method: record.method, path: url.pathname, query: url.searchParams, headers: req.headers, requestId });
+        result = route({ service, method: record.method, path: url.pathname, query: url.searchParams, headers: req.headers, requestId, body });
       } catch {
         result = { status: 500, body: { error: 'internal_error', error_description: 'The service failed to process the request', requestId: '$requestId' } };
       }
       if (fault?.headers) result = { ...result, headers: { ...result.headers, ...fault.headers } };
     }
+    if (fault?.afterMs) await sleep(fault.afterMs);
+    if (res.destroyed) return;
     writeResult(res, requestId, result);
   };
 
@@ -166,7 +175,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     setScenario(s) {
       scenario = resolve(s);
+      acts.reset();
     },
+    acts,
     setFault(service, pathPattern, fault) {
       faults.push({ service, pattern: pathPattern, fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
     },

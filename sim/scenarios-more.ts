@@ -11,7 +11,12 @@ import type { Scenario } from './types';
 import {
   AUDIT_METRICS,
   MANIFEST_SHA,
+  NEW_MANIFEST_SHA,
+  NEW_POLICY_VERSION_ID,
+  OLD_POLICY_VERSION_ID,
+  POLICY_SET_ID,
   POLICY_VERSION_ID,
+  ZONE_B_POLICY_VERSIONS,
   STS_METRICS,
   ZONE_B,
   application,
@@ -20,6 +25,7 @@ import {
   gatewayRow,
   grant,
   healthyServices,
+  policyVersion,
   stsRow,
   withTraffic,
   zoneA,
@@ -80,13 +86,32 @@ const approvalExpired: Scenario = {
  * but the policy's role for the application does not carry it (`[{reason:"role_scope_mismatch"}]`,
  * no determining policies). The fix is in grant and policy, not in the resource.
  */
+/** Zone B (the second zone) with a third, newer version of its set, and what STS decides per version. */
+function withV3(zones: Scenario['zones']): Scenario['zones'] {
+  const [a, b] = zones;
+  return [
+    a!,
+    {
+      ...b!,
+      policyVersions: { [POLICY_SET_ID]: [...ZONE_B_POLICY_VERSIONS, policyVersion(NEW_POLICY_VERSION_ID, 3, NEW_MANIFEST_SHA, at(100))] },
+      simulation: {
+        [OLD_POLICY_VERSION_ID]: { decision: 'deny', reason: 'role_scope_mismatch' },
+        [POLICY_VERSION_ID]: { decision: 'deny', reason: 'role_scope_mismatch' },
+        [NEW_POLICY_VERSION_ID]: { decision: 'allow', policies: ['caracal-anton-mint'] },
+      },
+    },
+  ];
+}
+
 const roleScopeMismatch: Scenario = {
   name: 'role_scope_mismatch',
   description: 'Policy deny from the real STS: diagnostics [{reason: role_scope_mismatch}], determining_policies []; the scope exists on the resource and the grant covers it.',
   input: { requestId: 'req-role-1', error: '{"error":"access_denied","error_description":"policy denied (role_scope_mismatch)","requestId":"req-role-1"}' },
   expect: { surface: 'sts_policy', step: 'grant_policy', cause: 'role_scope_mismatch', exit: 1 },
   causeVisibleViaApi: true,
-  zones: withTraffic(
+  // A v3 that carries the scope was written but never activated; STS's simulation says it
+  // allows the call and v1/v2 deny it (what `fix --plan` and *Propose fix* look for).
+  zones: withV3(withTraffic(
     stsRow({
       id: 'evt-role-1',
       zoneId: ZONE_B,
@@ -100,7 +125,7 @@ const roleScopeMismatch: Scenario = {
       shape: 'real',
     }),
     exchangeDeniedRow({ id: 'evt-role-2', zoneId: ZONE_B, requestId: 'req-role-1', t: 130 }),
-  ),
+  )),
   services: healthyServices(),
 };
 

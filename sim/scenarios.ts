@@ -193,6 +193,8 @@ const noActivePolicySet: Scenario = {
     zoneB({
       policySets: [policySet(ZONE_B, { active_version_id: null })],
       activation: {},
+      // Both versions allow the call when STS simulates them: activating the newer (v2) is the remedy.
+      simulation: { [OLD_POLICY_VERSION_ID]: { decision: 'allow' }, [POLICY_VERSION_ID]: { decision: 'allow' } },
       audit: [
         ...zoneB().audit,
         stsRow({

@@ -32,6 +32,11 @@ export interface ZoneData {
   audit: Array<Record<string, unknown> & { id: string; request_id: string | null; occurred_at: string }>;
   /** The zone's admin-audit rows (sim/admin-audit.ts builds them as Caracal writes them); none when absent. */
   adminAudit?: Array<Record<string, unknown> & { id: string; occurred_at: string }>;
+  /**
+   * What STS decides when a policy-set version is simulated (sim/acts.ts), by version ID, for any
+   * input; a version not listed is `not_executed`, as Caracal answers without STS.
+   */
+  simulation?: Record<string, { decision: 'allow' | 'deny'; reason?: string; policies?: string[] }>;
 }
 
 export interface ServiceState {
@@ -97,6 +102,11 @@ export interface Fault {
   hang?: boolean;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /**
+   * Run the route (its effects happen: an activation is applied, a decision recorded), then wait
+   * this long before answering: the window in which a caller that dies has acted but not heard.
+   */
+  afterMs?: number;
   /** Apply only this many times, then let requests through (for retry tests). Unlimited when absent. */
   times?: number;
 }
@@ -142,8 +152,14 @@ export interface SimulatorTokens {
   globalRead: string;
   /** Global write-capability admin token. */
   globalWrite: string;
-  /** Read token pinned to the first zone (`zoneIds[0]`). */
+  /** Read token pinned to the last zone (the one requests live in). */
   zoneRead: string;
+  /** Global approve-capability token: reads plus approval approve/reject. */
+  globalApprove: string;
+  /** Approve token pinned to the last zone. */
+  zoneApprove: string;
+  /** Write token pinned to the last zone. */
+  zoneWrite: string;
 }
 
 export interface Simulator {
@@ -167,6 +183,8 @@ export interface Simulator {
   clearFaults(): void;
   /** Per-service latency for every answer (benchmarks). */
   setLatency(latency: Partial<Record<SimService | '*', number>>): void;
+  /** Approval holds, activations and simulation (sim/acts.ts); cleared by setScenario. */
+  readonly acts: SimActs;
   clearRequests(): void;
   /**
    * Rows that appear in their zone's audit (list, by-request, explain) once the real clock
@@ -184,4 +202,58 @@ export interface Simulator {
   /** Change the per-minute limit (null: none). */
   setRateLimit(perMinute: number | null): void;
   close(): Promise<void>;
+}
+
+/** Approval holds, activations and simulation: the simulator's writable side (acts.ts). */
+export interface SimApproval {
+  id: string;
+  zone_id: string;
+  session_id: string | null;
+  principal_id: string | null;
+  application_id: string | null;
+  approval_type: string;
+  tier: string;
+  approver_class: 'operator' | 'subject' | 'any';
+  privacy_mode: string;
+  metadata_json: Record<string, unknown> | null;
+  decision_reason: string | null;
+  created_at: string;
+  expires_at: string;
+  satisfied_at: string | null;
+  rejected_at: string | null;
+  consumed_at: string | null;
+  approver_subject_id: string | null;
+}
+
+/** An approval event as the sink dispatcher sends it (body of a delivery). */
+export interface SinkEvent {
+  id: string;
+  type: 'step_up_issued' | 'step_up_decided' | 'step_up_consumed';
+  zone_id: string;
+  decision: string;
+  occurred_at: string;
+  data: Record<string, unknown>;
+}
+
+
+
+export interface SimActs {
+  /** STS unreachable: simulate is not executed, activations stay `waiting_for_sts`. */
+  stsDown: boolean;
+  /** How long after an activation STS reports it loaded (ms). */
+  stsLoadAfterMs: number;
+  /** Calls that reached approve / reject / activate (whatever the answer), in order. */
+  readonly calls: Array<{ kind: 'approve' | 'reject' | 'activate'; zoneId: string; id: string; body: unknown; status: number; at: number }>;
+  /** Events emitted (issued by addApproval, decided by approve/reject, consumed by consume). */
+  readonly events: SinkEvent[];
+  /** Called with each event as it is emitted (sink.ts registers a dispatcher here). */
+  onEvent: ((e: SinkEvent) => void) | null;
+  /** Seeds a pending hold and emits its `step_up_issued`. */
+  addApproval(zoneId: string, over?: Partial<SimApproval> & { agentLabels?: string[]; agentSessionId?: string }): { approval: SimApproval; event: SinkEvent };
+  approval(zoneId: string, id: string): SimApproval | undefined;
+  /** The agent came back with the approval: emits `step_up_consumed`. */
+  consume(zoneId: string, id: string): SinkEvent | null;
+  /** The zone's active version of a set, after any activation (undefined: the scenario's). */
+  activeVersion(zoneId: string, setId: string): string | null | undefined;
+  reset(): void;
 }

@@ -139,6 +139,10 @@ export function policyVersion(id: string, version: number, manifestSha: string, 
 /** The manifest of zone B's first policy-set version (what STS still serves when a reload of the second fails). */
 export const OLD_MANIFEST_SHA = 'a1b2c3d4e5f6';
 
+/** A third version of zone B's set that some scenarios add: newer than the active v2, never activated. */
+export const NEW_POLICY_VERSION_ID = '01a21de6-c003-75d7-8d1e-91040e6a8300';
+export const NEW_MANIFEST_SHA = 'c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4';
+
 /** Zone B's set has two versions: the old one (v1) and the active one (v2). */
 export const ZONE_B_POLICY_VERSIONS = [policyVersion(OLD_POLICY_VERSION_ID, 1, OLD_MANIFEST_SHA, at(-86400 * 7)), policyVersion(POLICY_VERSION_ID, 2, MANIFEST_SHA, at(-86400 * 6))];
 

@@ -53,3 +53,26 @@ export function createLogger(name: string, opts: LoggerOptions, destination: pin
     destination,
   );
 }
+
+/**
+ * BullMQ warns about an evicting Redis with a `console.warn` per connection ("IMPORTANT!
+ * Eviction policy is …", platform-notes §11.6) and offers no logger hook: a plain-text line in
+ * a JSON log. While installed, those lines become one warning record in `logger` (the first
+ * time; repeats are dropped); anything else passes through. Returns the uninstaller.
+ */
+export function routeLibraryWarnings(logger: Logger): () => void {
+  const original = console.warn;
+  let said = false;
+  const filtered = (...args: unknown[]): void => {
+    const first = typeof args[0] === 'string' ? args[0] : '';
+    const eviction = /^IMPORTANT! Eviction policy is (\S+)\. It should be "noeviction"/.exec(first);
+    if (!eviction) return original.apply(console, args as []);
+    if (said) return;
+    said = true;
+    logger.warn({ source: 'bullmq', maxmemoryPolicy: eviction[1] }, 'Redis evicts keys when memory runs out: triages, jobs and audit entries can vanish (REDIS_ALLOW_EVICTION=true accepted it)');
+  };
+  console.warn = filtered;
+  return () => {
+    if (console.warn === filtered) console.warn = original;
+  };
+}

@@ -4,8 +4,10 @@
  * narrow it: the channel must be listed (when channels are listed) and the user must be
  * listed or belong to a listed user group (when users or groups are listed).
  *
- * User-group membership comes from usergroups.users.list, loaded at start and refreshed in
- * the background, so the check before an ack is a memory lookup, never a Slack call.
+ * User-group membership comes from usergroups.users.list (scope usergroups:read), loaded at
+ * start and refreshed in the background, so the check before an ack is a memory lookup, never a
+ * Slack call. The same members answer whether someone is in TRIAGE_APPROVERS or TRIAGE_FIXERS
+ * (src/act), which may list user groups (`S…`) beside users.
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -20,15 +22,25 @@ export type AuthzDecision = { ok: true } | { ok: false; message: string };
 
 export const REFRESH_MS = 5 * 60_000;
 
+/** Slack user-group IDs start with S (users with U or W). */
+const USERGROUP_ID = /^S[A-Z0-9]{2,}$/;
+
 export class SlackAuthorizer {
   private groupMembers = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
+
+  /** User groups whose members are loaded: the allow-list's and those among the act lists' IDs. */
+  private readonly groups: string[];
 
   constructor(
     private readonly cfg: AuthzConfig,
     private readonly client: webApi.WebClient | null,
     private readonly logger: Logger,
-  ) {}
+    /** IDs of TRIAGE_APPROVERS and TRIAGE_FIXERS: the user groups among them are loaded too. */
+    listedIds: readonly string[] = [],
+  ) {
+    this.groups = [...new Set([...cfg.allowedUsergroups, ...listedIds.filter((id) => USERGROUP_ID.test(id))])];
+  }
 
   get restricted(): boolean {
     return this.cfg.allowedUsers.length + this.cfg.allowedUsergroups.length + this.cfg.allowedChannels.length > 0;
@@ -45,7 +57,7 @@ export class SlackAuthorizer {
 
   /** Load group members now and keep them fresh; no-op without user groups. */
   async start(): Promise<void> {
-    if (this.cfg.allowedUsergroups.length === 0 || !this.client) return;
+    if (this.groups.length === 0 || !this.client) return;
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.timer.unref();
@@ -60,7 +72,7 @@ export class SlackAuthorizer {
     const client = this.client;
     if (!client) return;
     await Promise.all(
-      this.cfg.allowedUsergroups.map(async (usergroup) => {
+      this.groups.map(async (usergroup) => {
         try {
           const res = await client.usergroups.users.list({ usergroup });
           this.groupMembers.set(usergroup, new Set(res.users ?? []));
@@ -70,6 +82,12 @@ export class SlackAuthorizer {
         }
       }),
     );
+  }
+
+  /** Whether the user is one of `ids`, or a member of a user group among them (as last loaded). */
+  isListed(userId: string | undefined, ids: readonly string[]): boolean {
+    if (!userId) return false;
+    return ids.includes(userId) || ids.some((g) => this.groupMembers.get(g)?.has(userId) === true);
   }
 
   /**

@@ -18,7 +18,7 @@ export function slackPlatform(config: SlackConfig, opts: SlackIngressOptions = {
     platform: 'slack',
     describe: `slack (${config.appToken ? 'socket mode' : 'http'})`,
     ingress: (ctx) => createSlackIngress(config, ctx, opts),
-    port: (ctx) => new SlackChatPort({ token: config.botToken, apiUrl: config.apiUrl, signingKey: ctx.signingKey, files: config.fileUploads, logger: ctx.logger, links: ctx.links }),
+    port: (ctx) => new SlackChatPort({ token: config.botToken, apiUrl: config.apiUrl, signingKey: ctx.signingKey, files: config.fileUploads, logger: ctx.logger, links: ctx.links, proposeFix: ctx.acts?.proposeFix }),
     destination: (address) => slackDestination(slackChannelOf(address)),
   };
 }

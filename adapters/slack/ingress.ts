@@ -9,6 +9,7 @@ import type { Ingress, IngressContext, IngressRoute } from '../../src/ingress/in
 import { SlackAuthorizer } from './authz';
 import { createSlackWebClient, slackClientOptions } from './client';
 import type { SlackConfig } from './config';
+import { actListener, reasonSubmitListener } from './handlers/act';
 import { actionListener } from './handlers/action';
 import { commandListener } from './handlers/command';
 import type { SlackHandlerDeps } from './handlers/deps';
@@ -19,6 +20,7 @@ import { homeListener } from './handlers/home';
 import { SlackIdentityResolver, type SlackIdentity } from './identity';
 import { slackLogger } from './logger';
 import { ACTION_PREFIX } from './render/card';
+import { ACT_ACTION_PREFIX, REASON_VIEW } from './render/act-message';
 import { httpTransport } from './transport/http';
 import { socketTransport } from './transport/socket';
 
@@ -41,7 +43,7 @@ export function createSlackIngress(config: SlackConfig, ctx: IngressContext, opt
   const boltLogger = slackLogger(ctx.logger, LogLevel.WARN);
   const client = createSlackWebClient(config.botToken, { apiUrl: config.apiUrl, logger: ctx.logger });
   const identity = new SlackIdentityResolver(client, opts.identity);
-  const authz = new SlackAuthorizer(config, client, logger);
+  const authz = new SlackAuthorizer(config, client, logger, ctx.acts?.listedIds ?? []);
   const clientOptions = slackClientOptions({ apiUrl: config.apiUrl, logger: ctx.logger });
 
   // Our own authorize (instead of `token`): auth.test once, cached on success only (identity.ts).
@@ -64,6 +66,10 @@ export function createSlackIngress(config: SlackConfig, ctx: IngressContext, opt
   // Any command name: installs may rename /caracal (e.g. /caracal-staging); the app has only one.
   bolt.command(/.*/, commandListener(deps));
   bolt.action({ type: 'block_actions', action_id: new RegExp(`^${ACTION_PREFIX}`) }, actionListener(deps));
+  if (ctx.acts) {
+    bolt.action({ type: 'block_actions', action_id: new RegExp(`^${ACT_ACTION_PREFIX}`) }, actListener(deps, ctx.acts));
+    bolt.view(REASON_VIEW, reasonSubmitListener(deps, ctx.acts));
+  }
   bolt.event('channel_created', channelCreatedListener(deps));
   bolt.event('member_joined_channel', memberJoinedListener(deps));
   bolt.event('app_mention', mentionListener(deps));

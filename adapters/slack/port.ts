@@ -24,6 +24,8 @@ import { asSlackDestination, asSlackRef, SlackMessageRef, slackConversation } fr
 import { slackClientOptions } from './client';
 import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } from './errors';
 import { BlockLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
+import { buildActMessage } from './render/act-message';
+import type { ActMessage } from '../../src/chat/act-message';
 
 /** The metadata event type every post of ours carries. */
 export const POST_EVENT_TYPE = 'caracal_triage_post';
@@ -42,6 +44,8 @@ export interface SlackChatPortOptions {
   client?: webApi.WebClient;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
+  proposeFix?: boolean;
   /** Where the card's links point (page, Console, runbook). */
   links?: LinksConfig;
 }
@@ -110,6 +114,7 @@ export class SlackChatPort implements ChatPort {
         signingKey: this.opts.signingKey,
         now: this.now(),
         buttonTtlSeconds: this.opts.buttonTtlSeconds,
+        proposeFix: this.opts.proposeFix,
         links: this.opts.links,
         ...(extras.bundle ? { bundleLink: extras.bundle.link } : {}),
       }),
@@ -209,6 +214,41 @@ export class SlackChatPort implements ChatPort {
     const reply: ReplyRef = { platform: 'slack', channel: r.channel, ts: res.ts ?? r.ts, threadTs: r.ts };
     if (r.teamId) reply.teamId = r.teamId;
     return reply;
+  }
+
+  /**
+   * An act's message: a new message in the channel (`where` a destination: an approval card), or
+   * a reply in a message's thread (`where` a message: a proposal under the triage card, a result
+   * under the proposal, which Slack puts in the same thread).
+   */
+  async postActMessage(where: Destination | MessageRef, message: ActMessage, opts: PostOptions = {}): Promise<MessageRef> {
+    if (opts.found) return opts.found.ref;
+    const msg = render(() => buildActMessage(message));
+    const parent = ReplyRef.safeParse(where);
+    if (parent.success) {
+      const r = parent.data;
+      const threadTs = r.threadTs ?? r.ts;
+      const res = await this.call('chat.postMessage', r.channel, () =>
+        this.postMessage({ channel: r.channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, metadata: metadataOf(opts.identity) }),
+      );
+      const reply: ReplyRef = { platform: 'slack', channel: r.channel, ts: res.ts ?? r.ts, threadTs };
+      if (r.teamId) reply.teamId = r.teamId;
+      return reply;
+    }
+    const dest = asSlackDestination(where);
+    const res = await this.call('chat.postMessage', dest.channel, () =>
+      this.postMessage({ channel: dest.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, metadata: metadataOf(opts.identity) }),
+    );
+    if (!res.ts) throw new Error('chat.postMessage returned no ts');
+    const ref: SlackMessageRef = { platform: 'slack', channel: res.channel ?? dest.channel, ts: res.ts };
+    if (dest.teamId) ref.teamId = dest.teamId;
+    return ref;
+  }
+
+  async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
+    const r = asSlackRef(ref);
+    const msg = render(() => buildActMessage(message));
+    await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
   }
 
   /**

@@ -58,6 +58,16 @@ export type TeamsIngressEvent =
       /** The card the button was on. */
       replyToId: string | null;
     } & Common)
+  | ({
+      kind: 'act';
+      /** The signed act token (src/act/token.ts). */
+      buttonValue: string;
+      /** The card's reason box, when it had one (Teams merges inputs into the data). */
+      reason: string | undefined;
+      via: 'execute' | 'submit';
+      /** The message the button was on. */
+      replyToId: string | null;
+    } & Common)
   | {
       kind: 'channel_created';
       channel: { id: string; name: string };
@@ -205,16 +215,25 @@ function botMentions(a: Base): string[] {
 
 /** Our buttons' data (render/card-schema.ts ButtonData); Teams may merge other keys into it, which are dropped. */
 const IncomingButton = z.object({ caracal: z.literal('button'), value: z.string().min(1).max(2000) });
+/** An act button's data, with the card's reason box merged in by Teams when there was one. */
+const IncomingAct = z.object({ caracal: z.literal('act'), value: z.string().min(1).max(2000), reason: z.string().max(5000).optional() });
 
 function buttonValue(data: unknown): string | null {
   const b = IncomingButton.safeParse(data);
   return b.success ? b.data.value : null;
 }
 
+function actValue(data: unknown): { value: string; reason: string | undefined } | null {
+  const a = IncomingAct.safeParse(data);
+  return a.success ? { value: a.data.value, reason: a.data.reason } : null;
+}
+
 function fromMessage(a: Base): TeamsIngressEvent {
   const c = common(a);
   const submitted = buttonValue(a.value);
   if (submitted) return { kind: 'action', buttonValue: submitted, via: 'submit', verb: null, replyToId: a.replyToId ?? null, ...c };
+  const act = actValue(a.value);
+  if (act) return { kind: 'act', buttonValue: act.value, reason: act.reason, via: 'submit', replyToId: a.replyToId ?? null, ...c };
   if (a.value !== undefined && a.value !== null && !a.text) return { kind: 'ignored', reason: 'a card submission that is not one of our buttons' };
   const mentions = botMentions(a);
   if (c.conversation.kind !== 'personal' && mentions.length === 0) {
@@ -227,6 +246,8 @@ function fromInvoke(a: Base): TeamsIngressEvent {
   if (a.name !== 'adaptiveCard/action') return { kind: 'ignored', reason: `invoke ${a.name ?? '(unnamed)'} is not handled` };
   const v = ExecuteValue.safeParse(a.value);
   if (!v.success) return { kind: 'ignored', reason: 'an adaptiveCard/action invoke without Action.Execute data' };
+  const act = actValue(v.data.action.data);
+  if (act) return { kind: 'act', buttonValue: act.value, reason: act.reason, via: 'execute', replyToId: a.replyToId ?? null, ...common(a) };
   const value = buttonValue(v.data.action.data);
   if (!value) return { kind: 'ignored', reason: 'an Action.Execute that is not one of our buttons' };
   return { kind: 'action', buttonValue: value, via: 'execute', verb: v.data.action.verb ?? null, replyToId: a.replyToId ?? null, ...common(a) };

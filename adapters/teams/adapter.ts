@@ -217,6 +217,19 @@ export class TeamsCloudAdapter extends CloudAdapter {
     return this.auth.authenticateRequest(activity, authHeader);
   }
 
+  /**
+   * The token alone, before the body is read: every check botbuilder makes (signature by a
+   * published key endorsed for Teams, issuer, audience, expiry) against the service URL the
+   * token itself names. The caller then holds the activity to it: its `serviceUrl` must be
+   * `serviceUrl` (botbuilder's own serviceurl-claim check, made once the body is parsed).
+   */
+  async authenticateToken(authHeader: string): Promise<{ auth: AuthenticateRequestResult; serviceUrl: string }> {
+    const claims = jwtPart(bearerToken(authHeader) ?? '', 1);
+    const serviceUrl = typeof claims?.serviceurl === 'string' ? claims.serviceurl : '';
+    const auth = await this.auth.authenticateRequest({ type: 'message', channelId: 'msteams', serviceUrl } as Activity, authHeader);
+    return { auth, serviceUrl };
+  }
+
   /** Runs one authenticated turn; the invoke response, if the logic set one. */
   runTurn(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
     return this.processActivity(auth, activity, logic);

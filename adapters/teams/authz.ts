@@ -15,6 +15,11 @@ export function describeAccess(s: TeamsSettings): string {
   return parts.join(', ');
 }
 
+/** Whether the person is one of `ids` (TRIAGE_APPROVERS, TRIAGE_FIXERS): their Entra object ID (any case) or 29: ID. */
+export function isListed(actor: TeamsActor, ids: readonly string[]): boolean {
+  return ids.some((u) => u.toLowerCase() === actor.id.toLowerCase() || u === actor.teamsUserId);
+}
+
 export function checkAccess(s: TeamsSettings, actor: TeamsActor, conversation: TeamsConversation): AuthzDecision {
   const where = [conversation.id, conversation.channelId].filter((x): x is string => !!x);
   if (s.allowedConversations.length && !where.some((w) => s.allowedConversations.includes(w))) {

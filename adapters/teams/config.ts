@@ -11,6 +11,10 @@
  *   MICROSOFT_APP_TYPE             SingleTenant (default) | MultiTenant | UserAssignedMSI
  *   MICROSOFT_OPENID_METADATA_URL  OpenID metadata inbound JWTs are checked against (sovereign
  *                                  clouds, tests with keys on loopback); default the Bot Framework's
+ *   TEAMS_ALLOWED_TENANTS          MultiTenant only, and then required: the Entra tenants whose
+ *                                  Teams may use the bot (comma-separated GUIDs), or `*` for any.
+ *                                  A SingleTenant (or UserAssignedMSI) bot takes activities from
+ *                                  MICROSOFT_APP_TENANT_ID's tenant alone.
  *
  * No new multi-tenant Azure Bot registrations are possible since 2025-07-31, so SingleTenant
  * is the default; botbuilder asserts an app ID, a tenant and a secret for it.
@@ -28,6 +32,12 @@ export interface TeamsConfig {
   appType: TeamsAppType;
   /** null: the public Bot Framework metadata. */
   openIdMetadataUrl: string | null;
+  /**
+   * The tenants an activity may come from (`conversation.tenantId` / `channelData.tenant.id`):
+   * the app's own (SingleTenant, UserAssignedMSI), TEAMS_ALLOWED_TENANTS (MultiTenant), `*` for
+   * any, or null (authentication off and no list: nothing is checked).
+   */
+  allowedTenants: readonly string[] | '*' | null;
   /** Inbound JWTs are checked and outbound calls carry a token. */
   authEnabled: boolean;
   /** Lines the process that starts Teams logs once as warnings (authentication off). */
@@ -76,6 +86,13 @@ const schema = z.object({
   MICROSOFT_APP_TENANT_ID: z.preprocess(blank, z.string().optional()),
   MICROSOFT_APP_TYPE: appType,
   MICROSOFT_OPENID_METADATA_URL: z.preprocess(blank, metadataUrl.optional()),
+  TEAMS_ALLOWED_TENANTS: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^(\*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\s*,\s*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*)$/i, `must be comma-separated Entra tenant IDs (GUIDs, e.g. ${EXAMPLE_GUID}), or * for any tenant`)
+      .optional(),
+  ),
 });
 
 export const AUTH_OFF_WARNING =
@@ -110,6 +127,12 @@ export function parseTeamsConfig(env: Env): TeamsConfigResult {
     if (needsTenant && v.MICROSOFT_APP_TENANT_ID === undefined) {
       add('MICROSOFT_APP_TENANT_ID', `is required for ${v.MICROSOFT_APP_TYPE}: the Entra tenant ID of the bot registration, e.g. ${EXAMPLE_GUID}`);
     }
+    if (v.MICROSOFT_APP_TYPE === 'MultiTenant' && v.TEAMS_ALLOWED_TENANTS === undefined) {
+      add('TEAMS_ALLOWED_TENANTS', `is required for MultiTenant: the Entra tenant IDs whose Teams may use the bot (comma-separated, e.g. ${EXAMPLE_GUID}), or * to take any tenant's activities`);
+    }
+    if (v.MICROSOFT_APP_TYPE !== 'MultiTenant' && v.TEAMS_ALLOWED_TENANTS !== undefined) {
+      add('TEAMS_ALLOWED_TENANTS', `applies to MultiTenant only: a ${v.MICROSOFT_APP_TYPE} bot takes activities from MICROSOFT_APP_TENANT_ID's tenant alone; remove it`);
+    }
     if (v.MICROSOFT_APP_TYPE === 'UserAssignedMSI') {
       if (v.MICROSOFT_APP_PASSWORD) add('MICROSOFT_APP_PASSWORD', 'must be empty for UserAssignedMSI: the managed identity signs in without a secret');
     } else if (!v.MICROSOFT_APP_PASSWORD) {
@@ -117,6 +140,9 @@ export function parseTeamsConfig(env: Env): TeamsConfigResult {
     }
   }
   if (problems.length > 0) return { ok: false, problems };
+  const list = v.TEAMS_ALLOWED_TENANTS;
+  const allowedTenants: TeamsConfig['allowedTenants'] =
+    list === '*' ? '*' : list ? list.split(',').map((t) => t.trim().toLowerCase()) : authEnabled && v.MICROSOFT_APP_TENANT_ID ? [v.MICROSOFT_APP_TENANT_ID.toLowerCase()] : null;
   return {
     ok: true,
     config: {
@@ -125,6 +151,7 @@ export function parseTeamsConfig(env: Env): TeamsConfigResult {
       tenantId: v.MICROSOFT_APP_TENANT_ID ?? null,
       appType: v.MICROSOFT_APP_TYPE,
       openIdMetadataUrl: v.MICROSOFT_OPENID_METADATA_URL ?? null,
+      allowedTenants,
       authEnabled,
       warnings: authEnabled ? [] : [AUTH_OFF_WARNING],
     },

@@ -9,11 +9,11 @@ import type { Logger } from 'pino';
 import { idsFromText } from '../../src/commands/ids-from-text';
 import type { IngressContext } from '../../src/ingress/ingress';
 import type { TeamsActor } from './activity';
-import { checkAccess, describeAccess, mayListAll } from './authz';
+import { checkAccess, describeAccess, isListed, mayListAll } from './authz';
 import { buildExportCard } from './render/export';
 import type { TeamsEventHandler } from './ingress';
-import { isActionOnCard, parseTeamsMessageRef } from './reference';
-import { buildStatusCard } from './render';
+import { isActionOnCard, parseTeamsMessageRef, splitConversationId } from './reference';
+import { buildReplacedCard, buildStatusCard } from './render';
 import { teamsOutcomeText } from './render/outcome';
 import type { TeamsSettings } from './settings';
 
@@ -54,6 +54,11 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
             const ref = parseTeamsMessageRef(card);
             return ref.ok && isActionOnCard(ref.value, { conversationId: event.conversation.id, replyToId: event.replyToId });
           },
+          // The same channel (a card posted as a new channel post is a thread of its own) or chat.
+          sameConversation: (card) => {
+            const ref = parseTeamsMessageRef(card);
+            return ref.ok && splitConversationId(ref.value.conversationRef.conversation.id).base === splitConversationId(event.conversation.id).base;
+          },
         });
         if (outcome.kind === 'applied') return { card: buildStatusCard(outcome.record, { signingKey: ctx.signingKey, links: ctx.links }) };
         if (outcome.kind === 'export') {
@@ -64,7 +69,33 @@ export function teamsEventHandler(ctx: IngressContext, settings: TeamsSettings, 
           );
           return { message: posted ? '📃 The postmortem export is posted below the card.' : `⚠️ The export could not be posted here; \`caracal-triage show ${outcome.triageId} --markdown\` prints it where the bot runs.` };
         }
+        if (outcome.reason === 'replaced' && outcome.triageId && event.replyToId) {
+          // The left-behind card is redrawn for everyone (an invoke response alone may show only
+          // to the clicker), then returned as the answer too.
+          const card = buildReplacedCard(outcome.message, outcome.triageId);
+          if (event.via === 'execute') await turn.updateCard(event.replyToId, card).catch((e: Error) => logger.warn({ err: e.message }, 'could not redraw a left-behind Teams card'));
+          return { card };
+        }
         return { message: `⚠️ ${outcome.message}` };
+      }
+      case 'act': {
+        if (!ctx.acts) return { message: '⚠️ Acting from chat is not set up in this bot; nothing was done.' };
+        const outcome = await ctx.acts.click({
+          platform: 'teams',
+          platformTitle: 'Microsoft Teams',
+          value: event.buttonValue,
+          ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          actor: actorOf(event.actor),
+          isListed: (ids) => isListed(event.actor, ids),
+          authorize: () => checkAccess(settings, event.actor, event.conversation),
+          fromMessage: (ref) => {
+            const r = parseTeamsMessageRef(ref);
+            return r.ok && isActionOnCard(r.value, { conversationId: event.conversation.id, replyToId: event.replyToId });
+          },
+          source: 'teams_button',
+        });
+        if (outcome.kind === 'needs_reason') return { message: `✍️ ${outcome.prompt} Type it in the box above the buttons, then click again.` };
+        return { message: outcome.kind === 'refused' ? `⚠️ ${outcome.message}` : `⏳ ${outcome.message}` };
       }
       case 'channel_created': {
         if (!settings.incidentChannelPattern.test(event.channel.name)) return;

@@ -20,7 +20,7 @@ export function teamsPlatform(config: TeamsPlatformConfig): PlatformInstance {
     platform: 'teams',
     describe: `teams (${config.bot.authEnabled ? config.bot.appType : 'authentication OFF'})`,
     ingress: (ctx) => createTeamsRoute(config.bot, config.settings, createTeamsAdapter(config.bot), ctx),
-    port: (ctx) => new TeamsChatPort({ config: config.bot, signingKey: ctx.signingKey, links: ctx.links }),
+    port: (ctx) => new TeamsChatPort({ config: config.bot, signingKey: ctx.signingKey, links: ctx.links, proposeFix: ctx.acts?.proposeFix }),
     destination: (address) => {
       const d = destinationFromConversationId(teamsConversationOf(address), { serviceUrl: config.settings.serviceUrl, appId: config.bot.appId, tenantId: config.bot.tenantId });
       if (!d.ok) throw new Error(d.message);

@@ -31,6 +31,8 @@ import {
 } from './reference';
 import type { LinksConfig } from '../../src/report/config';
 import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
+import { buildActCard } from './render/act-card';
+import type { ActMessage } from '../../src/chat/act-message';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -40,6 +42,8 @@ export interface TeamsChatPortOptions {
   adapter?: CloudAdapter;
   buttonTtlSeconds?: number;
   now?: () => Date;
+  /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
+  proposeFix?: boolean;
   /** Where the card's links point (page, Console, runbook). */
   links?: LinksConfig;
 }
@@ -94,7 +98,7 @@ export class TeamsChatPort implements ChatPort {
   }
 
   private card(triage: TriageRecord): AdaptiveCard {
-    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, links: this.opts.links }));
+    return render(() => buildStatusCard(triage, { signingKey: this.opts.signingKey, now: this.now(), buttonTtlSeconds: this.opts.buttonTtlSeconds, links: this.opts.links, proposeFix: this.opts.proposeFix }));
   }
 
   /** Runs `fn` with an authenticated connector for the reference's service URL; errors in the port's taxonomy. */
@@ -143,13 +147,17 @@ export class TeamsChatPort implements ChatPort {
   }
 
   async postCard(dest: Destination, triage: TriageRecord): Promise<MessageRef> {
+    return this.postTop('postCard', dest, this.card(triage));
+  }
+
+  /** A new message in a conversation: a new post in a channel (its own thread), or a message in a thread or chat. */
+  private async postTop(method: string, dest: Destination, card: AdaptiveCard): Promise<MessageRef> {
     const ref = this.destination(dest);
-    const card = this.card(triage);
     let conversationId = ref.conversation.id;
     let activityId: string;
     if (isChannelRoot(ref)) {
       const channelId = splitConversationId(ref.conversation.id).base;
-      const created = await this.connector('postCard', ref, (c) =>
+      const created = await this.connector(method, ref, (c) =>
         c.conversations.createConversation({
           isGroup: true,
           bot: { id: ref.bot.id, name: ref.bot.name ?? '' },
@@ -165,7 +173,7 @@ export class TeamsChatPort implements ChatPort {
     } else {
       // In a thread the card replies to the thread's root; in a chat it is a plain message.
       const { rootMessageId } = splitConversationId(ref.conversation.id);
-      const sent = await this.connector('postCard', ref, (c) =>
+      const sent = await this.connector(method, ref, (c) =>
         rootMessageId
           ? c.conversations.replyToActivity(ref.conversation.id, rootMessageId, messageOf(card, ref, ref.conversation.id, rootMessageId) as BotActivity)
           : c.conversations.sendToConversation(ref.conversation.id, messageOf(card, ref, ref.conversation.id) as BotActivity),
@@ -207,8 +215,28 @@ export class TeamsChatPort implements ChatPort {
     await this.reply('postNotice', r, render(() => buildNoticeMessage(triage, key)));
   }
 
-  private async reply(method: string, r: TeamsMessageRef, card: AdaptiveCard): Promise<void> {
+  private async reply(method: string, r: TeamsMessageRef, card: AdaptiveCard): Promise<MessageRef> {
     const conv = r.conversationRef.conversation.id;
-    await this.connector(method, r.conversationRef, (c) => c.conversations.replyToActivity(conv, r.activityId, messageOf(card, r.conversationRef, conv, r.activityId) as BotActivity));
+    const sent = await this.connector(method, r.conversationRef, (c) => c.conversations.replyToActivity(conv, r.activityId, messageOf(card, r.conversationRef, conv, r.activityId) as BotActivity));
+    return { platform: 'teams', conversationRef: r.conversationRef, activityId: sent.id ?? r.activityId };
+  }
+
+  /**
+   * An act's message: a new message where `where` is a destination (an approval card), a reply
+   * in the thread of `where` when it is a message (a proposal under a triage card, a result
+   * under the proposal). Teams has no look-up, so a crash in the post window can repeat one.
+   */
+  async postActMessage(where: Destination | MessageRef, message: ActMessage): Promise<MessageRef> {
+    const card = render(() => buildActCard(message));
+    const asMessage = parseTeamsMessageRef(where);
+    if (asMessage.ok) return this.reply('postActMessage', asMessage.value, card);
+    return this.postTop('postActMessage', where, card);
+  }
+
+  async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
+    const r = this.messageRef(ref);
+    const card = render(() => buildActCard(message));
+    const conv = r.conversationRef.conversation.id;
+    await this.connector('updateActMessage', r.conversationRef, (c) => c.conversations.updateActivity(conv, r.activityId, { ...messageOf(card, r.conversationRef, conv), id: r.activityId } as BotActivity));
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Teams on the shared web host: `POST /api/messages`. The host refuses a request without a
- * Bearer token from its headers alone (when authentication is on) and caps the body; the
- * activity is then parsed, its JWT checked and the turn run by the framework-free handler
- * (ingress.ts), which answers 400, 401, 200 or the invoke response itself.
+ * Bearer token from its headers alone (when authentication is on) and caps the body; the JWT is
+ * then checked, only then the activity parsed (its tenant checked) and the turn run by the
+ * framework-free handler (ingress.ts), which answers 400, 401, 403, 200 or the invoke response.
  */
 import type { Request, Response } from 'express';
 import { BODY_NOT_SIGNED, refuse, type HeaderBag, type Precheck } from '../../src/ingress/edge';
@@ -28,14 +28,8 @@ export function createTeamsRoute(config: TeamsConfig, settings: TeamsSettings, a
   const precheck = (headers: HeaderBag): Precheck =>
     refuseWithoutToken(headers, config) ? refuse('missing_credentials', 'Authorization: Bearer <Bot Framework token> is missing') : { ok: true, body: BODY_NOT_SIGNED };
   const handler = async (req: Request, res: Response): Promise<void> => {
-    let body: unknown;
-    try {
-      body = JSON.parse((req as RawBodyRequest).rawBody?.toString('utf8') ?? '');
-    } catch {
-      res.status(400).json({ error: 'the body is not JSON' });
-      return;
-    }
-    const answer = await handle({ method: req.method, headers: req.headers, body }, onEvent);
+    // Raw: parsed by the handler once the token checks out.
+    const answer = await handle({ method: req.method, headers: req.headers, body: (req as RawBodyRequest).rawBody ?? Buffer.alloc(0) }, onEvent);
     if (answer.body === undefined) res.status(answer.status).end();
     else res.status(answer.status).json(answer.body);
   };

@@ -4,20 +4,30 @@
  * LOG_LEVEL in src/log.ts, the processes' own in runtime-config.ts, each chat platform's in its
  * adapter); this file only assembles them:
  *
- *   terminal  `triage`, `bundle`: Caracal (no Redis); `watch --once` and `mcp` (stdio) add the
- *             watcher's thresholds (WATCH_*, and the routes file's `thresholds:` when
- *             TRIAGE_ROUTES_FILE is set)
- *   web       `serve`: the runtime, the web host, the chat platforms and the incident sources;
- *             with MCP_TOKEN set, the MCP server's settings and Caracal too (its tools read Caracal)
- *   worker    `worker`, `start`: the web's groups and Caracal
+ *   terminal  `triage`, `bundle`: Caracal (no Redis); `fix --plan` also the fix token; `watch
+ *             --once` adds the watcher's thresholds (WATCH_*, and the routes file's
+ *             `thresholds:` when TRIAGE_ROUTES_FILE is set)
+ *   mcp       `mcp` (stdio): Caracal and the watcher's thresholds (recent_denials); with
+ *             REDIS_URL set, the store's reader too (list_triages, get_triage) and where links point
+ *   web       `serve`: the runtime, the web host, the chat platforms, the incident sources and the
+ *             acts (sink secret, who may approve and fix); with MCP_TOKEN set, the MCP server's
+ *             settings, Caracal and the watcher's thresholds too (its tools read Caracal)
+ *   worker    `worker`, `start`: the web's groups, Caracal (the acts' tokens included) and the
+ *             deny watcher
  *   audit     `audit verify`: the runtime (Redis and the signing key)
  *   find      `list`, `show`: Redis, the signing key when set, where links point
+ *
+ * Caracal is read as deployments (src/caracal/deployments-file.ts): CARACAL_DEPLOYMENTS_FILE's, or
+ * `default` from the single-deployment variables. `serve` reads the file's shape and channel
+ * bindings without its token files (it reads no Caracal unless it serves MCP).
  *
  * Every group of a kind is checked in full and every problem of every group is reported
  * together (one ConfigError), before anything listens or connects. Nothing else in the program
  * reads the environment: each part is handed its slice.
  */
-import { CARACAL_SECRET_VARIABLES, type CaracalConfig, parseCaracalConfig } from '../caracal/config';
+import { ACT_SECRET_VARIABLES, actFileSecrets, type ActConfig, parseActConfig } from '../act/config';
+import { CARACAL_SECRET_VARIABLES, type CaracalConfig } from '../caracal/config';
+import { deploymentSecrets, type ChannelReader, type DeploymentsConfig, parseDeployments } from '../caracal/deployments-file';
 import type { Env } from '../config/fields';
 import { combine, ConfigError, orThrow, type Parsed } from '../config/problems';
 import { INCIDENT_SECRET_VARIABLES, type IncidentsConfig, parseIncidentsConfig } from '../incidents/config';
@@ -31,11 +41,15 @@ import { type LogLevel, parseLogLevel } from '../log';
 import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { type LinksConfig, parseLinksConfig } from '../report/config';
-import { CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { CHANNEL_ADDRESSES, CHAT_PLATFORMS, platformsInUse } from './platforms';
+import { linksWithDeployments } from './deployments';
 import { parseRuntimeConfig, parseStoreReaderConfig, RUNTIME_SECRET_VARIABLES, type RuntimeConfig, type StoreReaderConfig } from './runtime-config';
 
 export interface TerminalConfig {
+  /** The first deployment's settings (the only one without CARACAL_DEPLOYMENTS_FILE). */
   caracal: CaracalConfig;
+  /** Every deployment, in order. */
+  deployments: DeploymentsConfig;
   /** Where the report's links point (the Console, the runbook). */
   links: LinksConfig;
   logLevel: LogLevel;
@@ -58,13 +72,22 @@ export interface WebConfig {
   followUp: FollowUpConfig;
   /** `POST /mcp`: null unless MCP_TOKEN is set. */
   mcp: McpHttpConfig | null;
+  /**
+   * The deployments' names, Console URLs and channel bindings (no token read): what commands
+   * and incidents are bound to. Empty without CARACAL_DEPLOYMENTS_FILE (and MCP): `default` only.
+   */
+  deployments: DeploymentsConfig;
+  /** Acting from chat (src/act): the sink, approvers and fixers, and (read by workers) the tokens. */
+  acts: ActConfig;
   /** Every secret value configured, for redaction (logs, chat). */
   secrets: string[];
 }
 
 /** The MCP server on the web host: its own settings and the Caracal its tools read. */
 export interface McpHttpConfig extends McpHttpSettings {
+  /** The first deployment's settings. */
   caracal: CaracalConfig;
+  deployments: DeploymentsConfig;
   /** `recent_denials` decides what crossed as `watch --once` does: WATCH_* and the routes file's thresholds. */
   denials: DenialReadSettings;
 }
@@ -82,6 +105,11 @@ export interface WatchCommandConfig extends TerminalConfig {
   rules: ThresholdRule[];
 }
 
+/** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
+export interface FixPlanConfig extends TerminalConfig {
+  fixToken: string | null;
+}
+
 export interface AuditConfig {
   runtime: RuntimeConfig;
 }
@@ -90,6 +118,14 @@ export interface AuditConfig {
 export interface FindConfig {
   store: StoreReaderConfig;
   links: LinksConfig;
+  /** Every secret value configured, for redaction (what is read is redacted again on the way out). */
+  secrets: string[];
+}
+
+/** `caracal-triage mcp` (stdio): the terminal's Caracal, the watcher's thresholds (recent_denials), and the store when REDIS_URL is set. */
+export interface McpStdioConfig extends WatchCommandConfig {
+  /** null without REDIS_URL: list_triages and get_triage are not offered. */
+  store: StoreReaderConfig | null;
 }
 
 /** Every variable whose value is a secret: each room's, each registered platform's. */
@@ -100,6 +136,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   ...INCIDENT_SECRET_VARIABLES,
   ...FOLLOWUP_SECRET_VARIABLES,
   ...MCP_SECRET_VARIABLES,
+  ...ACT_SECRET_VARIABLES,
 ];
 
 /**
@@ -129,34 +166,67 @@ function parsePlatforms(env: Env): { platforms: Parsed<ConfiguredPlatform[]>; ru
 /** The groups `serve` needs, in the order their problems are reported. */
 function webGroups(env: Env) {
   const { platforms, running } = parsePlatforms(env);
+  const incidents = parseIncidentsConfig(env, platformsInUse(running));
   return {
     runtime: parseRuntimeConfig(env),
     links: parseLinksConfig(env),
     http: parseHttpConfig(env),
     logLevel: parseLogLevel(env),
     platforms,
-    incidents: parseIncidentsConfig(env, platformsInUse(running)),
+    incidents,
     followUp: parseFollowUpConfig(env, CHAT_PLATFORMS),
+    acts: withSinkRoute(parseActConfig(env), incidents, running),
   };
 }
 
-export function loadTerminalConfig(env: Env): TerminalConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+/** The sink posts approval cards: it needs a chat platform and somewhere to route them. */
+function withSinkRoute(acts: Parsed<ActConfig>, incidents: Parsed<IncidentsConfig | null>, running: ReadonlySet<string>): Parsed<ActConfig> {
+  if (!acts.ok || acts.value.sinkSecrets.length === 0 || !incidents.ok) return acts;
+  if (running.size === 0) return { ok: false, problems: [{ variable: 'CARACAL_SINK_SECRET', message: 'is set, so approval cards are posted, but no chat platform is configured: they would have nowhere to go' }] };
+  const routing = incidents.value?.routing;
+  if (!routing || (routing.routes.length === 0 && !routing.defaultChannel)) {
+    return { ok: false, problems: [{ variable: 'TRIAGE_DEFAULT_CHANNEL', message: 'is required with CARACAL_SINK_SECRET when TRIAGE_ROUTES_FILE lists no routes: approval cards go to a route with `source: caracal` or to this channel' }] };
+  }
+  return acts;
 }
 
-export function loadWatchCommandConfig(env: Env): WatchCommandConfig {
+/** Channels in the deployments file read as the chat platforms write them (`slack:C0123`). */
+const readChannel: ChannelReader = (text) => {
+  const r = CHANNEL_ADDRESSES.parse(text);
+  if (!r.ok) return r;
+  return { ok: true, place: CHANNEL_ADDRESSES.place(r.address) ?? CHANNEL_ADDRESSES.format(r.address) };
+};
+
+/** The deployments, their token files read (processes that call Caracal). */
+function readDeployments(env: Env): Parsed<DeploymentsConfig> {
+  return parseDeployments(env, { readSecrets: true, channels: readChannel, consoleUrl: env.CARACAL_CONSOLE_URL?.trim() || null });
+}
+
+const firstOf = (d: DeploymentsConfig): CaracalConfig => d.deployments[0]!.caracal;
+
+export function loadTerminalConfig(env: Env): TerminalConfig {
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env) }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
+}
+
+/** The routes file's threshold rules, for the terminal and stdio MCP (which post nothing). */
+function thresholdRules(env: Env): Parsed<ThresholdRule[]> {
   // Every registered platform counts as running: the terminal posts nothing, it only reads the
   // file's thresholds, and a route to a platform this shell has no token for is not its concern.
   const routes = loadRoutes({ file: env.TRIAGE_ROUTES_FILE, platforms: platformsInUse(CHAT_PLATFORMS.map((p) => p.name)) });
-  const rules: Parsed<ThresholdRule[]> = routes.ok ? { ok: true, value: routes.table.thresholds ?? [] } : { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), watch: parseWatchSettings(env), rules }));
-  return { ...c, secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  return routes.ok ? { ok: true, value: routes.table.thresholds ?? [] } : { ok: false, problems: routes.errors.flatMap((e) => [...e.problems]) };
+}
+
+export function loadWatchCommandConfig(env: Env): WatchCommandConfig {
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), watch: parseWatchSettings(env), rules: thresholdRules(env) }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 /** The MCP settings with the Caracal and the thresholds they need (each group parsed by the caller, once). */
-function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null, watch: WatchSettings | null, incidents: IncidentsConfig | null): McpHttpConfig | null {
-  return settings && caracal && watch ? { ...settings, caracal, denials: { thresholds: watch.thresholds, rules: incidents?.routing.thresholds ?? [] } } : null;
+function mcpWith(settings: McpHttpSettings | null, deployments: DeploymentsConfig | null, watch: WatchSettings | null, incidents: IncidentsConfig | null): McpHttpConfig | null {
+  return settings && deployments && deployments.deployments.length > 0 && watch
+    ? { ...settings, caracal: firstOf(deployments), deployments, denials: { thresholds: watch.thresholds, rules: incidents?.routing.thresholds ?? [] } }
+    : null;
 }
 
 /**
@@ -165,24 +235,46 @@ function mcpWith(settings: McpHttpSettings | null, caracal: CaracalConfig | null
  * with theirs), and only then.
  */
 export function loadWebConfig(env: Env): WebConfig {
-  const caracal: Parsed<CaracalConfig | null> = mcpRequested(env) ? parseCaracalConfig(env) : { ok: true, value: null };
+  const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, channels: readChannel });
   const watch: Parsed<WatchSettings | null> = mcpRequested(env) ? parseWatchSettings(env) : { ok: true, value: null };
-  const { mcpSettings, caracal: mcpCaracal, watch: mcpWatch, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), caracal, watch }));
-  const mcp = mcpWith(mcpSettings, mcpCaracal, mcpWatch, rest.incidents);
-  return { ...rest, mcp, secrets: knownSecrets(env, [mcp?.caracal.adminToken]) };
+  const { mcpSettings, deployments: d, watch: mcpWatch, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), deployments, watch }));
+  const mcp = mcpWith(mcpSettings, mcpRequested(env) ? d : null, mcpWatch, rest.incidents);
+  return { ...rest, links: linksWithDeployments(rest.links, d), deployments: d, mcp, secrets: knownSecrets(env, [...deploymentSecrets(d.deployments), ...actFileSecrets(rest.acts)]) };
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const c = orThrow(combine({ caracal: parseCaracalConfig(env), ...webGroups(env), watch: parseWatchSettings(env), mcpSettings: parseMcpHttpSettings(env) }));
+  const c = orThrow(combine({ deployments: readDeployments(env), ...webGroups(env), watch: parseWatchSettings(env), mcpSettings: parseMcpHttpSettings(env) }));
   // The worker pages PagerDuty: what it needs for that is checked where it runs.
   const paging = workerProblems(c.followUp, c.incidents?.routing.routes ?? []);
   if (paging.length) throw new ConfigError(paging);
   const { mcpSettings, ...rest } = c;
-  return { ...rest, mcp: mcpWith(mcpSettings, c.caracal, c.watch, c.incidents), secrets: knownSecrets(env, [c.caracal.adminToken]) };
+  return {
+    ...rest,
+    links: linksWithDeployments(rest.links, c.deployments),
+    caracal: firstOf(c.deployments),
+    mcp: mcpWith(mcpSettings, c.deployments, c.watch, c.incidents),
+    secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]),
+  };
+}
+
+/** `fix --plan` reads the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE). */
+export function loadFixPlanConfig(env: Env): FixPlanConfig {
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
+  const links = linksWithDeployments(c.links, c.deployments);
+  return { caracal: firstOf(c.deployments), deployments: c.deployments, links, logLevel: c.logLevel, fixToken: c.acts.fixToken, secrets: knownSecrets(env, [...deploymentSecrets(c.deployments.deployments), ...actFileSecrets(c.acts)]) };
 }
 
 export function loadFindConfig(env: Env): FindConfig {
-  return orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env) }));
+  // The deployments file only for each deployment's Console (no token is read).
+  const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, channels: readChannel }) }));
+  return { store: c.store, links: linksWithDeployments(c.links, c.deployments), secrets: knownSecrets(env) };
+}
+
+/** The terminal's groups, and the store's reader only when REDIS_URL is set (a bad one is a problem like any other). */
+export function loadMcpStdioConfig(env: Env): McpStdioConfig {
+  const store: Parsed<StoreReaderConfig | null> = env.REDIS_URL?.trim() ? parseStoreReaderConfig(env) : { ok: true, value: null };
+  const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), watch: parseWatchSettings(env), rules: thresholdRules(env), store }));
+  return { ...c, links: linksWithDeployments(c.links, c.deployments), caracal: firstOf(c.deployments), secrets: knownSecrets(env, deploymentSecrets(c.deployments.deployments)) };
 }
 
 export function loadAuditConfig(env: Env): AuditConfig {

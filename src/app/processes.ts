@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_BUDGET_PER_MINUTE, type CallBudget } from '../caracal/budget';
 import type { CaracalConfig } from '../caracal/config';
 import { Registry } from 'prom-client';
+import { SINK_PATH } from '../act/sink/ingress';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
 import { triageMetrics } from '../queue/metrics';
@@ -28,8 +29,9 @@ import { createTriageService } from '../service/triage-service';
 import { safeRedisUrl, waitForRedis } from '../store/redis';
 import { createRedisWatch } from '../store/redis-watch';
 import { ConfigError } from '../config/problems';
+import type { PlatformInstance } from '../ingress/platform';
 import { MCP_PATH } from '../mcp/http';
-import { createLogger } from '../log';
+import { createLogger, routeLibraryWarnings } from '../log';
 import type { WebConfig, WorkerConfig } from './config';
 import { CHANNEL_ADDRESSES, openPlatforms } from './platforms';
 import { exitOnSignals } from './shutdown';
@@ -38,6 +40,7 @@ import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
 import { sharedCallBudget, startWatcher, type RunningWatcher } from './watch';
 import type { RedisTriageService } from '../service/triage-service';
+import { webDeployments } from './deployments';
 
 export interface ProcessHandle {
   /** The web port, when the process serves HTTP. */
@@ -66,6 +69,33 @@ async function readyForWeb(redis: TriageRedis, redisUrl: string): Promise<void> 
 
 const isWorkerConfig = (c: WebConfig | WorkerConfig): c is WorkerConfig => 'caracal' in c;
 
+/**
+ * The web half as `serve` and `start` compose it over the process's TriageRedis: the triage
+ * service, the incident desk when sources are configured, and the host with every ingress the
+ * configuration turns on (test/app/ingress-routes.test.ts holds each of its routes to the edge).
+ */
+export function composeWebHost(
+  config: WebConfig,
+  o: {
+    redis: TriageRedis;
+    platforms: readonly PlatformInstance[];
+    registry: Registry;
+    logger: Logger;
+    /** The process's triage service when another half shares it (`start`: the deny watcher); else one of its own. */
+    service?: RedisTriageService;
+    /** The Admin API call budget the MCP tools' reads take from (the one every process shares in Redis). */
+    mcpBudget?: CallBudget;
+  },
+): WebHost {
+  const { redis, logger } = o;
+  const service = o.service ?? createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place });
+  // Commands name and channels bind deployments; an incident reads its channel's (or its zone's).
+  const deployments = webDeployments(config.deployments);
+  const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs, deploymentOf: deployments.deploymentOf }) } : null;
+  for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
+  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, ...(o.mcpBudget ? { mcpBudget: o.mcpBudget } : {}), links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
+}
+
 /** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
 export function runProcesses(config: WorkerConfig, opts: RunOptions): Promise<ProcessHandle>;
 export function runProcesses(config: WebConfig, opts: RunOptions & { worker: false }): Promise<ProcessHandle>;
@@ -75,16 +105,22 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   const logger = opts.logger ?? createLogger(name, { level: config.logLevel, secrets: config.secrets });
   const unreachable = await waitForRedis(runtime.redisUrl, {
     timeoutMs: runtime.redisStartupTimeoutMs,
+    allowEviction: runtime.redisAllowEviction,
     onRetry: (why, nextInMs, attempt) => logger.warn({ attempt, retryInMs: nextInMs, reason: why }, 'Redis is not reachable yet; retrying'),
+    onPolicy: (policy) => {
+      if (policy === null) logger.warn({ redis: safeRedisUrl(runtime.redisUrl) }, 'could not read maxmemory-policy from Redis (INFO memory refused); make sure it is noeviction');
+    },
   });
   if (unreachable) throw unreachable;
+  // BullMQ's own eviction warnings (plain console lines) go into this log as one record.
+  const restoreWarnings = routeLibraryWarnings(logger);
   const registry = new Registry();
   const platforms = await openPlatforms(config.platforms);
   // One watch per process: one line when Redis is lost, one when it is back, whatever the halves.
   const redisWatch = createRedisWatch(logger, runtime.redisUrl);
 
   // What the process keeps in Redis, opened once: in `start` both halves share it.
-  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch });
+  const redis = openTriageRedis({ url: runtime.redisUrl, role: opts.worker ? 'worker' : 'web', signingKey: runtime.signingKey, metrics: triageMetrics(registry), logger, watch: redisWatch, incidentRetentionMs: config.incidents?.retentionMs });
 
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
@@ -103,6 +139,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
+    restoreWarnings();
   };
   try {
     if (opts.web) await readyForWeb(redis, runtime.redisUrl);
@@ -118,22 +155,19 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         client: engine.client,
         freshClient: engine.freshClient,
         createSession: engine.createSession,
+        deployments: engine.deployments,
         redactor: engine.redactor,
         staleAfterMs: f.abandonAfterMs,
         remindAfterMs: f.remindAfterMs,
         pagerduty: f.pagerduty,
         notes: f.notes,
+        act: { config: config.acts, caracal: config.caracal, redactor: engine.redactor, signingKey: runtime.signingKey },
       });
       if (config.watch.enabled && config.incidents) {
-        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
+        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, retentionMs: config.incidents.retentionMs, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
       }
     }
-    if (opts.web) {
-      const service = serviceOnce();
-      const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger }) } : null;
-      for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-      web = createWebHost({ service, platforms, signingKey: runtime.signingKey, secrets: config.secrets, registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, ...(config.mcp ? { mcpBudget: budgetOnce(config.mcp.caracal) } : {}), links: config.links });
-    }
+    if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger, service: serviceOnce(), ...(config.mcp ? { mcpBudget: budgetOnce(config.mcp.caracal) } : {}) });
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
     if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [redis.readiness], registry, logger, http: config.http });
@@ -141,6 +175,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
+    if (opts.web && config.acts.sinkSecrets.length > 0) hooks.push(SINK_PATH);
     const mcp = opts.web && config.mcp ? { mcp: MCP_PATH } : {};
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), ...mcp, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);

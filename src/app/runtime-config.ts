@@ -3,8 +3,10 @@
  * signing key, the HTTP port, how long a starting process waits for Redis and the worker's
  * shared Caracal read TTL.
  */
-import { type Env, int, parseEnvGroup, text, url } from '../config/fields';
+import { z } from 'zod';
+import { bool, type Env, int, parseEnvGroup, text } from '../config/fields';
 import type { Parsed } from '../config/problems';
+import { parseRedisTarget } from '../store/redis-target';
 
 /** Variables whose values are secrets (redacted wherever they show up). */
 export const RUNTIME_SECRET_VARIABLES = ['TRIAGE_SIGNING_KEY'] as const;
@@ -20,21 +22,39 @@ export interface RuntimeConfig {
   cacheTtlMs: number;
   /** How long a starting process waits for Redis, retrying with backoff, before it gives up (exit 2). */
   redisStartupTimeoutMs: number;
+  /** Start over a Redis whose maxmemory-policy evicts keys (refused otherwise). */
+  redisAllowEviction: boolean;
 }
 
+/** One Redis (redis://, rediss://) or a Sentinel group (redis+sentinel://, rediss+sentinel://): src/store/redis-target.ts. */
+const redisUrl = z.string().optional().transform((raw, ctx): string => {
+  const v = raw?.trim();
+  if (!v) {
+    ctx.addIssue({ code: 'custom', message: 'is required but not set (e.g. redis://127.0.0.1:6379)' });
+    return z.NEVER;
+  }
+  const parsed = parseRedisTarget(v);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  }
+  return v;
+});
+
 const shape = {
-  REDIS_URL: url({ protocols: ['redis', 'rediss'], example: 'redis://127.0.0.1:6379', keepSlash: true }),
+  REDIS_URL: redisUrl,
   TRIAGE_SIGNING_KEY: text({ minLength: 32, hint: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
   PORT: int({ min: 0, max: 65_535, default: 3000, what: 'a TCP port', example: 3000 }),
   CARACAL_CACHE_TTL_MS: int({ min: 0, max: 60_000, default: 2000, what: 'a whole number of milliseconds', note: '0 turns sharing off; a minute-old readiness is no evidence', example: 2000 }),
   REDIS_STARTUP_TIMEOUT_MS: int({ min: 0, max: 600_000, default: 30_000, what: 'a whole number of milliseconds', note: '0 tries once', example: 30_000 }),
+  REDIS_ALLOW_EVICTION: bool({ default: false }),
 };
 
 export function parseRuntimeConfig(env: Env): Parsed<RuntimeConfig> {
   const r = parseEnvGroup(shape, env);
   if (!r.ok) return r;
   const portGiven = !!env.PORT?.trim();
-  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS!, redisStartupTimeoutMs: r.value.REDIS_STARTUP_TIMEOUT_MS! } };
+  return { ok: true, value: { redisUrl: r.value.REDIS_URL!, signingKey: r.value.TRIAGE_SIGNING_KEY!, port: r.value.PORT!, portGiven, cacheTtlMs: r.value.CARACAL_CACHE_TTL_MS!, redisStartupTimeoutMs: r.value.REDIS_STARTUP_TIMEOUT_MS!, redisAllowEviction: r.value.REDIS_ALLOW_EVICTION } };
 }
 
 /** What the terminal's `list` and `show` read: Redis, and the signing key when there is one (page links, the audit chain's check). */

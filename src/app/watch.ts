@@ -45,6 +45,8 @@ export function sharedCallBudget(redis: TriageRedis, perMinute: number, registry
 export interface WatcherParts {
   settings: WatchSettings;
   routing: RoutingTable;
+  /** INCIDENT_RETENTION: how long a pattern's incident record outlives its closed triage (ms). */
+  retentionMs?: number;
   redis: TriageRedis;
   service: RedisTriageService;
   platforms: readonly PlatformInstance[];
@@ -81,7 +83,7 @@ export function startWatcher(p: WatcherParts): RunningWatcher {
     rules: p.routing.thresholds ?? [],
     metrics: watchMetrics(p.registry),
     logger: p.logger,
-    desk: createIncidentDesk({ service: p.service, logger: p.logger }),
+    desk: createIncidentDesk({ service: p.service, logger: p.logger, retentionMs: p.retentionMs }),
     route,
     cardLink: async (id) => (await p.service.store.view(id))?.cardLink ?? null,
     redactor: createRedactor(p.secrets),

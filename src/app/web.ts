@@ -7,11 +7,18 @@
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { CallBudget } from '../caracal/budget';
+import type { ActConfig } from '../act/config';
+import { createActDesk } from '../act/desk';
+import { createSinkIngress } from '../act/sink/ingress';
+import type { RoutingTable } from '../incidents/routes/load';
 import { createRedactor } from '../redact/redact';
 import { createCommandFlow } from '../commands/flow';
 import type { IncidentsConfig } from '../incidents/config';
 import { createMcpIngress } from '../mcp/http';
-import { createTriageEngine } from '../triage/engine';
+import { openDeployments } from '../triage/deployments';
+import type { DeploymentDirectory } from '../commands/deployment-binding';
+import { triagesOfService } from '../mcp/triages';
+import { NO_LINKS } from '../report/config';
 import type { McpHttpConfig } from './config';
 import type { IncidentDesk } from '../incidents/desk';
 import { createIncidentIngress } from '../incidents/ingress';
@@ -24,10 +31,11 @@ import type { HttpConfig } from '../server/config';
 import type { LinksConfig } from '../report/config';
 import { type WebServer, createWebServer } from '../server/web-server';
 import type { TriageService } from '../ingress/service-api';
+import type { RedisTriageService } from '../service/triage-service';
 import { platformsInUse } from './platforms';
 
 export interface WebHostOptions {
-  service: TriageService;
+  service: TriageService | RedisTriageService;
   platforms: readonly PlatformInstance[];
   /** TRIAGE_SIGNING_KEY. */
   signingKey: string;
@@ -43,12 +51,22 @@ export interface WebHostOptions {
   http?: HttpConfig;
   /** The incident sources, when configured, and the desk that keeps one triage per incident. */
   incidents?: { config: IncidentsConfig; desk: IncidentDesk } | null;
-  /** `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`. */
+  /**
+   * Acting from chat (src/act): clicks on act buttons, and POST /hooks/caracal when the sink
+   * secret is set (its cards routed by `routing`). Needs the Redis-backed service.
+   */
+  acts?: { config: ActConfig; routing: RoutingTable | null } | null;
+  /**
+   * `POST /mcp` (MCP_TOKEN set): its tools read Caracal in this process, redacting with `secrets`,
+   * and the stored triages through `service` (its reads only).
+   */
   mcp?: McpHttpConfig | null;
   /** The Admin API call budget the MCP tools' reads take from (the one all processes share in Redis; else the engine's own). */
   mcpBudget?: CallBudget;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
+  /** The deployments commands may name and the channels bound to them (src/app/deployments.ts); absent: one. */
+  deployments?: DeploymentDirectory;
 }
 
 export interface WebHost extends WebServer {
@@ -71,13 +89,31 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     readiness: () => readiness(),
     startTimeoutMs: opts.startTimeoutMs,
     links: opts.links,
+    deployments: opts.deployments,
   });
-  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links }));
+  const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
+  const redisService = 'store' in opts.service && 'queues' in opts.service ? opts.service : null;
+  if (opts.acts && !redisService) throw new Error('acting from chat needs the Redis-backed triage service (src/service/triage-service.ts)');
+  const desk = opts.acts && redisService ? createActDesk({ service: redisService, config: opts.acts.config, signingKey: opts.signingKey, redactor, metrics, logger }) : undefined;
+  const ingresses = opts.platforms.map((p) => p.ingress({ flow, metrics, logger, signingKey: opts.signingKey, links: opts.links, ...(desk ? { acts: desk } : {}) }));
+  if (desk && opts.acts && opts.acts.config.sinkSecrets.length > 0 && opts.acts.routing) {
+    ingresses.push(
+      createSinkIngress({
+        secrets: opts.acts.config.sinkSecrets,
+        routing: opts.acts.routing,
+        platforms: platformsInUse(byName.keys()),
+        destination: (a) => byName.get(a.platform)!.destination(a),
+        desk,
+        metrics,
+        logger,
+      }),
+    );
+  }
   if (opts.incidents) {
-    const byName = new Map(opts.platforms.map((p) => [p.platform, p]));
     ingresses.push(
       createIncidentIngress({
         secrets: opts.incidents.config.secrets,
+        pagerDutyReplayWindowMs: opts.incidents.config.pagerDutyReplayWindowMs,
         routing: opts.incidents.config.routing,
         platforms: platformsInUse(byName.keys()),
         destination: (a) => byName.get(a.platform)!.destination(a),
@@ -88,8 +124,11 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     );
   }
   if (opts.mcp) {
-    const { caracal, denials, ...settings } = opts.mcp;
-    ingresses.push(createMcpIngress({ settings, denials, engine: createTriageEngine(caracal, opts.secrets ?? [], opts.mcpBudget ? { budget: opts.mcpBudget } : {}), logger }));
+    const { caracal: _first, deployments, denials, ...settings } = opts.mcp;
+    const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
+    // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
+    const engine = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudget ? { budget: opts.mcpBudget } : {}).all[0]!.engine;
+    ingresses.push(createMcpIngress({ settings, denials, engine, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

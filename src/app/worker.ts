@@ -6,16 +6,21 @@
  *   collect queue  the collect processor (src/queue/collect-processor.ts), the escalation jobs'
  *                  PagerDuty calls (src/followup/escalation-processor.ts) and the sweep job:
  *                  idle triages reminded (src/followup/reminders.ts) and abandoned
- *                  (src/queue/sweeper.ts), idle pumps woken (src/posting)
+ *                  (src/queue/sweeper.ts), triages whose job is missing or failed revived or
+ *                  stopped (src/queue/reconciler.ts), idle pumps woken (src/posting)
  *   post queue     the post processor and its thread pump, through the limiter (src/posting)
+ *   act queue      approval cards, decisions, fix proposals and their application (src/act)
  *
  * run by the BullMQ workers of src/queue/queue-workers.ts. `close()` stops taking jobs and
  * waits for running ones for a bounded time; the TriageRedis and the engine belong to the
  * process (src/app/processes.ts), which closes them after.
  */
 import type { Logger } from 'pino';
+import type { ActConfig } from '../act/config';
+import { createActProcessor, type ActProcessor } from '../act/worker';
 import type { CallBudget } from '../caracal/budget';
 import type { CaracalClient } from '../caracal/client-api';
+import type { CaracalConfig } from '../caracal/config';
 import type { PlatformInstance } from '../ingress/platform';
 import { ChatLimiter, type PlatformLimits } from '../posting/limiter';
 import type { ChatPorts } from '../posting/ports';
@@ -32,9 +37,13 @@ import { COLLECT_JOBS } from '../queue/jobs';
 import type { TriageMetrics } from '../queue/metrics';
 import type { TriageQueues } from '../queue/queues';
 import { startQueueWorkers, type JobProcessor, type QueueWorkers, type QueueWorkersOptions } from '../queue/queue-workers';
+import type { RetryPolicy } from '../queue/backoff';
+import { reconcileStranded, recordFailedForGood } from '../queue/reconciler';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
-import { createTriageEngine } from '../triage/engine';
+import { openDeployments, type Deployments } from '../triage/deployments';
+import { createTriageService } from '../service/triage-service';
+import { CHANNEL_ADDRESSES } from './platforms';
 import type { CreateTriageSession } from '../triage/session-api';
 import { settlesWithin } from '../time/race';
 import type { WorkerConfig } from './config';
@@ -49,6 +58,11 @@ export interface WorkerHalfOptions {
   /** Client for "Fixed, re-check" collections, which must not read from a shared cache (default `client`). */
   freshClient?: CaracalClient;
   createSession: CreateTriageSession;
+  /**
+   * Every deployment's engine (src/triage/deployments.ts): each triage reads its own
+   * deployment's; absent, `client` and `createSession` read the one deployment.
+   */
+  deployments?: Deployments;
   logger: Logger;
   /** Run the collect worker and the sweeper (default true). */
   collect?: boolean;
@@ -79,7 +93,7 @@ export interface WorkerHalfOptions {
   pagerduty?: PagerDutyEventsSettings | null;
   /** Notes on PagerDuty incidents (PAGERDUTY_API_TOKEN, PAGERDUTY_FROM_EMAIL); null: none. */
   notes?: PagerDutyNotesSettings | null;
-  /** Redacts what goes to PagerDuty (default: the generic rules only). */
+  /** Redacts what goes to PagerDuty, and a failed job's error before the card shows it (default: the generic rules only). */
   redactor?: Redactor;
   /** The escalation job's waits (tests shorten them): first retry, tries per delivery, waits for the card. */
   escalationTiming?: { retryDelayMs?: number; maxTries?: number; cardWaitMs?: number };
@@ -87,6 +101,12 @@ export interface WorkerHalfOptions {
   sweepEveryMs?: number;
   /** Default for close(): the whole of it, running jobs included (7 s, inside the 9 s process bound). */
   shutdownTimeoutMs?: number;
+  /** Acting from chat (src/act): runs the act worker; absent, act jobs wait for a worker that has it. */
+  act?: { config: ActConfig; caracal: CaracalConfig; redactor: Redactor; signingKey: string; pollMs?: number; buttonTtlSeconds?: number };
+  /** Waits between a job's attempts (default 1 s doubling to 2 min: 12 attempts span about 10 minutes). */
+  retry?: RetryPolicy;
+  /** An open triage idle this long has its jobs looked at by the sweep's reconciler (default 2 min). */
+  reconcileGraceMs?: number;
 }
 
 export interface WorkerHalf extends QueueWorkers {
@@ -104,15 +124,30 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   const limiter = new ChatLimiter(redis.data, redis.prefix, { ...postingLimits(), ...o.limits });
   const posts = createPostStore(store);
   const effects = { queues, audit, cardDebounceMs: o.cardDebounceMs ?? 1000, recentCardUpdates: new Map<string, number>() };
+  const redactor = o.redactor ?? createRedactor();
+  const stranded = { ...effects, store, metrics, logger, redactText: (text: string) => redactor.redactText(text).text };
 
   const processors: QueueWorkersOptions['processors'] = {};
   if (o.collect ?? true) {
-    const collect = createCollectProcessor({ ...effects, store, client: o.client, freshClient: o.freshClient, createSession: o.createSession, metrics, logger });
+    // A request found in several deployments gets a triage in each: started here like any other.
+    const siblings = o.deployments?.several ? createTriageService({ redis, logger, placeOf: CHANNEL_ADDRESSES.place }) : null;
+    const collect = createCollectProcessor({
+      ...effects,
+      store,
+      client: o.client,
+      freshClient: o.freshClient,
+      createSession: o.createSession,
+      deployments: o.deployments,
+      ...(siblings ? { startTriage: (req: Parameters<typeof siblings.start>[0]) => siblings.start(req) } : {}),
+      metrics,
+      logger,
+    });
     const staleAfterMs = o.staleAfterMs ?? 24 * 3600 * 1000;
     const remindAfterMs = o.remindAfterMs === undefined ? 2 * 3600 * 1000 : o.remindAfterMs;
     const sweep = async (): Promise<{ abandoned: string[]; reminded: string[] }> => {
       const { reminded } = remindAfterMs !== null ? await remindIdle({ ...effects, store, logger, remindAfterMs, abandonAfterMs: staleAfterMs }) : { reminded: [] };
       const swept = await sweepStale({ ...effects, store, metrics, logger, staleAfterMs });
+      await reconcileStranded({ ...stranded, graceMs: o.reconcileGraceMs ?? 120_000 });
       await wakeBusyPumps({ queues, posts });
       return { ...swept, reminded };
     };
@@ -120,7 +155,7 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
       ...effects,
       store,
       logger,
-      redactor: o.redactor ?? createRedactor(),
+      redactor,
       pagerduty: o.pagerduty ?? null,
       notes: o.notes ?? null,
       ...o.escalationTiming,
@@ -148,6 +183,26 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     });
     processors.post = { process: run, concurrency: o.postConcurrency ?? 16 };
   }
+  let act: ActProcessor | null = null;
+  if (o.act) {
+    act = createActProcessor({
+      config: o.act.config,
+      caracal: o.act.caracal,
+      store,
+      queues,
+      audit,
+      ports: o.ports,
+      limiter,
+      redactor: o.act.redactor,
+      reads: o.freshClient ?? o.client,
+      createSession: o.createSession,
+      signingKey: o.act.signingKey,
+      logger,
+      pollMs: o.act.pollMs,
+      buttonTtlSeconds: o.act.buttonTtlSeconds,
+    });
+    processors.act = { process: (job, token) => act!.process(job, token), concurrency: 8 };
+  }
 
   const workers = startQueueWorkers({
     connection: redis.bull,
@@ -160,6 +215,8 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     stalledIntervalMs: o.stalledIntervalMs,
     maxStalledCount: o.maxStalledCount,
     name: o.name,
+    retry: o.retry,
+    onFailedForGood: (queue, job, err) => recordFailedForGood(stranded, queue, job, err),
   });
   const sweepEveryMs = o.sweepEveryMs ?? 60_000;
   if (processors.collect && sweepEveryMs > 0) scheduleSweeps(queues, sweepEveryMs, watch, logger);
@@ -175,7 +232,10 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     metrics,
     platforms,
     close(timeoutMs = o.shutdownTimeoutMs ?? 7000) {
-      closing ??= workers.close(timeoutMs).then(() => logger.info('worker stopped'));
+      closing ??= workers.close(timeoutMs).then(async () => {
+        await act?.close();
+        logger.info('worker stopped');
+      });
       return closing;
     },
   };
@@ -186,28 +246,36 @@ export interface WorkerEngine {
   ports: ChatPorts;
   /** Knows the configured secrets: what the worker sends out (PagerDuty) is redacted with it. */
   redactor: Redactor;
+  /** The first deployment's (the only one without CARACAL_DEPLOYMENTS_FILE). */
   client: CaracalClient;
   freshClient: CaracalClient;
   createSession: CreateTriageSession;
+  /** Every deployment's engine: what the collections read through. */
+  deployments: Deployments;
   /** Closes the Caracal pools without waiting long for in-flight calls (a forced shutdown must not). */
   close(): Promise<void>;
 }
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts; budget?: CallBudget }): WorkerEngine {
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port({ signingKey: config.runtime.signingKey, logger: o.logger, links: config.links })])), ...o.ports };
+  // The triage card offers *Propose fix* only where a fix could be applied (src/act).
+  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: !!config.acts.fixToken } };
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
+  // One engine per deployment, each with its own pools and shared reads: nothing read from one is served for another.
   // Every Admin API call takes from the budget all of the bot's processes share (src/app/watch.ts).
-  const engine = createTriageEngine(config.caracal, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, budget: o.budget });
+  const deployments = openDeployments(config.deployments.deployments, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, budget: o.budget });
+  const engine = deployments.all[0]!.engine;
   return {
     ports,
     redactor: engine.redactor,
     client: engine.client,
     freshClient: engine.freshClient,
     createSession: engine.createSession,
+    deployments,
     close: async () => {
-      await settlesWithin(engine.close(), 500);
+      await settlesWithin(deployments.close(), 500);
     },
   };
 }

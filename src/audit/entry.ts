@@ -21,6 +21,10 @@ export const AuditEntrySchema = z.strictObject({
   from: z.enum(TRIAGE_STATES).nullable(),
   to: z.enum(TRIAGE_STATES).nullable(),
   step: z.string().optional(),
+  /** What an act is about, when it is not a triage alone: `approval:<zone>/<id>`, `fix:<proposal id>`. */
+  subject: z.string().max(300).optional(),
+  /** What came of it, in a line: Caracal's answer (`202`, `409 approval_not_decidable`), the reason given. */
+  detail: z.string().max(1000).optional(),
   prevHmac: z.string().regex(/^[0-9a-f]{64}$/),
   hmac: z.string().regex(/^[0-9a-f]{64}$/),
 });

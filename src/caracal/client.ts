@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { CallBudget } from './budget';
 import type { CaracalConfig } from './config';
 import type { AdminAuditQuery, AuditQuery, CaracalClient, GrantQuery, ProbeResult, ServiceName } from './client-api';
+import { apiCaller, header, isRedirect, looksLikeHtml, parseJson, redirectTarget, type Query } from './api-call';
 import { CaracalApiError, CaracalBadResponseError, CaracalTransportError, isCaracalError } from './errors';
 import {
   ActivationStatus,
@@ -17,7 +18,6 @@ import {
   AuthorityRecord,
   CoordinatorStats,
   DecisionTrace,
-  ErrorEnvelope,
   Grant,
   MetricsJson,
   Page,
@@ -31,8 +31,8 @@ import {
   Zone,
   ZoneOverview,
 } from './schemas';
-import { checkedUrl, pathSegment } from './path';
-import { Transport, retryAfterMs, type HttpResult, type TransportOptions } from './transport';
+import { pathSegment } from './path';
+import { Transport, type HttpResult, type TransportOptions } from './transport';
 
 export interface CaracalClientOptions {
   /** Per-call deadline in ms, retries included (default `config.timeoutMs`). */
@@ -51,61 +51,14 @@ export interface CaracalClientOptions {
 /** A client plus `close()` for its connection pools. */
 export type CaracalClientHandle = CaracalClient & { close(): Promise<void> };
 
-/** Statuses worth another try on a read (425/429 retry, 5xx gateway-ish failures). */
-const RETRY_READ_STATUSES = [429, 502, 503, 504];
-/** With a budget, a 429 is not retried at once: it pauses the budget until Caracal's next minute. */
-const RETRY_BUDGETED_STATUSES = [502, 503, 504];
-/** A call answered 429 this many times in a row (minutes apart) fails with that 429. */
-const MAX_RATE_LIMITED_ROUNDS = 5;
-const ERROR_CODE = /^[a-z][a-z0-9_.:-]{0,80}$/;
 const PROBE_BODY_KEEP = 500;
 /** Largest page per list route: most lists, and audit/sessions/authority records. */
 const LIST_LIMIT = 500;
 const AUDIT_LIST_LIMIT = 1000;
 
 type Auth = 'admin' | 'metrics' | 'coordinator' | 'none';
-type Query = Record<string, string | number | undefined>;
 
 const seg = (value: string): string => pathSegment(value);
-
-function header(h: HttpResult['headers'], name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** HTML rather than JSON: a proxy's error or login page, or the Console's address instead of the API's. */
-function looksLikeHtml(res: HttpResult): boolean {
-  return /\bhtml\b/i.test(header(res.headers, 'content-type') ?? '') || /^\s*</.test(res.text);
-}
-
-/** Where a redirect points, without query, fragment or credentials (they may carry secrets). */
-function redirectTarget(res: HttpResult, from: URL): string {
-  const location = header(res.headers, 'location');
-  if (!location) return 'no Location given';
-  try {
-    const to = new URL(location, from);
-    return `to ${to.origin}${to.pathname}`;
-  } catch {
-    return 'to an unparseable Location';
-  }
-}
-
-const isRedirect = (status: number): boolean => status >= 300 && status < 400;
-
-function describeIssues(err: z.ZodError): string {
-  return err.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
-    .join('; ');
-}
 
 export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOptions = {}): CaracalClientHandle {
   const transport = new Transport(opts.transport);
@@ -121,68 +74,21 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
   };
   const endpoints = Object.freeze(Object.fromEntries(Object.entries(bases).filter(([, v]) => !!v))) as Readonly<Partial<Record<ServiceName, string>>>;
 
-  function url(service: ServiceName, path: string, query?: Query): URL {
-    const base = bases[service]!.replace(/\/+$/, '');
-    const u = checkedUrl(base, path);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
-    return u;
-  }
-
-  function authHeader(auth: Auth): Record<string, string> {
-    const token = auth === 'admin' ? config.adminToken : auth === 'metrics' ? config.metricsBearer : auth === 'coordinator' ? config.coordinatorToken : undefined;
-    return token ? { authorization: `Bearer ${token}` } : {};
-  }
-
-  function apiError(call: string, res: HttpResult): CaracalApiError {
-    const parsed = parseJson(res.text);
-    const env = parsed.ok ? ErrorEnvelope.safeParse(parsed.value) : undefined;
-    const body = env?.success ? env.data : undefined;
-    const code = body && ERROR_CODE.test(body.error) ? body.error : `http_${res.status}`;
-    const description = body?.error_description ?? body?.message ?? undefined;
-    const requestId = body?.requestId ?? body?.request_id ?? header(res.headers, 'x-request-id') ?? undefined;
-    const ra = retryAfterMs(res.headers['retry-after']);
-    return new CaracalApiError(call, res.status, code, description, requestId, body?.details, ra === undefined ? undefined : Math.ceil(ra / 1000));
-  }
-
-  async function call<S extends z.ZodType>(
-    service: ServiceName,
-    method: 'GET' | 'POST',
-    path: string,
-    schema: S,
-    o: { auth: Auth; query?: Query; body?: unknown; label?: string },
-  ): Promise<z.infer<S>> {
-    const label = `${method} ${o.label ?? path}`;
-    if (!bases[service]) throw new CaracalTransportError(label, 'unreachable', `no URL configured for ${service}`);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'caracal-triage', ...authHeader(o.auth) };
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const target = url(service, path, o.query);
+  const tokens: Partial<Record<Auth, string | undefined>> = { admin: config.adminToken, metrics: config.metricsBearer, coordinator: config.coordinatorToken };
+  const caller = apiCaller({
+    transport,
+    bases,
+    timeoutMs,
+    authorization: (auth) => {
+      const token = tokens[auth as Auth];
+      return token ? `Bearer ${token}` : undefined;
+    },
     // Every Admin API call counts against the budget; the other services' reads do not.
-    const budgeted = budget && service === 'api' && o.auth === 'admin' ? budget : undefined;
-    const send = () =>
-      transport.send(label, target, {
-        method,
-        headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        timeoutMs,
-        retryTransport: method === 'GET',
-        retryStatuses: method === 'GET' ? (budgeted ? RETRY_BUDGETED_STATUSES : RETRY_READ_STATUSES) : [],
-        beforeRetry: budgeted && (() => budgeted.tryTake()),
-      });
-    let res: HttpResult;
-    for (let round = 1; ; round++) {
-      await budgeted?.take();
-      res = await send();
-      if (!budgeted || res.status !== 429 || round >= MAX_RATE_LIMITED_ROUNDS) break;
-      await budgeted.rateLimited();
-    }
-    if (isRedirect(res.status)) throw new CaracalBadResponseError(label, res.status, 'redirected', redirectTarget(res, target));
-    if (res.status < 200 || res.status >= 300) throw apiError(label, res);
-    const parsed = parseJson(res.text);
-    if (!parsed.ok) throw new CaracalBadResponseError(label, res.status, looksLikeHtml(res) ? 'html' : 'not_json', '');
-    const checked = schema.safeParse(parsed.value);
-    if (!checked.success) throw new CaracalBadResponseError(label, res.status, 'unexpected_shape', describeIssues(checked.error));
-    return checked.data;
-  }
+    budget: budget && { calls: budget, covers: (service, auth) => service === 'api' && auth === 'admin' },
+  });
+  const { url } = caller;
+  const call = <S extends z.ZodType>(service: ServiceName, method: 'GET' | 'POST', path: string, schema: S, o: { auth: Auth; query?: Query; body?: unknown; label?: string }) =>
+    caller.call(service, method, path, schema, o);
 
   const api = <S extends z.ZodType>(path: string, schema: S, query?: Query) => call('api', 'GET', path, schema, { auth: 'admin', query });
 

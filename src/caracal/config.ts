@@ -49,10 +49,25 @@ const shape = {
   CARACAL_COORDINATOR_URL: probeUrl('http://coordinator.caracal.svc:4000'),
   CARACAL_METRICS_BEARER: text({ optional: true }),
   CARACAL_COORDINATOR_TOKEN: text({ optional: true }),
+};
+
+/** Settings every deployment shares (a deployments file sets none of these per deployment). */
+const tuningShape = {
   CARACAL_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5000, what: 'a whole number of milliseconds', example: 5000 }),
   TRIAGE_CHANGES_WINDOW: duration({ dflt: '24h', min: 60_000, max: 30 * 86_400_000, example: '24h' }),
   CARACAL_API_BUDGET_PER_MIN: int({ min: 1, max: 100_000, default: 500, what: 'a whole number of calls', note: "Caracal allows 600 a minute per client IP and per actor unless its API_V1_RATE_LIMIT_PER_MIN says otherwise", example: 500 }),
 };
+
+/** The single-deployment variables: with CARACAL_DEPLOYMENTS_FILE set, each deployment in the file says these instead. */
+export const SINGLE_DEPLOYMENT_VARIABLES = [...Object.keys(shape), 'CARACAL_ADMIN_TOKEN_FILE'] as const;
+
+export type CaracalTuning = Pick<CaracalConfig, 'timeoutMs' | 'changesWindowMs' | 'budgetPerMinute'>;
+
+/** What every deployment shares: the per-call timeout, the admin-change window and the call budget's size (each deployment has a budget of its own of that size). */
+export function parseCaracalTuning(env: Env): Parsed<CaracalTuning> {
+  const t = parseEnvGroup(tuningShape, env);
+  return t.ok ? { ok: true, value: { timeoutMs: t.value.CARACAL_TIMEOUT_MS!, changesWindowMs: t.value.TRIAGE_CHANGES_WINDOW, budgetPerMinute: t.value.CARACAL_API_BUDGET_PER_MIN } } : t;
+}
 
 function adminToken(inline: string | undefined, file: string | undefined): { token?: string; problem?: ConfigProblem } {
   if (inline) return { token: inline };
@@ -68,7 +83,7 @@ function adminToken(inline: string | undefined, file: string | undefined): { tok
 }
 
 export function parseCaracalConfig(env: Env): Parsed<CaracalConfig> {
-  const fields = parseEnvGroup(shape, env);
+  const fields = parseEnvGroup({ ...shape, ...tuningShape }, env);
   const problems = fields.ok ? [] : [...fields.problems];
   // The token is checked even when other fields are bad, so every problem shows at once.
   const token = adminToken(typeof env.CARACAL_ADMIN_TOKEN === 'string' ? env.CARACAL_ADMIN_TOKEN.trim() || undefined : undefined, env.CARACAL_ADMIN_TOKEN_FILE?.trim() || undefined);

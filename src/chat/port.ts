@@ -9,10 +9,12 @@
  * one without (Teams: no lookup) gets at-least-once in the crash window (README "What a channel sees").
  */
 import type { StepId } from '../triage/model';
+import type { ActMessage } from './act-message';
 import type { TriageRecord } from '../triage/record';
 import type { Destination, MessageRef, Platform } from './address';
 
 export type { ChatAddress, Destination, MessageRef, Platform } from './address';
+export type { ActMessage, ActButton, ActTone } from './act-message';
 
 export interface ChatCapabilities {
   /** Messages can be edited in place (both platforms). */
@@ -139,4 +141,13 @@ export interface ChatPort {
   findPost?(where: Destination | MessageRef, identity: PostIdentity, since: Date): Promise<FoundPost | null>;
   /** A link people can click to open this message, when the platform has one. */
   permalink?(ref: MessageRef): Promise<string | null>;
+  /**
+   * Post a message that is not a triage card (src/act: an approval card, a fix proposal, a fix
+   * result): into the conversation (`where` a destination) or into a message's thread (`where`
+   * a message reference). Returns where the new message lives; with `opts.found`, posts nothing
+   * and returns it. `opts.identity` is carried as on cards (findPost finds it again).
+   */
+  postActMessage?(where: Destination | MessageRef, message: ActMessage, opts?: PostOptions): Promise<MessageRef>;
+  /** Redraw a message postActMessage made. */
+  updateActMessage?(ref: MessageRef, message: ActMessage): Promise<void>;
 }

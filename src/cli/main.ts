@@ -51,6 +51,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name (otherwise every visible zone is searched)')
     .addOption(new Option('--symptom <symptom>', 'what the caller saw').choices([...SYMPTOMS]))
     .option('--error <code-or-body>', 'a Caracal error code (e.g. access_denied) or a whole error body; routes it to its symptom')
+    .option('--deployment <name>', 'the Caracal deployment to read (a name in CARACAL_DEPLOYMENTS_FILE); without it, with several, the request is looked for in each')
     .option('--json', 'print the machine-readable report (stable contract, see README)')
     .option('--verbose', 'print every piece of evidence in full')
     .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a failing surface was found, 2 could not run.\nExample: caracal-triage triage 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b --json')
@@ -60,6 +61,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .command('bundle')
     .description('Collect the diagnostic bundle alone (config summary, readiness, zones, preflight, provider binding; the last denial only with --zone or when one zone is visible).')
     .option('--zone <zone>', 'zone to focus on: its ID, slug or name')
+    .option('--deployment <name>', 'the Caracal deployment to read (a name in CARACAL_DEPLOYMENTS_FILE)')
     .option('--json', 'print the bundle as JSON')
     .option('--verbose', 'print every piece of evidence in full')
     .action(async (opts) => setExit(await runBundleCommand(opts, io)));
@@ -78,13 +80,37 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('fix')
+    .description('Print the fix the bot would propose for a failed request (with --plan), without applying anything.')
+    .argument('<request-id>', 'the X-Request-Id / requestId of the failed call')
+    .option('--plan', 'print the remedy only (the terminal never applies one: that takes a second person, in chat)')
+    .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name')
+    .option('--json', 'print {requestId, diagnosis, remedy, reason} (stable contract, see README)')
+    .addHelpText('after', '\nExit codes: 0 a remedy, 1 a cause the bot has no remedy for (or nothing failed), 2 could not run.\nExample: caracal-triage fix req-role-1 --plan --json')
+    .action(async (requestId: string, opts) => {
+      const { runFixCommand } = await import('./subcommands/fix.js');
+      setExit(await runFixCommand(requestId, opts, io));
+    });
+
+  program
     .command('zones')
     .description('List the zones the admin token sees, by name, slug and ID (any of them works as --zone).')
     .option('--json', 'print {zones: [{id, name, slug}]}')
+    .option('--deployment <name>', 'the Caracal deployment to read (a name in CARACAL_DEPLOYMENTS_FILE)')
     .addHelpText('after', '\nExit codes: 0 listed, 1 Caracal could not be read, 2 could not run.')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; deployment?: string }) => {
       const { runZonesCommand } = await import('./subcommands/zones.js');
       setExit(await runZonesCommand(opts, io));
+    });
+
+  program
+    .command('deployments')
+    .description('List the Caracal deployments the bot serves (CARACAL_DEPLOYMENTS_FILE, or `default`), whether each answers ready, and the zones its admin token sees.')
+    .option('--json', 'print {deployments: [{name, apiUrl, ready, zones, reason}]}')
+    .addHelpText('after', '\nExit codes: 0 all ready, 1 one or more unreachable or not ready, 2 could not run.')
+    .action(async (opts: { json?: boolean }) => {
+      const { runDeploymentsCommand } = await import('./subcommands/deployments.js');
+      setExit(await runDeploymentsCommand(opts, io));
     });
 
   program
@@ -131,7 +157,7 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command('mcp')
-    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage, needs no Redis.')
+    .description('Serve the triage as MCP tools on stdio (triage_request, explain_error, get_bundle; with REDIS_URL also list_triages and get_triage over the bot\'s store), for an agent or an AI coding assistant that starts this command; reads the same Caracal settings as triage.')
     .addHelpText('after', '\nRuns until the client closes stdin. Nothing but MCP messages is written to stdout; problems go to stderr.\nThe same tools are served over HTTP at POST /mcp by `serve` when MCP_TOKEN is set (README "MCP").')
     .action(async () => {
       const { runMcpCommand } = await import('./subcommands/mcp.js');

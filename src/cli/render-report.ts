@@ -84,7 +84,7 @@ export function renderBundle(bundle: Bundle, style: Styler, verbose: boolean): s
 }
 
 /** The Console's views and the cause's runbook section, one line, when there are any. */
-export function linkLines(report: Pick<TriageReport, 'steps' | 'zoneId' | 'requestId' | 'diagnosis'>, links: LinksConfig, style: Styler): string[] {
+export function linkLines(report: Pick<TriageReport, 'steps' | 'zoneId' | 'requestId' | 'diagnosis' | 'deployment'>, links: LinksConfig, style: Styler): string[] {
   const l = reportLinks(report, links);
   const out: string[] = [];
   if (l.runbook) out.push(style('gray', `  Runbook: ${l.runbook.url ?? l.runbook.pointer}`));
@@ -115,6 +115,8 @@ export function renderReport(report: TriageReport, style: Styler, verbose = fals
   out.push(...linkLines(report, links, style));
   const zoneName = nameOf(names, 'zones', report.zoneId);
   const context = [
+    // The deployment is named when it is one of a file's (the single-deployment variables' `default` goes unsaid).
+    ...(report.deployment && report.deployment !== 'default' ? [`deployment ${safe(report.deployment)}`] : []),
     `request ${report.requestId === null ? '(none: started from readiness)' : safe(report.requestId)}`,
     `zone ${report.zoneId === null ? '(not located)' : zoneName ? `${safe(zoneName)} (${safe(report.zoneId)})` : safe(report.zoneId)}`,
     `symptom ${report.symptom ?? '(not given)'}`,

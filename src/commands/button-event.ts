@@ -16,6 +16,8 @@ export function eventFromClaim(claim: ButtonClaim, actor: Actor): UserEvent | nu
       return { type: 'escalate', actor, expectedVersion };
     case 'resolve':
       return { type: 'resolve', actor, expectedVersion };
+    case 'retry':
+      return { type: 'retry', actor, expectedVersion };
     case 'symptom':
       return claim.symptom ? { type: 'symptom_chosen', actor, symptom: claim.symptom, expectedVersion } : null;
     case 'export':

@@ -21,6 +21,8 @@ export type CommandKind = Command['kind'];
 /** How the platform spells the command in examples (`/caracal` in Slack, `@Caracal` in Teams). */
 export interface GrammarOptions {
   prefix: string;
+  /** The deployments the bot serves, for help and refusals (absent or one: not mentioned). */
+  deployments?: readonly string[];
 }
 
 export const EXAMPLE_REQUEST_ID = '0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b';

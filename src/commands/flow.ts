@@ -25,6 +25,7 @@ import { helpText, parseCommand } from './grammar';
 import { within } from '../time/race';
 import { NO_LINKS, type LinksConfig } from '../report/config';
 import { createFinder } from './find';
+import { bindDeployment, type DeploymentDirectory } from './deployment-binding';
 
 export interface CommandFlowOptions {
   service: TriageService;
@@ -39,6 +40,8 @@ export interface CommandFlowOptions {
   startTimeoutMs?: number;
   /** Where links point (the page, the Console, the runbook); default none. */
   links?: LinksConfig;
+  /** The deployments commands may name and the channels bound to them; absent: one deployment, nothing to name. */
+  deployments?: DeploymentDirectory;
   now?: () => Date;
 }
 
@@ -47,13 +50,17 @@ const APPLY_MESSAGES: Record<string, string> = {
   conflict: 'Someone else changed this triage at the same moment; nothing was changed. Look at the card again and click once more if still needed.',
 };
 
+/** What a card the triage left behind says once someone clicks it. */
+export const REPLACED_MESSAGE =
+  'This card was replaced: the bot restarted while posting it and posted the triage\'s card again, further down this conversation, where the triage goes on. Nothing was changed; use that card.';
+
 export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
   const { service, metrics, logger } = opts;
   const startTimeoutMs = opts.startTimeoutMs ?? 2000;
   const finder = createFinder({ service, links: opts.links ?? NO_LINKS, signingKey: opts.signingKey, timeoutMs: startTimeoutMs, now: opts.now ?? (() => new Date()) });
 
   function startRequest(cmd: StartingCommand, req: CommandRequest): StartTriageRequest {
-    const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null } : { ...cmd.input };
+    const input: TriageInput = cmd.kind === 'bundle' ? { requestId: null, zoneId: cmd.zoneId, symptom: null, error: null, ...(cmd.deployment ? { deployment: cmd.deployment } : {}) } : { ...cmd.input };
     // A pasted error body is stored with the triage: secrets pasted along with it are not.
     if (input.error) input.error = opts.redactor.redactText(input.error).text;
     if (input.errorRoute) input.errorRoute = opts.redactor.redact(input.errorRoute).value;
@@ -68,14 +75,18 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
 
     async command(req) {
       const count = (command: string, outcome: string) => metrics.commands.inc({ platform: req.platform, command, outcome });
-      const cmd = parseCommand(req.text, { prefix: req.prefix });
+      const grammar = { prefix: req.prefix, ...(opts.deployments ? { deployments: opts.deployments.names } : {}) };
+      const parsed = parseCommand(req.text, grammar);
+      // Which deployment it reads: named, the channel's, or (several, with a request ID) looked for by the worker.
+      const bound = opts.deployments && (parsed.kind === 'triage' || parsed.kind === 'bundle') ? bindDeployment(parsed, service.placeOf?.(req.destination) ?? null, opts.deployments, req.prefix) : null;
+      const cmd = bound === null ? parsed : bound.ok ? bound.command : ({ kind: 'invalid', message: bound.message } as const);
       switch (cmd.kind) {
         case 'invalid':
           count('invalid', 'invalid');
           return { kind: 'invalid', message: cmd.message };
         case 'help':
           count('help', 'help');
-          return { kind: 'help', text: helpText({ prefix: req.prefix }) };
+          return { kind: 'help', text: helpText(grammar) };
         case 'status': {
           count('status', 'status');
           return { kind: 'status', readiness: (await within(opts.readiness(), 1000).catch(() => undefined)) ?? null };
@@ -114,7 +125,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       if (!result.created && result.open) {
         count(cmd.kind, 'open');
         logger.info({ triageId: result.triageId, platform: req.platform, source: req.source }, 'command repeated while its triage is open');
-        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link };
+        return { kind: 'open', command: cmd, triageId: result.triageId, card: result.open.card, link: result.open.link, ...(result.restarted ? { restarted: true } : {}) };
       }
       count(cmd.kind, result.created ? 'started' : 'duplicate');
       logger.info({ triageId: result.triageId, created: result.created, platform: req.platform, source: req.source }, 'command');
@@ -138,7 +149,13 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
         logger.error({ err: e, triageId }, 'could not read the card a click came from');
         return { kind: 'refused', reason: 'error', message: 'The bot could not record that click (its queue is unavailable); nothing was changed. Try again in a minute.', triageId };
       }
-      if (!card || !req.fromCard(card)) {
+      const onCard = card !== null && req.fromCard(card);
+      if (card && !onCard && req.sameConversation?.(card)) {
+        count('replaced');
+        logger.info({ triageId, user: req.actor.id, platform: req.platform }, 'a click on a card the triage left behind (another run posted it again); pointed it at the card in use');
+        return { kind: 'refused', reason: 'replaced', message: REPLACED_MESSAGE, triageId, replacedBy: card };
+      }
+      if (!card || !onCard) {
         count('wrong_card');
         logger.warn({ triageId, user: req.actor.id, platform: req.platform }, 'refused a click from a message that is not the triage\'s card');
         return { kind: 'refused', reason: 'wrong_card', message: 'That button does not belong to this message (it was copied from another card or channel); nothing was changed.', triageId };

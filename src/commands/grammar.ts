@@ -5,7 +5,8 @@
  *   triage                            readiness first, then pick the symptom with buttons
  *   triage --error <code or body>     route a pasted Caracal error (a bare `{…}` body works too)
  *   triage … --zone Z --symptom S     same options as the CLI
- *   bundle [zone]                     collect and post the diagnostic bundle
+ *   triage … --deployment D           read that Caracal deployment (CARACAL_DEPLOYMENTS_FILE)
+ *   bundle [zone] [--deployment D]    collect and post the diagnostic bundle
  *   list [mine|all]                   open triages here, yours anywhere, or every open one
  *   show <triage-id>                  where a triage's card is and where it stands
  *   status | help
@@ -23,6 +24,7 @@ import { type Command, EXAMPLE_REQUEST_ID, type GrammarOptions } from './command
 import { routeError } from '../triage/routing';
 import { normaliseErrorText } from './error-body';
 import { isDotSegment } from '../caracal/path';
+import { DEPLOYMENT_NAME } from '../caracal/deployments-file';
 
 const TriageArgs = z.object({
   requestId: RequestId.nullable(),
@@ -30,6 +32,9 @@ const TriageArgs = z.object({
   symptom: Symptom.nullable(),
   error: z.string().min(1).nullable(),
 });
+
+/** A deployment's name (checked against the configured ones by the flow). */
+const Deployment = z.string().regex(DEPLOYMENT_NAME);
 
 const DEFAULT_OPTIONS: GrammarOptions = { prefix: '/caracal' };
 
@@ -98,7 +103,7 @@ export function helpText(opts: GrammarOptions = DEFAULT_OPTIONS): string {
     `• \`${p} list\`: the open triages in this channel (\`list mine\`: the ones you started or acted on; \`list all\`: every open one, for people the operators named)`,
     `• \`${p} show <triage-id>\`: where that triage's card is and where it stands`,
     `• \`${p} status\`: is the bot ready`,
-    `Options for \`triage\`: \`--zone <zone>\` (its ID, slug or name; quote a name with spaces), \`--symptom <${SYMPTOMS.join('|')}>\`.`,
+    `Options for \`triage\`: \`--zone <zone>\` (its ID, slug or name; quote a name with spaces), \`--symptom <${SYMPTOMS.join('|')}>\`${opts.deployments && opts.deployments.length > 1 ? `, \`--deployment <${opts.deployments.join('|')}>\`` : ''}.`,
   ].join('\n');
 }
 
@@ -132,6 +137,7 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
   let zoneFlag: string | null = null;
   let symptom: string | null = null;
   let error: string | null = null;
+  let deployment: string | null = null;
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i];
     const [flag, inline] = w.text.startsWith('--') ? w.text.split(/=(.*)/s, 2) : [w.text, undefined];
@@ -141,15 +147,16 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
       if (!error) return invalid('`--error` needs a Caracal error code or a pasted error body.', opts);
       break;
     }
-    if (flag === '--zone' || flag === '--symptom') {
+    if (flag === '--zone' || flag === '--symptom' || flag === '--deployment') {
       const value = inline ?? rest[++i]?.text;
       if (value === undefined || value === '') return invalid(`\`${flag}\` needs a value.`, opts);
       if (flag === '--zone') zoneFlag = unwrap(value);
+      else if (flag === '--deployment') deployment = unwrap(value);
       else symptom = value.toLowerCase();
       continue;
     }
     if (w.text.startsWith('--')) {
-      return invalid(`Unknown option \`${showInput(flag)}\` for \`triage\`; options are --zone, --symptom and --error.`, opts);
+      return invalid(`Unknown option \`${showInput(flag)}\` for \`triage\`; options are --zone, --symptom, --deployment and --error.`, opts);
     }
     if (w.text.startsWith('{')) {
       // A pasted JSON error body without --error.
@@ -164,6 +171,7 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
   if (positional[1] !== undefined && zoneFlag !== null) {
     return invalid('Give the zone either after the request ID or with `--zone`, not both.', opts);
   }
+  if (deployment !== null && !Deployment.safeParse(deployment).success) return badDeployment(deployment, opts);
   const routed = error ? routeError(error) : null;
   if (routed && routed.symptom === null && routed.requestId === null && positional[0] === undefined) {
     // Nothing to go on: say why now rather than start a triage that can only ask again.
@@ -180,11 +188,31 @@ function parseTriage(text: string, rest: Word[], opts: GrammarOptions): Command 
     const issue = parsed.error.issues[0];
     return explainIssue(issue, candidate[issue.path[0] as keyof typeof candidate], opts);
   }
-  return { kind: 'triage', input: routed ? { ...parsed.data, errorRoute: routed } : parsed.data };
+  const input = routed ? { ...parsed.data, errorRoute: routed } : parsed.data;
+  return { kind: 'triage', input: deployment !== null ? { ...input, deployment } : input };
 }
 
-function parseBundle(rest: Word[], opts: GrammarOptions): Command {
-  const args = rest.map((w) => w.text);
+function badDeployment(value: string, opts: GrammarOptions): Command {
+  const known = opts.deployments?.length ? ` (the deployments are ${opts.deployments.join(', ')})` : '';
+  return invalid(`\`${showInput(value)}\` is not a deployment name${known}.`, opts);
+}
+
+/** `--deployment D` or `--deployment=D` out of a bundle's words: the name, the other words, or a problem. */
+function takeDeployment(args: string[], opts: GrammarOptions): { deployment: string | null; rest: string[] } | { invalid: Command } {
+  const at = args.findIndex((a) => a === '--deployment' || a.startsWith('--deployment='));
+  if (at < 0) return { deployment: null, rest: args };
+  const inline = args[at]!.includes('=');
+  const value = unwrap(inline ? args[at]!.slice('--deployment='.length) : (args[at + 1] ?? ''));
+  if (value === '') return { invalid: invalid('`--deployment` needs a value.', opts) };
+  if (!Deployment.safeParse(value).success) return { invalid: badDeployment(value, opts) };
+  return { deployment: value, rest: [...args.slice(0, at), ...args.slice(at + (inline ? 1 : 2))] };
+}
+
+function parseBundle(words: Word[], opts: GrammarOptions): Command {
+  const taken = takeDeployment(words.map((w) => w.text), opts);
+  if ('invalid' in taken) return taken.invalid;
+  const args = taken.rest;
+  const named = taken.deployment !== null ? { deployment: taken.deployment } : {};
   let zone: string | null = null;
   if (args[0] === '--zone' || args[0]?.startsWith('--zone=')) {
     zone = args[0].includes('=') ? args[0].slice('--zone='.length) : (args[1] ?? '');
@@ -193,10 +221,10 @@ function parseBundle(rest: Word[], opts: GrammarOptions): Command {
     if (args.length > 1) return invalid('`bundle` takes at most a zone.', opts);
     zone = args[0] ?? null;
   }
-  if (zone === null) return { kind: 'bundle', zoneId: null };
+  if (zone === null) return { kind: 'bundle', zoneId: null, ...named };
   const z = ZoneRef.safeParse(unwrap(zone));
   if (!z.success) return explainIssue({ ...z.error.issues[0]!, path: ['zoneId'] }, unwrap(zone), opts);
-  return { kind: 'bundle', zoneId: z.data };
+  return { kind: 'bundle', zoneId: z.data, ...named };
 }
 
 function parseList(rest: Word[], opts: GrammarOptions): Command {

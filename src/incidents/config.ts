@@ -8,6 +8,9 @@
  *   INCIDENT_WEBHOOK_SECRET   HMAC key of the generic signed webhook
  *   TRIAGE_ROUTES_FILE        YAML: which channel gets which incidents (first match wins)
  *   TRIAGE_DEFAULT_CHANNEL    a channel address (<platform>:<id>, channel.ts), when no route matches
+ *   PAGERDUTY_REPLAY_WINDOW   PagerDuty events that occurred longer ago are refused as replays (1h)
+ *   INCIDENT_RETENTION        how long an incident's record outlives its closed triage (7d): late
+ *                             and replayed notices of it are recognised for that long
  *
  * The deny watcher (WATCH_ENABLED, src/incidents/watch/config.ts) is a source too: its patterns
  * are routed by the same file (`source: watch`) and need a chat platform and somewhere to go.
@@ -15,11 +18,16 @@
 import { loadRoutes, type RoutingTable } from './routes/load';
 import type { IncidentSecrets } from './sources';
 import type { ChatPlatformsInUse } from './channel';
+import { duration } from '../config/duration';
 import { type Env, parseEnvGroup, text } from '../config/fields';
 import type { Parsed } from '../config/problems';
 
 export interface IncidentsConfig {
   secrets: IncidentSecrets;
+  /** PAGERDUTY_REPLAY_WINDOW (ms): PagerDuty events older than this are refused as replays. */
+  pagerDutyReplayWindowMs: number;
+  /** How long an incident's record is kept once its triage is closed (ms). */
+  retentionMs: number;
   routing: RoutingTable;
   /** Lines for the start-up log (e.g. a route that can never match). */
   warnings: string[];
@@ -33,6 +41,8 @@ const shape = {
   INCIDENT_WEBHOOK_SECRET: text({ optional: true, minLength: 16, hint: 'must be at least 16 characters (e.g. `openssl rand -hex 32`)' }),
   TRIAGE_ROUTES_FILE: text({ optional: true }),
   TRIAGE_DEFAULT_CHANNEL: text({ optional: true }),
+  PAGERDUTY_REPLAY_WINDOW: duration({ dflt: '1h', min: 60_000, max: 7 * 86_400_000, example: '1h' }),
+  INCIDENT_RETENTION: duration({ dflt: '7d', min: 3_600_000, max: 90 * 86_400_000, example: '7d' }),
 };
 
 /** Variables whose values are secrets (redacted wherever they show up). */
@@ -76,5 +86,5 @@ export function parseIncidentsConfig(env: Env, platforms: ChatPlatformsInUse): P
   const catchAll = routes.table.routes.some((r) => Object.keys(r.match).length === 0);
   const gaps = routed.length > 0 && routes.table.routes.length > 0 && !routes.table.defaultChannel && !catchAll;
   const warnings = gaps ? [...routes.warnings, `TRIAGE_DEFAULT_CHANNEL: not set and no route in ${routes.table.file} matches every incident: an incident no route matches is answered 422 and logged`] : routes.warnings;
-  return { ok: true, value: { secrets, routing: routes.table, warnings } };
+  return { ok: true, value: { secrets, pagerDutyReplayWindowMs: v.PAGERDUTY_REPLAY_WINDOW, retentionMs: v.INCIDENT_RETENTION, routing: routes.table, warnings } };
 }

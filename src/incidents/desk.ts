@@ -3,7 +3,8 @@
  * per incident key, which triage holds it and the alerts it last showed, and applies the
  * lifecycle (incident.ts): open a triage (the card and the readiness-first bundle), update it
  * when the alerts change, resolve it when the source says so. A redelivered notice (same
- * delivery key) does nothing. Every accepted notice is audited.
+ * delivery key) does nothing, nor does one older than the last applied (`stale`). Every
+ * accepted notice is audited.
  */
 import type { Destination } from '../chat/port';
 import type { EscalationTargets, IncidentView } from '../triage/record';
@@ -25,7 +26,9 @@ export interface IncidentNotice {
 export type IncidentOutcome =
   | { action: 'opened' | 'updated' | 'resolved'; triageId: string }
   | { action: 'ignored'; triageId: string | null; why: string }
-  | { action: 'duplicate'; triageId: string | null };
+  | { action: 'duplicate'; triageId: string | null }
+  /** Older than the last notice applied to the incident: acknowledged, nothing changed. */
+  | { action: 'stale'; triageId: string | null; why: string };
 
 export interface IncidentDesk {
   receive(notice: IncidentNotice): Promise<IncidentOutcome>;

@@ -127,5 +127,20 @@ export function triageForAlertGroup(p: AlertmanagerWebhook): IncidentTriage {
     },
     link: httpUrl(p.externalURL),
     channel: null,
+    occurredAt: latestChange(p.alerts),
   };
+}
+
+/**
+ * When the group last changed, as far as its alerts say: the latest start of a firing alert or
+ * end of a resolved one. Alertmanager keeps `startsAt` across re-notifications, so a repeat of
+ * the same group has the same time, and an older set of alerts an older one.
+ */
+function latestChange(alerts: readonly AlertmanagerAlert[]): number | null {
+  let latest: number | null = null;
+  for (const a of alerts) {
+    const at = Date.parse(a.status === 'firing' || a.endsAt === GO_ZERO_TIME ? a.startsAt : a.endsAt);
+    if (Number.isFinite(at) && (latest === null || at > latest)) latest = at;
+  }
+  return latest;
 }

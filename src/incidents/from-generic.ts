@@ -3,14 +3,16 @@
  * incident (one triage per `incident_id`, so a redelivery starts nothing new) and optionally
  * the request and zone; without `request_id` an explicit mention in the title is used. A
  * Caracal alert named in the title gives the guide; otherwise the triage is readiness-first.
- * Every delivery fires: the hook has no resolve.
+ * Every delivery fires: the hook has no resolve. Its time is the signature's timestamp (signed
+ * with the body, so a replay cannot move it).
  */
 import { idsFromText } from '../commands/ids-from-text';
 import { caracalAlertsIn, guideForAlert } from './catalogue';
 import { collectFirst, digest, oneLine, type IncidentTriage } from './incident';
 import type { GenericIncidentHook } from './payloads/generic';
 
-export function triageForGenericHook(b: GenericIncidentHook): IncidentTriage {
+/** `signedAt`: the request's signature timestamp (unix seconds, checked by the edge), the notice's time. */
+export function triageForGenericHook(b: GenericIncidentHook, signedAt: number | null = null): IncidentTriage {
   const names = caracalAlertsIn(b.title);
   const guide = guideForAlert(names[0] ?? null);
   const { steps, bundleItems } = collectFirst(names.length > 0 ? names.map((n) => guideForAlert(n)) : [guide]);
@@ -49,5 +51,6 @@ export function triageForGenericHook(b: GenericIncidentHook): IncidentTriage {
     routing: { source: 'generic', alertname: names[0] ?? null, severity: guide.severity, component: guide.component, service: null, zone: zoneId },
     link: null,
     channel: b.channel,
+    occurredAt: signedAt === null ? null : signedAt * 1000,
   };
 }

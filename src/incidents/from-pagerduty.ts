@@ -79,7 +79,13 @@ export function triageForPagerDuty(w: PagerDutyWebhook): IncidentTriage {
     },
     link: httpUrl(inc.html_url),
     channel: null,
+    occurredAt: timeOf(w.occurredAt),
   };
+}
+
+function timeOf(iso: string): number | null {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function ignored(w: PagerDutyWebhook, deliveryKey: string, incidentId: string | null, because: string): IncidentTriage {
@@ -102,5 +108,6 @@ function ignored(w: PagerDutyWebhook, deliveryKey: string, incidentId: string | 
     routing: { source: 'pagerduty', alertname: null, severity: null, component: null, service: null, zone: null },
     link: null,
     channel: null,
+    occurredAt: timeOf(w.occurredAt),
   };
 }

@@ -79,7 +79,7 @@ export function triageForWatch(n: WatchNotice): IncidentTriage {
     },
     link: null,
     channel: null,
-    occurredAt: n.occurredAt,
+    occurredAt: Number.isFinite(Date.parse(n.occurredAt)) ? Date.parse(n.occurredAt) : null,
   };
 }
 

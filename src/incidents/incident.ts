@@ -3,13 +3,21 @@
  * resolving) a triage needs, derived purely from a validated payload. Nothing here does I/O.
  *
  * Lifecycle, one triage per incident (an Alertmanager group, a PagerDuty incident, a generic
- * `incident_id`), decided by `lifecycleAction` from the payload's signal and what the store
- * holds for the incident key:
+ * `incident_id`), decided by `lifecycleAction` from the payload's signal and time and what the
+ * store holds for the incident key:
  *
- *   signal     nothing stored / resolved     open, same alerts    open, alerts changed
+ *   signal     nothing stored / resolved /   open, same alerts    open, alerts changed
+ *              closed in chat
  *   firing     open (a new triage)           ignore               update the card
  *   resolved   ignore                        resolve              resolve
  *   ignored    ignore                        ignore               ignore
+ *
+ * Incidents apply in order, once: a firing or resolved notice whose time is older than the
+ * latest one applied to the incident is `stale` (acknowledged, changes nothing), whatever the
+ * row. So a late notice cannot bring back an older alert set, and a resolved incident opens
+ * again only for a notice newer than its resolution. A triage closed in chat (resolved,
+ * escalated, abandoned) frees its incident: the next notice, even a repeat of the last one,
+ * opens a new triage.
  */
 import { createHash } from 'node:crypto';
 import type { TriageInput } from '../triage/record';
@@ -39,9 +47,9 @@ export interface IncidentAlert {
   runbookUrl: string | null;
 }
 
-/** What the routes file matches on. */
+/** What the routes file matches on (incidents, and approval holds: source `caracal`). */
 export interface RoutingFacts {
-  source: IncidentSource;
+  source: IncidentSource | 'caracal';
   alertname: string | null;
   severity: string | null;
   component: string | null;
@@ -49,9 +57,12 @@ export interface RoutingFacts {
   service: { id: string; name: string | null } | null;
   zone: string | null;
   /** The deny watcher's pattern (source `watch`): the denied application, the resource and the reason. */
-  application?: string | null;
   resource?: string | null;
   reason?: string | null;
+  /** An approval hold's tier (source `caracal`). */
+  tier?: string | null;
+  /** The application ID: an approval hold's (source `caracal`) or the deny watcher pattern's (source `watch`). */
+  application?: string | null;
 }
 
 export interface IncidentTriage {
@@ -88,17 +99,24 @@ export interface IncidentTriage {
   /** Set by the generic hook, whose body names its channel; the routes file decides otherwise. */
   channel: ChannelAddress | null;
   /**
-   * When the event this notice reports happened (ISO), where the source says: the deny
-   * watcher gives its newest denial (a close: when the pattern went quiet).
+   * When the source says this happened (ms since the epoch): PagerDuty's `occurred_at`; for an
+   * Alertmanager group the latest of its firing alerts' `startsAt` and resolved alerts' `endsAt`;
+   * the generic hook's signed timestamp; the deny watcher's newest denial (a close: when the
+   * pattern went quiet). null when the payload carries none.
    */
-  occurredAt?: string;
+  occurredAt: number | null;
 }
 
-export type IncidentState = { status: 'open' | 'resolved'; alertsDigest: string } | null;
-export type LifecycleAction = 'open' | 'update' | 'resolve' | 'ignore';
+/**
+ * What the desk holds for an incident: its triage is open, was resolved by the source, or was
+ * closed in chat (the key is free again); and the time of the latest notice applied to it.
+ */
+export type IncidentState = { status: 'open' | 'resolved' | 'closed'; alertsDigest: string; lastEventAt?: number | null } | null;
+export type LifecycleAction = 'open' | 'update' | 'resolve' | 'ignore' | 'stale';
 
-export function lifecycleAction(t: Pick<IncidentTriage, 'signal' | 'alertsDigest'>, current: IncidentState): LifecycleAction {
+export function lifecycleAction(t: Pick<IncidentTriage, 'signal' | 'alertsDigest'> & { occurredAt?: number | null }, current: IncidentState): LifecycleAction {
   if (t.signal === 'ignored') return 'ignore';
+  if (current?.lastEventAt != null && t.occurredAt != null && t.occurredAt < current.lastEventAt) return 'stale';
   const open = current?.status === 'open';
   if (t.signal === 'resolved') return open ? 'resolve' : 'ignore';
   if (!open) return 'open';

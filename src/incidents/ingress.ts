@@ -6,8 +6,9 @@
  * payload (400 when it is not the source's shape), routes it (422 with a log line when no route
  * and no default channel takes it), and hands it to the desk. Answers are JSON and small.
  *
- *   200 {action: opened|updated|resolved|ignored|duplicate, triageId}
+ *   200 {action: opened|updated|resolved|ignored|duplicate|stale, triageId}
  *   400 the body is not this source's payload       401/403 not authenticated (the host)
+ *   401 the notice is older than its source's replay window (PagerDuty)
  *   413 over the source's cap (the host)             422 no route for this incident
  *   503 the bot's queue (Redis) is unavailable: the source retries later
  */
@@ -21,11 +22,13 @@ import type { ChannelAddress, ChatPlatformsInUse } from './channel';
 import type { IncidentDesk } from './desk';
 import { destinationFor } from './routes/route';
 import type { RoutingTable } from './routes/load';
-import { enabledIncidentSources, type IncidentSecrets, type IncidentSourceSpec } from './sources';
+import { enabledIncidentSources, replayProblem, type IncidentSecrets, type IncidentSourceSpec } from './sources';
 import { collectionOrder, incidentView } from './view';
 
 export interface IncidentIngressOptions {
   secrets: IncidentSecrets;
+  /** PagerDuty events older than this are refused as replays (default 1 h). */
+  pagerDutyReplayWindowMs?: number;
   routing: RoutingTable;
   /** Reads and writes `<platform>:<id>`; knows which platforms this bot runs. */
   platforms: ChatPlatformsInUse;
@@ -46,7 +49,7 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
     kindOf: () => spec.source,
     handler: async (req: Request, res: Response) => {
       const count = (outcome: string) => o.metrics.events.inc({ platform: 'incidents', type: spec.source, outcome });
-      const read = spec.read((req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
+      const read = spec.read((req as RawBodyRequest).rawBody ?? Buffer.alloc(0), req.headers);
       if (!read.ok) {
         count('invalid');
         log.warn({ source: spec.source, reason: read.message }, 'refused an incident notice that is not the source\'s payload');
@@ -54,6 +57,13 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
         return;
       }
       const incident = read.value;
+      const replay = replayProblem(spec, incident, new Date());
+      if (replay) {
+        count('replayed');
+        log.warn({ source: spec.source, incident: incident.incidentRef, reason: replay }, 'refused an incident notice as a replay');
+        res.status(401).json({ error: 'replayed', message: replay });
+        return;
+      }
       const to = destinationFor(incident, o.routing, o.platforms);
       // Only a firing notice needs a channel; a resolve or an ignored notice goes to what exists.
       if (!to.ok && incident.signal === 'firing') {
@@ -78,7 +88,7 @@ export function createIncidentIngress(o: IncidentIngressOptions): Ingress {
   });
   return {
     name: 'incidents',
-    routes: enabledIncidentSources(o.secrets, o.platforms.addresses).map(route),
+    routes: enabledIncidentSources(o.secrets, o.platforms.addresses, { pagerDutyReplayWindowMs: o.pagerDutyReplayWindowMs }).map(route),
     readiness: [],
     start: async () => undefined,
     stop: async () => undefined,

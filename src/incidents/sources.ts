@@ -10,9 +10,9 @@
  *   generic        POST /hooks/incident      X-Signature(-Timestamp), ±5 min        16 KiB
  */
 import { precheckAlertmanager } from './auth/alertmanager';
-import { runChecks, type AuthFailure, type HeaderBag, type Precheck } from '../ingress/edge';
+import { headerValue, runChecks, type AuthFailure, type HeaderBag, type Precheck } from '../ingress/edge';
 import { type Secrets } from './auth/common';
-import { precheckGenericHook } from './auth/generic';
+import { precheckGenericHook, SIGNATURE_TIMESTAMP_HEADER } from './auth/generic';
 import { precheckPagerDuty } from './auth/pagerduty';
 import { triageForAlertGroup } from './from-alertmanager';
 import { triageForGenericHook } from './from-generic';
@@ -23,6 +23,7 @@ import { ALERTMANAGER_MAX_BODY_BYTES, parseAlertmanagerWebhook } from './payload
 import { GENERIC_HOOK_MAX_BODY_BYTES, parseGenericHook } from './payloads/generic';
 import { PAGERDUTY_MAX_BODY_BYTES, parsePagerDutyWebhook } from './payloads/pagerduty';
 import type { Parsed } from './payloads/parse';
+import { formatDuration } from '../config/duration';
 
 export interface IncidentSourceSpec {
   source: IncidentSource;
@@ -30,16 +31,30 @@ export interface IncidentSourceSpec {
   maxBodyBytes: number;
   /** From the headers alone, before the body is read. */
   precheck(headers: HeaderBag, now: Date): Precheck;
-  /** Raw body → IncidentTriage, or a 400 with the reason. */
-  read(rawBody: Uint8Array): Parsed<IncidentTriage>;
+  /** Raw body (and the authenticated request's headers) → IncidentTriage, or a 400 with the reason. */
+  read(rawBody: Uint8Array, headers?: HeaderBag): Parsed<IncidentTriage>;
+  /**
+   * Notices whose own time is older than this (ms) are refused as replays (PagerDuty: its
+   * signature has no timestamp, so a captured delivery would verify forever).
+   */
+  maxAgeMs?: number;
 }
 
-function reader<P>(parse: (b: Uint8Array) => Parsed<P>, triage: (p: P) => IncidentTriage): (raw: Uint8Array) => Parsed<IncidentTriage> {
-  return (raw) => {
+function reader<P>(parse: (b: Uint8Array) => Parsed<P>, triage: (p: P, headers: HeaderBag) => IncidentTriage): (raw: Uint8Array, headers?: HeaderBag) => Parsed<IncidentTriage> {
+  return (raw, headers = {}) => {
     const p = parse(raw);
-    return p.ok ? { ok: true, value: triage(p.value) } : p;
+    return p.ok ? { ok: true, value: triage(p.value, headers) } : p;
   };
 }
+
+/** The generic hook's signature timestamp (unix seconds; the edge checked it is within its window). */
+function signedAt(headers: HeaderBag): number | null {
+  const v = headerValue(headers, SIGNATURE_TIMESTAMP_HEADER)?.trim();
+  return v && /^\d{1,12}$/.test(v) ? Number(v) : null;
+}
+
+/** PAGERDUTY_REPLAY_WINDOW's default. */
+export const DEFAULT_PAGERDUTY_REPLAY_WINDOW_MS = 3_600_000;
 
 export function alertmanagerSource(token: Secrets): IncidentSourceSpec {
   return {
@@ -51,13 +66,14 @@ export function alertmanagerSource(token: Secrets): IncidentSourceSpec {
   };
 }
 
-export function pagerDutySource(secret: Secrets): IncidentSourceSpec {
+export function pagerDutySource(secret: Secrets, replayWindowMs = DEFAULT_PAGERDUTY_REPLAY_WINDOW_MS): IncidentSourceSpec {
   return {
     source: 'pagerduty',
     path: '/hooks/pagerduty',
     maxBodyBytes: PAGERDUTY_MAX_BODY_BYTES,
     precheck: (headers) => precheckPagerDuty(headers, secret),
     read: reader(parsePagerDutyWebhook, triageForPagerDuty),
+    maxAgeMs: replayWindowMs,
   };
 }
 
@@ -68,7 +84,7 @@ export function genericHookSource(secret: Secrets, addresses: ChannelAddresses):
     path: '/hooks/incident',
     maxBodyBytes: GENERIC_HOOK_MAX_BODY_BYTES,
     precheck: (headers, now) => precheckGenericHook(headers, now, secret),
-    read: reader((raw) => parseGenericHook(raw, addresses), triageForGenericHook),
+    read: reader((raw) => parseGenericHook(raw, addresses), (hook, headers) => triageForGenericHook(hook, signedAt(headers))),
   };
 }
 
@@ -84,10 +100,10 @@ export interface IncidentSecrets {
 const configured = (s: Secrets | undefined): s is Secrets => (typeof s === 'string' ? s.length > 0 : !!s && s.some((x) => x.length > 0));
 
 /** The sources whose secret is set; a source without one is not mounted at all. `addresses`: see genericHookSource. */
-export function enabledIncidentSources(secrets: IncidentSecrets, addresses: ChannelAddresses): IncidentSourceSpec[] {
+export function enabledIncidentSources(secrets: IncidentSecrets, addresses: ChannelAddresses, o: { pagerDutyReplayWindowMs?: number } = {}): IncidentSourceSpec[] {
   const out: IncidentSourceSpec[] = [];
   if (configured(secrets.alertmanagerToken)) out.push(alertmanagerSource(secrets.alertmanagerToken));
-  if (configured(secrets.pagerDutySecret)) out.push(pagerDutySource(secrets.pagerDutySecret));
+  if (configured(secrets.pagerDutySecret)) out.push(pagerDutySource(secrets.pagerDutySecret, o.pagerDutyReplayWindowMs));
   if (configured(secrets.incidentWebhookSecret)) out.push(genericHookSource(secrets.incidentWebhookSecret, addresses));
   return out;
 }
@@ -95,6 +111,7 @@ export function enabledIncidentSources(secrets: IncidentSecrets, addresses: Chan
 export type Received =
   | { kind: 'accepted'; triage: IncidentTriage }
   | { kind: 'refused'; status: 401 | 403; failure: AuthFailure }
+  | { kind: 'replayed'; status: 401; message: string }
   | { kind: 'too_large'; status: 413; message: string }
   | { kind: 'bad_request'; status: 400; message: string };
 
@@ -107,7 +124,21 @@ export function receiveIncident(spec: IncidentSourceSpec, headers: HeaderBag, ra
   }
   const auth = runChecks(pre, rawBody);
   if (!auth.ok) return { kind: 'refused', status: auth.status, failure: auth };
-  const read = spec.read(rawBody);
+  const read = spec.read(rawBody, headers);
   if (!read.ok) return { kind: 'bad_request', status: 400, message: read.message };
+  const replay = replayProblem(spec, read.value, now);
+  if (replay) return { kind: 'replayed', status: 401, message: replay };
   return { kind: 'accepted', triage: read.value };
+}
+
+/**
+ * A notice older than its source's window (PagerDuty: 1 h by default): a replay of a captured
+ * delivery, or one so late that applying it would be wrong. One sentence, or null.
+ */
+export function replayProblem(spec: Pick<IncidentSourceSpec, 'maxAgeMs' | 'source'>, t: Pick<IncidentTriage, 'occurredAt'>, now: Date): string | null {
+  if (spec.maxAgeMs === undefined || t.occurredAt === null) return null;
+  const age = now.getTime() - t.occurredAt;
+  if (age <= spec.maxAgeMs) return null;
+  const setting = spec.source === 'pagerduty' ? ' (PAGERDUTY_REPLAY_WINDOW)' : '';
+  return `the event occurred at ${new Date(t.occurredAt).toISOString()}, more than ${formatDuration(spec.maxAgeMs)} ago: refused as a replay${setting}`;
 }

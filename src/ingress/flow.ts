@@ -31,7 +31,7 @@ export type StartingCommand =
   /** Start a triage. `input.requestId` null means readiness first, then symptom buttons. */
   | { kind: 'triage'; input: TriageInput }
   /** Collect and post the diagnostic bundle (a readiness-first triage that posts the bundle). */
-  | { kind: 'bundle'; zoneId: string | null };
+  | { kind: 'bundle'; zoneId: string | null; deployment?: string | null };
 
 export interface CommandRequest {
   /** Metrics label: the platform's registered name. */
@@ -73,7 +73,7 @@ export type CommandOutcome =
    * The same command (channel, request ID, zone, symptom) has a triage that is still open:
    * nothing new was started; answer with its card (null until posted) and its link.
    */
-  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null }
+  | { kind: 'open'; command: StartingCommand; triageId: string; card: MessageRef | null; link: string | null; restarted?: boolean }
   /** Still starting after the time budget; the card appears if it starts. */
   | { kind: 'slow'; command: StartingCommand }
   /** The queue (Redis) is unreachable; nothing was started. */
@@ -91,6 +91,13 @@ export interface ActionRequest {
    * value copied onto another card, or replayed from another channel, applies to nothing.
    */
   fromCard: (card: MessageRef) => boolean;
+  /**
+   * Whether the click came from the same conversation (the same channel, for a channel's
+   * posts) as this stored card. A click on a card that is not the stored one, in the same
+   * conversation, comes from a card the triage left behind (a worker killed while the platform
+   * held its post; another run posted the card again): answered with `replaced`.
+   */
+  sameConversation?: (card: MessageRef) => boolean;
 }
 
 export type ActionOutcome =
@@ -100,7 +107,8 @@ export type ActionOutcome =
    * platform to attach where the card is; nothing about the triage changed.
    */
   | { kind: 'export'; triageId: string; record: TriageRecord; fileName: string; title: string; markdown: string; links: TriageLinks }
-  | { kind: 'refused'; reason: string; message: string; triageId?: string };
+  /** `replacedBy`: with reason `replaced`, the triage's card that took the clicked one's place. */
+  | { kind: 'refused'; reason: string; message: string; triageId?: string; replacedBy?: MessageRef };
 
 /** What a personal home (Slack's Home tab) asks for: the person's triages and the open ones where they are. */
 export interface HomeRequest {

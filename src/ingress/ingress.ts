@@ -13,6 +13,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { HeaderBag, Precheck } from './edge';
 import type { Logger } from 'pino';
+import type { ActFlow } from './act-flow';
 import type { CommandFlow } from './flow';
 import type { ReadinessCheck } from './readiness';
 import type { IngressMetrics } from './metrics';
@@ -61,6 +62,8 @@ export interface IngressContext {
   logger: Logger;
   /** TRIAGE_SIGNING_KEY: button payloads. */
   signingKey: string;
+  /** Clicks on act buttons (approval cards, fix proposals); absent when no act is configured. */
+  acts?: ActFlow;
   /** Where a card's links point (page, Console, runbook), for cards a platform draws itself; absent: none. */
   links?: LinksConfig;
 }

@@ -81,6 +81,8 @@ export interface ConfiguredPlatform<Settings = unknown> {
 export interface PortContext {
   signingKey: string;
   logger: Logger;
+  /** Acting from chat: a triage card whose diagnosis a version may end offers *Propose fix* (CARACAL_FIX_TOKEN is set). */
+  acts?: { proposeFix: boolean };
   /** Where a card's links point (page, Console, runbook); absent: none. */
   links?: LinksConfig;
 }

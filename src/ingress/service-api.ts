@@ -36,6 +36,8 @@ export interface StartTriageRequest {
    * request ID, zone, symptom and pasted error). An incident source uses its incident key.
    */
   openKey?: string;
+  /** The incident (desk key) this triage is opened for: its record expires after the triage closes. */
+  incidentKey?: string;
   /** Whom *Escalate* reaches (an incident route's `escalate:`); absent: the service's default (TRIAGE_ESCALATE). */
   escalate?: EscalationTargets;
 }
@@ -58,6 +60,11 @@ export interface StartTriageResult {
    * Absent for a redelivery of the same delivery.
    */
   open?: OpenTriage;
+  /**
+   * With `created` false: the triage had stopped (a job failed for good) or its job was gone,
+   * and asking again started it again (a new job).
+   */
+  restarted?: boolean;
 }
 
 /** A human event as it arrives from a button (the service adds nothing; the machine decides). */

@@ -24,6 +24,7 @@ import type { DenialReadSettings } from '../incidents/watch/recent';
 import type { TriageEngine } from '../triage/engine';
 import type { McpHttpSettings } from './config';
 import { createMcpServer } from './server';
+import type { StoredTriages } from './triages';
 
 export const MCP_PATH = '/mcp';
 /** The largest body taken: a tool call's arguments are small (an error body at most 64 KiB). */
@@ -75,6 +76,8 @@ export interface McpIngressOptions {
   engine: TriageEngine;
   /** The thresholds `recent_denials` applies (WATCH_* and the routes file's). */
   denials: DenialReadSettings;
+  /** The stored triages, read through the web process's service (list_triages, get_triage). */
+  triages: StoredTriages | null;
   logger: Logger;
 }
 
@@ -86,7 +89,7 @@ export function createMcpIngress(o: McpIngressOptions): Ingress {
       res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
       return;
     }
-    const server = createMcpServer({ engine: o.engine, denials: o.denials });
+    const server = createMcpServer({ engine: o.engine, denials: o.denials, triages: o.triages });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

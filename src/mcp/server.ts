@@ -23,8 +23,16 @@ export const MCP_SERVER_VERSION = '0.1.0';
 const INSTRUCTIONS = [
   'Triage for Caracal, the authority enforcement layer for AI agents. When a call was denied (a token exchange refused, a resource answering invalid_token or insufficient_scope, an MCP server answering "<code>: <description>"), call explain_error with the error, then triage_request with the request ID if you have one.',
   'To see what is being denied right now, across zones, call recent_denials; triage one of its requestIds.',
-  'Every answer comes from evidence read from Caracal at the time of the call; a step that cannot be checked says so. When the headline says "Not determined", there is no answer yet: give what it asks for. Nothing here changes Caracal.',
-].join(' ');
+  'Every answer of triage_request, explain_error, get_bundle and recent_denials comes from evidence read from Caracal at the time of the call; a step that cannot be checked says so. When the headline says "Not determined", there is no answer yet: give what it asks for. Nothing here changes Caracal.',
+];
+
+/** What the store's tools are, or why they are missing: a client that was told of them elsewhere learns here what to set. */
+function instructionsFor(deps: McpToolDeps): string {
+  const stored = deps.triages
+    ? 'list_triages and get_triage read the triages the bot has recorded (chat and incident triages): what it stored as of each one\'s updatedAt, not a fresh read of Caracal.'
+    : 'list_triages and get_triage (the triages the bot has recorded) are not offered: this server was started without REDIS_URL, the bot\'s store.';
+  return [...INSTRUCTIONS, stored].join(' ');
+}
 
 /** An answer as the MCP result, redacted on the way out. */
 export function toResult(answer: ToolAnswer, redactor: Redactor): CallToolResult {
@@ -43,7 +51,7 @@ function register(server: McpServer, tool: McpTool, deps: McpToolDeps): void {
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema,
       // Reads only: a client may call these without asking its user first.
-      annotations: { title: tool.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: { title: tool.title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: tool.openWorld ?? true },
     },
     async (args: Record<string, unknown>) => {
       try {
@@ -55,9 +63,13 @@ function register(server: McpServer, tool: McpTool, deps: McpToolDeps): void {
   );
 }
 
-/** A new server with every available tool (one per HTTP request, one for a stdio session). */
+/**
+ * A new server with every available tool (one per HTTP request, one for a stdio session). A tool
+ * that cannot work here is left out of tools/list rather than listed to fail every call: the
+ * store's two without REDIS_URL (the instructions say why).
+ */
 export function createMcpServer(deps: McpToolDeps): McpServer {
-  const server = new McpServer({ name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION }, { capabilities: { tools: {} }, instructions: instructionsFor(deps) });
   for (const tool of MCP_TOOLS) if (tool.available?.(deps) ?? true) register(server, tool, deps);
   return server;
 }

@@ -6,6 +6,9 @@
  * write and `updateData` does not apply (or post) the step twice. At the end the session
  * concludes and, the first time, collects the diagnostic bundle that closes every triage's
  * thread → `collection_finished`.
+ *
+ * With several deployments (`deployments`), the triage's own deployment's engine reads Caracal;
+ * when nothing named one, it is chosen first (deployment-choice.ts).
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -16,6 +19,9 @@ import type { CreateTriageSession } from '../triage/session-api';
 import { carryOutEffects, enqueueCardUpdate, enqueuePostBundle, enqueuePostCard, enqueuePostStep, type EffectContext } from './effects';
 import { CollectJobData } from './jobs';
 import type { TriageMetrics } from './metrics';
+import type { StartTriageRequest } from '../ingress/service-api';
+import type { Deployments } from '../triage/deployments';
+import { chooseDeployment } from './deployment-choice';
 
 export interface CollectDeps extends EffectContext {
   store: TriageStore;
@@ -25,6 +31,10 @@ export interface CollectDeps extends EffectContext {
   createSession: CreateTriageSession;
   metrics: TriageMetrics;
   logger: Logger;
+  /** Every deployment's engine; absent: `client` and `createSession` read the one deployment. */
+  deployments?: Deployments;
+  /** Starts the triage of a request found in several deployments in each other one (the worker half's service). */
+  startTriage?: (req: StartTriageRequest) => Promise<unknown>;
 }
 
 export type CollectOutcome = { finished: true; version: number; diagnosis: string | null } | { stopped: string };
@@ -44,16 +54,27 @@ export function createCollectProcessor(deps: CollectDeps) {
     if (!view) throw new UnrecoverableError(`triage ${triageId} no longer exists`);
     let record: TriageRecord = view.record;
     if (FINAL_STATES.includes(record.state)) return { stopped: `triage is ${record.state}` };
+    let engine: Pick<CollectDeps, 'client' | 'freshClient' | 'createSession'> = deps;
+    if (deps.deployments) {
+      const choice = await chooseDeployment({ ...deps, deployments: deps.deployments }, { ...view, record });
+      if (!choice.ok) {
+        if (data.index === 0) await enqueuePostCard(deps, triageId);
+        return { stopped: choice.stopped };
+      }
+      record = choice.record;
+      engine = choice.engine;
+    }
+    const deployment = record.deployment ?? deps.deployments?.only?.name ?? 'default';
 
     // The card is queued by the collection, not by start(): one job add less before the Slack
     // ack. Its job ID is fixed and post_card is idempotent on the stored message reference, so a
     // retried collection or a re-check adds nothing new.
-    if (data.index === 0) await enqueuePostCard(deps, triageId);
+    if (data.index === 0) await enqueuePostCard(deps, triageId, record.restartVersion);
 
     const stepMarks = steps.map((s) => `done:${jobKey}:${s}`);
     const finishMark = `done:${jobKey}:finish`;
     const marks = await store.marks(triageId, [...stepMarks, finishMark]);
-    const session = deps.createSession(data.fresh ? (deps.freshClient ?? deps.client) : deps.client, record.input);
+    const session = engine.createSession(data.fresh ? (engine.freshClient ?? engine.client) : engine.client, record.input);
 
     for (let i = data.index; i < steps.length; i++) {
       const step = steps[i];
@@ -61,8 +82,8 @@ export function createCollectProcessor(deps: CollectDeps) {
       if (applied === null) {
         const t0 = performance.now();
         const result = await session.runStep(step);
-        metrics.stepDuration.observe({ step }, (performance.now() - t0) / 1000);
-        metrics.steps.inc({ step, verdict: result.verdict });
+        metrics.stepDuration.observe({ step, deployment }, (performance.now() - t0) / 1000);
+        metrics.steps.inc({ step, verdict: result.verdict, deployment });
         const r = await store.apply(triageId, { type: 'step_collected', result }, { current: record, mark: stepMarks[i], maxAttempts: SYSTEM_ATTEMPTS });
         if (!r.ok) {
           metrics.transitions.inc({ event: 'step_collected', outcome: r.reason });

@@ -11,6 +11,7 @@ import type { Effect } from '../triage/machine';
 import type { TriageRecord, TriageState } from '../triage/record';
 import type { StepId } from '../triage/model';
 import type { Platform } from '../chat/port';
+import { CAPPED_BACKOFF } from './backoff';
 import { COLLECT_JOBS, jobIds, type CollectJobData, type EscalateJobData, type PostJobData, type PumpJobData } from './jobs';
 import type { TriageQueues } from './queues';
 
@@ -48,6 +49,9 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
         break;
       case 'post_step':
         work.push(enqueuePostStep(ctx, record.id, effect.step, record.version));
+        break;
+      case 'repost':
+        work.push(enqueueReposts(ctx, record));
         break;
       case 'update_card':
         work.push(opts.coalesce ? enqueueCardUpdateCoalesced(ctx, record.id) : enqueueCardUpdate(ctx, record.id));
@@ -88,29 +92,48 @@ export async function carryOutEffects(ctx: EffectContext, applied: Applied, sour
 export const POST_PRIORITY = { update: 1, pump: 2, handOver: 3 } as const;
 
 export function enqueueCollect(ctx: Pick<EffectContext, 'queues'>, triageId: string, steps: StepId[], version: number, opts: { fresh?: boolean } = {}): Promise<unknown> {
-  const data: CollectJobData = opts.fresh ? { triageId, steps, index: 0, fresh: true } : { triageId, steps, index: 0 };
+  const data: CollectJobData = { triageId, steps, index: 0, version, ...(opts.fresh ? { fresh: true } : {}) };
   return ctx.queues.collect.add('collect', data, { jobId: jobIds.collect(triageId, version) });
 }
 
-export function enqueuePostCard(ctx: Pick<EffectContext, 'queues'>, triageId: string): Promise<unknown> {
+/** `restartVersion`: the record's, once retried (a new job ID; see jobIds.card). */
+export function enqueuePostCard(ctx: Pick<EffectContext, 'queues'>, triageId: string, restartVersion?: number | null): Promise<unknown> {
   const data: PostJobData = { triageId };
-  return ctx.queues.post.add('post_card', data, { jobId: jobIds.card(triageId) });
+  return ctx.queues.post.add('post_card', data, { jobId: jobIds.card(triageId, restartVersion) });
 }
 
-export function enqueuePostStep(ctx: Pick<EffectContext, 'queues'>, triageId: string, step: StepId, version: number): Promise<unknown> {
+export function enqueuePostStep(ctx: Pick<EffectContext, 'queues'>, triageId: string, step: StepId, version: number, restartVersion?: number | null): Promise<unknown> {
   const data: PostJobData = { triageId, step, version };
-  return ctx.queues.post.add('post_step', data, { jobId: jobIds.step(triageId, step, version), priority: POST_PRIORITY.handOver });
+  return ctx.queues.post.add('post_step', data, { jobId: jobIds.step(triageId, step, version, restartVersion), priority: POST_PRIORITY.handOver });
 }
 
-export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: string, version: number): Promise<unknown> {
+export function enqueuePostBundle(ctx: Pick<EffectContext, 'queues'>, triageId: string, version: number, restartVersion?: number | null): Promise<unknown> {
   const data: PostJobData = { triageId, version };
-  return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version), priority: POST_PRIORITY.handOver });
+  return ctx.queues.post.add('post_bundle', data, { jobId: jobIds.bundle(triageId, version, restartVersion), priority: POST_PRIORITY.handOver });
+}
+
+/**
+ * After a Retry: the card (post_card finds it posted and does nothing), each collected step's
+ * reply, the bundle and the thread's notices (their jobs find them posted, by marker, or hand
+ * them to the thread), and
+ * a card update, all under job IDs that carry the retry's version, since the jobs that failed
+ * still hold the old ones.
+ */
+export function enqueueReposts(ctx: Pick<EffectContext, 'queues' | 'cardDebounceMs'>, record: TriageRecord): Promise<unknown> {
+  const again = record.restartVersion ?? record.version;
+  return Promise.all([
+    enqueuePostCard(ctx, record.id, again),
+    ...record.steps.map((s) => enqueuePostStep(ctx, record.id, s.id, record.version, again)),
+    ...(record.bundle ? [enqueuePostBundle(ctx, record.id, record.version, again)] : []),
+    ...(record.notices ?? []).map((n) => enqueuePostNotice(ctx, record.id, n.key, again)),
+    enqueueCardUpdate(ctx, record.id),
+  ]);
 }
 
 /** A notice (an escalation's mention, a reminder): handed to the thread once the card exists. */
-export function enqueuePostNotice(ctx: Pick<EffectContext, 'queues'>, triageId: string, key: string): Promise<unknown> {
+export function enqueuePostNotice(ctx: Pick<EffectContext, 'queues'>, triageId: string, key: string, restartVersion?: number | null): Promise<unknown> {
   const data: PostJobData = { triageId, notice: key };
-  return ctx.queues.post.add('post_notice', data, { jobId: jobIds.notice(triageId, key), priority: POST_PRIORITY.handOver });
+  return ctx.queues.post.add('post_notice', data, { jobId: jobIds.notice(triageId, key, restartVersion), priority: POST_PRIORITY.handOver });
 }
 
 /**
@@ -168,7 +191,7 @@ export function enqueuePump(ctx: Pick<EffectContext, 'queues'>, platform: Platfo
     priority: POST_PRIORITY.pump,
     deduplication: { id: jobIds.pump(conversation), keepLastIfActive: true },
     attempts: 20,
-    backoff: { type: 'exponential', delay: 1000 },
+    backoff: CAPPED_BACKOFF,
     removeOnComplete: true,
   });
 }

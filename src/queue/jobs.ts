@@ -9,7 +9,7 @@ import type { StepId } from '../triage/model';
 import { TRIAGE_ID_PATTERN } from '../store/ids';
 import { PlatformName } from '../chat/address';
 
-export const QUEUE_NAMES = { collect: 'collect', post: 'post' } as const;
+export const QUEUE_NAMES = { collect: 'collect', post: 'post', act: 'act' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** The collect queue also carries the escalation's outside calls (src/followup): PagerDuty trigger and note, and its resolve. */
@@ -28,6 +28,8 @@ export const CollectJobData = z.strictObject({
   index: z.number().int().min(0),
   /** Read Caracal past the worker's shared read cache (a "Fixed, re-check" collection). */
   fresh: z.boolean().optional(),
+  /** The record version that asked for this collection (the record's `collectVersion`). */
+  version: z.number().int().positive().optional(),
 });
 export type CollectJobData = z.infer<typeof CollectJobData>;
 
@@ -74,10 +76,12 @@ export type PumpJobData = z.infer<typeof PumpJobData>;
 /** BullMQ custom IDs must not contain `:` nor be all digits; triage IDs start with `tri-`. */
 export const jobIds = {
   collect: (triageId: string, version: number) => `collect-${triageId}-v${version}`,
-  card: (triageId: string) => `card-${triageId}`,
-  step: (triageId: string, step: StepId, version: number) => `step-${triageId}-${step}-v${version}`,
-  bundle: (triageId: string, version: number) => `bundle-${triageId}-v${version}`,
-  notice: (triageId: string, key: string) => `notice-${triageId}-${key}`,
+  /** The card's post; after a Retry (`restartVersion`) a new ID, since the old one may sit in the failed set. */
+  card: (triageId: string, restartVersion?: number | null) => (restartVersion ? `card-${triageId}-r${restartVersion}` : `card-${triageId}`),
+  step: (triageId: string, step: StepId, version: number, restartVersion?: number | null) => `step-${triageId}-${step}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
+  bundle: (triageId: string, version: number, restartVersion?: number | null) => `bundle-${triageId}-v${version}${restartVersion ? `-r${restartVersion}` : ''}`,
+  /** A thread notice's post; after a Retry a new ID, as for the card. */
+  notice: (triageId: string, key: string, restartVersion?: number | null) => `notice-${triageId}-${key}${restartVersion ? `-r${restartVersion}` : ''}`,
   escalate: (triageId: string, n: number) => `escalate-${triageId}-e${n}`,
   /** One per triage: a resolved triage stays resolved. */
   pagerdutyResolve: (triageId: string) => `pdresolve-${triageId}`,

@@ -28,12 +28,14 @@ export interface TriageMetrics {
   chatAdopted: Counter<'platform' | 'kind'>;
   /** caracal_triage_thread_replies_total{platform,kind}: step, folded (several steps in one reply), bundle */
   threadReplies: Counter<'platform' | 'kind'>;
-  /** caracal_triage_steps_collected_total{step,verdict} */
-  steps: Counter<'step' | 'verdict'>;
-  /** caracal_triage_step_duration_seconds{step} */
-  stepDuration: Histogram<'step'>;
+  /** caracal_triage_steps_collected_total{step,verdict,deployment} (`default` for the single-deployment variables) */
+  steps: Counter<'step' | 'verdict' | 'deployment'>;
+  /** caracal_triage_step_duration_seconds{step,deployment} */
+  stepDuration: Histogram<'step' | 'deployment'>;
   /** caracal_triage_swept_total */
   swept: Counter<string>;
+  /** caracal_triage_reconciled_total{action}: requeued, restarted, failed (what was done for a triage whose job was missing or had failed) */
+  reconciled: Counter<'action'>;
   /** caracal_triage_audit_append_failures_total: entries of the bot's audit log that could not be written */
   auditFailures: Counter<string>;
   /** caracal_triage_queue_jobs{queue,state}: read from BullMQ at scrape time, for the queues `trackQueues` was given */
@@ -59,9 +61,10 @@ export function triageMetrics(registry: Registry = new Registry()): TriageMetric
     chatDelays: new Counter({ name: 'caracal_triage_chat_delays_total', help: 'Post jobs delayed instead of sent, by reason (limiter, retry_after, no_card, busy, cards_first)', labelNames: ['platform', 'reason'], registers }),
     chatAdopted: new Counter({ name: 'caracal_triage_chat_adopted_total', help: 'Posts an earlier run had made (found by their identity after a crash) and kept instead of posted again', labelNames: ['platform', 'kind'], registers }),
     threadReplies: new Counter({ name: 'caracal_triage_thread_replies_total', help: 'Thread replies posted, by kind (step, folded: several steps in one reply, bundle)', labelNames: ['platform', 'kind'], registers }),
-    steps: new Counter({ name: 'caracal_triage_steps_collected_total', help: 'Triage steps collected, by step and verdict', labelNames: ['step', 'verdict'], registers }),
-    stepDuration: new Histogram({ name: 'caracal_triage_step_duration_seconds', help: 'Time to collect and judge one step', labelNames: ['step'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers }),
+    steps: new Counter({ name: 'caracal_triage_steps_collected_total', help: 'Triage steps collected, by step and verdict', labelNames: ['step', 'verdict', 'deployment'], registers }),
+    stepDuration: new Histogram({ name: 'caracal_triage_step_duration_seconds', help: 'Time to collect and judge one step', labelNames: ['step', 'deployment'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers }),
     swept: new Counter({ name: 'caracal_triage_swept_total', help: 'Triages moved to abandoned after no activity', registers }),
+    reconciled: new Counter({ name: 'caracal_triage_reconciled_total', help: 'Triages whose job was missing or had failed for good, by what was done: requeued (the same job added again), restarted (a new collection), failed (stopped visibly, with Retry)', labelNames: ['action'], registers }),
     auditFailures: new Counter({ name: 'caracal_triage_audit_append_failures_total', help: "Entries of the bot's audit log that could not be written (commands and clicks went unrecorded)", registers }),
     queueJobs: new Gauge({
       name: 'caracal_triage_queue_jobs',

@@ -1,9 +1,11 @@
 /**
- * The BullMQ workers of the two queues, given what processes each queue's jobs: job metrics,
+ * The BullMQ workers of the queues, given what processes each queue's jobs: job metrics,
  * logs of failures and stalls, and a close that is bounded. Stalled jobs (a worker killed
  * mid-job) are picked up by any other worker after the lock expires. `close()` stops taking
  * jobs and waits for running ones, but no longer than its timeout: BullMQ's own close has
- * none, so a hung platform call cannot block a deploy.
+ * none, so a hung platform call cannot block a deploy. Failed attempts wait as backoff.ts says
+ * (capped, so retries span minutes); a job that fails for good is handed to `onFailedForGood`
+ * (the triage it served stops visibly: reconciler.ts).
  */
 import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
@@ -11,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisWatch } from '../store/redis-watch';
 import { settlesWithin } from '../time/race';
+import { cappedBackoff, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { QUEUE_NAMES, type QueueName } from './jobs';
 import type { TriageMetrics } from './metrics';
 import type { TriageQueues } from './queues';
@@ -34,11 +37,16 @@ export interface QueueWorkersOptions {
   maxStalledCount?: number;
   /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
   name?: string;
+  /** Waits between attempts (default DEFAULT_RETRY_POLICY: 1 s doubling to 2 min). */
+  retry?: RetryPolicy;
+  /** A job failed for good (attempts used up, or refused outright); errors it throws are logged. */
+  onFailedForGood?: (queue: QueueName, job: Job, err: Error) => Promise<void>;
 }
 
 export interface QueueWorkers {
   collectWorker: Worker | null;
   postWorker: Worker | null;
+  actWorker: Worker | null;
   /** Stop taking jobs and wait for running ones, up to 85% of `timeoutMs` (default 10 s). */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -54,6 +62,7 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     maxStalledCount: opts.maxStalledCount ?? 2,
+    settings: { backoffStrategy: cappedBackoff(opts.retry ?? DEFAULT_RETRY_POLICY) },
   };
 
   // Taking a third parameter makes BullMQ hand the processor an AbortSignal, aborted by
@@ -68,7 +77,7 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
       }
     };
 
-  const observe = (w: Worker, queue: string): Worker => {
+  const observe = (w: Worker, queue: QueueName): Worker => {
     w.on('completed', (job) => metrics.jobs.inc({ queue, job_name: job.name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       if (!job) return;
@@ -78,6 +87,9 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
       const log = { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, err: err.message };
       if (final) logger.error(log, 'job failed for good');
       else logger.warn(log, 'job failed; will retry');
+      if (final && opts.onFailedForGood) {
+        opts.onFailedForGood(queue, job, err).catch((e: Error) => logger.warn({ queue, jobId: job.id, err: e.message }, 'could not record a job that failed for good; the reconciler will'));
+      }
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
     w.on('error', (err) => {
@@ -94,18 +106,20 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
   };
   const collectWorker = start(QUEUE_NAMES.collect);
   const postWorker = start(QUEUE_NAMES.post);
+  const actWorker = start(QUEUE_NAMES.act);
 
   let closing: Promise<void> | null = null;
   return {
     collectWorker,
     postWorker,
+    actWorker,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
         // Most of the time for running jobs to finish, the rest for letting go of them; what is
         // left of `timeoutMs` is for closing the queues and connections (TriageRedis.close).
         const graceMs = Math.round(timeoutMs * 0.6);
         const forceMs = Math.round(timeoutMs * 0.25);
-        const workers = [collectWorker, postWorker].filter((w): w is Worker => w !== null);
+        const workers = [collectWorker, postWorker, actWorker].filter((w): w is Worker => w !== null);
         const graceful = Promise.all(workers.map((w) => w.close()));
         graceful.catch(() => undefined);
         if (!(await settlesWithin(graceful, graceMs))) {

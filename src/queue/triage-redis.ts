@@ -26,6 +26,8 @@ import { createAuditLog, type AuditLog } from '../audit/log';
 import type { ReadinessCheck } from '../ingress/readiness';
 import { DEFAULT_PREFIX } from '../store/keys';
 import { createProducerConnection, createWorkerConnection, safeRedisUrl, waitReady } from '../store/redis';
+import { releaseRedis } from '../store/redis-target';
+import { describeWriteRefusal } from '../store/redis-refusals';
 import { createRedisWatch, type RedisWatch } from '../store/redis-watch';
 import { createTriageStore, type TriageStore } from '../store/triage-store';
 import { settlesWithin, within } from '../time/race';
@@ -45,6 +47,8 @@ export interface TriageRedisOptions {
   logger?: Logger;
   /** Where Redis loss and return are reported, once each (default: one for this process). */
   watch?: RedisWatch;
+  /** How long an incident's record outlives its closed triage (ms; INCIDENT_RETENTION). */
+  incidentRetentionMs?: number;
   now?: () => Date;
 }
 
@@ -59,7 +63,11 @@ export interface TriageRedis {
   readonly data: Redis;
   /** For BullMQ's workers; null in a web process. */
   readonly bull: Redis | null;
-  /** `redis` for /readyz: a PING, answered within a second. */
+  /**
+   * `redis` for /readyz: a write (`SET <prefix>readyz … PX`), answered within a second. A PING
+   * is answered by a Redis that refuses every write (out of memory, a read-only replica, a
+   * failed disk save, too few replicas), while the bot can then start nothing.
+   */
   readonly readiness: ReadinessCheck;
   /** Every connection is up. */
   readonly connected: boolean;
@@ -70,6 +78,8 @@ export interface TriageRedis {
 }
 
 const READINESS_TIMEOUT_MS = 1000;
+/** The readiness key lives a little longer than a probe interval; it is never read. */
+const READINESS_KEY_TTL_MS = 30_000;
 
 export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
   const prefix = o.prefix ?? DEFAULT_PREFIX;
@@ -88,10 +98,10 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
   const connections = [...new Set([bull, jobs, data].filter((c): c is Redis => c !== null))];
   for (const c of connections) watch.attach(c);
 
-  const store = createTriageStore(data, { prefix, now: o.now });
+  const store = createTriageStore(data, { prefix, now: o.now, incidentRetentionMs: o.incidentRetentionMs });
   const audit = createAuditLog(data, { prefix, signingKey: o.signingKey, now: o.now, onFailure: () => metrics.auditFailures.inc() });
   const queues = createQueues(jobs, { prefix });
-  metrics.trackQueues([queues.collect, queues.post]);
+  metrics.trackQueues([queues.collect, queues.post, queues.act]);
   const where = safeRedisUrl(o.url);
 
   let closing: Promise<void> | null = null;
@@ -107,12 +117,14 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
     readiness: {
       name: 'redis',
       check: async () => {
-        // A plain sentence, shown in /readyz and in chat's status: a system error code at most,
-        // never ioredis's own wording ("Stream isn't writeable and enableOfflineQueue options is false").
-        const pong = await within(data.ping(), READINESS_TIMEOUT_MS).catch(
-          (e: NodeJS.ErrnoException) => `cannot reach Redis at ${where}${e.code && /^E[A-Z]+$/.test(e.code) ? ` (${e.code})` : ': the connection is down and the bot is reconnecting'}`,
+        // A plain sentence, shown in /readyz and in chat's status: a Redis or system error code
+        // at most, never ioredis's own wording ("Stream isn't writeable and enableOfflineQueue
+        // options is false").
+        const wrote = await within(data.set(`${prefix}readyz`, String(Date.now()), 'PX', READINESS_KEY_TTL_MS), READINESS_TIMEOUT_MS).catch(
+          (e: NodeJS.ErrnoException) =>
+            describeWriteRefusal(e, where) ?? `cannot reach Redis at ${where}${e.code && /^E[A-Z]+$/.test(e.code) ? ` (${e.code})` : ': the connection is down and the bot is reconnecting'}`,
         );
-        return pong === 'PONG' ? undefined : (pong ?? `no answer from Redis at ${where} within ${READINESS_TIMEOUT_MS} ms`);
+        return wrote === 'OK' ? undefined : (wrote ?? `no answer from Redis at ${where} within ${READINESS_TIMEOUT_MS} ms`);
       },
     },
     get connected() {
@@ -133,6 +145,7 @@ export function openTriageRedis(o: TriageRedisOptions): TriageRedis {
               () => false,
             );
             if (!((await within(quit, timeoutMs / 2)) ?? false)) c.disconnect();
+            else releaseRedis(c);
           }),
         );
       })();

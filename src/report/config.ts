@@ -16,6 +16,8 @@ import type { Parsed } from '../config/problems';
 
 export interface LinksConfig {
   consoleUrl: string | null;
+  /** Each deployment's Console, by name (CARACAL_DEPLOYMENTS_FILE); a triage of a named deployment links its own. */
+  consoleUrls?: Record<string, string | null>;
   publicUrl: string | null;
   pageTtlMs: number;
   runbookUrl: string | null;

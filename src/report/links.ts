@@ -62,8 +62,10 @@ export function policySetIdOf(r: WithSteps): string | null {
 }
 
 /** The Console's views and the runbook section of a triage or a terminal report (no page: that needs a stored triage). */
-export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: string | null; diagnosis: { cause: string } | null }, config: LinksConfig): Omit<TriageLinks, 'page' | 'export'> {
-  const console = config.consoleUrl ? consoleLinks(config.consoleUrl) : null;
+export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: string | null; diagnosis: { cause: string } | null; deployment?: string }, config: LinksConfig): Omit<TriageLinks, 'page' | 'export'> {
+  // The Console of the deployment read: never another deployment's.
+  const base = r.deployment && config.consoleUrls ? (config.consoleUrls[r.deployment] ?? null) : config.consoleUrl;
+  const console = base ? consoleLinks(base) : null;
   const zone = r.zoneId;
   const resource = resourceIdOf(r);
   const policySet = policySetIdOf(r);
@@ -82,6 +84,6 @@ export function triageLinks(r: TriageRecord, ctx: LinkContext): TriageLinks {
   return {
     page: page ? pageLink(page, r.id, ctx.now) : null,
     export: page ? pageLink(page, r.id, ctx.now, 'md') : null,
-    ...reportLinks({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis }, config),
+    ...reportLinks({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis, deployment: r.deployment }, config),
   };
 }

@@ -95,6 +95,7 @@ export function postmortemMarkdown({ found, trail, links: ctx }: ExportInput): s
   const zone = zoneWords(r);
   out.push(
     `- **Status:** ${mdText(stateText(r))}`,
+    ...(r.deployment ? [`- **Deployment:** ${mdCode(r.deployment)}`] : []),
     `- **Request:** ${r.input.requestId ? mdCode(r.input.requestId) : 'none given'}`,
     `- **Zone:** ${zone ? (zone !== r.zoneId ? `${mdText(zone)} (${mdCode(r.zoneId)})` : mdCode(zone)) : 'not located'}`,
     `- **Surface:** ${r.surface ? `${SURFACE_LABELS[r.surface]} (${mdCode(r.surface)})` : 'not determined'}`,

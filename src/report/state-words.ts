@@ -57,6 +57,11 @@ export function stateWords(r: TriageRecord): StateWords {
     }
     case 'abandoned':
       return { phrase: 'Abandoned: nobody acted on it for too long', by: null, needsYou: false };
+    case 'failed': {
+      // A job failed for good; only a person's Retry (or the source asking again) starts it again.
+      const what = r.failure?.stage === 'post' ? 'posting to chat failed' : 'collecting evidence failed';
+      return { phrase: `Needs you: stopped, ${what}; Retry starts it again`, by: null, needsYou: true };
+    }
     default:
       // A state this build does not know yet (added by a newer writer): its name, honestly.
       return { phrase: String(r.state).replace(/_/g, ' '), by: null, needsYou: false };

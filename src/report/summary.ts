@@ -37,6 +37,8 @@ export interface TriageSummaryJson {
   /** The card: whether it is posted, and a link to it when the platform gave one. */
   card: { posted: boolean; link: string | null };
   links: TriageLinks;
+  /** The Caracal deployment it read (CARACAL_DEPLOYMENTS_FILE); absent while the bot serves one it did not need to name. */
+  deployment?: string;
 }
 
 /** `show --json`: the summary, then the triage in full (IDs in evidence, names beside them). */
@@ -70,6 +72,7 @@ export function summaryJson(f: FoundTriage, ctx: LinkContext): TriageSummaryJson
     updatedAt: r.updatedAt,
     card: { posted: f.card !== null, link: f.cardLink },
     links: triageLinks(r, ctx),
+    ...(r.deployment ? { deployment: r.deployment } : {}),
   };
 }
 

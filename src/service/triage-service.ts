@@ -7,7 +7,9 @@
  * One card per open triage: a start whose command (channel, request ID, zone, symptom, pasted
  * error, kind) matches a triage that is still open creates nothing and answers with that
  * triage's card. Resolving, escalating or abandoning it frees the command (the store clears the
- * index in the same write), so the same command then starts a new triage.
+ * index in the same write), so the same command then starts a new triage. Asking again (the
+ * same command, or a redelivery) for a triage that stopped, or whose job is gone, starts it
+ * again (src/queue/reconciler.ts reviveTriage).
  *
  * It works over the process's TriageRedis (src/queue/triage-redis.ts), which in `start` it
  * shares with the worker half. It never waits for Redis: while a connection is down every call
@@ -29,6 +31,7 @@ import type { Destination } from '../chat/address';
 import { createTriageIndex, type TriageIndex } from '../store/triage-index';
 import { within } from '../time/race';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
+import { reviveTriage, type Revival } from '../queue/reconciler';
 import type { TriageQueues } from '../queue/queues';
 import type { TriageRedis } from '../queue/triage-redis';
 
@@ -62,6 +65,11 @@ export interface RedisTriageService extends TriageService {
   readonly queues: TriageQueues;
   /** Throws RedisDownError at once while Redis is down: for callers with their own Redis work (the incident desk). */
   ensureConnected(): void;
+  /**
+   * Someone asked again for an open triage (a redelivered incident): if it stopped, or its job
+   * is gone or failed, start it again. What was done.
+   */
+  revive(triageId: string, actor: StartTriageRequest['actor'], source: string): Promise<Revival>;
 }
 
 /** Thrown at once, instead of waiting, while Redis is down. */
@@ -84,6 +92,16 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
   const up = (): void => {
     if (!redis.connected) throw new RedisDownError();
   };
+  const stranded = { ...ctx, store, metrics, logger };
+  const revive = async (triageId: string, actor: StartTriageRequest['actor'], source: string): Promise<Revival> => {
+    const r = await reviveTriage(stranded, triageId, 'restart', actor, source);
+    if (r === 'restarted' || r === 'requeued') {
+      metrics.reconciled.inc({ action: r });
+      logger.info({ triageId, source, action: r }, 'asked again for a triage that had stopped or lost its job; started it again');
+    }
+    return r;
+  };
+  const restarted = (r: Revival): boolean => r === 'restarted' || r === 'requeued';
   const index = createTriageIndex(store);
   const placeOf = opts.placeOf ?? (() => null);
 
@@ -93,13 +111,21 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
     audit,
     queues,
     ensureConnected: up,
+    revive: async (triageId, actor, source) => {
+      up();
+      return revive(triageId, actor, source);
+    },
 
     async start(req: StartTriageRequest): Promise<StartTriageResult> {
       up();
       const { record } = newTriage(newId(), req.input, now(), req.incident ?? null);
       if (req.escalate) record.escalateTo = req.escalate;
+      // The deployment the command or incident named (absent: the only one, or searched by the worker).
+      if (req.input.deployment) record.deployment = req.input.deployment;
       const steps = req.steps?.length ? req.steps : [...STEP_IDS];
-      const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false };
+      // In collection order, so a collection queued again (reconciler.ts) keeps it.
+      record.pending = [...steps];
+      const meta = { source: req.source, actor: req.actor, postBundle: req.postBundle ?? false, ...(req.incidentKey ? { incidentKey: req.incidentKey } : {}) };
       const open: OpenEntry = { identity: commandIdentity(req), ttlSec: openTtlSec };
       let r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, open);
       if (!r.created && r.reason === 'open') {
@@ -108,8 +134,9 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
           // A redelivery of this delivery is then "already started", like any other.
           await store.rememberDelivery(req.dedupeKey, r.triageId, dedupeTtlSec);
           metrics.started.inc({ source: req.source, created: 'open' });
-          logger.info({ triageId: r.triageId, source: req.source }, 'same command while its triage is open; answered with its card');
-          return { triageId: r.triageId, created: false, open: { card: existing.ref, link: existing.cardLink } };
+          const again = restarted(await revive(r.triageId, req.actor, req.source));
+          logger.info({ triageId: r.triageId, source: req.source, restarted: again }, 'same command while its triage is open; answered with its card');
+          return { triageId: r.triageId, created: false, open: { card: existing.ref, link: existing.cardLink }, ...(again ? { restarted: true } : {}) };
         }
         // The entry outlived its triage (expired, or closed by a writer that predates the index).
         r = await store.create(record, req.destination, meta, req.dedupeKey, dedupeTtlSec, { ...open, replacing: r.triageId });
@@ -117,12 +144,12 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       }
       metrics.started.inc({ source: req.source, created: String(r.created) });
       if (!r.created) {
-        // A redelivery. If the first start died before its jobs were queued, queue them now:
-        // the job IDs are fixed, so this adds nothing when they exist.
-        const existing = await store.get(r.triageId);
-        if (existing?.version === 1) await enqueueCollect(ctx, r.triageId, steps, 1);
-        logger.debug({ triageId: r.triageId, source: req.source }, 'duplicate start ignored');
-        return { triageId: r.triageId, created: false };
+        // A redelivery. If the first start died before its job was queued, or the job failed
+        // for good or is gone, start it again (reconciler.ts: the same job while nothing was
+        // applied, else a new one).
+        const again = restarted(await revive(r.triageId, req.actor, req.source));
+        logger.debug({ triageId: r.triageId, source: req.source, restarted: again }, 'duplicate start');
+        return { triageId: r.triageId, created: false, ...(again ? { restarted: true } : {}) };
       }
       await Promise.all([
         index.started(record.id, Date.parse(record.createdAt), placeOf(req.destination), req.actor),
@@ -193,11 +220,14 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
 
 /**
  * What makes two starts "the same command": where the card goes, the request, zone, symptom,
- * pasted error (hashed), and whether it is a bundle request.
+ * pasted error (hashed), whether it is a bundle request, and the deployment it reads when it
+ * names one (the same request in staging and in production are two triages). An incident's
+ * key carries its deployment the same way.
  */
 export function commandIdentity(req: StartTriageRequest): string {
-  if (req.openKey) return JSON.stringify(['open-key', req.openKey]);
+  const deployment = req.input.deployment ? [req.input.deployment] : [];
+  if (req.openKey) return JSON.stringify(['open-key', req.openKey, ...deployment]);
   const { requestId, zoneId, symptom, error } = req.input;
   const errorHash = error ? createHash('sha256').update(error).digest('hex') : null;
-  return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false]);
+  return JSON.stringify([addressIdentity(req.destination), requestId, zoneId, symptom, errorHash, req.postBundle ?? false, ...deployment]);
 }

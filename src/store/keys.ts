@@ -26,6 +26,13 @@
  *   <p>watch:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
  *   <p>watch:pattern:<id>   string: one denial pattern's state (JSON; src/watch/state-store.ts)
  *   <p>watch:patterns   zset: pattern IDs by their newest denial (ms)
+ *   <p>sink:<sha256>    string: a Caracal sink delivery accepted (X-Caracal-Delivery; SET NX EX)
+ *   <p>approval:<key>   hash: one approval hold's card (src/act/approvals.ts: facts, destination,
+ *                       message ref, the hold as last read, the decision claim and its result)
+ *   <p>fix:<id>         hash: one fix proposal (src/act/fix/proposals.ts: plan, proposer,
+ *                       consent, the activation call and its result, the re-triage)
+ *   <p>fix-open:<triage>  string: the open proposal of a triage (SET NX PX the proposal TTL)
+ *   <p>act-lease:<key>  string: short lease while an act message is being posted (SET NX PX)
  *   <p>find:recent      zset: every triage by start time (ms), for `list` (store/triage-index.ts)
  *   <p>find:place:<sha256>  zset: the triages whose card went to one conversation (`slack:C…`), by start time
  *   <p>find:actor:<sha256>  zset: the triages one person started or clicked on, by their latest touch
@@ -62,6 +69,14 @@ export interface Keys {
   /** Pattern IDs are hex digests. */
   watchPattern(patternId: string): string;
   watchPatterns(): string;
+  /** A sink delivery ID (caller-controlled, hashed). */
+  sinkDelivery(deliveryId: string): string;
+  /** An approval card (key: `apr-<hex>`, src/act/approvals.ts). */
+  approval(key: string): string;
+  /** A fix proposal (ID: `fix-<hex>`). */
+  fix(proposalId: string): string;
+  fixOpen(triageId: string): string;
+  actLease(key: string): string;
   /** Every triage by start time (the `list` index). */
   recent(): string;
   /** The triages of one conversation, written `<platform>:<id>` as settings write it. */
@@ -96,6 +111,11 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     watchSeen: (z) => `${prefix}watch:seen:${z}`,
     watchPattern: (id) => `${prefix}watch:pattern:${id}`,
     watchPatterns: () => `${prefix}watch:patterns`,
+    sinkDelivery: (id) => `${prefix}sink:${createHash('sha256').update(id).digest('hex')}`,
+    approval: (k) => `${prefix}approval:${k}`,
+    fix: (id) => `${prefix}fix:${id}`,
+    fixOpen: (t) => `${prefix}fix-open:${t}`,
+    actLease: (k) => `${prefix}act-lease:${k}`,
     recent: () => `${prefix}find:recent`,
     // Hashed: places and user IDs come from outside and may be long.
     place: (place) => `${prefix}find:place:${createHash('sha256').update(place).digest('hex')}`,

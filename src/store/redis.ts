@@ -1,15 +1,22 @@
 /**
  * Redis connections, with the settings BullMQ and the web process need: workers block and must
- * ride out Redis restarts
- * (`maxRetriesPerRequest: null`); producers in web processes fail fast
- * (`enableOfflineQueue: false`) so a dead Redis turns into a quick error, not a hung ack.
+ * ride out Redis restarts and failovers (`maxRetriesPerRequest: null`); producers in web
+ * processes fail fast (`enableOfflineQueue: false`) so a dead Redis turns into a quick error,
+ * not a hung ack. REDIS_URL may name one Redis or a Sentinel group (redis-target.ts). A write
+ * refused with READONLY (a connection still on a demoted master) reconnects, so the next
+ * command reaches the new master; a worker's command is sent again there.
  */
-import IORedis, { type Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../config/problems';
+import { connectRedis, safeRedisUrl } from './redis-target';
+
+export { safeRedisUrl } from './redis-target';
+
+const onReadOnly = (resend: boolean) => (err: Error): boolean | 1 | 2 => (/^READONLY\b/.test(err.message) ? (resend ? 2 : 1) : false);
 
 /** For BullMQ workers and the worker's own store access. */
 export function createWorkerConnection(url: string, extra: RedisOptions = {}): Redis {
-  return new IORedis(url, { maxRetriesPerRequest: null, ...extra });
+  return connectRedis(url, { maxRetriesPerRequest: null, reconnectOnError: onReadOnly(true), ...extra });
 }
 
 /**
@@ -18,7 +25,7 @@ export function createWorkerConnection(url: string, extra: RedisOptions = {}): R
  * its socket already emitted, holding the process that long (2 s by default) for nothing.
  */
 export function createProducerConnection(url: string, extra: RedisOptions = {}): Redis {
-  return new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 2, disconnectTimeout: 100, ...extra });
+  return connectRedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 2, disconnectTimeout: 100, reconnectOnError: onReadOnly(false), ...extra });
 }
 
 /** Resolves when the connection is ready (or rejects after `timeoutMs`). */
@@ -41,23 +48,15 @@ export function waitReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   });
 }
 
-/** The URL without its password, for messages. */
-export function safeRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return 'REDIS_URL';
-  }
-}
+export type RedisProbe = { ok: true; evictionPolicy: string | null } | { ok: false; error: ConfigError };
 
 /**
- * Checks that Redis answers PING within `timeoutMs`. Returns null when it does, else a
- * ConfigError naming REDIS_URL with one line the CLI prints before exiting 2.
+ * Checks that Redis answers PING within `timeoutMs`, and reads its `maxmemory-policy` from
+ * `INFO memory` (not CONFIG, which managed Redis services often rename or forbid; null when
+ * INFO is refused too). An unreachable Redis is a ConfigError naming REDIS_URL, one line.
  */
-export async function checkRedis(url: string, timeoutMs = 2000): Promise<ConfigError | null> {
-  const redis = new IORedis(url, {
+export async function probeRedis(url: string, timeoutMs = 2000): Promise<RedisProbe> {
+  const redis = connectRedis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -69,22 +68,43 @@ export async function checkRedis(url: string, timeoutMs = 2000): Promise<ConfigE
     lastError = e.code ?? e.message;
   });
   try {
-    await withTimeout(
+    const evictionPolicy = await withTimeout(
       (async () => {
         await redis.connect();
         await redis.ping();
+        const info = await redis.info('memory').catch(() => '');
+        return /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? null;
       })(),
       timeoutMs,
     );
-    return null;
+    return { ok: true, evictionPolicy };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = lastError ?? err.code ?? err.message;
-    return ConfigError.of('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`);
+    return { ok: false, error: ConfigError.of('REDIS_URL', `cannot reach Redis at ${safeRedisUrl(url)} (${why})`) };
   } finally {
     // disconnect() on a client that already ended arms a ~2 s timer that keeps the process alive.
     if (redis.status !== 'end') redis.disconnect();
   }
+}
+
+/** Null when Redis answers PING within `timeoutMs`, else a ConfigError naming REDIS_URL. */
+export async function checkRedis(url: string, timeoutMs = 2000): Promise<ConfigError | null> {
+  const p = await probeRedis(url, timeoutMs);
+  return p.ok ? null : p.error;
+}
+
+/**
+ * A Redis that evicts keys under memory pressure drops triages, jobs and audit entries without
+ * an error: refused at start-up (one line naming REDIS_URL and the policy) unless the operator
+ * accepted it with REDIS_ALLOW_EVICTION=true.
+ */
+export function evictionProblem(url: string, policy: string | null, allowEviction: boolean): ConfigError | null {
+  if (policy === null || policy === 'noeviction' || allowEviction) return null;
+  return ConfigError.of(
+    'REDIS_URL',
+    `Redis at ${safeRedisUrl(url)} evicts keys when memory runs out (maxmemory-policy ${policy}): triages, jobs and the audit log would vanish without an error; set maxmemory-policy noeviction on it, or REDIS_ALLOW_EVICTION=true to run anyway`,
+  );
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -107,15 +127,31 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * Start-up against a Redis that is not there yet (a pod starting before its Redis, a Redis
  * restarting): try, then retry with exponential backoff (250 ms doubling to 5 s) until
  * `timeoutMs` has passed, logging each miss, rather than exiting at once and crash-looping in
- * silence. Resolves null once Redis answers; the last ConfigError when it never did.
+ * silence. Resolves null once Redis answers; the last ConfigError when it never did, or at
+ * once when it answers with an evicting policy (evictionProblem).
  */
-export async function waitForRedis(url: string, o: { timeoutMs: number; onRetry?: (why: string, nextInMs: number, attempt: number) => void; sleep?: (ms: number) => Promise<void> }): Promise<ConfigError | null> {
+export interface WaitForRedisOptions {
+  timeoutMs: number;
+  /** REDIS_ALLOW_EVICTION: start over an evicting Redis anyway (evictionProblem). */
+  allowEviction?: boolean;
+  onRetry?: (why: string, nextInMs: number, attempt: number) => void;
+  /** Told the eviction policy Redis reported (null: INFO refused), once it answers. */
+  onPolicy?: (policy: string | null) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function waitForRedis(url: string, o: WaitForRedisOptions): Promise<ConfigError | null> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + o.timeoutMs;
   let wait = 250;
   for (let attempt = 1; ; attempt++) {
-    const err = await checkRedis(url, 2000);
-    if (!err) return null;
+    const probe = await probeRedis(url, 2000);
+    if (probe.ok) {
+      o.onPolicy?.(probe.evictionPolicy);
+      // Not retried: the policy does not change by waiting.
+      return evictionProblem(url, probe.evictionPolicy, o.allowEviction ?? false);
+    }
+    const err = probe.error;
     const left = deadline - Date.now();
     if (left <= 0) return err;
     const next = Math.min(wait, left);

@@ -149,6 +149,15 @@ if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); r
 return cur
 `;
 
+/**
+ * Let an incident's record expire once its triage closes, unless a later triage took the
+ * incident over. KEYS: incident hash. ARGV: triage id, ms.
+ */
+const EXPIRE_INCIDENT = `
+if redis.call('HGET', KEYS[1], 'triage') == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 type Arg = string | number;
 
 export interface StoreScripts {
@@ -163,6 +172,7 @@ export interface StoreScripts {
   ctReleasePost(lease: string, token: string): Promise<number>;
   ctSetRef(triage: string, ...argv: Arg[]): Promise<string | null>;
   ctRaise(hash: string, ...argv: Arg[]): Promise<number>;
+  ctExpireIncident(incident: string, triageId: string, ms: number): Promise<number>;
 }
 
 const DEFINITIONS: Array<[keyof StoreScripts, number, string]> = [
@@ -177,6 +187,7 @@ const DEFINITIONS: Array<[keyof StoreScripts, number, string]> = [
   ['ctReleasePost', 1, RELEASE_POST],
   ['ctSetRef', 1, SET_REF],
   ['ctRaise', 1, RAISE],
+  ['ctExpireIncident', 1, EXPIRE_INCIDENT],
 ];
 
 /** Registers the scripts on this connection (once) and returns it typed with them. */

@@ -21,12 +21,15 @@ export interface TriageMeta {
   actor: Actor;
   /** Post the diagnostic bundle into the thread when collection finishes. */
   postBundle: boolean;
+  /** The incident this triage holds (src/service/incident-desk.ts), when an incident source opened it. */
+  incidentKey?: string;
 }
 
 const MetaSchema = z.object({
   source: z.string(),
   actor: z.object({ kind: z.enum(['user', 'webhook', 'system']), id: z.string(), name: z.string().optional() }),
   postBundle: z.boolean(),
+  incidentKey: z.string().regex(/^[A-Za-z0-9-]{1,200}$/).optional(),
 });
 /** A light check of a record read back: the fields every reader relies on. */
 const RecordShape = z.looseObject({
@@ -79,6 +82,8 @@ export interface TriageStoreOptions {
   prefix?: string;
   /** How long a finished triage is kept (s). */
   retentionSec?: number;
+  /** How long an incident's record outlives its triage once that closes (ms; default 7 days). */
+  incidentRetentionMs?: number;
   now?: () => Date;
 }
 
@@ -104,12 +109,14 @@ export class TriageStore {
   readonly keys: Keys;
   readonly redis: Redis & StoreScripts;
   private readonly retentionSec: number;
+  private readonly incidentRetentionMs: number;
   private readonly now: () => Date;
 
   constructor(redis: Redis, opts: TriageStoreOptions = {}) {
     this.redis = withStoreScripts(redis);
     this.keys = keys(opts.prefix ?? DEFAULT_PREFIX);
     this.retentionSec = opts.retentionSec ?? 7 * 24 * 3600;
+    this.incidentRetentionMs = opts.incidentRetentionMs ?? 7 * 24 * 3600 * 1000;
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -192,7 +199,7 @@ export class TriageStore {
       for (const e of t.effects) if (e.type === 'post_step') extra.push(`stepv:${e.step}`, next.version);
       const final = FINAL_STATES.includes(next.state);
       const closing = CLOSING_STATES.includes(next.state) && !CLOSING_STATES.includes(record.state);
-      const openKey = closing ? await this.redis.hget(this.keys.triage(id), 'openkey') : null;
+      const [openKey, rawMeta] = closing ? await this.redis.hmget(this.keys.triage(id), 'openkey', 'meta') : [null, null];
       const cas = (...argv: Array<string | number>): Promise<number> =>
         openKey ? this.redis.ctCasClose(this.keys.triage(id), this.keys.active(), openKey, ...argv) : this.redis.ctCas(this.keys.triage(id), this.keys.active(), ...argv);
       const res = await cas(
@@ -207,7 +214,10 @@ export class TriageStore {
         opts.mark ?? '',
         ...extra,
       );
-      if (res === 1) return { ok: true, record: next, effects: t.effects, from: record.state, duplicate: false };
+      if (res === 1) {
+        if (closing) await this.releaseIncident(id, rawMeta);
+        return { ok: true, record: next, effects: t.effects, from: record.state, duplicate: false };
+      }
       if (res === -1) return { ok: false, reason: 'not_found', message: 'This triage no longer exists (it may have expired).' };
       if (res === -2) {
         const latest = await this.get(id);
@@ -218,6 +228,13 @@ export class TriageStore {
       // (a click carrying expectedVersion now comes back `stale`).
     }
     return { ok: false, reason: 'conflict', message: CONFLICT_MESSAGE };
+  }
+
+  /** A closed triage's incident record expires after the retention (unless another triage holds it now). */
+  private async releaseIncident(id: string, rawMeta: string | null): Promise<void> {
+    const meta = rawMeta ? MetaSchema.safeParse(JSON.parse(rawMeta)) : null;
+    const incidentKey = meta?.success ? meta.data.incidentKey : undefined;
+    if (incidentKey) await this.redis.ctExpireIncident(this.keys.incident(incidentKey), id, this.incidentRetentionMs);
   }
 
   /** Values of idempotency marks (`done:…`), in order; null where unset. */

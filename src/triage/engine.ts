@@ -28,9 +28,13 @@ export interface TriageEngineOptions {
    * count time spent waiting for it against their deadlines.
    */
   budget?: CallBudget;
+  /** The deployment this engine reads (src/triage/deployments.ts): named in reports and the bundle's config summary. */
+  deployment?: string;
 }
 
 export interface TriageEngine {
+  /** The deployment it reads, when it was built for one (src/triage/deployments.ts). */
+  readonly deployment: string | null;
   /** What sessions read Caracal through (the shared reads, when asked for). */
   readonly client: CaracalClient;
   /** The same client reading past any shared read ("Fixed, re-check" must see the fix). */
@@ -55,9 +59,10 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
   // A step may chain calls: give each bundle item and step room for a call and its retry at
   // the configured per-call timeout.
   const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
-  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs, stall: budget });
+  const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs, stall: budget, deployment: opts.deployment });
   const client = shared ?? handle;
   return {
+    deployment: opts.deployment ?? null,
     client,
     freshClient: shared?.fresh ?? handle,
     redactor,

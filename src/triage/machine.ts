@@ -5,6 +5,7 @@
  *      ▲                                 │                             │
  *      └──────symptom_chosen─────────────┘        escalate ▶ escalated │ resolve ▶ resolved
  *   any non-final state ──expire──▶ abandoned
+ *   any non-final state ──job_failed──▶ failed ──retry──▶ the state it failed in (collecting again)
  *
  * Escalation, reminders and deliveries (escalation.ts): *Escalate* records whom it names (the
  * route's targets, else the defaults the click carries) and asks for the thread mention and the
@@ -22,7 +23,9 @@ import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './
 import { STEP_IDS } from './model';
 import { formatDuration } from '../config/duration';
 import { describeTargets, needsWorker, newEscalation, noticeKey, pagedPagerDuty, WAITING_STATES, withDelivery } from './escalation';
-import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageInput, type TriageRecord, type TriageState } from './record';
+import { retryPlan, STOPPED, stopFor } from './stopped';
+import { applyDeploymentSearch, type DeploymentSearched } from './deployment-event';
+import { FINAL_STATES, idleSince, type Actor, type Delivery, type EscalationTargets, type HistoryEntry, type IncidentView, type TriageFailure, type TriageInput, type TriageRecord, type TriageState } from './record';
 
 export type TriageEvent =
   | { type: 'step_collected'; result: StepResult }
@@ -38,6 +41,7 @@ export type TriageEvent =
       /** Names of what was read, by ID; absent: keep what the record has. */
       names?: NameBook;
     }
+  | DeploymentSearched
   | { type: 'symptom_chosen'; actor: Actor; symptom: Symptom; expectedVersion?: number }
   | { type: 'next'; actor: Actor; expectedVersion?: number }
   | { type: 'recheck'; actor: Actor; step?: StepId; expectedVersion?: number }
@@ -47,6 +51,18 @@ export type TriageEvent =
   | { type: 'resolve'; actor: Actor; expectedVersion?: number }
   /** The incident's source notified again: new or changed alerts, or (with status resolved) the end. */
   | { type: 'incident_updated'; actor: Actor; incident: IncidentView; expectedVersion?: undefined }
+  /**
+   * A job failed for good (its retries used up, or refused outright): the triage stops where it
+   * is, visibly. `collectVersion`: the collection the failed job ran (an older one's failure
+   * changes nothing).
+   */
+  | { type: 'job_failed'; stage: TriageFailure['stage']; job: string; reason: string; collectVersion?: number }
+  /**
+   * Start again what stopped: a person's *Retry* on a failed triage, or the bot itself (a
+   * redelivered incident, a repeated command, the reconciler) for a triage whose collection job
+   * is gone. A collection restarts for the steps still pending; posts are queued again.
+   */
+  | { type: 'retry'; actor: Actor; expectedVersion?: number }
   /** No activity for `afterMs` (TRIAGE_ABANDON_AFTER; absent on events from before it was carried). */
   | { type: 'expire'; afterMs?: number }
   /** No activity for `afterMs` (TRIAGE_REMIND_AFTER): one reminder in the thread, naming the step that waits. */
@@ -58,6 +74,8 @@ export type TriageEvent =
 
 export type Effect =
   | { type: 'collect'; steps: StepId[] }
+  /** Queue again whatever chat posts are missing (the card, its thread, the bundle), under new job IDs. */
+  | { type: 'repost' }
   | { type: 'post_step'; step: StepId }
   | { type: 'update_card' }
   | { type: 'audit'; action: string; actor: Actor; from: TriageState; to: TriageState; step?: StepId }
@@ -94,6 +112,7 @@ export function newTriage(id: string, input: TriageInput, now: Date, incident: I
     bundle: null,
     history: [{ at, actor: { kind: 'system', id: 'caracal-triage' }, action: 'started' }],
     ...(incident ? { incident } : {}),
+    collectVersion: 1,
     createdAt: at,
     updatedAt: at,
   };
@@ -155,6 +174,8 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
   const audit = (actor: Actor, action: string, to: TriageState, step?: StepId): Effect =>
     step ? { type: 'audit', action, actor, from, to, step } : { type: 'audit', action, actor, from, to };
 
+  if (record.state === 'failed' && (event.type === 'next' || event.type === 'recheck' || event.type === 'skip' || event.type === 'symptom_chosen')) return { ok: false, reason: 'not_allowed', message: STOPPED };
+  if (event.type === 'deployment_searched') return applyDeploymentSearch(record, base, event, at);
   switch (event.type) {
     case 'step_collected': {
       const steps = upsertStep(record.steps, { ...event.result, at });
@@ -193,6 +214,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
           symptom: event.symptom,
           input: { ...record.input, symptom: event.symptom },
           pending: [...STEP_IDS],
+          collectVersion: base.version,
           history: log(event.actor, `symptom ${event.symptom}`),
         },
         effects: [{ type: 'collect', steps: [...STEP_IDS] }, { type: 'update_card' }, audit(event.actor, `symptom ${event.symptom}`, 'locating')],
@@ -222,6 +244,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
           state,
           current: step,
           pending: [...new Set([...record.pending, step])],
+          collectVersion: base.version,
           history: log(event.actor, 'fixed, re-check', step),
         },
         effects: [{ type: 'collect', steps: [step] }, { type: 'update_card' }, audit(event.actor, 'recheck', state, step)],
@@ -288,6 +311,31 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
         record: { ...base, incident: event.incident, history: log(event.actor, action) },
         effects: [{ type: 'update_card' }, audit(event.actor, 'incident_updated', record.state)],
       };
+    }
+    case 'job_failed': {
+      const stop = stopFor(record, event, at);
+      if (!stop.ok) return { ok: false, reason: 'not_allowed', message: stop.message };
+      return {
+        ok: true,
+        record: { ...base, state: 'failed', failure: stop.failure, history: log(SYSTEM, stop.action) },
+        effects: [{ type: 'update_card' }, audit(SYSTEM, 'job_failed', 'failed')],
+      };
+    }
+    case 'retry': {
+      const plan = retryPlan(record);
+      if (!plan.ok) return { ok: false, reason: 'not_allowed', message: plan.message };
+      const steps = plan.collect;
+      const next: TriageRecord = {
+        ...base,
+        state: plan.state,
+        failure: null,
+        restartVersion: base.version,
+        ...(steps ? { pending: steps, collectVersion: base.version } : {}),
+        history: log(event.actor, 'retry'),
+      };
+      // Posts that did not go out are queued again; those that did are marked and skipped.
+      const effects: Effect[] = [...(steps ? [{ type: 'collect' as const, steps }] : []), { type: 'repost' }, { type: 'update_card' }, audit(event.actor, 'retry', plan.state)];
+      return { ok: true, record: next, effects };
     }
     case 'expire': {
       const why = event.afterMs !== undefined ? `abandoned: no one acted for ${formatDuration(event.afterMs)}` : 'abandoned (no activity)';

@@ -153,6 +153,8 @@ export interface TriageReport {
   changes: Change[];
   /** What people call the zones, applications, resources and policy sets read, by ID (names.ts). */
   names: NameBook;
+  /** The Caracal deployment read (`default` for the single-deployment variables); absent from an engine built without one. */
+  deployment?: string;
 }
 
 /** Request IDs as the API and Coordinator keep them. */

@@ -8,7 +8,7 @@ import type { NameBook } from './names';
 import type { Bundle, Diagnosis, StepId, StepResult, Surface, Symptom } from './model';
 import type { RoutedError } from './routing';
 
-export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned'] as const;
+export const TRIAGE_STATES = ['locating', 'routed', 'walking', 'resolved', 'escalated', 'abandoned', 'failed'] as const;
 export type TriageState = (typeof TRIAGE_STATES)[number];
 export const FINAL_STATES: readonly TriageState[] = ['resolved', 'abandoned'];
 
@@ -24,6 +24,22 @@ export interface TriageInput {
    * Absent on records stored before it was carried: the session routes `error` then.
    */
   errorRoute?: RoutedError | null;
+  /**
+   * The Caracal deployment to read, as the command or incident named it (`--deployment`, the
+   * channel's binding, CARACAL_DEPLOYMENTS_FILE). Absent or null: not named (the only one; with
+   * several, the request is looked for in each).
+   */
+  deployment?: string | null;
+}
+
+/** Where a request was looked for across the deployments (deployment-search.ts), and found. */
+export interface DeploymentSearch {
+  /** Every deployment searched, in configuration order (empty: there was nothing to look for). */
+  searched: string[];
+  /** Those whose zones hold the request, in the same order. */
+  found: string[];
+  /** Those that could not be searched (unreachable, a rejected token, zones unreadable), with why. */
+  unreadable: Array<{ deployment: string; reason: string }>;
 }
 
 /** Who caused an event: a chat user, a webhook, or the bot itself. */
@@ -54,6 +70,11 @@ export interface IncidentView {
   alerts: Array<{ name: string | null; status: 'firing' | 'resolved'; severity: string | null; summary: string | null }>;
   /** Alerts left out (by the source, or beyond MAX_INCIDENT_ALERTS). */
   moreAlerts: number;
+  /**
+   * The incident was resolved before and fired again later: the triage of that earlier
+   * occurrence, and a link to its card when the platform gave one.
+   */
+  reopenedFrom?: { triageId: string; link: string | null } | null;
   /** The incident's ID in its own tool, where the bot can write back to it (a PagerDuty incident ID). */
   sourceId?: string | null;
   /** The denial pattern, when the deny watcher opened it (source `watch`). */
@@ -91,6 +112,23 @@ export interface WatchPatternView {
 }
 
 export const MAX_INCIDENT_ALERTS = 20;
+
+/**
+ * Why a triage stopped: a job that failed for good (its retries used up, or refused outright),
+ * what it was doing and why, and the state it was in (Retry goes back to it). The triage is then
+ * `failed`: its card says so and offers *Retry* instead of collecting forever.
+ */
+export interface TriageFailure {
+  /** Collecting evidence, or posting to chat. */
+  stage: 'collect' | 'post';
+  /** The job's name (`collect`, `post_card`, `update_card`, …). */
+  job: string;
+  /** The job's last error, one line, redacted. */
+  reason: string;
+  at: string;
+  /** The state before the failure. */
+  from: TriageState;
+}
 
 export interface HistoryEntry {
   at: string;
@@ -163,6 +201,10 @@ export interface TriageRecord {
   input: TriageInput;
   /** Zone the request was found in (may differ from input.zoneId when it was searched). */
   zoneId: string | null;
+  /** The deployment it reads, once known; absent while the bot serves one deployment it did not need to name. */
+  deployment?: string;
+  /** How the deployment was found when nothing named it (several deployments searched); absent otherwise. */
+  deploymentSearch?: DeploymentSearch;
   /** Latest result per step, in step order. */
   steps: StepResult[];
   /** Steps whose evidence is being (re)collected. */
@@ -180,6 +222,18 @@ export interface TriageRecord {
   history: HistoryEntry[];
   /** The incident this triage was opened for, when an incident source opened it. */
   incident?: IncidentView | null;
+  /** Set while the triage is `failed`: the job that failed and why. */
+  failure?: TriageFailure | null;
+  /**
+   * The record version that asked for the running collection: its job is
+   * `collect-<id>-v<collectVersion>` (absent on records written before it was kept: 1).
+   */
+  collectVersion?: number;
+  /**
+   * The version of the last *Retry* (or restart), when there was one: jobs queued again after
+   * it carry it in their IDs, since BullMQ ignores an add whose job ID is still in its failed set.
+   */
+  restartVersion?: number;
   /** Who *Escalate* reaches, from the incident route that opened the triage; absent: TRIAGE_ESCALATE at the click. */
   escalateTo?: EscalationTargets | null;
   /** Every escalation, oldest first. */

@@ -27,6 +27,8 @@ export interface BundleReport {
   zoneId: string | null;
   items: BundleItem[];
   redactions: number;
+  /** The Caracal deployment read, when the engine names one. */
+  deployment?: string;
 }
 
 /** The sentence for an admin token Caracal rejected outright (the code is Caracal's, e.g. `invalid_admin_token`). */
@@ -55,7 +57,7 @@ export async function runTriage(engine: TriageEngine, input: TriageInput): Promi
   }
   const trace = report.steps.find((s) => s.id === 'request_trace');
   if (report.requestId && trace?.cause === 'admin_token_zone_mismatch') return { ok: false, problem: outsideText(trace.summary) };
-  return { ok: true, value: report };
+  return { ok: true, value: engine.deployment ? { ...report, deployment: engine.deployment } : report };
 }
 
 export async function runBundle(engine: TriageEngine, zone: string | null): Promise<RunOutcome<BundleReport>> {
@@ -63,5 +65,5 @@ export async function runBundle(engine: TriageEngine, zone: string | null): Prom
   const bundle = await session.collectBundle();
   const rejected = session.adminTokenRejection();
   if (rejected) return { ok: false, problem: adminTokenRejected(rejected) };
-  return { ok: true, value: { zoneId: zone, items: bundle.items, redactions: bundle.redactions } };
+  return { ok: true, value: { zoneId: zone, items: bundle.items, redactions: bundle.redactions, ...(engine.deployment ? { deployment: engine.deployment } : {}) } };
 }

@@ -39,6 +39,8 @@ export interface TriageSessionOptions {
   changesWindowMs?: number;
   /** Time spent waiting for the Caracal call budget, which step and item deadlines do not count (src/caracal/budget.ts). */
   stall?: StallClock;
+  /** The deployment the client reads (named in the bundle's config summary). */
+  deployment?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export function createTriageSession(client: CaracalClient, input: TriageInput, o
   }
 
   async function collectRedactedBundle(): Promise<Bundle> {
-    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs }, itemTimeoutMs, opts.stall);
+    const items = await collectBundleItems({ gatherer, requestId, zoneId: input.zoneId, symptom, error: routed, now, changesWindowMs: opts.changesWindowMs, deployment: opts.deployment }, itemTimeoutMs, opts.stall);
     locatedZone = gatherer.peek('location')?.zoneId ?? locatedZone;
     const r = redactor.redact(items);
     return { items: r.value, redactions: r.count };

@@ -40,7 +40,7 @@ describe('the configuration of each kind of process', () => {
     expect(byVar.CARACAL_CACHE_TTL_MS).toMatch(/^must be a whole number of milliseconds/);
     expect(byVar.LOG_LEVEL).toBe('must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
     expect(byVar.SLACK_FILE_UPLOADS).toBe('must be true or false (got "maybe")');
-    expect(byVar.REDIS_URL).toBe('must be a URL starting with redis:// or rediss://, e.g. redis://127.0.0.1:6379');
+    expect(byVar.REDIS_URL).toBe('must be a URL such as redis://127.0.0.1:6379, rediss://redis.example.com:6380 or redis+sentinel://s1:26379,s2:26379,s3:26379/mymaster');
     expect(byVar.TRIAGE_SIGNING_KEY).toBe('is required but not set');
   });
 

@@ -31,7 +31,8 @@ test('a worker started before its Redis retries with backoff, logs each miss, th
   const redisPort = await freePort();
   const child = spawnBinary(['worker'], { env: env(`redis://127.0.0.1:${redisPort}`, await freePort()) });
   try {
-    const waiting = await waitForOutput(child, /Redis is not reachable yet; retrying[\s\S]*Redis is not reachable yet; retrying/, 10_000);
+    // How long Node takes to start and load the bot is the machine's business (seconds on a loaded one).
+    const waiting = await waitForOutput(child, /Redis is not reachable yet; retrying[\s\S]*Redis is not reachable yet; retrying/, 20_000);
     expect(waiting).toContain('ECONNREFUSED');
     const redis = await startRedis({ port: redisPort });
     redises.push(redis);
@@ -47,12 +48,17 @@ test('a worker started before its Redis retries with backoff, logs each miss, th
 test('a process that never reaches Redis gives up after REDIS_STARTUP_TIMEOUT_MS with one line, exit 2', async () => {
   const child = spawnBinary(['serve'], { env: env(`redis://127.0.0.1:${await freePort()}`, await freePort(), { REDIS_STARTUP_TIMEOUT_MS: '1500' }) });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   const started = Date.now();
   const { code, at } = await exitOf(child);
   expect(code).toBe(2);
   expect(at - started).toBeGreaterThanOrEqual(1400);
-  expect(at - started).toBeLessThan(8000);
+  // Counted from the first miss the process logged (its own clock), not from the spawn: how long
+  // Node takes to start and load the bot on a loaded machine is not the startup timeout's doing.
+  const waitingSince = (JSON.parse(stdout.split('\n')[0]!) as { time: number; msg: string }).time;
+  expect(at - waitingSince).toBeLessThan(8000);
   expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caracal-triage: REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/)]);
 }, 20_000);
 
@@ -90,4 +96,4 @@ test('SIGTERM ends start within 10 s with Redis gone, and a second signal ends i
   } finally {
     if (second.exitCode === null) second.kill('SIGKILL');
   }
-}, 60_000);
+}, 90_000);

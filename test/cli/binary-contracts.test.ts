@@ -20,7 +20,7 @@ describe('caracal-triage bundle', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const parsed = JSON.parse(run.stdout) as { zoneId: string | null; items: Array<{ id: string; status: string }>; redactions: number };
-    expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
+    expect(Object.keys(parsed).sort()).toEqual(['deployment', 'items', 'redactions', 'zoneId']);
     expect(parsed.zoneId).toBeNull();
     expect(parsed.items.map((i) => i.id)).toEqual(['config_summary', 'readiness', 'zones', 'preflight', 'provider_binding', 'request_trace', 'recent_changes']);
     expect(typeof parsed.redactions).toBe('number');

@@ -81,7 +81,8 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   it('a 50 MB body: too large, named, and the process neither hangs nor runs out of memory', async () => {
     stack.sim.setScenario('healthy_allow');
     stack.sim.setFault('api', '/v1/zones', { status: 200, body: `{"items":[],"next_cursor":null,"pad":"${'x'.repeat(50 * 1024 * 1024)}"}` });
-    const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv());
+    // Time enough for the 16 MiB the client reads before it gives up on size, on a loaded machine too: the size is the point.
+    const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv({ CARACAL_TIMEOUT_MS: '15000' }));
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', cause: 'api_unreadable' });

@@ -2,16 +2,15 @@
  * The bot's processes as the binary starts them. Nothing here reads the developer's `./.env`:
  * in-process runs look for it in an empty directory (captureIo), the child runs in one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main';
+import { assertFreshBuild, spawnBinary } from '../support/binary';
 import { freePort } from '../support/redis-server';
 import { startSimulator, type Simulator } from '../../sim';
 import { captureIo, emptyDir } from './io';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'k'.repeat(40);
 let sim: Simulator;
 
@@ -70,13 +69,9 @@ describe('caracal-triage start', () => {
 
   it('serves health and readiness, then stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    // From an empty directory (no .env), so tsx is named by its file rather than resolved from the cwd.
-    const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'test/support/cli-entry.ts'), 'start'], {
-      cwd: emptyDir(),
-      env: { ...process.env, ...baseEnv({ REDIS_URL: process.env.REDIS_URL!, PORT: String(port) }), SLACK_BOT_TOKEN: '', LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // The built binary, as a user starts it (it starts in half the time tsx takes over the sources).
+    assertFreshBuild();
+    child = spawnBinary(['start'], { env: { ...process.env, ...baseEnv({ REDIS_URL: process.env.REDIS_URL!, PORT: String(port) }), SLACK_BOT_TOKEN: '', LOG_LEVEL: 'silent' } });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const deadline = Date.now() + 20_000;

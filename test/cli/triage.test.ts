@@ -31,7 +31,7 @@ describe('caracal-triage triage --json', () => {
     if (scenario.input.error) args.push('--error', scenario.input.error);
     const { code, out } = await run(args, envFor(sim));
     const report = JSON.parse(out);
-    expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'diagnosis', 'headline', 'names', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
+    expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'deployment', 'diagnosis', 'headline', 'names', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
     // Names stand beside the IDs (which stay): the zone the request was found in has one.
     expect(Object.keys(report.names).sort()).toEqual(['applications', 'policySets', 'resources', 'zones']);
     if (report.zoneId) expect(typeof report.names.zones[report.zoneId]).toBe('string');
@@ -209,7 +209,7 @@ describe('caracal-triage bundle', () => {
     sim.setScenario('healthy_allow');
     const { code, out } = await run(['bundle', '--json'], envFor(sim));
     const parsed = JSON.parse(out);
-    expect(Object.keys(parsed).sort()).toEqual(['items', 'redactions', 'zoneId']);
+    expect(Object.keys(parsed).sort()).toEqual(['deployment', 'items', 'redactions', 'zoneId']);
     expect(parsed.items).toHaveLength(7);
     expect(typeof parsed.redactions).toBe('number');
     expect(code).toBe(0);

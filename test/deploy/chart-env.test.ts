@@ -4,7 +4,7 @@
  * a variable added there fails this test until the chart wires it. Secrets reach the pods only
  * by reference to a Secret. Every variable set means MCP on (MCP_TOKEN is read only then).
  */
-import { CREDENTIALS, FULLNAME, container, credentialsOf, deployment, envExample, find, isSecretName, readBy as readByAny, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
+import { CREDENTIALS, FULLNAME, TOKEN_FILES, container, credentialsOf, deployment, envExample, find, isSecretName, readBy as readByAny, render, resolveEnv, secretData, tryRender, type K8sObject, type Values } from './helm';
 
 /** Who reads what in the wiring below, where every variable is set, so MCP is on. */
 const readBy = (component: 'web' | 'worker', name: string): boolean => readByAny(component, name, true);
@@ -12,6 +12,8 @@ const readBy = (component: 'web' | 'worker', name: string): boolean => readByAny
 const ROUTES = [{ name: 'payments', match: { service: 'payments' }, to: 'slack:C0SENTINEL' }];
 const ROUTES_FILE = 'version: 1\nroutes:\n  - match:\n      service: payments\n    name: payments\n    to: slack:C0SENTINEL\n';
 const ADMIN_TOKEN_SECRET = { secretName: 'sentinel-admin-token', key: 'sentinel-key' };
+const APPROVE_TOKEN_SECRET = { secretName: 'sentinel-approve-token', key: 'sentinel-approve-key' };
+const FIX_TOKEN_SECRET = { secretName: 'sentinel-fix-token', key: 'sentinel-fix-key' };
 const PORTS = { web: 3123, worker: 3124 };
 
 /** A value for each variable that the schema accepts and that no default could produce. */
@@ -25,6 +27,7 @@ function sentinel(name: string, example: string): string | number | boolean {
     MICROSOFT_APP_ID: '5e171ee1-0000-4000-8000-000000000001',
     SLACK_FILE_UPLOADS: false,
     WATCH_ENABLED: true,
+    REDIS_ALLOW_EVICTION: true,
     TRIAGE_DEFAULT_CHANNEL: 'teams:19:sentinel@thread.tacv2',
     TRIAGE_ALLOWED_USERS: 'U0SENTINEL,W0SENTINEL',
     TRIAGE_ALLOWED_USERGROUPS: 'S0SENTINEL',
@@ -33,6 +36,11 @@ function sentinel(name: string, example: string): string | number | boolean {
     SLACK_INCIDENT_CHANNEL_PATTERN: '^sentinel-',
     TEAMS_ALLOWED_USERS: '5e171ee1-0000-4000-8000-0000000000aa,29:sentinel-user',
     TEAMS_ALLOWED_CONVERSATIONS: '19:sentinel@thread.tacv2',
+    TRIAGE_APPROVERS: 'U0SENTINEL,S0SENTINEL',
+    TRIAGE_FIXERS: '5e171ee1-0000-4000-8000-0000000000ab,U0SENTINEL2',
+    TRIAGE_FIX_CONFIRM_TIMEOUT: '97s',
+    TRIAGE_FIX_PROPOSAL_TTL: '17m',
+    TEAMS_ALLOWED_TENANTS: '5e171ee1-0000-4000-8000-0000000000bb',
     TRIAGE_ESCALATE: 'slack=S0SENTINEL,teams=5e171ee1-0000-4000-8000-0000000000bb,pagerduty',
     TRIAGE_REMIND_AFTER: '7m',
     TRIAGE_ABANDON_AFTER: '7h',
@@ -53,7 +61,7 @@ function wiring(): { values: Values; expected: Map<string, string> } {
   const secrets: Values = {};
   const expected = new Map<string, string>();
   for (const { name, example } of envExample()) {
-    if (name === 'PORT' || name === 'CARACAL_ADMIN_TOKEN_FILE' || name === 'TRIAGE_ROUTES_FILE') continue;
+    if (name === 'PORT' || (TOKEN_FILES as readonly string[]).includes(name) || name === 'TRIAGE_ROUTES_FILE') continue;
     const v = sentinel(name, example);
     (isSecretName(name) ? secrets : config)[name] = v;
     expected.set(name, String(v));
@@ -64,6 +72,8 @@ function wiring(): { values: Values; expected: Map<string, string> } {
     web: { port: PORTS.web },
     worker: { http: { enabled: true, port: PORTS.worker } },
     adminTokenFile: ADMIN_TOKEN_SECRET,
+    approveTokenFile: APPROVE_TOKEN_SECRET,
+    fixTokenFile: FIX_TOKEN_SECRET,
     routes: { routes: ROUTES },
     mcp: { enabled: true },
   };
@@ -138,6 +148,19 @@ describe('every .env.example variable reaches the processes that read it', () =>
     expect(token.volume?.secret?.items).toEqual([{ key: ADMIN_TOKEN_SECRET.key, path: token.file }]);
   });
 
+  test.each([
+    ['CARACAL_APPROVE_TOKEN_FILE', APPROVE_TOKEN_SECRET],
+    ['CARACAL_FIX_TOKEN_FILE', FIX_TOKEN_SECRET],
+  ])('the worker gets %s as a mounted file; the web, which never acts on Caracal, does not mount it', (variable, secret) => {
+    const token = fileOf('worker', variable);
+    expect(token.mount?.readOnly).toBe(true);
+    expect(token.volume?.secret?.secretName).toBe(secret.secretName);
+    expect(token.volume?.secret?.items).toEqual([{ key: secret.key, path: token.file }]);
+    const web = deployment(rendered.objects, 'web').spec.template.spec;
+    expect(resolveEnv(rendered.objects, container(rendered.objects, 'web')).has(variable)).toBe(false);
+    expect(JSON.stringify(web)).not.toContain(secret.secretName);
+  });
+
   test.each(['web', 'worker'] as const)('%s gets the routes as a mounted file, written from values', (component) => {
     const routes = fileOf(component, 'TRIAGE_ROUTES_FILE');
     const cm = find(rendered.objects, 'ConfigMap', routes.volume?.configMap?.name ?? '(none)') as K8sObject & { data: Record<string, string> };
@@ -152,7 +175,7 @@ describe('settings the operator leaves empty', () => {
     const env = resolveEnv(objects, container(objects, 'worker'));
     expect(env.has('MICROSOFT_APP_ID')).toBe(false);
     expect(env.has('CARACAL_ADMIN_TOKEN')).toBe(false);
-    expect(env.has('CARACAL_ADMIN_TOKEN_FILE')).toBe(false);
+    for (const file of TOKEN_FILES) expect(env.has(file)).toBe(false);
     expect(env.has('TRIAGE_ROUTES_FILE')).toBe(false);
     expect(env.get('CARACAL_API_URL')?.value).toBe('https://caracal.example.com');
     expect(env.get('CARACAL_TIMEOUT_MS')?.value).toBe('5000');

@@ -22,6 +22,9 @@ const SECRETS = {
   ALERTMANAGER_TOKEN: 'alertmanager-token-of-the-test',
   INCIDENT_WEBHOOK_SECRET: 'incident-webhook-secret-of-the-test',
   PAGERDUTY_WEBHOOK_SECRET: 'pagerduty-secret-of-the-test',
+  CARACAL_SINK_SECRET: 'nsk_sink-secret-of-the-test-0123',
+  CARACAL_APPROVE_TOKEN: `cat_${'p'.repeat(43)}`,
+  CARACAL_FIX_TOKEN: `cat_${'f'.repeat(43)}`,
   PAGERDUTY_ROUTING_KEY: 'pagerduty-routing-key-of-the-test',
   PAGERDUTY_API_TOKEN: 'pagerduty-rest-token-of-the-test',
 };
@@ -38,7 +41,8 @@ const VALUES: Values = {
   secrets: SECRETS,
 };
 const CARACAL_CREDENTIALS = ['CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN'];
-const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'];
+const INCIDENT_SECRETS = ['ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET', 'CARACAL_SINK_SECRET'];
+const ACT_TOKENS = ['CARACAL_APPROVE_TOKEN', 'CARACAL_FIX_TOKEN'];
 const PAGERDUTY_CREDENTIALS = ['PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'];
 
 /** A container's environment as the process sees it (values the kubelet could not resolve left out). */
@@ -59,6 +63,10 @@ test('the web gets Redis, the signing key, the chat credentials and the incident
   expect(settingsOf(config, 'slack')).toMatchObject({ botToken: SECRETS.SLACK_BOT_TOKEN, signingSecret: SECRETS.SLACK_SIGNING_SECRET, appToken: SECRETS.SLACK_APP_TOKEN });
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
   expect(config.incidents?.secrets).toEqual({ alertmanagerToken: [SECRETS.ALERTMANAGER_TOKEN], pagerDutySecret: [SECRETS.PAGERDUTY_WEBHOOK_SECRET], incidentWebhookSecret: [SECRETS.INCIDENT_WEBHOOK_SECRET] });
+  // The web verifies Caracal's sink deliveries; the tokens that act on Caracal are the worker's alone.
+  expect(config.acts.sinkSecrets).toEqual([SECRETS.CARACAL_SINK_SECRET]);
+  expect(ACT_TOKENS.filter((k) => k in env)).toEqual([]);
+  expect(config.acts).toMatchObject({ approveToken: null, fixToken: null });
 });
 
 test('the web gets no Caracal credential: `serve` reads no Caracal setting unless it serves MCP, so they would only be exposed there', () => {
@@ -81,6 +89,7 @@ test('the worker gets Redis, the signing key, the Caracal, chat and PagerDuty cr
   expect(INCIDENT_SECRETS.filter((k) => k in env)).toEqual([]);
   const config = loadWorkerConfig(env);
   expect(config.caracal).toMatchObject({ adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN });
+  expect(config.acts).toMatchObject({ approveToken: SECRETS.CARACAL_APPROVE_TOKEN, fixToken: SECRETS.CARACAL_FIX_TOKEN, sinkSecrets: [] });
   expect(settingsOf(config, 'slack')?.botToken).toBe(SECRETS.SLACK_BOT_TOKEN);
   expect(settingsOf(config, 'teams')?.bot.appPassword).toBe(SECRETS.MICROSOFT_APP_PASSWORD);
   expect(config.followUp.pagerduty?.routingKey).toBe(SECRETS.PAGERDUTY_ROUTING_KEY);
@@ -109,6 +118,8 @@ test('a credential change rolls only the pods that read it', () => {
   expect(changed({ CARACAL_ADMIN_TOKEN: `cat_${'b'.repeat(43)}` })).toEqual({ web: false, worker: true });
   expect(changed({ ALERTMANAGER_TOKEN: 'another-alertmanager-token' })).toEqual({ web: true, worker: false });
   expect(changed({ PAGERDUTY_ROUTING_KEY: 'another-routing-key-of-the-test' })).toEqual({ web: false, worker: true });
+  expect(changed({ CARACAL_FIX_TOKEN: `cat_${'g'.repeat(43)}` })).toEqual({ web: false, worker: true });
+  expect(changed({ CARACAL_SINK_SECRET: 'nsk_another-sink-secret-of-the-test' })).toEqual({ web: true, worker: false });
   expect(changed({ REDIS_URL: 'redis://:another@redis.test:6379/0' })).toEqual({ web: true, worker: true });
 });
 
@@ -121,6 +132,8 @@ describe('with mcp.enabled (POST /mcp on the web pods)', () => {
     expect(Object.keys(env).filter((k) => k in SECRETS || k === 'MCP_TOKEN').sort()).toEqual([...credentialsOf('web', true)].sort());
     const config = loadWebConfig(env);
     expect(config.mcp).toMatchObject({ token: MCP_TOKEN, caracal: { adminToken: SECRETS.CARACAL_ADMIN_TOKEN, metricsBearer: SECRETS.CARACAL_METRICS_BEARER, coordinatorToken: SECRETS.CARACAL_COORDINATOR_TOKEN } });
+    // Serving MCP reads Caracal, never acts on it: the act tokens stay the worker's.
+    expect(ACT_TOKENS.filter((k) => k in env)).toEqual([]);
     // The worker's share is unchanged: it serves no MCP.
     expect(credentialsIn(envOf(render(withMcp), 'worker'))).toEqual([...CREDENTIALS.worker].sort());
   });

@@ -4,6 +4,13 @@
  * runs and copies, its user, healthcheck and entry point; then its build replayed in a temp folder,
  * instruction by instruction (the context filtered by .dockerignore, the build stage's RUN
  * commands, the runtime stage's COPY), and the resulting tree run: `--help` and `demo`.
+ *
+ * The build stage's `npm ci` is the checkout's own: the same command on the same package.json
+ * and package-lock.json, which every run of this suite follows (a fresh clone, .ci/run). So the
+ * replay does not download and unpack its 500-odd packages again (a minute of the suite): it
+ * checks that the checkout's node_modules is exactly that install (npm's record of it matches
+ * the lockfile), hard-links it into the stage, and runs what `npm ci` runs after installing (the
+ * root package's lifecycle scripts: `prepare`, which builds). `npm prune` then runs for real.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -245,6 +252,42 @@ function stageEnv(stage: Stage): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true', ...stageVariables(dockerfile, stage) };
 }
 
+const NPM_CI = 'npm ci --no-audit --no-fund';
+/** The root package's scripts `npm ci` runs once the packages are installed, in its order. */
+const NPM_CI_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
+
+/**
+ * `npm ci` in a stage folder that holds the context's package.json and package-lock.json: the
+ * checkout's installed tree (checked to be exactly this lockfile's install) hard-linked in, then
+ * the root package's lifecycle scripts. npm writes its record of the tree
+ * (node_modules/.package-lock.json) in place, so that one file is copied, never linked; prune
+ * only unlinks and renames, which leaves the checkout's files alone.
+ */
+async function replayNpmCi(stageDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const lock = JSON.parse(readFileSync(join(stageDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { optional?: boolean }> };
+  expect(readFileSync(join(stageDir, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+  expect(readFileSync(join(stageDir, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const record = join(ROOT, 'node_modules', '.package-lock.json');
+  const installed = JSON.parse(readFileSync(record, 'utf8')) as { packages: Record<string, unknown> };
+  const wanted = Object.entries(lock.packages).filter(([path]) => path !== '');
+  // Every package the lockfile names is installed as it names it, except optional ones for other platforms.
+  const drift = [
+    ...wanted.filter(([path, entry]) => (installed.packages[path] === undefined ? !entry.optional : JSON.stringify(installed.packages[path]) !== JSON.stringify(entry))).map(([path]) => path),
+    ...Object.keys(installed.packages).filter((path) => !(path in lock.packages)),
+  ];
+  if (drift.length) throw new Error(`the checkout's node_modules is not package-lock.json's install (run \`npm ci\`): ${drift.slice(0, 5).join(', ')}`);
+  const linked = await run(['cp', '-al', join(ROOT, 'node_modules'), join(stageDir, 'node_modules')], { env, timeoutMs: 60_000 });
+  if (linked.code !== 0) throw new Error(`cp -al node_modules exited ${linked.code}: ${linked.stderr}`);
+  const stageRecord = join(stageDir, 'node_modules', '.package-lock.json');
+  rmSync(stageRecord);
+  cpSync(record, stageRecord);
+  const scripts = (JSON.parse(readFileSync(join(stageDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  for (const name of NPM_CI_SCRIPTS.filter((n) => scripts[n] !== undefined)) {
+    const r = await run(['npm', 'run', name], { cwd: stageDir, env, timeoutMs: 240_000 });
+    if (r.code !== 0) throw new Error(`npm ci's ${name} script (npm run ${name}) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
 function listTree(dir: string, rel = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
@@ -262,12 +305,15 @@ describe('the image build, replayed in a temp folder', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'image-build-'));
+    const record = () => readFileSync(join(ROOT, 'node_modules', '.package-lock.json'), 'utf8');
+    const before = record();
     for (const [i, stage] of stages.entries()) {
       const dir = join(work, stage.name ?? `stage${i}`);
       mkdirSync(dir);
       for (const ins of stage.instructions) {
         if (ins.op === 'WORKDIR') expect(ins.args).toBe('/app');
         else if (ins.op === 'COPY') applyCopy(ins.args, dir, stageDirs);
+        else if (ins.op === 'RUN' && ins.args === NPM_CI) await replayNpmCi(dir, stageEnv(stage));
         else if (ins.op === 'RUN') {
           const r = await run(['sh', '-c', ins.args], { cwd: dir, env: stageEnv(stage), timeoutMs: 240_000 });
           if (r.code !== 0) throw new Error(`RUN ${ins.args} (line ${ins.line}) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
@@ -276,6 +322,8 @@ describe('the image build, replayed in a temp folder', () => {
       if (stage.name) stageDirs.set(stage.name, dir);
       runtimeDir = dir;
     }
+    // The stage's tree was hard-linked from the checkout's: pruning it must have left that one whole.
+    if (record() !== before || !existsSync(join(ROOT, 'node_modules', 'typescript', 'package.json'))) throw new Error("replaying the image build changed the checkout's node_modules");
   }, 300_000);
 
   afterAll(() => {

@@ -197,8 +197,8 @@ export function isSecretName(name: string): boolean {
  * gives it. These are the lists with `mcp.enabled` off; `credentialsOf` adds MCP's.
  */
 export const CREDENTIALS = {
-  web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET'],
-  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'],
+  web: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'ALERTMANAGER_TOKEN', 'INCIDENT_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET', 'CARACAL_SINK_SECRET'],
+  worker: ['REDIS_URL', 'TRIAGE_SIGNING_KEY', 'CARACAL_ADMIN_TOKEN', 'CARACAL_METRICS_BEARER', 'CARACAL_COORDINATOR_TOKEN', 'CARACAL_APPROVE_TOKEN', 'CARACAL_FIX_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MICROSOFT_APP_PASSWORD', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_API_TOKEN'],
 } as const;
 
 /** With `mcp.enabled` the web serves POST /mcp: it reads MCP_TOKEN, and the Caracal credentials its tools read Caracal with. */
@@ -208,8 +208,16 @@ export function credentialsOf(component: 'web' | 'worker', mcp = false): readonl
   return component === 'web' && mcp ? [...CREDENTIALS.web, ...MCP_WEB_CREDENTIALS] : CREDENTIALS[component];
 }
 
-/** Whether a variable reaches a component: every plain setting does; a credential only where it is read; the admin token file where Caracal is read. */
+/** Token files the chart mounts, by the variable that names the file: the approve and fix tokens reach workers only. */
+export const TOKEN_FILES = ['CARACAL_ADMIN_TOKEN_FILE', 'CARACAL_APPROVE_TOKEN_FILE', 'CARACAL_FIX_TOKEN_FILE'] as const;
+
+/**
+ * Whether a variable reaches a component: every plain setting does; a credential only where it
+ * is read; the admin token file where Caracal is read (workers, and the web with MCP); the act
+ * token files only to workers.
+ */
 export function readBy(component: 'web' | 'worker', name: string, mcp = false): boolean {
   if (name === 'CARACAL_ADMIN_TOKEN_FILE') return component === 'worker' || mcp;
+  if ((TOKEN_FILES as readonly string[]).includes(name)) return component === 'worker';
   return !isSecretName(name) || credentialsOf(component, mcp).includes(name);
 }

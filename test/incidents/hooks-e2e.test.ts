@@ -17,6 +17,8 @@ const PD_SECRET = 'pd-signing-secret-0123456789';
 const HOOK_SECRET = 'hook-secret-0123456789abcdef0123';
 const FIX = join(__dirname, '..', 'fixtures', 'incidents');
 const fixture = (p: string) => readFileSync(join(FIX, p), 'utf8');
+/** A PagerDuty fixture as if it had just happened (`minutesAgo`): older events are refused as replays. */
+const recent = (p: string, minutesAgo: number) => fixture(p).replace(/"occurred_at": "[^"]+"/, `"occurred_at": "${new Date(Date.now() - minutesAgo * 60_000).toISOString()}"`);
 
 let stack: SlackStack;
 beforeAll(async () => {
@@ -62,14 +64,14 @@ describe('PagerDuty', () => {
   const pd = (body: string, sig = signPagerDuty(body, ['an-old-secret-000000', PD_SECRET])) => post('/hooks/pagerduty', body, { 'x-pagerduty-signature': sig });
 
   it('incident.triggered opens one triage, a redelivery posts nothing new, incident.resolved resolves it', async () => {
-    const body = fixture('pagerduty-v3/incident.triggered.json');
+    const body = recent('pagerduty-v3/incident.triggered.json', 10);
     const opened = await pd(body);
     expect(opened.body.action).toBe('opened');
     expect((await pd(body)).body.action).toBe('duplicate');
     await stack.slack.waitFor(() => cards('C0ONCALL').some((c) => String(c.card.blocks).includes('Incident from PagerDuty')), 20_000);
-    const acked = await pd(fixture('pagerduty-v3/incident.acknowledged.json'));
+    const acked = await pd(recent('pagerduty-v3/incident.acknowledged.json', 8));
     expect(acked).toMatchObject({ status: 200, body: { action: 'ignored' } });
-    const resolved = await pd(fixture('pagerduty-v3/incident.resolved.json'));
+    const resolved = await pd(recent('pagerduty-v3/incident.resolved.json', 1));
     expect(resolved.body).toMatchObject({ action: 'resolved', triageId: opened.body.triageId });
     expect(cards('C0ONCALL').filter((c) => String(c.card.blocks).includes('Incident from PagerDuty'))).toHaveLength(1);
   }, 30_000);

@@ -37,7 +37,7 @@ describe('the example routes file', () => {
     if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
     expect(r.warnings).toEqual([]);
     const t = r.table;
-    expect(t.routes.map((x) => x.name)).toEqual(['access-safety', 'audit-security', 'payments-zone', 'replays', 'pagerduty-caracal', 'critical', 'the-rest']);
+    expect(t.routes.map((x) => x.name)).toEqual(['approvals', 'access-safety', 'audit-security', 'payments-zone', 'replays', 'pagerduty-caracal', 'critical', 'the-rest']);
     expect(t.thresholds).toEqual([{ index: 0, name: 'staging', match: { zone: ['zone-staging'] }, set: { minDenials: 20, windowMs: 600_000, baselineFactor: 0 } }]);
     const to = (f: Partial<RoutingFacts>): unknown => {
       const d = routeIncident(t, facts(f));
@@ -49,6 +49,11 @@ describe('the example routes file', () => {
     expect(to({ source: 'pagerduty', service: { id: 'POTHER1', name: 'Caracal production' }, severity: 'HIGH' })).toBe('pagerduty-caracal');
     expect(to({ source: 'pagerduty', service: { id: 'POTHER1', name: 'Billing' }, severity: 'high' })).toBe('critical');
     expect(to({ alertname: 'CaracalAuditDLQNonEmpty', severity: 'warning' })).toBe('the-rest');
+    // Caracal's approval holds (source caracal): by tier, ignoring case; other tiers fall through.
+    expect(to({ source: 'caracal', zone: 'zone-payments', tier: 'HIGH', application: 'app-1' })).toBe('approvals');
+    expect(to({ source: 'caracal', zone: 'zone-payments', tier: 'low', application: 'app-1' })).toBe('payments-zone');
+    // An incident never matches a route that names the approval keys.
+    expect(to({ alertname: 'CaracalAuditDLQNonEmpty', severity: 'critical' })).toBe('critical');
   });
 });
 
@@ -155,7 +160,7 @@ describe('errors name the file, the entry and the key', () => {
     [
       'a misspelt match key',
       'routes:\n  - name: gateway\n    match:\n      severty: critical\n    to: slack:C0GATEWAY01\n',
-      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone, application, resource, reason)`],
+      [`TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "gateway" (line 2): match.severty: unknown key (expected source, alertname, severity, component, service, zone, tier, application, resource, reason)`],
     ],
     [
       'a misspelt entry key',
@@ -174,7 +179,7 @@ describe('errors name the file, the entry and the key', () => {
       'an unknown source and the generic one',
       'routes:\n  - name: s\n    match: { source: [prometheus, generic] }\n    to: slack:C0AAAAAAAA1\n',
       [
-        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager, pagerduty or watch)`,
+        `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: "prometheus" is not a source (expected alertmanager, pagerduty, watch or caracal)`,
         `TRIAGE_ROUTES_FILE: ${FILE}: routes[0] "s" (line 2): match.source: the generic hook names its channel in the body, so routes never see it; remove "generic"`,
       ],
     ],

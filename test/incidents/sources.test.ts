@@ -26,7 +26,16 @@ describe('receiveIncident', () => {
 
     const pdBody = readFileSync(join(FIX, 'pagerduty-v3', 'incident.resolved.json'));
     const pdHeaders = { 'x-pagerduty-signature': signPagerDuty(pdBody, [PD]) };
-    expect(receiveIncident(pagerDutySource(PD), pdHeaders, pdBody, NOW)).toMatchObject({ kind: 'accepted', triage: { source: 'pagerduty', signal: 'resolved' } });
+    // A minute after it occurred (the fixture's occurred_at is 2026-11-30T08:41:27.930Z).
+    const pdNow = new Date('2026-11-30T08:42:27Z');
+    expect(receiveIncident(pagerDutySource(PD), pdHeaders, pdBody, pdNow)).toMatchObject({ kind: 'accepted', triage: { source: 'pagerduty', signal: 'resolved', occurredAt: Date.parse('2026-11-30T08:41:27.930Z') } });
+    // The same signed body a day later: a replay, refused (401), however well signed.
+    expect(receiveIncident(pagerDutySource(PD), pdHeaders, pdBody, NOW)).toEqual({
+      kind: 'replayed',
+      status: 401,
+      message: 'the event occurred at 2026-11-30T08:41:27.930Z, more than 1 h ago: refused as a replay (PAGERDUTY_REPLAY_WINDOW)',
+    });
+    expect(receiveIncident(pagerDutySource(PD, 2 * 86_400_000), pdHeaders, pdBody, NOW)).toMatchObject({ kind: 'accepted' });
 
     const hookBody = readFileSync(join(FIX, 'generic', 'request.json'));
     expect(receiveIncident(genericHookSource(HOOK, CHANNEL_ADDRESSES), signGenericHook(hookBody, HOOK, NOW_S), hookBody, NOW)).toMatchObject({ kind: 'accepted', triage: { source: 'generic' } });

@@ -63,6 +63,20 @@ describe('Alertmanager group → triage', () => {
     expect(lifecycleAction(resolved, null)).toBe('ignore');
   });
 
+  it('times each notice by its alerts (latest start of a firing one, end of a resolved one), so an older notice is stale', () => {
+    const [first, grown, resolved] = ['firing.json', 'firing-grown.json', 'resolved.json'].map(am);
+    expect(first.occurredAt).toBe(Date.parse('2026-12-01T21:01:34.61Z'));
+    expect(resolved.occurredAt).toBeGreaterThan(grown.occurredAt!);
+    const applied = (t: typeof first, status: 'open' | 'resolved' | 'closed') => ({ status, alertsDigest: t.alertsDigest, lastEventAt: t.occurredAt });
+    expect(lifecycleAction(grown, applied(resolved, 'resolved'))).toBe('stale');
+    expect(lifecycleAction(first, applied(resolved, 'closed'))).toBe('stale');
+    // The same time is no older: a repeat notification of a group whose triage was closed in chat opens a new one.
+    expect(lifecycleAction(grown, applied(grown, 'closed'))).toBe('open');
+    expect(lifecycleAction(grown, applied(grown, 'open'))).toBe('ignore');
+    // A notice without a time is never stale.
+    expect(lifecycleAction({ ...first, occurredAt: null }, applied(resolved, 'resolved'))).toBe('open');
+  });
+
   it('gives the revocation guide, the zone from the label, and the card title and alerts', () => {
     const t = am('firing.json');
     expect(t.guide).toMatchObject({ alertname: 'CaracalGatewayRevocationSnapshotStale', surface: 'revocation' });

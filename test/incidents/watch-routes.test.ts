@@ -76,7 +76,7 @@ describe('routing a deny pattern (source: watch)', () => {
     expect(a.incidentKey).toBe(b.incidentKey);
     expect(a.incidentKey).toMatch(/^watch-[0-9a-f]{32}$/);
     expect(a.deliveryKey).not.toBe(b.deliveryKey);
-    expect(a).toMatchObject({ source: 'watch', input: { requestId: 'req-1', zoneId: 'zone-prod' }, occurredAt: '2026-12-01T14:02:11.000Z' });
+    expect(a).toMatchObject({ source: 'watch', input: { requestId: 'req-1', zoneId: 'zone-prod' }, occurredAt: Date.parse('2026-12-01T14:02:11.000Z') });
   });
 });
 

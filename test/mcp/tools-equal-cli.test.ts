@@ -70,10 +70,10 @@ function errorWithRequestId(s: Scenario): string {
 const secrets = (): string[] => [...SEEDED_SECRETS, sim.tokens.globalRead, sim.tokens.globalWrite, sim.tokens.zoneRead, sim.metricsBearer, sim.coordinatorToken, MCP_TOKEN, SIGNING_KEY];
 
 describe('the tools', () => {
-  it('are listed alike over stdio and HTTP: triage_request, explain_error, get_bundle, recent_denials, all read-only, each saying what it cannot know', async () => {
-    for (const c of [stdio, http]) {
+  it('are listed alike over stdio and HTTP: triage_request, explain_error, get_bundle, recent_denials, all read-only, each saying what it cannot know; serve has the store, so list_triages and get_triage too (test/mcp/stored-triages.test.ts)', async () => {
+    for (const [c, store] of [[stdio, []], [http, ['list_triages', 'get_triage']]] as const) {
       const { tools } = await c.client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['triage_request', 'explain_error', 'get_bundle', 'recent_denials']);
+      expect(tools.map((t) => t.name)).toEqual(['triage_request', 'explain_error', 'get_bundle', 'recent_denials', ...store]);
       for (const t of tools) {
         expect({ tool: t.name, readOnly: t.annotations?.readOnlyHint, destructive: t.annotations?.destructiveHint }).toEqual({ tool: t.name, readOnly: true, destructive: false });
         expect({ tool: t.name, says: /What it proves:[\s\S]*What it cannot know:/.test(t.description ?? '') }).toEqual({ tool: t.name, says: true });

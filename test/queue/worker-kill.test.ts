@@ -39,10 +39,12 @@ describe('a worker process killed with SIGKILL mid-job', () => {
     const ids = [await h.startTriage(), await h.startTriage()];
     const childCalls = async (): Promise<Recorded[]> => (await h.redis.lrange(callsKey, 0, -1)).map((s) => JSON.parse(s) as Recorded);
     // Kill once the child has posted two steps of the first triage and is waiting on Caracal for
-    // the next: Caracal turns slow, in-flight posts settle, then SIGKILL. (A kill between a chat
-    // call and its posted-marker would repost that one message: the at-least-once window.)
+    // the next: Caracal turns slow, the child's chat is held (a call after this reaches nothing),
+    // the posts it made settle, then SIGKILL. (A kill between a chat call and its posted-marker
+    // would repost that one message: the at-least-once window, which the hold keeps closed.)
     await waitFor('child to post two steps', async () => (await childCalls()).filter((c) => c.triageId === ids[0] && c.method === 'postStep').length >= 2, 20_000, 10);
     h.sim.setLatency({ '*': 3000 });
+    await h.redis.set(`${callsKey}:hold`, '1');
     // Settled: every post the child made is also marked posted in the store (on a loaded
     // machine the child can be descheduled between the two for longer than any pause).
     const marked = async (c: Recorded): Promise<boolean> => {

@@ -39,8 +39,11 @@ describe('where a triage stands, in words', () => {
     expect(stateWords(resolved)).toEqual({ phrase: 'Resolved', by: { kind: 'user', id: 'U0BOB0001', name: 'bob' }, needsYou: false });
     expect(stateText(resolved)).toBe('Resolved by bob');
     expect(stateText(triageRecord({ state: 'abandoned' }))).toMatch(/^Abandoned/);
+    const stopped = triageRecord({ state: 'failed', failure: { stage: 'collect', job: 'collect', reason: 'READONLY', at: '2026-12-06T13:00:00Z', from: 'locating' } });
+    expect(stateWords(stopped)).toEqual({ phrase: 'Needs you: stopped, collecting evidence failed; Retry starts it again', by: null, needsYou: true });
+    expect(stateText({ ...stopped, failure: { ...stopped.failure!, stage: 'post', job: 'post_card' } })).toBe('Needs you: stopped, posting to chat failed; Retry starts it again');
     // Never the machine's words or its counter.
-    for (const r of [triageRecord(), resolved]) expect(stateText(r)).not.toMatch(/version|routed|walking|locating/i);
+    for (const r of [triageRecord(), resolved, stopped]) expect(stateText(r)).not.toMatch(/version|routed|walking|locating/i);
   });
 });
 

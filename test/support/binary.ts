@@ -112,8 +112,11 @@ export function runBinary(args: string[], env: Record<string, string>, timeoutMs
   return runCli(args, { env, timeoutMs, nodeArgs });
 }
 
-/** Resolves with stdout so far once `pattern` appears in it. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+/**
+ * Resolves with stdout so far once `pattern` appears in it. The default wait is long because it
+ * only bounds a failure: starting Node and loading the bot takes seconds on a loaded 2-core machine.
+ */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${pattern} on stdout within ${timeoutMs} ms; got: ${out}`)), timeoutMs);

@@ -45,7 +45,7 @@ export type ConnectorFailure =
   | { status: 403 | 404; roster: true }
   | { status: 400 | 401 | 403 | 404; code: string; message: string };
 
-type Match = (call: Pick<ConnectorCall, 'method' | 'kind' | 'conversationId' | 'activityId'>) => boolean;
+type Match = (call: Pick<ConnectorCall, 'method' | 'kind' | 'conversationId' | 'activityId' | 'body'>) => boolean;
 
 export interface Hold {
   /** Resolves once a matching call has arrived and is being held. */

@@ -10,6 +10,10 @@
  * include_all_metadata), can enforce Slack's ~1 message/s/channel on chat.postMessage with
  * 429 + Retry-After, and can hold its answer to a post it has already stored (the window in
  * which a worker dies having posted but not heard back).
+ *
+ * It opens dialogs (views.open, kept in `dialogs`; Home tabs published with views.publish are
+ * in `views`) and can hold the app to its scopes: with `scopes` set, usergroups.users.list
+ * without `usergroups:read` answers `missing_scope` as Slack does.
  */
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -21,6 +25,8 @@ export interface SlackCall {
   body: Record<string, string>;
   token: string | null;
   at: number;
+  /** Set when the fake refused the call: the error it answered (`ratelimited` for a 429). */
+  refused?: string;
 }
 
 export interface ResponseUrlPost {
@@ -82,6 +88,10 @@ export interface FakeSlackApi {
   uploads: Array<{ fileId: string; content: string }>;
   channels: Map<string, FakeChannel>;
   usergroups: Map<string, string[]>;
+  /** The bot token's scopes; null (default): every method is allowed. */
+  scopes: Set<string> | null;
+  /** Dialogs opened with views.open: the trigger and the view as sent (parsed). */
+  dialogs: Array<{ triggerId: string; view: Record<string, unknown> }>;
   /** users.conversations: the channels each user is in (as the bot sees them). */
   memberships: Map<string, string[]>;
   /** Home tabs published with views.publish, in order. */
@@ -162,6 +172,8 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     uploads: [],
     channels: new Map(),
     usergroups: new Map(),
+    scopes: null,
+    dialogs: [],
     memberships: new Map(),
     views: [],
     latencyMs: 0,
@@ -205,6 +217,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
       api.uploads.length = 0;
       api.messages.length = 0;
       api.views.length = 0;
+      api.dialogs.length = 0;
       api.rateLimited = {};
       overrides.clear();
       rate = null;
@@ -317,6 +330,12 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
           },
         };
       }
+      case 'views.open': {
+        const view = parseJson<Record<string, unknown>>(body.view);
+        if (!view || !body.trigger_id) return { body: { ok: false, error: 'invalid_arguments' } };
+        api.dialogs.push({ triggerId: body.trigger_id, view });
+        return { body: { ok: true, view: { id: `V${String(api.dialogs.length).padStart(8, '0')}`, ...view } } };
+      }
       case 'views.publish': {
         const view = parseJson<FakeSlackApi['views'][number]['view']>(body.view);
         if (!body.user_id || !view || view.type !== 'home') return { body: { ok: false, error: 'invalid_arguments' } };
@@ -330,6 +349,7 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
         return { body: { ok: true, channels: ids.map((id) => ({ id })), response_metadata: { next_cursor: '' } } };
       }
       case 'usergroups.users.list': {
+        if (api.scopes && !api.scopes.has('usergroups:read')) return { body: { ok: false, error: 'missing_scope', needed: 'usergroups:read' } };
         const users = api.usergroups.get(body.usergroup);
         return users ? { body: { ok: true, users } } : { body: { ok: false, error: 'no_such_subteam' } };
       }
@@ -380,9 +400,11 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     const body = Object.fromEntries(new URLSearchParams(raw));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
     const callToken = bearer ?? body.token ?? null;
-    api.calls.push({ method, body, token: callToken, at: Date.now() });
+    const call: SlackCall = { method, body, token: callToken, at: Date.now() };
+    api.calls.push(call);
     // Socket Mode's apps.connections.open is the one method called with the app-level token.
     if (callToken !== (method === 'apps.connections.open' ? appToken : token)) {
+      call.refused = 'invalid_auth';
       send(res, 200, { ok: false, error: 'invalid_auth' });
       return;
     }
@@ -392,19 +414,22 @@ export async function startFakeSlackApi(opts: { token?: string; appToken?: strin
     if (o) {
       if ('status' in o) {
         api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
+        call.refused = 'ratelimited';
         send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(o.retryAfter) });
       } else {
+        call.refused = o.error;
         send(res, 200, { ok: false, error: o.error });
       }
       return;
     }
     const a = answer(method, body);
     if (a.status === 429) api.rateLimited[method] = (api.rateLimited[method] ?? 0) + 1;
+    if (a.body.ok === false) call.refused = a.status === 429 ? 'ratelimited' : String(a.body.error);
     const rule = a.status === undefined ? holds.find((h) => h.method === method && (h.times === undefined || h.times > 0) && (!h.match || h.match(body))) : undefined;
     if (rule) {
       // Stored, but the answer waits: the caller cannot know whether its post went through.
       if (rule.times !== undefined) rule.times--;
-      api.held.push(api.calls[api.calls.length - 1]!);
+      api.held.push(call);
       await new Promise<void>((r) => waiting.push(r));
       if (res.destroyed) return;
     }

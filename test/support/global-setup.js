@@ -1,6 +1,6 @@
 // Jest global setup: when REDIS_URL is not given (e.g. `npm test` on a laptop), start a
 // throwaway redis-server on a free loopback port for the whole run. `.ci/run` starts its own
-// and passes REDIS_URL.
+// and passes REDIS_URL. Either way each jest worker uses its own database on it (worker-redis.js).
 const { spawn } = require('node:child_process');
 const net = require('node:net');
 

@@ -28,9 +28,9 @@ export interface HalfRedis {
  * The service as a web process opens it (role `web`: the fail-fast producer connection), or
  * over worker connections that wait out a Redis restart (role `worker`, as `start` shares them).
  */
-export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'redis' | 'logger'> & { role?: RedisRole }): Promise<RedisTriageService> {
+export async function openService(o: HalfRedis & Omit<TriageServiceOptions, 'redis' | 'logger'> & { role?: RedisRole; incidentRetentionMs?: number }): Promise<RedisTriageService> {
   const logger = o.logger ?? pino({ level: 'silent' });
-  const redis = openTriageRedis({ url: o.redisUrl, role: o.role ?? 'web', signingKey: o.signingKey, prefix: o.prefix, metrics: triageMetrics(o.registry), logger });
+  const redis = openTriageRedis({ url: o.redisUrl, role: o.role ?? 'web', signingKey: o.signingKey, prefix: o.prefix, metrics: triageMetrics(o.registry), logger, incidentRetentionMs: o.incidentRetentionMs });
   try {
     await redis.whenReady(5000);
   } catch (e) {
@@ -67,7 +67,7 @@ export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPort
   const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
   const f = config.followUp;
   const followUp = { redactor: engine.redactor, staleAfterMs: f.abandonAfterMs, remindAfterMs: f.remindAfterMs, pagerduty: f.pagerduty, notes: f.notes };
-  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, ...followUp, ...o, ports: engine.ports, redis });
+  const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, deployments: engine.deployments, ...followUp, ...o, ports: engine.ports, redis });
   return {
     ...half,
     async close(timeoutMs) {

@@ -9,7 +9,7 @@ import { STEP_TITLES } from '../../src/triage/model';
 import type { TriageRecord } from '../../src/triage/record';
 import { z } from 'zod';
 import { PlatformName } from '../../src/chat/address';
-import { ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from '../../src/chat/port';
+import { ChatPermanentError, ChatRateLimitedError, type ChatCapabilities, type ChatPort, type Destination, type MessageRef, type Platform } from '../../src/chat/port';
 
 export type MemoryCallMethod = 'postCard' | 'updateCard' | 'postStep' | 'postSteps' | 'postBundle' | 'postNotice';
 
@@ -29,6 +29,8 @@ export interface MemoryCall {
   key?: string;
   /** The card's ref (for postCard, the ref it created). */
   ref?: MessageRef;
+  /** A reply's own ref (postStep, postSteps, postBundle): what the call returns and findPost finds. */
+  reply?: MessageRef;
   /** Channel or conversation it went to. */
   conversation: string;
   text: string;
@@ -95,20 +97,28 @@ export function renderBundleText(t: TriageRecord): string {
 
 /** The memory port's own addresses: a conversation name (`channel`), and a message id once posted. */
 const MemoryAddress = z.looseObject({ platform: PlatformName, channel: z.string().min(1) });
-const conversationOf = (w: Destination | MessageRef): string => MemoryAddress.parse(w).channel;
+type MemoryAddress = z.infer<typeof MemoryAddress>;
 
 export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
   const platform = opts.platform ?? 'slack';
+  /** Like a real port: another platform's address, or one it cannot read, is refused for good. */
+  const read = (w: Destination | MessageRef): MemoryAddress => {
+    const parsed = MemoryAddress.safeParse(w);
+    if (!parsed.success || parsed.data.platform !== platform) throw new ChatPermanentError('wrong_platform', `not a ${platform} memory-port address (${w.platform})`);
+    return parsed.data;
+  };
+  const conversationOf = (w: Destination | MessageRef): string => read(w).channel;
   const calls: MemoryCall[] = [];
   const keep = opts.record ?? true;
   let seq = 0;
   let limited: { n: number; ms: number } = { n: 0, ms: 0 };
   let failing: { n: number; error: Error | null; method?: MemoryCallMethod } = { n: 0, error: null };
 
-  async function call(method: MemoryCallMethod, where: Destination | MessageRef, t: TriageRecord, text: string, step?: StepId, ref?: MessageRef, extra: { steps?: StepId[]; key?: string } = {}): Promise<void> {
+  async function call(method: MemoryCallMethod, where: Destination | MessageRef, t: TriageRecord, text: string, step?: StepId, ref?: MessageRef, extra: { steps?: StepId[]; key?: string } = {}): Promise<MemoryCall> {
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
+    const n = ++seq;
     const base = {
-      seq: ++seq,
+      seq: n,
       at: Date.now(),
       method,
       triageId: t.id,
@@ -118,6 +128,7 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
       text,
       ...(step ? { step } : {}),
       ...(ref ? { ref } : {}),
+      ...(method !== 'postCard' && method !== 'updateCard' ? { reply: { ...read(where), ts: newTs(n) } } : {}),
       ...(extra.steps ? { steps: extra.steps } : {}),
       ...(extra.key ? { key: extra.key } : {}),
     };
@@ -137,11 +148,11 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     if (keep) calls.push(entry);
     if (opts.onCall) await opts.onCall(entry);
     if (toThrow) throw toThrow;
+    return entry;
   }
 
-  const newRef = (dest: Destination, n: number): MessageRef => ({ ...MemoryAddress.parse(dest), ts: `${1_700_000_000 + n}.${String(n).padStart(6, '0')}` });
+  const newRef = (dest: Destination, n: number): MessageRef => ({ ...read(dest), ts: `${1_700_000_000 + n}.${String(n).padStart(6, '0')}` });
 
-  const reply = (ref: MessageRef): MessageRef => ({ ...MemoryAddress.parse(ref), ts: newTs(seq) });
   const newTs = (n: number): string => `${1_700_000_000 + n}.${String(n).padStart(6, '0')}`;
 
   const port: MemoryChatPort = {
@@ -160,23 +171,19 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     },
     async postStep(ref, triage, step, o) {
       if (o?.found) return o.found.ref;
-      await call('postStep', ref, triage, renderStepText(triage, step), step, ref, { steps: [step], key: o?.identity?.key });
-      return reply(ref);
+      return (await call('postStep', ref, triage, renderStepText(triage, step), step, ref, { steps: [step], key: o?.identity?.key })).reply!;
     },
     async postSteps(ref, triage, steps, o) {
       if (o?.found) return o.found.ref;
-      await call('postSteps', ref, triage, renderStepsText(triage, steps), steps[0], ref, { steps, key: o?.identity?.key });
-      return reply(ref);
+      return (await call('postSteps', ref, triage, renderStepsText(triage, steps), steps[0], ref, { steps, key: o?.identity?.key })).reply!;
     },
     async postBundle(ref, triage, o) {
       if (o?.found) return o.found.ref;
-      await call('postBundle', ref, triage, renderBundleText(triage), undefined, ref, { key: o?.identity?.key });
-      return reply(ref);
+      return (await call('postBundle', ref, triage, renderBundleText(triage), undefined, ref, { key: o?.identity?.key })).reply!;
     },
     async postNotice(ref, triage, key, o) {
       if (o?.found) return o.found.ref;
-      await call('postNotice', ref, triage, renderNoticeText(triage, key, platform), undefined, ref, { key: o?.identity?.key ?? key });
-      return reply(ref);
+      return (await call('postNotice', ref, triage, renderNoticeText(triage, key, platform), undefined, ref, { key: o?.identity?.key ?? key })).reply!;
     },
     async permalink(ref) {
       const r = MemoryAddress.extend({ ts: z.string() }).safeParse(ref);
@@ -201,7 +208,7 @@ export function createMemoryPort(opts: MemoryPortOptions = {}): MemoryChatPort {
     port.findPost = async (_where, identity) => {
       const c = calls.find((x) => x.outcome === 'ok' && x.triageId === identity.triageId && x.key === identity.key);
       if (!c) return null;
-      return { ref: c.method === 'postCard' && c.ref ? c.ref : { ...MemoryAddress.parse(c.ref), ts: newTs(c.seq) } };
+      return { ref: c.method === 'postCard' ? c.ref! : c.reply! };
     };
   }
   return port;

@@ -50,7 +50,8 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startRedis(opts: { persistence?: boolean; port?: number } = {}): Promise<TestRedis> {
+/** `evictionPolicy`: maxmemory-policy (default noeviction, as the bot requires). `args`: more server options. */
+export async function startRedis(opts: { persistence?: boolean; port?: number; evictionPolicy?: string; args?: string[] } = {}): Promise<TestRedis> {
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'caracal-triage-redis-'));
   let child: ChildProcess | null = null;
@@ -58,10 +59,11 @@ export async function startRedis(opts: { persistence?: boolean; port?: number } 
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
-    '--maxmemory-policy', 'noeviction',
+    '--maxmemory-policy', opts.evictionPolicy ?? 'noeviction',
     '--save', '',
     '--appendonly', opts.persistence ? 'yes' : 'no',
     '--appendfsync', 'always',
+    ...(opts.args ?? []),
   ];
   const launch = async (): Promise<void> => {
     child = spawn('redis-server', args, { stdio: 'ignore' });

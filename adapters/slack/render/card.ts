@@ -16,10 +16,14 @@ import { nameOf, withNames } from '../../../src/triage/names';
 import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { watchBlock } from '../../../src/chat/render/watch';
+import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
+import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
+import { proposeFixButton } from '../../../src/act/fix/button';
 import { NOT_CHECKED_EMOJI, PENDING_EMOJI, STATE_EMOJI, VERDICT_EMOJI } from './emoji';
+import { proposeFixBlock } from './act-message';
 import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
@@ -34,6 +38,8 @@ export interface CardOptions {
    * Absent: not posted yet.
    */
   bundleLink?: string | null;
+  /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
+  proposeFix?: boolean;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }
@@ -73,12 +79,16 @@ function summaryText(r: TriageRecord, links: TriageLinks, bundleLink?: string | 
   else if (r.state === 'escalated') lines.push(`${STATE_EMOJI.escalated} *Escalated*${lastActor(r, 'escalate')}.`);
   if (r.state === 'escalated') lines.push(bundleLine(bundleLink));
   if (r.state === 'abandoned') lines.push(abandonedLine(r));
+  const failure = failureParts(r);
+  if (failure) lines.push(`${STATE_EMOJI.failed} *Stopped: ${failure.title}* (${failure.progress}). Last error: ${code(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '*Retry*')}`);
   const d = r.diagnosis;
   if (d) {
     lines.push(
       `:rotating_light: *Failing surface: ${esc(SURFACE_LABELS[d.surface])}* (${code(d.surface)}), at step ${stepNumber(d.step)} _${esc(STEP_TITLES[d.step])}_`,
       `*Cause:* ${code(d.cause, 120)}: ${sentenceFit(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
+  } else if (failure) {
+    // Said above.
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
     lines.push(`:mag: *Collecting evidence…* ${done} of ${STEP_IDS.length} steps checked so far.`);
@@ -117,6 +127,11 @@ function incidentText(r: TriageRecord): string | null {
   ];
   const links = [i.runbookUrl && `runbook ${esc(i.runbookUrl)}`, i.link && /^https?:\/\//.test(i.link) && `source ${esc(clip(i.link, 300))}`].filter(Boolean);
   if (links.length) lines.push(links.join(' · '));
+  if (i.reopenedFrom) {
+    const prior = i.reopenedFrom;
+    const where = prior.link && prior.link.length <= 500 && SAFE_LINK.test(prior.link) ? `<${prior.link}|its card>` : `triage ${code(prior.triageId)}`;
+    lines.push(`:repeat: *Fired again* after its earlier triage closed: ${where}.`);
+  }
   for (const a of i.alerts.slice(0, INCIDENT_ALERT_LINES)) {
     lines.push(`• ${a.name ? code(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${esc(a.severity)}` : ''} ${a.status}${a.summary ? `: ${escFit(oneLine(a.summary), 160)}` : ''}`);
   }
@@ -154,7 +169,7 @@ const STEP_SUMMARY_CHARS = 230;
 function stepsText(r: TriageRecord): string {
   return STEP_IDS.map((id) => {
     const result = r.steps.find((s) => s.id === id);
-    const pending = r.pending.includes(id);
+    const pending = r.pending.includes(id) && r.state !== 'failed';
     const emoji = pending ? PENDING_EMOJI : result ? VERDICT_EMOJI[result.verdict] : NOT_CHECKED_EMOJI;
     const marker = r.current === id && !isFinal(r) ? ' :arrow_left:' : '';
     const detail = pending
@@ -178,7 +193,7 @@ function historyText(r: TriageRecord): string {
   return [...(earlier > 0 ? [`_${earlier} earlier entries_`] : []), ...shown.map(historyLine)].join('\n');
 }
 
-function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
+function button(r: TriageRecord, opts: Required<Omit<CardOptions, 'now' | 'bundleLink' | 'proposeFix' | 'links'>> & { now: Date }, action: ButtonAction, label: string, extra: { step?: StepId; symptom?: (typeof SYMPTOMS)[number] } = {}): types.Button {
   const value = signButton(
     { triageId: r.id, action, version: r.version, expiresAt: Math.floor(opts.now.getTime() / 1000) + opts.buttonTtlSeconds, ...extra },
     opts.signingKey,
@@ -229,11 +244,14 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const incident = incidentText(r);
   const watch = watchText(r);
   const changes = changesText(r);
+  // Which deployment it reads (several deployments only) and how it was found.
+  const deployment = [deploymentLine(r), deploymentSearchSentence(r)].filter((x): x is string => x !== null);
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
       text: { type: 'plain_text', text: clip(`Caracal triage: ${requestId ?? (r.incident ? oneLine(r.incident.title) : 'readiness first')}`, LIMITS.headerText), emoji: false },
     },
+    ...(deployment.length ? [{ type: 'context' as const, block_id: 'triage:deployment', elements: deployment.map((t, i) => ({ type: 'mrkdwn' as const, text: i === 0 && r.deployment ? `*${escFit(t, 300)}*` : sentenceFit(t, 1500) })) }] : []),
     { type: 'section', block_id: 'triage:summary', text: { type: 'mrkdwn', text: summaryText(r, links, options.bundleLink) } },
     ...(linkLine ? [{ type: 'context' as const, block_id: 'triage:links', elements: [{ type: 'mrkdwn' as const, text: linkLine }] }] : []),
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
@@ -259,8 +277,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
   const actions = walkActions(r);
   if (actions.length > 0) {
     const step = focusStep(r);
-    const onStep = step && r.state !== 'locating' ? { step } : {};
-    if (step && r.state !== 'locating') {
+    const walking = r.state !== 'locating' && r.state !== 'failed';
+    const onStep = step && walking ? { step } : {};
+    if (step && walking) {
       blocks.push({
         type: 'context',
         block_id: 'triage:focus',
@@ -280,6 +299,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
       elements: SYMPTOMS.map((s) => button(r, opts, 'symptom', SYMPTOM_LABELS[s], { symptom: s })),
     });
   }
+  blocks.push(...proposeFixBlock(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
   if (showsExport(r)) {
     blocks.push({ type: 'actions', block_id: 'triage:export', elements: [button(r, opts, 'export', EXPORT_LABEL)] });
   }

@@ -27,4 +27,5 @@ export const STATE_EMOJI: Record<TriageState, string> = {
   resolved: ':white_check_mark:',
   escalated: ':arrow_double_up:',
   abandoned: ':zzz:',
+  failed: ':warning:',
 };

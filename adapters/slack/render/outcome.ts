@@ -48,9 +48,10 @@ const SafeLink = z.url({ protocol: /^https$/ }).regex(/^[^\s|<>]+$/);
  * The same command while its triage is open: a link to that card instead of a second one.
  * The link is built by the worker from auth.test's workspace URL, the channel and the ts.
  */
-export function openText(triageId: string, card: MessageRef | null, link: string | null): string {
+export function openText(triageId: string, card: MessageRef | null, link: string | null, restarted = false): string {
   const safe = link && SafeLink.safeParse(link).success ? link : null;
   const where = safe ? `<${safe}|its card>` : card ? 'its card, above in this channel' : 'its card, about to appear in this channel';
+  if (restarted) return `:repeat: This request's triage had stopped (a job failed, or was lost): it starts again now, on ${where} (triage ${code(triageId)}).`;
   return [
     `:link: This request already has an open triage here: ${where} (triage ${code(triageId)}).`,
     'Click *Fixed, re-check* on the card to run the checks again. Once it is resolved or escalated, the same command starts a new triage.',
@@ -76,7 +77,7 @@ export function outcomeText(outcome: CommandOutcome, facts: StatusFacts, prefix 
     case 'started':
       return startedText(outcome.command, outcome.triageId, outcome.created);
     case 'open':
-      return openText(outcome.triageId, outcome.card, outcome.link);
+      return openText(outcome.triageId, outcome.card, outcome.link, outcome.restarted);
     case 'slow':
       return ':hourglass_flowing_sand: Starting is taking longer than usual; the card will appear in this channel if it starts. Give it a minute before running the command again.';
     case 'unavailable':

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ACTION_PREFIX } from '../render/card';
+import { ACT_ACTION_PREFIX, REASON_VIEW } from '../render/act-message';
 
 export type SlackBodyVerdict = { kind: 'bolt' } | { kind: 'ack'; why: string } | { kind: 'bad'; message: string };
 
@@ -24,6 +25,11 @@ const BlockActions = z.looseObject({
   actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),
 });
 const Interactive = z.looseObject({ type: z.string().min(1) });
+const ViewSubmission = z.looseObject({
+  type: z.literal('view_submission'),
+  user: z.looseObject({ id: z.string().min(1) }),
+  view: z.looseObject({ callback_id: z.string(), private_metadata: z.string().optional() }),
+});
 const EventCallback = z.looseObject({ type: z.literal('event_callback'), event: z.looseObject({ type: z.string().min(1) }) });
 const UrlVerification = z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1) });
 const Envelope = z.looseObject({ type: z.string().min(1) });
@@ -47,10 +53,14 @@ function formBody(raw: string): SlackBodyVerdict {
     if (!parsed.ok) return bad('payload is not JSON');
     const interactive = Interactive.safeParse(parsed.value);
     if (!interactive.success) return bad('payload is not an interaction object with a type');
+    if (interactive.data.type === 'view_submission') {
+      const v = ViewSubmission.safeParse(parsed.value);
+      return v.success && v.data.view.callback_id === REASON_VIEW ? { kind: 'bolt' } : { kind: 'ack', why: 'not one of the bot\'s dialogs' };
+    }
     if (interactive.data.type !== 'block_actions') return { kind: 'ack', why: `interaction type ${interactive.data.type} is not handled` };
     const actions = BlockActions.safeParse(parsed.value);
     if (!actions.success) return bad('block_actions payload without a user or actions');
-    return actions.data.actions.some((a) => a.action_id.startsWith(ACTION_PREFIX)) ? { kind: 'bolt' } : { kind: 'ack', why: 'not one of the bot\'s buttons' };
+    return actions.data.actions.some((a) => a.action_id.startsWith(ACTION_PREFIX) || a.action_id.startsWith(ACT_ACTION_PREFIX)) ? { kind: 'bolt' } : { kind: 'ack', why: 'not one of the bot\'s buttons' };
   }
   if (form.has('command')) return SlashCommand.safeParse(Object.fromEntries(form)).success ? { kind: 'bolt' } : bad('slash command without command, user_id or channel_id');
   return bad('neither a slash command nor an interaction payload');

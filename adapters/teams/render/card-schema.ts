@@ -53,9 +53,24 @@ const CodeBlock = z.strictObject({
   fallback: TextBlock.optional(),
 });
 
-/** What a button carries back: the signed, versioned token of src/commands/button-token.ts. */
-export const ButtonData = z.strictObject({ caracal: z.literal('button'), value: z.string().min(1).max(LIMITS.actionData) });
+/**
+ * What a button carries back: the signed, versioned token of src/commands/button-token.ts
+ * (`button`), or the signed act token of src/act/token.ts (`act`); Teams merges the card's
+ * inputs (an act card's reason box) into it.
+ */
+export const ButtonData = z.strictObject({ caracal: z.enum(['button', 'act']), value: z.string().min(1).max(LIMITS.actionData) });
 export type ButtonData = z.infer<typeof ButtonData>;
+
+/** A text box whose value Teams sends with the card's actions (an act card's reason). */
+const InputText = z.strictObject({
+  type: z.literal('Input.Text'),
+  id: z.string().regex(/^[a-z]{1,32}$/),
+  label: z.string().min(1).max(200).optional(),
+  placeholder: z.string().max(200).optional(),
+  isMultiline: z.boolean().optional(),
+  maxLength: z.number().int().positive().max(2000).optional(),
+  spacing: Spacing.optional(),
+});
 
 const ActionStyle = z.enum(['default', 'positive', 'destructive']);
 
@@ -83,6 +98,7 @@ const ActionSet = z.strictObject({ type: z.literal('ActionSet'), actions: Action
 
 type Element =
   | z.infer<typeof TextBlock>
+  | z.infer<typeof InputText>
   | z.infer<typeof FactSet>
   | z.infer<typeof CodeBlock>
   | z.infer<typeof ActionSet>
@@ -91,6 +107,7 @@ type Element =
 const Element: z.ZodType<Element> = z.lazy(() =>
   z.union([
     TextBlock,
+    InputText,
     FactSet,
     CodeBlock,
     ActionSet,

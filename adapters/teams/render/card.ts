@@ -16,6 +16,8 @@ import { nameOf, withNames } from '../../../src/triage/names';
 import { teamsDateTime, teamsLink, teamsTime } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { watchBlock } from '../../../src/chat/render/watch';
+import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
+import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
 import { headlineOf, recordHeadlineInput } from '../../../src/triage/headline';
 import { STEP_IDS, STEP_TITLES, SYMPTOMS, type StepId } from '../../../src/triage/model';
@@ -23,12 +25,16 @@ import { type AdaptiveCard, CARD_SCHEMA, CARD_VERSION, type CardAction, type Car
 import { fitOutside, outsideText, fitSentence } from './escape';
 import { abandonedLine, escalationLines } from './followup';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
+import { proposeFixButton } from '../../../src/act/fix/button';
+import { proposeFixPart } from './act-card';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button data. */
   signingKey: string;
   now?: Date;
   buttonTtlSeconds?: number;
+  /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
+  proposeFix?: boolean;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }
@@ -68,14 +74,18 @@ function summary(r: TriageRecord, links: TriageLinks): { style: 'attention' | 'g
   if (escalation.length) lines.push(...escalation);
   else if (r.state === 'escalated') lines.push(`${STATE_ICON.escalated} **Escalated**${lastActor(r, 'escalate')}.`);
   if (r.state === 'abandoned') lines.push(abandonedLine(r));
+  const failure = failureParts(r);
+  if (failure) lines.push(`${STATE_ICON.failed} **Stopped: ${failure.title}** (${failure.progress}). Last error: ${fitOutside(failure.reason, 300)}. ${failure.retry.replace(/^Retry/, '**Retry**')}`);
   const d = r.diagnosis;
-  let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : 'emphasis';
+  let style: 'attention' | 'good' | 'accent' | 'warning' | 'emphasis' = r.state === 'resolved' ? 'good' : failure ? 'warning' : 'emphasis';
   if (d) {
     if (r.state !== 'resolved') style = 'attention';
     lines.push(
       `🚨 **Failing surface: ${SURFACE_LABELS[d.surface]}** (${outsideText(d.surface)}), at step ${stepNumber(d.step)} _${STEP_TITLES[d.step]}_`,
       `**Cause:** ${fitOutside(d.cause, 120)}: ${fitSentence(oneLine(withNames(d.summary, r.names)), 1200)} _(confidence: ${d.confidence})_${runbookText(links)}`,
     );
+  } else if (failure) {
+    // Said above.
   } else if (r.state === 'locating') {
     const done = STEP_IDS.length - r.pending.length;
     style = 'accent';
@@ -104,7 +114,7 @@ function summary(r: TriageRecord, links: TriageLinks): { style: 'attention' | 'g
 
 function stepLine(r: TriageRecord, id: StepId): string {
   const result = r.steps.find((s) => s.id === id);
-  const pending = r.pending.includes(id);
+  const pending = r.pending.includes(id) && r.state !== 'failed';
   const icon = pending ? PENDING_ICON : result ? VERDICT_ICON[result.verdict] : NOT_CHECKED_ICON;
   const marker = r.current === id && !isFinal(r) ? ' ⬅️' : '';
   const detail = pending ? '_collecting…_' : result ? `${VERDICT_LABELS[result.verdict]}: ${fitSentence(oneLine(withNames(result.summary, r.names)), STEP_SUMMARY_CHARS)}` : '_not checked_';
@@ -133,6 +143,7 @@ function incidentPart(r: TriageRecord): CardElement[] {
     `**First action:** ${fitOutside(i.firstAction, 500)}`,
     ...(i.runbookUrl ? [`Runbook: ${outsideText(i.runbookUrl)}`] : []),
     ...(i.link && /^https?:\/\//.test(i.link) ? [`Source: ${fitOutside(i.link, 300)}`] : []),
+    ...(i.reopenedFrom ? [`🔁 **Fired again** after its earlier triage closed: triage ${outsideText(i.reopenedFrom.triageId)}${i.reopenedFrom.link ? ` (${fitOutside(i.reopenedFrom.link, 300)})` : ''}.`] : []),
     ...i.alerts.slice(0, 5).map((a) => `• ${a.name ? fitOutside(a.name, 80) : '_unnamed alert_'}${a.severity ? ` ${fitOutside(a.severity, 20)}` : ''} ${a.status}${a.summary ? `: ${fitOutside(a.summary, 160)}` : ''}`),
   ];
   const more = i.moreAlerts + Math.max(0, i.alerts.length - 5);
@@ -171,8 +182,13 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
   const linkLine = linksLine(links);
   const zoneName = nameOf(r.names, 'zones', r.zoneId);
   const state = stateText(r);
+  const line = deploymentLine(r);
+  const search = deploymentSearchSentence(r);
   const body: CardElement[] = [
     text(`Caracal triage: ${requestId ? fitOutside(requestId, 130) : r.incident ? fitOutside(r.incident.title, 130) : 'readiness first'}`, { size: 'large', weight: 'bolder' }),
+    // Which deployment it reads (several deployments only) and how it was found.
+    ...(line ? [text(fitOutside(line, 200), { weight: 'bolder', spacing: 'none' })] : []),
+    ...(search ? [text(fitSentence(search, 1500), { isSubtle: true, spacing: 'small' })] : []),
     { type: 'Container', style: s.style, bleed: true, items: s.lines.map((l) => text(l)) },
     ...(linkLine ? [text(linkLine, { isSubtle: true, size: 'small', spacing: 'small' })] : []),
     ...incidentPart(r),
@@ -201,8 +217,9 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
 
   const actions = walkActions(r);
   const step = focusStep(r);
-  const onStep = step && r.state !== 'locating' ? { step } : {};
-  if (actions.length > 0 && step && r.state !== 'locating') {
+  const walking = r.state !== 'locating' && r.state !== 'failed';
+  const onStep = step && walking ? { step } : {};
+  if (actions.length > 0 && step && walking) {
     body.push(text(`Buttons act on step ${stepNumber(step)} _${STEP_TITLES[step]}_.`, { isSubtle: true, separator: true }));
   }
   if (needsSymptom(r)) {
@@ -210,6 +227,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): Adaptive
     body.push(text('**What does the failing caller see?**', { separator: true }));
     for (const set of chunk(symptoms, 4)) body.push({ type: 'ActionSet', actions: set });
   }
+  body.push(...proposeFixPart(proposeFixButton(r, { ...opts, proposeFix: options.proposeFix })));
   const redactions = r.bundle?.redactions ?? 0;
   body.push(
     text(

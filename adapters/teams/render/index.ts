@@ -5,3 +5,4 @@ export { buildNoticeMessage } from './followup';
 export { AdaptiveCardSchema, ButtonData, CARD_CONTENT_TYPE, CardLimitError, LIMITS, cardBytes, validateCard, type AdaptiveCard } from './card-schema';
 export { outsideText, fitOutside, visible, sentence, fitSentence } from './escape';
 export { VERB_PREFIX, cliCommand } from './parts';
+export { buildReplacedCard } from './replaced';

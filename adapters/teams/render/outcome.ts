@@ -51,6 +51,7 @@ export function teamsOutcomeText(outcome: CommandOutcome, facts: TeamsStatusFact
     case 'started':
       return startedText(outcome.command, outcome.triageId, outcome.created);
     case 'open':
+      if (outcome.restarted) return `🔁 This request's triage had stopped (a job failed, or was lost): it starts again now, on its card in this conversation (triage ${code(outcome.triageId)}).`;
       return outcome.link
         ? `🔁 This request's triage is still open: [its card](${outcome.link}) (triage ${code(outcome.triageId)}). Use **Fixed, re-check** there, or resolve it to start again.`
         : `🔁 This request's triage is still open in this conversation (triage ${code(outcome.triageId)}). Use **Fixed, re-check** on its card, or resolve it to start again.`;

@@ -17,6 +17,7 @@ export const STATE_ICON: Record<TriageState, string> = {
   resolved: '✅',
   escalated: '⏫',
   abandoned: '💤',
+  failed: '⚠️',
 };
 
 export function text(t: string, extra: Omit<TextBlockElement, 'type' | 'text'> = {}): TextBlockElement {

@@ -7,7 +7,7 @@ import type { HistoryEntry, TriageRecord } from '../../triage/record';
 import type { StepId } from '../../triage/model';
 
 /** Every button a card can carry: the walking actions and the symptom choice. */
-export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom', 'export'] as const;
+export const BUTTON_ACTIONS = ['recheck', 'next', 'skip', 'escalate', 'resolve', 'symptom', 'export', 'retry'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** The buttons that change a triage (the machine's events). */
@@ -23,6 +23,7 @@ export const BUTTON_LABELS: Record<WalkAction, string> = {
   skip: 'Skip',
   escalate: 'Escalate',
   resolve: 'Resolved',
+  retry: 'Retry',
 };
 
 /** Resolved or abandoned: the card keeps its content and loses its buttons. */
@@ -46,6 +47,7 @@ export function needsSymptom(r: TriageRecord): boolean {
 export function walkActions(r: TriageRecord): WalkAction[] {
   if (isFinal(r)) return [];
   if (r.state === 'locating') return ['escalate', 'resolve'];
+  if (r.state === 'failed') return ['retry', 'escalate', 'resolve'];
   if (r.state === 'escalated') return ['recheck', 'next', 'skip', 'resolve'];
   return ['recheck', 'next', 'skip', 'escalate', 'resolve'];
 }

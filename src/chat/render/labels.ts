@@ -15,6 +15,7 @@ export const STATE_LABELS: Record<TriageState, string> = {
   resolved: 'Resolved',
   escalated: 'Escalated',
   abandoned: 'Abandoned (no activity)',
+  failed: 'Stopped: a job failed',
 };
 
 export const VERDICT_LABELS: Record<Verdict, string> = {

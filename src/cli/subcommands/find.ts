@@ -5,7 +5,9 @@
  * Human output says where each triage stands in words, names zones, and gives times in this
  * machine's zone (`TZ` honoured); `--json` keeps IDs and ISO 8601 UTC (shapes in the README,
  * report/summary.ts); `--markdown` is the postmortem export (report/markdown.ts), with the
- * bot's audit chain checked when TRIAGE_SIGNING_KEY is set.
+ * bot's audit chain checked when TRIAGE_SIGNING_KEY is set. Everything read passes the
+ * redactor before it is printed, as chat does; the `--json` objects are report/find-json.ts, the
+ * functions the MCP tools list_triages and get_triage answer with.
  *
  * Exit codes: 0 listed or shown; 1 `show` found no such triage; 2 could not run (bad
  * arguments, no REDIS_URL, Redis unreachable).
@@ -15,16 +17,16 @@ import { loadFindConfig, type FindConfig } from '../../app/config';
 import { CHANNEL_ADDRESSES } from '../../app/platforms';
 import { readAuditTrail } from '../../audit/trail';
 import { verifyAuditChain } from '../../audit/verify';
+import { createRedactor, type Redactor } from '../../redact/redact';
 import { outsideText, safeJson } from '../../render/outside-text';
+import { DEFAULT_LIST_LIMIT, listTriagesJson, MAX_LIST_LIMIT, showTriageJson, TRIAGE_ID_EXAMPLE, TriageIdRef, type TriageFinder } from '../../report/find-json';
 import type { AuditTrail, FoundTriage } from '../../report/found';
 import { linkLines } from '../render-report';
 import { postmortemMarkdown } from '../../report/markdown';
 import { triageLinks } from '../../report/links';
 import { stateText } from '../../report/state-words';
-import { showJson, summaryJson, zoneWords } from '../../report/summary';
-import { checkRedis, createWorkerConnection } from '../../store/redis';
-import { createTriageIndex } from '../../store/triage-index';
-import { createTriageStore } from '../../store/triage-store';
+import { zoneWords } from '../../report/summary';
+import { readStoreOnce } from '../../store/one-read';
 import { STEP_IDS, STEP_TITLES } from '../../triage/model';
 import { withNames } from '../../triage/names';
 import { localTime } from '../../time/local';
@@ -46,21 +48,22 @@ export interface ShowOptions {
 
 const safe = (v: unknown): string => outsideText(v);
 
-/** Opens the store for one read; `run` gets the index and the connection (for the audit log). */
-async function withStore<T>(io: CommandIo, run: (config: FindConfig, redis: Redis) => Promise<T>): Promise<T | number> {
+/** What one command reads with: its settings, the connection (for the audit log), the index, the redactor. */
+interface FindRun {
+  config: FindConfig;
+  redis: Redis;
+  finder: TriageFinder;
+  redactor: Redactor;
+}
+
+/** Opens the store for one read (src/store/one-read.ts, as `caracal-triage mcp` reads it). */
+async function withStore<T>(io: CommandIo, run: (r: FindRun) => Promise<T>): Promise<T | number> {
   const config = loadFindConfig(io.env);
-  const unreachable = await checkRedis(config.store.redisUrl, 2000);
-  if (unreachable) {
-    io.stderr.write(`caracal-triage: ${unreachable.message}\n`);
-    return EXIT_CANNOT_RUN;
-  }
-  // A one-off read: a command that cannot be answered fails after one retry instead of waiting.
-  const redis = createWorkerConnection(config.store.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    return await run(config, redis);
-  } finally {
-    redis.disconnect();
-  }
+  const redactor = createRedactor(config.secrets);
+  const read = await readStoreOnce(config.store.redisUrl, ({ redis, finder }) => run({ config, redis, finder, redactor }));
+  if (read.ok) return read.value;
+  io.stderr.write(`caracal-triage: ${read.error.message}\n`);
+  return EXIT_CANNOT_RUN;
 }
 
 const linkContext = (config: FindConfig) => ({ config: config.links, signingKey: config.store.signingKey, now: new Date() });
@@ -85,8 +88,8 @@ function triageLines(f: FoundTriage, config: FindConfig, style: Styler): string[
 }
 
 function parseLimit(text: string | undefined): number {
-  if (text === undefined) return 20;
-  if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 200) throw new UsageError(`--limit ${JSON.stringify(outsideText(text).slice(0, 20))}: give a whole number from 1 to 200`);
+  if (text === undefined) return DEFAULT_LIST_LIMIT;
+  if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIST_LIMIT) throw new UsageError(`--limit ${JSON.stringify(outsideText(text).slice(0, 20))}: give a whole number from 1 to ${MAX_LIST_LIMIT}`);
   return Number(text);
 }
 
@@ -101,13 +104,13 @@ function placeOf(channel: string | undefined): string | undefined {
 export async function runListCommand(opts: ListOptions, io: CommandIo): Promise<number> {
   const limit = parseLimit(opts.limit);
   const place = placeOf(opts.channel);
-  return withStore(io, async (config, redis) => {
-    const index = createTriageIndex(createTriageStore(redis));
-    const page = await index.query({ ...(place ? { place } : {}), open: !!opts.open, limit });
+  const query = { ...(place ? { place } : {}), open: !!opts.open, limit };
+  return withStore(io, async ({ config, finder, redactor }) => {
     if (opts.json) {
-      io.stdout.write(safeJson({ triages: page.triages.map((f) => summaryJson(f, linkContext(config))), more: page.more }, 2) + '\n');
+      io.stdout.write(safeJson(await listTriagesJson(finder, query, linkContext(config), redactor), 2) + '\n');
       return EXIT_OK;
     }
+    const page = redactor.redact(await finder.list(query)).value;
     const style = createStyler(io.stdout, io.env);
     const what = `${opts.open ? 'open ' : ''}triage${page.triages.length === 1 ? '' : 's'}${place ? ` in ${safe(place)}` : ''}`;
     if (page.triages.length === 0) {
@@ -132,7 +135,7 @@ function renderShow(f: FoundTriage, config: FindConfig, style: Styler): string {
   } else {
     out.push(r.state === 'locating' ? 'Still collecting evidence.' : 'No step failed.');
   }
-  out.push(...linkLines({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis }, config.links, style), '');
+  out.push(...linkLines({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis, deployment: r.deployment }, config.links, style), '');
   out.push(style('bold', 'Steps'));
   for (const id of STEP_IDS) {
     const s = r.steps.find((x) => x.id === id);
@@ -146,16 +149,24 @@ function renderShow(f: FoundTriage, config: FindConfig, style: Styler): string {
 
 export async function runShowCommand(triageId: string, opts: ShowOptions, io: CommandIo): Promise<number> {
   if (opts.json && opts.markdown) throw new UsageError('--json and --markdown: give one of them');
-  const id = triageId.trim().toLowerCase();
-  if (!/^tri-[0-9a-z]{10,40}$/.test(id)) throw new UsageError(`triage ID ${JSON.stringify(outsideText(triageId).slice(0, 60))}: a triage ID looks like tri-01jf3k2m4n5p6q7r8s9t0v1w2x (\`caracal-triage list\` shows them)`);
-  return withStore(io, async (config, redis) => {
-    const found = await createTriageIndex(createTriageStore(redis)).get(id);
-    if (!found) {
-      io.stderr.write(`caracal-triage: no triage ${id} (finished triages are kept 7 days; \`caracal-triage list\` shows the ones there are)\n`);
-      return EXIT_FINDING;
+  const ref = TriageIdRef.safeParse(triageId);
+  if (!ref.success) throw new UsageError(`triage ID ${JSON.stringify(outsideText(triageId).slice(0, 60))}: a triage ID looks like ${TRIAGE_ID_EXAMPLE} (\`caracal-triage list\` shows them)`);
+  const id = ref.data;
+  const notFound = (): number => {
+    io.stderr.write(`caracal-triage: no triage ${id} (finished triages are kept 7 days; \`caracal-triage list\` shows the ones there are)\n`);
+    return EXIT_FINDING;
+  };
+  return withStore(io, async ({ config, redis, finder, redactor }) => {
+    if (opts.json) {
+      const json = await showTriageJson(finder, id, linkContext(config), redactor);
+      if (!json) return notFound();
+      io.stdout.write(safeJson(json, 2) + '\n');
+      return EXIT_OK;
     }
-    if (opts.json) io.stdout.write(safeJson(showJson(found, linkContext(config)), 2) + '\n');
-    else if (opts.markdown) io.stdout.write(postmortemMarkdown({ found, trail: await trailOf(redis, config, id), links: linkContext(config) }));
+    const read = await finder.find(id);
+    if (!read) return notFound();
+    const found = redactor.redact(read).value;
+    if (opts.markdown) io.stdout.write(postmortemMarkdown({ found, trail: redactor.redact(await trailOf(redis, config, id)).value, links: linkContext(config) }));
     else io.stdout.write(renderShow(found, config, createStyler(io.stdout, io.env)));
     return EXIT_OK;
   });

@@ -1,7 +1,12 @@
 /**
- * `caracal-triage triage [<request-id>] [--zone Z] [--symptom S] [--error E] [--json]`
- * and `caracal-triage bundle [--zone Z] [--json]`: the whole triage in-process, no Redis
- * (src/triage/run.ts, which the MCP tools run too).
+ * `caracal-triage triage [<request-id>] [--zone Z] [--symptom S] [--error E] [--deployment D] [--json]`
+ * and `caracal-triage bundle [--zone Z] [--deployment D] [--json]`: the whole triage in-process,
+ * no Redis (src/triage/run.ts, which the MCP tools run too).
+ *
+ * With several deployments (CARACAL_DEPLOYMENTS_FILE) and no --deployment, a triage of a request
+ * first looks for it in every deployment (deployment-choice.ts), says where it was found and
+ * triages it there; found in several, it is triaged in each (`--json`: `{results: [report, …]}`);
+ * found in none, the command says which were searched and asks for --deployment (exit 2).
  *
  * Exit codes: 0 nothing failed; 1 a failing surface was found (a Caracal that cannot be reached
  * or read is one: readiness, surface infrastructure); 2 the triage could not run: bad input or
@@ -9,23 +14,25 @@
  * 401; one endpoint's 401 only makes the steps that need it unknown).
  */
 import { z } from 'zod';
-import { loadTerminalConfig } from '../../app/config';
 import { outsideText, quoted, safeJson } from '../../render/outside-text';
 import type { TriageInput } from '../../triage/record';
 import { RequestId, Symptom, SYMPTOMS, ZoneRef, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError, unroutableReason, type RoutedError } from '../../triage/routing';
-import { createTriageEngine, type TriageEngine } from '../../triage/engine';
+import { foundSentence, notFoundSentence } from '../../triage/deployment-search';
+import type { Deployments } from '../../triage/deployments';
 import { runBundle, runTriage } from '../../triage/run';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { startProgress } from '../progress';
 import { renderBundle, renderReport } from '../render-report';
 import { createStyler } from '../style';
-import type { LinksConfig } from '../../report/config';
+import { namedDeployment, openTerminalDeployments, triageTargets } from './deployment-choice';
 
 export interface TriageOptions {
   zone?: string;
   symptom?: string;
   error?: string;
+  /** The deployment to read (its name in CARACAL_DEPLOYMENTS_FILE). */
+  deployment?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -104,44 +111,56 @@ export function buildTriageInput(requestId: string | undefined, opts: TriageOpti
   return { requestId: rid, zoneId: zone, symptom, error, errorRoute };
 }
 
-/** The engine a command reads Caracal through (its settings checked before anything runs), and where its links point. */
-function openEngine(io: CommandIo): { engine: TriageEngine; links: LinksConfig } {
-  const config = loadTerminalConfig(io.env);
-  return { engine: createTriageEngine(config.caracal, config.secrets), links: config.links };
-}
-
-/** Runs `work` with a progress line on stderr, then stops it and closes the engine. */
-async function whileWorking<T>(engine: TriageEngine, progress: { stop(): void }, work: () => Promise<T>): Promise<T> {
+/** Runs `work` with a progress line on stderr, then stops it and closes every deployment's engine. */
+async function whileWorking<T>(deployments: Deployments, progress: { stop(): void }, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
     progress.stop();
-    await engine.close();
+    await deployments.close();
   }
 }
 
 export async function runTriageCommand(requestId: string | undefined, opts: TriageOptions, io: CommandIo): Promise<number> {
   const input = buildTriageInput(requestId, opts);
-  const { engine, links } = openEngine(io);
+  const { deployments, links } = openTerminalDeployments(io.env);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, input.requestId ? `Triaging ${input.requestId}` : input.error ? 'Triaging the pasted error' : 'Checking readiness');
-  const outcome = await whileWorking(engine, progress, () => runTriage(engine, input));
-  if (!outcome.ok) {
-    io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
+  const run = await whileWorking(deployments, progress, async () => {
+    const targets = await triageTargets(deployments, opts.deployment, input.requestId ?? input.errorRoute?.requestId ?? null, input.zoneId);
+    const outcomes = await Promise.all(targets.deployments.map(async (d) => ({ d, outcome: await runTriage(d.engine, input) })));
+    return { search: targets.search, outcomes };
+  });
+  const { search, outcomes } = run;
+  if (search && outcomes.length === 0) {
+    const rid = input.requestId ?? input.errorRoute?.requestId ?? '';
+    io.stderr.write(`caracal-triage: ${notFoundSentence(outsideText(rid), search, `Name it with --deployment NAME (one of ${deployments.names.join(', ')}).`)}\n`);
     return EXIT_CANNOT_RUN;
   }
-  const report = outcome.value;
-  if (opts.json) io.stdout.write(safeJson(report, 2) + '\n');
-  else io.stdout.write(renderReport(report, createStyler(io.stdout, io.env), !!opts.verbose, links));
-  const stale = staleSettingsNote(report, io.settings);
-  if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
-  return report.steps.some((s) => s.verdict === 'fail') ? EXIT_FINDING : EXIT_OK;
+  const failed = outcomes.find((o) => !o.outcome.ok);
+  if (failed && !failed.outcome.ok) {
+    io.stderr.write(`caracal-triage: ${deployments.several ? `${failed.d.name}: ` : ''}${failed.outcome.problem}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+  const reports = outcomes.flatMap(({ d, outcome }) => (outcome.ok ? [{ d, report: outcome.value }] : []));
+  if (opts.json) {
+    io.stdout.write(safeJson(reports.length === 1 ? reports[0]!.report : { results: reports.map((r) => r.report) }, 2) + '\n');
+  } else {
+    const style = createStyler(io.stdout, io.env);
+    if (search) io.stdout.write(style('bold', foundSentence(search)) + '\n\n');
+    io.stdout.write(reports.map(({ d, report }) => (reports.length > 1 ? style('bold', `Deployment ${d.name}`) + '\n' : '') + renderReport(report, style, !!opts.verbose, links)).join('\n'));
+  }
+  for (const { report } of reports) {
+    const stale = staleSettingsNote(report, io.settings);
+    if (stale) io.stderr.write(outsideText(stale.trimEnd()) + '\n');
+  }
+  return reports.some(({ report }) => report.steps.some((s) => s.verdict === 'fail')) ? EXIT_FINDING : EXIT_OK;
 }
 
-export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose'>, io: CommandIo): Promise<number> {
+export async function runBundleCommand(opts: Pick<TriageOptions, 'zone' | 'json' | 'verbose' | 'deployment'>, io: CommandIo): Promise<number> {
   const input = buildTriageInput(undefined, { zone: opts.zone });
-  const { engine } = openEngine(io);
+  const { deployments } = openTerminalDeployments(io.env);
   const progress = opts.json ? startProgress(io.stderr, '') : startProgress(io.stderr, 'Collecting the diagnostic bundle');
-  const outcome = await whileWorking(engine, progress, () => runBundle(engine, input.zoneId));
+  const outcome = await whileWorking(deployments, progress, () => runBundle(namedDeployment(deployments.all, opts.deployment, 'The bundle').engine, input.zoneId));
   if (!outcome.ok) {
     io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
     return EXIT_CANNOT_RUN;

@@ -9,6 +9,7 @@
  */
 import { loadTerminalConfig } from '../../app/config';
 import { createCaracalClient } from '../../caracal/client';
+import { namedDeployment } from './deployment-choice';
 import { CaracalApiError, describeError } from '../../caracal/errors';
 import { outsideText, safeJson } from '../../render/outside-text';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../exit-codes';
@@ -17,11 +18,13 @@ import type { CommandIo } from './triage';
 
 export interface ZonesOptions {
   json?: boolean;
+  /** The deployment whose zones to list (required when the bot serves several). */
+  deployment?: string;
 }
 
 export async function runZonesCommand(opts: ZonesOptions, io: CommandIo): Promise<number> {
   const config = loadTerminalConfig(io.env);
-  const client = createCaracalClient(config.caracal);
+  const client = createCaracalClient(namedDeployment(config.deployments.deployments, opts.deployment, 'zones').caracal);
   try {
     const zones = await client.listZones();
     const rows = zones.map((z) => ({ id: z.id, name: z.name ?? null, slug: z.slug ?? null })).sort((a, b) => (a.name ?? a.slug ?? a.id).localeCompare(b.name ?? b.slug ?? b.id));

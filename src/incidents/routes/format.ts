@@ -6,13 +6,14 @@
  *   routes:                         # tried in order; the first whose match holds wins
  *     - name: access-safety         # optional, unique; shown in logs and errors
  *       match:                      # optional; every key given must hold (absent = matches all)
- *         source: alertmanager      # alertmanager | pagerduty | watch (the deny watcher)
+ *         source: alertmanager      # alertmanager | pagerduty | watch (the deny watcher) | caracal (approval holds, src/act)
  *         alertname: [CaracalGatewayRevocationSnapshotStale, CaracalGatewayRevocationReloadErrors]
  *         severity: critical        # the alert's severity label, or the PagerDuty urgency (high, low)
  *         component: gateway        # the alert's component label (sts, audit, gateway, api, database, platform)
  *         service: PXXXXXX          # PagerDuty service ID or name
- *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title)
- *         application: <app id>     # watch: the denied application
+ *         zone: zone-prod           # the incident's Caracal zone (zone_id / zone label, or zone in the title); a hold's zone
+ *         tier: high                # an approval hold's tier (source caracal)
+ *         application: <app id>     # an approval hold's application ID (source caracal); watch: the denied application
  *         resource: resource://x    # watch: the resource denied
  *         reason: role_scope_mismatch   # watch: the denial's reason (replay_detected for the Gateway's)
  *       to: <platform>:<id>         # a channel address (channel.ts)
@@ -26,7 +27,7 @@
  *       window: 10m                 #   WATCH_WINDOW_S, WATCH_BASELINE_FACTOR
  *       baseline_factor: 5
  *
- * Each match key takes one value or a list (any of them). Severity and source compare
+ * Each match key takes one value or a list (any of them). Severity, source and tier compare
  * without regard to case; the others exactly. An incident no route matches goes to
  * TRIAGE_DEFAULT_CHANNEL; without it the incident is unroutable. The generic hook names its
  * channel in the body and is not routed here. A triage no route covers (the default channel,
@@ -41,11 +42,15 @@ import { escalateSchema, type MentionPlatform } from '../../triage/escalation';
 
 export { THRESHOLD_MATCH_KEYS } from '../watch/thresholds';
 
-export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone', 'application', 'resource', 'reason'] as const;
+export const MATCH_KEYS = ['source', 'alertname', 'severity', 'component', 'service', 'zone', 'tier', 'application', 'resource', 'reason'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
 
-/** Sources a route can name (the generic hook carries its own channel). */
-export const ROUTED_SOURCES = ['alertmanager', 'pagerduty', 'watch'] as const;
+/**
+ * Sources a route can name (the generic hook carries its own channel): `watch`, the deny
+ * watcher's patterns; `caracal`, approval holds from Caracal's notification sink.
+ */
+export const ROUTED_SOURCES = ['alertmanager', 'pagerduty', 'watch', 'caracal'] as const;
+export type RoutedSource = (typeof ROUTED_SOURCES)[number];
 
 /** A message for a wrong value, or "is required" when the key is absent. */
 const orRequired = (message: string) => (issue: { input?: unknown }): string => (issue.input === undefined ? 'is required' : message);
@@ -62,7 +67,7 @@ const SourceValues = Values.transform(asList).superRefine((list, ctx) => {
     if (v === 'generic') {
       ctx.addIssue({ code: 'custom', message: 'the generic hook names its channel in the body, so routes never see it; remove "generic"' });
     } else if (!(ROUTED_SOURCES as readonly string[]).includes(v)) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a source (expected ${ROUTED_SOURCES.slice(0, -1).join(', ')} or ${ROUTED_SOURCES.at(-1)})` });
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a source (expected ${ROUTED_SOURCES.slice(0, -1).join(', ')} or ${ROUTED_SOURCES[ROUTED_SOURCES.length - 1]})` });
     }
   }
 });
@@ -74,6 +79,7 @@ export const RouteMatchSchema = z.strictObject({
   component: Values.transform(asList).optional(),
   service: Values.transform(asList).optional(),
   zone: Values.transform(asList).optional(),
+  tier: Values.transform(asList).optional(),
   application: Values.transform(asList).optional(),
   resource: Values.transform(asList).optional(),
   reason: Values.transform(asList).optional(),

@@ -3,7 +3,7 @@
  * is reported at once, each as one ConfigError line that names the file, the entry (index,
  * name and line) and the key, and says what is wrong:
  *
- *   TRIAGE_ROUTES_FILE: /etc/caracal-triage/routes.yaml: routes[1] "gateway" (line 9): match.severty: unknown key (expected source, alertname, severity, component, service, zone)
+ *   TRIAGE_ROUTES_FILE: /etc/caracal-triage/routes.yaml: routes[1] "gateway" (line 9): match.severty: unknown key (expected source, alertname, severity, component, service, zone, tier, application)
  *   TRIAGE_ROUTES_FILE: /etc/caracal-triage/routes.yaml: line 4, column 5: Map keys must be unique
  *
  * A destination on a platform the bot does not run is an error too. Warnings (a route no

@@ -19,7 +19,7 @@ export type RouteDecision =
     }
   | { ok: false; reason: 'unroutable' | 'platform_not_configured'; message: string };
 
-const CASE_INSENSITIVE: ReadonlySet<MatchKey> = new Set(['source', 'severity']);
+const CASE_INSENSITIVE: ReadonlySet<MatchKey> = new Set(['source', 'severity', 'tier']);
 
 function factValues(facts: RoutingFacts, key: MatchKey): string[] {
   switch (key) {
@@ -50,6 +50,7 @@ export function describeFacts(f: RoutingFacts): string {
   if (f.component) parts.push(`component=${f.component}`);
   if (f.service) parts.push(`service=${f.service.id}${f.service.name ? ` (${f.service.name})` : ''}`);
   if (f.zone) parts.push(`zone=${f.zone}`);
+  if (f.tier) parts.push(`tier=${f.tier}`);
   if (f.application) parts.push(`application=${f.application}`);
   if (f.resource) parts.push(`resource=${f.resource}`);
   if (f.reason) parts.push(`reason=${f.reason}`);

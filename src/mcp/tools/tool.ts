@@ -1,8 +1,8 @@
 /**
  * What one MCP tool is: its name, a description that says what it proves and what it cannot
  * know, a zod input shape (the SDK validates arguments with it and answers bad ones with an
- * `isError` result), an output shape, and `run`. Every tool is read-only: it reads Caracal (or,
- * later, the bot's own records) and changes nothing; approvals and fixes stay with people in chat.
+ * `isError` result), an output shape, and `run`. Every tool is read-only: it reads Caracal or the
+ * bot's own records and changes nothing; approvals and fixes stay with people in chat.
  *
  * `run` returns an answer, never a result: the server (../server.ts) turns it into the MCP
  * result, redacting both the structured content and the text once more on the way out.
@@ -10,12 +10,15 @@
 import type { z } from 'zod';
 import type { DenialReadSettings } from '../../incidents/watch/recent';
 import type { TriageEngine } from '../../triage/engine';
+import type { StoredTriages } from '../triages';
 
-/** What the tools read through: the triage engine, and the deny watcher's thresholds (`recent_denials`); a tool that needs more declares it in `available`. */
+/** What the tools read through: the triage engine, the deny watcher's thresholds (`recent_denials`) and the stored triages; a tool that needs more declares it in `available`. */
 export interface McpToolDeps {
   engine: TriageEngine;
   /** WATCH_* and the routes file's `thresholds:`, as `watch --once` reads them. */
   denials: DenialReadSettings;
+  /** The bot's stored triages; null without REDIS_URL (list_triages and get_triage are then not offered). */
+  triages: StoredTriages | null;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface McpTool<In extends z.ZodRawShape = z.ZodRawShape> {
   inputSchema: In;
   /** The top level of the structured content; inner objects stay open, so a new field is no breaking change. */
   outputSchema: z.ZodRawShape;
+  /** Whether it reads the world outside the bot (Caracal; default) rather than the bot's own records. */
+  openWorld?: boolean;
   /** Whether this server offers the tool (default: always). */
   available?(deps: McpToolDeps): boolean;
   run(args: z.infer<z.ZodObject<In>>, deps: McpToolDeps): Promise<ToolAnswer>;

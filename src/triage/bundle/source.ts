@@ -14,6 +14,8 @@ export interface BundleSource {
   now: () => Date;
   /** How far before the denial `recent_changes` reads the admin audit (ms; default 24 h). */
   changesWindowMs?: number;
+  /** The Caracal deployment read (src/triage/deployments.ts), for the config summary; absent: not named. */
+  deployment?: string;
 }
 
 export type Collector = (source: BundleSource) => Promise<BundleItem>;

@@ -212,6 +212,8 @@ describe('escalated card and repeated commands', () => {
     expect(openText('tri-1', null, null)).toContain('about to appear');
     expect(openText('tri-1', ref, 'javascript:alert(1)')).not.toContain('<javascript');
     expect(openText('tri-1', ref, null)).toContain('*Fixed, re-check*');
+    // Asked again for a triage that had stopped: it says it starts again, not "still open".
+    expect(openText('tri-1', ref, null, true)).toMatch(/^:repeat: This request's triage had stopped \(a job failed, or was lost\): it starts again now, on its card, above in this channel/);
   });
 });
 

@@ -22,6 +22,8 @@ import { createTriageSession } from '../../../src/triage/session';
 import { type Simulator, simulatorConfig, startSimulator } from '../../../sim';
 import { type FakeSlackApi, startFakeSlackApi } from '../../support/fake-slack-api';
 import { SIGNING_SECRET } from '../../support/slack-signing';
+import type { ActConfig } from '../../../src/act/config';
+import { createRedactor } from '../../../src/redact/redact';
 import type { EscalationTargets } from '../../../src/triage/record';
 import type { LinksConfig } from '../../../src/report/config';
 
@@ -29,6 +31,10 @@ export const STACK_SIGNING_KEY = 'stack-triage-signing-key-0123456789abcdef';
 
 export interface SlackStack {
   sim: Simulator;
+  /** The act settings in use (null without `acts`). */
+  acts: ActConfig | null;
+  /** What a worker needs to run the act queue (give it as `act` to startWorkers). */
+  act: WorkerSetOptions['act'];
   slack: FakeSlackApi;
   service: RedisTriageService;
   queues: TriageQueues;
@@ -59,6 +65,10 @@ export interface StackOptions {
   cardDebounceMs?: number;
   /** Incident sources' settings (ALERTMANAGER_TOKEN, TRIAGE_DEFAULT_CHANNEL…): mounts /hooks/*. */
   incidentEnv?: Record<string, string>;
+  /** Acting from chat (src/act), over the defaults of NO_ACTS: the web takes act clicks (and sink deliveries with a sink secret), the workers run the act queue. */
+  acts?: (sim: Simulator) => Partial<ActConfig>;
+  /** Members of Slack user groups, set before the web starts (it loads them then). */
+  usergroups?: Record<string, string[]>;
   /** TRIAGE_ESCALATE, as the web's service is given it. */
   escalation?: EscalationTargets | null;
   /** Where cards' and answers' links point (page, Console, runbook); with publicUrl the page is served. */
@@ -66,6 +76,9 @@ export interface StackOptions {
   /** More Slack settings (TRIAGE_ALLOWED_USERS…). */
   slackEnv?: Record<string, string>;
 }
+
+/** Act settings with nothing on: no sink, no tokens, nobody listed; TTL and timeout short for tests. */
+export const NO_ACTS: ActConfig = { sinkSecrets: [], approveToken: null, fixToken: null, approvers: [], fixers: [], fixConfirmTimeoutMs: 5000, proposalTtlMs: 15 * 60_000 };
 
 let n = 0;
 
@@ -86,20 +99,25 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   const registry = new Registry();
   const sim = await startSimulator({ scenario: opts.scenario ?? 'scope_mismatch' });
   const slack = await startFakeSlackApi();
+  for (const [group, users] of Object.entries(opts.usergroups ?? {})) slack.usergroups.set(group, users);
   const client: CaracalClientHandle = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
+  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   // The service exactly as a web process opens it (fail-fast producer connection, own queues).
-  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null });
+  const service = await openService({ redisUrl, signingKey: STACK_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: opts.cardDebounceMs ?? 50, escalation: opts.escalation ?? null, incidentRetentionMs: incidentConfig?.retentionMs });
   const queues = service.queues;
   const admin = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   admin.on('error', () => undefined);
 
   const started: WorkerHalf[] = [];
   const pps = opts.postsPerSecond ?? 50;
+  const acts: ActConfig | null = opts.acts ? { ...NO_ACTS, ...opts.acts(sim) } : null;
+  const act = acts ? { config: acts, caracal: simulatorConfig(sim, { timeoutMs: 5000 }), redactor: createRedactor([acts.approveToken ?? '', acts.fixToken ?? '', ...acts.sinkSecrets]), signingKey: STACK_SIGNING_KEY, pollMs: 100 } : undefined;
   const startWorkers = (over: Partial<WorkerSetOptions> = {}): WorkerHalf => {
     const w = startWorkerSet({
       redisUrl,
       signingKey: STACK_SIGNING_KEY,
-      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, links: opts.links }) },
+      ports: { slack: new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: STACK_SIGNING_KEY, logger: silent, files: opts.fileUploads ?? true, links: opts.links, proposeFix: !!acts?.fixToken }) },
+      ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
       prefix,
@@ -117,11 +135,11 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
   };
   const workers: WorkerHalf | null = (opts.workers ?? true) ? startWorkers() : null;
 
-  const incidentConfig = opts.incidentEnv ? orThrow(parseIncidentsConfig(opts.incidentEnv, platformsInUse(['slack']))) : null;
   const web = createWebHost({
     service,
     signingKey: STACK_SIGNING_KEY,
-    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent, retentionMs: incidentConfig.retentionMs }) } : null,
+    acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
     platforms: [
       slackPlatform(
         loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLACK_FILE_UPLOADS: String(opts.fileUploads ?? true), ...opts.slackEnv })!,
@@ -137,6 +155,8 @@ export async function startSlackStack(opts: StackOptions = {}): Promise<SlackSta
 
   return {
     sim,
+    acts,
+    act,
     slack,
     service,
     queues,

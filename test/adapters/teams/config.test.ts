@@ -22,7 +22,7 @@ describe('Teams configuration', () => {
     const r = parseTeamsConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 's3cret', MICROSOFT_APP_TENANT_ID: TENANT });
     expect(r).toEqual({
       ok: true,
-      config: { appId: APP, appPassword: 's3cret', tenantId: TENANT, appType: 'SingleTenant', openIdMetadataUrl: null, authEnabled: true, warnings: [] },
+      config: { appId: APP, appPassword: 's3cret', tenantId: TENANT, appType: 'SingleTenant', openIdMetadataUrl: null, allowedTenants: [TENANT], authEnabled: true, warnings: [] },
     });
   });
 
@@ -39,14 +39,28 @@ describe('Teams configuration', () => {
     ]);
   });
 
-  it('UserAssignedMSI needs the tenant and no secret; MultiTenant needs the secret only', () => {
+  it('UserAssignedMSI needs the tenant and no secret; MultiTenant needs the secret and the tenants it serves', () => {
     expect(problems({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'userassignedmsi', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_PASSWORD: 'x' })).toEqual([
       { variable: 'MICROSOFT_APP_PASSWORD', message: expect.stringContaining('must be empty for UserAssignedMSI') },
     ]);
     const msi = parseTeamsConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: TENANT });
     expect(msi.ok && msi.config?.appType).toBe('UserAssignedMSI');
-    const multi = parseTeamsConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_PASSWORD: 'x' });
-    expect(multi.ok && multi.config?.tenantId).toBeNull();
+    expect(problems({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_PASSWORD: 'x' })).toEqual([
+      { variable: 'TEAMS_ALLOWED_TENANTS', message: expect.stringContaining('is required for MultiTenant') },
+    ]);
+    const multi = parseTeamsConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_PASSWORD: 'x', TEAMS_ALLOWED_TENANTS: `${TENANT.toUpperCase()}, ${APP}` });
+    expect(multi.ok && multi.config).toMatchObject({ tenantId: null, allowedTenants: [TENANT, APP] });
+    const any = parseTeamsConfig({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_PASSWORD: 'x', TEAMS_ALLOWED_TENANTS: '*' });
+    expect(any.ok && any.config?.allowedTenants).toBe('*');
+  });
+
+  it('refuses TEAMS_ALLOWED_TENANTS that is not a list of tenant IDs, or set for a single-tenant bot', () => {
+    expect(problems({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_PASSWORD: 'x', TEAMS_ALLOWED_TENANTS: 'contoso.onmicrosoft.com' })).toEqual([
+      { variable: 'TEAMS_ALLOWED_TENANTS', message: 'must be comma-separated Entra tenant IDs (GUIDs, e.g. 00000000-0000-0000-0000-000000000000), or * for any tenant' },
+    ]);
+    expect(problems({ MICROSOFT_APP_ID: APP, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: TENANT, TEAMS_ALLOWED_TENANTS: APP })).toEqual([
+      { variable: 'TEAMS_ALLOWED_TENANTS', message: expect.stringContaining('applies to MultiTenant only') },
+    ]);
   });
 
   it('only an explicitly empty app ID turns authentication off, with MultiTenant, and says so in one warning line', () => {

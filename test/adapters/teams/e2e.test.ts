@@ -80,15 +80,20 @@ describe('a triage from a Teams channel', () => {
     expect((await stack.service.get(triage.record.id))?.version).toBe(after!.version);
   });
 
-  it('refuses a tampered action, and one copied to another message, changing nothing', async () => {
+  it('refuses a tampered action, and one copied to a message elsewhere, changing nothing', async () => {
     const id = (await findTriageId())!;
     const before = (await stack.service.get(id))!;
     const forged = signButton({ triageId: id, action: 'resolve', version: before.version, expiresAt: Math.floor(Date.now() / 1000) + 60 }, 'another-installation-key-0123456789');
     const tampered = await stack.send(executeInvoke(stack.connector.url, forged, cardId));
     expect(tampered.body).toMatchObject({ value: expect.stringContaining('signature') });
     const genuine = signButton({ triageId: id, action: 'resolve', version: before.version, expiresAt: Math.floor(Date.now() / 1000) + 60 }, TEAMS_SIGNING_KEY);
-    const elsewhere = await stack.send(executeInvoke(stack.connector.url, genuine, 'some-other-message'));
+    const invoke = executeInvoke(stack.connector.url, genuine, 'some-other-message');
+    const elsewhere = await stack.send({ ...invoke, conversation: { ...invoke.conversation, id: '19:anotherChannel@thread.tacv2;messageid=1700000000001' } });
     expect(elsewhere.body).toMatchObject({ value: expect.stringContaining('does not belong to this message') });
+    // In the card's own conversation another message with its buttons can only be a card the
+    // triage left behind (test/adapters/teams/left-behind-card.test.ts): it is pointed at the card in use.
+    const sameThread = await stack.send(invoke);
+    expect(JSON.stringify(sameThread.body)).toContain('This card was replaced');
     expect((await stack.service.get(id))?.version).toBe(before.version);
   });
 

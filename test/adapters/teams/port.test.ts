@@ -1,12 +1,13 @@
 /**
  * The Teams ChatPort against the fake Bot Connector with authentication on: every call
  * carries the bearer token from Microsoft's (intercepted) login, as a worker process would
- * send it with its own adapter and no inbound server.
+ * send it with its own adapter and no inbound server. What every port does (a 429 reported once
+ * with its Retry-After, among the rest) is test/chat/port-conformance.test.ts's.
  */
 import { TeamsChatPort } from '../../../adapters/teams/port';
 import { parseTeamsConfig } from '../../../adapters/teams/config';
 import { LIMITS } from '../../../adapters/teams/render';
-import { ChatPermanentError, ChatRateLimitedError, type Destination, type MessageRef } from '../../../src/chat/port';
+import { ChatPermanentError, ChatRateLimitedError, type Destination } from '../../../src/chat/port';
 import { verifyButton } from '../../../src/commands/button-token';
 import { STEP_IDS } from '../../../src/triage/model';
 import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake-bot-connector';
@@ -103,19 +104,6 @@ describe('TeamsChatPort', () => {
     await port.postBundle(ref, r);
     const biggest = Math.max(...connector.calls.map((c) => c.bytes));
     expect(biggest).toBeLessThan(LIMITS.teamsMessageBytes);
-  });
-
-  it('a 429 is reported once with its Retry-After (no retries inside the call), so the shared limiter owns the wait', async () => {
-    const ref: MessageRef = await port.postCard(destination(THREAD), diagnosedRecord());
-    connector.reset();
-    connector.failNext({ status: 429, retryAfter: 3 });
-    const err = await port.postStep(ref, diagnosedRecord(), 'readiness').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ChatRateLimitedError);
-    expect((err as ChatRateLimitedError).retryAfterMs).toBe(3000);
-    expect(connector.calls).toHaveLength(1);
-    // After the wait the same call goes through.
-    await port.postStep(ref, diagnosedRecord(), 'readiness');
-    expect(connector.posted()).toHaveLength(1);
   });
 
   it.each([412, 502, 504] as const)('a %i is a slow-down with a short backoff when Teams names no wait', async (status) => {

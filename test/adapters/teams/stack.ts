@@ -24,6 +24,9 @@ import { type FakeBotConnector, startFakeBotConnector } from '../../support/fake
 import { type MicrosoftLogin, type OpenIdServer, type SigningKey, interceptMicrosoftLogin, makeSigningKey, signChannelToken, startOpenIdServer } from '../../support/teams-auth';
 import { deleteByPrefix } from '../../queue/harness';
 import { APP_ID, TENANT_ID } from './fixtures';
+import type { ActConfig } from '../../../src/act/config';
+import { createRedactor } from '../../../src/redact/redact';
+import { NO_ACTS } from '../slack/stack';
 import type { LinksConfig } from '../../../src/report/config';
 
 export const TEAMS_SIGNING_KEY = 'teams-stack-signing-key-0123456789abcdef';
@@ -59,6 +62,8 @@ export interface TeamsStackOptions {
   escalation?: EscalationTargets | null;
   /** Worker options over the stack's defaults (reminders, abandonment, PagerDuty…). */
   worker?: Partial<WorkerSetOptions>;
+  /** Acting from chat (src/act), over the defaults of NO_ACTS. */
+  acts?: (sim: Simulator) => Partial<ActConfig>;
   /** Where cards' and answers' links point (page, Console, runbook). */
   links?: LinksConfig;
 }
@@ -77,6 +82,8 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     parseTeamsPlatformConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: TENANT_ID, MICROSOFT_OPENID_METADATA_URL: openId.metadataUrl, TEAMS_SERVICE_URL: connector.url }),
   )!;
   const platform = teamsPlatform(config);
+  const acts: ActConfig | null = opts.acts ? { ...NO_ACTS, ...opts.acts(sim) } : null;
+  const act = acts ? { config: acts, caracal: simulatorConfig(sim, { timeoutMs: 5000 }), redactor: createRedactor([]), signingKey: TEAMS_SIGNING_KEY, pollMs: 100 } : undefined;
   const client = createCaracalClient(simulatorConfig(sim, { timeoutMs: 5000 }));
   const service = await openService({ redisUrl, signingKey: TEAMS_SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50, escalation: opts.escalation ?? null });
   const workerConn = createWorkerConnection(redisUrl);
@@ -86,7 +93,8 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     const w = startWorkerSet({
       redisUrl,
       signingKey: TEAMS_SIGNING_KEY,
-      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links }) },
+      ports: { teams: platform.port({ signingKey: TEAMS_SIGNING_KEY, logger: silent, links: opts.links, acts: { proposeFix: !!acts?.fixToken } }) },
+      ...(act ? { act } : {}),
       client,
       createSession: createTriageSession,
       prefix,
@@ -113,6 +121,7 @@ export async function startTeamsStack(opts: TeamsStackOptions = {}): Promise<Tea
     registry,
     logger: silent,
     incidents: incidentConfig ? { config: incidentConfig, desk: createIncidentDesk({ service, logger: silent }) } : null,
+    acts: acts ? { config: acts, routing: incidentConfig?.routing ?? null } : null,
     links: opts.links,
   });
   const messages = `http://127.0.0.1:${await web.listen(0, '127.0.0.1')}/api/messages`;

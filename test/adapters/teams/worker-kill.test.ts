@@ -37,9 +37,15 @@ test('another worker finishes a Teams triage whose worker was killed, with no se
   });
   expect((await stack.send(channelMessage(stack.connector.url, 'triage req-scope-1 --symptom token_exchange_denied'))).status).toBe(200);
   await stack.connector.waitFor(() => stack.connector.posted(THREAD).some(isCard), 20_000);
-  // Caracal turns slow, so the child is mid-collection, between posts, when it dies.
-  stack.sim.setLatency({ '*': 1500 });
-  await new Promise((r) => setTimeout(r, 300));
+  // Caracal turns slow (each call now takes 4 s, under the child's 5 s timeout), so the child is
+  // mid-collection, between posts, when it dies: it is killed once nothing has reached Teams for
+  // 700 ms, so what it posted is behind it however slowly a loaded machine runs it, and its
+  // next step is seconds away.
+  stack.sim.setLatency({ '*': 4000 });
+  await stack.connector.waitFor(() => {
+    const last = stack.connector.calls.at(-1);
+    return !!last && last.status !== 0 && Date.now() - last.at > 700;
+  }, 10_000);
   const exited = new Promise((r) => child!.once('exit', r));
   child.kill('SIGKILL');
   await exited;

@@ -59,6 +59,26 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Where file-valued settings are mounted. */}}
 {{- define "caracal-triage.adminTokenDir" -}}/var/run/secrets/caracal-triage/admin-token{{- end -}}
+
+{{/*
+The Caracal tokens mounted as files in one component's pods (dict "root" $ "component" …), as a
+JSON list of {volume, env, dir, secretName, key}, each when its `<name>TokenFile.secretName` is
+set: the admin (read) token where Caracal is read (workers; the web when it serves MCP), the
+approve and fix tokens in workers only (only workers act on Caracal).
+*/}}
+{{- define "caracal-triage.tokenFiles" -}}
+{{- $root := .root -}}
+{{- $reads := include "caracal-triage.readsCaracal" . -}}
+{{- $worker := eq .component "worker" -}}
+{{- $out := list -}}
+{{- range $f := list (dict "values" "adminTokenFile" "env" "CARACAL_ADMIN_TOKEN_FILE" "volume" "admin-token" "on" $reads) (dict "values" "approveTokenFile" "env" "CARACAL_APPROVE_TOKEN_FILE" "volume" "approve-token" "on" $worker) (dict "values" "fixTokenFile" "env" "CARACAL_FIX_TOKEN_FILE" "volume" "fix-token" "on" $worker) -}}
+{{- $v := index $root.Values $f.values -}}
+{{- if and $f.on $v $v.secretName -}}
+{{- $out = append $out (dict "volume" $f.volume "env" $f.env "dir" (printf "/var/run/secrets/caracal-triage/%s" $f.volume) "secretName" $v.secretName "key" $v.key) -}}
+{{- end -}}
+{{- end -}}
+{{- $out | toJson -}}
+{{- end -}}
 {{- define "caracal-triage.routesDir" -}}/etc/caracal-triage/routes{{- end -}}
 
 {{/* The HTTP port of a component, or nothing when it serves none. */}}
@@ -72,12 +92,14 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 Which credentials each process reads, as a JSON list: (include "caracal-triage.secretKeys" (dict "root" $ "component" "web"|"worker")).
-The web (`serve`, loadWebConfig in src/app/config.ts) verifies chat requests and incident webhooks
-and reads no Caracal setting, unless it serves MCP (mcp.enabled): then it reads MCP_TOKEN and,
-as its MCP tools read Caracal in the web process, the Caracal credentials too. The worker
-(`worker`) reads Caracal, posts to the chat platforms and pages PagerDuty (escalations), and never
-serves the incident hooks or MCP. The worker also gets Slack's signing secret and app token only because its start-up check
-(adapters/slack/config.ts) refuses SLACK_BOT_TOKEN without one of them; it uses neither.
+The web (`serve`, loadWebConfig in src/app/config.ts) verifies chat requests, incident webhooks
+and Caracal's sink deliveries (CARACAL_SINK_SECRET) and reads no Caracal setting, unless it
+serves MCP (mcp.enabled): then it reads MCP_TOKEN and, as its MCP tools read Caracal in the web
+process, the Caracal read credentials too. The worker (`worker`) reads Caracal, acts on it with
+the approve and fix tokens (CARACAL_APPROVE_TOKEN, CARACAL_FIX_TOKEN: the worker's alone, MCP
+or not), posts to the chat platforms and pages PagerDuty (escalations), and never serves the
+hooks or MCP. The worker also gets Slack's signing secret and app token only because its
+start-up check (adapters/slack/config.ts) refuses SLACK_BOT_TOKEN without one of them; it uses neither.
 */}}
 {{- define "caracal-triage.secretKeys" -}}
 {{- $caracal := list "CARACAL_ADMIN_TOKEN" "CARACAL_METRICS_BEARER" "CARACAL_COORDINATOR_TOKEN" -}}
@@ -86,8 +108,8 @@ serves the incident hooks or MCP. The worker also gets Slack's signing secret an
 {{- $web = concat $web (list "MCP_TOKEN") $caracal -}}
 {{- end -}}
 {{- $keys := dict
-  "web" $web
-  "worker" (concat (list "REDIS_URL" "TRIAGE_SIGNING_KEY") $caracal (list "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "PAGERDUTY_ROUTING_KEY" "PAGERDUTY_API_TOKEN"))
+  "web" (concat $web (list "CARACAL_SINK_SECRET"))
+  "worker" (concat (list "REDIS_URL" "TRIAGE_SIGNING_KEY") $caracal (list "CARACAL_APPROVE_TOKEN" "CARACAL_FIX_TOKEN" "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" "MICROSOFT_APP_PASSWORD" "PAGERDUTY_ROUTING_KEY" "PAGERDUTY_API_TOKEN"))
 -}}
 {{- index $keys .component | toJson -}}
 {{- end -}}
@@ -140,7 +162,7 @@ image and read the same settings; they differ in command, port, probes and sizin
 {{- $v := index $root.Values .component -}}
 {{- $port := include "caracal-triage.httpPort" . -}}
 {{- $component := .component -}}
-{{- $adminToken := and (include "caracal-triage.readsCaracal" .) $root.Values.adminTokenFile.secretName -}}
+{{- $tokenFiles := include "caracal-triage.tokenFiles" . | fromJsonArray -}}
 {{- $spread := include "caracal-triage.topologySpread" . -}}
 metadata:
   labels:
@@ -208,9 +230,9 @@ spec:
               key: {{ $key }}
               optional: true
         {{- end }}
-        {{- if $adminToken }}
-        - name: CARACAL_ADMIN_TOKEN_FILE
-          value: {{ printf "%s/%s" (include "caracal-triage.adminTokenDir" $root) $root.Values.adminTokenFile.key | quote }}
+        {{- range $f := $tokenFiles }}
+        - name: {{ $f.env }}
+          value: {{ printf "%s/%s" $f.dir $f.key | quote }}
         {{- end }}
         {{- if include "caracal-triage.routesEnabled" $root }}
         - name: TRIAGE_ROUTES_FILE
@@ -241,9 +263,9 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
-        {{- if $adminToken }}
-        - name: admin-token
-          mountPath: {{ include "caracal-triage.adminTokenDir" $root }}
+        {{- range $f := $tokenFiles }}
+        - name: {{ $f.volume }}
+          mountPath: {{ $f.dir }}
           readOnly: true
         {{- end }}
         {{- if include "caracal-triage.routesEnabled" $root }}
@@ -258,13 +280,13 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: {{ $root.Values.tmpSizeLimit }}
-    {{- if $adminToken }}
-    - name: admin-token
+    {{- range $f := $tokenFiles }}
+    - name: {{ $f.volume }}
       secret:
-        secretName: {{ $root.Values.adminTokenFile.secretName }}
+        secretName: {{ $f.secretName }}
         items:
-          - key: {{ $root.Values.adminTokenFile.key }}
-            path: {{ $root.Values.adminTokenFile.key }}
+          - key: {{ $f.key }}
+            path: {{ $f.key }}
         defaultMode: 0440
     {{- end }}
     {{- if include "caracal-triage.routesEnabled" $root }}

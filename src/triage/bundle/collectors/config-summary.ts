@@ -31,6 +31,7 @@ export const collectConfigSummary: Collector = async (src) => {
   const selected = location.zoneId;
   checks.push(check('selected zone', selected ? 'ok' : 'unknown', selected ? `${selected} (${src.zoneId ? 'given' : 'where the request was found'})` : 'none selected'));
   return item('config_summary', statusOf(checks), `${Object.values(endpoints).filter(Boolean).length} of ${SERVICES.length} Caracal endpoints configured; ${selected ? `selected zone ${selected}` : 'no zone selected (all visible zones)'}.`, {
+    ...(src.deployment ? { deployment: src.deployment } : {}),
     endpoints,
     configuredZoneIds: [...client.configuredZoneIds],
     selectedZone: selected,
