@@ -1,4 +1,4 @@
-import { createHarness, type Harness } from './harness';
+import { createHarness, waitFor, type Harness } from './harness';
 
 describe('two workers, many triages', () => {
   let h: Harness;
@@ -16,6 +16,9 @@ describe('two workers, many triages', () => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push(await h.startTriage());
     for (const id of ids) await h.waitSettled(id, 30_000);
+    // A settled record's last card update is posted after it (the post queue, then the debounce).
+    const lastCard = (id: string) => h.port.delivered(id).filter((c) => c.method === 'updateCard').at(-1);
+    for (const id of ids) await waitFor(`the final card of ${id}`, async () => /scope_mismatch/.test(lastCard(id)?.text ?? ''), 15_000);
 
     // Each step of each triage was collected exactly once across both workers…
     const collected = (await h.registry.getSingleMetric('caracal_triage_steps_collected_total')!.get()).values.reduce((s, v) => s + v.value, 0);
@@ -27,7 +30,7 @@ describe('two workers, many triages', () => {
       const steps = calls.filter((c) => c.method === 'postStep').map((c) => c.step);
       expect(steps).toHaveLength(8);
       expect(new Set(steps).size).toBe(8);
-      expect(calls.filter((c) => c.method === 'updateCard').at(-1)!.text).toMatch(/scope_mismatch/);
+      expect(lastCard(id)!.text).toMatch(/scope_mismatch/);
     }
     // Both workers took part.
     const completed = await h.queues.collect.getJobs(['completed']);
