@@ -80,8 +80,10 @@ describe('refusing before reading', () => {
     clearInterval(sampler);
     for (const r of results) expect([401, 'closed']).toContain(r);
     expect(results.filter((r) => r === 401).length).toBeGreaterThan(0);
-    // 50 × 3.9 MB is 195 MB; the bot must not hold the bodies.
-    expect((peak - before) / 1024).toBeLessThan(40);
+    // 50 × 3.9 MB is 195 MB; the bot must not hold the bodies. Refusing from the headers costs
+    // the process tens of MB (50 sockets, their parsers, garbage a loaded machine collects late:
+    // 41 MB at a load of 11), so the bound is 80 MB: under half of what holding the bodies takes.
+    expect((peak - before) / 1024).toBeLessThan(80);
   });
 
   it('answers bodies over the cap with 413 from Content-Length, signed or not, and bad signatures with 401', async () => {
