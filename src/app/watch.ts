@@ -25,18 +25,22 @@ import { createWatchStore } from '../watch/state-store';
 import { createDenyWatcher, type DenyWatcher } from '../watch/watcher';
 import { platformsInUse } from './platforms';
 
-/** The budget over the process's `data` connection (defines its scripts: call before anything runs on it). */
-export function sharedCallBudget(redis: TriageRedis, perMinute: number, registry: Registry, logger: Logger): CallBudget {
-  const m = budgetMetrics(registry);
+/**
+ * One deployment's budget over the process's `data` connection (defines its scripts: call before
+ * anything runs on it). Each deployment has its own: one starved never delays another.
+ */
+export function sharedCallBudget(redis: TriageRedis, deployment: string, perMinute: number, registry: Registry, logger: Logger): CallBudget {
+  const m = budgetMetrics(registry).of(deployment);
   let warned = false;
   return redisCallBudget(redis.data, redis.prefix, {
+    deployment,
     perMinute,
     onWait: m.onWait,
-    onRateLimited: () => m.rateLimited.inc(),
+    onRateLimited: m.onRateLimited,
     onError: (e) => {
       if (warned) return;
       warned = true;
-      logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'the Caracal call budget cannot reach Redis; Admin API calls wait until it can');
+      logger.warn({ deployment, err: e instanceof Error ? e.message : String(e) }, 'the Caracal call budget cannot reach Redis; Admin API calls wait until it can');
       setTimeout(() => (warned = false), 60_000).unref();
     },
   });

@@ -19,8 +19,9 @@
  *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
  *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
- *   <p>caracal:budget   zset: Admin API calls of the last 60 s, every process's (src/store/caracal-budget.ts)
- *   <p>caracal:budget:hold  string: no Admin API call before this time (ms; after a 429)
+ *   <p>caracal:budget:<deployment>   zset: one deployment's Admin API calls of the last 60 s,
+ *                       every process's (src/store/caracal-budget.ts; `default` with one deployment)
+ *   <p>caracal:budget:<deployment>:hold  string: no Admin API call to it before this time (ms; after a 429)
  *   <p>watch:lease      string: the deny watcher's leader (token), renewed every interval
  *   <p>watch:cursor:<zone>  string: newest occurred_at the watcher has read in a zone (ms)
  *   <p>watch:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
@@ -60,8 +61,9 @@ export interface Keys {
   incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
-  budget(): string;
-  budgetHold(): string;
+  /** Deployment names are `[a-z0-9-]` (src/caracal/deployments-file.ts), safe as they are. */
+  budget(deployment: string): string;
+  budgetHold(deployment: string): string;
   watchLease(): string;
   /** Zone IDs are `[A-Za-z0-9_.\-:]`, safe as they are. */
   watchCursor(zoneId: string): string;
@@ -104,8 +106,8 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
-    budget: () => `${prefix}caracal:budget`,
-    budgetHold: () => `${prefix}caracal:budget:hold`,
+    budget: (d) => `${prefix}caracal:budget:${d}`,
+    budgetHold: (d) => `${prefix}caracal:budget:${d}:hold`,
     watchLease: () => `${prefix}watch:lease`,
     watchCursor: (z) => `${prefix}watch:cursor:${z}`,
     watchSeen: (z) => `${prefix}watch:seen:${z}`,

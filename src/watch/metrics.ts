@@ -25,13 +25,14 @@ export interface WatchMetrics {
 }
 
 export interface BudgetMetrics {
-  /** caracal_triage_caracal_budget_waits_total{reason}: Admin API calls that waited (budget full, or after a 429) */
-  waits: Counter<'reason'>;
-  /** caracal_triage_caracal_budget_wait_seconds_total{reason} */
-  waitSeconds: Counter<'reason'>;
-  /** caracal_triage_caracal_rate_limited_total: 429s Caracal answered anyway */
-  rateLimited: Counter<string>;
-  onWait(reason: BudgetWaitReason, ms: number): void;
+  /** caracal_triage_caracal_budget_waits_total{deployment,reason}: Admin API calls that waited (budget full, or after a 429) */
+  waits: Counter<'deployment' | 'reason'>;
+  /** caracal_triage_caracal_budget_wait_seconds_total{deployment,reason} */
+  waitSeconds: Counter<'deployment' | 'reason'>;
+  /** caracal_triage_caracal_rate_limited_total{deployment}: 429s Caracal answered anyway */
+  rateLimited: Counter<'deployment'>;
+  /** What one deployment's budget reports (each deployment has its own, src/store/caracal-budget.ts). */
+  of(deployment: string): { onWait(reason: BudgetWaitReason, ms: number): void; onRateLimited(): void };
 }
 
 const watchByRegistry = new WeakMap<Registry, WatchMetrics>();
@@ -59,16 +60,20 @@ export function budgetMetrics(registry: Registry = new Registry()): BudgetMetric
   const existing = budgetByRegistry.get(registry);
   if (existing) return existing;
   const registers = [registry];
-  const waits = new Counter({ name: 'caracal_triage_caracal_budget_waits_total', help: 'Admin API calls that waited for the shared budget (reason budget) or for the pause after a 429 (rate_limited)', labelNames: ['reason'], registers });
-  const waitSeconds = new Counter({ name: 'caracal_triage_caracal_budget_wait_seconds_total', help: 'Time Admin API calls spent waiting for the budget', labelNames: ['reason'], registers });
+  const waits = new Counter({ name: 'caracal_triage_caracal_budget_waits_total', help: "Admin API calls that waited for their deployment's shared budget (reason budget) or for the pause after a 429 (rate_limited)", labelNames: ['deployment', 'reason'], registers });
+  const waitSeconds = new Counter({ name: 'caracal_triage_caracal_budget_wait_seconds_total', help: "Time Admin API calls spent waiting for their deployment's budget", labelNames: ['deployment', 'reason'], registers });
+  const rateLimited = new Counter({ name: 'caracal_triage_caracal_rate_limited_total', help: 'Admin API calls Caracal answered 429 despite the budget (another client on the same IP or actor)', labelNames: ['deployment'], registers });
   const m: BudgetMetrics = {
     waits,
     waitSeconds,
-    rateLimited: new Counter({ name: 'caracal_triage_caracal_rate_limited_total', help: 'Admin API calls Caracal answered 429 despite the budget (another client on the same IP or actor)', registers }),
-    onWait(reason, ms) {
-      waits.inc({ reason });
-      waitSeconds.inc({ reason }, ms / 1000);
-    },
+    rateLimited,
+    of: (deployment) => ({
+      onWait(reason, ms) {
+        waits.inc({ deployment, reason });
+        waitSeconds.inc({ deployment, reason }, ms / 1000);
+      },
+      onRateLimited: () => rateLimited.inc({ deployment }),
+    }),
   };
   budgetByRegistry.set(registry, m);
   return m;
