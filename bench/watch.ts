@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const polls: WatchPoll[] = [];
   const watcher = createDenyWatcher({
     client: engine.client,
-    store: createWatchStore(storeRedis, prefix),
+    store: createWatchStore(storeRedis, prefix, 'default'),
     settings: { enabled: true, intervalMs: INTERVAL_S * 1000, overlapMs: 120_000, quietMs: 900_000, thresholds: { minDenials: MIN_DENIALS, windowMs: WINDOW_MS, baselineFactor: 3 } },
     rules: [],
     metrics: watchMetrics(new Registry()),

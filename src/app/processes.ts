@@ -38,7 +38,7 @@ import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
-import { sharedCallBudget, startWatcher, type RunningWatcher } from './watch';
+import { sharedCallBudget, startWatchers, type RunningWatcher } from './watch';
 import type { RedisTriageService } from '../service/triage-service';
 import { webDeployments } from './deployments';
 
@@ -125,7 +125,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
   let worker: WorkerHalf | null = null;
-  let watch: RunningWatcher | null = null;
+  let watchers: RunningWatcher[] = [];
   let service: RedisTriageService | null = null;
   // One service for the web half and the watcher (in `start` they share it).
   // One Admin API budget per deployment for the process (its metrics registered once), whichever half reads Caracal.
@@ -139,7 +139,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
     await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
-    await watch?.stop().catch((e: Error) => logger.error({ err: e.message }, 'deny watcher stop failed'));
+    await Promise.all(watchers.map((w) => w.stop().catch((e: Error) => logger.error({ err: e.message }, 'deny watcher stop failed'))));
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
@@ -168,7 +168,8 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         act: { config: config.acts, caracal: config.caracal, redactor: engine.redactor, signingKey: runtime.signingKey },
       });
       if (config.watch.enabled && config.incidents) {
-        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, retentionMs: config.incidents.retentionMs, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
+        // One watcher per deployment, each with its own lease: a storm in one never delays another's.
+        watchers = startWatchers({ deployments: engine.deployments, settings: config.watch, routing: config.incidents.routing, retentionMs: config.incidents.retentionMs, redis, service: serviceOnce(), platforms, registry, logger, secrets: config.secrets });
       }
     }
     if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger, service: serviceOnce(), ...(config.mcp ? { mcpBudgetFor: budgetFor } : {}) });
