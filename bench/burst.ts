@@ -117,6 +117,7 @@ async function runBurst(label: string, sim: SimChild<Info>, redisUrl: string, re
   const waits = { n: 0, ms: 0, rateLimited: 0 };
   // One budget key for both runs (BUDGET_PREFIX): the second starts on what the first left in the window.
   const budget = redisCallBudget(budgetRedis, BUDGET_PREFIX, {
+    deployment: 'default',
     perMinute: BUDGET,
     onWait: (_r, ms) => {
       waits.n++;

@@ -118,7 +118,7 @@ async function simulatorChild(): Promise<void> {
 /** Child mode: the worker half, posting cards to a recording port and telling the parent when. */
 function workerChild(redisUrl: string, prefix: string, config: CaracalConfig): void {
   const budgetRedis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-  const engine = createTriageEngine(config, [], { shareReadsForMs: 2000, budget: redisCallBudget(budgetRedis, prefix, { perMinute: BUDGET }) });
+  const engine = createTriageEngine(config, [], { shareReadsForMs: 2000, budget: redisCallBudget(budgetRedis, prefix, { deployment: 'default', perMinute: BUDGET }) });
   const port = createMemoryPort({ record: false, onCall: (c) => void (c.method === 'postCard' && c.outcome === 'ok' && process.send!({ card: c.triageId, at: Date.now() })) });
   const w = startWorkerSet({ redisUrl, signingKey: SIGNING_KEY, ports: { slack: port }, client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, prefix, logger: silent, collectConcurrency: 32, postConcurrency: 32, sweepEveryMs: 0, limits: { slack: { post: { points: 1000, durationSec: 1 }, update: { points: 1000, durationSec: 1 } } } });
   process.on('disconnect', () => void w.close(3000).then(() => process.exit(0)));
@@ -148,13 +148,13 @@ async function main(): Promise<void> {
   const budgetRedis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   // Only the watcher reads Caracal in this process (the worker child has its own engine): these waits are its.
   const waited = { n: 0, ms: 0 };
-  const budget = redisCallBudget(budgetRedis, prefix, { perMinute: BUDGET, onWait: (_r, ms) => ((waited.n += 1), (waited.ms += ms)) });
+  const budget = redisCallBudget(budgetRedis, prefix, { deployment: 'default', perMinute: BUDGET, onWait: (_r, ms) => ((waited.n += 1), (waited.ms += ms)) });
   const engine = createTriageEngine(sim.info.config, [], { shareReadsForMs: 2000, budget });
   const storeRedis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   const polls: WatchPoll[] = [];
   const watcher = createDenyWatcher({
     client: engine.client,
-    store: createWatchStore(storeRedis, prefix),
+    store: createWatchStore(storeRedis, prefix, 'default'),
     settings: { enabled: true, intervalMs: INTERVAL_S * 1000, overlapMs: 120_000, quietMs: 900_000, thresholds: { minDenials: MIN_DENIALS, windowMs: WINDOW_MS, baselineFactor: 3 } },
     rules: [],
     metrics: watchMetrics(new Registry()),
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
 
   // The reference, in the same run and process: the same zones' rows read alone (every page,
   // parsed and checked by the client's zod schemas), without patterns, Redis or the desk.
-  const reader = createCaracalClient(sim.info.config, { budget: redisCallBudget(budgetRedis, prefix, { perMinute: BUDGET }) });
+  const reader = createCaracalClient(sim.info.config, { budget: redisCallBudget(budgetRedis, prefix, { deployment: 'default', perMinute: BUDGET }) });
   const readCpu0 = process.cpuUsage();
   let rowsAlone = 0;
   for (let z = 0; z < ZONES; z++) rowsAlone += (await readZoneDenials(reader, watchZoneId(z), { since: sim.info.start - 86_400_000 })).rows.length;

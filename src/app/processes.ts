@@ -18,7 +18,7 @@
  */
 import type { Logger } from 'pino';
 import { DEFAULT_BUDGET_PER_MINUTE, type CallBudget } from '../caracal/budget';
-import type { CaracalConfig } from '../caracal/config';
+import type { DeploymentSettings } from '../caracal/deployments-file';
 import { Registry } from 'prom-client';
 import { SINK_PATH } from '../act/sink/ingress';
 import { enabledIncidentSources } from '../incidents/sources';
@@ -38,7 +38,7 @@ import { exitOnSignals } from './shutdown';
 import { createWebServer, type WebServer } from '../server/web-server';
 import { createWebHost, type WebHost } from './web';
 import { startWorkerHalf, workerEngine, type WorkerEngine, type WorkerHalf } from './worker';
-import { sharedCallBudget, startWatcher, type RunningWatcher } from './watch';
+import { sharedCallBudget, startWatchers, type RunningWatcher } from './watch';
 import type { RedisTriageService } from '../service/triage-service';
 import { webDeployments } from './deployments';
 
@@ -83,8 +83,8 @@ export function composeWebHost(
     logger: Logger;
     /** The process's triage service when another half shares it (`start`: the deny watcher); else one of its own. */
     service?: RedisTriageService;
-    /** The Admin API call budget the MCP tools' reads take from (the one every process shares in Redis). */
-    mcpBudget?: CallBudget;
+    /** Each deployment's Admin API call budget the MCP tools' reads take from (the one every process shares in Redis). */
+    mcpBudgetFor?: (deployment: DeploymentSettings) => CallBudget;
   },
 ): WebHost {
   const { redis, logger } = o;
@@ -93,7 +93,7 @@ export function composeWebHost(
   const deployments = webDeployments(config.deployments);
   const incidents = config.incidents ? { config: config.incidents, desk: createIncidentDesk({ service, logger, retentionMs: config.incidents.retentionMs, deploymentOf: deployments.deploymentOf }) } : null;
   for (const w of config.incidents?.warnings ?? []) logger.warn({ file: config.incidents?.routing.file }, w);
-  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, ...(o.mcpBudget ? { mcpBudget: o.mcpBudget } : {}), links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
+  return createWebHost({ service, platforms: o.platforms, signingKey: config.runtime.signingKey, secrets: config.secrets, registry: o.registry, logger, readiness: [redis.readiness], http: config.http, incidents, mcp: config.mcp, ...(o.mcpBudgetFor ? { mcpBudgetFor: o.mcpBudgetFor } : {}), links: config.links, deployments, acts: { config: config.acts, routing: config.incidents?.routing ?? null } });
 }
 
 /** Runs what `opts` asks for; resolves once it runs (the process then lives until a signal). A worker needs the worker's configuration. */
@@ -125,17 +125,21 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
   let web: WebHost | WebServer | null = null;
   let engine: WorkerEngine | null = null;
   let worker: WorkerHalf | null = null;
-  let watch: RunningWatcher | null = null;
+  let watchers: RunningWatcher[] = [];
   let service: RedisTriageService | null = null;
   // One service for the web half and the watcher (in `start` they share it).
-  // One Admin API budget for the process (its metrics registered once), whichever half reads Caracal.
-  let budget: CallBudget | null = null;
-  const budgetOnce = (caracal: CaracalConfig): CallBudget => (budget ??= sharedCallBudget(redis, caracal.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE, registry, logger));
+  // One Admin API budget per deployment for the process (its metrics registered once), whichever half reads Caracal.
+  const budgets = new Map<string, CallBudget>();
+  const budgetFor = (d: DeploymentSettings): CallBudget => {
+    let b = budgets.get(d.name);
+    if (!b) budgets.set(d.name, (b = sharedCallBudget(redis, d.name, d.caracal.budgetPerMinute ?? DEFAULT_BUDGET_PER_MINUTE, registry, logger)));
+    return b;
+  };
   const serviceOnce = (): RedisTriageService => (service ??= createTriageService({ redis, logger, escalation: config.followUp.escalateDefault, placeOf: CHANNEL_ADDRESSES.place }));
   const stop = async (): Promise<void> => {
     // Stop taking requests first, then let the worker finish what it holds (bounded inside).
     await web?.close().catch((e: Error) => logger.error({ err: e.message }, 'web close failed'));
-    await watch?.stop().catch((e: Error) => logger.error({ err: e.message }, 'deny watcher stop failed'));
+    await Promise.all(watchers.map((w) => w.stop().catch((e: Error) => logger.error({ err: e.message }, 'deny watcher stop failed'))));
     await worker?.close().catch((e: Error) => logger.error({ err: e.message }, 'worker close failed'));
     await engine?.close();
     await redis.close();
@@ -146,7 +150,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     // The worker half first: it defines the limiter's scripts before anything uses the store's connection.
     if (opts.worker) {
       if (!isWorkerConfig(config)) throw new Error('a worker needs the worker configuration (loadWorkerConfig)');
-      engine = workerEngine(config, { platforms, logger, budget: budgetOnce(config.caracal) });
+      engine = workerEngine(config, { platforms, logger, budgetFor });
       const f = config.followUp;
       worker = startWorkerHalf({
         redis,
@@ -164,10 +168,11 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
         act: { config: config.acts, caracal: config.caracal, redactor: engine.redactor, signingKey: runtime.signingKey },
       });
       if (config.watch.enabled && config.incidents) {
-        watch = startWatcher({ settings: config.watch, routing: config.incidents.routing, retentionMs: config.incidents.retentionMs, redis, service: serviceOnce(), platforms, client: engine.client, registry, logger, secrets: config.secrets });
+        // One watcher per deployment, each with its own lease: a storm in one never delays another's.
+        watchers = startWatchers({ deployments: engine.deployments, settings: config.watch, routing: config.incidents.routing, retentionMs: config.incidents.retentionMs, redis, service: serviceOnce(), platforms, registry, logger, secrets: config.secrets });
       }
     }
-    if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger, service: serviceOnce(), ...(config.mcp ? { mcpBudget: budgetOnce(config.mcp.caracal) } : {}) });
+    if (opts.web) web = composeWebHost(config, { redis, platforms, registry, logger, service: serviceOnce(), ...(config.mcp ? { mcpBudgetFor: budgetFor } : {}) });
     // A worker on its own serves no platform, but an orchestrator still wants to probe it and
     // Prometheus to scrape its job and chat counters.
     if (!web && worker && runtime.portGiven) web = createWebServer({ ingresses: [], readiness: [redis.readiness], registry, logger, http: config.http });

@@ -7,6 +7,7 @@
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { CallBudget } from '../caracal/budget';
+import type { DeploymentSettings } from '../caracal/deployments-file';
 import type { ActConfig } from '../act/config';
 import { createActDesk } from '../act/desk';
 import { createSinkIngress } from '../act/sink/ingress';
@@ -61,8 +62,8 @@ export interface WebHostOptions {
    * and the stored triages through `service` (its reads only).
    */
   mcp?: McpHttpConfig | null;
-  /** The Admin API call budget the MCP tools' reads take from (the one all processes share in Redis; else the engine's own). */
-  mcpBudget?: CallBudget;
+  /** The Admin API call budget of each deployment the MCP tools read (the one all processes share in Redis; else each engine's own). */
+  mcpBudgetFor?: (deployment: DeploymentSettings) => CallBudget;
   /** Where a triage's links point (page, Console, runbook); the page is served when TRIAGE_PUBLIC_URL is set. */
   links?: LinksConfig;
   /** The deployments commands may name and the channels bound to them (src/app/deployments.ts); absent: one. */
@@ -127,7 +128,7 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     const { caracal: _first, deployments, denials, ...settings } = opts.mcp;
     const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
     // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
-    const engine = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudget ? { budget: opts.mcpBudget } : {}).all[0]!.engine;
+    const engine = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudgetFor ? { budgetFor: opts.mcpBudgetFor } : {}).all[0]!.engine;
     ingresses.push(createMcpIngress({ settings, denials, engine, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.

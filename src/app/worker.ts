@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { ActConfig } from '../act/config';
 import { createActProcessor, type ActProcessor } from '../act/worker';
 import type { CallBudget } from '../caracal/budget';
+import type { DeploymentSettings } from '../caracal/deployments-file';
 import type { CaracalClient } from '../caracal/client-api';
 import type { CaracalConfig } from '../caracal/config';
 import type { PlatformInstance } from '../ingress/platform';
@@ -256,7 +257,7 @@ export interface WorkerEngine {
   close(): Promise<void>;
 }
 
-export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts; budget?: CallBudget }): WorkerEngine {
+export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts; budgetFor?: (d: DeploymentSettings) => CallBudget }): WorkerEngine {
   // The triage card offers *Propose fix* only where a fix could be applied (src/act).
   const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: !!config.acts.fixToken } };
   const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
@@ -264,8 +265,8 @@ export function workerEngine(config: WorkerConfig, o: { platforms: readonly Plat
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
   // One engine per deployment, each with its own pools and shared reads: nothing read from one is served for another.
-  // Every Admin API call takes from the budget all of the bot's processes share (src/app/watch.ts).
-  const deployments = openDeployments(config.deployments.deployments, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, budget: o.budget });
+  // Every Admin API call takes from its deployment's budget, which all of the bot's processes share (src/app/watch.ts).
+  const deployments = openDeployments(config.deployments.deployments, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, ...(o.budgetFor ? { budgetFor: o.budgetFor } : {}) });
   const engine = deployments.all[0]!.engine;
   return {
     ports,

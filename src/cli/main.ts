@@ -72,9 +72,10 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .option('--once', 'read once and exit (the continuous watcher runs inside `worker` with WATCH_ENABLED=true)')
     .option('--since <duration>', 'how far back to read: 15m (default), 2h, 1d… up to 7d')
     .option('--zone <zone>', 'read only this zone: its ID, slug or name (default: CARACAL_ZONE_IDS, else every zone the token sees)')
-    .option('--json', 'print {since, until, patterns: [{zoneId, applicationId, resource, reason, count, firstAt, lastAt, requestIds, overThreshold}]}')
+    .option('--deployment <name>', 'read only this Caracal deployment (a name in CARACAL_DEPLOYMENTS_FILE; default: every one, in turn)')
+    .option('--json', 'print {since, until, patterns: [{deployment?, zoneId, applicationId, resource, reason, count, firstAt, lastAt, requestIds, overThreshold}]} (deployment with CARACAL_DEPLOYMENTS_FILE)')
     .addHelpText('after', '\nExit codes: 0 no pattern crossed, 1 a pattern crossed its thresholds, 2 could not run.\nExample: caracal-triage watch --once --since 30m --json')
-    .action(async (opts: { once?: boolean; since?: string; zone?: string; json?: boolean }) => {
+    .action(async (opts: { once?: boolean; since?: string; zone?: string; deployment?: string; json?: boolean }) => {
       const { runWatchCommand } = await import('./subcommands/watch.js');
       setExit(await runWatchCommand(opts, io));
     });

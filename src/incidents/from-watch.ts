@@ -24,6 +24,11 @@ export interface WatchNotice {
   stateDigest: string;
   /** The newest denial (ISO); for a close, when the pattern went quiet. */
   occurredAt: string;
+  /**
+   * The Caracal deployment whose watcher saw it (one watcher per deployment): the triage reads
+   * that deployment. null while the bot serves only `default` from the single-deployment variables.
+   */
+  deployment?: string | null;
   view: WatchPatternView;
 }
 
@@ -48,14 +53,16 @@ const part = (v: string | null, none: string): string => (v ? oneLine(v, 120) : 
 
 export function triageForWatch(n: WatchNotice): IncidentTriage {
   const guide = watchGuide(n.key);
-  const incidentKey = `watch-${n.patternId.slice(0, 32)}`;
+  // Two deployments may hold the same zone ID (a copy of production in staging): their patterns are apart.
+  const d = n.deployment ?? null;
+  const incidentKey = d ? `watch-${d}-${n.patternId.slice(0, 32)}` : `watch-${n.patternId.slice(0, 32)}`;
   const app = n.view.applicationName ?? n.key.applicationId;
-  const input: TriageInput = { requestId: n.requestId, zoneId: n.key.zoneId, symptom: null, error: null };
+  const input: TriageInput = { requestId: n.requestId, zoneId: n.key.zoneId, symptom: null, error: null, ...(d ? { deployment: d } : {}) };
   return {
     source: 'watch',
     incidentKey,
-    incidentRef: oneLine([n.key.zoneId, part(n.key.applicationId, '-'), part(n.key.resource, '-'), n.key.reason].join(' / '), 200),
-    deliveryKey: `watch-${digest('watch-notice', n.patternId, n.stateDigest)}`,
+    incidentRef: oneLine([...(d ? [d] : []), n.key.zoneId, part(n.key.applicationId, '-'), part(n.key.resource, '-'), n.key.reason].join(' / '), 200),
+    deliveryKey: `watch-${d ? digest('watch-notice', d, n.patternId, n.stateDigest) : digest('watch-notice', n.patternId, n.stateDigest)}`,
     signal: n.signal,
     ignoredBecause: null,
     input,

@@ -139,7 +139,8 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
         }
         if (action === 'open') {
           if (!n.destination) throw new Error('a firing incident needs a destination');
-          const deployment = o.deploymentOf?.(n.destination, t.input.zoneId ?? t.routing.zone) ?? null;
+          // A notice that names its deployment (the deny watcher's) reads it; else the channel's or the zone's.
+          const deployment = t.input.deployment ?? o.deploymentOf?.(n.destination, t.input.zoneId ?? t.routing.zone) ?? null;
           // An incident that fires again after its triage closed: the new card links the old one.
           const previous = triageId ? await service.store.view(triageId).catch(() => null) : null;
           const view = previous ? { ...n.view, reopenedFrom: { triageId: previous.record.id, link: previous.cardLink } } : n.view;

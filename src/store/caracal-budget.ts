@@ -1,7 +1,9 @@
 /**
  * The Admin API call budget (src/caracal/budget.ts) kept in Redis, so every process of the bot
- * (web, workers, the watcher) draws from one window: a sorted set of the calls of the last 60 s
- * and a hold key set after a 429. One Lua script decides each call, on Redis's clock (`TIME`),
+ * (web, workers, the watcher) draws from one window per Caracal deployment: a sorted set of the
+ * calls of the last 60 s and a hold key set after a 429, both named by the deployment (`default`
+ * with the single-deployment variables), so a deployment that uses its budget up or is answered
+ * 429 never delays calls to another. One Lua script decides each call, on Redis's clock (`TIME`),
  * so processes on hosts whose clocks differ still share one window.
  *
  * Its scripts are defined on the connection when it is created: on a TriageRedis's `data`
@@ -52,7 +54,7 @@ interface BudgetScripts {
 }
 
 /** `windowMs`: 60 s; tests shorten it. */
-export function redisBudgetStore(redis: Redis, prefix: string, perMinute: number, windowMs = BUDGET_WINDOW_MS): BudgetStore {
+export function redisBudgetStore(redis: Redis, prefix: string, deployment: string, perMinute: number, windowMs = BUDGET_WINDOW_MS): BudgetStore {
   const r = redis as Redis & Partial<BudgetScripts>;
   if (typeof r.ctBudgetAcquire !== 'function') redis.defineCommand('ctBudgetAcquire', { numberOfKeys: 2, lua: ACQUIRE });
   if (typeof r.ctBudgetHold !== 'function') redis.defineCommand('ctBudgetHold', { numberOfKeys: 1, lua: HOLD });
@@ -62,16 +64,16 @@ export function redisBudgetStore(redis: Redis, prefix: string, perMinute: number
   let n = 0;
   return {
     async acquire(): Promise<Acquired> {
-      const [waitMs, held, at, used] = await scripts.ctBudgetAcquire(k.budget(), k.budgetHold(), perMinute, windowMs, `${me}:${(n = (n + 1) % 1e9)}`);
+      const [waitMs, held, at, used] = await scripts.ctBudgetAcquire(k.budget(deployment), k.budgetHold(deployment), perMinute, windowMs, `${me}:${(n = (n + 1) % 1e9)}`);
       return { waitMs: Number(waitMs), reason: Number(held) === 1 ? 'rate_limited' : 'budget', ...(at !== undefined ? { at: Number(at), used: Number(used) } : {}) };
     },
     async holdToNextMinute() {
-      await scripts.ctBudgetHold(k.budgetHold(), Math.min(MINUTE_MARGIN_MS, windowMs / 10), windowMs);
+      await scripts.ctBudgetHold(k.budgetHold(deployment), Math.min(MINUTE_MARGIN_MS, windowMs / 10), windowMs);
     },
   };
 }
 
-/** The budget every process of the bot shares, over `redis` (define before anything runs on it). */
-export function redisCallBudget(redis: Redis, prefix: string, o: CallBudgetOptions & { windowMs?: number }): CallBudget {
-  return createCallBudget(redisBudgetStore(redis, prefix, o.perMinute, o.windowMs), o);
+/** One deployment's budget, which every process of the bot shares, over `redis` (define before anything runs on it). */
+export function redisCallBudget(redis: Redis, prefix: string, o: CallBudgetOptions & { deployment: string; windowMs?: number }): CallBudget {
+  return createCallBudget(redisBudgetStore(redis, prefix, o.deployment, o.perMinute, o.windowMs), o);
 }

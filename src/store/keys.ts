@@ -19,13 +19,15 @@
  *   <p>incident:<key>   hash: the triage holding one incident (triage, status, digest, delivery)
  *   <p>incident:<key>:lock  string: held while one notice of the incident is being applied
  *   <p>audit            stream: the bot's audit log; <p>audit:head hash: last seq + hmac
- *   <p>caracal:budget   zset: Admin API calls of the last 60 s, every process's (src/store/caracal-budget.ts)
- *   <p>caracal:budget:hold  string: no Admin API call before this time (ms; after a 429)
- *   <p>watch:lease      string: the deny watcher's leader (token), renewed every interval
- *   <p>watch:cursor:<zone>  string: newest occurred_at the watcher has read in a zone (ms)
- *   <p>watch:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
- *   <p>watch:pattern:<id>   string: one denial pattern's state (JSON; src/watch/state-store.ts)
- *   <p>watch:patterns   zset: pattern IDs by their newest denial (ms)
+ *   <p>caracal:budget:<deployment>   zset: one deployment's Admin API calls of the last 60 s,
+ *                       every process's (src/store/caracal-budget.ts; `default` with one deployment)
+ *   <p>caracal:budget:<deployment>:hold  string: no Admin API call to it before this time (ms; after a 429)
+ *   <p>watch:<deployment>:lease  string: that deployment's deny watcher leader (token), renewed every interval
+ *   <p>watch:<deployment>:cursor:<zone>  string: newest occurred_at its watcher has read in a zone (ms)
+ *   <p>watch:<deployment>:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
+ *   <p>watch:<deployment>:pattern:<id>   string: one denial pattern's state (JSON; src/watch/state-store.ts)
+ *   <p>watch:<deployment>:patterns   zset: its pattern IDs by their newest denial (ms)
+ *                       (one watcher per Caracal deployment, `default` with one deployment)
  *   <p>sink:<sha256>    string: a Caracal sink delivery accepted (X-Caracal-Delivery; SET NX EX)
  *   <p>approval:<key>   hash: one approval hold's card (src/act/approvals.ts: facts, destination,
  *                       message ref, the hold as last read, the decision claim and its result)
@@ -41,6 +43,17 @@
 import { createHash } from 'node:crypto';
 
 export const DEFAULT_PREFIX = 'ct:';
+
+/** The keys of one deployment's deny watcher. */
+export interface WatchKeys {
+  lease(): string;
+  /** Zone IDs are `[A-Za-z0-9_.\-:]`, safe as they are. */
+  cursor(zoneId: string): string;
+  seen(zoneId: string): string;
+  /** Pattern IDs are hex digests. */
+  pattern(patternId: string): string;
+  patterns(): string;
+}
 
 export interface Keys {
   prefix: string;
@@ -60,15 +73,11 @@ export interface Keys {
   incidentLock(incidentKey: string): string;
   audit(): string;
   auditHead(): string;
-  budget(): string;
-  budgetHold(): string;
-  watchLease(): string;
-  /** Zone IDs are `[A-Za-z0-9_.\-:]`, safe as they are. */
-  watchCursor(zoneId: string): string;
-  watchSeen(zoneId: string): string;
-  /** Pattern IDs are hex digests. */
-  watchPattern(patternId: string): string;
-  watchPatterns(): string;
+  /** Deployment names are `[a-z0-9-]` (src/caracal/deployments-file.ts), safe as they are. */
+  budget(deployment: string): string;
+  budgetHold(deployment: string): string;
+  /** One deployment's deny watcher (names are `[a-z0-9-]`, src/caracal/deployments-file.ts): every key it keeps, built here only. */
+  watch(deployment: string): WatchKeys;
   /** A sink delivery ID (caller-controlled, hashed). */
   sinkDelivery(deliveryId: string): string;
   /** An approval card (key: `apr-<hex>`, src/act/approvals.ts). */
@@ -104,13 +113,12 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     incidentLock: (k) => `${prefix}incident:${k}:lock`,
     audit: () => `${prefix}audit`,
     auditHead: () => `${prefix}audit:head`,
-    budget: () => `${prefix}caracal:budget`,
-    budgetHold: () => `${prefix}caracal:budget:hold`,
-    watchLease: () => `${prefix}watch:lease`,
-    watchCursor: (z) => `${prefix}watch:cursor:${z}`,
-    watchSeen: (z) => `${prefix}watch:seen:${z}`,
-    watchPattern: (id) => `${prefix}watch:pattern:${id}`,
-    watchPatterns: () => `${prefix}watch:patterns`,
+    budget: (d) => `${prefix}caracal:budget:${d}`,
+    budgetHold: (d) => `${prefix}caracal:budget:${d}:hold`,
+    watch: (d) => {
+      const w = `${prefix}watch:${d}:`;
+      return { lease: () => `${w}lease`, cursor: (z) => `${w}cursor:${z}`, seen: (z) => `${w}seen:${z}`, pattern: (id) => `${w}pattern:${id}`, patterns: () => `${w}patterns` };
+    },
     sinkDelivery: (id) => `${prefix}sink:${createHash('sha256').update(id).digest('hex')}`,
     approval: (k) => `${prefix}approval:${k}`,
     fix: (id) => `${prefix}fix:${id}`,

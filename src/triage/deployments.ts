@@ -5,9 +5,11 @@
  * one deployment is ever served for another. Code below the registry receives one deployment's
  * engine and does not know there are others.
  *
- * Every engine redacts every deployment's secrets: a staging token quoted in a production
+ * Each engine has its own Admin API call budget (`budgetFor`), as Caracal limits each deployment
+ * apart. Every engine redacts every deployment's secrets: a staging token quoted in a production
  * error is still a secret.
  */
+import type { CallBudget } from '../caracal/budget';
 import { DEFAULT_DEPLOYMENT, deploymentSecrets, type DeploymentSettings } from '../caracal/deployments-file';
 import { createTriageEngine, type TriageEngine, type TriageEngineOptions } from './engine';
 
@@ -38,10 +40,24 @@ export function unknownDeploymentMessage(name: string, names: readonly string[])
   return `no deployment is named "${name}"; the deployments are ${names.join(', ')}`;
 }
 
-export function openDeployments(settings: readonly DeploymentSettings[], secrets: readonly string[], opts: TriageEngineOptions = {}): Deployments {
+export interface DeploymentsOptions extends Omit<TriageEngineOptions, 'deployment' | 'budget'> {
+  /**
+   * Each deployment's Admin API call budget (the bot's processes share one per deployment in
+   * Redis, src/app/watch.ts); absent, each engine counts its own in the process. Never one for
+   * several deployments: a deployment that uses its budget up must not delay another.
+   */
+  budgetFor?: (deployment: DeploymentSettings) => CallBudget;
+}
+
+export function openDeployments(settings: readonly DeploymentSettings[], secrets: readonly string[], opts: DeploymentsOptions = {}): Deployments {
   if (settings.length === 0) throw new Error('openDeployments: no deployment configured');
   const allSecrets = [...new Set([...secrets, ...deploymentSecrets(settings)])];
-  const all: Deployment[] = settings.map((s) => ({ name: s.name, settings: s, engine: createTriageEngine(s.caracal, allSecrets, { ...opts, deployment: s.name }) }));
+  const { budgetFor, ...engineOpts } = opts;
+  const all: Deployment[] = settings.map((s) => ({
+    name: s.name,
+    settings: s,
+    engine: createTriageEngine(s.caracal, allSecrets, { ...engineOpts, deployment: s.name, ...(budgetFor ? { budget: budgetFor(s) } : {}) }),
+  }));
   const byName = new Map(all.map((d) => [d.name, d]));
   const names = all.map((d) => d.name);
   return {

@@ -34,6 +34,8 @@ export interface NotifyDeps {
   redactor: Redactor;
   metrics: WatchMetrics;
   logger: Logger;
+  /** The deployment this watcher reads, carried into each notice so its triage reads the same one; null/absent with only `default`. */
+  deployment?: string | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -87,6 +89,7 @@ async function notifyOne(d: NotifyDeps, id: string, s0: PatternState, all: Map<s
       requestId: episode.requestId,
       stateDigest: closed ? closeDigest(closed) : openDigest(s.open!),
       occurredAt: iso(closed ? closed.closedAt : episode.lastAt),
+      deployment: d.deployment ?? null,
       view: await view(d, s, episode, all.values(), now, closed?.closedAt ?? null),
     };
     const notice = d.redactor.redact(raw).value;

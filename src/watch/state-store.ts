@@ -1,5 +1,6 @@
 /**
- * What the deny watcher keeps in Redis (keys in src/store/keys.ts), on a connection of its own
+ * What one deployment's deny watcher keeps in Redis (keys in src/store/keys.ts, each named by the
+ * deployment, so watchers of two deployments never share a lease, cursor or pattern), on a connection of its own
  * (no auto-pipelining: its scripts and reads must not share a batch with anyone's):
  *
  *   lease         one leader across every worker: SET NX PX, renewed by its holder only
@@ -116,24 +117,24 @@ export interface WatchStore {
   commit(token: string, zones: readonly ZoneCommit[], patterns: readonly PatternCommit[]): Promise<boolean>;
 }
 
-export function createWatchStore(redis: Redis, prefix: string): WatchStore {
+export function createWatchStore(redis: Redis, prefix: string, deployment: string): WatchStore {
   const r = redis as Redis & Partial<Scripts>;
   if (typeof r.ctWatchRenew !== 'function') redis.defineCommand('ctWatchRenew', { numberOfKeys: 1, lua: RENEW });
   if (typeof r.ctWatchRelease !== 'function') redis.defineCommand('ctWatchRelease', { numberOfKeys: 1, lua: RELEASE });
   if (typeof r.ctWatchCommit !== 'function') redis.defineCommand('ctWatchCommit', { numberOfKeys: 1, lua: COMMIT });
   const s = r as Redis & Scripts;
-  const k = keysFor(prefix);
+  const k = keysFor(prefix).watch(deployment);
   return {
     async lease(token, ttlMs) {
-      const v = Number(await s.ctWatchRenew(k.watchLease(), token, ttlMs));
+      const v = Number(await s.ctWatchRenew(k.lease(), token, ttlMs));
       return v === 1 ? 'renewed' : v === 2 ? 'acquired' : 'held';
     },
     async releaseLease(token) {
-      await s.ctWatchRelease(k.watchLease(), token);
+      await s.ctWatchRelease(k.lease(), token);
     },
     async cursors(zoneIds) {
       if (zoneIds.length === 0) return new Map();
-      const values = await s.mget(...zoneIds.map((z) => k.watchCursor(z)));
+      const values = await s.mget(...zoneIds.map((z) => k.cursor(z)));
       const out = new Map<string, number>();
       zoneIds.forEach((z, i) => {
         const n = Number(values[i]);
@@ -145,7 +146,7 @@ export function createWatchStore(redis: Redis, prefix: string): WatchStore {
       const out = new Set<string>();
       for (let i = 0; i < ids.length; i += 1000) {
         const chunk = ids.slice(i, i + 1000);
-        const scores = (await s.call('ZMSCORE', k.watchSeen(zoneId), ...chunk)) as Array<string | null>;
+        const scores = (await s.call('ZMSCORE', k.seen(zoneId), ...chunk)) as Array<string | null>;
         chunk.forEach((id, j) => scores[j] === null && out.add(id));
       }
       return out;
@@ -155,7 +156,7 @@ export function createWatchStore(redis: Redis, prefix: string): WatchStore {
       const unreadable: string[] = [];
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
-        const values = await s.mget(...chunk.map((id) => k.watchPattern(id)));
+        const values = await s.mget(...chunk.map((id) => k.pattern(id)));
         chunk.forEach((id, j) => {
           const raw = values[j];
           if (raw === null || raw === undefined) return;
@@ -171,26 +172,26 @@ export function createWatchStore(redis: Redis, prefix: string): WatchStore {
       return { found, unreadable };
     },
     async activePatterns(since) {
-      return s.zrangebyscore(k.watchPatterns(), since, '+inf');
+      return s.zrangebyscore(k.patterns(), since, '+inf');
     },
     async commit(token, zones, patterns) {
       const payload = {
         z: zones.map((z) => ({
-          c: k.watchCursor(z.zoneId),
+          c: k.cursor(z.zoneId),
           cv: z.cursor === null ? undefined : String(z.cursor),
           cttl: String(CURSOR_TTL_MS),
-          s: k.watchSeen(z.zoneId),
+          s: k.seen(z.zoneId),
           ids: z.seen.map(([id]) => id),
           at: z.seen.map(([, at]) => String(at)),
           trim: z.trimBelow === null ? undefined : String(z.trimBelow),
           sttl: String(SEEN_TTL_MS),
         })),
-        p: patterns.map((p) => ({ k: k.watchPattern(p.id), v: JSON.stringify(p.state), ttl: String(PATTERN_TTL_MS), score: String(p.pinned ? PINNED : p.state.lastAt), id: p.id })),
-        ix: k.watchPatterns(),
+        p: patterns.map((p) => ({ k: k.pattern(p.id), v: JSON.stringify(p.state), ttl: String(PATTERN_TTL_MS), score: String(p.pinned ? PINNED : p.state.lastAt), id: p.id })),
+        ix: k.patterns(),
         // Index entries whose pattern state has expired.
         ixtrim: String(Date.now() - PATTERN_TTL_MS),
       };
-      return Number(await s.ctWatchCommit(k.watchLease(), token, JSON.stringify(payload))) === 1;
+      return Number(await s.ctWatchCommit(k.lease(), token, JSON.stringify(payload))) === 1;
     },
   };
 }

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../../sim';
+import { denialRows, startSimulator, ZONE_A, type Simulator } from '../../sim';
 import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, workDir } from '../support/binary';
 
 let staging: Simulator;
@@ -234,5 +234,31 @@ describe('a bad deployments file at start-up', () => {
     const run = await runBinary(['triage', 'req-grant-1'], { ...deploymentsEnv(), CARACAL_API_URL: staging.apiUrl });
     expect(run.code).toBe(2);
     expect(lines(run.stderr)).toEqual(['caracal-triage: CARACAL_API_URL: is set, and so is CARACAL_DEPLOYMENTS_FILE: give it in the deployments file instead (its deployments each name their own), or unset CARACAL_DEPLOYMENTS_FILE']);
+  });
+});
+
+describe('watch --once with several deployments', () => {
+  it('reads every deployment in turn (--json names each pattern\'s deployment); --deployment reads one; an unknown one is exit 2', async () => {
+    const now = Date.now();
+    staging.streamAudit(
+      Array.from({ length: 6 }, (_, i) =>
+        denialRows({ zoneId: ZONE_A, applicationId: 'app-anton', resource: 'resource://payments', reason: 'role_scope_mismatch', kind: 'policy', requestId: `req-w-${i}`, occurredAt: now - 60_000 + i * 1000, ingestedAt: now - 60_000 + i * 1000 }),
+      ).flat(),
+    );
+    const env = deploymentsEnv();
+    const all = await runBinary(['watch', '--once', '--since', '15m', '--json'], env);
+    expect(all.code).toBe(1);
+    const out = JSON.parse(all.stdout) as { patterns: Array<{ deployment: string; requestIds: string[]; overThreshold: boolean }> };
+    expect(out.patterns.filter((p) => p.requestIds.some((id) => id.startsWith('req-w-')))).toEqual([expect.objectContaining({ deployment: 'staging', overThreshold: true })]);
+    expect(out.patterns.every((p) => p.deployment === 'staging' || p.deployment === 'production')).toBe(true);
+    expect(production.requests.some((r) => r.path.endsWith('/audit'))).toBe(true);
+
+    const one = await runBinary(['watch', '--once', '--since', '15m', '--json', '--deployment', 'production'], env);
+    expect((JSON.parse(one.stdout) as { patterns: Array<{ deployment: string }> }).patterns.every((p) => p.deployment === 'production')).toBe(true);
+    expect(one.stdout).not.toContain('req-w-');
+
+    const unknown = await runBinary(['watch', '--once', '--deployment', 'qa'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no such deployment; the deployments are staging, production');
   });
 });

@@ -26,7 +26,7 @@ const procs: Proc[] = [];
 
 function proc(perWindow: number, windowMs: number): Proc {
   const redis = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
-  const store = redisBudgetStore(redis, prefix, perWindow, windowMs);
+  const store = redisBudgetStore(redis, prefix, 'default', perWindow, windowMs);
   const granted: number[] = [];
   const budget = createCallBudget(
     {

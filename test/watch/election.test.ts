@@ -58,11 +58,13 @@ async function worker(): Promise<Worker> {
   return { child, port, output: () => out };
 }
 
-/** A counter's value on a worker's /metrics (0 when absent or unreachable). */
+/** A counter's value on a worker's /metrics, summed over its series (0 when absent or unreachable). */
 async function metric(w: Worker, name: string): Promise<number> {
   const text = await fetch(`http://127.0.0.1:${w.port}/metrics`).then((r) => r.text()).catch(() => '');
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 
 const spec = (zone: number, app: string, resource: string, reason: string): Omit<DenialSpec, 'requestId' | 'occurredAt'> => ({ zoneId: watchZoneId(zone), applicationId: app, resource, reason, kind: 'policy' });

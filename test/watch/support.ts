@@ -89,7 +89,7 @@ export async function createWatchHarness(name: string, zones = 2): Promise<Watch
       };
       const w = createDenyWatcher({
         client,
-        store: createWatchStore(connection, prefix),
+        store: createWatchStore(connection, prefix, 'default'),
         settings: { ...SETTINGS, ...o.settings, thresholds: { ...SETTINGS.thresholds, ...o.settings?.thresholds } },
         rules: o.rules ?? [],
         metrics: watchMetrics(registry),

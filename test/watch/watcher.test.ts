@@ -125,7 +125,7 @@ test('late rows: one ingested within the overlap is read after all; one later th
   expect(await h.metric('caracal_triage_watch_late_rows_total')).toBe(1);
   await waitFor('the late rows to be ingested', async () => h.sim.pendingAudit === 0);
   expect(await w.tick(true)).toMatchObject({ denials: 1 });
-  const seen = await h.redis.zrange(`${h.prefix}watch:seen:${Z1}`, 0, -1);
+  const seen = await h.redis.zrange(`${h.prefix}watch:default:seen:${Z1}`, 0, -1);
   expect(seen).toContain('evt-req-late');
   expect(seen).not.toContain('evt-req-too-late');
 });

@@ -1,30 +1,37 @@
 /**
- * `caracal-triage watch --once [--since 15m] [--zone Z] [--json]`: the deny watcher's read,
- * once, without Redis, for cron jobs and CI gates. The read and the thresholds are
+ * `caracal-triage watch --once [--since 15m] [--zone Z] [--deployment NAME] [--json]`: the deny
+ * watcher's read, once, without Redis, for cron jobs and CI gates. It reads the deployment
+ * `--deployment` names, else every deployment in turn (each pattern then says which, and
+ * `--json` carries `deployment` per pattern whenever CARACAL_DEPLOYMENTS_FILE is used). The read and the thresholds are
  * src/incidents/watch/recent.ts (the MCP tool `recent_denials` runs the same function, so its
  * structured content equals this `--json`); this file parses the arguments and prints.
  *
  * Exit codes: 0 no pattern crossed; 1 at least one crossed; 2 it could not run (bad settings
- * or arguments, a zone or the zone list Caracal did not give: unreachable, the token refused,
- * a zone that matches none). Admin API calls keep to this process's own CARACAL_API_BUDGET_PER_MIN.
+ * or arguments, an unknown --deployment, a zone or the zone list Caracal did not give:
+ * unreachable, the token refused, a zone that matches none; with several deployments, any one
+ * of them: the others are still printed, and stderr names the one that failed). Admin API calls
+ * keep to this process's own CARACAL_API_BUDGET_PER_MIN, per deployment.
  */
 import { loadWatchCommandConfig } from '../../app/config';
 import { localCallBudget } from '../../caracal/budget';
 import { createCaracalClient } from '../../caracal/client';
 import { formatDuration } from '../../config/duration';
-import { DEFAULT_SINCE_MS, incompleteNote, parseSince, readRecentDenials, recentDenialsJson, SINCE_HINT } from '../../incidents/watch/recent';
+import { DEFAULT_SINCE_MS, incompleteNote, parseSince, readRecentDenials, recentDenialsJson, SINCE_HINT, type RecentDenials } from '../../incidents/watch/recent';
 import { createRedactor } from '../../redact/redact';
 import { quoted, safeJson } from '../../render/outside-text';
 import { ZoneRef } from '../../triage/model';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { createStyler } from '../style';
 import { renderPatterns } from '../render-watch';
+import { namedDeployment } from './deployment-choice';
 import type { CommandIo } from './triage';
 
 export interface WatchOptions {
   once?: boolean;
   since?: string;
   zone?: string;
+  /** Read only this deployment (a name in CARACAL_DEPLOYMENTS_FILE); absent: every one. */
+  deployment?: string;
   json?: boolean;
 }
 
@@ -47,23 +54,44 @@ export async function runWatchCommand(opts: WatchOptions, io: CommandIo, now: ()
   const range = sinceMs(opts.since);
   const zone = zoneOf(opts.zone);
   const config = loadWatchCommandConfig(io.env);
-  const client = createCaracalClient(config.caracal, { budget: localCallBudget(config.caracal.budgetPerMinute) });
-  try {
-    const outcome = await readRecentDenials(client, { thresholds: config.watch.thresholds, rules: config.rules }, { sinceMs: range, zone }, { redactor: createRedactor(config.secrets), now });
-    if (!outcome.ok) {
-      io.stderr.write(`caracal-triage: ${outcome.problem}\n`);
-      return EXIT_CANNOT_RUN;
+  const all = config.deployments.deployments;
+  const targets = opts.deployment !== undefined ? [namedDeployment(all, opts.deployment, 'watch --once')] : all;
+  // Names shown once the bot reads a deployments file (one `default` from the variables stays unnamed, as before).
+  const named = config.deployments.file !== null;
+  const redactor = createRedactor(config.secrets);
+  // One clock for every deployment: the ranges are the same.
+  const at = now();
+  const reads: Array<{ name: string; value: RecentDenials }> = [];
+  let failed = false;
+  for (const d of targets) {
+    const client = createCaracalClient(d.caracal, { budget: localCallBudget(d.caracal.budgetPerMinute) });
+    try {
+      const outcome = await readRecentDenials(client, { thresholds: config.watch.thresholds, rules: config.rules }, { sinceMs: range, zone }, { redactor, now: () => at });
+      if (outcome.ok) reads.push({ name: d.name, value: outcome.value });
+      else {
+        failed = true;
+        io.stderr.write(`caracal-triage: ${named ? `deployment ${d.name}: ` : ''}${outcome.problem}\n`);
+      }
+    } finally {
+      await client.close();
     }
-    const r = outcome.value;
-    if (opts.json) {
-      io.stdout.write(safeJson(recentDenialsJson(r), 2) + '\n');
-      const note = incompleteNote(r);
-      if (note) io.stderr.write(`caracal-triage: note: ${note}\n`);
-    } else {
-      io.stdout.write(renderPatterns(r.patterns, { since: r.since, until: r.until, zones: r.zoneIds.length, range: formatDuration(range), defaults: config.watch.thresholds, incomplete: r.incomplete }, createStyler(io.stdout, io.env)));
-    }
-    return r.patterns.some((p) => p.overThreshold) ? EXIT_FINDING : EXIT_OK;
-  } finally {
-    await client.close();
   }
+  if (reads.length === 0) return EXIT_CANNOT_RUN;
+  if (opts.json) {
+    const first = recentDenialsJson(reads[0]!.value);
+    const patterns = reads.flatMap((r) => recentDenialsJson(r.value).patterns.map((p) => (named ? { deployment: r.name, ...p } : p)));
+    io.stdout.write(safeJson({ ...first, patterns }, 2) + '\n');
+    for (const r of reads) {
+      const note = incompleteNote(r.value);
+      if (note) io.stderr.write(`caracal-triage: note: ${named ? `deployment ${r.name}: ` : ''}${note}\n`);
+    }
+  } else {
+    const style = createStyler(io.stdout, io.env);
+    for (const [i, { name, value: r }] of reads.entries()) {
+      if (named) io.stdout.write(`${i > 0 ? '\n' : ''}Deployment ${name}:\n`);
+      io.stdout.write(renderPatterns(r.patterns, { since: r.since, until: r.until, zones: r.zoneIds.length, range: formatDuration(range), defaults: config.watch.thresholds, incomplete: r.incomplete }, style));
+    }
+  }
+  if (failed) return EXIT_CANNOT_RUN;
+  return reads.some((r) => r.value.patterns.some((p) => p.overThreshold)) ? EXIT_FINDING : EXIT_OK;
 }
