@@ -108,7 +108,7 @@ export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: '
   if (!view) return 'gone';
   let record = view.record;
   if (FINAL_STATES.includes(record.state)) return 'fine';
-  const restart = async (): Promise<Revival> => ((await act(deps, record, { type: 'retry', actor }, source)) ? 'restarted' : 'in_flight');
+  const restart = async (collectionStopped = false): Promise<Revival> => ((await act(deps, record, { type: 'retry', actor, collectionStopped }, source)) ? 'restarted' : 'in_flight');
   const stop = async (event: Extract<TriageEvent, { type: 'job_failed' }>): Promise<Revival> => {
     if (!(await act(deps, record, event, source))) return 'in_flight';
     if (mode === 'reconcile') return 'failed';
@@ -116,7 +116,18 @@ export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: '
     return restart();
   };
 
-  if (record.state === 'failed') return mode === 'restart' ? restart() : 'stopped';
+  if (record.state === 'failed') {
+    if (mode !== 'restart') return 'stopped';
+    // Stopped by a post, with steps still pending: their collection carries on only if its job
+    // does. One that failed for good or is gone (Redis refused writes: a post's failure got
+    // recorded, the collection's did not) is collected again, or the triage would say
+    // "Collecting evidence" with nothing collecting.
+    if (record.failure?.stage === 'post' && record.pending.length > 0) {
+      const job = await lookAt(deps.queues.collect, jobIds.collect(triageId, record.collectVersion ?? 1));
+      return restart(job.state !== 'in_flight');
+    }
+    return restart();
+  }
 
   if (record.pending.length > 0) {
     const collectVersion = record.collectVersion ?? 1;

@@ -94,6 +94,24 @@ test('a redelivery starts again a triage whose collect job failed for good (a ne
   }
 }, 60_000);
 
+test('a redelivery collects again when a post\'s failure, recorded once writes were back, is the one the record kept', async () => {
+  // A post job that failed for good during the outage records its failure once Redis takes
+  // writes again (its worker's handler runs late); the collection's failure never was recorded.
+  // Restarting must then collect the pending steps too, not only queue the posts again.
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  try {
+    const { id, req } = await strandedTriage();
+    const late = await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
+    expect(late).toMatchObject({ ok: true, record: { state: 'failed', failure: { stage: 'post' }, pending: expect.arrayContaining(['audit_trace']) } });
+    expect(await h.service.start(req)).toEqual({ triageId: id, created: false, restarted: true });
+    await expectFinishedOnce(id);
+    const record = (await h.service.get(id))!;
+    expect(await h.queues.collect.getJobState(jobIds.collect(id, record.collectVersion!))).toBe('completed');
+  } finally {
+    await w.close(5000);
+  }
+}, 60_000);
+
 test('without a redelivery the reconciler stops the triage visibly within seconds; Retry on its card starts it again', async () => {
   const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 300, reconcileGraceMs: 500 });
   try {
