@@ -86,6 +86,15 @@ export async function recordFailedForGood(deps: StrandedDeps, queue: QueueName, 
   if (await act(deps, record, event, 'worker')) deps.logger?.warn({ triageId, queue, job: job.name, reason }, 'triage stopped: a job failed for good (its card offers Retry)');
 }
 
+/**
+ * A triage a post stopped, with steps still pending, whose collection's job is not running
+ * (failed for good, gone, or done): *Retry* must collect them again (retryPlan `collectionStopped`).
+ */
+export async function collectionStopped(queues: Pick<EffectContext['queues'], 'collect'>, record: TriageRecord): Promise<boolean> {
+  if (record.state !== 'failed' || record.failure?.stage !== 'post' || record.pending.length === 0) return false;
+  return (await lookAt(queues.collect, jobIds.collect(record.id, record.collectVersion ?? 1))).state !== 'in_flight';
+}
+
 type JobLook = { state: 'in_flight' | 'missing' | 'completed' } | { state: 'failed'; reason: string };
 
 async function lookAt(queue: Queue, jobId: string): Promise<JobLook> {
@@ -122,11 +131,7 @@ export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: '
     // does. One that failed for good or is gone (Redis refused writes: a post's failure got
     // recorded, the collection's did not) is collected again, or the triage would say
     // "Collecting evidence" with nothing collecting.
-    if (record.failure?.stage === 'post' && record.pending.length > 0) {
-      const job = await lookAt(deps.queues.collect, jobIds.collect(triageId, record.collectVersion ?? 1));
-      return restart(job.state !== 'in_flight');
-    }
-    return restart();
+    return restart(await collectionStopped(deps.queues, record));
   }
 
   if (record.pending.length > 0) {

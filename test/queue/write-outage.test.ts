@@ -112,6 +112,19 @@ test('a redelivery collects again when a post\'s failure, recorded once writes w
   }
 }, 60_000);
 
+test('Retry on the card of a triage a post stopped collects again when its collection\'s job failed for good too', async () => {
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  try {
+    const { id } = await strandedTriage();
+    await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
+    const retried = await h.service.apply(id, { type: 'retry', actor: { kind: 'user', id: 'U2', name: 'bob' } }, 'slack_button');
+    expect(retried).toMatchObject({ ok: true, record: { state: 'locating', failure: null } });
+    await expectFinishedOnce(id);
+  } finally {
+    await w.close(5000);
+  }
+}, 60_000);
+
 test('without a redelivery the reconciler stops the triage visibly within seconds; Retry on its card starts it again', async () => {
   const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 300, reconcileGraceMs: 500 });
   try {
