@@ -86,6 +86,15 @@ export async function recordFailedForGood(deps: StrandedDeps, queue: QueueName, 
   if (await act(deps, record, event, 'worker')) deps.logger?.warn({ triageId, queue, job: job.name, reason }, 'triage stopped: a job failed for good (its card offers Retry)');
 }
 
+/**
+ * A triage a post stopped, with steps still pending, whose collection's job is not running
+ * (failed for good, gone, or done): *Retry* must collect them again (retryPlan `collectionStopped`).
+ */
+export async function collectionStopped(queues: Pick<EffectContext['queues'], 'collect'>, record: TriageRecord): Promise<boolean> {
+  if (record.state !== 'failed' || record.failure?.stage !== 'post' || record.pending.length === 0) return false;
+  return (await lookAt(queues.collect, jobIds.collect(record.id, record.collectVersion ?? 1))).state !== 'in_flight';
+}
+
 type JobLook = { state: 'in_flight' | 'missing' | 'completed' } | { state: 'failed'; reason: string };
 
 async function lookAt(queue: Queue, jobId: string): Promise<JobLook> {
@@ -108,7 +117,7 @@ export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: '
   if (!view) return 'gone';
   let record = view.record;
   if (FINAL_STATES.includes(record.state)) return 'fine';
-  const restart = async (): Promise<Revival> => ((await act(deps, record, { type: 'retry', actor }, source)) ? 'restarted' : 'in_flight');
+  const restart = async (collectionStopped = false): Promise<Revival> => ((await act(deps, record, { type: 'retry', actor, collectionStopped }, source)) ? 'restarted' : 'in_flight');
   const stop = async (event: Extract<TriageEvent, { type: 'job_failed' }>): Promise<Revival> => {
     if (!(await act(deps, record, event, source))) return 'in_flight';
     if (mode === 'reconcile') return 'failed';
@@ -116,7 +125,14 @@ export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: '
     return restart();
   };
 
-  if (record.state === 'failed') return mode === 'restart' ? restart() : 'stopped';
+  if (record.state === 'failed') {
+    if (mode !== 'restart') return 'stopped';
+    // Stopped by a post, with steps still pending: their collection carries on only if its job
+    // does. One that failed for good or is gone (Redis refused writes: a post's failure got
+    // recorded, the collection's did not) is collected again, or the triage would say
+    // "Collecting evidence" with nothing collecting.
+    return restart(await collectionStopped(deps.queues, record));
+  }
 
   if (record.pending.length > 0) {
     const collectVersion = record.collectVersion ?? 1;

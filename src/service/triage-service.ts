@@ -31,7 +31,7 @@ import type { Destination } from '../chat/address';
 import { createTriageIndex, type TriageIndex } from '../store/triage-index';
 import { within } from '../time/race';
 import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
-import { reviveTriage, type Revival } from '../queue/reconciler';
+import { collectionStopped, reviveTriage, type Revival } from '../queue/reconciler';
 import type { TriageQueues } from '../queue/queues';
 import type { TriageRedis } from '../queue/triage-redis';
 
@@ -172,6 +172,11 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
       up();
       // Escalate reaches the triage's route's targets (on the record), else the default here.
       if (event.type === 'escalate' && event.defaults === undefined) event = { ...event, defaults: opts.escalation ?? null };
+      // Retry on a triage a post stopped also collects, when its collection's job is dead too.
+      if (event.type === 'retry' && event.collectionStopped === undefined) {
+        const seen = await store.get(triageId);
+        if (seen) event = { ...event, collectionStopped: await collectionStopped(queues, seen) };
+      }
       const r = await store.apply(triageId, event);
       metrics.transitions.inc({ event: event.type, outcome: r.ok ? 'applied' : r.reason });
       if (!r.ok) return r;

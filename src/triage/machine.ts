@@ -62,7 +62,7 @@ export type TriageEvent =
    * redelivered incident, a repeated command, the reconciler) for a triage whose collection job
    * is gone. A collection restarts for the steps still pending; posts are queued again.
    */
-  | { type: 'retry'; actor: Actor; expectedVersion?: number }
+  | { type: 'retry'; actor: Actor; expectedVersion?: number; collectionStopped?: boolean }
   /** No activity for `afterMs` (TRIAGE_ABANDON_AFTER; absent on events from before it was carried). */
   | { type: 'expire'; afterMs?: number }
   /** No activity for `afterMs` (TRIAGE_REMIND_AFTER): one reminder in the thread, naming the step that waits. */
@@ -322,7 +322,7 @@ export function transition(record: TriageRecord, event: TriageEvent, now: Date):
       };
     }
     case 'retry': {
-      const plan = retryPlan(record);
+      const plan = retryPlan(record, event.collectionStopped ?? false);
       if (!plan.ok) return { ok: false, reason: 'not_allowed', message: plan.message };
       const steps = plan.collect;
       const next: TriageRecord = {

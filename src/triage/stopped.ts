@@ -43,14 +43,17 @@ export function stopFor(
 /**
  * Where *Retry* (or the bot's own restart) takes a triage. A failed collection, or (no failure
  * recorded) a collection whose job is gone, collects again: the steps still pending. A failed post
- * queues the posts again and nothing more (a collection still running carries on). Back where it
- * stopped; a collection that finished meanwhile leaves `locating` behind.
+ * queues the posts again and nothing more (a collection still running carries on), unless the
+ * caller looked and saw the collection's job stopped too (`collectionStopped`: it failed for good
+ * or is gone, as after Redis refused writes for a while, when a post's failure is the one the
+ * record kept): then the pending steps are collected again as well. Back where it stopped; a
+ * collection that finished meanwhile leaves `locating` behind.
  */
-export function retryPlan(record: TriageRecord): Refusal | { ok: true; state: TriageState; collect: StepId[] | null } {
+export function retryPlan(record: TriageRecord, collectionStopped = false): Refusal | { ok: true; state: TriageState; collect: StepId[] | null } {
   const stranded = record.pending.length > 0;
   if (record.state !== 'failed' && !stranded) return { ok: false, message: 'Nothing to retry: this triage has not stopped.' };
   const failure = record.failure ?? null;
-  const collect = failure ? failure.stage === 'collect' : true;
+  const collect = failure ? failure.stage === 'collect' || (stranded && collectionStopped) : true;
   const back = failure?.from ?? record.state;
   const state: TriageState = back === 'locating' && !collect && !stranded ? 'routed' : back;
   return { ok: true, state, collect: collect ? (stranded ? [...record.pending] : [...STEP_IDS]) : null };

@@ -81,14 +81,49 @@ test('a redelivery starts again a triage whose collect job failed for good (a ne
   const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0, logger });
   try {
     const { id, req } = await strandedTriage(() => lines.some((l) => l.includes('"queue":"collect"') && l.includes('could not record a job that failed for good')));
-    // Its failure could not be recorded either: this is where it used to stay for 24 hours.
-    expect(await h.service.get(id)).toMatchObject({ state: 'locating' });
+    // Its failure could not be recorded either: this is where it used to stay for 24 hours. (A
+    // post job that failed for good meanwhile may have recorded its own failure once writes were
+    // back: the triage then reads "Posting to chat failed", still with its steps pending.)
+    const stranded = (await h.service.get(id))!;
+    expect(stranded.pending).toContain('audit_trace');
+    expect(stranded.failure?.stage ?? 'none').not.toBe('collect');
     const again = await h.service.start(req);
     expect(again).toEqual({ triageId: id, created: false, restarted: true });
     await expectFinishedOnce(id);
     const record = (await h.service.get(id))!;
     expect(record.collectVersion).toBeGreaterThan(1);
     expect(await h.queues.collect.getJobState(jobIds.collect(id, record.collectVersion!))).toBe('completed');
+  } finally {
+    await w.close(5000);
+  }
+}, 60_000);
+
+test('a redelivery collects again when a post\'s failure, recorded once writes were back, is the one the record kept', async () => {
+  // A post job that failed for good during the outage records its failure once Redis takes
+  // writes again (its worker's handler runs late); the collection's failure never was recorded.
+  // Restarting must then collect the pending steps too, not only queue the posts again.
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  try {
+    const { id, req } = await strandedTriage();
+    const late = await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
+    expect(late).toMatchObject({ ok: true, record: { state: 'failed', failure: { stage: 'post' }, pending: expect.arrayContaining(['audit_trace']) } });
+    expect(await h.service.start(req)).toEqual({ triageId: id, created: false, restarted: true });
+    await expectFinishedOnce(id);
+    const record = (await h.service.get(id))!;
+    expect(await h.queues.collect.getJobState(jobIds.collect(id, record.collectVersion!))).toBe('completed');
+  } finally {
+    await w.close(5000);
+  }
+}, 60_000);
+
+test('Retry on the card of a triage a post stopped collects again when its collection\'s job failed for good too', async () => {
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  try {
+    const { id } = await strandedTriage();
+    await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
+    const retried = await h.service.apply(id, { type: 'retry', actor: { kind: 'user', id: 'U2', name: 'bob' } }, 'slack_button');
+    expect(retried).toMatchObject({ ok: true, record: { state: 'locating', failure: null } });
+    await expectFinishedOnce(id);
   } finally {
     await w.close(5000);
   }

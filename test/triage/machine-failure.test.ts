@@ -89,6 +89,17 @@ describe('Retry', () => {
     expect(t.effects.map((e) => e.type)).toEqual(['repost', 'update_card', 'audit']);
   });
 
+  it('collects the pending steps again after a failed post when the caller saw the collection stopped too', () => {
+    let r = applyOk(fresh(), { type: 'step_collected', result: result('readiness') }).record;
+    r = applyOk(r, { type: 'job_failed', stage: 'post', job: 'update_card', reason: 'OOM command not allowed' }).record;
+    const pending = STEP_IDS.filter((s) => s !== 'readiness');
+    // Not known to be stopped: its collection carries on, only the posts are queued again.
+    expect(applyOk(r, { type: 'retry', actor: alice }).effects.map((e) => e.type)).toEqual(['repost', 'update_card', 'audit']);
+    const t = applyOk(r, { type: 'retry', actor: alice, collectionStopped: true });
+    expect(t.record).toMatchObject({ state: 'locating', pending, collectVersion: t.record.version });
+    expect(t.effects[0]).toEqual({ type: 'collect', steps: pending });
+  });
+
   it('leaves `locating` behind when the collection finished while the triage was stopped by a post', () => {
     let r = applyOk(fresh(), { type: 'job_failed', stage: 'post', job: 'post_card', reason: 'timeout' }).record;
     for (const id of STEP_IDS) r = applyOk(r, { type: 'step_collected', result: result(id) }).record;

@@ -6,7 +6,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 import { simulatorConfig } from '../../../sim';
+import { INTENT_FIELDS } from '../../../src/posting/post-intent';
 import { STEP_IDS } from '../../../src/triage/model';
 import { CHANNEL, channelMessage } from './fixtures';
 import { TEAMS_SIGNING_KEY, type TeamsStack, startTeamsStack } from './stack';
@@ -24,6 +26,24 @@ afterAll(async () => {
 
 const isCard = (c: { body: { summary?: string } }) => !!c.body.summary?.startsWith('Caracal triage ');
 const stepOf = (c: { body: unknown }) => Number(/Step (\d)\/8/.exec(JSON.stringify(c.body))?.[1] ?? 0);
+
+/** SIGSTOPs the child at a moment when no triage of this stack has a post in flight (left stopped). */
+async function freezeOutsidePost(proc: ChildProcess): Promise<void> {
+  const redis = new IORedis(process.env.REDIS_URL!);
+  try {
+    for (let i = 0; i < 200; i++) {
+      proc.kill('SIGSTOP');
+      const hashes = (await redis.keys(`${stack.prefix}triage:*`)).filter((k) => /triage:[^:]+$/.test(k));
+      const intents = await Promise.all(hashes.map((k) => redis.hmget(k, INTENT_FIELDS.card, INTENT_FIELDS.thread)));
+      if (hashes.length > 0 && intents.flat().every((v) => v === null)) return;
+      proc.kill('SIGCONT');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the worker child always had a post in flight');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 test('another worker finishes a Teams triage whose worker was killed, with no second card', async () => {
   child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'queue', 'fixtures', 'teams-worker-child.ts')], {
@@ -46,7 +66,12 @@ test('another worker finishes a Teams triage whose worker was killed, with no se
     const last = stack.connector.calls.at(-1);
     return !!last && last.status !== 0 && Date.now() - last.at > 700;
   }, 10_000);
+  // Quiet at the connector is not enough on a loaded machine: the child may not yet have read
+  // Teams' answer and recorded the post (docs/teams.md: a kill in that window may repeat the
+  // message, by design). So it is frozen first, and killed only if it holds no post in flight
+  // (no write-ahead intent left in its triage's hash); otherwise it runs on a moment.
   const exited = new Promise((r) => child!.once('exit', r));
+  await freezeOutsidePost(child);
   child.kill('SIGKILL');
   await exited;
   stack.sim.setLatency({ '*': 5 });
