@@ -102,9 +102,13 @@ test('a redelivery collects again when a post\'s failure, recorded once writes w
   // A post job that failed for good during the outage records its failure once Redis takes
   // writes again (its worker's handler runs late); the collection's failure never was recorded.
   // Restarting must then collect the pending steps too, not only queue the posts again.
-  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  // The worker's log says when it could not record the collection's failure (writes still
+  // refused): only then is the record sure to keep the post's failure applied below.
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0, logger });
   try {
-    const { id, req } = await strandedTriage();
+    const { id, req } = await strandedTriage(() => lines.some((l) => l.includes('"queue":"collect"') && l.includes('could not record a job that failed for good')));
     const late = await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
     expect(late).toMatchObject({ ok: true, record: { state: 'failed', failure: { stage: 'post' }, pending: expect.arrayContaining(['audit_trace']) } });
     expect(await h.service.start(req)).toEqual({ triageId: id, created: false, restarted: true });
@@ -117,10 +121,12 @@ test('a redelivery collects again when a post\'s failure, recorded once writes w
 }, 60_000);
 
 test('Retry on the card of a triage a post stopped collects again when its collection\'s job failed for good too', async () => {
-  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0 });
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 0, logger });
   try {
-    const { id } = await strandedTriage();
-    await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." });
+    const { id } = await strandedTriage(() => lines.some((l) => l.includes('"queue":"collect"') && l.includes('could not record a job that failed for good')));
+    expect(await h.service.store.apply(id, { type: 'job_failed', stage: 'post', job: 'update_card', reason: "OOM command not allowed when used memory > 'maxmemory'." })).toMatchObject({ ok: true, record: { failure: { stage: 'post' } } });
     const retried = await h.service.apply(id, { type: 'retry', actor: { kind: 'user', id: 'U2', name: 'bob' } }, 'slack_button');
     expect(retried).toMatchObject({ ok: true, record: { state: 'locating', failure: null } });
     await expectFinishedOnce(id);
