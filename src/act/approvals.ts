@@ -21,6 +21,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ChatAddressSchema, type Destination, type MessageRef } from '../chat/address';
 import type { Keys } from '../store/keys';
+import { readStored } from './stored-json';
 
 const TTL_SEC = 7 * 24 * 3600;
 
@@ -112,15 +113,7 @@ export interface ApprovalRecord {
   drawn: string | null;
 }
 
-function read<T>(schema: z.ZodType<T>, raw: string | null | undefined): T | null {
-  if (!raw) return null;
-  try {
-    const r = schema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+const read = readStored;
 
 export interface ApprovalStore {
   get(key: string): Promise<ApprovalRecord | null>;

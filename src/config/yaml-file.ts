@@ -3,7 +3,7 @@
  * read with a size cap and one plain reason when it cannot be, its YAML errors with line and
  * column, and the line of any key path (`deployments[1].probes.sts`), so every message can name
  * the file, the entry and the key. Used by the deployments file (src/caracal/deployments-file.ts);
- * the routes file (src/incidents/routes/load.ts) follows the same style.
+ * and the routes file (src/incidents/routes/load.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';

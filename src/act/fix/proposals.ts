@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { ChatAddressSchema, type MessageRef } from '../../chat/address';
 import type { Keys } from '../../store/keys';
 import { Person } from '../approvals';
+import { readStored } from '../stored-json';
 
 const TTL_SEC = 7 * 24 * 3600;
 
@@ -116,15 +117,7 @@ export interface Proposal {
   drawn: string | null;
 }
 
-function read<T>(schema: z.ZodType<T>, raw: string | null | undefined): T | null {
-  if (!raw) return null;
-  try {
-    const r = schema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+const read = readStored;
 
 const address = (raw: string | undefined): MessageRef | null => read(ChatAddressSchema, raw);
 

@@ -9,9 +9,8 @@
  * A destination on a platform the bot does not run is an error too. Warnings (a route no
  * incident can reach, an alert name that looks like Caracal's but is not) do not stop start-up.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../../config/problems';
+import { keyPath, parseYamlFile, readSettingsFile } from '../../config/yaml-file';
 import { CARACAL_COMPONENTS, isCaracalAlert } from '../catalogue';
 import type { ChannelAddress, ChatPlatformsInUse } from '../channel';
 import { issueMessage } from '../payloads/parse';
@@ -61,36 +60,6 @@ const FILE_KEYS = ['version', 'routes', 'thresholds'];
 
 type Path = ReadonlyArray<PropertyKey>;
 
-/**
- * 1-based line of the node at `path` (of its key, when the last step is a map key); when the
- * path does not exist in full, the line of the deepest node that does, or null if `exact`.
- */
-function lineAt(doc: Document, lines: LineCounter, path: Path, exact = false): number | null {
-  let node: unknown = doc.contents;
-  let line: number | null = null;
-  const at = (n: unknown): number | null => {
-    const range = (n as { range?: [number, number, number] } | null)?.range;
-    return range ? lines.linePos(range[0]).line : null;
-  };
-  line = at(node);
-  for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
-      if (!pair) return exact ? null : line;
-      line = at(pair.key) ?? line;
-      node = pair.value;
-    } else if (isSeq(node) && typeof step === 'number' && step < node.items.length) {
-      node = node.items[step];
-      line = at(node) ?? line;
-    } else return exact ? null : line;
-  }
-  return line;
-}
-
-function keyPath(path: Path): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-}
-
 function expectedKeys(path: Path, platforms: ChatPlatformsInUse): string[] {
   if (path.length === 0) return FILE_KEYS;
   if (path.length === 2 && path[0] === 'routes') return ENTRY_KEYS;
@@ -106,16 +75,12 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
   const fail = (where: string, what: string): void => void errors.push(ConfigError.of(ROUTES_VARIABLE, `${file}: ${where}${what}`));
   const defaultChannel = checkDefaultChannel(opts, errors);
 
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0];
-      fail(pos ? `line ${pos.line}, column ${pos.col}: ` : '', e.message.replace(/ at line \d+, column \d+.*$/s, ''));
-    }
+  const yaml = parseYamlFile(text);
+  if (yaml.errors.length > 0) {
+    for (const e of yaml.errors) fail('', e);
     return { ok: false, errors };
   }
-  const value: unknown = doc.toJS();
+  const value: unknown = yaml.value;
   if (value === null || value === undefined) {
     fail('', 'the file is empty; write "routes:" and a list of routes (see examples/triage-routes.yaml)');
     return { ok: false, errors };
@@ -129,11 +94,11 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
       const entries = raw[list];
       const entry = Array.isArray(entries) ? (entries[path[1]] as { name?: unknown } | undefined) : undefined;
       const name = typeof entry?.name === 'string' ? ` "${entry.name}"` : '';
-      const line = lineAt(doc, lines, path.slice(0, 2));
+      const line = yaml.line(path.slice(0, 2));
       const rest = path.slice(2);
       return `${list}[${path[1]}]${name}${line ? ` (line ${line})` : ''}: ${rest.length > 0 ? `${keyPath(rest)}: ` : ''}`;
     }
-    const line = lineAt(doc, lines, path, true);
+    const line = yaml.line(path, true);
     return `${line ? `line ${line}: ` : ''}${path.length > 0 ? `${keyPath(path)}: ` : ''}`;
   };
 
@@ -169,7 +134,7 @@ export function parseRoutes(text: string, opts: Omit<RoutesOptions, 'file'> & { 
         fail(where(['routes', index, 'escalate', m.platform]), `this route posts to ${title(r.to.platform)} (to: ${opts.platforms.addresses.format(r.to)}), where a ${title(m.platform)} user cannot be mentioned; name someone on ${title(r.to.platform)} or post this route to ${title(m.platform)}`);
       }
     }
-    routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, escalate: r.escalate ?? null, line: lineAt(doc, lines, ['routes', index]) });
+    routes.push({ index, name: r.name ?? null, match: r.match ?? {}, to: r.to, escalate: r.escalate ?? null, line: yaml.line(['routes', index]) });
   });
   if (errors.length > 0) return { ok: false, errors };
   const thresholds: ThresholdRule[] = (parsed.data.thresholds ?? []).map((t, index) => ({
@@ -230,15 +195,7 @@ export function loadRoutes(opts: RoutesOptions): RoutesLoad {
     const defaultChannel = checkDefaultChannel(opts, errors);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, table: { file: null, routes: [], defaultChannel }, warnings: [] };
   }
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > ROUTES_FILE_MAX_BYTES) return { ok: false, errors: [ConfigError.of(ROUTES_VARIABLE, `${file}: is ${size} bytes; a routes file is at most ${ROUTES_FILE_MAX_BYTES}`)] };
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
-    return { ok: false, errors: [ConfigError.of(ROUTES_VARIABLE, `${file}: cannot be read (${why})`)] };
-  }
-  return parseRoutes(text, { ...opts, file });
+  const read = readSettingsFile(file, ROUTES_FILE_MAX_BYTES, 'a routes file');
+  if (!read.ok) return { ok: false, errors: [ConfigError.of(ROUTES_VARIABLE, `${file}: ${read.message}`)] };
+  return parseRoutes(read.text, { ...opts, file });
 }
