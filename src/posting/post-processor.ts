@@ -16,14 +16,14 @@
  * (ChatPort.findPost) and adopt it instead of posting again. A post that cannot go out yet (no
  * card, its slot not reached, a platform 429) delays its job instead of sleeping.
  */
-import { UnrecoverableError, type Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import type { ChatPort, Destination, MessageRef, Platform } from '../chat/port';
 import { BUNDLE_KEY, CARD_KEY, stepKey } from './thread-plan';
 import { conversationKey } from '../store/keys';
 import type { CardView } from './post-store';
 import { delayJob } from './delay';
 import { enqueueCardUpdate } from '../queue/effects';
-import { PostJobData, type PostJobName } from '../queue/jobs';
+import { jobIds, PostJobData, type PostJobName } from '../queue/jobs';
 import type { CallKind } from './limiter';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
 import { createThreadPump, scheduleThread } from './thread-pump';
@@ -46,6 +46,22 @@ export function createPostProcessor(deps: PostDeps) {
     metrics.chatDelays.inc({ platform: c.platform, reason: 'no_card' });
     await c.job.updateData({ ...c.data, waits: waits + 1 });
     return await delayJob(c.job, c.token, Math.min(30_000, deps.noCardDelayMs * 2 ** waits));
+  }
+
+  /**
+   * An update_card that ran before the card existed waits in waitForCard with a growing delay
+   * (up to 30 s), and while it waits, deduplication drops every later update of the triage,
+   * the final drawing included: once the card is posted, that update runs now instead.
+   */
+  async function promoteWaitingUpdate(triageId: string): Promise<void> {
+    try {
+      const id = await deps.queues.post.getDeduplicationJobId(jobIds.cardUpdate(triageId));
+      const job = id ? await Job.fromId(deps.queues.post, id) : null;
+      if (job && (await job.isDelayed())) await job.promote();
+    } catch (e) {
+      // The job started or finished meanwhile: it reads the latest record either way.
+      deps.logger.debug({ triageId, err: (e as Error).message }, 'no waiting card update to promote');
+    }
   }
 
   /** Waits (delaying the job) until this job's slot in the conversation's send order. */
@@ -146,6 +162,7 @@ export function createPostProcessor(deps: PostDeps) {
       await store.markPosted(record.id, CARD_KEY, c.token ?? holder(c));
       await Promise.all([posts.clearIntent(record.id, 'card'), posts.cardSettled(destination, record.id)]);
       if (found) await enqueueCardUpdate(deps, record.id);
+      else await promoteWaitingUpdate(record.id);
       const link = await c.port.permalink?.(stored).catch(() => null);
       if (link) await posts.setCardLink(record.id, link);
       await handOver(c, stored);
