@@ -26,7 +26,7 @@ import { createTriageEngine } from '../src/triage/engine';
 import { createMemoryPort } from '../test/support/memory-port';
 import { openService, startWorkerSet } from '../test/support/halves';
 import { APP_ID, RESOURCE_IDENTIFIER, denialRows, simulatorConfig, startSimulator, watchScenario, watchZoneId } from '../sim';
-import { cleanups, deleteByPrefix, ensureRedis, forkSimulator, type SimChild, type SimCounts } from './support';
+import { cleanups, deleteByPrefix, ensureRedis, forkSimulator, runToExit, type SimChild, type SimCounts } from './support';
 
 const N = Number(process.env.BENCH_TRIAGES ?? 1000);
 const ZONES = Number(process.env.BENCH_ZONES ?? 5);
@@ -193,13 +193,5 @@ async function main(): Promise<void> {
 if (process.argv.includes('--simulator')) {
   void simulatorChild();
 } else {
-  // Exit once printed: a connection or timer some library keeps must not hold the run open
-  // (the 'exit' handler still stops what the run started: the throwaway Redis, the simulator).
-  main().then(
-    () => process.exit(0),
-    (e: Error) => {
-      console.error(e.stack ?? e.message);
-      process.exit(1);
-    },
-  );
+  runToExit(main);
 }

@@ -97,3 +97,18 @@ export const pct = (xs: readonly number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
+
+/**
+ * Runs a bench's main and exits once it has printed: a connection or timer some library keeps
+ * must not hold the run open (the 'exit' handler still stops what the run started: the
+ * throwaway Redis, the simulator).
+ */
+export function runToExit(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exit(1);
+    },
+  );
+}

@@ -38,7 +38,7 @@ import { createDenyWatcher, type WatchPoll } from '../src/watch/watcher';
 import { createMemoryPort } from '../test/support/memory-port';
 import { openService, startWorkerSet } from '../test/support/halves';
 import { denialRows, simulatorConfig, startSimulator, watchScenario, watchZoneId, type AuditRowData, type DenialSpec } from '../sim';
-import { cleanups, deleteByPrefix, ensureRedis, forkSimulator, pct } from './support';
+import { cleanups, deleteByPrefix, ensureRedis, forkSimulator, pct, runToExit } from './support';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const ZONES = Number(process.env.BENCH_ZONES ?? 20);
@@ -246,13 +246,5 @@ if (process.argv.includes('--simulator')) {
   const [redisUrl, prefix, config] = process.argv.slice(process.argv.indexOf('--worker') + 1);
   workerChild(redisUrl!, prefix!, JSON.parse(config!) as CaracalConfig);
 } else {
-  // Exit once printed: a connection or timer some library keeps must not hold the run open
-  // (the 'exit' handler still stops what the run started: the throwaway Redis, the simulator).
-  main().then(
-    () => process.exit(0),
-    (e: Error) => {
-      console.error(e.stack ?? e.message);
-      process.exit(1);
-    },
-  );
+  runToExit(main);
 }
