@@ -16,6 +16,7 @@
  * (ChatPort.findPost) and adopt it instead of posting again. A post that cannot go out yet (no
  * card, its slot not reached, a platform 429) delays its job instead of sleeping.
  */
+import { randomUUID } from 'node:crypto';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { ChatPort, Destination, MessageRef, Platform } from '../chat/port';
 import { BUNDLE_KEY, CARD_KEY, stepKey } from './thread-plan';
@@ -23,7 +24,7 @@ import { conversationKey } from '../store/keys';
 import type { CardView } from './post-store';
 import { delayJob } from './delay';
 import { enqueueCardUpdate } from '../queue/effects';
-import { jobIds, PostJobData, type PostJobName } from '../queue/jobs';
+import { PostJobData, type PostJobName } from '../queue/jobs';
 import type { CallKind } from './limiter';
 import { isPermanent, isRateLimited, lookForEarlier, type PostDeps } from './post-common';
 import { createThreadPump, scheduleThread } from './thread-pump';
@@ -33,6 +34,19 @@ export type { PostDeps } from './post-common';
 export type PostOutcome = { posted: PostJobName; version: number } | { skipped: string } | { queued: string } | { idle: string };
 
 type Ctx = { job: Job; token: string | undefined; data: PostJobData; view: CardView; port: ChatPort; platform: Platform };
+
+/** A redraw of the same triage is running elsewhere: look again shortly (it draws within a call). */
+const REDRAW_BUSY_DELAY_MS = 1000;
+
+/** An escalated card links the bundle (the top of the thread points at its end). */
+function bundleToLink(view: CardView): CardView['bundleRef'] {
+  return view.record.state === 'escalated' && view.bundleRef ? view.bundleRef : null;
+}
+
+/** The card shows the record's version (and the bundle link, where it should). */
+function isCurrent(view: CardView): boolean {
+  return view.cardVersion >= view.record.version && (!bundleToLink(view) || view.cardShowsBundle);
+}
 
 export function createPostProcessor(deps: PostDeps) {
   const { store, posts, limiter, metrics } = deps;
@@ -49,19 +63,13 @@ export function createPostProcessor(deps: PostDeps) {
   }
 
   /**
-   * An update_card that ran before the card existed waits in waitForCard with a growing delay
-   * (up to 30 s), and while it waits, deduplication drops every later update of the triage,
-   * the final drawing included: once the card is posted, that update runs now instead.
+   * After a card is posted (drawn from the record read before the call) or adopted: when the
+   * triage moved past the drawn version meanwhile, ask for a redraw. Any change after this read
+   * queues its own update, which now finds the card.
    */
-  async function promoteWaitingUpdate(triageId: string): Promise<void> {
-    try {
-      const id = await deps.queues.post.getDeduplicationJobId(jobIds.cardUpdate(triageId));
-      const job = id ? await Job.fromId(deps.queues.post, id) : null;
-      if (job && (await job.isDelayed())) await job.promote();
-    } catch (e) {
-      // The job started or finished meanwhile: it reads the latest record either way.
-      deps.logger.debug({ triageId, err: (e as Error).message }, 'no waiting card update to promote');
-    }
+  async function redrawIfMoved(triageId: string, drawnVersion: number): Promise<void> {
+    const latest = await posts.cardView(triageId);
+    if (latest && latest.record.version > drawnVersion) await enqueueCardUpdate(deps, triageId);
   }
 
   /** Waits (delaying the job) until this job's slot in the conversation's send order. */
@@ -161,8 +169,7 @@ export function createPostProcessor(deps: PostDeps) {
       const stored = (await store.setMessageRef(record.id, ref, found ? 0 : record.version)) ?? ref;
       await store.markPosted(record.id, CARD_KEY, c.token ?? holder(c));
       await Promise.all([posts.clearIntent(record.id, 'card'), posts.cardSettled(destination, record.id)]);
-      if (found) await enqueueCardUpdate(deps, record.id);
-      else await promoteWaitingUpdate(record.id);
+      await redrawIfMoved(record.id, found ? 0 : record.version);
       const link = await c.port.permalink?.(stored).catch(() => null);
       if (link) await posts.setCardLink(record.id, link);
       await handOver(c, stored);
@@ -199,16 +206,33 @@ export function createPostProcessor(deps: PostDeps) {
       return { queued: `notice ${key} handed to the thread` };
     },
     async update_card(c) {
-      const { record, ref } = c.view;
-      if (!ref) return waitForCard(c);
-      // An escalated card links the bundle (the top of the thread points at its end).
-      const bundle = record.state === 'escalated' && c.view.bundleRef ? c.view.bundleRef : null;
-      if (c.view.cardVersion >= record.version && (!bundle || c.view.cardShowsBundle)) return { skipped: 'card is current' };
-      await admitted(c, 'update', ref);
-      await send(c, 'updateCard', 'update', ref, null, () => c.port.updateCard(ref, record, bundle ? { bundle } : {}));
-      await store.raiseCardVersion(record.id, record.version);
-      if (bundle) await posts.markCardShowsBundle(record.id);
-      return { posted: 'update_card', version: record.version };
+      const id = c.data.triageId;
+      if (c.view.cardFailed) return { skipped: `the card could not be posted (${c.view.cardFailed})` };
+      // No card yet: post_card draws the latest record and asks for a redraw when the triage
+      // moved on while it posted (redrawIfMoved), so this job need not wait for it. (Waiting
+      // here held the triage's deduplication ID for up to 30 s and dropped the final drawing.)
+      if (!c.view.ref) return { skipped: 'no card yet' };
+      if (isCurrent(c.view)) return { skipped: 'card is current' };
+      await admitted(c, 'update', c.view.ref);
+      const lease = `${holder(c)}:${c.token ?? randomUUID()}`;
+      if (!(await posts.holdCardRedraw(id, lease, deps.leaseMs))) {
+        metrics.chatDelays.inc({ platform: c.platform, reason: 'busy' });
+        return await delayJob(c.job, c.token, REDRAW_BUSY_DELAY_MS);
+      }
+      try {
+        // Read again under the lease: the record may have moved while this job waited its slot.
+        const view = await posts.cardView(id);
+        if (!view?.ref) return { skipped: 'triage gone' };
+        if (isCurrent(view)) return { skipped: 'card is current' };
+        const { record, ref } = view;
+        const bundle = bundleToLink(view);
+        await send(c, 'updateCard', 'update', ref, null, () => c.port.updateCard(ref, record, bundle ? { bundle } : {}));
+        await store.raiseCardVersion(id, record.version);
+        if (bundle) await posts.markCardShowsBundle(id);
+        return { posted: 'update_card', version: record.version };
+      } finally {
+        await posts.releaseCardRedraw(id, lease);
+      }
     },
   };
 

@@ -153,6 +153,19 @@ export class PostStore {
     await this.redis.ctReleasePost(this.keys.convLease(conversation), token);
   }
 
+  /**
+   * One card redraw of a triage at a time, across workers: a second run (a stalled job run
+   * again, a redelivery) waits, so an older drawing can never land after a newer one. True
+   * when `token` holds the lease.
+   */
+  async holdCardRedraw(id: string, token: string, ms: number): Promise<boolean> {
+    return (await this.redis.ctLease(this.keys.lease(id, CARD_REDRAW), token, ms)) === 1;
+  }
+
+  async releaseCardRedraw(id: string, token: string): Promise<void> {
+    await this.redis.ctReleasePost(this.keys.lease(id, CARD_REDRAW), token);
+  }
+
   /** Conversations whose outbox is not empty (empty ones are forgotten on the way). */
   async busyConversations(): Promise<Array<{ platform: Platform; conversation: string }>> {
     const all = await this.redis.smembers(this.keys.convs());
@@ -167,6 +180,9 @@ export class PostStore {
     return busy;
   }
 }
+
+/** The lease's marker name (beside the post markers' leases of the same triage). */
+const CARD_REDRAW = 'card-redraw';
 
 export function createPostStore(store: TriageStore): PostStore {
   return new PostStore(store);

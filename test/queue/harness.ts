@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createCaracalClient, type CaracalClientHandle } from '../../src/caracal/client';
-import { createMemoryPort, type MemoryChatPort } from '../support/memory-port';
+import { createMemoryPort, type MemoryChatPort, type MemoryPortOptions } from '../support/memory-port';
 import type { Destination } from '../../src/chat/port';
 import type { TriageQueues } from '../../src/queue/queues';
 import type { RedisTriageService } from '../../src/service/triage-service';
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   scenario?: string;
   sim?: SimulatorOptions;
+  /** The recording chat port's options (e.g. `onCall` to hold a call). */
+  port?: MemoryPortOptions;
   /** Worker defaults for this harness (tests can override per startWorkers call). */
   worker?: Partial<WorkerSetOptions>;
 }
@@ -84,7 +86,7 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
   redis.on('error', () => undefined);
   const sim = await startSimulator({ scenario: opts.scenario ?? 'grant_missing', ...opts.sim });
   const client = createCaracalClient(configForSim(sim));
-  const port = createMemoryPort();
+  const port = createMemoryPort(opts.port);
   const registry = new Registry();
   // Worker connections for the service too: they wait out a Redis restart (redis-restart.test.ts).
   const service = await openService({ redisUrl, role: 'worker', signingKey: SIGNING_KEY, prefix, logger: silent, registry, cardDebounceMs: 50 });
