@@ -9,16 +9,23 @@
  *   explain_error {error}.triage                  = triage_request {error} (E holds the request ID),
  *                                                   the object `triage --error E --json` prints
  *
+ * The CLI side runs in-process (`main` with captured stdout, the function the binary calls) for
+ * every scenario, and through the built binary for one: the binary adds only its start and exit,
+ * which test/cli/binary-*.test.ts prove, so 44 process starts here proved nothing more. The MCP
+ * servers are the built binary throughout.
+ *
  * One simulator, one stdio server, one web process for the whole file; each scenario is set on
  * the simulator in turn. No seeded secret, and no configured one, appears in any result, in its
  * structured content or in its text. Reports read moments apart differ only in measured
  * latencies (support/mcp.ts `sameMoment`).
  */
 import type { ChildProcess } from 'node:child_process';
+import { main } from '../../src/cli/main';
 import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
 import { assertFreshBuild, removeWorkDirs, runCli, spawnBinary, waitForOutput } from '../support/binary';
 import { callTool, connectHttp, connectStdio, sameMoment, secretsIn, type McpConnection } from '../support/mcp';
 import { freePort } from '../support/redis-server';
+import { captureIo } from '../cli/io';
 
 const MCP_TOKEN = 'mcp-token-of-the-tools-test-0123456789abcdef';
 const SIGNING_KEY = 'k'.repeat(40);
@@ -34,7 +41,11 @@ const redacted: number[] = [];
 beforeAll(async () => {
   assertFreshBuild();
   sim = await startSimulator();
-  env = simulatorEnv(sim, { CARACAL_TIMEOUT_MS: '3000' });
+  // Some 200 triages in a few minutes, spread over the CLI and both servers, take far more than the
+  // default 500 Admin API calls a minute: the budget (tested on its own in test/caracal/budget*.test.ts
+  // and test/store/caracal-budget.test.ts) held this file for minutes against a simulator that limits
+  // nothing. The answers compared here do not depend on it.
+  env = simulatorEnv(sim, { CARACAL_TIMEOUT_MS: '3000', CARACAL_API_BUDGET_PER_MIN: '100000' });
   const port = await freePort();
   serve = spawnBinary(['serve'], { env: { ...env, REDIS_URL: process.env.REDIS_URL!, TRIAGE_SIGNING_KEY: SIGNING_KEY, PORT: String(port), MCP_TOKEN, LOG_LEVEL: 'info' } });
   const [connected] = await Promise.all([connectStdio(env), waitForOutput(serve, /"msg":"web running"/, 20_000)]);
@@ -55,9 +66,23 @@ afterAll(async () => {
 
 /** The CLI's `--json` for these arguments, parsed (its exit code is the CLI's own business here). */
 async function cliJson(args: string[]): Promise<unknown> {
+  const io = captureIo(env);
+  const code = await main([...args, '--json'], io);
+  expect({ args, stderr: io.err(), code: code === 0 || code === 1 }).toEqual({ args, stderr: '', code: true });
+  return JSON.parse(io.out());
+}
+
+/** The same, printed by the built binary. */
+async function binaryJson(args: string[]): Promise<unknown> {
   const run = await runCli([...args, '--json'], { env, timeoutMs: 60_000 });
   expect({ args, stderr: run.stderr, code: run.code === 0 || run.code === 1 }).toEqual({ args, stderr: '', code: true });
   return JSON.parse(run.stdout);
+}
+
+/** The CLI arguments of a scenario's triage. */
+function cliTriageArgs(s: Scenario): string[] {
+  const { requestId, symptom, error } = s.input;
+  return ['triage', requestId, ...(symptom ? ['--symptom', symptom] : []), ...(error ? ['--error', error] : [])];
 }
 
 /** The scenario's error text with its request ID in it (appended in the SDK's form when it lacks one). */
@@ -90,10 +115,9 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name,
     const zone = sim.zoneIds[sim.zoneIds.length - 1]!;
     const explained = errorWithRequestId(scenario);
     const triageArgs = { requestId, ...(symptom ? { symptom } : {}), ...(error ? { error } : {}) };
-    const cliTriageArgs = ['triage', requestId, ...(symptom ? ['--symptom', symptom] : []), ...(error ? ['--error', error] : [])];
 
     const [cliTriage, cliBundle, ...viaMcp] = await Promise.all([
-      cliJson(cliTriageArgs),
+      cliJson(cliTriageArgs(scenario)),
       cliJson(['bundle', '--zone', zone]),
       ...[stdio, http].flatMap((c) => [
         callTool(c, 'triage_request', triageArgs),
@@ -122,6 +146,22 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name,
       const report = triage!.structured as { headline: { text: string } };
       expect(triage!.texts[0]!.split('\n')[0]).toBe(report.headline.text);
     }
+  }, 120_000);
+});
+
+describe('the built CLI', () => {
+  it('prints what the tools answer too (one scenario through the binary; the rest compare in-process above)', async () => {
+    const scenario = SCENARIOS.find((s) => s.expect.surface !== null)!;
+    sim.setScenario(scenario);
+    const zone = sim.zoneIds[sim.zoneIds.length - 1]!;
+    const [cliTriage, cliBundle, triage, bundle] = await Promise.all([
+      binaryJson(cliTriageArgs(scenario)),
+      binaryJson(['bundle', '--zone', zone]),
+      callTool(stdio, 'triage_request', { requestId: scenario.input.requestId, ...(scenario.input.symptom ? { symptom: scenario.input.symptom } : {}), ...(scenario.input.error ? { error: scenario.input.error } : {}) }),
+      callTool(stdio, 'get_bundle', { zone }),
+    ]);
+    expect(sameMoment(triage.structured)).toEqual(sameMoment(cliTriage));
+    expect(sameMoment(bundle.structured)).toEqual(sameMoment(cliBundle));
   }, 120_000);
 });
 
