@@ -46,6 +46,12 @@ export interface ProbeResult {
   body?: unknown;
   /** Server `Date` header (API `/health`), for clock skew. */
   date?: string;
+  /**
+   * When the answer carrying `date` arrived, by this process's clock (epoch ms): clock skew is
+   * measured against it, not against "now", so an answer served again from the shared read cache
+   * (up to CARACAL_CACHE_TTL_MS later) does not read as skew.
+   */
+  receivedAtMs?: number;
   ms: number;
 }
 

@@ -151,7 +151,7 @@ export function createCaracalClient(config: CaracalConfig, opts: CaracalClientOp
     }
     const date = header(res.headers, 'date');
     const ok2xx = res.status >= 200 && res.status < 300;
-    const common = { status: res.status, ...(date ? { date } : {}) };
+    const common = { status: res.status, ...(date ? { date, receivedAtMs: Date.now() } : {}) };
     if (isRedirect(res.status)) return result({ ...common, ok: false, reason: 'bad_body', unreadable: 'redirected', detail: redirectTarget(res, target) });
     if (res.text.trim() === '') return result({ ...common, ok: ok2xx, ...(ok2xx ? {} : { reason: `http_${res.status}` }) });
     const parsed = parseJson(res.text);

@@ -282,6 +282,26 @@ describe('triages over the shared cache', () => {
     const paths = sim.requests.map((r) => `${r.service} ${r.path}${/^\/(ready|health)$/.test(r.path) ? ` ${r.status}` : ''}`);
     for (const p of paths) expect(p).toMatch(/^(api \/v1\/zones\/[^/]+\/(audit(\/by-request\/[^/]+\/explain)?|sessions|authority-records|policy-sets\/[^/]+\/simulate)|\w+ \/(ready|health) [3-5]\d\d)$/);
   });
+
+  test('a cached /health answer read seconds later is not clock skew: skew is measured when the answer arrived', async () => {
+    sim.setScenario('healthy_allow');
+    const cache = createSharedReadCache(clientFor(sim), { ttlMs: 60_000 });
+    const input = { requestId: sim.scenario.input.requestId ?? null, zoneId: null, symptom: null, error: null };
+    const skewOf = (r: Awaited<ReturnType<ReturnType<typeof createTriageSession>['run']>>) =>
+      (r.bundle.items.find((i) => i.id === 'readiness')!.evidence.checks as Array<{ check: string; status: string }>).find((c) => c.check === 'clock skew');
+    expect(skewOf(await createTriageSession(cache, input).run())?.status).toBe('ok');
+    // Ten seconds on, by both clocks: the second triage reads the same cached answer.
+    const realNow = Date.now.bind(Date);
+    const later = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 10_000);
+    try {
+      sim.clearRequests();
+      const second = await createTriageSession(cache, input, { now: () => new Date(realNow() + 10_000) }).run();
+      expect(sim.requests.some((r) => r.path === '/health')).toBe(false);
+      expect(skewOf(second)).toMatchObject({ status: 'ok' });
+    } finally {
+      later.mockRestore();
+    }
+  });
 });
 
 describe('through the worker', () => {

@@ -56,7 +56,9 @@ export const collectReadiness: Collector = async (src) => {
 
   checks.push(health.ok ? check('api health', 'ok', 'reachable') : check('api health', 'fail', healthDetail(health)));
   if (health.date) {
-    const skewS = Math.round((src.now().getTime() - Date.parse(health.date)) / 1000);
+    // Measured at the answer's arrival: an answer the shared read cache serves again is older.
+    const age = health.receivedAtMs === undefined ? 0 : Math.max(0, Date.now() - health.receivedAtMs);
+    const skewS = Math.round((src.now().getTime() - age - Date.parse(health.date)) / 1000);
     const abs = Math.abs(skewS);
     checks.push(check('clock skew', abs >= SKEW_FAIL_S ? 'fail' : abs >= SKEW_WARN_S ? 'warn' : 'ok', `~${skewS}s vs api (HTTP Date resolution ~1s)`));
   } else {
