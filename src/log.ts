@@ -5,20 +5,10 @@
  * (default info; `silent` turns logging off).
  */
 import pino, { type Logger } from 'pino';
-import { type Env, oneOf, parseEnvGroup } from './config/fields';
-import type { Parsed } from './config/problems';
+import type { LogLevel } from './log-level';
 import { createRedactor } from './redact/redact';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-const logShape = { LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }) };
-
-/** LOG_LEVEL: the logger's one setting (every process reads it, the terminal too). */
-export function parseLogLevel(env: Env): Parsed<LogLevel> {
-  const r = parseEnvGroup(logShape, env);
-  return r.ok ? { ok: true, value: r.value.LOG_LEVEL! } : r;
-}
+export { LOG_LEVELS, parseLogLevel, type LogLevel } from './log-level';
 
 export interface LoggerOptions {
   /** LOG_LEVEL, already validated (parseLogLevel). */

@@ -37,7 +37,7 @@ import type { ThresholdRule } from '../incidents/watch/thresholds';
 import type { DenialReadSettings } from '../incidents/watch/recent';
 import { FOLLOWUP_SECRET_VARIABLES, type FollowUpConfig, parseFollowUpConfig, workerProblems } from '../followup/config';
 import type { ConfiguredPlatform } from '../ingress/platform';
-import { type LogLevel, parseLogLevel } from '../log';
+import { type LogLevel, parseLogLevel } from '../log-level';
 import { MCP_SECRET_VARIABLES, mcpRequested, type McpHttpSettings, parseMcpHttpSettings } from '../mcp/config';
 import { type HttpConfig, parseHttpConfig } from '../server/config';
 import { type LinksConfig, parseLinksConfig } from '../report/config';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { bool, type Env, int, parseEnvGroup, text } from '../config/fields';
 import type { Parsed } from '../config/problems';
-import { parseRedisTarget } from '../store/redis-target';
+import { parseRedisTarget } from '../store/redis-url';
 
 /** Variables whose values are secrets (redacted wherever they show up). */
 export const RUNTIME_SECRET_VARIABLES = ['TRIAGE_SIGNING_KEY'] as const;

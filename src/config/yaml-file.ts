@@ -6,7 +6,15 @@
  * and the routes file (src/incidents/routes/load.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+type Yaml = typeof import('yaml');
+/**
+ * The YAML parser, loaded on the first settings file read: most commands read none (a terminal
+ * triage without CARACAL_DEPLOYMENTS_FILE or TRIAGE_ROUTES_FILE), and its ~70 modules were a
+ * sixth of the binary's start-up. A plain require keeps the readers synchronous.
+ */
+const yaml = (): Yaml => require('yaml') as Yaml;
 
 export type KeyPath = ReadonlyArray<PropertyKey>;
 
@@ -39,6 +47,7 @@ export interface YamlFile {
 }
 
 export function parseYamlFile(text: string): YamlFile {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const errors = doc.errors.map((e) => {
@@ -53,6 +62,7 @@ export function parseYamlFile(text: string): YamlFile {
  * path does not exist in full, the line of the deepest node that does, or null if `exact`.
  */
 function lineOf(doc: Document, lines: LineCounter, path: KeyPath, exact: boolean): number | null {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: unknown = doc.contents;
   const at = (n: unknown): number | null => {
     const range = (n as { range?: [number, number, number] } | null)?.range;

@@ -8,9 +8,10 @@
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../config/problems';
-import { connectRedis, safeRedisUrl } from './redis-target';
+import { connectRedis } from './redis-target';
+import { safeRedisUrl } from './redis-url';
 
-export { safeRedisUrl } from './redis-target';
+export { safeRedisUrl } from './redis-url';
 
 const onReadOnly = (resend: boolean) => (err: Error): boolean | 1 | 2 => (/^READONLY\b/.test(err.message) ? (resend ? 2 : 1) : false);
 

@@ -2,7 +2,7 @@
  * REDIS_URL names one Redis or a Sentinel group; every bad form is one sentence, and no form
  * lets a password into a message.
  */
-import { parseRedisTarget, safeRedisUrl } from '../../src/store/redis-target';
+import { parseRedisTarget, safeRedisUrl } from '../../src/store/redis-url';
 import { parseRuntimeConfig } from '../../src/app/runtime-config';
 import { orThrow } from '../../src/config/problems';
 
