@@ -37,5 +37,12 @@ export function failureParts(r: TriageRecord): FailureParts | null {
       retry: `Retry collects the ${missing === 1 ? 'missing step' : `${missing} missing steps`} again.`,
     };
   }
-  return { title: 'Posting to chat failed', progress: POST_JOBS[f.job] ?? 'a post was not made', reason: f.reason, retry: 'Retry posts what is missing.' };
+  // Steps still pending when a post stopped are collected again by Retry only if their own job
+  // stopped too (src/triage/stopped.ts retryPlan), which the card cannot see: it says both.
+  const pending = r.pending.length;
+  const retry =
+    pending === 0
+      ? 'Retry posts what is missing.'
+      : `Retry posts what is missing, and collects the ${pending === 1 ? 'step' : `${pending} steps`} still unchecked if ${pending === 1 ? 'its' : 'their'} collection stopped too.`;
+  return { title: 'Posting to chat failed', progress: POST_JOBS[f.job] ?? 'a post was not made', reason: f.reason, retry };
 }
