@@ -127,9 +127,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   if (opts.mcp) {
     const { caracal: _first, deployments, denials, ...settings } = opts.mcp;
     const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
-    // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
-    const engine = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudgetFor ? { budgetFor: opts.mcpBudgetFor } : {}).all[0]!.engine;
-    ingresses.push(createMcpIngress({ settings, denials, engine, triages, logger }));
+    // The tools read every deployment (`default` alone without CARACAL_DEPLOYMENTS_FILE), each with its own budget.
+    const served = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudgetFor ? { budgetFor: opts.mcpBudgetFor } : {});
+    ingresses.push(createMcpIngress({ settings, denials, deployments: served, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));
