@@ -16,8 +16,12 @@
  *       coordinatorTokenFile: …         # optional: CARACAL_COORDINATOR_TOKEN, from a file
  *       consoleUrl: https://console.example.com/acme/prod   # optional: CARACAL_CONSOLE_URL
  *       channels:                       # optional: chat channels bound to this deployment
- *         - channel: slack:C0PROD1234   # <platform>:<id>, as the routes file writes them
+ *         - channel: slack:C0PROD1234   # by ID: <platform>:<id>, as the routes file writes them
  *           zone: payments              # optional default zone of commands there
+ *         - channelName: slack:inc-prod-*   # or by name: <platform>:<pattern>, * and ? (config/name-pattern.ts)
+ *
+ * A command's channel is bound by its ID first; else by its name (when the platform gives one),
+ * the first matching pattern in file order (deployments in order, channels in order) winning.
  *
  * Secrets are only ever read from files, so the file itself holds none. CARACAL_TIMEOUT_MS,
  * TRIAGE_CHANGES_WINDOW and CARACAL_API_BUDGET_PER_MIN still apply to every deployment. Setting the file and a
@@ -31,6 +35,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { url, type Env } from '../config/fields';
+import { compileNamePattern, namePatternProblem } from '../config/name-pattern';
 import type { ConfigProblem, Parsed } from '../config/problems';
 import { keyPath, parseYamlFile, readProblem, readSettingsFile, type KeyPath } from '../config/yaml-file';
 import { type CaracalConfig, parseCaracalConfig, parseCaracalTuning, SINGLE_DEPLOYMENT_VARIABLES } from './config';
@@ -49,6 +54,15 @@ export interface ChannelBinding {
   zone: string | null;
 }
 
+/** Channels bound by name: a command whose platform names its channel, and the name matches. */
+export interface ChannelNameBinding {
+  platform: string;
+  /** As written (for messages and docs). */
+  pattern: string;
+  matches(name: string): boolean;
+  zone: string | null;
+}
+
 export interface DeploymentSettings {
   name: string;
   /** How to reach and read it. `adminToken` is empty where secrets were not read (`serve` without MCP). */
@@ -56,6 +70,8 @@ export interface DeploymentSettings {
   /** Its Console (links on cards); null: CARACAL_CONSOLE_URL for `default`, none in a file. */
   consoleUrl: string | null;
   channels: ChannelBinding[];
+  /** Bound by name pattern, in file order; absent or empty: none. */
+  channelNames?: ChannelNameBinding[];
 }
 
 export interface DeploymentsConfig {
@@ -72,6 +88,8 @@ export interface DeploymentsOptions {
   /** Read the token files (processes that call Caracal); false: only check the file's shape (`serve`). */
   readSecrets: boolean;
   channels: ChannelReader;
+  /** The chat platforms a `channelName` may name (the registry's); absent: any lower-case name. */
+  platforms?: readonly string[];
 }
 
 const ZONE_ID = /^[A-Za-z0-9_.\-:]{1,128}$/;
@@ -99,7 +117,8 @@ const entrySchema = z.strictObject({
   channels: z
     .array(
       z.strictObject({
-        channel: z.string({ error: orRequired('must be a channel, e.g. slack:C0123ABCD') }),
+        channel: z.string({ error: 'must be a channel, e.g. slack:C0123ABCD' }).optional(),
+        channelName: z.string({ error: 'must be a channel-name pattern, e.g. slack:inc-staging-*' }).optional(),
         zone: z
           .string({ error: TEXT })
           .min(1, 'must not be empty')
@@ -107,7 +126,7 @@ const entrySchema = z.strictObject({
           .refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v, 'holds no control or invisible characters and no surrounding spaces')
           .optional(),
       }),
-      { error: 'must be a list of channels (each "- channel: <platform>:<id>")' },
+      { error: 'must be a list of channels (each "- channel: <platform>:<id>" or "- channelName: <platform>:<pattern>")' },
     )
     .optional(),
 });
@@ -119,7 +138,7 @@ const fileSchema = z.strictObject({
 
 const ENTRY_KEYS = Object.keys(entrySchema.shape);
 const expectedKeys = (p: KeyPath): string[] =>
-  p.length === 0 ? Object.keys(fileSchema.shape) : p[2] === 'probes' ? ['sts', 'gateway', 'audit', 'coordinator'] : p[2] === 'channels' ? ['channel', 'zone'] : ENTRY_KEYS;
+  p.length === 0 ? Object.keys(fileSchema.shape) : p[2] === 'probes' ? ['sts', 'gateway', 'audit', 'coordinator'] : p[2] === 'channels' ? ['channel', 'channelName', 'zone'] : ENTRY_KEYS;
 
 /** A secret read from its file, trimmed; or what is wrong. */
 function readSecret(file: string): { value: string } | { problem: string } {
@@ -130,6 +149,18 @@ function readSecret(file: string): { value: string } | { problem: string } {
     return { problem: `cannot be read (${readProblem(e)}: ${file})` };
   }
   return value ? { value } : { problem: `names an empty file (${file})` };
+}
+
+/** `slack:inc-staging-*` as its platform and pattern, or what is wrong with it. */
+function readNamePattern(text: string, platforms: readonly string[] | undefined): { ok: true; platform: string; pattern: string } | { ok: false; message: string } {
+  const colon = text.indexOf(':');
+  const platform = colon < 0 ? '' : text.slice(0, colon).trim().toLowerCase();
+  const known = platforms ? platforms.includes(platform) : /^[a-z][a-z0-9-]{0,30}$/.test(platform);
+  const example = `${platforms?.[0] ?? 'slack'}:inc-staging-*`;
+  if (!known) return { ok: false, message: `${JSON.stringify(text.slice(0, 80))} is not a channel-name pattern: write <platform>:<pattern>, e.g. ${example}${platforms ? ` (platforms: ${platforms.join(', ')})` : ''}` };
+  const pattern = text.slice(colon + 1);
+  const problem = namePatternProblem(pattern);
+  return problem ? { ok: false, message: `the pattern ${JSON.stringify(pattern.slice(0, 80))} ${problem}` } : { ok: true, platform, pattern };
 }
 
 /** Deployments from the file's text (checked in full; every problem reported). */
@@ -173,6 +204,7 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
 
   const names = new Map<string, number>();
   const bound = new Map<string, string>();
+  const patterns = new Map<string, string>();
   const deployments: DeploymentSettings[] = [];
   parsed.data.deployments.forEach((d, i) => {
     const at = (...rest: PropertyKey[]): string => where(['deployments', i, ...rest]);
@@ -189,8 +221,20 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
     const metricsBearer = secret('metricsBearerFile', d.metricsBearerFile);
     const coordinatorToken = secret('coordinatorTokenFile', d.coordinatorTokenFile);
     const channels: ChannelBinding[] = [];
+    const channelNames: ChannelNameBinding[] = [];
     (d.channels ?? []).forEach((c, j) => {
-      const r = opts.channels(c.channel);
+      if ((c.channel === undefined) === (c.channelName === undefined)) return fail(`${at('channels', j)}give either channel (<platform>:<id>) or channelName (<platform>:<pattern>), one of them`);
+      if (c.channelName !== undefined) {
+        const r = readNamePattern(c.channelName, opts.platforms);
+        if (!r.ok) return fail(`${at('channels', j, 'channelName')}${r.message}`);
+        const key = `${r.platform}:${r.pattern.toLowerCase()}`;
+        const other = patterns.get(key);
+        if (other !== undefined) return fail(`${at('channels', j, 'channelName')}${key} is already bound to ${other}; a channel reads one deployment`);
+        patterns.set(key, `deployments[${i}] "${d.name}"`);
+        channelNames.push({ platform: r.platform, pattern: r.pattern, matches: compileNamePattern(r.pattern), zone: c.zone ?? null });
+        return;
+      }
+      const r = opts.channels(c.channel!);
       if (!r.ok) return fail(`${at('channels', j, 'channel')}${r.message}`);
       const other = bound.get(r.place);
       if (other !== undefined) return fail(`${at('channels', j, 'channel')}${r.place} is already bound to ${other}; a channel reads one deployment`);
@@ -214,6 +258,7 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
       },
       consoleUrl: d.consoleUrl ?? null,
       channels,
+      channelNames,
     });
   });
   return problems.length ? { ok: false, problems } : { ok: true, value: { file, deployments } };
