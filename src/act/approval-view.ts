@@ -120,7 +120,8 @@ function resultLine(res: DecisionResult): string | null {
 export function approvalMessage(r: ApprovalRecord, o: ApprovalViewOptions): ActMessage {
   const state = holdState(r, o.now);
   const [title, tone] = TITLES[state];
-  const lines: string[] = [whoAsks(r), askedFor(r.hold, r.holdError)];
+  // The deployment it came from, as triage cards name theirs ("production · zone …").
+  const lines: string[] = [...(r.deployment ? [`${r.deployment} · zone ${tick(r.zoneId)}`] : []), whoAsks(r), askedFor(r.hold, r.holdError)];
   const expiresAt = r.hold?.expiresAt ?? r.issued?.expiresAt ?? null;
   if (state === 'pending') {
     lines.push(expiresAt ? `Waiting for a decision until ${utc(expiresAt)} (${formatDuration(Date.parse(expiresAt) - o.now.getTime())} from now).` : 'Waiting for a decision (Caracal gave no expiry).');
@@ -139,7 +140,7 @@ export function approvalMessage(r: ApprovalRecord, o: ApprovalViewOptions): ActM
   if (r.claim && !r.result) lines.push(`${personName(r.claim.by)} clicked ${r.claim.decision === 'approve' ? 'Approve' : 'Reject'} at ${utc(r.claim.at)}; sending it to Caracal.`);
   const buttons: ActButton[] = [];
   if (state === 'pending' && !r.claim) {
-    if (!o.canCall) lines.push("This bot has no CARACAL_APPROVE_TOKEN, so it cannot decide holds: decide it in Caracal's Console.");
+    if (!o.canCall) lines.push(r.deployment ? `This bot has no approve token for ${r.deployment} (its \`approveTokenFile\`), so it cannot decide its holds: decide it in Caracal's Console.` : "This bot has no CARACAL_APPROVE_TOKEN, so it cannot decide holds: decide it in Caracal's Console.");
     else if (o.approvers === 0) lines.push("Nobody may decide holds from chat here (TRIAGE_APPROVERS is empty): decide it in Caracal's Console.");
     else {
       lines.push(`Only the people and user groups in TRIAGE_APPROVERS (${o.approvers}) may decide; your name and platform go to Caracal with the decision.`);

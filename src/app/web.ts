@@ -7,7 +7,7 @@
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { CallBudget } from '../caracal/budget';
-import type { DeploymentSettings } from '../caracal/deployments-file';
+import { DEFAULT_DEPLOYMENT, type DeploymentSettings } from '../caracal/deployments-file';
 import type { ActConfig } from '../act/config';
 import { createActDesk } from '../act/desk';
 import { createSinkIngress } from '../act/sink/ingress';
@@ -101,6 +101,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     ingresses.push(
       createSinkIngress({
         secrets: opts.acts.config.sinkSecrets,
+        // One path per deployment when there are several: a delivery is decided where it came from.
+        deployments: opts.deployments?.names ?? [DEFAULT_DEPLOYMENT],
         routing: opts.acts.routing,
         platforms: platformsInUse(byName.keys()),
         destination: (a) => byName.get(a.platform)!.destination(a),

@@ -15,6 +15,8 @@
  *       metricsBearerFile: …            # optional: CARACAL_METRICS_BEARER, from a file
  *       coordinatorTokenFile: …         # optional: CARACAL_COORDINATOR_TOKEN, from a file
  *       consoleUrl: https://console.example.com/acme/prod   # optional: CARACAL_CONSOLE_URL
+ *       fixTokenFile: …                 # optional: CARACAL_FIX_TOKEN of this deployment, from a file
+ *       approveTokenFile: …             # optional: CARACAL_APPROVE_TOKEN of this deployment, from a file
  *       channels:                       # optional: chat channels bound to this deployment
  *         - channel: slack:C0PROD1234   # by ID: <platform>:<id>, as the routes file writes them
  *           zone: payments              # optional default zone of commands there
@@ -25,7 +27,9 @@
  *
  * Secrets are only ever read from files, so the file itself holds none. CARACAL_TIMEOUT_MS,
  * TRIAGE_CHANGES_WINDOW and CARACAL_API_BUDGET_PER_MIN still apply to every deployment. Setting the file and a
- * single-deployment variable together is an error (which would win is not obvious).
+ * single-deployment variable together is an error (which would win is not obvious); so is
+ * CARACAL_FIX_TOKEN[_FILE] or CARACAL_APPROVE_TOKEN[_FILE] with the file: acting from chat takes
+ * each deployment's own tokens (`fixTokenFile`, `approveTokenFile`).
  *
  * Every problem is reported at once, one ConfigError line each naming the file, the entry and the
  * key, like the routes file's:
@@ -46,6 +50,8 @@ export const DEFAULT_DEPLOYMENT = 'default';
 /** A deployments file is a few KB. */
 export const DEPLOYMENTS_FILE_MAX_BYTES = 256 * 1024;
 export const DEPLOYMENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** The act's tokens of the single deployment (src/act/config.ts): with the file, each deployment names its own. */
+const ACT_TOKEN_VARIABLES = ['CARACAL_FIX_TOKEN', 'CARACAL_FIX_TOKEN_FILE', 'CARACAL_APPROVE_TOKEN', 'CARACAL_APPROVE_TOKEN_FILE'];
 
 /** A chat channel bound to a deployment: commands there read it, and its `zone` when they name none. */
 export interface ChannelBinding {
@@ -72,6 +78,13 @@ export interface DeploymentSettings {
   channels: ChannelBinding[];
   /** Bound by name pattern, in file order; absent or empty: none. */
   channelNames?: ChannelNameBinding[];
+  /**
+   * Acting from chat (src/act) in this deployment: its `write` token (simulate, activate) and its
+   * `approve` token (decide holds), from `fixTokenFile` / `approveTokenFile`. Absent: none in the
+   * file (for `default`, CARACAL_FIX_TOKEN / CARACAL_APPROVE_TOKEN apply, src/act/config.ts).
+   */
+  fixToken?: string;
+  approveToken?: string;
 }
 
 export interface DeploymentsConfig {
@@ -113,6 +126,8 @@ const entrySchema = z.strictObject({
     .optional(),
   metricsBearerFile: path.optional(),
   coordinatorTokenFile: path.optional(),
+  fixTokenFile: path.optional(),
+  approveTokenFile: path.optional(),
   consoleUrl: optionalUrl('https://console.caracal.example.com/<account>/<org>'),
   channels: z
     .array(
@@ -220,6 +235,8 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
     const adminToken = secret('adminTokenFile', d.adminTokenFile) ?? '';
     const metricsBearer = secret('metricsBearerFile', d.metricsBearerFile);
     const coordinatorToken = secret('coordinatorTokenFile', d.coordinatorTokenFile);
+    const fixToken = secret('fixTokenFile', d.fixTokenFile);
+    const approveToken = secret('approveTokenFile', d.approveTokenFile);
     const channels: ChannelBinding[] = [];
     const channelNames: ChannelNameBinding[] = [];
     (d.channels ?? []).forEach((c, j) => {
@@ -259,6 +276,8 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
       consoleUrl: d.consoleUrl ?? null,
       channels,
       channelNames,
+      ...(fixToken ? { fixToken } : {}),
+      ...(approveToken ? { approveToken } : {}),
     });
   });
   return problems.length ? { ok: false, problems } : { ok: true, value: { file, deployments } };
@@ -277,7 +296,7 @@ export function parseDeployments(env: Env, opts: DeploymentsOptions & { consoleU
     if (!single.ok) return single;
     return { ok: true, value: { file: null, deployments: [{ name: DEFAULT_DEPLOYMENT, caracal: single.value, consoleUrl: opts.consoleUrl ?? null, channels: [] }] } };
   }
-  const both = [...SINGLE_DEPLOYMENT_VARIABLES, 'CARACAL_CONSOLE_URL'].filter((v) => env[v]?.trim());
+  const both = [...SINGLE_DEPLOYMENT_VARIABLES, 'CARACAL_CONSOLE_URL', ...ACT_TOKEN_VARIABLES].filter((v) => env[v]?.trim());
   const conflicts: ConfigProblem[] = both.map((variable) => ({ variable, message: `is set, and so is ${DEPLOYMENTS_VARIABLE}: give it in the deployments file instead (its deployments each name their own), or unset ${DEPLOYMENTS_VARIABLE}` }));
   const read = readSettingsFile(file, DEPLOYMENTS_FILE_MAX_BYTES, 'a deployments file');
   if (!read.ok) return { ok: false, problems: [...conflicts, { variable: DEPLOYMENTS_VARIABLE, message: `${file}: ${read.message}` }] };
@@ -288,5 +307,5 @@ export function parseDeployments(env: Env, opts: DeploymentsOptions & { consoleU
 
 /** Every secret a deployment holds (for redaction everywhere). */
 export function deploymentSecrets(deployments: readonly DeploymentSettings[]): string[] {
-  return deployments.flatMap((d) => [d.caracal.adminToken, d.caracal.metricsBearer, d.caracal.coordinatorToken]).filter((v): v is string => !!v);
+  return deployments.flatMap((d) => [d.caracal.adminToken, d.caracal.metricsBearer, d.caracal.coordinatorToken, d.fixToken, d.approveToken]).filter((v): v is string => !!v);
 }

@@ -214,7 +214,7 @@ describe('a bad deployments file at start-up', () => {
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([
       `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): apiUrl: must be a URL starting with http:// or https://, e.g. https://caracal.example.com`,
-      `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): probse: unknown key (expected name, apiUrl, adminTokenFile, zones, probes, metricsBearerFile, coordinatorTokenFile, consoleUrl, channels)`,
+      `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): probse: unknown key (expected name, apiUrl, adminTokenFile, zones, probes, metricsBearerFile, coordinatorTokenFile, fixTokenFile, approveTokenFile, consoleUrl, channels)`,
     ]);
     // The schema's problems come first; the rest (names, files, channels) once the shape is right.
     const fixed = deploymentsEnv(
