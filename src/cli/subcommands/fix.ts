@@ -107,7 +107,7 @@ export async function runFixCommand(requestId: string, opts: FixOptions, io: Com
       : await planFix({ requestId: report.requestId, zoneId: report.zoneId, diagnosis: report.diagnosis }, { deniedCall: async () => ({ ok: true, value: null }), policySets: async () => ({ ok: true, value: [] }), versions: async () => ({ ok: true, value: [] }), simulate: async () => ({ ok: true, value: {} }) });
     progress.stop();
     if (opts.json) io.stdout.write(safeJson({ requestId: report.requestId, diagnosis: report.diagnosis, remedy: contract(plan), reason: plan.reason, deployment: d.name }, 2) + '\n');
-    else io.stdout.write((deployments.several ? `Deployment ${d.name}${targets.search ? ` (${foundSentence(targets.search)})` : ''}\n` : '') + human(report, plan));
+    else io.stdout.write((targets.search ? `${foundSentence(targets.search)}\n` : deployments.several ? `Deployment ${d.name}.\n` : '') + human(report, plan));
     return plan.remedy ? EXIT_OK : EXIT_FINDING;
   } finally {
     progress.stop();
