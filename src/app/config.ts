@@ -107,6 +107,7 @@ export interface WatchCommandConfig extends TerminalConfig {
 
 /** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
 export interface FixPlanConfig extends TerminalConfig {
+  /** CARACAL_FIX_TOKEN: the single deployment's; with a deployments file each deployment's `fixTokenFile` instead. */
   fixToken: string | null;
 }
 
@@ -260,7 +261,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   };
 }
 
-/** `fix --plan` reads the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE). */
+/** `fix --plan` reads the deployment it is told or finds the request in (src/cli/subcommands/fix.ts). */
 export function loadFixPlanConfig(env: Env): FixPlanConfig {
   const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
   const links = linksWithDeployments(c.links, c.deployments);
