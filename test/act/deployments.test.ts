@@ -173,6 +173,9 @@ test('a fix on a staging triage plans and activates in staging only, with stagin
   });
   expect(planned.deployment).toBe('staging');
   expect(planned.plan?.remedy).toMatchObject({ kind: 'activate_policy_set_version' });
+  // The proposal names its deployment, as the triage's card does.
+  const proposal = actMessages.find((m) => m.message.lines.some((l) => l.startsWith('Proposed by')))!;
+  expect(proposal.message.lines[0]).toMatch(/^staging · zone `[^`]+`$/);
 
   expect(await click('apply', proposalId, 'U0FIXER2')).toMatchObject({ kind: 'accepted' });
   const applied = await waitFor('the fix to be applied', async () => {
