@@ -26,6 +26,7 @@ import { isRateLimited, METADATA_SLACK_ERRORS, slackErrorCode, toChatError } fro
 import { BlockLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage, type FileAttachment, type SlackMessage } from './render';
 import { buildActMessage } from './render/act-message';
 import type { ActMessage } from '../../src/chat/act-message';
+import type { ProposeFix } from '../../src/ingress/platform';
 
 /** The metadata event type every post of ours carries. */
 export const POST_EVENT_TYPE = 'caracal_triage_post';
@@ -45,7 +46,7 @@ export interface SlackChatPortOptions {
   buttonTtlSeconds?: number;
   now?: () => Date;
   /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
-  proposeFix?: boolean;
+  proposeFix?: ProposeFix;
   /** Where the card's links point (page, Console, runbook). */
   links?: LinksConfig;
 }

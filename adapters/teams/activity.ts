@@ -34,6 +34,8 @@ export interface TeamsConversation {
   /** Root post of the thread (channels only). */
   threadRootId: string | null;
   teamId: string | null;
+  /** The channel's (or chat's) name when Teams sent one (`channelData.channel.name`, else `conversation.name`); null in personal chats. */
+  name: string | null;
 }
 
 interface Common {
@@ -114,6 +116,7 @@ const Base = z.object({
     conversationType: Str.nullish(),
     tenantId: Str.nullish(),
     isGroup: z.boolean().nullish(),
+    name: Str.nullish(),
   }),
   channelData: ChannelData,
   entities: z.array(z.unknown()).max(200).nullish(),
@@ -173,6 +176,7 @@ function common(a: Base): Common {
       channelId: kind === 'channel' ? (a.channelData?.channel?.id ?? base) : null,
       threadRootId: kind === 'channel' ? (rootMessageId ?? a.id) : null,
       teamId: a.channelData?.team?.id ?? null,
+      name: kind === 'personal' ? null : (a.channelData?.channel?.name ?? a.conversation.name)?.trim() || null,
     },
     conversationReference: reference(a, kind, threadId),
     tenantId: tenantOf(a),

@@ -33,6 +33,7 @@ import type { LinksConfig } from '../../src/report/config';
 import { type AdaptiveCard, CARD_CONTENT_TYPE, CardLimitError, buildBundleMessage, buildNoticeMessage, buildStatusCard, buildStepMessage, buildStepsMessage } from './render';
 import { buildActCard } from './render/act-card';
 import type { ActMessage } from '../../src/chat/act-message';
+import type { ProposeFix } from '../../src/ingress/platform';
 
 export interface TeamsChatPortOptions {
   config: TeamsConfig;
@@ -43,7 +44,7 @@ export interface TeamsChatPortOptions {
   buttonTtlSeconds?: number;
   now?: () => Date;
   /** The triage card offers *Propose fix* (CARACAL_FIX_TOKEN is set in this worker). */
-  proposeFix?: boolean;
+  proposeFix?: ProposeFix;
   /** Where the card's links point (page, Console, runbook). */
   links?: LinksConfig;
 }

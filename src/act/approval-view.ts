@@ -75,19 +75,22 @@ function whoAsks(r: ApprovalRecord): string {
   return `${app ? `Application ${tick(app)}` : 'An agent'}${agent ? ` (${agent})` : ''}${principal ? ` acting for ${tick(principal)}` : ''} asks a person to approve what it is about to do in zone ${tick(r.zoneId)}.`;
 }
 
-/** Caracal's refusals of a decision, in words. */
-export function refusalWords(code: string | null): string {
+/** The approve token as its setting names it: CARACAL_APPROVE_TOKEN, or a deployment's `approveTokenFile`. */
+const approveTokenName = (deployment: string | null): string => (deployment ? `the approve token of ${deployment} (its \`approveTokenFile\`)` : 'CARACAL_APPROVE_TOKEN');
+
+/** Caracal's refusals of a decision, in words (`token`: how the approve token is named). */
+export function refusalWords(code: string | null, token = 'CARACAL_APPROVE_TOKEN'): string {
   switch (code) {
     case 'subject_approval_required':
       return 'this hold must be approved by its subject (the person the agent acts for), not by an operator, so no token of the bot can decide it';
     case 'approve_capability_required':
-      return 'CARACAL_APPROVE_TOKEN is not a token of capability `approve` (a write token may not decide holds); mint one with POST /v1/admin-tokens and capability `approve`';
+      return `${token} is not a token of capability \`approve\` (a write token may not decide holds); mint one with POST /v1/admin-tokens and capability \`approve\``;
     case 'admin_token_read_only':
-      return 'CARACAL_APPROVE_TOKEN is a read-only token; mint one of capability `approve`';
+      return `${token} is a read-only token; mint one of capability \`approve\``;
     case 'admin_token_zone_mismatch':
-      return "CARACAL_APPROVE_TOKEN is pinned to another zone than this hold's";
+      return `${token} is pinned to another zone than this hold's`;
     case 'invalid_admin_token':
-      return 'Caracal does not know CARACAL_APPROVE_TOKEN (revoked or mistyped)';
+      return `Caracal does not know ${token} (revoked or mistyped)`;
     case 'approval_not_found':
       return 'Caracal no longer has this hold (decided holds are swept after about a day)';
     case 'no_answer':
@@ -99,7 +102,7 @@ export function refusalWords(code: string | null): string {
   }
 }
 
-function resultLine(res: DecisionResult): string | null {
+function resultLine(res: DecisionResult, token: string): string | null {
   const verb = res.decision === 'approve' ? 'approval' : 'rejection';
   const who = personName(res.by);
   switch (res.outcome) {
@@ -111,16 +114,17 @@ function resultLine(res: DecisionResult): string | null {
       return `${who}'s ${verb} was not taken: Caracal says the hold is already ${tick(res.state ?? 'decided')} (409 ${tick('approval_not_decidable')}).`;
     case 'not_found':
     case 'refused':
-      return `Caracal refused ${who}'s ${verb} (${res.status ?? 'no'} ${tick(res.code ?? 'error')}): ${refusalWords(res.code)}.`;
+      return `Caracal refused ${who}'s ${verb} (${res.status ?? 'no'} ${tick(res.code ?? 'error')}): ${refusalWords(res.code, token)}.`;
     case 'no_token':
-      return `${who}'s ${verb} was not sent: this bot has no CARACAL_APPROVE_TOKEN.`;
+      return `${who}'s ${verb} was not sent: this bot has no ${token}.`;
   }
 }
 
 export function approvalMessage(r: ApprovalRecord, o: ApprovalViewOptions): ActMessage {
   const state = holdState(r, o.now);
   const [title, tone] = TITLES[state];
-  const lines: string[] = [whoAsks(r), askedFor(r.hold, r.holdError)];
+  // The deployment it came from, as triage cards name theirs ("production · zone …").
+  const lines: string[] = [...(r.deployment ? [`${r.deployment} · zone ${tick(r.zoneId)}`] : []), whoAsks(r), askedFor(r.hold, r.holdError)];
   const expiresAt = r.hold?.expiresAt ?? r.issued?.expiresAt ?? null;
   if (state === 'pending') {
     lines.push(expiresAt ? `Waiting for a decision until ${utc(expiresAt)} (${formatDuration(Date.parse(expiresAt) - o.now.getTime())} from now).` : 'Waiting for a decision (Caracal gave no expiry).');
@@ -133,13 +137,13 @@ export function approvalMessage(r: ApprovalRecord, o: ApprovalViewOptions): ActM
     lines.push(`${state === 'approved' ? 'Approved' : 'Rejected'} outside this card${when ? ` at ${utc(when)}` : ''}${r.hold?.decisionReason ? `: ${tick(r.hold.decisionReason)}` : ''}.`);
   }
   if (r.result) {
-    const line = resultLine(r.result);
+    const line = resultLine(r.result, approveTokenName(r.deployment));
     if (line) lines.push(line);
   }
   if (r.claim && !r.result) lines.push(`${personName(r.claim.by)} clicked ${r.claim.decision === 'approve' ? 'Approve' : 'Reject'} at ${utc(r.claim.at)}; sending it to Caracal.`);
   const buttons: ActButton[] = [];
   if (state === 'pending' && !r.claim) {
-    if (!o.canCall) lines.push("This bot has no CARACAL_APPROVE_TOKEN, so it cannot decide holds: decide it in Caracal's Console.");
+    if (!o.canCall) lines.push(`This bot has no ${approveTokenName(r.deployment)}, so it cannot decide holds: decide it in Caracal's Console.`);
     else if (o.approvers === 0) lines.push("Nobody may decide holds from chat here (TRIAGE_APPROVERS is empty): decide it in Caracal's Console.");
     else {
       lines.push(`Only the people and user groups in TRIAGE_APPROVERS (${o.approvers}) may decide; your name and platform go to Caracal with the decision.`);

@@ -3,6 +3,8 @@
  * write renews a 7-day expiry):
  *
  *   zone, id       the hold (its `id` is the sink event's `data.challenge_id`)
+ *   dep            the Caracal deployment whose sink delivered it (the path it came to); absent:
+ *                  the one deployment of a bot without CARACAL_DEPLOYMENTS_FILE
  *   issued         what `step_up_issued` said (tier, approver class, application, labels, expiry)
  *   dest           where the card goes (routed by the web when the event came)
  *   ev:<type>      the last event of each type (`step_up_decided`, `step_up_consumed`)
@@ -13,8 +15,8 @@
  *   calling        set just before the approve/reject call, cleared with its result
  *   result         Caracal's answer to that call, and who asked
  *
- * The key is `apr-<32 hex>` of the zone and hold IDs: safe in Redis keys, BullMQ job IDs and
- * button data. Values read back are checked with zod; an unreadable one reads as absent.
+ * The key is `apr-<32 hex>` of the zone and hold IDs (and the deployment, when one is named:
+ * two deployments may hold the same IDs): safe in Redis keys, BullMQ job IDs and button data. Values read back are checked with zod; an unreadable one reads as absent.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -27,8 +29,8 @@ const TTL_SEC = 7 * 24 * 3600;
 
 export const ApprovalKey = z.string().regex(/^apr-[0-9a-f]{32}$/, 'not an approval key');
 
-export function approvalKeyOf(zoneId: string, approvalId: string): string {
-  return `apr-${createHash('sha256').update(`${zoneId}\0${approvalId}`).digest('hex').slice(0, 32)}`;
+export function approvalKeyOf(zoneId: string, approvalId: string, deployment: string | null = null): string {
+  return `apr-${createHash('sha256').update(`${zoneId}\0${approvalId}${deployment ? `\0${deployment}` : ''}`).digest('hex').slice(0, 32)}`;
 }
 
 /** What `step_up_issued` says about the hold (sink payload, redacted). */
@@ -96,6 +98,8 @@ export type HoldView = z.infer<typeof HoldView>;
 
 export interface ApprovalRecord {
   key: string;
+  /** The deployment whose sink delivered the hold (its approve token decides it); null: the only one. */
+  deployment: string | null;
   zoneId: string;
   approvalId: string;
   issued: IssuedFacts | null;
@@ -118,7 +122,7 @@ const read = readStored;
 export interface ApprovalStore {
   get(key: string): Promise<ApprovalRecord | null>;
   /** Records an event's facts; `issued` and `dest` only once (a redelivered issue changes nothing). */
-  recordEvent(key: string, zoneId: string, approvalId: string, e: { type: 'issued'; facts: IssuedFacts; dest: Destination | null } | { type: 'decided' | 'consumed'; event: LaterEvent }): Promise<void>;
+  recordEvent(key: string, zoneId: string, approvalId: string, deployment: string | null, e: { type: 'issued'; facts: IssuedFacts; dest: Destination | null } | { type: 'decided' | 'consumed'; event: LaterEvent }): Promise<void>;
   setRef(key: string, ref: MessageRef): Promise<void>;
   setIntent(key: string, at: number | null): Promise<void>;
   setHold(key: string, hold: HoldView | null, error: string | null): Promise<void>;
@@ -145,6 +149,7 @@ export function createApprovalStore(redis: Redis, keys: Keys): ApprovalStore {
       };
       return {
         key,
+        deployment: h.dep || null,
         zoneId: h.zone,
         approvalId: h.id,
         issued: read(IssuedFacts, h.issued),
@@ -162,8 +167,8 @@ export function createApprovalStore(redis: Redis, keys: Keys): ApprovalStore {
         drawn: h.drawn ?? null,
       };
     },
-    async recordEvent(key, zoneId, approvalId, e) {
-      const m = redis.multi().hset(k(key), { zone: zoneId, id: approvalId });
+    async recordEvent(key, zoneId, approvalId, deployment, e) {
+      const m = redis.multi().hset(k(key), { zone: zoneId, id: approvalId, ...(deployment ? { dep: deployment } : {}) });
       if (e.type === 'issued') {
         m.hsetnx(k(key), 'issued', JSON.stringify(e.facts));
         if (e.dest) m.hsetnx(k(key), 'dest', JSON.stringify(e.dest));

@@ -43,8 +43,11 @@ export interface ActDeskOptions {
 export type SinkOutcome = { action: 'accepted' | 'duplicate'; approval: string };
 
 export interface ActDesk extends ActFlow {
-  /** A verified delivery: recorded once (by X-Caracal-Delivery), its card job queued. */
-  receiveSink(n: SinkNotice, dest: Destination | null): Promise<SinkOutcome>;
+  /**
+   * A verified delivery of `deployment`'s sink (null: the bot's one deployment, unnamed): recorded
+   * once (by X-Caracal-Delivery and deployment), its card job queued.
+   */
+  receiveSink(n: SinkNotice, dest: Destination | null, deployment?: string | null): Promise<SinkOutcome>;
   readonly approvals: ApprovalStore;
   readonly proposals: ProposalStore;
 }
@@ -106,7 +109,7 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
     if (!mayHaveRemedy(record.diagnosis)) return refused('no_remedy', "This triage's diagnosis is not one the bot can fix (only activating a policy-set version); nothing was proposed.");
     const at = now();
     const opened = await proposals.open(
-      { triageId, zoneId: record.zoneId, requestId: record.input.requestId, card, proposer: personOf(req), createdAt: at.toISOString(), expiresAt: at.getTime() + config.proposalTtlMs },
+      { triageId, deployment: record.deployment ?? null, zoneId: record.zoneId, requestId: record.input.requestId, card, proposer: personOf(req), createdAt: at.toISOString(), expiresAt: at.getTime() + config.proposalTtlMs },
       config.proposalTtlMs,
     );
     if (!opened.created) return refused('open', 'A fix is already proposed for this triage: see the proposal in the thread. Nothing new was proposed.');
@@ -158,11 +161,12 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
       count(outcome.kind === 'refused' ? outcome.reason : outcome.kind === 'accepted' ? `act_${verified.claim.kind}` : 'needs_reason');
       return outcome;
     },
-    async receiveSink(n, dest) {
+    async receiveSink(n, dest, deployment = null) {
       service.ensureConnected();
-      const marker = keys.sinkDelivery(n.deliveryId);
-      if ((await redis.set(marker, 'accepting', 'EX', DELIVERY_TTL_SEC, 'NX')) !== 'OK') return { action: 'duplicate', approval: approvalKeyOf(n.zoneId, n.approvalId) };
-      const key = approvalKeyOf(n.zoneId, n.approvalId);
+      // Each deployment's Caracal numbers its own deliveries.
+      const marker = keys.sinkDelivery(deployment ? `${deployment}:${n.deliveryId}` : n.deliveryId);
+      const key = approvalKeyOf(n.zoneId, n.approvalId, deployment);
+      if ((await redis.set(marker, 'accepting', 'EX', DELIVERY_TTL_SEC, 'NX')) !== 'OK') return { action: 'duplicate', approval: key };
       try {
         const facts = o.redactor.redact({
           eventId: n.eventId,
@@ -175,8 +179,8 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
           agentLabels: n.agentLabels,
           expiresAt: n.expiresAt,
         }).value;
-        if (n.type === 'step_up_issued') await approvals.recordEvent(key, n.zoneId, n.approvalId, { type: 'issued', facts, dest });
-        else await approvals.recordEvent(key, n.zoneId, n.approvalId, { type: n.type === 'step_up_decided' ? 'decided' : 'consumed', event: { eventId: n.eventId, occurredAt: n.occurredAt, decision: n.decision } });
+        if (n.type === 'step_up_issued') await approvals.recordEvent(key, n.zoneId, n.approvalId, deployment, { type: 'issued', facts, dest });
+        else await approvals.recordEvent(key, n.zoneId, n.approvalId, deployment, { type: n.type === 'step_up_decided' ? 'decided' : 'consumed', event: { eventId: n.eventId, occurredAt: n.occurredAt, decision: n.decision } });
         await enqueueApprovalCard(queue, key);
         await redis.set(marker, 'accepted', 'EX', DELIVERY_TTL_SEC);
         await auditAct(service.audit, {
@@ -184,7 +188,7 @@ export function createActDesk(o: ActDeskOptions): ActDesk {
           action: n.type === 'step_up_issued' ? 'approval hold issued' : n.type === 'step_up_decided' ? 'approval hold decided' : 'approval consumed',
           source: 'caracal_sink',
           subject: approvalSubject(n.zoneId, n.approvalId),
-          detail: `delivery ${n.deliveryId}${n.decision ? ` decision ${n.decision}` : ''}`,
+          detail: `${deployment ? `deployment ${deployment} ` : ''}delivery ${n.deliveryId}${n.decision ? ` decision ${n.decision}` : ''}`,
         });
       } catch (e) {
         await redis.del(marker).catch(() => undefined);

@@ -107,6 +107,7 @@ export interface WatchCommandConfig extends TerminalConfig {
 
 /** `fix --plan`: Caracal and the fix token (the policy simulation needs a write token). */
 export interface FixPlanConfig extends TerminalConfig {
+  /** CARACAL_FIX_TOKEN: the single deployment's; with a deployments file each deployment's `fixTokenFile` instead. */
   fixToken: string | null;
 }
 
@@ -197,9 +198,12 @@ const readChannel: ChannelReader = (text) => {
   return { ok: true, place: CHANNEL_ADDRESSES.place(r.address) ?? CHANNEL_ADDRESSES.format(r.address) };
 };
 
+/** How the deployments file's channels are read: IDs as the platforms write them, name patterns on a registered platform. */
+const channelReaders = { channels: readChannel, platforms: CHAT_PLATFORMS.map((p) => p.name) };
+
 /** The deployments, their token files read (processes that call Caracal). */
 function readDeployments(env: Env): Parsed<DeploymentsConfig> {
-  return parseDeployments(env, { readSecrets: true, channels: readChannel, consoleUrl: env.CARACAL_CONSOLE_URL?.trim() || null });
+  return parseDeployments(env, { readSecrets: true, ...channelReaders, consoleUrl: env.CARACAL_CONSOLE_URL?.trim() || null });
 }
 
 const firstOf = (d: DeploymentsConfig): CaracalConfig => d.deployments[0]!.caracal;
@@ -235,7 +239,7 @@ function mcpWith(settings: McpHttpSettings | null, deployments: DeploymentsConfi
  * with theirs), and only then.
  */
 export function loadWebConfig(env: Env): WebConfig {
-  const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, channels: readChannel });
+  const deployments = mcpRequested(env) ? readDeployments(env) : parseDeployments(env, { readSecrets: false, ...channelReaders });
   const watch: Parsed<WatchSettings | null> = mcpRequested(env) ? parseWatchSettings(env) : { ok: true, value: null };
   const { mcpSettings, deployments: d, watch: mcpWatch, ...rest } = orThrow(combine({ ...webGroups(env), mcpSettings: parseMcpHttpSettings(env), deployments, watch }));
   const mcp = mcpWith(mcpSettings, mcpRequested(env) ? d : null, mcpWatch, rest.incidents);
@@ -257,7 +261,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   };
 }
 
-/** `fix --plan` reads the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE). */
+/** `fix --plan` reads the deployment it is told or finds the request in (src/cli/subcommands/fix.ts). */
 export function loadFixPlanConfig(env: Env): FixPlanConfig {
   const c = orThrow(combine({ deployments: readDeployments(env), links: parseLinksConfig(env), logLevel: parseLogLevel(env), acts: parseActConfig(env) }));
   const links = linksWithDeployments(c.links, c.deployments);
@@ -266,7 +270,7 @@ export function loadFixPlanConfig(env: Env): FixPlanConfig {
 
 export function loadFindConfig(env: Env): FindConfig {
   // The deployments file only for each deployment's Console (no token is read).
-  const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, channels: readChannel }) }));
+  const c = orThrow(combine({ store: parseStoreReaderConfig(env), links: parseLinksConfig(env), deployments: parseDeployments(env, { readSecrets: false, ...channelReaders }) }));
   return { store: c.store, links: linksWithDeployments(c.links, c.deployments), secrets: knownSecrets(env) };
 }
 

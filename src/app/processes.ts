@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_BUDGET_PER_MINUTE, type CallBudget } from '../caracal/budget';
 import type { DeploymentSettings } from '../caracal/deployments-file';
 import { Registry } from 'prom-client';
-import { SINK_PATH } from '../act/sink/ingress';
+import { sinkPaths } from '../act/sink/ingress';
 import { enabledIncidentSources } from '../incidents/sources';
 import { createIncidentDesk } from '../service/incident-desk';
 import { triageMetrics } from '../queue/metrics';
@@ -180,7 +180,7 @@ export async function runProcesses(config: WebConfig | WorkerConfig, opts: RunOp
     const started = platforms.map((p) => p.describe);
     if (opts.web && started.length === 0) logger.warn('no chat platform configured: serving health, readiness and metrics only');
     const hooks = opts.web && config.incidents ? enabledIncidentSources(config.incidents.secrets, CHANNEL_ADDRESSES).map((h) => h.path) : [];
-    if (opts.web && config.acts.sinkSecrets.length > 0) hooks.push(SINK_PATH);
+    if (opts.web && config.acts.sinkSecrets.length > 0) hooks.push(...sinkPaths(config.deployments.deployments.map((d) => d.name)).map((p) => p.path));
     const mcp = opts.web && config.mcp ? { mcp: MCP_PATH } : {};
     logger.info({ port, platforms: started, ...(hooks.length ? { incidentHooks: hooks } : {}), ...mcp, worker: opts.worker }, opts.web && opts.worker ? 'web and worker running' : opts.web ? 'web running' : 'worker running');
     if (opts.handleSignals ?? true) exitOnSignals(stop, logger);

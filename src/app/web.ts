@@ -7,7 +7,7 @@
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { CallBudget } from '../caracal/budget';
-import type { DeploymentSettings } from '../caracal/deployments-file';
+import { DEFAULT_DEPLOYMENT, type DeploymentSettings } from '../caracal/deployments-file';
 import type { ActConfig } from '../act/config';
 import { createActDesk } from '../act/desk';
 import { createSinkIngress } from '../act/sink/ingress';
@@ -101,6 +101,8 @@ export function createWebHost(opts: WebHostOptions): WebHost {
     ingresses.push(
       createSinkIngress({
         secrets: opts.acts.config.sinkSecrets,
+        // One path per deployment when there are several: a delivery is decided where it came from.
+        deployments: opts.deployments?.names ?? [DEFAULT_DEPLOYMENT],
         routing: opts.acts.routing,
         platforms: platformsInUse(byName.keys()),
         destination: (a) => byName.get(a.platform)!.destination(a),
@@ -127,9 +129,9 @@ export function createWebHost(opts: WebHostOptions): WebHost {
   if (opts.mcp) {
     const { caracal: _first, deployments, denials, ...settings } = opts.mcp;
     const triages = triagesOfService(opts.service, opts.links ?? NO_LINKS, opts.signingKey);
-    // The tools read the first deployment (the only one without CARACAL_DEPLOYMENTS_FILE).
-    const engine = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudgetFor ? { budgetFor: opts.mcpBudgetFor } : {}).all[0]!.engine;
-    ingresses.push(createMcpIngress({ settings, denials, engine, triages, logger }));
+    // The tools read every deployment (`default` alone without CARACAL_DEPLOYMENTS_FILE), each with its own budget.
+    const served = openDeployments(deployments.deployments, opts.secrets ?? [], opts.mcpBudgetFor ? { budgetFor: opts.mcpBudgetFor } : {});
+    ingresses.push(createMcpIngress({ settings, denials, deployments: served, triages, logger }));
   }
   // Each triage's page, behind its signed link, when people have somewhere to open it.
   if (opts.links?.publicUrl) ingresses.push(createTriagePageIngress({ service: opts.service, signingKey: opts.signingKey, links: opts.links, logger }));

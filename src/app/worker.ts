@@ -17,7 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { ActConfig } from '../act/config';
-import { createActProcessor, type ActProcessor } from '../act/worker';
+import { createActProcessor, type ActDeployment, type ActProcessor } from '../act/worker';
 import type { CallBudget } from '../caracal/budget';
 import type { DeploymentSettings } from '../caracal/deployments-file';
 import type { CaracalClient } from '../caracal/client-api';
@@ -42,7 +42,7 @@ import type { RetryPolicy } from '../queue/backoff';
 import { reconcileStranded, recordFailedForGood } from '../queue/reconciler';
 import { scheduleSweeps, sweepStale } from '../queue/sweeper';
 import type { TriageRedis } from '../queue/triage-redis';
-import { openDeployments, type Deployments } from '../triage/deployments';
+import { openDeployments, type Deployment, type Deployments } from '../triage/deployments';
 import { createTriageService } from '../service/triage-service';
 import { CHANNEL_ADDRESSES } from './platforms';
 import type { CreateTriageSession } from '../triage/session-api';
@@ -189,6 +189,8 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     act = createActProcessor({
       config: o.act.config,
       caracal: o.act.caracal,
+      // Each deployment acts with its own tokens, reads and budget (a staging fix never calls production).
+      ...(o.deployments ? { deployments: o.deployments.all.map(actDeployment) } : {}),
       store,
       queues,
       audit,
@@ -242,6 +244,11 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
   };
 }
 
+/** A deployment of the registry as the act worker uses it: its tokens, fresh reads, sessions and budget. */
+function actDeployment(d: Deployment): ActDeployment {
+  return { name: d.name, caracal: d.settings.caracal, approveToken: d.settings.approveToken ?? null, fixToken: d.settings.fixToken ?? null, reads: d.engine.freshClient, createSession: d.engine.createSession, budget: d.engine.budget };
+}
+
 /** What the worker half reads Caracal and posts with: the engine and every configured platform's port. */
 export interface WorkerEngine {
   ports: ChatPorts;
@@ -258,9 +265,6 @@ export interface WorkerEngine {
 }
 
 export function workerEngine(config: WorkerConfig, o: { platforms: readonly PlatformInstance[]; logger: Logger; ports?: ChatPorts; budgetFor?: (d: DeploymentSettings) => CallBudget }): WorkerEngine {
-  // The triage card offers *Propose fix* only where a fix could be applied (src/act).
-  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: !!config.acts.fixToken } };
-  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
   // Triages running in this process share deployment-level reads for a moment (readiness,
   // zones, grants…): fewer calls against Caracal's per-IP rate limit during an incident.
   // Re-checks read past it (freshClient).
@@ -268,6 +272,14 @@ export function workerEngine(config: WorkerConfig, o: { platforms: readonly Plat
   // Every Admin API call takes from its deployment's budget, which all of the bot's processes share (src/app/watch.ts).
   const deployments = openDeployments(config.deployments.deployments, config.secrets, { shareReadsForMs: config.runtime.cacheTtlMs, ...(o.budgetFor ? { budgetFor: o.budgetFor } : {}) });
   const engine = deployments.all[0]!.engine;
+  // The triage card offers *Propose fix* only where a fix could be applied (src/act): its
+  // deployment has a fix token (its `fixTokenFile`; CARACAL_FIX_TOKEN for the single deployment).
+  const canFix = (name: string | undefined): boolean => {
+    const d = name ? deployments.get(name) : deployments.only;
+    return !!(d?.settings.fixToken ?? (d ? config.acts.fixToken : null));
+  };
+  const portContext = { signingKey: config.runtime.signingKey, logger: o.logger, links: config.links, acts: { proposeFix: canFix } };
+  const ports: ChatPorts = { ...Object.fromEntries(o.platforms.map((p) => [p.platform, p.port(portContext)])), ...o.ports };
   return {
     ports,
     redactor: engine.redactor,

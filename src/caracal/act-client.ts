@@ -8,6 +8,7 @@
  * Writes are sent once (no transport retry, no status retry): whether an act happened after a
  * failure is settled by reading Caracal again, never by sending it twice.
  */
+import type { CallBudget } from './budget';
 import type { CaracalConfig } from './config';
 import { apiCaller } from './api-call';
 import { ActivateResult, Approval, DecideResult } from './act-schemas';
@@ -35,9 +36,20 @@ export interface CaracalActClient {
 /** Caracal's limit on an approval's `reason`. */
 export const REASON_MAX = 500;
 
-export function createActClient(config: Pick<CaracalConfig, 'apiUrl' | 'timeoutMs'>, token: string, opts: { transport?: TransportOptions } = {}): CaracalActClient {
+export interface ActClientOptions {
+  transport?: TransportOptions;
+  /**
+   * The deployment's Admin API call budget (budget.ts): the approve and fix calls and their
+   * reads count against the same window as the deployment's triage reads, as Caracal counts
+   * them together per client IP. Absent: no budget (a 429 is answered as Caracal's refusal).
+   */
+  budget?: CallBudget;
+}
+
+export function createActClient(config: Pick<CaracalConfig, 'apiUrl' | 'timeoutMs'>, token: string, opts: ActClientOptions = {}): CaracalActClient {
   const transport = new Transport(opts.transport);
-  const caller = apiCaller({ transport, bases: { api: config.apiUrl }, timeoutMs: config.timeoutMs, authorization: () => `Bearer ${token}` });
+  const budget = opts.budget;
+  const caller = apiCaller({ transport, bases: { api: config.apiUrl }, timeoutMs: config.timeoutMs, authorization: () => `Bearer ${token}`, budget: budget && { calls: budget, covers: (service) => service === 'api' } });
   const seg = pathSegment;
   const zone = (z: string, rest: string) => `/v1/zones/${seg(z)}${rest}`;
   const get = <S extends Parameters<typeof caller.call>[3]>(path: string, schema: S, query?: Record<string, string | undefined>) => caller.call('api', 'GET', path, schema, { auth: 'act', query });

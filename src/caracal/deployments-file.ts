@@ -15,13 +15,21 @@
  *       metricsBearerFile: …            # optional: CARACAL_METRICS_BEARER, from a file
  *       coordinatorTokenFile: …         # optional: CARACAL_COORDINATOR_TOKEN, from a file
  *       consoleUrl: https://console.example.com/acme/prod   # optional: CARACAL_CONSOLE_URL
+ *       fixTokenFile: …                 # optional: CARACAL_FIX_TOKEN of this deployment, from a file
+ *       approveTokenFile: …             # optional: CARACAL_APPROVE_TOKEN of this deployment, from a file
  *       channels:                       # optional: chat channels bound to this deployment
- *         - channel: slack:C0PROD1234   # <platform>:<id>, as the routes file writes them
+ *         - channel: slack:C0PROD1234   # by ID: <platform>:<id>, as the routes file writes them
  *           zone: payments              # optional default zone of commands there
+ *         - channelName: slack:inc-prod-*   # or by name: <platform>:<pattern>, * and ? (config/name-pattern.ts)
+ *
+ * A command's channel is bound by its ID first; else by its name (when the platform gives one),
+ * the first matching pattern in file order (deployments in order, channels in order) winning.
  *
  * Secrets are only ever read from files, so the file itself holds none. CARACAL_TIMEOUT_MS,
  * TRIAGE_CHANGES_WINDOW and CARACAL_API_BUDGET_PER_MIN still apply to every deployment. Setting the file and a
- * single-deployment variable together is an error (which would win is not obvious).
+ * single-deployment variable together is an error (which would win is not obvious); so is
+ * CARACAL_FIX_TOKEN[_FILE] or CARACAL_APPROVE_TOKEN[_FILE] with the file: acting from chat takes
+ * each deployment's own tokens (`fixTokenFile`, `approveTokenFile`).
  *
  * Every problem is reported at once, one ConfigError line each naming the file, the entry and the
  * key, like the routes file's:
@@ -31,6 +39,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { url, type Env } from '../config/fields';
+import { compileNamePattern, namePatternProblem } from '../config/name-pattern';
 import type { ConfigProblem, Parsed } from '../config/problems';
 import { keyPath, parseYamlFile, readProblem, readSettingsFile, type KeyPath } from '../config/yaml-file';
 import { type CaracalConfig, parseCaracalConfig, parseCaracalTuning, SINGLE_DEPLOYMENT_VARIABLES } from './config';
@@ -41,11 +50,22 @@ export const DEFAULT_DEPLOYMENT = 'default';
 /** A deployments file is a few KB. */
 export const DEPLOYMENTS_FILE_MAX_BYTES = 256 * 1024;
 export const DEPLOYMENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** The act's tokens of the single deployment (src/act/config.ts): with the file, each deployment names its own. */
+const ACT_TOKEN_VARIABLES = ['CARACAL_FIX_TOKEN', 'CARACAL_FIX_TOKEN_FILE', 'CARACAL_APPROVE_TOKEN', 'CARACAL_APPROVE_TOKEN_FILE'];
 
 /** A chat channel bound to a deployment: commands there read it, and its `zone` when they name none. */
 export interface ChannelBinding {
   /** The conversation, `<platform>:<id>` as the chat platform's `place` writes it. */
   place: string;
+  zone: string | null;
+}
+
+/** Channels bound by name: a command whose platform names its channel, and the name matches. */
+export interface ChannelNameBinding {
+  platform: string;
+  /** As written (for messages and docs). */
+  pattern: string;
+  matches(name: string): boolean;
   zone: string | null;
 }
 
@@ -56,6 +76,15 @@ export interface DeploymentSettings {
   /** Its Console (links on cards); null: CARACAL_CONSOLE_URL for `default`, none in a file. */
   consoleUrl: string | null;
   channels: ChannelBinding[];
+  /** Bound by name pattern, in file order; absent or empty: none. */
+  channelNames?: ChannelNameBinding[];
+  /**
+   * Acting from chat (src/act) in this deployment: its `write` token (simulate, activate) and its
+   * `approve` token (decide holds), from `fixTokenFile` / `approveTokenFile`. Absent: none in the
+   * file (for `default`, CARACAL_FIX_TOKEN / CARACAL_APPROVE_TOKEN apply, src/act/config.ts).
+   */
+  fixToken?: string;
+  approveToken?: string;
 }
 
 export interface DeploymentsConfig {
@@ -72,6 +101,8 @@ export interface DeploymentsOptions {
   /** Read the token files (processes that call Caracal); false: only check the file's shape (`serve`). */
   readSecrets: boolean;
   channels: ChannelReader;
+  /** The chat platforms a `channelName` may name (the registry's); absent: any lower-case name. */
+  platforms?: readonly string[];
 }
 
 const ZONE_ID = /^[A-Za-z0-9_.\-:]{1,128}$/;
@@ -95,11 +126,14 @@ const entrySchema = z.strictObject({
     .optional(),
   metricsBearerFile: path.optional(),
   coordinatorTokenFile: path.optional(),
+  fixTokenFile: path.optional(),
+  approveTokenFile: path.optional(),
   consoleUrl: optionalUrl('https://console.caracal.example.com/<account>/<org>'),
   channels: z
     .array(
       z.strictObject({
-        channel: z.string({ error: orRequired('must be a channel, e.g. slack:C0123ABCD') }),
+        channel: z.string({ error: 'must be a channel, e.g. slack:C0123ABCD' }).optional(),
+        channelName: z.string({ error: 'must be a channel-name pattern, e.g. slack:inc-staging-*' }).optional(),
         zone: z
           .string({ error: TEXT })
           .min(1, 'must not be empty')
@@ -107,7 +141,7 @@ const entrySchema = z.strictObject({
           .refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v, 'holds no control or invisible characters and no surrounding spaces')
           .optional(),
       }),
-      { error: 'must be a list of channels (each "- channel: <platform>:<id>")' },
+      { error: 'must be a list of channels (each "- channel: <platform>:<id>" or "- channelName: <platform>:<pattern>")' },
     )
     .optional(),
 });
@@ -119,7 +153,7 @@ const fileSchema = z.strictObject({
 
 const ENTRY_KEYS = Object.keys(entrySchema.shape);
 const expectedKeys = (p: KeyPath): string[] =>
-  p.length === 0 ? Object.keys(fileSchema.shape) : p[2] === 'probes' ? ['sts', 'gateway', 'audit', 'coordinator'] : p[2] === 'channels' ? ['channel', 'zone'] : ENTRY_KEYS;
+  p.length === 0 ? Object.keys(fileSchema.shape) : p[2] === 'probes' ? ['sts', 'gateway', 'audit', 'coordinator'] : p[2] === 'channels' ? ['channel', 'channelName', 'zone'] : ENTRY_KEYS;
 
 /** A secret read from its file, trimmed; or what is wrong. */
 function readSecret(file: string): { value: string } | { problem: string } {
@@ -130,6 +164,18 @@ function readSecret(file: string): { value: string } | { problem: string } {
     return { problem: `cannot be read (${readProblem(e)}: ${file})` };
   }
   return value ? { value } : { problem: `names an empty file (${file})` };
+}
+
+/** `slack:inc-staging-*` as its platform and pattern, or what is wrong with it. */
+function readNamePattern(text: string, platforms: readonly string[] | undefined): { ok: true; platform: string; pattern: string } | { ok: false; message: string } {
+  const colon = text.indexOf(':');
+  const platform = colon < 0 ? '' : text.slice(0, colon).trim().toLowerCase();
+  const known = platforms ? platforms.includes(platform) : /^[a-z][a-z0-9-]{0,30}$/.test(platform);
+  const example = `${platforms?.[0] ?? 'slack'}:inc-staging-*`;
+  if (!known) return { ok: false, message: `${JSON.stringify(text.slice(0, 80))} is not a channel-name pattern: write <platform>:<pattern>, e.g. ${example}${platforms ? ` (platforms: ${platforms.join(', ')})` : ''}` };
+  const pattern = text.slice(colon + 1);
+  const problem = namePatternProblem(pattern);
+  return problem ? { ok: false, message: `the pattern ${JSON.stringify(pattern.slice(0, 80))} ${problem}` } : { ok: true, platform, pattern };
 }
 
 /** Deployments from the file's text (checked in full; every problem reported). */
@@ -173,6 +219,7 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
 
   const names = new Map<string, number>();
   const bound = new Map<string, string>();
+  const patterns = new Map<string, string>();
   const deployments: DeploymentSettings[] = [];
   parsed.data.deployments.forEach((d, i) => {
     const at = (...rest: PropertyKey[]): string => where(['deployments', i, ...rest]);
@@ -188,9 +235,23 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
     const adminToken = secret('adminTokenFile', d.adminTokenFile) ?? '';
     const metricsBearer = secret('metricsBearerFile', d.metricsBearerFile);
     const coordinatorToken = secret('coordinatorTokenFile', d.coordinatorTokenFile);
+    const fixToken = secret('fixTokenFile', d.fixTokenFile);
+    const approveToken = secret('approveTokenFile', d.approveTokenFile);
     const channels: ChannelBinding[] = [];
+    const channelNames: ChannelNameBinding[] = [];
     (d.channels ?? []).forEach((c, j) => {
-      const r = opts.channels(c.channel);
+      if ((c.channel === undefined) === (c.channelName === undefined)) return fail(`${at('channels', j)}give either channel (<platform>:<id>) or channelName (<platform>:<pattern>), one of them`);
+      if (c.channelName !== undefined) {
+        const r = readNamePattern(c.channelName, opts.platforms);
+        if (!r.ok) return fail(`${at('channels', j, 'channelName')}${r.message}`);
+        const key = `${r.platform}:${r.pattern.toLowerCase()}`;
+        const other = patterns.get(key);
+        if (other !== undefined) return fail(`${at('channels', j, 'channelName')}${key} is already bound to ${other}; a channel reads one deployment`);
+        patterns.set(key, `deployments[${i}] "${d.name}"`);
+        channelNames.push({ platform: r.platform, pattern: r.pattern, matches: compileNamePattern(r.pattern), zone: c.zone ?? null });
+        return;
+      }
+      const r = opts.channels(c.channel!);
       if (!r.ok) return fail(`${at('channels', j, 'channel')}${r.message}`);
       const other = bound.get(r.place);
       if (other !== undefined) return fail(`${at('channels', j, 'channel')}${r.place} is already bound to ${other}; a channel reads one deployment`);
@@ -214,6 +275,9 @@ export function parseDeploymentsFile(text: string, file: string, env: Env, opts:
       },
       consoleUrl: d.consoleUrl ?? null,
       channels,
+      channelNames,
+      ...(fixToken ? { fixToken } : {}),
+      ...(approveToken ? { approveToken } : {}),
     });
   });
   return problems.length ? { ok: false, problems } : { ok: true, value: { file, deployments } };
@@ -232,7 +296,7 @@ export function parseDeployments(env: Env, opts: DeploymentsOptions & { consoleU
     if (!single.ok) return single;
     return { ok: true, value: { file: null, deployments: [{ name: DEFAULT_DEPLOYMENT, caracal: single.value, consoleUrl: opts.consoleUrl ?? null, channels: [] }] } };
   }
-  const both = [...SINGLE_DEPLOYMENT_VARIABLES, 'CARACAL_CONSOLE_URL'].filter((v) => env[v]?.trim());
+  const both = [...SINGLE_DEPLOYMENT_VARIABLES, 'CARACAL_CONSOLE_URL', ...ACT_TOKEN_VARIABLES].filter((v) => env[v]?.trim());
   const conflicts: ConfigProblem[] = both.map((variable) => ({ variable, message: `is set, and so is ${DEPLOYMENTS_VARIABLE}: give it in the deployments file instead (its deployments each name their own), or unset ${DEPLOYMENTS_VARIABLE}` }));
   const read = readSettingsFile(file, DEPLOYMENTS_FILE_MAX_BYTES, 'a deployments file');
   if (!read.ok) return { ok: false, problems: [...conflicts, { variable: DEPLOYMENTS_VARIABLE, message: `${file}: ${read.message}` }] };
@@ -243,5 +307,5 @@ export function parseDeployments(env: Env, opts: DeploymentsOptions & { consoleU
 
 /** Every secret a deployment holds (for redaction everywhere). */
 export function deploymentSecrets(deployments: readonly DeploymentSettings[]): string[] {
-  return deployments.flatMap((d) => [d.caracal.adminToken, d.caracal.metricsBearer, d.caracal.coordinatorToken]).filter((v): v is string => !!v);
+  return deployments.flatMap((d) => [d.caracal.adminToken, d.caracal.metricsBearer, d.caracal.coordinatorToken, d.fixToken, d.approveToken]).filter((v): v is string => !!v);
 }

@@ -86,7 +86,8 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .argument('<request-id>', 'the X-Request-Id / requestId of the failed call')
     .option('--plan', 'print the remedy only (the terminal never applies one: that takes a second person, in chat)')
     .option('--zone <zone>', 'the zone the request belongs to: its ID, slug or name')
-    .option('--json', 'print {requestId, diagnosis, remedy, reason} (stable contract, see README)')
+    .option('--deployment <name>', 'the Caracal deployment the request is in (a name in CARACAL_DEPLOYMENTS_FILE); without it, the one that holds it')
+    .option('--json', 'print {requestId, diagnosis, remedy, reason, deployment} (stable contract, see README)')
     .addHelpText('after', '\nExit codes: 0 a remedy, 1 a cause the bot has no remedy for (or nothing failed), 2 could not run.\nExample: caracal-triage fix req-role-1 --plan --json')
     .action(async (requestId: string, opts) => {
       const { runFixCommand } = await import('./subcommands/fix.js');

@@ -78,7 +78,7 @@ export function createCommandFlow(opts: CommandFlowOptions): CommandFlow {
       const grammar = { prefix: req.prefix, ...(opts.deployments ? { deployments: opts.deployments.names } : {}) };
       const parsed = parseCommand(req.text, grammar);
       // Which deployment it reads: named, the channel's, or (several, with a request ID) looked for by the worker.
-      const bound = opts.deployments && (parsed.kind === 'triage' || parsed.kind === 'bundle') ? bindDeployment(parsed, service.placeOf?.(req.destination) ?? null, opts.deployments, req.prefix) : null;
+      const bound = opts.deployments && (parsed.kind === 'triage' || parsed.kind === 'bundle') ? bindDeployment(parsed, service.placeOf?.(req.destination) ?? null, opts.deployments, req.prefix, { platform: req.platform, name: req.channelName ?? null }) : null;
       const cmd = bound === null ? parsed : bound.ok ? bound.command : ({ kind: 'invalid', message: bound.message } as const);
       switch (cmd.kind) {
         case 'invalid':

@@ -43,6 +43,12 @@ export interface CommandRequest {
   actor: Actor;
   /** Where the card goes. */
   destination: Destination;
+  /**
+   * The conversation's name when the platform gives one with the command (Slack's slash
+   * command `channel_name`, a Teams channel's name): deployments bound by name pattern match it.
+   * Absent or null: only bindings by ID apply.
+   */
+  channelName?: string | null;
   /** Idempotency key of the inbound delivery (a redelivery starts nothing new). */
   dedupeKey: string;
   /** For the audit log: `<platform>_command`, `<platform>_mention`, … */

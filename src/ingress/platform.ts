@@ -77,12 +77,18 @@ export interface ConfiguredPlatform<Settings = unknown> {
   readonly settings: Settings;
 }
 
+/**
+ * Whether a triage card offers *Propose fix*: always or never, or per the deployment the triage
+ * reads (undefined: the one deployment of a bot that names none), as each has its own fix token.
+ */
+export type ProposeFix = boolean | ((deployment: string | undefined) => boolean);
+
 /** What a worker hands a platform to build its port. */
 export interface PortContext {
   signingKey: string;
   logger: Logger;
-  /** Acting from chat: a triage card whose diagnosis a version may end offers *Propose fix* (CARACAL_FIX_TOKEN is set). */
-  acts?: { proposeFix: boolean };
+  /** Acting from chat: a triage card whose diagnosis a version may end offers *Propose fix* (its deployment has a fix token). */
+  acts?: { proposeFix: ProposeFix };
   /** Where a card's links point (page, Console, runbook); absent: none. */
   links?: LinksConfig;
 }

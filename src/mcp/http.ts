@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { BODY_NOT_SIGNED, headerValue, refuse, sameSecret, type HeaderBag, type Precheck } from '../ingress/edge';
 import type { Ingress, RawBodyRequest } from '../ingress/ingress';
 import type { DenialReadSettings } from '../incidents/watch/recent';
-import type { TriageEngine } from '../triage/engine';
+import type { Deployments } from '../triage/deployments';
 import type { McpHttpSettings } from './config';
 import { createMcpServer } from './server';
 import type { StoredTriages } from './triages';
@@ -72,8 +72,8 @@ function parseBody(raw: Buffer): { ok: true; body: unknown } | { ok: false; code
 
 export interface McpIngressOptions {
   settings: McpHttpSettings;
-  /** Owned by the ingress from here on: closed when it stops. */
-  engine: TriageEngine;
+  /** Every deployment the tools read; owned by the ingress from here on: closed when it stops. */
+  deployments: Deployments;
   /** The thresholds `recent_denials` applies (WATCH_* and the routes file's). */
   denials: DenialReadSettings;
   /** The stored triages, read through the web process's service (list_triages, get_triage). */
@@ -89,7 +89,7 @@ export function createMcpIngress(o: McpIngressOptions): Ingress {
       res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
       return;
     }
-    const server = createMcpServer({ engine: o.engine, denials: o.denials, triages: o.triages });
+    const server = createMcpServer({ deployments: o.deployments, denials: o.denials, triages: o.triages });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -108,6 +108,6 @@ export function createMcpIngress(o: McpIngressOptions): Ingress {
     routes: [{ method: 'POST', path: MCP_PATH, maxBodyBytes: MCP_MAX_BODY_BYTES, precheck: (headers) => precheckMcp(headers, o.settings), handler, kindOf: () => 'mcp' }],
     readiness: [],
     start: async () => undefined,
-    stop: () => o.engine.close(),
+    stop: () => o.deployments.close(),
   };
 }

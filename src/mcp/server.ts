@@ -15,7 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { safeJson } from '../render/outside-text';
 import type { Redactor } from '../redact/redact';
 import { MCP_TOOLS } from './tools/index';
-import type { McpTool, McpToolDeps, ToolAnswer } from './tools/tool';
+import { redactorOf, type McpTool, type McpToolDeps, type ToolAnswer } from './tools/tool';
 
 export const MCP_SERVER_NAME = 'caracal-triage';
 export const MCP_SERVER_VERSION = '0.1.0';
@@ -23,6 +23,7 @@ export const MCP_SERVER_VERSION = '0.1.0';
 const INSTRUCTIONS = [
   'Triage for Caracal, the authority enforcement layer for AI agents. When a call was denied (a token exchange refused, a resource answering invalid_token or insufficient_scope, an MCP server answering "<code>: <description>"), call explain_error with the error, then triage_request with the request ID if you have one.',
   'To see what is being denied right now, across zones, call recent_denials; triage one of its requestIds.',
+  'With several Caracal deployments, each of those four tools takes `deployment` (a name from the bot\'s deployments file); without it triage_request and explain_error look for the request in every deployment, recent_denials reads them all and names each pattern\'s deployment, and get_bundle asks for one.',
   'Every answer of triage_request, explain_error, get_bundle and recent_denials comes from evidence read from Caracal at the time of the call; a step that cannot be checked says so. When the headline says "Not determined", there is no answer yet: give what it asks for. Nothing here changes Caracal.',
 ];
 
@@ -55,9 +56,9 @@ function register(server: McpServer, tool: McpTool, deps: McpToolDeps): void {
     },
     async (args: Record<string, unknown>) => {
       try {
-        return toResult(await tool.run(args as never, deps), deps.engine.redactor);
+        return toResult(await tool.run(args as never, deps), redactorOf(deps));
       } catch (e) {
-        return toResult({ ok: false, problem: `${tool.name} failed: ${e instanceof Error ? e.message : String(e)}` }, deps.engine.redactor);
+        return toResult({ ok: false, problem: `${tool.name} failed: ${e instanceof Error ? e.message : String(e)}` }, redactorOf(deps));
       }
     },
   );

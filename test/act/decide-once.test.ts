@@ -64,7 +64,7 @@ function deps(token: string, timeoutMs = 3000): ApprovalJobDeps {
 async function claimed(d: ApprovalJobDeps, decision: 'approve' | 'reject' = 'approve') {
   const { approval } = sim.acts.addApproval(ZONE_B);
   const key = approvalKeyOf(ZONE_B, approval.id);
-  await d.approvals.recordEvent(key, ZONE_B, approval.id, { type: 'issued', facts: { eventId: 'e', occurredAt: new Date().toISOString(), tier: 'high', approverClass: 'operator', privacyMode: null, applicationId: null, agentSessionId: null, agentLabels: [], expiresAt: approval.expires_at }, dest: { platform: 'slack', channel: 'C0X' } });
+  await d.approvals.recordEvent(key, ZONE_B, approval.id, null, { type: 'issued', facts: { eventId: 'e', occurredAt: new Date().toISOString(), tier: 'high', approverClass: 'operator', privacyMode: null, applicationId: null, agentSessionId: null, agentLabels: [], expiresAt: approval.expires_at }, dest: { platform: 'slack', channel: 'C0X' } });
   const claim = await d.approvals.claim(key, { decision, by: { id: 'U0APPROVER', name: 'ana', platform: 'slack' }, said: null, reason: 'Approved in Slack by ana (U0APPROVER) through caracal-triage', at: new Date().toISOString() });
   expect(claim).not.toBeNull();
   return { approval, key };

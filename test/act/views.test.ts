@@ -23,6 +23,7 @@ test("each of Caracal's activation errors is said in words, with its status and 
 const proposal = (over: Partial<Proposal>): Proposal => ({
   id: 'fix-000000000000000000000001',
   triageId: 'tri-1',
+  deployment: null,
   zoneId: 'zone-1',
   requestId: 'req-1',
   card: null,
@@ -107,6 +108,7 @@ test('when another version became active after the fix, the result says so and c
 test('an approval card with nobody allowed to decide it says so instead of showing buttons', () => {
   const rec: ApprovalRecord = {
     key: 'apr-00000000000000000000000000000001',
+    deployment: null,
     zoneId: 'zone-1',
     approvalId: 'ch-1',
     issued: { eventId: 'e', occurredAt: new Date().toISOString(), tier: 'high', approverClass: 'operator', privacyMode: 'identified', applicationId: 'app-1', agentSessionId: 's', agentLabels: [], expiresAt: new Date(Date.now() + 600_000).toISOString() },

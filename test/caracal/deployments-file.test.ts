@@ -51,19 +51,36 @@ describe('the deployments file', () => {
         '    apiUrl: http://127.0.0.1:10',
         `    adminTokenFile: ${secret('b.admin', 'cat_secret_of_deployment_b_0002')}`,
         `    coordinatorTokenFile: ${secret('b.coord', 'coordinator-token-of-b-000002')}`,
+        `    fixTokenFile: ${secret('b.fix', 'cat_fix_token_of_deployment_b_03')}`,
+        `    approveTokenFile: ${secret('b.approve', 'cat_approve_token_of_b_000004')}`,
       ].join('\n'),
     );
     const config = loadTerminalConfig({ CARACAL_DEPLOYMENTS_FILE: f });
     const deployments = openDeployments(config.deployments.deployments, config.secrets);
     try {
-      const text = 'a: cat_secret_of_deployment_a_0001 metrics-bearer-of-a-000000001 b: cat_secret_of_deployment_b_0002 coordinator-token-of-b-000002';
+      const all = ['cat_secret_of_deployment_a_0001', 'metrics-bearer-of-a-000000001', 'cat_secret_of_deployment_b_0002', 'coordinator-token-of-b-000002', 'cat_fix_token_of_deployment_b_03', 'cat_approve_token_of_b_000004'];
+      const text = `a: ${all.slice(0, 2).join(' ')} b: ${all.slice(2).join(' ')}`;
       for (const d of deployments.all) {
         const out = d.engine.redactor.redactText(text).text;
-        for (const s of ['cat_secret_of_deployment_a_0001', 'metrics-bearer-of-a-000000001', 'cat_secret_of_deployment_b_0002', 'coordinator-token-of-b-000002']) expect(out).not.toContain(s);
+        for (const s of all) expect(out).not.toContain(s);
       }
+      // The act's tokens are each deployment's own, read from their files.
+      expect(config.deployments.deployments.map((d) => [d.fixToken ?? null, d.approveToken ?? null])).toEqual([
+        [null, null],
+        ['cat_fix_token_of_deployment_b_03', 'cat_approve_token_of_b_000004'],
+      ]);
+      // The redaction the process applies everywhere (logs, chat) knows them too.
+      expect(config.secrets).toEqual(expect.arrayContaining(['cat_fix_token_of_deployment_b_03', 'cat_approve_token_of_b_000004']));
     } finally {
       await deployments.close();
     }
+  });
+
+  it('the single deployment’s act tokens beside the file are refused, each variable named', () => {
+    const f = file(['deployments:', '  - name: a', '    apiUrl: http://127.0.0.1:9', '    adminTokenFile: /dev/null'].join('\n'));
+    expect(() => loadTerminalConfig({ CARACAL_DEPLOYMENTS_FILE: f, CARACAL_FIX_TOKEN: 'cat_inline_fix', CARACAL_APPROVE_TOKEN_FILE: '/run/approve' })).toThrow(
+      /CARACAL_FIX_TOKEN: is set, and so is CARACAL_DEPLOYMENTS_FILE[^\n]*\nCARACAL_APPROVE_TOKEN_FILE: is set, and so is CARACAL_DEPLOYMENTS_FILE/,
+    );
   });
 
   it('an incident reads its channel’s deployment, else the one listing its zone, else none', () => {

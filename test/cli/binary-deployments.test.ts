@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { denialRows, startSimulator, ZONE_A, type Simulator } from '../../sim';
+import { denialRows, startSimulator, watchScenario, watchZoneId, ZONE_A, type Simulator } from '../../sim';
 import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, workDir } from '../support/binary';
 
 let staging: Simulator;
@@ -214,7 +214,7 @@ describe('a bad deployments file at start-up', () => {
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([
       `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): apiUrl: must be a URL starting with http:// or https://, e.g. https://caracal.example.com`,
-      `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): probse: unknown key (expected name, apiUrl, adminTokenFile, zones, probes, metricsBearerFile, coordinatorTokenFile, consoleUrl, channels)`,
+      `caracal-triage: CARACAL_DEPLOYMENTS_FILE: ${file}: deployments[1] "production" (line 8): probse: unknown key (expected name, apiUrl, adminTokenFile, zones, probes, metricsBearerFile, coordinatorTokenFile, fixTokenFile, approveTokenFile, consoleUrl, channels)`,
     ]);
     // The schema's problems come first; the rest (names, files, channels) once the shape is right.
     const fixed = deploymentsEnv(
@@ -260,5 +260,47 @@ describe('watch --once with several deployments', () => {
     const unknown = await runBinary(['watch', '--once', '--deployment', 'qa'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no such deployment; the deployments are staging, production');
+  });
+});
+
+describe('watch --once --zone without --deployment', () => {
+  it('reads the zone in every deployment that has it, and is exit 2 only when none has it, naming them', async () => {
+    // A third Caracal whose only zone is watch-0: staging does not have it.
+    const eu = await startSimulator({ scenario: watchScenario(1) });
+    try {
+      const now = Date.now();
+      eu.streamAudit(
+        Array.from({ length: 6 }, (_, i) =>
+          denialRows({ zoneId: watchZoneId(0), applicationId: 'app-eu', resource: 'resource://ledger', reason: 'role_scope_mismatch', kind: 'policy', requestId: `req-eu-${i}`, occurredAt: now - 60_000 + i * 1000, ingestedAt: now - 60_000 + i * 1000 }),
+        ).flat(),
+      );
+      const env = deploymentsEnv(`deployments:\n${entry('staging', staging)}\n${entry('eu', eu)}\n`);
+      const only = await runBinary(['watch', '--once', '--since', '15m', '--zone', watchZoneId(0), '--json'], env);
+      expect(only.code).toBe(1);
+      const out = JSON.parse(only.stdout) as { patterns: Array<{ deployment: string; zoneId: string; overThreshold: boolean }> };
+      expect(out.patterns).toEqual([expect.objectContaining({ deployment: 'eu', zoneId: watchZoneId(0), overThreshold: true })]);
+      expect(lines(only.stderr)).toEqual([`caracal-triage: note: staging has no zone "${watchZoneId(0)}"; read in eu`]);
+      // Staging's zone list was read, and no audit of it.
+      expect(staging.requests.some((r) => r.path.endsWith('/audit'))).toBe(false);
+
+      // A zone both have is read in both (no note).
+      staging.clearRequests();
+      const both = await runBinary(['watch', '--once', '--since', '15m', '--zone', ZONE_A, '--json'], deploymentsEnv());
+      expect([0, 1]).toContain(both.code);
+      expect(both.stderr).toBe('');
+      for (const sim of [staging, production]) expect(sim.requests.some((r) => r.path.endsWith('/audit'))).toBe(true);
+
+      const none = await runBinary(['watch', '--once', '--zone', 'zone-nowhere'], env);
+      expect(none.code).toBe(2);
+      expect(none.stdout).toBe('');
+      expect(lines(none.stderr)).toEqual(['caracal-triage: --zone "zone-nowhere": no deployment has this zone (looked in staging and eu)']);
+
+      // Named, a deployment without the zone is still an error of its own.
+      const named = await runBinary(['watch', '--once', '--zone', watchZoneId(0), '--deployment', 'staging'], env);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain(`no zone has the ID, name or slug "${watchZoneId(0)}"`);
+    } finally {
+      await eu.close();
+    }
   });
 });

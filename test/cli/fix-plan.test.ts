@@ -14,6 +14,7 @@ interface FixJson {
   requestId: string;
   diagnosis: { cause: string; step: string } | null;
   remedy: { kind: string; zoneId: string; policySetId: string; fromVersionId: string | null; toVersionId: string; allows: Record<string, unknown> } | null;
+  deployment: string;
   reason: string;
 }
 
@@ -33,12 +34,13 @@ test('a remedy: exit 0, the exact change in words, and nothing activated', async
   expect(stack.sim.requests.filter((q) => q.path.endsWith('/simulate') && q.status === 200).every((q) => q.headers.authorization === `Bearer ${stack.sim.tokens.globalWrite}`)).toBe(true);
 });
 
-test('--json is {requestId, diagnosis, remedy, reason}', async () => {
+test('--json is {requestId, diagnosis, remedy, reason, deployment}', async () => {
   stack.sim.setScenario('no_active_policy_set');
   const r = await runBinary(['fix', 'req-nops-1', '--plan', '--json'], withFixToken());
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout) as FixJson;
-  expect(Object.keys(out)).toEqual(['requestId', 'diagnosis', 'remedy', 'reason']);
+  expect(Object.keys(out)).toEqual(['requestId', 'diagnosis', 'remedy', 'reason', 'deployment']);
+  expect(out.deployment).toBe('default');
   expect(out.diagnosis).toMatchObject({ cause: 'no_active_policy_set', step: 'policy_set_activation' });
   expect(out.remedy).toEqual({
     kind: 'activate_policy_set_version',

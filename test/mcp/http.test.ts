@@ -11,7 +11,7 @@ import { SEEDED_ADMIN_TOKEN, SEEDED_SECRETS, simulatorConfig, startSimulator, ty
 import { DEFAULT_THRESHOLDS } from '../../src/incidents/watch/thresholds';
 import { createMcpIngress, MCP_MAX_BODY_BYTES } from '../../src/mcp/http';
 import { createWebServer, type WebServer } from '../../src/server/web-server';
-import { createTriageEngine } from '../../src/triage/engine';
+import { openDeployments } from '../../src/triage/deployments';
 import { callTool, connectHttp, secretsIn, type McpConnection } from '../support/mcp';
 
 const TOKEN = 'mcp-token-of-the-http-test-0123456789abcdef';
@@ -26,8 +26,8 @@ let client: McpConnection;
 beforeAll(async () => {
   sim = await startSimulator({ scenario: 'scope_mismatch' });
   const caracal = simulatorConfig(sim);
-  const engine = createTriageEngine(caracal, [caracal.adminToken, caracal.metricsBearer!, caracal.coordinatorToken!, TOKEN]);
-  web = createWebServer({ ingresses: [createMcpIngress({ settings: { token: TOKEN, allowedOrigins: [ALLOWED] }, denials: { thresholds: DEFAULT_THRESHOLDS, rules: [] }, engine, triages: null, logger: pino({ level: 'silent' }) })], registry: new Registry() });
+  const deployments = openDeployments([{ name: 'default', caracal, consoleUrl: null, channels: [] }], [caracal.adminToken, caracal.metricsBearer!, caracal.coordinatorToken!, TOKEN]);
+  web = createWebServer({ ingresses: [createMcpIngress({ settings: { token: TOKEN, allowedOrigins: [ALLOWED] }, denials: { thresholds: DEFAULT_THRESHOLDS, rules: [] }, deployments, triages: null, logger: pino({ level: 'silent' }) })], registry: new Registry() });
   port = await web.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${port}`;
   client = await connectHttp(`${base}/mcp`, { Authorization: `Bearer ${TOKEN}` });

@@ -80,7 +80,7 @@ describe('recent_denials', () => {
       const tool = (await c.client.listTools()).tools.find((t) => t.name === 'recent_denials');
       expect(tool?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
       expect(tool?.description).toMatch(/What it proves:[\s\S]*What it cannot know:[\s\S]*before STS[\s\S]*no audit row/);
-      expect(Object.keys((tool?.inputSchema as { properties: object }).properties).sort()).toEqual(['since', 'zone']);
+      expect(Object.keys((tool?.inputSchema as { properties: object }).properties).sort()).toEqual(['deployment', 'since', 'zone']);
     }
   });
 

@@ -27,6 +27,7 @@ import { proposeFixBlock } from './act-message';
 import { abandonedLine, escalationLines } from './followup';
 import { LIMITS, type SlackMessage, validateMessage } from './limits';
 import { code, esc, escFit, userRef, sentenceFit } from './mrkdwn';
+import type { ProposeFix } from '../../../src/ingress/platform';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button payloads. */
@@ -39,7 +40,7 @@ export interface CardOptions {
    */
   bundleLink?: string | null;
   /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
-  proposeFix?: boolean;
+  proposeFix?: ProposeFix;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }

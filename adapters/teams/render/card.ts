@@ -27,6 +27,7 @@ import { abandonedLine, escalationLines } from './followup';
 import { type ButtonOptions, NOT_CHECKED_ICON, PENDING_ICON, STATE_ICON, VERDICT_ICON, button, text } from './parts';
 import { proposeFixButton } from '../../../src/act/fix/button';
 import { proposeFixPart } from './act-card';
+import type { ProposeFix } from '../../../src/ingress/platform';
 
 export interface CardOptions {
   /** TRIAGE_SIGNING_KEY: signs the button data. */
@@ -34,7 +35,7 @@ export interface CardOptions {
   now?: Date;
   buttonTtlSeconds?: number;
   /** CARACAL_FIX_TOKEN is set: a diagnosis a policy-set version may end offers *Propose fix* (src/act). */
-  proposeFix?: boolean;
+  proposeFix?: ProposeFix;
   /** Where the card's links point (its page, the Console, the runbook); absent: none. */
   links?: LinksConfig;
 }

@@ -32,7 +32,7 @@ import { checkDetail, checkFix, notLoadedCheck } from './check';
 import { planFix } from './plan';
 import type { CallResult, Confirmation, FixCheck, Proposal, ProposalStore, Retriage, StoredPlan } from './proposals';
 import { planReads } from './read';
-import { fixResultMessage, proposalMessage, type ProposalViewOptions } from './view';
+import { fixResultMessage, fixTokenName, proposalMessage, type ProposalViewOptions } from './view';
 
 export interface FixJobDeps extends ActPostDeps {
   queue: Queue;
@@ -98,7 +98,7 @@ async function plan(deps: FixJobDeps, p: Proposal): Promise<void> {
   const record = await deps.triages.get(p.triageId);
   const target = { requestId: record?.input.requestId ?? p.requestId, zoneId: record?.zoneId ?? p.zoneId, diagnosis: record?.diagnosis ?? null };
   let stored: StoredPlan;
-  if (!deps.fixer) stored = { remedy: null, reason: 'This bot has no CARACAL_FIX_TOKEN, so it can neither simulate nor apply a fix.', at: deps.now().toISOString() };
+  if (!deps.fixer) stored = { remedy: null, reason: `This bot has no ${fixTokenName(p.deployment)}, so it can neither simulate nor apply a fix.`, at: deps.now().toISOString() };
   else {
     const reads = target.requestId && target.zoneId ? planReads({ reads: deps.reads, simulator: deps.fixer, zoneId: target.zoneId, requestId: target.requestId }) : null;
     const planned = reads

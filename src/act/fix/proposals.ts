@@ -4,6 +4,7 @@
  * proposal's lifetime):
  *
  *   triage, zone, request    what it is for; `card` the triage card it was proposed from
+ *   dep                      the deployment the triage read (its fix token acts); empty: the only one
  *   proposer, at, expires    who proposed it (never the one who applies it), when it lapses
  *   plan                     the remedy (plan.ts) or why there is none, once planned
  *   ref, intent              the proposal message in the card's thread
@@ -96,6 +97,8 @@ export type Retriage = z.infer<typeof Retriage>;
 export interface Proposal {
   id: string;
   triageId: string;
+  /** The deployment the triage read (its fix token plans and applies); null: the only one. */
+  deployment: string | null;
   zoneId: string | null;
   requestId: string | null;
   card: MessageRef | null;
@@ -144,6 +147,7 @@ export function createProposalStore(redis: Redis, keys: Keys): ProposalStore {
         .multi()
         .hset(k(id), {
           triage: p.triageId,
+          dep: p.deployment ?? '',
           zone: p.zoneId ?? '',
           request: p.requestId ?? '',
           card: p.card ? JSON.stringify(p.card) : '',
@@ -162,6 +166,7 @@ export function createProposalStore(redis: Redis, keys: Keys): ProposalStore {
       return {
         id,
         triageId: h.triage,
+        deployment: h.dep || null,
         zoneId: h.zone || null,
         requestId: h.request || null,
         card: address(h.card),

@@ -25,8 +25,11 @@ export interface ProposalViewOptions {
 
 const v = (id: string | null, n: number | null): string => (id === null ? 'none' : n !== null ? `v${n} (${tick(id)})` : tick(id));
 
-/** Caracal's refusals of an activation, in words. */
-export function activationRefusal(c: Pick<CallResult, 'status' | 'code'>): string {
+/** The fix token as its setting names it: CARACAL_FIX_TOKEN, or a deployment's `fixTokenFile`. */
+export const fixTokenName = (deployment: string | null): string => (deployment ? `the fix token of ${deployment} (its \`fixTokenFile\`)` : 'CARACAL_FIX_TOKEN');
+
+/** Caracal's refusals of an activation, in words (`token`: fixTokenName). */
+export function activationRefusal(c: Pick<CallResult, 'status' | 'code'>, token = 'CARACAL_FIX_TOKEN'): string {
   const s = `${c.status ?? ''} ${tick(c.code ?? 'error')}`.trim();
   switch (c.code) {
     case 'version_not_found':
@@ -41,11 +44,11 @@ export function activationRefusal(c: Pick<CallResult, 'status' | 'code'>): strin
       return `The version references a policy version that no longer exists (${s}).`;
     case 'admin_token_read_only':
     case 'admin_token_approve_only':
-      return `CARACAL_FIX_TOKEN may not change anything (${s}): it must be a token of capability \`write\`.`;
+      return `${token} may not change anything (${s}): it must be a token of capability \`write\`.`;
     case 'admin_token_zone_mismatch':
-      return `CARACAL_FIX_TOKEN is pinned to another zone (${s}).`;
+      return `${token} is pinned to another zone (${s}).`;
     case 'invalid_admin_token':
-      return `Caracal does not know CARACAL_FIX_TOKEN (${s}).`;
+      return `Caracal does not know ${token} (${s}).`;
     case 'no_answer':
       return 'Caracal did not answer the activation, and reading the zone again showed the version not active: nothing changed.';
     default:
@@ -85,15 +88,16 @@ function callLine(p: Proposal): string | null {
     case 'expired':
       return `Not applied: the proposal lapsed before anyone applied it.`;
     case 'no_token':
-      return 'Not applied: this bot has no CARACAL_FIX_TOKEN.';
+      return `Not applied: this bot has no ${fixTokenName(p.deployment)}.`;
     case 'refused':
-      return `Not applied: ${activationRefusal(c)}`;
+      return `Not applied: ${activationRefusal(c, fixTokenName(p.deployment))}`;
   }
 }
 
 export function proposalMessage(p: Proposal, o: ProposalViewOptions): ActMessage {
   const cause = p.requestId ? ` for request ${tick(p.requestId)}` : '';
-  const lines: string[] = [`Proposed by ${personName(p.proposer)} at ${utc(p.createdAt)}${cause}.`];
+  // The deployment it acts in, as its triage's card names it ("staging · zone …").
+  const lines: string[] = [...(p.deployment ? [`${p.deployment}${p.zoneId ? ` · zone ${tick(p.zoneId)}` : ''}`] : []), `Proposed by ${personName(p.proposer)} at ${utc(p.createdAt)}${cause}.`];
   const buttons: ActButton[] = [];
   let title = 'Proposed fix';
   let tone: ActTone = 'waiting';
@@ -130,7 +134,7 @@ export function proposalMessage(p: Proposal, o: ProposalViewOptions): ActMessage
       tone = 'neutral';
       lines.push(`Nobody applied it before ${utc(new Date(p.expiresAt).toISOString())}; propose again from the card if it is still needed.`);
     } else if (!o.canCall) {
-      lines.push('This bot has no CARACAL_FIX_TOKEN, so it cannot apply it: activate the version in the Console.');
+      lines.push(`This bot has no ${fixTokenName(p.deployment)}, so it cannot apply it: activate the version in the Console.`);
     } else if (o.fixers === 0) {
       lines.push('Nobody may apply fixes from chat here (TRIAGE_FIXERS is empty): activate the version in the Console.');
     } else {

@@ -5,8 +5,8 @@
  * reported on stderr before anything runs, exit 2), and needs no Redis; with REDIS_URL set it
  * also offers list_triages and get_triage over the bot's store, read as `list` and `show` read
  * it (TRIAGE_SIGNING_KEY and the link settings as for them). It exits 0 once the client hangs
- * up, or on SIGTERM/SIGINT. With CARACAL_DEPLOYMENTS_FILE the tools read its first deployment,
- * and every result names it (`deployment`).
+ * up, or on SIGTERM/SIGINT. With CARACAL_DEPLOYMENTS_FILE the tools read every deployment: each
+ * takes `deployment`, and every result names the one it read (src/mcp/tools/deployment-arg.ts).
  */
 import { loadMcpStdioConfig } from '../../app/config';
 import { serveStdio } from '../../mcp/stdio';
@@ -18,9 +18,8 @@ import type { CommandIo } from './triage';
 export async function runMcpCommand(io: CommandIo & { stdin: NodeJS.ReadableStream }): Promise<number> {
   const config = loadMcpStdioConfig(io.env);
   const deployments = openDeployments(config.deployments.deployments, config.secrets);
-  const engine = deployments.all[0]!.engine;
   const triages = config.store ? triagesOfRedis(config.store, config.links) : null;
-  const serving = await serveStdio({ engine, triages, denials: { thresholds: config.watch.thresholds, rules: config.rules } }, io.stdin, io.stdout);
+  const serving = await serveStdio({ deployments, triages, denials: { thresholds: config.watch.thresholds, rules: config.rules } }, io.stdin, io.stdout);
   const onSignal = (): void => void serving.stop();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

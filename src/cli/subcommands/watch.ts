@@ -6,19 +6,26 @@
  * src/incidents/watch/recent.ts (the MCP tool `recent_denials` runs the same function, so its
  * structured content equals this `--json`); this file parses the arguments and prints.
  *
+ * With `--zone Z` and no `--deployment`, the zone is read in every deployment that has it (a
+ * deployment whose zones hold no Z is left out, src/incidents/watch/across-deployments.ts);
+ * only when none has it is that exit 2, naming the deployments looked in.
+ *
  * Exit codes: 0 no pattern crossed; 1 at least one crossed; 2 it could not run (bad settings
  * or arguments, an unknown --deployment, a zone or the zone list Caracal did not give:
- * unreachable, the token refused, a zone that matches none; with several deployments, any one
- * of them: the others are still printed, and stderr names the one that failed). Admin API calls
+ * unreachable, the token refused, a zone that matches none (with several deployments: none of
+ * them has it); with several deployments, any one that could not be read: the others are still
+ * printed, and stderr names the one that failed). Admin API calls
  * keep to this process's own CARACAL_API_BUDGET_PER_MIN, per deployment.
  */
 import { loadWatchCommandConfig } from '../../app/config';
 import { localCallBudget } from '../../caracal/budget';
 import { createCaracalClient } from '../../caracal/client';
 import { formatDuration } from '../../config/duration';
-import { DEFAULT_SINCE_MS, incompleteNote, parseSince, readRecentDenials, recentDenialsJson, SINCE_HINT, type RecentDenials } from '../../incidents/watch/recent';
+import { acrossDenialsJson, noneHasZoneSentence, readDenialsAcross, type AcrossDenials } from '../../incidents/watch/across-deployments';
+import { DEFAULT_SINCE_MS, incompleteNote, parseSince, SINCE_HINT } from '../../incidents/watch/recent';
 import { createRedactor } from '../../redact/redact';
 import { quoted, safeJson } from '../../render/outside-text';
+import { namesList } from '../../triage/deployment-search';
 import { ZoneRef } from '../../triage/model';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK, UsageError } from '../exit-codes';
 import { createStyler } from '../style';
@@ -59,28 +66,21 @@ export async function runWatchCommand(opts: WatchOptions, io: CommandIo, now: ()
   // Names shown once the bot reads a deployments file (one `default` from the variables stays unnamed, as before).
   const named = config.deployments.file !== null;
   const redactor = createRedactor(config.secrets);
-  // One clock for every deployment: the ranges are the same.
-  const at = now();
-  const reads: Array<{ name: string; value: RecentDenials }> = [];
-  let failed = false;
-  for (const d of targets) {
-    const client = createCaracalClient(d.caracal, { budget: localCallBudget(d.caracal.budgetPerMinute) });
-    try {
-      const outcome = await readRecentDenials(client, { thresholds: config.watch.thresholds, rules: config.rules }, { sinceMs: range, zone }, { redactor, now: () => at });
-      if (outcome.ok) reads.push({ name: d.name, value: outcome.value });
-      else {
-        failed = true;
-        io.stderr.write(`caracal-triage: ${named ? `deployment ${d.name}: ` : ''}${outcome.problem}\n`);
-      }
-    } finally {
-      await client.close();
-    }
+  const sources = targets.map((d) => ({ name: d.name, client: createCaracalClient(d.caracal, { budget: localCallBudget(d.caracal.budgetPerMinute) }) }));
+  let across: AcrossDenials;
+  try {
+    across = await readDenialsAcross(sources, { thresholds: config.watch.thresholds, rules: config.rules }, { sinceMs: range, zone }, { redactor, now });
+  } finally {
+    await Promise.all(sources.map((s) => s.client.close()));
   }
+  const { reads, failures, lacking } = across;
+  for (const f of failures) io.stderr.write(`caracal-triage: ${named ? `deployment ${f.name}: ` : ''}${f.problem}\n`);
+  if (reads.length === 0 && failures.length === 0 && zone !== null) io.stderr.write(`caracal-triage: ${noneHasZoneSentence('--zone', zone, lacking)}\n`);
   if (reads.length === 0) return EXIT_CANNOT_RUN;
+  const failed = failures.length > 0;
+  if (lacking.length > 0 && zone !== null) io.stderr.write(`caracal-triage: note: ${namesList(lacking)} ${lacking.length === 1 ? 'has' : 'have'} no zone ${quoted(zone)}; read in ${namesList(reads.map((r) => r.name))}\n`);
   if (opts.json) {
-    const first = recentDenialsJson(reads[0]!.value);
-    const patterns = reads.flatMap((r) => recentDenialsJson(r.value).patterns.map((p) => (named ? { deployment: r.name, ...p } : p)));
-    io.stdout.write(safeJson({ ...first, patterns }, 2) + '\n');
+    io.stdout.write(safeJson(acrossDenialsJson(reads, named), 2) + '\n');
     for (const r of reads) {
       const note = incompleteNote(r.value);
       if (note) io.stderr.write(`caracal-triage: note: ${named ? `deployment ${r.name}: ` : ''}${note}\n`);

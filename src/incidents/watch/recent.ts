@@ -46,7 +46,8 @@ export interface RecentDenials {
   incomplete: string[];
 }
 
-export type RecentOutcome = { ok: true; value: RecentDenials } | { ok: false; problem: string };
+/** `noZone`: the zone given is not one this Caracal has (its zone list was read and matches none). */
+export type RecentOutcome = { ok: true; value: RecentDenials } | { ok: false; problem: string; noZone?: true };
 
 export const DEFAULT_SINCE_MS = 15 * 60_000;
 /** The longest range: the baseline read before it already covers a day. */
@@ -72,7 +73,7 @@ async function zonesToRead(client: CaracalClient, zone: string | null): Promise<
   }
   try {
     const found = zoneByRef(await client.listZones(), zone);
-    return found.ok ? { ok: true, zoneIds: [found.id] } : { ok: false, problem: outsideText(found.message) };
+    return found.ok ? { ok: true, zoneIds: [found.id] } : { ok: false, problem: outsideText(found.message), noZone: true };
   } catch (e) {
     // A zone-scoped token cannot list zones: an ID is used as given, as a triage uses it.
     if (isZoneIdShaped(zone)) return { ok: true, zoneIds: [zone] };

@@ -10,28 +10,31 @@ import { z } from 'zod';
 import { outsideText } from '../../render/outside-text';
 import { SURFACES, SYMPTOMS, type Surface, type TriageReport } from '../../triage/model';
 import { recognizesNothing, routeError, surfaceForSymptom, type RoutedError } from '../../triage/routing';
-import { runTriage } from '../../triage/run';
+import { DeploymentArg, named } from './deployment-arg';
 import { TriageReportOut } from './schemas';
 import { defineTool, type McpToolDeps, type ToolAnswer } from './tool';
-import { ErrorText, triageInputOf } from './triage-request';
-import { triageReportText } from './report-text';
+import { ErrorText, triageAcross, triageInputOf, type TriageJson } from './triage-request';
 
 const input = {
   error: ErrorText.describe('The error as the agent got it: a code (access_denied), a status (403), a whole error body, or a verifier line such as "insufficient_scope: Required scope is missing".'),
+  deployment: DeploymentArg,
 };
 
 const output = {
   symptom: z.enum(SYMPTOMS).nullable().describe('What the caller saw, as the triage names it; null when the error does not say'),
   surface: z.enum(SURFACES).nullable().describe('Where to look first; null when the error does not say'),
   check: z.string().describe('What to check next, in words'),
-  triage: TriageReportOut.nullable().describe('The whole triage (as triage_request returns it) when the error carries a request ID, else null'),
+  triage: z
+    .union([TriageReportOut, z.object({ results: z.array(TriageReportOut) })])
+    .nullable()
+    .describe('The whole triage (as triage_request returns it: `{results}` when the request was found in several deployments) when the error carries a request ID, else null'),
 };
 
 export interface Explanation {
   symptom: RoutedError['symptom'];
   surface: Surface | null;
   check: string;
-  triage: TriageReport | null;
+  triage: TriageJson | null;
 }
 
 /** Where to look first: the route's hint, else the symptom's surface. */
@@ -40,25 +43,32 @@ function surfaceOf(r: RoutedError): Surface | null {
 }
 
 /** The sentences of `check`: why the error routes where it does, then what the evidence adds or what is missing. */
-export function checkText(r: RoutedError, report: TriageReport | null): string {
+export function checkText(r: RoutedError, triage: TriageJson | null): string {
   const why = outsideText(r.reason);
   if (recognizesNothing(r)) return why;
-  if (report) return `${why} Triaged request ${outsideText(report.requestId ?? r.requestId ?? '')}: ${outsideText(report.headline.text)}`;
+  const reports = triage === null ? [] : 'results' in triage ? triage.results : [triage];
+  const headline = (t: TriageReport): string => `${reports.length > 1 ? `in ${outsideText(t.deployment ?? '')}: ` : ''}${outsideText(t.headline.text)}`;
+  if (reports.length) return `${why} Triaged request ${outsideText(reports[0]!.requestId ?? r.requestId ?? '')}: ${reports.map(headline).join(' ')}`;
   return `${why} The error carries no request ID, so the call itself cannot be traced: find its X-Request-Id (or requestId) in the agent's or the resource's logs and call triage_request with it, or call triage_request with this error for readiness and configuration only.`;
 }
 
-export async function explainError(args: { error: string }, deps: McpToolDeps): Promise<ToolAnswer> {
+export async function explainError(args: { error: string; deployment?: string }, deps: McpToolDeps): Promise<ToolAnswer> {
   const routed = routeError(args.error);
-  let report: TriageReport | null = null;
+  // A deployment named must exist even when there is nothing to triage.
+  if (args.deployment !== undefined) {
+    const d = named(deps.deployments, args.deployment);
+    if (!d.ok) return d;
+  }
+  let triage: { json: TriageJson; text: string } | null = null;
   if (routed.requestId !== null) {
     const built = triageInputOf({ error: args.error });
     if (!built.ok) return built;
-    const outcome = await runTriage(deps.engine, built.input);
-    if (!outcome.ok) return outcome;
-    report = outcome.value;
+    const r = await triageAcross(deps, built.input, args.deployment);
+    if (!r.ok) return r;
+    triage = r;
   }
-  const explanation: Explanation = { symptom: routed.symptom, surface: surfaceOf(routed), check: checkText(routed, report), triage: report };
-  const text = report ? `${explanation.check}\n\n${triageReportText(report)}` : explanation.check;
+  const explanation: Explanation = { symptom: routed.symptom, surface: surfaceOf(routed), check: checkText(routed, triage?.json ?? null), triage: triage?.json ?? null };
+  const text = triage ? `${explanation.check}\n\n${triage.text}` : explanation.check;
   return { ok: true, structured: explanation as unknown as Record<string, unknown>, text };
 }
 

@@ -7,7 +7,7 @@
 import { showTriageJson, TRIAGE_ID_EXAMPLE, TriageIdRef } from '../../report/find-json';
 import { TRIAGE_SHOW_SHAPE } from './schemas';
 import { STORED_NOT_FRESH, triageShowText } from './stored-text';
-import { defineTool, type McpToolDeps, type ToolAnswer } from './tool';
+import { defineTool, redactorOf, type McpToolDeps, type ToolAnswer } from './tool';
 
 const input = {
   triageId: TriageIdRef.describe(`The triage's ID as list_triages, its chat card or \`caracal-triage list\` give it, e.g. ${TRIAGE_ID_EXAMPLE}.`),
@@ -16,7 +16,7 @@ const input = {
 export async function getTriage(args: { triageId: string }, deps: McpToolDeps): Promise<ToolAnswer> {
   const triages = deps.triages;
   if (!triages) return { ok: false, problem: 'get_triage needs the bot\'s store: start the server with REDIS_URL set.' };
-  const read = await triages.read((finder) => showTriageJson(finder, args.triageId, triages.linkContext(), deps.engine.redactor));
+  const read = await triages.read((finder) => showTriageJson(finder, args.triageId, triages.linkContext(), redactorOf(deps)));
   if (!read.ok) return read;
   if (!read.value) return { ok: false, problem: `No triage ${args.triageId} in the bot's store (finished triages are kept 7 days; list_triages shows the ones there are).` };
   return { ok: true, structured: read.value as unknown as Record<string, unknown>, text: triageShowText(read.value) };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_LIST_LIMIT, listTriagesJson, MAX_LIST_LIMIT } from '../../report/find-json';
 import { TRIAGE_LIST_SHAPE } from './schemas';
 import { triageListText, STORED_NOT_FRESH } from './stored-text';
-import { defineTool, type McpToolDeps, type ToolAnswer } from './tool';
+import { defineTool, redactorOf, type McpToolDeps, type ToolAnswer } from './tool';
 
 const input = {
   open: z.boolean().optional().describe('Only open triages (neither resolved nor abandoned; an escalated one is still open). Default: every triage the store keeps, finished ones for 7 days.'),
@@ -18,7 +18,7 @@ export async function listTriages(args: { open?: boolean; limit?: number }, deps
   const triages = deps.triages;
   if (!triages) return { ok: false, problem: 'list_triages needs the bot\'s store: start the server with REDIS_URL set.' };
   const q = { open: !!args.open, limit: args.limit ?? DEFAULT_LIST_LIMIT };
-  const read = await triages.read((finder) => listTriagesJson(finder, q, triages.linkContext(), deps.engine.redactor));
+  const read = await triages.read((finder) => listTriagesJson(finder, q, triages.linkContext(), redactorOf(deps)));
   if (!read.ok) return read;
   return { ok: true, structured: read.value as unknown as Record<string, unknown>, text: triageListText(read.value, q) };
 }

@@ -45,6 +45,16 @@ export const TRIAGE_REPORT_SHAPE = {
 
 export const TriageReportOut = z.object(TRIAGE_REPORT_SHAPE);
 
+/**
+ * `triage_request`'s output: one report, or, when the request was found in several deployments,
+ * `{results: [report, …]}` as `triage --json` prints it; so every field of the report is optional
+ * at the top level, and exactly one of the two forms is present.
+ */
+export const TRIAGE_REQUEST_SHAPE = {
+  ...Object.fromEntries(Object.entries(TRIAGE_REPORT_SHAPE).map(([k, v]) => [k, (v as z.ZodType).optional()])),
+  results: z.array(z.looseObject(TRIAGE_REPORT_SHAPE)).optional().describe('Present instead of the report when the request was found in several deployments: one report per deployment, each naming it'),
+} as z.ZodRawShape;
+
 /** `caracal-triage bundle --json`. */
 export const BUNDLE_REPORT_SHAPE = {
   zoneId: z.string().nullable().describe('The zone as given, or null'),

@@ -9,12 +9,14 @@
  */
 import type { z } from 'zod';
 import type { DenialReadSettings } from '../../incidents/watch/recent';
-import type { TriageEngine } from '../../triage/engine';
+import type { Redactor } from '../../redact/redact';
+import type { Deployments } from '../../triage/deployments';
 import type { StoredTriages } from '../triages';
 
-/** What the tools read through: the triage engine, the deny watcher's thresholds (`recent_denials`) and the stored triages; a tool that needs more declares it in `available`. */
+/** What the tools read through: the deployments (each with its triage engine), the deny watcher's thresholds (`recent_denials`) and the stored triages; a tool that needs more declares it in `available`. */
 export interface McpToolDeps {
-  engine: TriageEngine;
+  /** Every Caracal deployment the bot serves (`default` alone without CARACAL_DEPLOYMENTS_FILE); a tool's `deployment` argument picks one. */
+  deployments: Deployments;
   /** WATCH_* and the routes file's `thresholds:`, as `watch --once` reads them. */
   denials: DenialReadSettings;
   /** The bot's stored triages; null without REDIS_URL (list_triages and get_triage are then not offered). */
@@ -45,4 +47,9 @@ export interface McpTool<In extends z.ZodRawShape = z.ZodRawShape> {
 /** Keeps a tool's argument types inside its own file; the registry holds them all alike. */
 export function defineTool<In extends z.ZodRawShape>(tool: McpTool<In>): McpTool {
   return tool as unknown as McpTool;
+}
+
+/** The redactor of every answer: any engine's, as each redacts every deployment's secrets (src/triage/deployments.ts). */
+export function redactorOf(deps: Pick<McpToolDeps, 'deployments'>): Redactor {
+  return deps.deployments.all[0]!.engine.redactor;
 }

@@ -1,7 +1,7 @@
 /**
- * `triage_request {requestId?, zone?, symptom?, error?}`: the whole triage, the same object as
- * `caracal-triage triage [<requestId>] [--zone] [--symptom] [--error] --json` (src/triage/run.ts
- * runs both). The arguments are checked by the same zod schemas as the terminal's; an error text
+ * `triage_request {requestId?, zone?, symptom?, error?, deployment?}`: the whole triage, the same
+ * object as `caracal-triage triage [<requestId>] [--zone] [--symptom] [--error] [--deployment] --json`
+ * (src/triage/run.ts runs both; deployment-arg.ts decides the deployments as the terminal does). The arguments are checked by the same zod schemas as the terminal's; an error text
  * with nothing of Caracal's in it is refused, as the terminal refuses it, unless a symptom says
  * what the caller saw.
  */
@@ -10,9 +10,11 @@ import { quoted } from '../../render/outside-text';
 import { RequestId, Symptom, SYMPTOMS, ZoneRef, type TriageReport } from '../../triage/model';
 import type { TriageInput } from '../../triage/record';
 import { recognizesNothing, routeError, unroutableReason } from '../../triage/routing';
-import { runTriage, type RunOutcome } from '../../triage/run';
+import { foundSentence } from '../../triage/deployment-search';
+import { runTriage } from '../../triage/run';
+import { DeploymentArg, triageTargets } from './deployment-arg';
 import { triageReportText } from './report-text';
-import { TRIAGE_REPORT_SHAPE } from './schemas';
+import { TRIAGE_REQUEST_SHAPE } from './schemas';
 import { defineTool, type McpToolDeps, type ToolAnswer } from './tool';
 
 /** The longest error text taken (an error body is small; the router reads at most this much). */
@@ -25,6 +27,7 @@ const input = {
   zone: ZoneRef.optional().describe("The zone the request belongs to: its ID, slug or name. Otherwise every zone the bot's admin token sees is searched."),
   symptom: Symptom.optional().describe(`What the caller saw, when no error text says it: one of ${SYMPTOMS.join(', ')}.`),
   error: ErrorText.optional().describe('A Caracal error code (e.g. access_denied), an HTTP status, a whole error body, or a verifier line "<code>: <description>"; routed to its symptom, and its request ID used when it holds one.'),
+  deployment: DeploymentArg,
 };
 
 /** The input as the terminal builds it from the same values; a sentence when the error text cannot be used. */
@@ -38,16 +41,33 @@ export function triageInputOf(args: { requestId?: string; zone?: string; symptom
   return { ok: true, input: { requestId: args.requestId ?? null, zoneId: args.zone ?? null, symptom, error: args.error, errorRoute: routed } };
 }
 
-/** A finished triage as a tool answer (also explain_error's `triage`). */
-export function triageAnswer(outcome: RunOutcome<TriageReport>): ToolAnswer {
-  if (!outcome.ok) return outcome;
-  return { ok: true, structured: outcome.value as unknown as Record<string, unknown>, text: triageReportText(outcome.value) };
+/** A triage as `triage --json` prints it: the report, or `{results}` when the request was found in several deployments. */
+export type TriageJson = TriageReport | { results: TriageReport[] };
+
+/**
+ * The triage of `input` in the deployment `name`, or the only one, or every deployment that holds
+ * its request (deployment-arg.ts): the same JSON as the terminal's `triage --json`, and a text
+ * that says where the request was found when it was looked for.
+ */
+export async function triageAcross(deps: McpToolDeps, input: TriageInput, name: string | undefined): Promise<{ ok: true; json: TriageJson; text: string } | { ok: false; problem: string }> {
+  const targets = await triageTargets(deps.deployments, name, input.requestId ?? input.errorRoute?.requestId ?? null, input.zoneId);
+  if (!targets.ok) return targets;
+  const outcomes = await Promise.all(targets.deployments.map(async (d) => ({ d, outcome: await runTriage(d.engine, input) })));
+  const reports: TriageReport[] = [];
+  for (const { d, outcome } of outcomes) {
+    if (!outcome.ok) return { ok: false, problem: `${deps.deployments.several ? `${d.name}: ` : ''}${outcome.problem}` };
+    reports.push(outcome.value);
+  }
+  const texts = reports.map((r) => (reports.length > 1 ? `Deployment ${r.deployment ?? ''}:\n` : '') + triageReportText(r));
+  const found = targets.search ? `${foundSentence(targets.search)}\n\n` : '';
+  return { ok: true, json: reports.length === 1 ? reports[0]! : { results: reports }, text: found + texts.join('\n\n') };
 }
 
 export async function triageRequest(args: z.infer<z.ZodObject<typeof input>>, deps: McpToolDeps): Promise<ToolAnswer> {
   const built = triageInputOf(args);
   if (!built.ok) return built;
-  return triageAnswer(await runTriage(deps.engine, built.input));
+  const r = await triageAcross(deps, built.input, args.deployment);
+  return r.ok ? { ok: true, structured: r.json as unknown as Record<string, unknown>, text: r.text } : r;
 }
 
 export const TRIAGE_REQUEST = defineTool({
@@ -56,9 +76,10 @@ export const TRIAGE_REQUEST = defineTool({
   description: [
     'Runs the whole triage of one failed call to Caracal (authority enforcement for AI agents) against the live deployment, read-only: readiness, configuration, the request trace, grant and policy, policy-set activation, requested scopes, the Gateway route or verifier, and the audit trace, then the diagnostic bundle and the admin changes made before the denial.',
     'What it proves: each step is pass or fail only from evidence read from Caracal (audit rows, inventory, activation status, readiness, metrics), and `diagnosis` names the failing surface and cause with a confidence. What it cannot know: a step Caracal does not expose is `unknown` or `manual`, never guessed; without a request ID the request cannot be traced; when most steps are unknown the headline says "Not determined" and names what to give (a request ID, a zone): treat that as no answer, not as healthy.',
+    'With several Caracal deployments and no `deployment`, the request is looked for in every deployment and triaged where it is found (in several: `results`, one report each, each naming its `deployment`); without a request ID, name the deployment.',
     'Give `requestId` whenever you have it. The result is the same JSON as `caracal-triage triage --json`; secrets are redacted. It changes nothing in Caracal.',
   ].join(' '),
   inputSchema: input,
-  outputSchema: TRIAGE_REPORT_SHAPE,
+  outputSchema: TRIAGE_REQUEST_SHAPE,
   run: triageRequest,
 });

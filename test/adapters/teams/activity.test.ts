@@ -38,6 +38,17 @@ describe('Teams activity parsing', () => {
     expect(parseCommand(e.text)).toMatchObject({ kind: 'triage', input: { requestId: '0190a1b2-7c3d', zoneId: 'zone-prod' } });
   });
 
+  it('carries the channel’s name when Teams sends one (channelData.channel.name, else conversation.name), for deployments bound by name; none in a personal chat', () => {
+    const base = channelMessage(SERVICE, 'status');
+    const named = event({ ...base, channelData: { ...base.channelData, channel: { id: CHANNEL, name: 'Incidents Staging' } } });
+    expect(named.kind === 'command' && named.conversation.name).toBe('Incidents Staging');
+    const byConversation = event({ ...base, conversation: { ...base.conversation, name: 'inc-staging-7' } });
+    expect(byConversation.kind === 'command' && byConversation.conversation.name).toBe('inc-staging-7');
+    expect(event(base).kind === 'command' && (event(base) as { conversation: { name: unknown } }).conversation.name).toBeNull();
+    const p = event(personalMessage(SERVICE, 'help'));
+    expect(p.kind === 'command' && p.conversation.name).toBeNull();
+  });
+
   it('strips every mention of the bot (not only the first), keeps other people by name, and undoes Teams HTML and entities', () => {
     const body = channelMessage(SERVICE, 'x', {
       text: '<at>Caracal</at> <p>triage&nbsp;--error {&quot;code&quot;:&quot;access_denied&quot;} &lt;tag&gt; <at>Grace</at> <at>Caracal</at></p>',
