@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   ];
   const w = [44, 14, 36, 8, 28];
   for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' '));
-  console.log(`  crossing -> notice p50 ${s(pct(toNotice, 50))}, max ${s(Math.max(...toNotice))}; notice -> card (the card's own time: queue, collect start, post) p50 ${s(pct(ownTime, 50))}, p95 ${s(p95Own)}; crossing -> card p50 ${s(pct(toCard, 50))}, max ${s(Math.max(...toCard))}`);
+  console.log(`  crossing -> notice p50 ${s(pct(toNotice, 50))}, max ${s(Math.max(...toNotice))}; notice -> card (the card's own time: queue, post) p50 ${s(pct(ownTime, 50))}, p95 ${s(p95Own)}; crossing -> card p50 ${s(pct(toCard, 50))}, max ${s(Math.max(...toCard))}`);
   console.log(`  the watcher's calls that waited for the budget (shared with the worker's triages, ${RESERVE}/min kept for the watcher): ${waited.n}, ${s(waited.ms)} in all; polls run: ${polls.length} in ${s(runMs)} (${Math.floor(runMs / interval)} intervals)`);
   console.log(`  watcher CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over the run; reading alone: ${rowsAlone} rows, ${((readCpu.user + readCpu.system) / 1e6).toFixed(1)} s`);
   console.log(`  reproduce: npm run bench:watch   (or, after npm run build:bench: CARACAL_API_BUDGET_PER_MIN=${BUDGET} WATCH_BUDGET_RESERVE_PER_MIN=${RESERVE} BENCH_ROWS=${ROWS} BENCH_ZONES=${ZONES} BENCH_PATTERNS=${PATTERNS} BENCH_SECONDS=${SECONDS} BENCH_WATCH_INTERVAL_S=${INTERVAL_S} node dist-bench/bench/watch.js)`);

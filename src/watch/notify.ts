@@ -11,7 +11,7 @@ import type { Destination } from '../chat/port';
 import type { IncidentDesk } from '../incidents/desk';
 import { triageForWatch, watchIncidentView, type WatchNotice } from '../incidents/from-watch';
 import type { IncidentTriage } from '../incidents/incident';
-import { BUCKET_MS, closeDigest, lastHour, openDigest, pendingNotices, recentWindow, type Episode, type PatternState } from '../incidents/watch/episode';
+import { BUCKET_MS, closeDigest, lastHour, lastHourByMinute, openDigest, pendingNotices, recentWindow, type Episode, type PatternState } from '../incidents/watch/episode';
 import { samePattern } from '../incidents/watch/denial';
 import { thresholdsFor, type ThresholdRule, type Thresholds } from '../incidents/watch/thresholds';
 import { collectionOrder } from '../incidents/view';
@@ -67,6 +67,7 @@ async function view(d: NotifyDeps, s: PatternState, e: Episode, all: Iterable<Pa
     latestAt: iso(e.lastAt),
     applications: applications(all, s, e.lastAt, th.windowMs),
     lastHour: lastHour(s, closedAt ?? now),
+    perMinute: lastHourByMinute(s, closedAt ?? now),
     bucketMs: BUCKET_MS,
     thresholds: th,
     previous: e.previous ? { triageId: e.previous.triageId, closedAt: iso(e.previous.closedAt), link } : null,
