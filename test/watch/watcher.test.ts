@@ -130,6 +130,28 @@ test('late rows: one ingested within the overlap is read after all; one later th
   expect(seen).not.toContain('evt-req-too-late');
 });
 
+test('a row later than an interval but within the overlap: polls between sweeps read one interval back and pass it, the next sweep finds it', async () => {
+  h = await createWatchHarness('sweep');
+  let clock = Date.now();
+  const w = h.watcher({ settings: { intervalMs: 1000, overlapMs: 60_000 }, now: () => clock });
+  const t = Date.now();
+  h.sim.streamAudit(denialRows({ ...ledger, requestId: 'req-first', occurredAt: t - 1000, ingestedAt: t - 1000 }));
+  expect(await w.tick(true)).toMatchObject({ denials: 1 });
+  // Occurred 20 s before the cursor, visible only now: behind one interval, within the overlap.
+  h.sim.streamAudit(denialRows({ ...ledger, requestId: 'req-late-sweep', occurredAt: t - 21_000, ingestedAt: Date.now() }));
+  await waitFor('the late row to be ingested', async () => h.sim.pendingAudit === 0);
+  clock += 1000;
+  expect(await w.tick(true)).toMatchObject({ denials: 0 });
+  // A sweep is due every max(interval, overlap / 2) = 30 s.
+  clock += 30_000;
+  expect(await w.tick(true)).toMatchObject({ denials: 1 });
+  expect(await h.redis.zrange(`${h.prefix}watch:default:seen:${Z1}`, 0, -1)).toContain('evt-req-late-sweep');
+  expect(await h.redis.get(`${h.prefix}watch:default:sweep:${Z1}`)).toMatch(new RegExp(`^\\d+:${clock}$`));
+  // Read once: the next sweep finds nothing new.
+  clock += 30_000;
+  expect(await w.tick(true)).toMatchObject({ denials: 0 });
+});
+
 test('a leader killed mid-burst, with a notice not yet confirmed, is replaced within two intervals and every pattern is posted once', async () => {
   h = await createWatchHarness('failover');
   const start = Date.now() - 3 * MIN;
