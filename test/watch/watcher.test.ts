@@ -7,6 +7,7 @@
  */
 import { denialRows, watchZoneId, type AuditRowData, type DenialSpec } from '../../sim';
 import type { IncidentDesk } from '../../src/incidents/desk';
+import { jobIds } from '../../src/queue/jobs';
 import { SECRET, createWatchHarness, waitFor, type WatchHarness } from './support';
 
 const Z0 = watchZoneId(0);
@@ -37,6 +38,16 @@ test('replay_detected opens a triage at its first event, of the replayed request
   expect(t!.incident!.watch).toMatchObject({ reason: 'replay_detected', applicationId: 'app-dora', resource: 'resource://mail', windowCount: 1, total: 1, thresholds: { minDenials: 1, baselineFactor: 0 } });
   await waitFor('its card', async () => h.port.delivered(t!.id).some((c) => c.method === 'postCard'));
   expect(await h.metric('caracal_triage_watch_denials_total')).toBe(1);
+});
+
+test("a pattern's card is queued with its triage, not when a collection slot frees up (a storm's collections wait for the budget)", async () => {
+  h = await createWatchHarness('card-first');
+  h.sim.streamAudit(denialRows({ zoneId: Z1, applicationId: 'app-dora', resource: 'resource://mail', reason: 'replay_detected', kind: 'replay', requestId: 'req-replay-2', occurredAt: Date.now() - 5000 }));
+  await h.watcher().tick(true);
+  const [t] = await h.triages();
+  // No worker has taken the collection: no step collected, and the card's job already waits.
+  expect(t!.steps).toEqual([]);
+  expect((await h.service.queues.post.getJob(jobIds.card(t!.id)))?.name).toBe('post_card');
 });
 
 test('a burst opens one triage; more denials update its card and never post another', async () => {
