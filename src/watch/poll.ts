@@ -110,9 +110,11 @@ export async function pollOnce(d: PollDeps, token: string, now: number, zones: {
     // A read cut short at maxPages did not reach its oldest rows: the cursor stays where they begin.
     const next = read.complete ? newest : oldest !== null ? Math.min(oldest, newest ?? oldest) : (cursor ?? null);
     if (!read.complete) d.logger.warn({ zone: zoneId, pages: read.calls }, 'the deny watcher read its most pages in one zone; the rest is read next poll');
-    const sweep = range.sweeping && read.complete ? sweepAfter(read, cursor, now) : null;
+    // A read cut short makes the next poll a sweep (from the last sweep's mark), whatever it read.
+    const before = sweeps.get(zoneId);
+    const sweep = !read.complete ? (before ? { mark: before.mark, at: 0 } : null) : range.sweeping ? sweepAfter(read, cursor, now) : null;
     // Seen IDs are kept as far back as the next sweep reads (its mark minus the overlap), and a margin.
-    const mark = sweep?.mark ?? sweeps.get(zoneId)?.mark ?? next;
+    const mark = sweep?.mark ?? before?.mark ?? next;
     const trimBelow = next === null ? null : Math.min(next, mark ?? next) - settings.overlapMs - settings.intervalMs - 60_000;
     zoneCommits.push({ zoneId, cursor: next, seen, trimBelow, sweep });
   }
