@@ -17,7 +17,8 @@
  * same zones' rows alone afterwards (the client's page reads and zod checks, no patterns, Redis
  * or desk), calls per poll against one page a zone, the latencies against the interval.
  * Knobs: BENCH_ROWS (50000), BENCH_ZONES (20), BENCH_PATTERNS (200), BENCH_SECONDS (90),
- * BENCH_WATCH_INTERVAL_S (10), CARACAL_API_BUDGET_PER_MIN (500).
+ * BENCH_WATCH_INTERVAL_S (10), CARACAL_API_BUDGET_PER_MIN (500), WATCH_BUDGET_RESERVE_PER_MIN
+ * (100: the slice of the budget kept for the watcher, as deployed).
  */
 import { performance } from 'node:perf_hooks';
 import IORedis from 'ioredis';
@@ -25,6 +26,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { CaracalConfig } from '../src/caracal/config';
 import type { IncidentDesk } from '../src/incidents/desk';
+import { DEFAULT_WATCH_RESERVE_PER_MIN } from '../src/incidents/watch/config';
 import { patternId } from '../src/incidents/watch/episode';
 import { readZoneDenials } from '../src/incidents/watch/read';
 import { createCaracalClient } from '../src/caracal/client';
@@ -46,6 +48,7 @@ const PATTERNS = Number(process.env.BENCH_PATTERNS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 90);
 const INTERVAL_S = Number(process.env.BENCH_WATCH_INTERVAL_S ?? 10);
 const BUDGET = Number(process.env.CARACAL_API_BUDGET_PER_MIN ?? 500);
+const RESERVE = Number(process.env.WATCH_BUDGET_RESERVE_PER_MIN ?? DEFAULT_WATCH_RESERVE_PER_MIN);
 const SIGNING_KEY = 'bench-signing-key-0123456789abcdef0123456789';
 const WINDOW_MS = 300_000;
 const MIN_DENIALS = 5;
@@ -153,9 +156,10 @@ async function main(): Promise<void> {
   const storeRedis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   const polls: WatchPoll[] = [];
   const watcher = createDenyWatcher({
-    client: engine.client,
+    // As src/app/watch.ts gives it: its own client, in the slice of the budget kept for it.
+    client: engine.watcherClient(RESERVE),
     store: createWatchStore(storeRedis, prefix, 'default'),
-    settings: { enabled: true, intervalMs: INTERVAL_S * 1000, overlapMs: 120_000, quietMs: 900_000, thresholds: { minDenials: MIN_DENIALS, windowMs: WINDOW_MS, baselineFactor: 3 } },
+    settings: { enabled: true, intervalMs: INTERVAL_S * 1000, overlapMs: 120_000, quietMs: 900_000, thresholds: { minDenials: MIN_DENIALS, windowMs: WINDOW_MS, baselineFactor: 3 }, budgetReservePerMin: RESERVE },
     rules: [],
     metrics: watchMetrics(new Registry()),
     logger: silent,
@@ -223,8 +227,8 @@ async function main(): Promise<void> {
   const p95Notice = pct(toNotice, 95);
   const p95Card = pct(toCard, 95);
   const p95Own = pct(ownTime, 95);
-  console.log(`bench:watch  ${sim.info.rows} denied rows over ${ZONES} zones and ${PATTERNS} patterns, arriving over ${SECONDS} s (every 97th request a minute late); poll every ${INTERVAL_S} s; budget ${BUDGET}/min in Redis shared with a worker; Node ${process.version}`);
-  console.log(`  ${rowsRead} rows read in ${polls.length} polls (the first reads the 24 h before for baselines; each reads back WATCH_OVERLAP_S); patterns crossed: ${crossed.length}; cards: ${toCard.length}; 429s from the simulator: ${counts.rateLimited}`);
+  console.log(`bench:watch  ${sim.info.rows} denied rows over ${ZONES} zones and ${PATTERNS} patterns, arriving over ${SECONDS} s (every 97th request a minute late); poll every ${INTERVAL_S} s; budget ${BUDGET}/min in Redis shared with a worker, ${RESERVE}/min of it kept for the watcher; Node ${process.version}`);
+  console.log(`  ${rowsRead} rows read in ${polls.length} polls (the first reads the 24 h before for baselines; ${polls.reduce((n, p) => n + p.swept, 0)} zone reads went back over the whole WATCH_OVERLAP_S, the rest one interval); patterns crossed: ${crossed.length}; cards: ${toCard.length}; 429s from the simulator: ${counts.rateLimited}`);
   const rows: Array<[string, string, string, string, string]> = [
     ['figure', 'measured', 'reference (same run)', 'ratio', 'goal'],
     ['watcher CPU per 1,000 rows (desk included)', `${watchCpu.toFixed(1)} ms`, `${aloneCpu.toFixed(1)} ms reading them alone`, `${(watchCpu / aloneCpu).toFixed(2)}x`, ''],
@@ -234,10 +238,10 @@ async function main(): Promise<void> {
   ];
   const w = [44, 14, 36, 8, 28];
   for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' '));
-  console.log(`  crossing -> notice p50 ${s(pct(toNotice, 50))}, max ${s(Math.max(...toNotice))}; notice -> card (the card's own time: queue, collect start, post) p50 ${s(pct(ownTime, 50))}, p95 ${s(p95Own)}; crossing -> card p50 ${s(pct(toCard, 50))}, max ${s(Math.max(...toCard))}`);
-  console.log(`  the watcher's calls that waited for the budget (shared with the worker's triages): ${waited.n}, ${s(waited.ms)} in all; polls run: ${polls.length} in ${s(runMs)} (${Math.floor(runMs / interval)} intervals)`);
+  console.log(`  crossing -> notice p50 ${s(pct(toNotice, 50))}, max ${s(Math.max(...toNotice))}; notice -> card (the card's own time: queue, post) p50 ${s(pct(ownTime, 50))}, p95 ${s(p95Own)}; crossing -> card p50 ${s(pct(toCard, 50))}, max ${s(Math.max(...toCard))}`);
+  console.log(`  the watcher's calls that waited for the budget (shared with the worker's triages, ${RESERVE}/min kept for the watcher): ${waited.n}, ${s(waited.ms)} in all; polls run: ${polls.length} in ${s(runMs)} (${Math.floor(runMs / interval)} intervals)`);
   console.log(`  watcher CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over the run; reading alone: ${rowsAlone} rows, ${((readCpu.user + readCpu.system) / 1e6).toFixed(1)} s`);
-  console.log(`  reproduce: npm run bench:watch   (or, after npm run build:bench: BENCH_ROWS=${ROWS} BENCH_ZONES=${ZONES} BENCH_PATTERNS=${PATTERNS} BENCH_SECONDS=${SECONDS} BENCH_WATCH_INTERVAL_S=${INTERVAL_S} node dist-bench/bench/watch.js)`);
+  console.log(`  reproduce: npm run bench:watch   (or, after npm run build:bench: CARACAL_API_BUDGET_PER_MIN=${BUDGET} WATCH_BUDGET_RESERVE_PER_MIN=${RESERVE} BENCH_ROWS=${ROWS} BENCH_ZONES=${ZONES} BENCH_PATTERNS=${PATTERNS} BENCH_SECONDS=${SECONDS} BENCH_WATCH_INTERVAL_S=${INTERVAL_S} node dist-bench/bench/watch.js)`);
 }
 
 if (process.argv.includes('--simulator')) {

@@ -13,7 +13,7 @@
  * taxonomy (errors.ts): a 429 comes back at once carrying Retry-After, so the posting job is
  * delayed instead of holding a worker. Only a file upload retries once after a short (≤ 2 s) limit.
  */
-import { webApi } from '@slack/bolt';
+import { webApi, type types } from '@slack/bolt';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { ChatPermanentError, type CardExtras, type ChatCapabilities, type ChatPort, type Destination, type FoundPost, type MessageRef, type PostIdentity, type PostOptions } from '../../src/chat/port';
@@ -130,17 +130,36 @@ export class SlackChatPort implements ChatPort {
     }
   }
 
-  /** chat.postMessage with our metadata; a refusal of the metadata alone posts the message without it. */
+  /**
+   * chat.postMessage with our metadata; a refusal of the metadata alone posts the message without
+   * it, and one of its image (Slack could not fetch the watch chart from TRIAGE_PUBLIC_URL) posts
+   * it without the image.
+   */
   private async postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse> {
     const client = this.poster;
     try {
       return await client.chat.postMessage(args);
     } catch (e) {
       const code = slackErrorCode(e);
+      const plain = this.withoutImage(e, args.channel, (args as { blocks?: unknown }).blocks);
+      if (plain) return this.postMessage({ ...args, blocks: plain } as webApi.ChatPostMessageArguments);
       if (!args.metadata || !code || !METADATA_SLACK_ERRORS.has(code)) throw e;
       this.log.warn({ channel: args.channel, error: code }, 'Slack refused the message metadata; posted without it (a crash right now could repeat this post)');
       return client.chat.postMessage({ ...args, metadata: undefined });
     }
+  }
+
+  /**
+   * The blocks without their image, when Slack refused blocks that hold one (it fetches an
+   * image block's URL when the message is posted, and refuses the message when it cannot: a
+   * TRIAGE_PUBLIC_URL Slack does not reach). Null when that is not what happened.
+   */
+  private withoutImage(e: unknown, channel: string, blocks: unknown): types.KnownBlock[] | null {
+    if (slackErrorCode(e) !== 'invalid_blocks' || !Array.isArray(blocks)) return null;
+    const kept = (blocks as types.KnownBlock[]).filter((b) => b.type !== 'image');
+    if (kept.length === blocks.length) return null;
+    this.log.warn({ channel }, "Slack refused the card's chart image (can Slack reach TRIAGE_PUBLIC_URL?); posted the card with the text sparkline only");
+    return kept;
   }
 
   conversationOf(where: Destination | MessageRef): string {
@@ -180,7 +199,15 @@ export class SlackChatPort implements ChatPort {
   async updateCard(ref: MessageRef, triage: TriageRecord, extras: CardExtras = {}): Promise<void> {
     const r = asSlackRef(ref);
     const msg = this.card(triage, extras);
-    await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
+    await this.call('chat.update', r.channel, async () => {
+      try {
+        return await this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks });
+      } catch (e) {
+        const plain = this.withoutImage(e, r.channel, msg.blocks);
+        if (!plain) throw e;
+        return this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: plain });
+      }
+    });
   }
 
   async postStep(ref: MessageRef, triage: TriageRecord, step: StepId, opts: PostOptions = {}): Promise<MessageRef> {
@@ -249,7 +276,15 @@ export class SlackChatPort implements ChatPort {
   async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
     const r = asSlackRef(ref);
     const msg = render(() => buildActMessage(message));
-    await this.call('chat.update', r.channel, () => this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks }));
+    await this.call('chat.update', r.channel, async () => {
+      try {
+        return await this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks });
+      } catch (e) {
+        const plain = this.withoutImage(e, r.channel, msg.blocks);
+        if (!plain) throw e;
+        return this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: plain });
+      }
+    });
   }
 
   /**

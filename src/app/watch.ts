@@ -15,7 +15,7 @@ import type { Destination } from '../chat/port';
 import type { IncidentTriage } from '../incidents/incident';
 import { destinationFor } from '../incidents/routes/route';
 import type { RoutingTable } from '../incidents/routes/load';
-import type { WatchSettings } from '../incidents/watch/config';
+import { DEFAULT_WATCH_RESERVE_PER_MIN, type WatchSettings } from '../incidents/watch/config';
 import type { PlatformInstance } from '../ingress/platform';
 import { createRedactor } from '../redact/redact';
 import type { TriageRedis } from '../queue/triage-redis';
@@ -89,7 +89,8 @@ export function startWatcher(p: WatcherParts): RunningWatcher {
     return null;
   };
   const watcher = createDenyWatcher({
-    client: p.deployment.engine.client,
+    // Its own client, taking the slice of the budget kept for it: its polls never queue behind the triages they open.
+    client: p.deployment.engine.watcherClient(p.settings.budgetReservePerMin ?? DEFAULT_WATCH_RESERVE_PER_MIN),
     store: createWatchStore(connection, p.redis.prefix, deployment),
     settings: p.settings,
     rules: p.routing.thresholds ?? [],
@@ -102,7 +103,7 @@ export function startWatcher(p: WatcherParts): RunningWatcher {
     redactor: createRedactor(p.secrets),
   });
   watcher.start();
-  log.info({ intervalS: p.settings.intervalMs / 1000, overlapS: p.settings.overlapMs / 1000, ...p.settings.thresholds }, 'deny watcher started (one leader across workers for this deployment)');
+  log.info({ intervalS: p.settings.intervalMs / 1000, overlapS: p.settings.overlapMs / 1000, budgetReservePerMin: p.settings.budgetReservePerMin ?? DEFAULT_WATCH_RESERVE_PER_MIN, ...p.settings.thresholds }, 'deny watcher started (one leader across workers for this deployment)');
   return {
     watcher,
     async stop() {

@@ -15,6 +15,13 @@
  *   pressure       a clock of the time calls waited or the window was at least half used: the
  *                  worker's read cache (shared-cache.ts) ages its answers only outside it, since
  *                  a read saved then is a unit left for a triage's own reads
+ *   forWatcher(r)  the same budget as the deny watcher takes it: `r` units a minute are kept for
+ *                  the watcher alone. While a watcher draws on it (its calls renew a marker for a
+ *                  few minutes), every other call fits only while fewer than `perMinute - r`
+ *                  lie in the window; the watcher's fit while fewer than `perMinute` do. So the
+ *                  watcher always finds its slice free however many triages wait, may use what
+ *                  triages leave beyond it, and the whole stays at `perMinute` in any 60 s.
+ *                  Without a watcher the slice is not kept. `r` is at most half the budget.
  *
  * Where the units are counted is a `BudgetStore`: in Redis for the bot's processes
  * (src/store/caracal-budget.ts: one window for every web process, worker and the watcher), in
@@ -31,6 +38,17 @@ export interface CallBudget extends StallClock {
   take(): Promise<void>;
   tryTake(): Promise<boolean>;
   rateLimited(): Promise<void>;
+  /** The same budget taken by the deny watcher, with `reservePerMinute` units a minute kept for it (see above). */
+  forWatcher(reservePerMinute: number): CallBudget;
+}
+
+/** Whose call it is: a triage's (or anything else's), or the deny watcher's with the slice kept for it. */
+export type BudgetLane = { watcher: false } | { watcher: true; reserve: number };
+const OTHERS: BudgetLane = { watcher: false };
+
+/** The slice kept for the watcher: at most half the budget, so triages always keep the other half. */
+export function watcherReserve(perMinute: number, wanted: number): number {
+  return Math.max(0, Math.min(Math.floor(wanted), Math.floor(perMinute / 2)));
 }
 
 /** What the store answered: 0 (one call counted), or how long (ms) until one may fit, and why not now. */
@@ -44,8 +62,8 @@ export interface Acquired {
 }
 
 export interface BudgetStore {
-  /** Counts one call when it fits. */
-  acquire(): Promise<Acquired>;
+  /** Counts one call when it fits (for its lane: see forWatcher above). */
+  acquire(lane?: BudgetLane): Promise<Acquired>;
   /** No unit until Caracal's next clock minute (plus a margin for clocks that differ). */
   holdToNextMinute(): Promise<void>;
 }
@@ -75,7 +93,7 @@ export const MINUTE_MARGIN_MS = 1000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function createCallBudget(store: BudgetStore, o: CallBudgetOptions): CallBudget {
+export function createCallBudget(store: BudgetStore, o: CallBudgetOptions, lane: BudgetLane = OTHERS): CallBudget {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? defaultSleep;
   let waiting = 0;
@@ -101,7 +119,7 @@ export function createCallBudget(store: BudgetStore, o: CallBudgetOptions): Call
 
   async function ask(): Promise<Acquired> {
     try {
-      const a = await store.acquire();
+      const a = await store.acquire(lane);
       const isHot = a.waitMs > 0 || (a.used !== undefined && a.used * 2 >= o.perMinute);
       if (isHot !== hot) pressed.change(() => (hot = isHot));
       return a;
@@ -142,6 +160,7 @@ export function createCallBudget(store: BudgetStore, o: CallBudgetOptions): Call
         o.onError?.(e);
       }
     },
+    forWatcher: (reserve) => createCallBudget(store, o, { watcher: true, reserve: watcherReserve(o.perMinute, reserve) }),
   };
 }
 
@@ -158,7 +177,7 @@ export interface BudgetStoreOptions {
 
 /**
  * The window in this process (the terminal's commands): the times of the calls of the last
- * 60 s, oldest first.
+ * 60 s, oldest first. The terminal runs no watcher beside triages, so lanes make no difference.
  */
 export function localBudgetStore(perMinute: number, so: BudgetStoreOptions = {}): BudgetStore {
   const now = so.now ?? Date.now;

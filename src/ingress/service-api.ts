@@ -40,6 +40,12 @@ export interface StartTriageRequest {
   incidentKey?: string;
   /** Whom *Escalate* reaches (an incident route's `escalate:`); absent: the service's default (TRIAGE_ESCALATE). */
   escalate?: EscalationTargets;
+  /**
+   * Queue the card with the collection instead of by it (incidents and the deny watcher): the
+   * card then goes out while a storm's collections still wait for Caracal's budget. A command
+   * leaves it to the collection (one job add less before its ack).
+   */
+  cardAtOnce?: boolean;
 }
 
 /** Where an open triage's card is, for a repeated command. */

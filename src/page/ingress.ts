@@ -1,6 +1,7 @@
 /**
- * `GET /triage/<triage id>[.md]?exp=…&sig=…`: each triage on a page of its own (html.ts), or
- * as its Markdown export, mounted by the web host when TRIAGE_PUBLIC_URL says where people
+ * `GET /triage/<triage id>[.md|.png]?exp=…&sig=…`: each triage on a page of its own (html.ts),
+ * as its Markdown export, or (a deny pattern's triage) the chart of its last hour as a PNG, the
+ * image of its Slack card (src/chat/render/watch-chart.ts), mounted by the web host when TRIAGE_PUBLIC_URL says where people
  * reach it. The signed, expiring link is the route's authentication (report/page-link.ts),
  * checked from the request target before anything is read: no signature is 401, a signature
  * that does not match or has expired is 403, all with a page that shows no triage. A GET takes
@@ -17,6 +18,7 @@ import type { LinksConfig } from '../report/config';
 import { triageLinks } from '../report/links';
 import { postmortemMarkdown } from '../report/markdown';
 import { checkPageLink, PAGE_PATH, type PageLinkCheck } from '../report/page-link';
+import { watchChart } from '../chat/render/watch-chart';
 import { PAGE_CSP, renderMissingPage, renderRefusedPage, renderTriagePage } from './html';
 
 export interface TriagePageOptions {
@@ -68,6 +70,16 @@ export function createTriagePageIngress(o: TriagePageOptions): Ingress {
     if (!found) {
       secure(res, 'text/html; charset=utf-8');
       res.status(404).send(renderMissingPage(link.triageId));
+      return;
+    }
+    if (link.format === 'png') {
+      const chart = found.record.incident?.watch ? watchChart(found.record.incident.watch) : null;
+      if (!chart) {
+        res.status(404).json({ error: 'no_chart', message: 'this triage has no deny pattern chart' });
+        return;
+      }
+      secure(res, 'image/png');
+      res.status(200).send(chart.png);
       return;
     }
     const ctx = { config: o.links, signingKey: o.signingKey, now: now() };

@@ -7,6 +7,7 @@
 import type { TriageRecord } from '../triage/record';
 import type { LinksConfig } from './config';
 import { consoleLinks } from './console-links';
+import { CHART_MINUTES, chartVersion } from '../chat/render/watch-chart';
 import { pageLink } from './page-link';
 import { runbookRef, type RunbookRef } from './runbooks';
 
@@ -15,6 +16,11 @@ export interface TriageLinks {
   page: string | null;
   /** The same triage as one Markdown document (the postmortem export). */
   export: string | null;
+  /**
+   * A deny pattern's chart of its last hour as a PNG (signed apart from the page, page-link.ts),
+   * for platforms that fetch images by URL; null without TRIAGE_PUBLIC_URL or a watch pattern.
+   */
+  chart: string | null;
   /** Console: the request's trace in the audit view. */
   requestTrace: string | null;
   /** Console: the zone's active policy set. */
@@ -62,7 +68,7 @@ export function policySetIdOf(r: WithSteps): string | null {
 }
 
 /** The Console's views and the runbook section of a triage or a terminal report (no page: that needs a stored triage). */
-export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: string | null; diagnosis: { cause: string } | null; deployment?: string }, config: LinksConfig): Omit<TriageLinks, 'page' | 'export'> {
+export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: string | null; diagnosis: { cause: string } | null; deployment?: string }, config: LinksConfig): Omit<TriageLinks, 'page' | 'export' | 'chart'> {
   // The Console of the deployment read: never another deployment's.
   const base = r.deployment && config.consoleUrls ? (config.consoleUrls[r.deployment] ?? null) : config.consoleUrl;
   const console = base ? consoleLinks(base) : null;
@@ -81,9 +87,13 @@ export function reportLinks(r: WithSteps & { zoneId: string | null; requestId: s
 export function triageLinks(r: TriageRecord, ctx: LinkContext): TriageLinks {
   const { config } = ctx;
   const page = config.publicUrl && ctx.signingKey ? { publicUrl: config.publicUrl, signingKey: ctx.signingKey, ttlMs: config.pageTtlMs } : null;
+  // `v` changes with the counts, so a redrawn card's image is fetched again; it is not signed (the image is drawn from the record anyway).
+  const perMinute = r.incident?.watch?.perMinute;
+  const chart = page && perMinute && perMinute.length === CHART_MINUTES ? { version: chartVersion(perMinute) } : null;
   return {
     page: page ? pageLink(page, r.id, ctx.now) : null,
     export: page ? pageLink(page, r.id, ctx.now, 'md') : null,
+    chart: page && chart ? `${pageLink(page, r.id, ctx.now, 'png')}&v=${chart.version}` : null,
     ...reportLinks({ steps: r.steps, zoneId: r.zoneId, requestId: r.input.requestId, diagnosis: r.diagnosis, deployment: r.deployment }, config),
   };
 }

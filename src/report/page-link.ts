@@ -3,6 +3,9 @@
  *
  *   <TRIAGE_PUBLIC_URL>/triage/<triage id>?exp=<unix seconds>&sig=<base64url HMAC-SHA256>
  *   <TRIAGE_PUBLIC_URL>/triage/<triage id>.md?…   the same triage as one Markdown document
+ *   <TRIAGE_PUBLIC_URL>/triage/<triage id>.png?…  the chart of a deny pattern's last hour (the
+ *                                                  watch card's image on Slack), signed apart:
+ *                                                  its link opens the image and nothing else
  *
  * The signature covers the triage ID and the expiry, keyed with a key derived from
  * TRIAGE_SIGNING_KEY for this one use (so a page signature is never a valid button or audit
@@ -18,8 +21,11 @@ function pageKey(signingKey: string): Buffer {
   return createHmac('sha256', signingKey).update('caracal-triage/page-link/v1').digest();
 }
 
-function signature(signingKey: string, triageId: string, exp: number): string {
-  return createHmac('sha256', pageKey(signingKey)).update(`${triageId}\n${exp}`).digest('base64url');
+export type PageFormat = 'html' | 'md' | 'png';
+
+/** The page and its export share a signature; the chart's covers its format too (its URL, in a Slack image block, must not open the page). */
+function signature(signingKey: string, triageId: string, exp: number, format: PageFormat = 'html'): string {
+  return createHmac('sha256', pageKey(signingKey)).update(`${format === 'png' ? 'chart\n' : ''}${triageId}\n${exp}`).digest('base64url');
 }
 
 export interface PageLinkOptions {
@@ -31,14 +37,14 @@ export interface PageLinkOptions {
 }
 
 /** The page's link for a triage, valid for `ttlMs` from `now`. */
-export function pageLink(o: PageLinkOptions, triageId: string, now: Date, format: 'html' | 'md' = 'html'): string {
+export function pageLink(o: PageLinkOptions, triageId: string, now: Date, format: PageFormat = 'html'): string {
   const exp = Math.floor((now.getTime() + o.ttlMs) / 1000);
   const id = encodeURIComponent(triageId);
-  return `${o.publicUrl.replace(/\/+$/, '')}${PAGE_PATH}/${id}${format === 'md' ? '.md' : ''}?exp=${exp}&sig=${signature(o.signingKey, triageId, exp)}`;
+  return `${o.publicUrl.replace(/\/+$/, '')}${PAGE_PATH}/${id}${format === 'html' ? '' : `.${format}`}?exp=${exp}&sig=${signature(o.signingKey, triageId, exp, format)}`;
 }
 
 export type PageLinkCheck =
-  | { ok: true; triageId: string; format: 'html' | 'md'; expiresAt: Date }
+  | { ok: true; triageId: string; format: PageFormat; expiresAt: Date }
   /** 401: the link carries no signature at all; 403: a signature that does not match, or one that has expired. */
   | { ok: false; status: 401 | 403; reason: 'missing_signature' | 'malformed_link' | 'bad_signature' | 'expired' };
 
@@ -58,7 +64,8 @@ export function checkPageLink(target: string, signingKey: string, now: Date): Pa
   const sig = url.searchParams.get('sig');
   const expText = url.searchParams.get('exp');
   if (!sig || !expText) return { ok: false, status: 401, reason: 'missing_signature' };
-  const m = new RegExp(`^${PAGE_PATH}/([^/]+?)(\\.md)?$`).exec(url.pathname);
+  const m = new RegExp(`^${PAGE_PATH}/([^/]+?)(?:\\.(md|png))?$`).exec(url.pathname);
+  const format: PageFormat = (m?.[2] as PageFormat | undefined) ?? 'html';
   let triageId: string;
   try {
     triageId = m ? decodeURIComponent(m[1]!) : '';
@@ -67,9 +74,9 @@ export function checkPageLink(target: string, signingKey: string, now: Date): Pa
   }
   if (!TRIAGE_ID.test(triageId) || !/^\d{1,12}$/.test(expText) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return { ok: false, status: 403, reason: 'malformed_link' };
   const exp = Number(expText);
-  const expected = Buffer.from(signature(signingKey, triageId, exp));
+  const expected = Buffer.from(signature(signingKey, triageId, exp, format));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, status: 403, reason: 'bad_signature' };
   if (exp * 1000 <= now.getTime()) return { ok: false, status: 403, reason: 'expired' };
-  return { ok: true, triageId, format: m![2] ? 'md' : 'html', expiresAt: new Date(exp * 1000) };
+  return { ok: true, triageId, format, expiresAt: new Date(exp * 1000) };
 }

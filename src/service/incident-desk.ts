@@ -155,6 +155,8 @@ export function createIncidentDesk(o: IncidentDeskOptions): IncidentDesk {
             steps: n.steps,
             openKey: `incident:${t.incidentKey}`,
             incidentKey: t.incidentKey,
+            // Its card goes out at once, not when a collection slot frees up during a storm.
+            cardAtOnce: true,
             ...(n.escalate ? { escalate: n.escalate } : {}),
           });
           await remember({ triage: r.triageId, status: 'open', digest: t.alertsDigest, gen: String(gen + 1), ...eventAt });

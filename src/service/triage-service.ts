@@ -30,7 +30,7 @@ import type { ApplyResult, AuditTrail, StartTriageRequest, StartTriageResult, Tr
 import type { Destination } from '../chat/address';
 import { createTriageIndex, type TriageIndex } from '../store/triage-index';
 import { within } from '../time/race';
-import { carryOutEffects, enqueueCollect, type EffectContext } from '../queue/effects';
+import { carryOutEffects, enqueueCollect, enqueuePostCard, type EffectContext } from '../queue/effects';
 import { collectionStopped, reviveTriage, type Revival } from '../queue/reconciler';
 import type { TriageQueues } from '../queue/queues';
 import type { TriageRedis } from '../queue/triage-redis';
@@ -163,6 +163,8 @@ export function createTriageService(opts: TriageServiceOptions): RedisTriageServ
           to: record.state,
         }),
         enqueueCollect(ctx, record.id, steps, record.version),
+        // Same job ID as the collection's own (src/queue/collect-processor.ts): one card either way.
+        req.cardAtOnce ? enqueuePostCard(ctx, record.id) : undefined,
       ]);
       logger.info({ triageId: record.id, source: req.source, requestId: record.input.requestId }, 'triage started');
       return { triageId: record.id, created: true };

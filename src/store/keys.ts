@@ -22,8 +22,10 @@
  *   <p>caracal:budget:<deployment>   zset: one deployment's Admin API calls of the last 60 s,
  *                       every process's (src/store/caracal-budget.ts; `default` with one deployment)
  *   <p>caracal:budget:<deployment>:hold  string: no Admin API call to it before this time (ms; after a 429)
+ *   <p>caracal:budget:<deployment>:watcher  string: the calls a minute kept for its deny watcher, while one runs (5 min)
  *   <p>watch:<deployment>:lease  string: that deployment's deny watcher leader (token), renewed every interval
  *   <p>watch:<deployment>:cursor:<zone>  string: newest occurred_at its watcher has read in a zone (ms)
+ *   <p>watch:<deployment>:sweep:<zone>   string: `<mark>:<at>` of its last read-back of the overlap (ms)
  *   <p>watch:<deployment>:seen:<zone>    zset: audit event IDs read in a zone, scored by occurred_at (ms)
  *   <p>watch:<deployment>:pattern:<id>   string: one denial pattern's state (JSON; src/watch/state-store.ts)
  *   <p>watch:<deployment>:patterns   zset: its pattern IDs by their newest denial (ms)
@@ -49,6 +51,8 @@ export interface WatchKeys {
   lease(): string;
   /** Zone IDs are `[A-Za-z0-9_.\-:]`, safe as they are. */
   cursor(zoneId: string): string;
+  /** Where and when its last full read-back of the overlap (the sweep) began (src/watch/poll.ts). */
+  sweep(zoneId: string): string;
   seen(zoneId: string): string;
   /** Pattern IDs are hex digests. */
   pattern(patternId: string): string;
@@ -76,6 +80,7 @@ export interface Keys {
   /** Deployment names are `[a-z0-9-]` (src/caracal/deployments-file.ts), safe as they are. */
   budget(deployment: string): string;
   budgetHold(deployment: string): string;
+  budgetWatcher(deployment: string): string;
   /** One deployment's deny watcher (names are `[a-z0-9-]`, src/caracal/deployments-file.ts): every key it keeps, built here only. */
   watch(deployment: string): WatchKeys;
   /** A sink delivery ID (caller-controlled, hashed). */
@@ -115,9 +120,10 @@ export function keys(prefix: string = DEFAULT_PREFIX): Keys {
     auditHead: () => `${prefix}audit:head`,
     budget: (d) => `${prefix}caracal:budget:${d}`,
     budgetHold: (d) => `${prefix}caracal:budget:${d}:hold`,
+    budgetWatcher: (d) => `${prefix}caracal:budget:${d}:watcher`,
     watch: (d) => {
       const w = `${prefix}watch:${d}:`;
-      return { lease: () => `${w}lease`, cursor: (z) => `${w}cursor:${z}`, seen: (z) => `${w}seen:${z}`, pattern: (id) => `${w}pattern:${id}`, patterns: () => `${w}patterns` };
+      return { lease: () => `${w}lease`, cursor: (z) => `${w}cursor:${z}`, sweep: (z) => `${w}sweep:${z}`, seen: (z) => `${w}seen:${z}`, pattern: (id) => `${w}pattern:${id}`, patterns: () => `${w}patterns` };
     },
     sinkDelivery: (id) => `${prefix}sink:${createHash('sha256').update(id).digest('hex')}`,
     approval: (k) => `${prefix}approval:${k}`,

@@ -47,7 +47,13 @@ export interface TriageEngine {
   session(input: TriageInput): TriageSession;
   /** The Admin API call budget every call of `client` takes from. */
   readonly budget: CallBudget;
-  /** Closes the client's connection pools (waits for calls in flight). */
+  /**
+   * The deny watcher's client (made once): the same Caracal and budget, taken in the slice kept
+   * for the watcher (`reservePerMinute`, src/caracal/budget.ts forWatcher), and no shared reads
+   * (its windows are its own), so its polls never queue behind a storm's triages.
+   */
+  watcherClient(reservePerMinute: number): CaracalClient;
+  /** Closes the clients' connection pools (waits for calls in flight). */
   close(): Promise<void>;
 }
 
@@ -61,6 +67,7 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
   const timeoutMs = sessionDeadlineMs(caracal.timeoutMs);
   const createSession: CreateTriageSession = (client, input) => createTriageSession(client, input, { redactor, timeoutMs, changesWindowMs: caracal.changesWindowMs, stall: budget, deployment: opts.deployment });
   const client = shared ?? handle;
+  let watcher: ReturnType<typeof createCaracalClient> | null = null;
   return {
     deployment: opts.deployment ?? null,
     client,
@@ -69,6 +76,9 @@ export function createTriageEngine(caracal: CaracalConfig, secrets: readonly str
     createSession,
     session: (input) => createSession(client, input),
     budget,
-    close: () => handle.close(),
+    watcherClient: (reserve) => (watcher ??= createCaracalClient(caracal, { budget: budget.forWatcher(reserve) })),
+    close: async () => {
+      await Promise.all([handle.close(), watcher?.close()]);
+    },
   };
 }

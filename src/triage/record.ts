@@ -103,6 +103,8 @@ export interface WatchPatternView {
   /** Denied requests per `bucketMs` over the hour before the notice, oldest first. */
   lastHour: number[];
   bucketMs: number;
+  /** Denied requests per minute over the same hour, oldest first (60): the card's chart. Absent on records written before it. */
+  perMinute?: number[];
   thresholds: { minDenials: number; windowMs: number; baselineFactor: number };
   /** The pattern's triage before this one, closed when it went quiet. */
   previous: { triageId: string; closedAt: string; link: string | null } | null;

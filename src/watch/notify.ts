@@ -11,10 +11,11 @@ import type { Destination } from '../chat/port';
 import type { IncidentDesk } from '../incidents/desk';
 import { triageForWatch, watchIncidentView, type WatchNotice } from '../incidents/from-watch';
 import type { IncidentTriage } from '../incidents/incident';
-import { BUCKET_MS, closeDigest, lastHour, openDigest, pendingNotices, recentWindow, type Episode, type PatternState } from '../incidents/watch/episode';
+import { BUCKET_MS, closeDigest, lastHour, lastHourByMinute, openDigest, pendingNotices, recentWindow, type Episode, type PatternState } from '../incidents/watch/episode';
 import { samePattern } from '../incidents/watch/denial';
 import { thresholdsFor, type ThresholdRule, type Thresholds } from '../incidents/watch/thresholds';
 import { collectionOrder } from '../incidents/view';
+import { eachLimited } from '../incidents/watch/read';
 import type { Redactor } from '../redact/redact';
 import type { WatchPatternView } from '../triage/record';
 import type { WatchMetrics } from './metrics';
@@ -66,6 +67,7 @@ async function view(d: NotifyDeps, s: PatternState, e: Episode, all: Iterable<Pa
     latestAt: iso(e.lastAt),
     applications: applications(all, s, e.lastAt, th.windowMs),
     lastHour: lastHour(s, closedAt ?? now),
+    perMinute: lastHourByMinute(s, closedAt ?? now),
     bucketMs: BUCKET_MS,
     thresholds: th,
     previous: e.previous ? { triageId: e.previous.triageId, closedAt: iso(e.previous.closedAt), link } : null,
@@ -115,16 +117,22 @@ function confirm(s: PatternState, kind: 'open' | 'update' | 'close', triageId: s
   return { ...s, open: { ...open, sent: openDigest(open), triageId: open.triageId ?? triageId } };
 }
 
+/** Notices to the desk at once: a storm's opens are not queued one behind another. */
+const NOTICE_CONCURRENCY = 8;
+
 /**
- * Notices for every pattern in `pending`; each confirmed pattern is written back. A desk that
- * fails (Redis down) leaves its pattern pending for the next poll.
+ * Notices for every pattern in `pending`, opens first (a new card before the redraw of one
+ * already posted), a few at once; each confirmed pattern is written back. A desk that fails
+ * (Redis down) leaves its pattern pending for the next poll.
  */
 export async function sendNotices(d: NotifyDeps, token: string, pending: readonly string[], all: Map<string, PatternState>, now: number): Promise<{ sent: number; failed: number; lostLease: boolean }> {
   let sent = 0;
   let failed = 0;
-  for (const id of pending) {
+  let lostLease = false;
+  const opensFirst = [...pending].sort((a, b) => Number(!opens(all.get(a))) - Number(!opens(all.get(b))));
+  await eachLimited(opensFirst, NOTICE_CONCURRENCY, async (id) => {
     const s = all.get(id);
-    if (!s) continue;
+    if (!s || lostLease) return;
     let next: PatternState;
     try {
       next = await notifyOne(d, id, s, all, now);
@@ -132,12 +140,17 @@ export async function sendNotices(d: NotifyDeps, token: string, pending: readonl
       failed++;
       d.metrics.notices.inc({ kind: 'any', outcome: 'error' });
       d.logger.warn({ err: e instanceof Error ? e.message : String(e), pattern: id }, 'the incident desk did not take a deny pattern notice; it is sent again next poll');
-      continue;
+      return;
     }
     const commit: PatternCommit = { id, state: next, pinned: next.open !== null || pendingNotices(next).length > 0 };
-    if (!(await d.store.commit(token, [], [commit]))) return { sent, failed, lostLease: true };
+    if (!(await d.store.commit(token, [], [commit]))) {
+      lostLease = true;
+      return;
+    }
     all.set(id, next);
     sent++;
-  }
-  return { sent, failed, lostLease: false };
+  });
+  return { sent, failed, lostLease };
 }
+
+const opens = (s: PatternState | undefined): boolean => !!s && pendingNotices(s).includes('open');

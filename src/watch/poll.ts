@@ -1,7 +1,8 @@
 /**
  * One poll of the deny watcher, as the leader runs it: read every zone's denials since its
- * cursor minus the overlap (a first poll reads the 24 h before the window, so patterns start
- * with their baseline), drop the event IDs read before, apply the new denials to their patterns
+ * cursor minus an interval, and the whole overlap back from time to time (read-range.ts; a
+ * first poll reads the 24 h before the window, so patterns start with their baseline), drop
+ * the event IDs read before, apply the new denials to their patterns
  * (src/incidents/watch/episode.ts: opens, updates, closes), and commit cursors, seen IDs and
  * patterns in one fenced write. Nothing is committed for a zone that could not be read: its
  * next poll reads the same range again.
@@ -14,6 +15,7 @@ import { classifyRow, type Denial } from '../incidents/watch/denial';
 import { applyDenials, emptyState, HOUR_MS, patternId, pendingNotices, type PatternState } from '../incidents/watch/episode';
 import { eachLimited, readZoneDenials, watchedZones } from '../incidents/watch/read';
 import { BASELINE_MS, thresholdsFor, type ThresholdRule } from '../incidents/watch/thresholds';
+import { sweepAfter, zoneRange } from './read-range';
 import type { WatchMetrics } from './metrics';
 import type { PatternCommit, WatchStore, ZoneCommit } from './state-store';
 
@@ -37,6 +39,8 @@ export interface PollResult {
   /** Admin API calls this poll made. */
   calls: number;
   rows: number;
+  /** Zones whose read this poll went back over the whole overlap (read-range.ts). */
+  swept: number;
   denials: number;
   /** Every pattern loaded this poll, after it (by ID). */
   states: Map<string, PatternState>;
@@ -60,24 +64,24 @@ export async function pollOnce(d: PollDeps, token: string, now: number, zones: {
     if (z.error) {
       metrics.pollErrors.inc({ zone: '*' });
       d.logger.warn({ err: z.error }, 'the deny watcher could not list zones');
-      if (!zones.cache) return { committed: false, zones: 0, calls, rows: 0, denials: 0, states: new Map(), pending: [] };
+      if (!zones.cache) return { committed: false, zones: 0, calls, rows: 0, swept: 0, denials: 0, states: new Map(), pending: [] };
     } else zones.cache = { zoneIds: z.zoneIds, at: now };
   }
   const zoneIds = zones.cache!.zoneIds;
-  const cursors = await d.store.cursors(zoneIds);
+  const [cursors, sweeps] = await Promise.all([d.store.cursors(zoneIds), d.store.sweeps(zoneIds)]);
   const window = settings.thresholds.windowMs;
 
   const reads = await eachLimited(zoneIds, d.concurrency ?? 4, async (zoneId) => {
     const cursor = cursors.get(zoneId);
-    const since = cursor !== undefined ? cursor - settings.overlapMs : now - BASELINE_MS - window;
-    const read = await readZoneDenials(d.client, zoneId, { since, maxPages: d.maxPages });
-    return { zoneId, cursor, read };
+    const range = zoneRange(settings, now, cursor, sweeps.get(zoneId), now - BASELINE_MS - window);
+    const read = await readZoneDenials(d.client, zoneId, { since: range.since, maxPages: d.maxPages });
+    return { zoneId, cursor, range, read };
   });
 
   const zoneCommits: ZoneCommit[] = [];
   const fresh: Denial[] = [];
   let rows = 0;
-  for (const { zoneId, cursor, read } of reads) {
+  for (const { zoneId, cursor, range, read } of reads) {
     calls += read.calls;
     if (read.error) {
       metrics.pollErrors.inc({ zone: zoneId });
@@ -106,7 +110,13 @@ export async function pollOnce(d: PollDeps, token: string, now: number, zones: {
     // A read cut short at maxPages did not reach its oldest rows: the cursor stays where they begin.
     const next = read.complete ? newest : oldest !== null ? Math.min(oldest, newest ?? oldest) : (cursor ?? null);
     if (!read.complete) d.logger.warn({ zone: zoneId, pages: read.calls }, 'the deny watcher read its most pages in one zone; the rest is read next poll');
-    zoneCommits.push({ zoneId, cursor: next, seen, trimBelow: next === null ? null : next - settings.overlapMs - settings.intervalMs - 60_000 });
+    // A read cut short makes the next poll a sweep (from the last sweep's mark), whatever it read.
+    const before = sweeps.get(zoneId);
+    const sweep = !read.complete ? (before ? { mark: before.mark, at: 0 } : null) : range.sweeping ? sweepAfter(read, cursor, now) : null;
+    // Seen IDs are kept as far back as the next sweep reads (its mark minus the overlap), and a margin.
+    const mark = sweep?.mark ?? before?.mark ?? next;
+    const trimBelow = next === null ? null : Math.min(next, mark ?? next) - settings.overlapMs - settings.intervalMs - 60_000;
+    zoneCommits.push({ zoneId, cursor: next, seen, trimBelow, sweep });
   }
 
   // Patterns with new denials, and those to look at anyway (open, unconfirmed, or recent).
@@ -146,6 +156,7 @@ export async function pollOnce(d: PollDeps, token: string, now: number, zones: {
     zones: zoneIds.length,
     calls,
     rows,
+    swept: reads.filter((r) => r.range.sweeping).length,
     denials: fresh.length,
     states,
     pending: [...states].filter(([, s]) => pendingNotices(s).length > 0).map(([id]) => id),

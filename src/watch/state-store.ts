@@ -5,6 +5,8 @@
  *
  *   lease         one leader across every worker: SET NX PX, renewed by its holder only
  *   cursor        per zone, the newest occurred_at read (ms); 7 days
+ *   sweep         per zone, the mark and time of the last read-back of the whole overlap
+ *                 (src/watch/poll.ts); 7 days
  *   seen          per zone, the event IDs read, scored by occurred_at; trimmed below the
  *                 cursor minus the overlap, and expiring a day after the last poll
  *   patterns      each pattern's state (JSON, checked with zod when read back) for 26 h after
@@ -35,7 +37,7 @@ return 0
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * KEYS[1] lease. ARGV[1] token, ARGV[2] JSON {z:[{c,cv,cttl,s,ids,at,trim,sttl}], p:[{k,v,ttl,score,id}], ix, ixtrim}.
+ * KEYS[1] lease. ARGV[1] token, ARGV[2] JSON {z:[{c,cv,cttl,sw,swv,s,ids,at,trim,sttl}], p:[{k,v,ttl,score,id}], ix, ixtrim}.
  * Numbers travel as text (Lua would print a 13-digit number in exponent form).
  */
 const COMMIT = `
@@ -43,6 +45,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local c = cjson.decode(ARGV[2])
 for _, z in ipairs(c.z) do
   if z.cv then redis.call('SET', z.c, z.cv, 'PX', z.cttl) end
+  if z.swv then redis.call('SET', z.sw, z.swv, 'PX', z.cttl) end
   for i, id in ipairs(z.ids) do redis.call('ZADD', z.s, z.at[i], id) end
   if z.trim then redis.call('ZREMRANGEBYSCORE', z.s, '-inf', '(' .. z.trim) end
   redis.call('PEXPIRE', z.s, z.sttl)
@@ -93,6 +96,16 @@ export interface ZoneCommit {
   seen: Array<[string, number]>;
   /** Forget seen IDs older than this (ms). */
   trimBelow: number | null;
+  /** A read-back of the whole overlap that completed: its mark and when it began (ms); null when none this poll. */
+  sweep?: Sweep | null;
+}
+
+/** A zone's last complete read-back of the overlap (src/watch/poll.ts). */
+export interface Sweep {
+  /** The next one reads from this minus the overlap. */
+  mark: number;
+  /** When it ran (this process's clock, ms). */
+  at: number;
 }
 
 export interface PatternCommit {
@@ -107,6 +120,7 @@ export interface WatchStore {
   lease(token: string, ttlMs: number): Promise<'acquired' | 'renewed' | 'held'>;
   releaseLease(token: string): Promise<void>;
   cursors(zoneIds: readonly string[]): Promise<Map<string, number>>;
+  sweeps(zoneIds: readonly string[]): Promise<Map<string, Sweep>>;
   /** Of `ids`, those not read before in the zone. */
   unseen(zoneId: string, ids: readonly string[]): Promise<Set<string>>;
   /** Patterns by ID; a missing or unreadable one is absent (logged by the caller). */
@@ -139,6 +153,16 @@ export function createWatchStore(redis: Redis, prefix: string, deployment: strin
       zoneIds.forEach((z, i) => {
         const n = Number(values[i]);
         if (values[i] !== null && Number.isFinite(n)) out.set(z, n);
+      });
+      return out;
+    },
+    async sweeps(zoneIds) {
+      if (zoneIds.length === 0) return new Map();
+      const values = await s.mget(...zoneIds.map((z) => k.sweep(z)));
+      const out = new Map<string, Sweep>();
+      zoneIds.forEach((z, i) => {
+        const m = /^(\d+):(\d+)$/.exec(values[i] ?? '');
+        if (m) out.set(z, { mark: Number(m[1]), at: Number(m[2]) });
       });
       return out;
     },
@@ -180,6 +204,8 @@ export function createWatchStore(redis: Redis, prefix: string, deployment: strin
           c: k.cursor(z.zoneId),
           cv: z.cursor === null ? undefined : String(z.cursor),
           cttl: String(CURSOR_TTL_MS),
+          sw: k.sweep(z.zoneId),
+          swv: z.sweep ? `${Math.round(z.sweep.mark)}:${Math.round(z.sweep.at)}` : undefined,
           s: k.seen(z.zoneId),
           ids: z.seen.map(([id]) => id),
           at: z.seen.map(([, at]) => String(at)),

@@ -114,11 +114,14 @@ export function createDenyWatcher(o: DenyWatcherOptions): DenyWatcher {
     return inFlight;
   }
 
+  // Every half interval (the lease), and the leader's next poll when it is due sooner: a poll
+  // that took a while must not push the next one back by a further half interval.
   const schedule = (): void => {
     if (stopped) return;
+    const dueIn = leader ? lastPoll + intervalMs - now() : Infinity;
     timer = setTimeout(() => {
       void tick().finally(schedule);
-    }, Math.max(50, Math.round(intervalMs / 2)));
+    }, Math.max(50, Math.round(Math.min(intervalMs / 2, dueIn))));
   };
 
   return {

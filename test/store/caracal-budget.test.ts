@@ -97,3 +97,27 @@ test('a 429 one process gets holds the others too until the next bucket; every c
   expect(later.length).toBeGreaterThan(0);
   expect(later.every((r) => r.at >= Math.floor(firstRefused / 600) * 600 + 600)).toBe(true);
 });
+
+test("the watcher's slice: while a watcher draws on the budget, triages stop short of it and the watcher's calls go out at once; the whole stays within the budget", async () => {
+  const redis = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  procs.push({ redis, budget: null as never, client: { close: async () => undefined } as never, granted: [] });
+  // A long window: nothing leaves it during the test.
+  const store = redisBudgetStore(redis, prefix, 'default', 10, 60_000);
+  const triages = createCallBudget(store, { perMinute: 10 });
+  const watcher = triages.forWatcher(4);
+  // No watcher yet: triages may use the whole budget…
+  expect(await Promise.all([1, 2].map(() => triages.tryTake()))).toEqual([true, true]);
+  // …until the watcher's first call marks its slice: then triages get 6 in all, no more.
+  expect(await watcher.tryTake()).toBe(true);
+  const more = await Promise.all(Array.from({ length: 8 }, () => triages.tryTake()));
+  expect(more.filter(Boolean)).toHaveLength(3);
+  // The watcher still finds its slice free (4 more: 10 in the window, the budget).
+  expect(await Promise.all([1, 2, 3, 4].map(() => watcher.tryTake()))).toEqual([true, true, true, true]);
+  expect(await watcher.tryTake()).toBe(false);
+  expect(await redis.zcard(`${prefix}caracal:budget:default`)).toBe(10);
+  // The slice is at most half the budget, whatever is asked for.
+  const greedy = createCallBudget(redisBudgetStore(redis, `${prefix}g:`, 'default', 10, 60_000), { perMinute: 10 });
+  expect(await greedy.forWatcher(9).tryTake()).toBe(true);
+  // Triages fit while fewer than 10 - 5 are in the window: 4 beside the watcher's one.
+  expect((await Promise.all(Array.from({ length: 9 }, () => greedy.tryTake()))).filter(Boolean)).toHaveLength(4);
+});

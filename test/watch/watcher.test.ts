@@ -7,6 +7,7 @@
  */
 import { denialRows, watchZoneId, type AuditRowData, type DenialSpec } from '../../sim';
 import type { IncidentDesk } from '../../src/incidents/desk';
+import { jobIds } from '../../src/queue/jobs';
 import { SECRET, createWatchHarness, waitFor, type WatchHarness } from './support';
 
 const Z0 = watchZoneId(0);
@@ -37,6 +38,16 @@ test('replay_detected opens a triage at its first event, of the replayed request
   expect(t!.incident!.watch).toMatchObject({ reason: 'replay_detected', applicationId: 'app-dora', resource: 'resource://mail', windowCount: 1, total: 1, thresholds: { minDenials: 1, baselineFactor: 0 } });
   await waitFor('its card', async () => h.port.delivered(t!.id).some((c) => c.method === 'postCard'));
   expect(await h.metric('caracal_triage_watch_denials_total')).toBe(1);
+});
+
+test("a pattern's card is queued with its triage, not when a collection slot frees up (a storm's collections wait for the budget)", async () => {
+  h = await createWatchHarness('card-first');
+  h.sim.streamAudit(denialRows({ zoneId: Z1, applicationId: 'app-dora', resource: 'resource://mail', reason: 'replay_detected', kind: 'replay', requestId: 'req-replay-2', occurredAt: Date.now() - 5000 }));
+  await h.watcher().tick(true);
+  const [t] = await h.triages();
+  // No worker has taken the collection: no step collected, and the card's job already waits.
+  expect(t!.steps).toEqual([]);
+  expect((await h.service.queues.post.getJob(jobIds.card(t!.id)))?.name).toBe('post_card');
 });
 
 test('a burst opens one triage; more denials update its card and never post another', async () => {
@@ -128,6 +139,28 @@ test('late rows: one ingested within the overlap is read after all; one later th
   const seen = await h.redis.zrange(`${h.prefix}watch:default:seen:${Z1}`, 0, -1);
   expect(seen).toContain('evt-req-late');
   expect(seen).not.toContain('evt-req-too-late');
+});
+
+test('a row later than an interval but within the overlap: polls between sweeps read one interval back and pass it, the next sweep finds it', async () => {
+  h = await createWatchHarness('sweep');
+  let clock = Date.now();
+  const w = h.watcher({ settings: { intervalMs: 1000, overlapMs: 60_000 }, now: () => clock });
+  const t = Date.now();
+  h.sim.streamAudit(denialRows({ ...ledger, requestId: 'req-first', occurredAt: t - 1000, ingestedAt: t - 1000 }));
+  expect(await w.tick(true)).toMatchObject({ denials: 1 });
+  // Occurred 20 s before the cursor, visible only now: behind one interval, within the overlap.
+  h.sim.streamAudit(denialRows({ ...ledger, requestId: 'req-late-sweep', occurredAt: t - 21_000, ingestedAt: Date.now() }));
+  await waitFor('the late row to be ingested', async () => h.sim.pendingAudit === 0);
+  clock += 1000;
+  expect(await w.tick(true)).toMatchObject({ denials: 0 });
+  // A sweep is due every max(interval, overlap / 2) = 30 s.
+  clock += 30_000;
+  expect(await w.tick(true)).toMatchObject({ denials: 1 });
+  expect(await h.redis.zrange(`${h.prefix}watch:default:seen:${Z1}`, 0, -1)).toContain('evt-req-late-sweep');
+  expect(await h.redis.get(`${h.prefix}watch:default:sweep:${Z1}`)).toMatch(new RegExp(`^\\d+:${clock}$`));
+  // Read once: the next sweep finds nothing new.
+  clock += 30_000;
+  expect(await w.tick(true)).toMatchObject({ denials: 0 });
 });
 
 test('a leader killed mid-burst, with a notice not yet confirmed, is replaced within two intervals and every pattern is posted once', async () => {

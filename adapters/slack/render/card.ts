@@ -16,6 +16,7 @@ import { nameOf, withNames } from '../../../src/triage/names';
 import { slackDate, slackLink } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { watchBlock } from '../../../src/chat/render/watch';
+import { chartAlt } from '../../../src/chat/render/watch-chart';
 import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
@@ -149,6 +150,17 @@ function watchText(r: TriageRecord): string | null {
   return [`:mag: *${sentenceFit(b.heading, 600)}*`, ...b.lines.map((l) => sentenceFit(l, 500)), ...(b.previousLink ? [`previous card ${esc(clip(b.previousLink, 300))}`] : [])].join('\n');
 }
 
+/**
+ * The pattern's last hour as an image (src/chat/render/watch-chart.ts), which Slack fetches from
+ * the web process by its signed, expiring link: only with TRIAGE_PUBLIC_URL (else the text
+ * sparkline above is the chart).
+ */
+function watchChartBlock(r: TriageRecord, links: TriageLinks): types.KnownBlock[] {
+  const perMinute = r.incident?.watch?.perMinute;
+  if (!links.chart || !perMinute || links.chart.length > LIMITS.imageUrl) return [];
+  return [{ type: 'image', block_id: 'triage:watch-chart', image_url: links.chart, alt_text: chartAlt(perMinute) }];
+}
+
 /** Per-change budget: three changes and the heading stay well inside one 3000-character section. */
 const CHANGE_SUMMARY_CHARS = 600;
 
@@ -257,6 +269,7 @@ export function buildStatusCard(r: TriageRecord, options: CardOptions): SlackMes
     ...(linkLine ? [{ type: 'context' as const, block_id: 'triage:links', elements: [{ type: 'mrkdwn' as const, text: linkLine }] }] : []),
     ...(incident ? [{ type: 'section' as const, block_id: 'triage:incident', text: { type: 'mrkdwn' as const, text: incident } }] : []),
     ...(watch ? [{ type: 'section' as const, block_id: 'triage:watch', text: { type: 'mrkdwn' as const, text: watch } }] : []),
+    ...watchChartBlock(r, links),
     ...(changes ? [{ type: 'section' as const, block_id: 'triage:changes', text: { type: 'mrkdwn' as const, text: changes } }] : []),
     {
       type: 'section',

@@ -17,6 +17,8 @@ export const LIMITS = {
   buttonText: 75,
   buttonValue: 2000,
   id: 255,
+  imageUrl: 3000,
+  altText: 2000,
   /** Our own ceiling for JSON.stringify(blocks): well under Slack's ~13k refusal point. */
   messageChars: 11_000,
   /** Fallback `text` (notifications); Slack truncates at 40k, we keep it short. */
@@ -50,6 +52,7 @@ const Block = z.discriminatedUnion('type', [
   z.object({ type: z.literal('divider'), block_id: blockId }),
   z.object({ type: z.literal('context'), block_id: blockId, elements: z.array(anyText(LIMITS.sectionText)).min(1).max(LIMITS.contextElements) }),
   z.object({ type: z.literal('actions'), block_id: blockId, elements: z.array(Button).min(1).max(LIMITS.actionsElements) }),
+  z.object({ type: z.literal('image'), block_id: blockId, image_url: z.url({ protocol: /^https?$/ }).max(LIMITS.imageUrl), alt_text: z.string().min(1).max(LIMITS.altText) }),
   Section,
 ]);
 

@@ -15,6 +15,8 @@ export const LIMITS = {
   /** Slack's button value ceiling; the signed data is far smaller. */
   actionData: 2000,
   title: 120,
+  /** A data URI image: a few KB at most, well inside the card's bytes. */
+  imageDataChars: 4000,
 } as const;
 
 export const CARD_VERSION = '1.5';
@@ -96,12 +98,22 @@ const Actions = z.array(Action).min(1).max(LIMITS.actionsPerSet);
 
 const ActionSet = z.strictObject({ type: z.literal('ActionSet'), actions: Actions, spacing: Spacing.optional() });
 
+/** An image carried in the card itself (a `data:` PNG: Teams fetches no URL of ours), kept small for the size limit. */
+const Image = z.strictObject({
+  type: z.literal('Image'),
+  url: z.string().regex(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/).max(LIMITS.imageDataChars),
+  altText: z.string().min(1).max(500),
+  size: z.enum(['auto', 'stretch', 'small', 'medium', 'large']).optional(),
+  spacing: Spacing.optional(),
+});
+
 type Element =
   | z.infer<typeof TextBlock>
   | z.infer<typeof InputText>
   | z.infer<typeof FactSet>
   | z.infer<typeof CodeBlock>
   | z.infer<typeof ActionSet>
+  | z.infer<typeof Image>
   | { type: 'Container'; items: Element[]; style?: 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent'; bleed?: boolean; separator?: boolean; spacing?: z.infer<typeof Spacing> };
 
 const Element: z.ZodType<Element> = z.lazy(() =>
@@ -111,6 +123,7 @@ const Element: z.ZodType<Element> = z.lazy(() =>
     FactSet,
     CodeBlock,
     ActionSet,
+    Image,
     z.strictObject({
       type: z.literal('Container'),
       items: z.array(Element).min(1),

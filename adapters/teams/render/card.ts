@@ -16,6 +16,7 @@ import { nameOf, withNames } from '../../../src/triage/names';
 import { teamsDateTime, teamsLink, teamsTime } from './dates';
 import { cardChanges, changesHeading } from '../../../src/chat/render/changes';
 import { watchBlock } from '../../../src/chat/render/watch';
+import { watchChart } from '../../../src/chat/render/watch-chart';
 import { deploymentLine, deploymentSearchSentence } from '../../../src/chat/render/deployment';
 import { failureParts } from '../../../src/chat/render/failure';
 import type { HistoryEntry, TriageRecord } from '../../../src/triage/record';
@@ -158,7 +159,10 @@ function watchPart(r: TriageRecord): CardElement[] {
   if (!w) return [];
   const b = watchBlock(w);
   const lines = [`🔎 **${fitSentence(b.heading, 600)}**`, ...b.lines.map((l) => fitSentence(l, 500)), ...(b.previousLink ? [`Previous card: ${fitOutside(b.previousLink, 300)}`] : [])];
-  return [{ type: 'Container', items: lines.map((l) => text(l, { spacing: 'small' })) }];
+  // The last hour as an image too, inside the card (src/chat/render/watch-chart.ts): a few hundred bytes.
+  const chart = watchChart(w);
+  const image: CardElement[] = chart ? [{ type: 'Image', url: `data:image/png;base64,${chart.png.toString('base64')}`, altText: chart.alt, size: 'auto', spacing: 'small' }] : [];
+  return [{ type: 'Container', items: [...lines.map((l) => text(l, { spacing: 'small' })), ...image] }];
 }
 
 const CHANGE_SUMMARY_CHARS = 600;

@@ -9,6 +9,9 @@
  *   WATCH_MIN_DENIALS      denials in one window that open a triage (5)
  *   WATCH_BASELINE_FACTOR  … when also above this many times the pattern's rate over the 24 h before (3)
  *   WATCH_QUIET_S          a pattern without a denial this long is closed on its card (900)
+ *   WATCH_BUDGET_RESERVE_PER_MIN  Admin API calls a minute of CARACAL_API_BUDGET_PER_MIN kept for
+ *                          the watcher alone while it runs (100; at most half the budget): triages
+ *                          take the rest, the watcher also what they leave (src/caracal/budget.ts)
  */
 import { z } from 'zod';
 import { bool, type Env, int, parseEnvGroup, short } from '../../config/fields';
@@ -21,7 +24,11 @@ export interface WatchSettings {
   overlapMs: number;
   quietMs: number;
   thresholds: Thresholds;
+  /** Calls a minute of the Caracal budget kept for the watcher (absent: DEFAULT_WATCH_RESERVE_PER_MIN). */
+  budgetReservePerMin?: number;
 }
+
+export const DEFAULT_WATCH_RESERVE_PER_MIN = 100;
 
 /** A decimal number in [min, max] (the baseline factor may be 2.5). */
 function decimal(o: { min: number; max: number; default: number; example: string }) {
@@ -47,6 +54,7 @@ const shape = {
   WATCH_MIN_DENIALS: int({ min: 1, max: 100_000, default: 5, what: 'a whole number of denials', example: 5 }),
   WATCH_BASELINE_FACTOR: decimal({ min: 0, max: 1000, default: 3, example: '3' }),
   WATCH_QUIET_S: seconds(900, 1, 7 * 86_400),
+  WATCH_BUDGET_RESERVE_PER_MIN: int({ min: 0, max: 50_000, default: DEFAULT_WATCH_RESERVE_PER_MIN, what: 'a whole number of calls', example: DEFAULT_WATCH_RESERVE_PER_MIN, note: 'at most half of CARACAL_API_BUDGET_PER_MIN is kept' }),
 };
 
 export function parseWatchSettings(env: Env): Parsed<WatchSettings> {
@@ -61,6 +69,7 @@ export function parseWatchSettings(env: Env): Parsed<WatchSettings> {
       overlapMs: v.WATCH_OVERLAP_S! * 1000,
       quietMs: v.WATCH_QUIET_S! * 1000,
       thresholds: { minDenials: v.WATCH_MIN_DENIALS!, windowMs: v.WATCH_WINDOW_S! * 1000, baselineFactor: v.WATCH_BASELINE_FACTOR },
+      budgetReservePerMin: v.WATCH_BUDGET_RESERVE_PER_MIN!,
     },
   };
 }

@@ -3,6 +3,10 @@ import { ChatPermanentError, ChatRateLimitedError } from '../../../src/chat/port
 import { verifyButton } from '../../../src/commands/button-token';
 import { type FakeSlackApi, blocksOf, startFakeSlackApi } from '../../support/fake-slack-api';
 import { diagnosedRecord, hugeEvidenceRecord } from './records';
+import { triageForWatch, watchIncidentView, type WatchNotice } from '../../../src/incidents/from-watch';
+import { NO_LINKS } from '../../../src/report/config';
+import { newTriage } from '../../../src/triage/machine';
+import type { WatchPatternView } from '../../../src/triage/record';
 
 const KEY = 'k'.repeat(48);
 let slack: FakeSlackApi;
@@ -161,5 +165,55 @@ describe('exactly-once support', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]!.body.metadata).toBeUndefined();
     expect(slack.channelMessages('C0ONCE01')).toHaveLength(1);
+  });
+});
+
+describe("the watch card's chart image", () => {
+  const perMinute = Array.from({ length: 60 }, (_, i) => i % 5);
+  const view: WatchPatternView = {
+    zoneId: 'zone-prod',
+    applicationId: 'app-anton',
+    applicationName: null,
+    resource: 'resource://payments',
+    reason: 'role_scope_mismatch',
+    windowCount: 6,
+    windowMs: 300_000,
+    total: 6,
+    firstAt: '2026-12-01T13:58:00.000Z',
+    latestAt: '2026-12-01T14:02:11.000Z',
+    applications: 1,
+    lastHour: new Array(12).fill(0),
+    bucketMs: 300_000,
+    perMinute,
+    thresholds: { minDenials: 5, windowMs: 300_000, baselineFactor: 3 },
+    previous: null,
+    quietSince: null,
+    quietMs: 900_000,
+  };
+  const watchRecord = () => {
+    const n: WatchNotice = { patternId: 'ef'.repeat(20), key: { zoneId: view.zoneId, applicationId: view.applicationId, resource: view.resource, reason: view.reason }, signal: 'firing', requestId: 'req-img', stateDigest: 'd', occurredAt: view.latestAt, view };
+    const t = triageForWatch(n);
+    return newTriage('tri-01jdxyz0123456789abcdefimg', t.input, new Date(), watchIncidentView(t, n)).record;
+  };
+
+  it('posts and updates the card without its image when Slack cannot fetch it (invalid_blocks), rather than not at all', async () => {
+    const withLinks = new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: KEY, links: { ...NO_LINKS, publicUrl: 'https://triage.internal.example' } });
+    slack.failWith('chat.postMessage', 'invalid_blocks');
+    const r = watchRecord();
+    const ref = await withLinks.postCard({ platform: 'slack', channel: 'C0IMG001' }, r);
+    const posts = slack.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(2);
+    expect(blocksOf(posts[0]!).some((b) => b.type === 'image')).toBe(true);
+    expect(blocksOf(posts[1]!).some((b) => b.type === 'image')).toBe(false);
+    expect(JSON.stringify(blocksOf(posts[1]!))).toContain('Last hour, 5 min a mark');
+    expect(slack.channelMessages('C0IMG001')).toHaveLength(1);
+    slack.failWith('chat.update', 'invalid_blocks');
+    await withLinks.updateCard(ref, r);
+    const updates = slack.callsTo('chat.update');
+    expect(updates).toHaveLength(2);
+    expect(blocksOf(updates[1]!).some((b) => b.type === 'image')).toBe(false);
+    // A refusal of blocks without an image is the message's own: permanent, as before.
+    slack.failWith('chat.postMessage', 'invalid_blocks');
+    await expect(port.postCard({ platform: 'slack', channel: 'C0IMG001' }, r)).rejects.toBeInstanceOf(ChatPermanentError);
   });
 });
