@@ -10,7 +10,8 @@
  * replay does not download and unpack its 500-odd packages again (a minute of the suite): it
  * checks that the checkout's node_modules is exactly that install (npm's record of it matches
  * the lockfile), hard-links it into the stage, and runs what `npm ci` runs after installing (the
- * root package's lifecycle scripts: `prepare`, which builds). `npm prune` then runs for real.
+ * root package's lifecycle scripts: `prepare`, which builds), none with `--ignore-scripts` as the
+ * Dockerfile has it (the stage builds with its own `npm run build`). `npm prune` then runs for real.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -252,7 +253,8 @@ function stageEnv(stage: Stage): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true', ...stageVariables(dockerfile, stage) };
 }
 
-const NPM_CI = 'npm ci --no-audit --no-fund';
+/** The image's install: `npm ci`, with `--ignore-scripts` when the sources (which `prepare` builds) are not there yet. */
+const NPM_CI = /^npm ci --no-audit --no-fund( --ignore-scripts)?$/;
 /** The root package's scripts `npm ci` runs once the packages are installed, in its order. */
 const NPM_CI_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
 
@@ -263,7 +265,7 @@ const NPM_CI_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'p
  * (node_modules/.package-lock.json) in place, so that one file is copied, never linked; prune
  * only unlinks and renames, which leaves the checkout's files alone.
  */
-async function replayNpmCi(stageDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function replayNpmCi(stageDir: string, env: NodeJS.ProcessEnv, o: { ignoreScripts: boolean }): Promise<void> {
   const lock = JSON.parse(readFileSync(join(stageDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { optional?: boolean }> };
   expect(readFileSync(join(stageDir, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
   expect(readFileSync(join(stageDir, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -281,6 +283,9 @@ async function replayNpmCi(stageDir: string, env: NodeJS.ProcessEnv): Promise<vo
   const stageRecord = join(stageDir, 'node_modules', '.package-lock.json');
   rmSync(stageRecord);
   cpSync(record, stageRecord);
+  // With --ignore-scripts npm runs none, the root package's nor its dependencies' (the checkout's
+  // npm ran no dependency's either: npm 11 runs only those approved, and none is).
+  if (o.ignoreScripts) return;
   const scripts = (JSON.parse(readFileSync(join(stageDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
   for (const name of NPM_CI_SCRIPTS.filter((n) => scripts[n] !== undefined)) {
     const r = await run(['npm', 'run', name], { cwd: stageDir, env, timeoutMs: 240_000 });
@@ -313,7 +318,7 @@ describe('the image build, replayed in a temp folder', () => {
       for (const ins of stage.instructions) {
         if (ins.op === 'WORKDIR') expect(ins.args).toBe('/app');
         else if (ins.op === 'COPY') applyCopy(ins.args, dir, stageDirs);
-        else if (ins.op === 'RUN' && ins.args === NPM_CI) await replayNpmCi(dir, stageEnv(stage));
+        else if (ins.op === 'RUN' && NPM_CI.test(ins.args)) await replayNpmCi(dir, stageEnv(stage), { ignoreScripts: ins.args.endsWith(' --ignore-scripts') });
         else if (ins.op === 'RUN') {
           const r = await run(['sh', '-c', ins.args], { cwd: dir, env: stageEnv(stage), timeoutMs: 240_000 });
           if (r.code !== 0) throw new Error(`RUN ${ins.args} (line ${ins.line}) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
