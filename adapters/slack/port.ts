@@ -149,6 +149,17 @@ export class SlackChatPort implements ChatPort {
     }
   }
 
+  /** chat.update, again without the image when Slack refused the blocks for it (as postMessage). */
+  private async updateMessage(r: SlackMessageRef, msg: SlackMessage): Promise<webApi.ChatUpdateResponse> {
+    try {
+      return await this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks });
+    } catch (e) {
+      const plain = this.withoutImage(e, r.channel, msg.blocks);
+      if (!plain) throw e;
+      return this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: plain });
+    }
+  }
+
   /**
    * The blocks without their image, when Slack refused blocks that hold one (it fetches an
    * image block's URL when the message is posted, and refuses the message when it cannot: a
@@ -199,15 +210,7 @@ export class SlackChatPort implements ChatPort {
   async updateCard(ref: MessageRef, triage: TriageRecord, extras: CardExtras = {}): Promise<void> {
     const r = asSlackRef(ref);
     const msg = this.card(triage, extras);
-    await this.call('chat.update', r.channel, async () => {
-      try {
-        return await this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks });
-      } catch (e) {
-        const plain = this.withoutImage(e, r.channel, msg.blocks);
-        if (!plain) throw e;
-        return this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: plain });
-      }
-    });
+    await this.call('chat.update', r.channel, () => this.updateMessage(r, msg));
   }
 
   async postStep(ref: MessageRef, triage: TriageRecord, step: StepId, opts: PostOptions = {}): Promise<MessageRef> {
@@ -276,15 +279,7 @@ export class SlackChatPort implements ChatPort {
   async updateActMessage(ref: MessageRef, message: ActMessage): Promise<void> {
     const r = asSlackRef(ref);
     const msg = render(() => buildActMessage(message));
-    await this.call('chat.update', r.channel, async () => {
-      try {
-        return await this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: msg.blocks });
-      } catch (e) {
-        const plain = this.withoutImage(e, r.channel, msg.blocks);
-        if (!plain) throw e;
-        return this.client.chat.update({ channel: r.channel, ts: r.ts, text: msg.text, blocks: plain });
-      }
-    });
+    await this.call('chat.update', r.channel, () => this.updateMessage(r, msg));
   }
 
   /**
