@@ -9,7 +9,7 @@
  * staging's sink (`/hooks/caracal/staging`) is shown as staging's and decided in staging with
  * staging's approve token. Production's Caracal is never asked to act.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -34,6 +34,7 @@ import { registerSink, startSimulator, ZONE_B, type RegisteredSink, type Simulat
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix, waitFor } from '../queue/harness';
 import { openService, startConfiguredWorker } from '../support/halves';
 import { createMemoryPort } from '../support/memory-port';
+import { writeDeploymentsFile } from '../support/deployments-file';
 
 const STAGING_CHANNEL = 'C0STAGE001';
 const PRODUCTION_CHANNEL = 'C0PROD0001';
@@ -55,26 +56,9 @@ const prefix = uniquePrefix('act-deployments');
 const actMessages: Array<{ ts: string; message: ActMessage }> = [];
 
 function deploymentsFile(): string {
-  const file = (name: string, value: string) => {
-    const f = join(dir, name);
-    writeFileSync(f, value);
-    return f;
-  };
-  const entry = (name: string, sim: Simulator, channel: string) =>
-    [
-      `  - name: ${name}`,
-      `    apiUrl: ${sim.apiUrl}`,
-      `    adminTokenFile: ${file(`${name}.read`, sim.tokens.globalRead)}`,
-      `    fixTokenFile: ${file(`${name}.fix`, sim.tokens.globalWrite)}`,
-      `    approveTokenFile: ${file(`${name}.approve`, sim.tokens.globalApprove)}`,
-      `    probes: { sts: ${sim.stsUrl}, gateway: ${sim.gatewayUrl}, audit: ${sim.auditUrl}, coordinator: ${sim.coordinatorUrl} }`,
-      '    channels:',
-      `      - channel: slack:${channel}`,
-    ].join('\n');
-  const f = join(dir, 'deployments.yaml');
+  const entry = (name: string, sim: Simulator, channel: string) => ({ name, sim, act: true, channels: [`slack:${channel}`] });
   // Production first: what the act did before (the first deployment for everything) would act there.
-  writeFileSync(f, `deployments:\n${entry('production', production, PRODUCTION_CHANNEL)}\n${entry('staging', staging, STAGING_CHANNEL)}\n`);
-  return f;
+  return writeDeploymentsFile(dir, [entry('production', production, PRODUCTION_CHANNEL), entry('staging', staging, STAGING_CHANNEL)]);
 }
 
 beforeAll(async () => {

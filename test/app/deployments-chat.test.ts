@@ -8,7 +8,7 @@
  * one triage per deployment that holds it, and asks which when none does; nothing one
  * deployment answered is ever served for the other.
  */
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -27,6 +27,7 @@ import { openService, startConfiguredWorker } from '../support/halves';
 import { createMemoryPort, type MemoryChatPort } from '../support/memory-port';
 import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix, waitFor } from '../queue/harness';
 import type { WorkerHalf } from '../../src/app/worker';
+import { writeDeploymentsFile } from '../support/deployments-file';
 
 const STAGING_CHANNEL = 'C0STAGE001';
 const PRODUCTION_CHANNEL = 'C0PROD0001';
@@ -43,26 +44,8 @@ let flow: ReturnType<typeof createCommandFlow>;
 const prefix = uniquePrefix('deployments');
 
 function deploymentsFile(): string {
-  const token = (name: string, value: string) => {
-    const f = join(dir, name);
-    writeFileSync(f, value);
-    return f;
-  };
-  const entry = (name: string, sim: Simulator, channel: string) =>
-    [
-      `  - name: ${name}`,
-      `    apiUrl: ${sim.apiUrl}`,
-      `    adminTokenFile: ${token(`${name}.token`, sim.tokens.globalRead)}`,
-      `    probes: { sts: ${sim.stsUrl}, gateway: ${sim.gatewayUrl}, audit: ${sim.auditUrl}, coordinator: ${sim.coordinatorUrl} }`,
-      `    metricsBearerFile: ${token(`${name}.metrics`, sim.metricsBearer)}`,
-      `    coordinatorTokenFile: ${token(`${name}.coordinator`, sim.coordinatorToken)}`,
-      `    consoleUrl: https://console.${name}.example.com/acme/org`,
-      '    channels:',
-      `      - channel: slack:${channel}`,
-    ].join('\n');
-  const file = join(dir, 'deployments.yaml');
-  writeFileSync(file, `version: 1\ndeployments:\n${entry('staging', staging, STAGING_CHANNEL)}\n${entry('production', production, PRODUCTION_CHANNEL)}\n`);
-  return file;
+  const entry = (name: string, sim: Simulator, channel: string) => ({ name, sim, consoleUrl: `https://console.${name}.example.com/acme/org`, channels: [`slack:${channel}`] });
+  return writeDeploymentsFile(dir, [entry('staging', staging, STAGING_CHANNEL), entry('production', production, PRODUCTION_CHANNEL)]);
 }
 
 beforeAll(async () => {

@@ -6,10 +6,9 @@
  * not planned in either (exit 2, saying where it was found and to name one); held by one, it is
  * planned where it is; an unknown name is exit 2 naming those that exist. No token is printed.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../sim';
 import { assertFreshBuild, lines, removeWorkDirs, runBinary, workDir } from '../support/binary';
+import { writeDeploymentsFile } from '../support/deployments-file';
 
 let staging: Simulator;
 let production: Simulator;
@@ -30,14 +29,7 @@ beforeEach(() => {
 });
 
 function env(sims: Array<[string, Simulator]>): Record<string, string> {
-  const file = (name: string, value: string) => {
-    const f = join(dir, name);
-    writeFileSync(f, `${value}\n`);
-    return f;
-  };
-  const entries = sims.map(([name, sim]) => [`  - name: ${name}`, `    apiUrl: ${sim.apiUrl}`, `    adminTokenFile: ${file(`${name}.read`, sim.tokens.globalRead)}`, `    fixTokenFile: ${file(`${name}.fix`, sim.tokens.globalWrite)}`].join('\n'));
-  const f = join(dir, `deployments-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(f, `deployments:\n${entries.join('\n')}\n`);
+  const f = writeDeploymentsFile(dir, sims.map(([name, sim]) => ({ name, sim, act: true })), `deployments-${Math.random().toString(36).slice(2)}.yaml`);
   return { CARACAL_DEPLOYMENTS_FILE: f, CARACAL_TIMEOUT_MS: '3000' };
 }
 

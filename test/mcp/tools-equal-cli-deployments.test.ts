@@ -8,11 +8,10 @@
  * only that deployment is read; an unknown one is a tool error naming those that exist;
  * get_bundle asks for one as `bundle` does. No token of either deployment is ever returned.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { denialRows, startSimulator, ZONE_A, type Simulator } from '../../sim';
 import { assertFreshBuild, removeWorkDirs, runBinary, workDir } from '../support/binary';
 import { callTool, connectStdio, sameMoment, secretsIn, type McpConnection } from '../support/mcp';
+import { writeDeploymentsFile } from '../support/deployments-file';
 
 let staging: Simulator;
 let production: Simulator;
@@ -20,15 +19,10 @@ let env: Record<string, string>;
 let stdio: McpConnection;
 
 function deploymentsFile(dir: string): string {
-  const lines = ['deployments:'];
-  for (const [name, sim] of [['staging', staging], ['production', production]] as const) {
-    const token = join(dir, `${name}.token`);
-    writeFileSync(token, `${sim.tokens.globalRead}\n`);
-    lines.push(`  - name: ${name}`, `    apiUrl: ${sim.apiUrl}`, `    adminTokenFile: ${token}`, `    probes: { sts: ${sim.stsUrl}, gateway: ${sim.gatewayUrl}, audit: ${sim.auditUrl} }`);
-  }
-  const file = join(dir, 'deployments.yaml');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
+  return writeDeploymentsFile(dir, [
+    { name: 'staging', sim: staging, observability: false },
+    { name: 'production', sim: production, observability: false },
+  ]);
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@
  * whose evidence is read from staging only (production is never asked about the request).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -15,6 +15,7 @@ import { assertFreshBuild, removeWorkDirs, spawnBinary } from '../support/binary
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api';
 import { freePort, startRedis, type TestRedis } from '../support/redis-server';
 import { waitFor } from '../queue/harness';
+import { writeDeploymentsFile } from '../support/deployments-file';
 
 const CHANNEL = 'C0WATCHDEP1';
 let staging: Simulator;
@@ -25,23 +26,10 @@ let dir: string;
 let child: ChildProcess | null = null;
 
 function deploymentsFile(): string {
-  const token = (name: string, value: string): string => {
-    const f = join(dir, name);
-    writeFileSync(f, value);
-    return f;
-  };
-  const entry = (name: string, sim: Simulator): string =>
-    [
-      `  - name: ${name}`,
-      `    apiUrl: ${sim.apiUrl}`,
-      `    adminTokenFile: ${token(`${name}.token`, sim.tokens.globalRead)}`,
-      `    probes: { sts: ${sim.stsUrl}, gateway: ${sim.gatewayUrl}, audit: ${sim.auditUrl}, coordinator: ${sim.coordinatorUrl} }`,
-      `    metricsBearerFile: ${token(`${name}.metrics`, sim.metricsBearer)}`,
-      `    coordinatorTokenFile: ${token(`${name}.coordinator`, sim.coordinatorToken)}`,
-    ].join('\n');
-  const file = join(dir, 'deployments.yaml');
-  writeFileSync(file, `version: 1\ndeployments:\n${entry('staging', staging)}\n${entry('production', production)}\n`);
-  return file;
+  return writeDeploymentsFile(dir, [
+    { name: 'staging', sim: staging },
+    { name: 'production', sim: production },
+  ]);
 }
 
 beforeAll(async () => {
