@@ -35,6 +35,8 @@ import { SIGNING_KEY, deleteByPrefix, silent, uniquePrefix, waitFor } from '../q
 import { openService, startConfiguredWorker } from '../support/halves';
 import { createMemoryPort } from '../support/memory-port';
 import { writeDeploymentsFile } from '../support/deployments-file';
+import { keys } from '../../src/store/keys';
+import { redisCallBudget } from '../../src/store/caracal-budget';
 
 const STAGING_CHANNEL = 'C0STAGE001';
 const PRODUCTION_CHANNEL = 'C0PROD0001';
@@ -52,6 +54,7 @@ let web: WebServer;
 let base: string;
 let sink: RegisteredSink;
 const prefix = uniquePrefix('act-deployments');
+let budgetRedis: IORedis;
 /** The act messages the worker posted and redrew, in order. */
 const actMessages: Array<{ ts: string; message: ActMessage }> = [];
 
@@ -85,7 +88,10 @@ beforeAll(async () => {
     },
   });
   const redactor = createRedactor(config.secrets);
+  budgetRedis = new IORedis(process.env.REDIS_URL!);
   worker = startConfiguredWorker(config, {
+    // Each deployment's budget in Redis, as the worker process has it (src/app/processes.ts).
+    budgetFor: (d) => redisCallBudget(budgetRedis, prefix, { deployment: d.name, perMinute: 500 }),
     ports: { slack: port },
     logger: silent,
     prefix,
@@ -113,6 +119,7 @@ afterAll(async () => {
   await web?.close();
   await service?.close();
   await worker?.close();
+  budgetRedis?.disconnect();
   const r = new IORedis(process.env.REDIS_URL!);
   await deleteByPrefix(r, prefix);
   await r.quit();
@@ -188,6 +195,10 @@ test('an approval from staging’s sink is shown as staging’s and decided in s
   expect(rec.deployment).toBe('staging');
   const card = actMessages.find((m) => m.message.title.startsWith('Approval needed'))!;
   expect(card.message.lines[0]).toBe(`staging · zone \`${ZONE_B}\``);
+  // Every Admin API call the act makes takes from its own deployment's budget window in Redis.
+  const r = new IORedis(process.env.REDIS_URL!);
+  const windowOf = (d: string) => r.zcard(keys(prefix).budget(d));
+  const [stagingBefore, productionBefore] = [await windowOf('staging'), await windowOf('production')];
   staging.clearRequests();
   production.clearRequests();
 
@@ -201,4 +212,10 @@ test('an approval from staging’s sink is shown as staging’s and decided in s
   expect(writes(staging)).toEqual([{ path: `/v1/zones/${ZONE_B}/approvals/${approval.id}/approve`, bearer: staging.tokens.globalApprove }]);
   expect(writes(production)).toEqual([]);
   expect(production.acts.calls).toEqual([]);
+  const stagingCalls = staging.requests.filter((q) => q.service === 'api').length;
+  const [stagingAfter, productionAfter] = [await windowOf('staging'), await windowOf('production')];
+  await r.quit();
+  expect(stagingCalls).toBeGreaterThanOrEqual(1);
+  expect(stagingAfter - stagingBefore).toBeGreaterThanOrEqual(stagingCalls);
+  expect(productionAfter - productionBefore).toBe(0);
 }, 40_000);

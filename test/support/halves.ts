@@ -14,6 +14,8 @@ import { triageMetrics } from '../../src/queue/metrics';
 import { openTriageRedis, type RedisRole } from '../../src/queue/triage-redis';
 import { createTriageService, type RedisTriageService, type TriageServiceOptions } from '../../src/service/triage-service';
 import { CHANNEL_ADDRESSES } from '../../src/app/platforms';
+import type { CallBudget } from '../../src/caracal/budget';
+import type { DeploymentSettings } from '../../src/caracal/deployments-file';
 
 export interface HalfRedis {
   redisUrl: string;
@@ -61,10 +63,10 @@ export function startWorkerSet(o: WorkerSetOptions): WorkerHalf {
  * The worker half from the configuration, composed as `caracal-triage worker` composes it
  * (src/app/processes.ts), with the ports given (a recording port) and tuning over the defaults.
  */
-export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPorts; logger: Logger; prefix?: string } & Partial<Omit<WorkerHalfOptions, 'redis' | 'logger' | 'ports'>>): WorkerHalf {
+export function startConfiguredWorker(config: WorkerConfig, o: { ports: ChatPorts; logger: Logger; prefix?: string; budgetFor?: (d: DeploymentSettings) => CallBudget } & Partial<Omit<WorkerHalfOptions, 'redis' | 'logger' | 'ports'>>): WorkerHalf {
   const { redisUrl, signingKey } = config.runtime;
   const redis = openTriageRedis({ url: redisUrl, role: 'worker', signingKey, prefix: o.prefix, logger: o.logger });
-  const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports });
+  const engine = workerEngine(config, { platforms: [], logger: o.logger, ports: o.ports, ...(o.budgetFor ? { budgetFor: o.budgetFor } : {}) });
   const f = config.followUp;
   const followUp = { redactor: engine.redactor, staleAfterMs: f.abandonAfterMs, remindAfterMs: f.remindAfterMs, pagerduty: f.pagerduty, notes: f.notes };
   const half = startWorkerHalf({ client: engine.client, freshClient: engine.freshClient, createSession: engine.createSession, deployments: engine.deployments, ...followUp, ...o, ports: engine.ports, redis });
