@@ -224,26 +224,21 @@ export function pendingNotices(s: PatternState): NoticeKind[] {
   return out;
 }
 
-export const MINUTE_MS = 60_000;
+const MINUTE_MS = 60_000;
 
-/** Denials per minute over the hour before `now` (the minute of `now` last), oldest first: the card's chart. */
-export function lastHourByMinute(s: PatternState, now: number): number[] {
-  const end = Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-  const counts = new Array<number>(HOUR_MS / MINUTE_MS).fill(0);
+/** Denials per `stepMs` over the hour before `now` (the step holding `now` last), oldest first. */
+function hourIn(s: PatternState, now: number, stepMs: number): number[] {
+  const end = Math.floor(now / stepMs) * stepMs + stepMs;
+  const counts = new Array<number>(HOUR_MS / stepMs).fill(0);
   for (const [at] of s.recent) {
-    const i = Math.floor((at - (end - HOUR_MS)) / MINUTE_MS);
+    const i = Math.floor((at - (end - HOUR_MS)) / stepMs);
     if (i >= 0 && i < counts.length) counts[i]!++;
   }
   return counts;
 }
+
+/** Denials per minute over the hour before `now`, oldest first (60): the card's chart. */
+export const lastHourByMinute = (s: PatternState, now: number): number[] => hourIn(s, now, MINUTE_MS);
 
 /** Denials per bucket over the hour before `now`, oldest first (12 buckets). */
-export function lastHour(s: PatternState, now: number): number[] {
-  const end = bucketOf(now) + BUCKET_MS;
-  const counts = new Array<number>(HOUR_MS / BUCKET_MS).fill(0);
-  for (const [at] of s.recent) {
-    const i = Math.floor((at - (end - HOUR_MS)) / BUCKET_MS);
-    if (i >= 0 && i < counts.length) counts[i]!++;
-  }
-  return counts;
-}
+export const lastHour = (s: PatternState, now: number): number[] => hourIn(s, now, BUCKET_MS);
