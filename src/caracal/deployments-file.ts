@@ -101,8 +101,8 @@ export interface DeploymentsOptions {
   /** Read the token files (processes that call Caracal); false: only check the file's shape (`serve`). */
   readSecrets: boolean;
   channels: ChannelReader;
-  /** The chat platforms a `channelName` may name (the registry's); absent: any lower-case name. */
-  platforms?: readonly string[];
+  /** The chat platforms a `channelName` may name (the registry's). */
+  platforms: readonly string[];
 }
 
 const ZONE_ID = /^[A-Za-z0-9_.\-:]{1,128}$/;
@@ -167,12 +167,10 @@ function readSecret(file: string): { value: string } | { problem: string } {
 }
 
 /** `slack:inc-staging-*` as its platform and pattern, or what is wrong with it. */
-function readNamePattern(text: string, platforms: readonly string[] | undefined): { ok: true; platform: string; pattern: string } | { ok: false; message: string } {
+function readNamePattern(text: string, platforms: readonly string[]): { ok: true; platform: string; pattern: string } | { ok: false; message: string } {
   const colon = text.indexOf(':');
   const platform = colon < 0 ? '' : text.slice(0, colon).trim().toLowerCase();
-  const known = platforms ? platforms.includes(platform) : /^[a-z][a-z0-9-]{0,30}$/.test(platform);
-  const example = `${platforms?.[0] ?? 'slack'}:inc-staging-*`;
-  if (!known) return { ok: false, message: `${JSON.stringify(text.slice(0, 80))} is not a channel-name pattern: write <platform>:<pattern>, e.g. ${example}${platforms ? ` (platforms: ${platforms.join(', ')})` : ''}` };
+  if (!platforms.includes(platform)) return { ok: false, message: `${JSON.stringify(text.slice(0, 80))} is not a channel-name pattern: write <platform>:<pattern>, e.g. ${platforms[0]}:inc-staging-* (platforms: ${platforms.join(', ')})` };
   const pattern = text.slice(colon + 1);
   const problem = namePatternProblem(pattern);
   return problem ? { ok: false, message: `the pattern ${JSON.stringify(pattern.slice(0, 80))} ${problem}` } : { ok: true, platform, pattern };
