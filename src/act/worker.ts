@@ -125,6 +125,8 @@ export function createActProcessor(o: ActWorkerOptions): ActProcessor {
   }
   const byName = new Map(sources.map((d) => [d.name, open(d)]));
   const only = sources.length === 1 ? byName.get(sources[0]!.name)! : null;
+  /** For a job whose record is gone: the job skips it ("approval gone", "proposal gone") in whichever deployment. */
+  const any = only ?? byName.values().next().value!;
   /** The deployment a record names, else the only one; a deployment this worker does not serve is no job it can run. */
   const actsOf = (deployment: string | null | undefined, what: string): DeploymentActs => {
     const acts = deployment ? (byName.get(deployment) ?? null) : only;
@@ -139,14 +141,14 @@ export function createActProcessor(o: ActWorkerOptions): ActProcessor {
       const d = parsed.data;
       if ('approval' in d) {
         const rec = await approvalStore.get(d.approval);
-        const approvals = rec ? actsOf(rec.deployment, 'the approval').approvals : (only ?? [...byName.values()][0]!).approvals;
+        const approvals = (rec ? actsOf(rec.deployment, 'the approval') : any).approvals;
         if (job.name === 'approval_card') return approvalCardJob(approvals, job, token, d.approval);
         if (job.name === 'decide') return decideJob(approvals, job, d.approval);
       } else {
         const p = await proposalStore.get(d.proposal);
         // A proposal made before deployments were recorded reads its triage's.
         const deployment = p ? (p.deployment ?? (await o.store.get(p.triageId))?.deployment ?? null) : null;
-        const fixes = p ? actsOf(deployment, 'the fix proposal').fixes : (only ?? [...byName.values()][0]!).fixes;
+        const fixes = (p ? actsOf(deployment, 'the fix proposal') : any).fixes;
         if (job.name === 'propose') return proposeJob(fixes, job, token, d.proposal);
         if (job.name === 'apply') return applyJob(fixes, job, token, d.proposal);
       }
