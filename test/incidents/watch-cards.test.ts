@@ -9,39 +9,26 @@
 import { buildStatusCard as slackCard } from '../../adapters/slack/render';
 import { buildStatusCard as teamsCard } from '../../adapters/teams/render';
 import { sparkline } from '../../src/chat/render/watch';
-import { triageForWatch, watchIncidentView, type WatchNotice } from '../../src/incidents/from-watch';
 import { NO_LINKS } from '../../src/report/config';
 import { checkPageLink } from '../../src/report/page-link';
-import { newTriage } from '../../src/triage/machine';
 import type { TriageRecord, WatchPatternView } from '../../src/triage/record';
+import { watchNotice, watchTriageRecord, watchView } from '../support/watch-records';
 
 const KEY = 'k'.repeat(48);
 const NOW = new Date('2026-12-01T14:03:00.000Z');
 
-const view: WatchPatternView = {
-  zoneId: 'zone-prod',
-  applicationId: 'app-anton',
+const view = watchView({
   applicationName: 'Anton *bold* <!channel>',
-  resource: 'resource://payments',
-  reason: 'role_scope_mismatch',
   windowCount: 37,
-  windowMs: 300_000,
   total: 412,
   firstAt: '2026-12-01T13:40:03.000Z',
-  latestAt: '2026-12-01T14:02:11.000Z',
   applications: 3,
   lastHour: [0, 0, 0, 0, 0, 1, 2, 5, 12, 20, 30, 37],
-  bucketMs: 300_000,
-  thresholds: { minDenials: 5, windowMs: 300_000, baselineFactor: 3 },
   previous: { triageId: 'tri-01jdxyz0123456789abcdefghj', closedAt: '2026-12-01T13:10:00.000Z', link: 'https://example.slack.com/archives/C0/p1' },
-  quietSince: null,
-  quietMs: 900_000,
-};
+});
 
 function record(v: WatchPatternView, signal: 'firing' | 'resolved' = 'firing'): TriageRecord {
-  const n: WatchNotice = { patternId: 'ab'.repeat(20), key: { zoneId: v.zoneId, applicationId: v.applicationId, resource: v.resource, reason: v.reason }, signal, requestId: 'req-42', stateDigest: 'd', occurredAt: v.latestAt, view: v };
-  const t = triageForWatch(n);
-  return newTriage('tri-01jdxyz0123456789abcdefghk', t.input, NOW, watchIncidentView(t, n)).record;
+  return watchTriageRecord('tri-01jdxyz0123456789abcdefghk', watchNotice(v, { idPart: 'ab', requestId: 'req-42', signal }), NOW);
 }
 
 const slackText = (r: TriageRecord): string => JSON.stringify(slackCard(r, { signingKey: KEY, now: NOW }).blocks);

@@ -9,13 +9,13 @@ import { request } from 'node:http';
 import pino from 'pino';
 import { buildStatusCard as slackCard } from '../../adapters/slack/render';
 import { createWebHost, type WebHost } from '../../src/app/web';
-import { triageForWatch, watchIncidentView, type WatchNotice } from '../../src/incidents/from-watch';
+import { triageForWatch, watchIncidentView } from '../../src/incidents/from-watch';
 import { NO_LINKS } from '../../src/report/config';
 import { pageLink } from '../../src/report/page-link';
 import type { RedisTriageService } from '../../src/service/triage-service';
-import type { WatchPatternView } from '../../src/triage/record';
 import { openService } from '../support/halves';
 import { SIGNING_KEY, deleteByPrefix, uniquePrefix } from '../queue/harness';
+import { watchNotice, watchView } from '../support/watch-records';
 
 const PUBLIC = 'https://triage.example.com';
 const TTL = 7 * 86_400_000;
@@ -27,26 +27,14 @@ let watched: string;
 let plain: string;
 
 const perMinute = Array.from({ length: 60 }, (_, i) => (i === 50 ? 30 : i % 7));
-const view: WatchPatternView = {
-  zoneId: 'zone-prod',
-  applicationId: 'app-anton',
-  applicationName: null,
-  resource: 'resource://payments',
-  reason: 'role_scope_mismatch',
+const view = watchView({
   windowCount: 30,
-  windowMs: 300_000,
   total: 30,
   firstAt: new Date(Date.now() - 120_000).toISOString(),
   latestAt: new Date().toISOString(),
-  applications: 1,
   lastHour: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 0],
-  bucketMs: 300_000,
   perMinute,
-  thresholds: { minDenials: 5, windowMs: 300_000, baselineFactor: 3 },
-  previous: null,
-  quietSince: null,
-  quietMs: 900_000,
-};
+});
 
 function get(path: string): Promise<{ status: number; type: string | undefined; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -71,7 +59,7 @@ beforeAll(async () => {
   service = await openService({ redisUrl: process.env.REDIS_URL!, signingKey: SIGNING_KEY, prefix });
   host = createWebHost({ service, platforms: [], signingKey: SIGNING_KEY, links: { ...NO_LINKS, publicUrl: PUBLIC }, logger: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${await host.listen(0, '127.0.0.1')}`;
-  const n: WatchNotice = { patternId: 'cd'.repeat(20), key: { zoneId: view.zoneId, applicationId: view.applicationId, resource: view.resource, reason: view.reason }, signal: 'firing', requestId: 'req-chart-1', stateDigest: 'd', occurredAt: view.latestAt, view };
+  const n = watchNotice(view, { idPart: 'cd', requestId: 'req-chart-1' });
   const t = triageForWatch(n);
   watched = (await service.start({ input: t.input, destination: { platform: 'slack', channel: 'C0CHART01' }, actor: { kind: 'system', id: 'watch', name: 'the deny watcher' }, dedupeKey: `chart-${Date.now()}`, source: 'watch', incident: watchIncidentView(t, n) })).triageId;
   plain = (await service.start({ input: { requestId: 'req-plain', zoneId: null, symptom: null, error: null }, destination: { platform: 'slack', channel: 'C0CHART01' }, actor: { kind: 'user', id: 'U0CHART01', name: 'Ann' }, dedupeKey: `chart-plain-${Date.now()}`, source: 'slack_command' })).triageId;

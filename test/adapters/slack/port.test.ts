@@ -3,10 +3,8 @@ import { ChatPermanentError, ChatRateLimitedError } from '../../../src/chat/port
 import { verifyButton } from '../../../src/commands/button-token';
 import { type FakeSlackApi, blocksOf, startFakeSlackApi } from '../../support/fake-slack-api';
 import { diagnosedRecord, hugeEvidenceRecord } from './records';
-import { triageForWatch, watchIncidentView, type WatchNotice } from '../../../src/incidents/from-watch';
 import { NO_LINKS } from '../../../src/report/config';
-import { newTriage } from '../../../src/triage/machine';
-import type { WatchPatternView } from '../../../src/triage/record';
+import { watchNotice, watchTriageRecord, watchView } from '../../support/watch-records';
 
 const KEY = 'k'.repeat(48);
 let slack: FakeSlackApi;
@@ -170,31 +168,8 @@ describe('exactly-once support', () => {
 
 describe("the watch card's chart image", () => {
   const perMinute = Array.from({ length: 60 }, (_, i) => i % 5);
-  const view: WatchPatternView = {
-    zoneId: 'zone-prod',
-    applicationId: 'app-anton',
-    applicationName: null,
-    resource: 'resource://payments',
-    reason: 'role_scope_mismatch',
-    windowCount: 6,
-    windowMs: 300_000,
-    total: 6,
-    firstAt: '2026-12-01T13:58:00.000Z',
-    latestAt: '2026-12-01T14:02:11.000Z',
-    applications: 1,
-    lastHour: new Array(12).fill(0),
-    bucketMs: 300_000,
-    perMinute,
-    thresholds: { minDenials: 5, windowMs: 300_000, baselineFactor: 3 },
-    previous: null,
-    quietSince: null,
-    quietMs: 900_000,
-  };
-  const watchRecord = () => {
-    const n: WatchNotice = { patternId: 'ef'.repeat(20), key: { zoneId: view.zoneId, applicationId: view.applicationId, resource: view.resource, reason: view.reason }, signal: 'firing', requestId: 'req-img', stateDigest: 'd', occurredAt: view.latestAt, view };
-    const t = triageForWatch(n);
-    return newTriage('tri-01jdxyz0123456789abcdefimg', t.input, new Date(), watchIncidentView(t, n)).record;
-  };
+  const view = watchView({ perMinute });
+  const watchRecord = () => watchTriageRecord('tri-01jdxyz0123456789abcdefimg', watchNotice(view, { idPart: 'ef', requestId: 'req-img' }), new Date());
 
   it('posts and updates the card without its image when Slack cannot fetch it (invalid_blocks), rather than not at all', async () => {
     const withLinks = new SlackChatPort({ token: 'xoxb-test-token', apiUrl: slack.url, signingKey: KEY, links: { ...NO_LINKS, publicUrl: 'https://triage.internal.example' } });
