@@ -1,7 +1,7 @@
 /**
  * The `caracal-triage` binary: argument parsing (commander) and exit codes. Each command's
- * work lives in src/cli/subcommands/*; the heavy ones (web, worker) are loaded only when used so
- * `triage` starts fast and needs no Redis.
+ * work lives in src/cli/subcommands/*, each loaded only when its command runs: `--help` and a
+ * mistyped argument answer without loading the Caracal client, and `triage` needs no Redis.
  *
  * Every command reads `.env` in the working directory when it exists, or the file named by
  * `--env-file PATH` (the process environment wins over either). Every line on stderr that
@@ -10,10 +10,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { withEnvFile } from '../config/env-file';
 import { ConfigError } from '../config/problems';
-import { SYMPTOMS } from '../triage/model';
+import { SYMPTOMS } from '../triage/symptoms';
 import { EXIT_CANNOT_RUN, UsageError } from './exit-codes';
 import { errorLines } from './error-lines';
-import { runBundleCommand, runTriageCommand, type CommandIo } from './subcommands/triage';
+import type { CommandIo } from './subcommands/triage';
 
 const VERSION = '0.1.0';
 
@@ -55,7 +55,10 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the machine-readable report (stable contract, see README)')
     .option('--verbose', 'print every piece of evidence in full')
     .addHelpText('after', '\nExit codes: 0 nothing failed, 1 a failing surface was found, 2 could not run.\nExample: caracal-triage triage 0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b --json')
-    .action(async (requestId: string | undefined, opts) => setExit(await runTriageCommand(requestId, opts, io)));
+    .action(async (requestId: string | undefined, opts) => {
+      const { runTriageCommand } = await import('./subcommands/triage.js');
+      setExit(await runTriageCommand(requestId, opts, io));
+    });
 
   program
     .command('bundle')
@@ -64,7 +67,10 @@ function buildProgram(given: CliIo, setExit: (code: number) => void): Command {
     .option('--deployment <name>', 'the Caracal deployment to read (a name in CARACAL_DEPLOYMENTS_FILE)')
     .option('--json', 'print the bundle as JSON')
     .option('--verbose', 'print every piece of evidence in full')
-    .action(async (opts) => setExit(await runBundleCommand(opts, io)));
+    .action(async (opts) => {
+      const { runBundleCommand } = await import('./subcommands/triage.js');
+      setExit(await runBundleCommand(opts, io));
+    });
 
   program
     .command('watch')

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isDotSegment } from '../caracal/path';
 import type { Change } from './changes/change';
 import type { NameBook } from './names';
+import { SYMPTOMS } from './symptoms';
 
 export const SURFACES = [
   'infrastructure',
@@ -22,15 +23,7 @@ export const SURFACES = [
 export const Surface = z.enum(SURFACES);
 export type Surface = z.infer<typeof Surface>;
 
-export const SYMPTOMS = [
-  'config_error',
-  'unauthenticated',
-  'token_exchange_denied',
-  'resource_denied',
-  'scope_insufficient_after_allow',
-  'no_audit_event',
-  'access_after_revocation',
-] as const;
+export { SYMPTOMS };
 export const Symptom = z.enum(SYMPTOMS);
 export type Symptom = z.infer<typeof Symptom>;
 
