@@ -7,8 +7,9 @@
  * `CaracalBadResponseError`: the service answered, just not readably).
  */
 import { randomBytes } from 'node:crypto';
-import { Pool, interceptors, type Dispatcher, type RetryHandler } from 'undici';
+import type { Dispatcher, Pool as UndiciPool, RetryHandler } from 'undici';
 import { CaracalBadResponseError, CaracalTransportError } from './errors';
+import { Pool, request, retryInterceptor } from './undici-parts';
 
 export interface HttpResult {
   status: number;
@@ -117,14 +118,14 @@ function retryDecision(deadline: number, o: Required<Pick<TransportOptions, 'max
 }
 
 export class Transport {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, UndiciPool>();
   private readonly o: Required<TransportOptions>;
 
   constructor(opts: TransportOptions = {}) {
     this.o = { maxRetries: 2, minBackoffMs: 100, connections: 32, maxResponseBytes: 16 * 1024 * 1024, ...opts };
   }
 
-  private pool(origin: string, timeoutMs: number): Pool {
+  private pool(origin: string, timeoutMs: number): UndiciPool {
     let p = this.pools.get(origin);
     if (!p) {
       p = new Pool(origin, {
@@ -143,7 +144,7 @@ export class Transport {
     const deadline = Date.now() + send.timeoutMs;
     const sentRequestId = newRequestId();
     const dispatcher: Dispatcher = this.pool(url.origin, send.timeoutMs).compose(
-      interceptors.retry({
+      retryInterceptor({
         maxRetries: this.o.maxRetries,
         methods: ['GET'],
         // Hand every failure to retryDecision; with throwOnError false the final answer
@@ -156,7 +157,7 @@ export class Transport {
     );
     const signal = AbortSignal.timeout(send.timeoutMs);
     try {
-      const res = await dispatcher.request({
+      const res = await request(dispatcher, {
         path: url.pathname + url.search,
         method: send.method,
         headers: { ...send.headers, 'x-request-id': sentRequestId },
