@@ -35,6 +35,8 @@ export function captureIo(env: NodeJS.ProcessEnv, cwd: string = emptyDir()): Cap
   };
 }
 
+let runDir: string | undefined;
+
 /** What one in-process run printed and exited with: the shape of a binary run (test/support/binary.ts). */
 export interface InProcessRun {
   code: number;
@@ -50,7 +52,9 @@ export interface InProcessRun {
  */
 export async function runInProcess(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string } = {}): Promise<InProcessRun> {
   const started = Date.now();
-  const io = captureIo({ NO_COLOR: '1', ...env }, opts.cwd);
+  // Nothing writes to it, so one empty directory serves every run of a test file.
+  runDir ??= emptyDir();
+  const io = captureIo({ NO_COLOR: '1', ...env }, opts.cwd ?? runDir);
   const code = await main(args, io);
   // The captured streams hand on what was written in a later tick.
   await new Promise((r) => setImmediate(r));
