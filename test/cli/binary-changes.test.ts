@@ -1,15 +1,21 @@
 /**
- * "What changed before the denial", as a user runs it: the built binary against the simulator's
- * change scenarios. It names the change, the actor (the Console account for Console changes)
+ * "What changed before the denial", as a user runs it, against the simulator's change scenarios. It names the change, the actor (the Console account for Console changes)
  * and the time when a change is the cause, blames no unrelated change, carries the ranked
  * changes in `--json` and the `recent_changes` bundle item, lists them under the diagnosis in
  * the terminal (actor names made inert), says `unavailable` when the admin audit cannot be
  * read, and refuses a bad TRIAGE_CHANGES_WINDOW at start-up.
+ *
+ * Two runs stay on the built binary: the terminal listing (human output with hostile actor
+ * names, as a real pipe receives it) and one bad TRIAGE_CHANGES_WINDOW (refused at start-up:
+ * exit 2, one stderr line, nothing asked of Caracal). The --json runs vary only the scenario
+ * through the exit-1 --json contract test/cli/binary-triage.test.ts proves on the binary, and
+ * the other bad windows only the value, so they run `main` in this process (test/cli/io.ts).
  */
 import { getScenario, type Scenario } from '../../sim';
 import { CONSOLE_ACCOUNT, HOSTILE_ACTOR } from '../../sim/scenarios-changes';
 import { lines, runBinary } from '../support/binary';
 import { useBinaryStack } from '../support/binary-stack';
+import { runInProcess } from './io';
 
 const stack = useBinaryStack();
 
@@ -36,10 +42,10 @@ function argsFor(s: Scenario, extra: string[] = []): string[] {
   return args;
 }
 
-async function triage(name: string, extra: string[] = [], env: Record<string, string> = {}) {
+async function triage(name: string, extra: string[] = [], env: Record<string, string> = {}, via: typeof runBinary | typeof runInProcess = runInProcess) {
   const s = getScenario(name);
   stack.sim.setScenario(s);
-  const run = await runBinary(argsFor(s, extra), stack.simEnv(env));
+  const run = await via(argsFor(s, extra), stack.simEnv(env));
   return { run, s };
 }
 
@@ -126,7 +132,7 @@ describe('changes that did not cause it are not blamed', () => {
 
 describe('the terminal', () => {
   it('lists the changes under the diagnosis, the cause marked, actor names made inert', async () => {
-    const { run } = await triage('unrelated_change');
+    const { run } = await triage('unrelated_change', [], {}, runBinary);
     expect(run.code).toBe(1);
     const out = lines(run.stdout);
     expect(out[2]).toBe('  Changed before this denial (3 ranked by relevance to it)');
@@ -167,9 +173,14 @@ describe('the window and its limits', () => {
     expect(item(report)).toMatchObject({ status: 'unavailable', evidence: { status: 404 } });
   });
 
-  it.each([['90'], ['1y'], ['0m'], ['31d']])('TRIAGE_CHANGES_WINDOW=%s: one line naming it, exit 2, nothing asked of Caracal', async (value) => {
+  it.each([
+    ['90', runBinary],
+    ['1y', runInProcess],
+    ['0m', runInProcess],
+    ['31d', runInProcess],
+  ])('TRIAGE_CHANGES_WINDOW=%s: one line naming it, exit 2, nothing asked of Caracal', async (value, via) => {
     stack.sim.setScenario('scope_removed');
-    const run = await runBinary(['triage', 'req-chg-scope-1'], stack.simEnv({ TRIAGE_CHANGES_WINDOW: value }));
+    const run = await via(['triage', 'req-chg-scope-1'], stack.simEnv({ TRIAGE_CHANGES_WINDOW: value }));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toHaveLength(1);
@@ -179,7 +190,7 @@ describe('the window and its limits', () => {
 
   it('bundle --zone reads the window before now', async () => {
     stack.sim.setScenario('scope_removed');
-    const run = await runBinary(['bundle', '--zone', stack.sim.zoneIds[1]!, '--json'], stack.simEnv());
+    const run = await runInProcess(['bundle', '--zone', stack.sim.zoneIds[1]!, '--json'], stack.simEnv());
     const recent = (JSON.parse(run.stdout) as { items: Report['bundle']['items'] }).items.find((i) => i.id === 'recent_changes')!;
     // The scenario's rows are from its fixed day, long before now.
     expect(recent).toMatchObject({ status: 'ok', evidence: { window: { anchor: 'now' }, changes: [] } });

@@ -1,5 +1,5 @@
 /**
- * Several Caracal deployments from the terminal, through the built binary: two simulators as
+ * Several Caracal deployments from the terminal: two simulators as
  * `staging` (grant_missing: holds req-grant-1) and `production` (healthy_allow: holds
  * req-allow-1), named in a CARACAL_DEPLOYMENTS_FILE with their token files. Without
  * --deployment a request is looked for in each and triaged where it is (and said so); one in
@@ -7,11 +7,19 @@
  * unknown one is exit 2 naming those that exist; a bad file is exit 2 naming the entry and key;
  * `deployments --json` lists them with readiness (exit 1 when one is unreachable). Each
  * deployment is read only with its own token, and neither token is ever printed.
+ *
+ * The built binary runs once per contract this file adds: a triage that reads the deployments
+ * file and its token files, exit 1 with the human report; `deployments --json` exit 0 and
+ * `deployments` exit 1 with its table; a bad file refused at start-up, exit 2 with one stderr
+ * line per problem and nothing on stdout. The other runs vary only which deployment holds what,
+ * through contracts those runs (and test/cli/binary-triage.test.ts, binary-watch.test.ts) prove,
+ * so they run `main` in this process (test/cli/io.ts) with the same assertions.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { denialRows, startSimulator, watchScenario, watchZoneId, ZONE_A, type Simulator } from '../../sim';
 import { assertFreshBuild, closedPort, lines, removeWorkDirs, runBinary, workDir } from '../support/binary';
+import { runInProcess } from './io';
 
 let staging: Simulator;
 let production: Simulator;
@@ -69,7 +77,7 @@ describe('a request looked for in every deployment when nothing names one', () =
     expect(human.stdout).toContain('deployment staging · request req-grant-1');
     for (const s of secretsOf(staging, production)) expect(human.stdout + human.stderr).not.toContain(s);
 
-    const machine = await runBinary(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
+    const machine = await runInProcess(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
     expect(machine.code).toBe(1);
     const report = JSON.parse(machine.stdout) as { deployment: string; diagnosis: { cause: string } | null; bundle: { items: Array<{ id: string; evidence: Record<string, unknown> }> } };
     expect(report.deployment).toBe('staging');
@@ -79,7 +87,7 @@ describe('a request looked for in every deployment when nothing names one', () =
   });
 
   it('finds the other deployment’s request there: the two never answer for each other', async () => {
-    const run = await runBinary(['triage', 'req-allow-1', '--json'], deploymentsEnv());
+    const run = await runInProcess(['triage', 'req-allow-1', '--json'], deploymentsEnv());
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { deployment: string; diagnosis: unknown; zoneId: string };
     expect(report).toMatchObject({ deployment: 'production', diagnosis: null });
@@ -91,13 +99,13 @@ describe('a request looked for in every deployment when nothing names one', () =
     const twin = await startSimulator({ scenario: 'grant_missing' });
     try {
       const env = deploymentsEnv(`deployments:\n${entry('staging', staging)}\n${entry('production', twin)}\n`);
-      const machine = await runBinary(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
+      const machine = await runInProcess(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
       expect(machine.code).toBe(1);
       const out = JSON.parse(machine.stdout) as { results: Array<{ deployment: string; requestId: string }> };
       expect(out.results.map((r) => r.deployment)).toEqual(['staging', 'production']);
       expect(out.results.every((r) => r.requestId === 'req-grant-1')).toBe(true);
 
-      const human = await runBinary(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied'], env);
+      const human = await runInProcess(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied'], env);
       expect(lines(human.stdout)[0]).toBe('Found in staging and production (searched staging and production).');
       expect(human.stdout).toContain('Deployment staging\n');
       expect(human.stdout).toContain('Deployment production\n');
@@ -107,7 +115,7 @@ describe('a request looked for in every deployment when nothing names one', () =
   });
 
   it('a request in neither: says which were searched and asks for --deployment (exit 2), triaging nothing', async () => {
-    const run = await runBinary(['triage', 'req-nowhere-1'], deploymentsEnv());
+    const run = await runInProcess(['triage', 'req-nowhere-1'], deploymentsEnv());
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual(['caracal-triage: Request req-nowhere-1 is in none of the zones of staging and production. Which deployment is it in? Name it with --deployment NAME (one of staging, production).']);
@@ -116,7 +124,7 @@ describe('a request looked for in every deployment when nothing names one', () =
   it('a deployment that cannot be read is not called empty: the sentence says it could not be read', async () => {
     const port = await closedPort();
     const env = deploymentsEnv(`deployments:\n${entry('staging', staging)}\n  - name: production\n    apiUrl: http://127.0.0.1:${port}\n    adminTokenFile: ${tokenFile('dead', 'cat_dead_token_value')}\n`);
-    const run = await runBinary(['triage', 'req-nowhere-1'], env);
+    const run = await runInProcess(['triage', 'req-nowhere-1'], env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^caracal-triage: Request req-nowhere-1 is in none of the zones of staging; production could not be read \(.*ECONNREFUSED.*\)\. Which deployment is it in\?/);
   });
@@ -124,7 +132,7 @@ describe('a request looked for in every deployment when nothing names one', () =
 
 describe('--deployment', () => {
   it('reads only the deployment named, even for a request another one holds', async () => {
-    const run = await runBinary(['triage', 'req-grant-1', '--deployment', 'production', '--json'], deploymentsEnv());
+    const run = await runInProcess(['triage', 'req-grant-1', '--deployment', 'production', '--json'], deploymentsEnv());
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { deployment: string; steps: Array<{ id: string; verdict: string; cause?: string }> };
     expect(report.deployment).toBe('production');
@@ -135,17 +143,17 @@ describe('--deployment', () => {
 
   it('an unknown name is exit 2 naming the deployments that exist', async () => {
     for (const args of [['triage', 'req-grant-1'], ['bundle'], ['zones']]) {
-      const run = await runBinary([...args, '--deployment', 'prod'], deploymentsEnv());
+      const run = await runInProcess([...args, '--deployment', 'prod'], deploymentsEnv());
       expect(run.code).toBe(2);
       expect(lines(run.stderr)).toEqual(['caracal-triage: --deployment "prod": no such deployment; the deployments are staging, production']);
     }
   });
 
   it('bundle and zones read one deployment: with several, they ask for it', async () => {
-    const run = await runBinary(['bundle'], deploymentsEnv());
+    const run = await runInProcess(['bundle'], deploymentsEnv());
     expect(run.code).toBe(2);
     expect(lines(run.stderr)).toEqual(['caracal-triage: The bundle reads one deployment and the bot serves 2 (staging, production): name one with --deployment NAME']);
-    const bundle = await runBinary(['bundle', '--deployment', 'staging', '--json'], deploymentsEnv());
+    const bundle = await runInProcess(['bundle', '--deployment', 'staging', '--json'], deploymentsEnv());
     expect(bundle.code).toBe(0);
     expect((JSON.parse(bundle.stdout) as { deployment: string }).deployment).toBe('staging');
     expect(apiCalls(production)).toBe(0);
@@ -167,7 +175,7 @@ describe('caracal-triage deployments', () => {
   it('exit 1 when one is unreachable, which the listing names', async () => {
     const port = await closedPort();
     const env = deploymentsEnv(`deployments:\n${entry('staging', staging)}\n  - name: production\n    apiUrl: http://127.0.0.1:${port}\n    adminTokenFile: ${tokenFile('dead', 'cat_dead_token_value')}\n`);
-    const run = await runBinary(['deployments', '--json'], env);
+    const run = await runInProcess(['deployments', '--json'], env);
     expect(run.code).toBe(1);
     const rows = (JSON.parse(run.stdout) as { deployments: Array<{ name: string; ready: boolean; reason: string | null }> }).deployments;
     expect(rows.map((r) => [r.name, r.ready])).toEqual([
@@ -182,10 +190,10 @@ describe('caracal-triage deployments', () => {
 
   it('the single-deployment variables are one deployment named default', async () => {
     const env = { CARACAL_API_URL: staging.apiUrl, CARACAL_ADMIN_TOKEN: staging.tokens.globalRead };
-    const run = await runBinary(['deployments', '--json'], env);
+    const run = await runInProcess(['deployments', '--json'], env);
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { deployments: Array<{ name: string }> }).deployments.map((d) => d.name)).toEqual(['default']);
-    const triage = await runBinary(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
+    const triage = await runInProcess(['triage', 'req-grant-1', '--symptom', 'token_exchange_denied', '--json'], env);
     expect((JSON.parse(triage.stdout) as { deployment: string }).deployment).toBe('default');
   });
 });
@@ -220,7 +228,7 @@ describe('a bad deployments file at start-up', () => {
     const fixed = deploymentsEnv(
       ['deployments:', entry('staging', staging), '  - name: staging', `    apiUrl: ${production.apiUrl}`, `    adminTokenFile: ${join(dir, 'missing.token')}`, '    channels:', '      - channel: irc:#ops', ''].join('\n'),
     );
-    const again = await runBinary(['triage', 'req-grant-1'], fixed);
+    const again = await runInProcess(['triage', 'req-grant-1'], fixed);
     expect(again.code).toBe(2);
     const f = fixed.CARACAL_DEPLOYMENTS_FILE!;
     expect(lines(again.stderr)).toEqual([
@@ -231,7 +239,7 @@ describe('a bad deployments file at start-up', () => {
   });
 
   it('the file and a single-deployment variable together: each variable named', async () => {
-    const run = await runBinary(['triage', 'req-grant-1'], { ...deploymentsEnv(), CARACAL_API_URL: staging.apiUrl });
+    const run = await runInProcess(['triage', 'req-grant-1'], { ...deploymentsEnv(), CARACAL_API_URL: staging.apiUrl });
     expect(run.code).toBe(2);
     expect(lines(run.stderr)).toEqual(['caracal-triage: CARACAL_API_URL: is set, and so is CARACAL_DEPLOYMENTS_FILE: give it in the deployments file instead (its deployments each name their own), or unset CARACAL_DEPLOYMENTS_FILE']);
   });
@@ -246,18 +254,18 @@ describe('watch --once with several deployments', () => {
       ).flat(),
     );
     const env = deploymentsEnv();
-    const all = await runBinary(['watch', '--once', '--since', '15m', '--json'], env);
+    const all = await runInProcess(['watch', '--once', '--since', '15m', '--json'], env);
     expect(all.code).toBe(1);
     const out = JSON.parse(all.stdout) as { patterns: Array<{ deployment: string; requestIds: string[]; overThreshold: boolean }> };
     expect(out.patterns.filter((p) => p.requestIds.some((id) => id.startsWith('req-w-')))).toEqual([expect.objectContaining({ deployment: 'staging', overThreshold: true })]);
     expect(out.patterns.every((p) => p.deployment === 'staging' || p.deployment === 'production')).toBe(true);
     expect(production.requests.some((r) => r.path.endsWith('/audit'))).toBe(true);
 
-    const one = await runBinary(['watch', '--once', '--since', '15m', '--json', '--deployment', 'production'], env);
+    const one = await runInProcess(['watch', '--once', '--since', '15m', '--json', '--deployment', 'production'], env);
     expect((JSON.parse(one.stdout) as { patterns: Array<{ deployment: string }> }).patterns.every((p) => p.deployment === 'production')).toBe(true);
     expect(one.stdout).not.toContain('req-w-');
 
-    const unknown = await runBinary(['watch', '--once', '--deployment', 'qa'], env);
+    const unknown = await runInProcess(['watch', '--once', '--deployment', 'qa'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no such deployment; the deployments are staging, production');
   });
@@ -275,7 +283,7 @@ describe('watch --once --zone without --deployment', () => {
         ).flat(),
       );
       const env = deploymentsEnv(`deployments:\n${entry('staging', staging)}\n${entry('eu', eu)}\n`);
-      const only = await runBinary(['watch', '--once', '--since', '15m', '--zone', watchZoneId(0), '--json'], env);
+      const only = await runInProcess(['watch', '--once', '--since', '15m', '--zone', watchZoneId(0), '--json'], env);
       expect(only.code).toBe(1);
       const out = JSON.parse(only.stdout) as { patterns: Array<{ deployment: string; zoneId: string; overThreshold: boolean }> };
       expect(out.patterns).toEqual([expect.objectContaining({ deployment: 'eu', zoneId: watchZoneId(0), overThreshold: true })]);
@@ -285,18 +293,18 @@ describe('watch --once --zone without --deployment', () => {
 
       // A zone both have is read in both (no note).
       staging.clearRequests();
-      const both = await runBinary(['watch', '--once', '--since', '15m', '--zone', ZONE_A, '--json'], deploymentsEnv());
+      const both = await runInProcess(['watch', '--once', '--since', '15m', '--zone', ZONE_A, '--json'], deploymentsEnv());
       expect([0, 1]).toContain(both.code);
       expect(both.stderr).toBe('');
       for (const sim of [staging, production]) expect(sim.requests.some((r) => r.path.endsWith('/audit'))).toBe(true);
 
-      const none = await runBinary(['watch', '--once', '--zone', 'zone-nowhere'], env);
+      const none = await runInProcess(['watch', '--once', '--zone', 'zone-nowhere'], env);
       expect(none.code).toBe(2);
       expect(none.stdout).toBe('');
       expect(lines(none.stderr)).toEqual(['caracal-triage: --zone "zone-nowhere": no deployment has this zone (looked in staging and eu)']);
 
       // Named, a deployment without the zone is still an error of its own.
-      const named = await runBinary(['watch', '--once', '--zone', watchZoneId(0), '--deployment', 'staging'], env);
+      const named = await runInProcess(['watch', '--once', '--zone', watchZoneId(0), '--deployment', 'staging'], env);
       expect(named.code).toBe(2);
       expect(named.stderr).toContain(`no zone has the ID, name or slug "${watchZoneId(0)}"`);
     } finally {

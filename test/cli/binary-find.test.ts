@@ -1,14 +1,23 @@
 /**
- * Finding a triage from the terminal, through the built binary in its own process: `list` and
+ * Finding a triage from the terminal: `list` and
  * `show` read the bot's store (REDIS_URL; without it one line and exit 2), `show --markdown` is
  * the postmortem export, human output gives times in the machine's zone (`TZ` honoured) while
  * `--json` keeps ISO 8601 UTC, and `zones` lists the zones by name, slug and ID. The triages are
  * started through the TriageService with the binary's own key prefix, in channels no other test
  * uses, and removed afterwards.
+ *
+ * The built binary, in its own process, runs where a process is the point or the contract is
+ * this file's own: the store commands refusing to run without REDIS_URL (exit 2, one line);
+ * human `list` and `show` in the zone the process's `TZ` sets (only a process of its own can
+ * have another zone); `show` of a missing triage (exit 1 and a line); `zones` when Caracal is
+ * down (exit 1 and a line). The rest vary only the data through those contracts (and the --json
+ * and bad-input contracts the other binary files prove), so they run `main` in this process
+ * (test/cli/io.ts) with the same assertions.
  */
 import { openService } from '../support/halves';
 import { lines, runBinary } from '../support/binary';
 import { useBinaryStack } from '../support/binary-stack';
+import { runInProcess } from './io';
 import type { RedisTriageService } from '../../src/service/triage-service';
 import { DEFAULT_PREFIX } from '../../src/store/keys';
 
@@ -68,8 +77,11 @@ afterAll(async () => {
 const env = (over: Record<string, string> = {}) => ({ REDIS_URL, TRIAGE_SIGNING_KEY: KEY, ...over });
 
 describe('list and show need the store', () => {
-  it.each([['list'], ['show', 'tri-0000000000000000000000000a']])('%s without REDIS_URL: one line, exit 2', async (...args) => {
-    const run = await runBinary(args, {});
+  it.each([
+    [['list'], runBinary],
+    [['show', 'tri-0000000000000000000000000a'], runInProcess],
+  ])('%j without REDIS_URL: one line, exit 2', async (args, via) => {
+    const run = await via(args, {});
     expect(run.code).toBe(2);
     expect(lines(run.stderr)).toEqual(['caracal-triage: REDIS_URL: is required but not set (e.g. redis://127.0.0.1:6379)']);
     expect(run.stdout).toBe('');
@@ -78,7 +90,7 @@ describe('list and show need the store', () => {
 
 describe('caracal-triage list', () => {
   it('--channel --json: the channel\'s triages, newest first, in the documented shape, times in UTC', async () => {
-    const run = await runBinary(['list', '--channel', `slack:${CHANNEL}`, '--json'], env());
+    const run = await runInProcess(['list', '--channel', `slack:${CHANNEL}`, '--json'], env());
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { triages: Array<Record<string, unknown>>; more: boolean };
     expect(out.more).toBe(false);
@@ -102,11 +114,11 @@ describe('caracal-triage list', () => {
   });
 
   it('a bad --channel or --limit is one line, exit 2', async () => {
-    const bad = await runBinary(['list', '--channel', 'irc:#ops'], env());
+    const bad = await runInProcess(['list', '--channel', 'irc:#ops'], env());
     expect(bad.code).toBe(2);
     expect(lines(bad.stderr)).toHaveLength(1);
     expect(bad.stderr).toMatch(/^caracal-triage: --channel: "irc:#ops" is not a channel/);
-    expect((await runBinary(['list', '--limit', '0'], env())).code).toBe(2);
+    expect((await runInProcess(['list', '--limit', '0'], env())).code).toBe(2);
   });
 });
 
@@ -123,14 +135,14 @@ describe('caracal-triage show', () => {
   });
 
   it('--json: the summary and the triage in full, IDs kept', async () => {
-    const run = await runBinary(['show', resolved, '--json'], env());
+    const run = await runInProcess(['show', resolved, '--json'], env());
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ id: resolved, zoneId: '01a21de5-aaaa-4000-8000-000000000001', zoneName: 'Payments EU', diagnosis: { cause: 'scope_mismatch' }, names: { zones: { '01a21de5-aaaa-4000-8000-000000000001': 'Payments EU' } } });
     expect(out.history.map((h: { action: string }) => h.action)).toEqual(['started', 'resolve']);
   });
 
   it('--markdown: the postmortem, with the audit chain checked', async () => {
-    const run = await runBinary(['show', resolved, '--markdown'], env());
+    const run = await runInProcess(['show', resolved, '--markdown'], env());
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^# Caracal triage `tri-/);
     expect(run.stdout).toContain('## Timeline');
@@ -144,20 +156,20 @@ describe('caracal-triage show', () => {
     const none = await runBinary(['show', 'tri-0000000000000000000000000a'], env());
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^caracal-triage: no triage tri-0000000000000000000000000a/);
-    expect((await runBinary(['show', 'req-1'], env())).code).toBe(2);
+    expect((await runInProcess(['show', 'req-1'], env())).code).toBe(2);
   });
 });
 
 describe('caracal-triage triage, with names and links', () => {
   it('names the zone, and links the runbook and the Console when CARACAL_CONSOLE_URL is set', async () => {
     stack.sim.setScenario('scope_mismatch');
-    const run = await runBinary(['triage', 'req-scope-1'], stack.simEnv({ CARACAL_CONSOLE_URL: 'https://console.example.com/acme/platform/' }));
+    const run = await runInProcess(['triage', 'req-scope-1'], stack.simEnv({ CARACAL_CONSOLE_URL: 'https://console.example.com/acme/platform/' }));
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/zone Triage Demo \(01a21de[0-9a-f-]+\)/);
     expect(run.stdout).toContain('  Runbook: docs/runbooks.md#scope_mismatch');
     expect(run.stdout).toMatch(/  Console: request trace https:\/\/console\.example\.com\/acme\/platform\/01a21de[0-9a-f-]+\/app\/audit\?request=req-scope-1 · policy set https:\/\/console\.example\.com\/acme\/platform\/[^ ]+\/app\/policies\?tab=sets&focus=[^ ]+ · resource https:\/\/console\.example\.com\/acme\/platform\/[^ ]+\/app\/resources\?focus=[^ ]+ · approvals https:\/\/console\.example\.com\/acme\/platform\/[^ ]+\/app\/approvals/);
     // --json keeps the IDs and gains the names beside them.
-    const json = JSON.parse((await runBinary(['triage', 'req-scope-1', '--json'], stack.simEnv())).stdout);
+    const json = JSON.parse((await runInProcess(['triage', 'req-scope-1', '--json'], stack.simEnv())).stdout);
     expect(json.names.zones[json.zoneId]).toBe('Triage Demo');
   });
 });
@@ -165,7 +177,7 @@ describe('caracal-triage triage, with names and links', () => {
 describe('caracal-triage zones', () => {
   it('--json lists every zone the token sees with its name and slug', async () => {
     stack.sim.setScenario('healthy_allow');
-    const run = await runBinary(['zones', '--json'], stack.simEnv());
+    const run = await runInProcess(['zones', '--json'], stack.simEnv());
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { zones: Array<{ id: string; name: string | null; slug: string | null }> };
     expect(out.zones.map((z) => z.id).sort()).toEqual([...stack.sim.zoneIds].sort());
@@ -174,7 +186,7 @@ describe('caracal-triage zones', () => {
 
   it('human output is a table of name, slug and ID; an unreachable Caracal is exit 1', async () => {
     stack.sim.setScenario('healthy_allow');
-    const run = await runBinary(['zones'], stack.simEnv());
+    const run = await runInProcess(['zones'], stack.simEnv());
     expect(lines(run.stdout)[0]).toMatch(/^NAME\s+SLUG\s+ID$/);
     for (const id of stack.sim.zoneIds) expect(run.stdout).toContain(id);
     const down = await runBinary(['zones'], { CARACAL_API_URL: 'http://127.0.0.1:1', CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '500' });

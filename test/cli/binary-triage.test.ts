@@ -1,11 +1,19 @@
 /**
- * `caracal-triage triage` as a user or a CI gate runs it: the built binary in its own process,
- * with only the environment given here. Exit codes (0 nothing failed, 1 a finding, 2 could not
- * run), stdout and stderr, against the simulator, a closed port and a server that accepts and
- * never answers. A Caracal that is down or unreadable must never exit 0.
+ * `caracal-triage triage` as a user or a CI gate runs it: exit codes (0 nothing failed, 1 a
+ * finding, 2 could not run), stdout and stderr, against the simulator, a closed port and a server
+ * that accepts and never answers. A Caracal that is down or unreadable must never exit 0.
+ *
+ * The built binary, in its own process with only the environment given here, runs once per
+ * contract: exit 1 with the human report and an empty stderr (a closed port); exit 1 with the
+ * --json report, ended within the timeout by a server that never answers (the process must not
+ * hang); a 50 MB answer (the process must neither hang nor run out of memory); exit 2 with one
+ * line on stderr and nothing on stdout (a rejected admin token); exit 0 with the check mark.
+ * Every other run only varies the data through one of those contracts, so it runs `main` in this
+ * process (test/cli/io.ts) with the same assertions.
  */
 import { getScenario, type Scenario } from '../../sim';
 import { closedPort, lines, runBinary } from '../support/binary';
+import { runInProcess } from './io';
 import { useBinaryStack } from '../support/binary-stack';
 
 const stack = useBinaryStack();
@@ -29,7 +37,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
     expect(lines(human.stdout)[0]).toBe('✖ Failing surface: infrastructure  (step 1 readiness, cause api_unreachable, confidence high)');
     expect(human.stdout).toContain('api is unreachable (ECONNREFUSED: connection refused)');
 
-    const machine = await runBinary(['triage', 'req-1', '--json'], env);
+    const machine = await runInProcess(['triage', 'req-1', '--json'], env);
     expect(machine.code).toBe(1);
     expect(machine.stderr).toBe('');
     expect(json(machine.stdout).diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_unreachable' });
@@ -46,7 +54,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
     expect(run.ms).toBeLessThan(10_000);
     expect(stack.silent.accepted).toBeGreaterThan(0);
 
-    const human = await runBinary(['triage', 'req-1'], env);
+    const human = await runInProcess(['triage', 'req-1'], env);
     expect(human.code).toBe(1);
     expect(lines(human.stdout)[0]).toContain('Failing surface: infrastructure');
     expect(human.stdout).toContain('does not answer');
@@ -55,7 +63,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   it('every service of a deployment hanging past CARACAL_TIMEOUT_MS', async () => {
     stack.sim.setScenario('healthy_allow');
     for (const svc of ['api', 'sts', 'gateway', 'audit', 'coordinator'] as const) stack.sim.setFault(svc, /.*/, { hang: true });
-    const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv({ CARACAL_TIMEOUT_MS: '600' }));
+    const run = await runInProcess(['triage', 'req-allow-1', '--json'], simEnv({ CARACAL_TIMEOUT_MS: '600' }));
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', cause: 'api_timeout' });
@@ -69,7 +77,7 @@ describe('a Caracal that cannot be reached or read is a finding: exit 1, surface
   ])('every API answer is %s: api_unreadable, naming it', async (_label, fault, reason, summary) => {
     stack.sim.setScenario('healthy_allow');
     stack.sim.setFault('api', /.*/, fault);
-    const run = await runBinary(['triage', 'req-allow-1', '--json'], simEnv());
+    const run = await runInProcess(['triage', 'req-allow-1', '--json'], simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness', cause: 'api_unreadable' });
@@ -95,8 +103,8 @@ describe('the admin token: rejected outright is exit 2; one endpoint refusing it
   it('every Admin API read answering 401: exit 2, one line on stderr, nothing on stdout, no token echoed', async () => {
     stack.sim.setScenario('grant_missing');
     const bad = `cat_${'q'.repeat(43)}`;
-    for (const extra of [[], ['--json']]) {
-      const run = await runBinary(['triage', 'req-grant-1', ...extra], simEnv({ CARACAL_ADMIN_TOKEN: bad }));
+    for (const [extra, via] of [[[], runBinary], [['--json'], runInProcess]] as const) {
+      const run = await via(['triage', 'req-grant-1', ...extra], simEnv({ CARACAL_ADMIN_TOKEN: bad }));
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       expect(lines(run.stderr)).toHaveLength(1);
@@ -108,7 +116,7 @@ describe('the admin token: rejected outright is exit 2; one endpoint refusing it
   it('a 401 on the grants list only: that step is unknown with the reason, the triage goes on (exit 1, diagnosis stands)', async () => {
     stack.sim.setScenario('scope_mismatch');
     stack.sim.setFault('api', /\/grants$/, { status: 401, json: { error: 'invalid_admin_token' } });
-    const run = await runBinary(argsFor(getScenario('scope_mismatch'), ['--json']), simEnv());
+    const run = await runInProcess(argsFor(getScenario('scope_mismatch'), ['--json']), simEnv());
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     const report = json(run.stdout);
@@ -120,7 +128,7 @@ describe('the admin token: rejected outright is exit 2; one endpoint refusing it
 describe('three diagnoses a real Caracal exposed', () => {
   it.each([[[]], [['--symptom', 'resource_denied']], [['--symptom', 'unauthenticated']]])('a replayed mandate is the Gateway’s (resource_verifier), with %j', async (extra) => {
     stack.sim.setScenario('replayed_mandate');
-    const run = await runBinary(['triage', 'req-replay-1', '--json', ...extra], simEnv());
+    const run = await runInProcess(['triage', 'req-replay-1', '--json', ...extra], simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.diagnosis).toMatchObject({ surface: 'resource_verifier', step: 'gateway_verifier', cause: 'replay_detected' });
@@ -131,7 +139,7 @@ describe('three diagnoses a real Caracal exposed', () => {
   it('the STS client-authentication body pasted alone: unauthenticated, then configuration / application_expired from the zone overview', async () => {
     const s = getScenario('application_expired_body');
     stack.sim.setScenario(s);
-    const run = await runBinary(argsFor(s, ['--json']), simEnv());
+    const run = await runInProcess(argsFor(s, ['--json']), simEnv());
     expect(run.code).toBe(1);
     const report = json(run.stdout);
     expect(report.symptom).toBe('unauthenticated');
@@ -143,7 +151,7 @@ describe('three diagnoses a real Caracal exposed', () => {
 
   it('the same body with no request ID at all', async () => {
     stack.sim.setScenario('application_expired_body');
-    const run = await runBinary(['triage', '--json', '--error', '{"error":"access_denied","error_description":"invalid client credentials"}'], simEnv());
+    const run = await runInProcess(['triage', '--json', '--error', '{"error":"access_denied","error_description":"invalid client credentials"}'], simEnv());
     expect(run.code).toBe(1);
     expect(json(run.stdout).diagnosis).toMatchObject({ step: 'configuration', cause: 'application_expired' });
   });
@@ -151,7 +159,7 @@ describe('three diagnoses a real Caracal exposed', () => {
   it('a version older than the active one evaluated: STS has not loaded the activation (human report)', async () => {
     const s = getScenario('activated_not_loaded');
     stack.sim.setScenario(s);
-    const run = await runBinary(argsFor(s), simEnv());
+    const run = await runInProcess(argsFor(s), simEnv());
     expect(run.code).toBe(1);
     expect(lines(run.stdout)[0]).toBe('✖ Failing surface: sts_policy  (step 5 policy_set_activation, cause activation_not_loaded, confidence high)');
     expect(lines(run.stdout)[1]).toMatch(/STS evaluated this request with v1 \(.*\) of main, older than the active v2/);
@@ -162,14 +170,14 @@ describe('three diagnoses a real Caracal exposed', () => {
 describe('no green check without evidence', () => {
   it("an error pasted with no request ID or zone: 'Not determined', what could not be checked and what to give, no check mark (fails on the old code: '✔ No failing step found')", async () => {
     stack.sim.setScenario('healthy_allow');
-    const human = await runBinary(['triage', '--error', '401 invalid_token'], simEnv());
+    const human = await runInProcess(['triage', '--error', '401 invalid_token'], simEnv());
     expect(human.code).toBe(0);
     const [first, second] = lines(human.stdout);
     expect(first).toBe('? Not determined  (6 of 8 steps could not be checked; see below)');
     expect(human.stdout).not.toContain('✔ No failing step found');
     expect(second).toContain('Give a request ID (the X-Request-Id or requestId of the failing call) and a zone (--zone, by ID, name or slug) to check them.');
 
-    const machine = await runBinary(['triage', '--error', '401 invalid_token', '--json'], simEnv());
+    const machine = await runInProcess(['triage', '--error', '401 invalid_token', '--json'], simEnv());
     const report = JSON.parse(machine.stdout) as { diagnosis: unknown; headline: { state: string; unchecked: string[]; give: string[] } };
     expect(report.diagnosis).toBeNull();
     expect(report.headline).toMatchObject({ state: 'undetermined', give: [expect.stringContaining('request ID'), expect.stringContaining('zone')] });
@@ -184,12 +192,12 @@ describe('no green check without evidence', () => {
   });
 });
 
-describe('every scenario through the binary keeps its diagnosis and exit code', () => {
+describe('every scenario keeps its diagnosis and exit code, with its own token and zones', () => {
   it.each(['healthy_allow', 'redis_down', 'grant_missing', 'scope_mismatch', 'unauthenticated', 'application_expired', 'zone_token_no_grant'])('%s', async (name) => {
     const s = getScenario(name);
     stack.sim.setScenario(s);
     const auth = { CARACAL_ADMIN_TOKEN: stack.sim.tokens[s.input.adminToken ?? 'globalRead'], CARACAL_ZONE_IDS: (s.input.configuredZones ?? []).map((i) => s.zones[i]!.zone.id).join(',') };
-    const run = await runBinary(argsFor(s, ['--json']), simEnv(auth));
+    const run = await runInProcess(argsFor(s, ['--json']), simEnv(auth));
     expect(run.code).toBe(s.expect.exit);
     expect(run.stderr).toBe('');
     const report = json(run.stdout);

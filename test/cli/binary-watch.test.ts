@@ -1,14 +1,20 @@
 /**
- * `caracal-triage watch --once` through the built binary, against the simulator serving denied
+ * `caracal-triage watch --once`, against the simulator serving denied
  * rows as Caracal writes them (a causal row and the `exchange_denied` companion per denied
  * exchange, the Gateway's replay row): every exit code, the `--json` contract, each request
  * counted once, the baseline, `replay_detected` at its first event, and thresholds from the
  * routes file.
+ *
+ * The built binary, in its own process, runs once per exit code: 1 with the --json contract, 0
+ * with the human listing, 2 with one stderr line when Caracal cannot be reached. The other runs
+ * vary only the thresholds, the zones or the reason it cannot run, through those contracts, so
+ * they run `main` in this process (test/cli/io.ts) with the same assertions.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { denialRows, simulatorEnv, startSimulator, watchScenario, watchZoneId, type AuditRowData, type DenialSpec, type Simulator } from '../../sim';
 import { assertFreshBuild, closedPort, removeWorkDirs, runBinary, workDir } from '../support/binary';
+import { runInProcess } from './io';
 
 const Z0 = watchZoneId(0);
 const Z1 = watchZoneId(1);
@@ -80,16 +86,19 @@ describe('caracal-triage watch --once', () => {
   });
 
   test('exit 0 when no pattern crossed, with each pattern printed and what it needed', async () => {
-    const run = await runBinary(['watch', '--once'], env({ CARACAL_ZONE_IDS: Z1, WATCH_MIN_DENIALS: '9' }));
+    // Three independent reads: the binary's start overlaps the two in-process ones.
+    const [run, quiet, below] = await Promise.all([
+      runInProcess(['watch', '--once'], env({ CARACAL_ZONE_IDS: Z1, WATCH_MIN_DENIALS: '9' })),
+      runBinary(['watch', '--once', '--since', '1m'], env({ CARACAL_ZONE_IDS: Z1 })),
+      runInProcess(['watch', '--once', '--since', '15m'], env({ CARACAL_ZONE_IDS: Z0, WATCH_MIN_DENIALS: '9' })),
+    ]);
     // The replay still crosses at its first event, whatever WATCH_MIN_DENIALS says…
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✖ crossed +replay_detected · app app-dora · resource:\/\/mail/);
     // …so look at a zone without one: a window before the replay.
-    const quiet = await runBinary(['watch', '--once', '--since', '1m'], env({ CARACAL_ZONE_IDS: Z1 }));
     expect(quiet.stderr).toBe('');
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toMatch(/No denials in that time\.\n\nNo pattern crossed its thresholds\./);
-    const below = await runBinary(['watch', '--once', '--since', '15m'], env({ CARACAL_ZONE_IDS: Z0, WATCH_MIN_DENIALS: '9' }));
     expect(below.code).toBe(0);
     expect(below.stdout).toMatch(/✔ below +role_scope_mismatch · app Anton \(app-anton\) · resource:\/\/payments/);
     expect(below.stdout).toMatch(/8 denied requests .*most in 5 min: 8 at .*, needed 9 \(0 in the 24 h before\)/);
@@ -99,20 +108,20 @@ describe('caracal-triage watch --once', () => {
   test("the routes file's thresholds override the defaults for the patterns they match", async () => {
     const file = join(workDir(), 'routes.yaml');
     writeFileSync(file, 'routes: []\nthresholds:\n  - name: ledger\n    match: { reason: scope_mismatch }\n    min_denials: 3\n');
-    const run = await runBinary(['watch', '--once', '--json'], env({ CARACAL_ZONE_IDS: Z1, TRIAGE_ROUTES_FILE: file }));
+    const run = await runInProcess(['watch', '--once', '--json'], env({ CARACAL_ZONE_IDS: Z1, TRIAGE_ROUTES_FILE: file }));
     const by = new Map((JSON.parse(run.stdout).patterns as JsonPattern[]).map((p) => [p.reason, p]));
     expect(by.get('scope_mismatch')?.overThreshold).toBe(true);
     expect(by.get('resource_not_granted')?.overThreshold).toBe(false);
   });
 
   test.each([
-    ['Caracal unreachable', async () => ['watch', '--once'], async () => ({ CARACAL_API_URL: `http://127.0.0.1:${await closedPort()}`, CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '500' }), /^caracal-triage: could not read the zones \(GET \/v1\/zones\): .*ECONNREFUSED.*is CARACAL_API_URL right/],
-    ['a token Caracal refuses', async () => ['watch', '--once', '--json'], async () => env({ CARACAL_ADMIN_TOKEN: 'cat_not-a-token' }), /^caracal-triage: could not read the zones \(GET \/v1\/zones\): .*401 invalid_admin_token/],
-    ['no --once', async () => ['watch'], async () => env(), /^caracal-triage: watch: give --once/],
-    ['a bad --since', async () => ['watch', '--once', '--since', '15'], async () => env(), /^caracal-triage: --since "15": give a duration from 1s to 7d/],
-    ['a bad setting', async () => ['watch', '--once'], async () => env({ WATCH_BASELINE_FACTOR: 'lots' }), /^caracal-triage: WATCH_BASELINE_FACTOR: must be a number from 0 to 1000/],
-  ])('exit 2 when it cannot run: %s', async (_what, args, environment, message) => {
-    const run = await runBinary(await args(), await environment());
+    ['Caracal unreachable', runBinary, async () => ['watch', '--once'], async () => ({ CARACAL_API_URL: `http://127.0.0.1:${await closedPort()}`, CARACAL_ADMIN_TOKEN: 'cat_x', CARACAL_TIMEOUT_MS: '500' }), /^caracal-triage: could not read the zones \(GET \/v1\/zones\): .*ECONNREFUSED.*is CARACAL_API_URL right/],
+    ['a token Caracal refuses', runInProcess, async () => ['watch', '--once', '--json'], async () => env({ CARACAL_ADMIN_TOKEN: 'cat_not-a-token' }), /^caracal-triage: could not read the zones \(GET \/v1\/zones\): .*401 invalid_admin_token/],
+    ['no --once', runInProcess, async () => ['watch'], async () => env(), /^caracal-triage: watch: give --once/],
+    ['a bad --since', runInProcess, async () => ['watch', '--once', '--since', '15'], async () => env(), /^caracal-triage: --since "15": give a duration from 1s to 7d/],
+    ['a bad setting', runInProcess, async () => ['watch', '--once'], async () => env({ WATCH_BASELINE_FACTOR: 'lots' }), /^caracal-triage: WATCH_BASELINE_FACTOR: must be a number from 0 to 1000/],
+  ])('exit 2 when it cannot run: %s', async (_what, via, args, environment, message) => {
+    const run = await via(await args(), await environment());
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);

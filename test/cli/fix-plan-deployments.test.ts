@@ -1,14 +1,19 @@
 /**
- * `caracal-triage fix <request-id> --plan` with two Caracal deployments, through the built
- * binary: two simulators of role_scope_mismatch (both hold req-role-1) as `production` (listed
+ * `caracal-triage fix <request-id> --plan` with two Caracal deployments: two simulators of role_scope_mismatch (both hold req-role-1) as `production` (listed
  * first) and `staging`, each with its own read and fix token files. `--deployment staging` plans
  * in staging only, simulating with staging's fix token; without it, a request held by both is
  * not planned in either (exit 2, saying where it was found and to name one); held by one, it is
  * planned where it is; an unknown name is exit 2 naming those that exist. No token is printed.
+ *
+ * One run stays on the built binary, the contract this file adds: a request held by two
+ * deployments refused with exit 2, one stderr line and nothing on stdout. The others vary only
+ * which deployment holds what through the exit codes test/cli/fix-plan.test.ts proves on the
+ * binary, so they run `main` in this process (test/cli/io.ts) with the same assertions.
  */
 import { startSimulator, type Simulator } from '../../sim';
 import { assertFreshBuild, lines, removeWorkDirs, runBinary, workDir } from '../support/binary';
 import { writeDeploymentsFile } from '../support/deployments-file';
+import { runInProcess } from './io';
 
 let staging: Simulator;
 let production: Simulator;
@@ -38,7 +43,7 @@ const tokens = () => [staging, production].flatMap((s) => [s.tokens.globalRead, 
 
 test('--deployment plans in that deployment only, with its own fix token', async () => {
   const both = env([['production', production], ['staging', staging]]);
-  const r = await runBinary(['fix', 'req-role-1', '--plan', '--deployment', 'staging', '--json'], both);
+  const r = await runInProcess(['fix', 'req-role-1', '--plan', '--deployment', 'staging', '--json'], both);
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout) as { deployment: string; remedy: { kind: string } | null };
   expect(out.deployment).toBe('staging');
@@ -62,7 +67,7 @@ test('without --deployment: held by both, it asks which (exit 2); held by one, i
 
   const eu = await startSimulator({ scenario: 'healthy_allow' });
   try {
-    const one = await runBinary(['fix', 'req-role-1', '--plan'], env([['eu', eu], ['staging', staging]]));
+    const one = await runInProcess(['fix', 'req-role-1', '--plan'], env([['eu', eu], ['staging', staging]]));
     expect(one.code).toBe(0);
     expect(lines(one.stdout)[0]).toBe('Found in staging (searched eu and staging).');
     expect(eu.requests.filter((q) => q.method === 'POST')).toEqual([]);
@@ -70,7 +75,7 @@ test('without --deployment: held by both, it asks which (exit 2); held by one, i
     await eu.close();
   }
 
-  const unknown = await runBinary(['fix', 'req-role-1', '--plan', '--deployment', 'qa'], both);
+  const unknown = await runInProcess(['fix', 'req-role-1', '--plan', '--deployment', 'qa'], both);
   expect(unknown.code).toBe(2);
   expect(lines(unknown.stderr)).toEqual(['caracal-triage: --deployment "qa": no such deployment; the deployments are production, staging']);
 });

@@ -1,12 +1,17 @@
 /**
- * `caracal-triage fix <request-id> --plan [--json]` as a user runs it: the built binary against
- * the simulator. It prints the remedy without applying anything (exit 0), says why there is
+ * `caracal-triage fix <request-id> --plan [--json]` as a user runs it, against the simulator. It prints the remedy without applying anything (exit 0), says why there is
  * none (exit 1: a cause no version ends, nothing failed, no simulation possible), and exits 2
  * when it cannot run; `--json` is the documented contract.
+ *
+ * The built binary, in its own process, runs once per exit code of `fix`: 0 with the remedy in
+ * words, 1 with the reason there is none, 2 with one stderr line (no --plan). The other runs vary
+ * only the scenario, the format or the reason through those contracts, so they run `main` in this
+ * process (test/cli/io.ts) with the same assertions.
  */
 import { NEW_POLICY_VERSION_ID, POLICY_SET_ID, POLICY_VERSION_ID, ZONE_B } from '../../sim/world';
 import { runBinary } from '../support/binary';
 import { useBinaryStack } from '../support/binary-stack';
+import { runInProcess } from './io';
 
 const stack = useBinaryStack();
 
@@ -36,7 +41,7 @@ test('a remedy: exit 0, the exact change in words, and nothing activated', async
 
 test('--json is {requestId, diagnosis, remedy, reason, deployment}', async () => {
   stack.sim.setScenario('no_active_policy_set');
-  const r = await runBinary(['fix', 'req-nops-1', '--plan', '--json'], withFixToken());
+  const r = await runInProcess(['fix', 'req-nops-1', '--plan', '--json'], withFixToken());
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout) as FixJson;
   expect(Object.keys(out)).toEqual(['requestId', 'diagnosis', 'remedy', 'reason', 'deployment']);
@@ -55,11 +60,11 @@ test('--json is {requestId, diagnosis, remedy, reason, deployment}', async () =>
 
 test('no remedy is exit 1 with the reason: a cause no version ends, nothing failed, a read token that cannot simulate', async () => {
   stack.sim.setScenario('scope_mismatch');
-  const scope = await runBinary(['fix', 'req-scope-1', '--plan', '--json'], withFixToken());
+  const scope = await runInProcess(['fix', 'req-scope-1', '--plan', '--json'], withFixToken());
   expect(scope.code).toBe(1);
   expect(JSON.parse(scope.stdout)).toMatchObject({ remedy: null, reason: expect.stringContaining('The cause `scope_mismatch` is not one a policy-set version ends') });
   stack.sim.setScenario('healthy_allow');
-  const healthy = await runBinary(['fix', 'req-allow-1', '--plan', '--json'], withFixToken());
+  const healthy = await runInProcess(['fix', 'req-allow-1', '--plan', '--json'], withFixToken());
   expect(healthy.code).toBe(1);
   expect(JSON.parse(healthy.stdout)).toMatchObject({ diagnosis: null, remedy: null, reason: 'Nothing failed, so there is nothing to fix.' });
   stack.sim.setScenario('role_scope_mismatch');
@@ -72,8 +77,8 @@ test('it could not run: exit 2 with one line (no --plan, no request ID, a bad se
   const noPlan = await runBinary(['fix', 'req-role-1'], withFixToken());
   expect(noPlan.code).toBe(2);
   expect(noPlan.stderr).toMatch(/^caracal-triage: fix: give --plan/);
-  expect((await runBinary(['fix', '--plan'], withFixToken())).code).toBe(2);
-  const bad = await runBinary(['fix', 'req-role-1', '--plan'], { ...withFixToken(), CARACAL_FIX_TOKEN_FILE: '/nonexistent/fix-token', CARACAL_FIX_TOKEN: '' });
+  expect((await runInProcess(['fix', '--plan'], withFixToken())).code).toBe(2);
+  const bad = await runInProcess(['fix', 'req-role-1', '--plan'], { ...withFixToken(), CARACAL_FIX_TOKEN_FILE: '/nonexistent/fix-token', CARACAL_FIX_TOKEN: '' });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('caracal-triage: CARACAL_FIX_TOKEN_FILE: cannot be read (ENOENT');
 });

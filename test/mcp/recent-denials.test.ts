@@ -6,10 +6,16 @@
  * two read moments apart, so only the clock of the call, `since` and `until`, may differ), no
  * seeded or configured secret comes back (one sits in a resource, one in an application ID), and
  * bad input is refused as the terminal refuses it.
+ *
+ * The MCP servers are the built binary throughout; the CLI side is the built binary for the
+ * first comparison and `main` in this process (test/cli/io.ts) for the rest, as
+ * tools-equal-cli.test.ts does: the binary adds only its start and exit, which
+ * test/cli/binary-watch.test.ts proves for `watch --once`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { SEEDED_ADMIN_TOKEN, SEEDED_SECRETS, denialRows, simulatorEnv, startSimulator, watchScenario, watchZoneId, type AuditRowData, type DenialSpec, type Simulator } from '../../sim';
 import { assertFreshBuild, removeWorkDirs, runCli, spawnBinary, waitForOutput } from '../support/binary';
+import { runInProcess } from '../cli/io';
 import { callTool, connectHttp, connectStdio, secretsIn, type McpConnection } from '../support/mcp';
 import { freePort } from '../support/redis-server';
 
@@ -84,11 +90,12 @@ describe('recent_denials', () => {
     }
   });
 
-  it.each<[string, Record<string, string>, string[], number]>([
-    ['every watched zone, the last 15 min', {}, [], 15 * MIN],
-    ['one zone by its slug, the last 30 min', { zone: 'watch-1', since: '30m' }, ['--zone', 'watch-1', '--since', '30m'], 30 * MIN],
-  ])('%s: over stdio and HTTP, what `watch --once --json` prints, with no secret in it', async (_what, args, flags, rangeMs) => {
-    const [cli, ...viaMcp] = await Promise.all([runCli(['watch', '--once', ...flags, '--json'], { env, timeoutMs: 60_000 }), callTool(stdio, 'recent_denials', args), callTool(http, 'recent_denials', args)]);
+  it.each<[string, Record<string, string>, string[], number, 'binary' | 'in-process']>([
+    ['every watched zone, the last 15 min', {}, [], 15 * MIN, 'binary'],
+    ['one zone by its slug, the last 30 min', { zone: 'watch-1', since: '30m' }, ['--zone', 'watch-1', '--since', '30m'], 30 * MIN, 'in-process'],
+  ])('%s: over stdio and HTTP, what `watch --once --json` prints, with no secret in it', async (_what, args, flags, rangeMs, where) => {
+    const watch = ['watch', '--once', ...flags, '--json'];
+    const [cli, ...viaMcp] = await Promise.all([where === 'binary' ? runCli(watch, { env, timeoutMs: 60_000 }) : runInProcess(watch, env), callTool(stdio, 'recent_denials', args), callTool(http, 'recent_denials', args)]);
     // Exit 1: a pattern crossed (the burst in zone 0, the replay in zone 1).
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 1, stderr: '' });
     const printed = JSON.parse(cli.stdout) as Report;
@@ -122,7 +129,7 @@ describe('recent_denials', () => {
       expect(noZone.isError).toBe(true);
       expect(noZone.texts[0]).toMatch(/^no zone has the ID, name or slug "watch-9"; nearest: Watch \d/);
     }
-    const cli = await runCli(['watch', '--once', '--zone', 'watch-9'], { env });
+    const cli = await runInProcess(['watch', '--once', '--zone', 'watch-9'], env);
     expect({ code: cli.code, stdout: cli.stdout }).toEqual({ code: 2, stdout: '' });
     expect(cli.stderr).toMatch(/^caracal-triage: no zone has the ID, name or slug "watch-9"; nearest: Watch \d/);
   });

@@ -5,15 +5,21 @@
  * the tools over stdio (the built binary's `caracal-triage mcp` with REDIS_URL) and over HTTP
  * (the built binary's `serve` with MCP_TOKEN, whose tools read through its own service), and
  * each structured result equals the CLI's `list [--open] [--limit N] --json` and
- * `show <id> --json` (the built binary again, same settings). Page links are signed at the
- * moment of each read, so their `exp` and `sig` are compared as "a valid link" only.
+ * `show <id> --json` (same settings). Page links are signed at the moment of each read, so
+ * their `exp` and `sig` are compared as "a valid link" only.
  *
  * Without REDIS_URL the stdio server does not offer the two tools and its instructions say
  * what to set; with a REDIS_URL that does not answer it offers them and each call is one
  * sentence naming REDIS_URL; a bad REDIS_URL stops it before it serves, as every bad setting does.
+ *
+ * The MCP servers are the built binary (`mcp` over stdio, `serve` over HTTP), and so is the run
+ * where `mcp` must exit 2 before it serves rather than wait on stdin. The CLI's `--json` they are
+ * compared with runs `main` in this process (test/cli/io.ts), as test/mcp/tools-equal-cli.test.ts
+ * does: its exit code and shape through the binary are test/cli/binary-find.test.ts's to prove.
  */
 import type { ChildProcess } from 'node:child_process';
 import { assertFreshBuild, lines, removeWorkDirs, runCli, spawnBinary, waitForOutput } from '../support/binary';
+import { runInProcess } from '../cli/io';
 import { openService } from '../support/halves';
 import { callTool, connectHttp, connectStdio, secretsIn, type McpConnection } from '../support/mcp';
 import { freePort, startRedis, type TestRedis } from '../support/redis-server';
@@ -113,7 +119,7 @@ afterAll(async () => {
 
 /** The CLI's `--json`, parsed; it must have run cleanly. */
 async function cliJson(args: string[]): Promise<unknown> {
-  const run = await runCli([...args, '--json'], { env });
+  const run = await runInProcess([...args, '--json'], env);
   expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
   return JSON.parse(run.stdout);
 }

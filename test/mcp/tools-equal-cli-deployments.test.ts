@@ -2,14 +2,20 @@
  * The MCP tools with two Caracal deployments, against the CLI's `--json` for the same input
  * (the two-deployment case of tools-equal-cli.test.ts): two simulators as `staging`
  * (grant_missing: holds req-grant-1) and `production` (healthy_allow: holds req-allow-1) in a
- * CARACAL_DEPLOYMENTS_FILE, the built binary's `caracal-triage mcp` over stdio and the built
- * CLI. Without `deployment`, triage_request looks for the request in every deployment as
- * `triage` does, and recent_denials reads them all naming each pattern's deployment; with it,
- * only that deployment is read; an unknown one is a tool error naming those that exist;
- * get_bundle asks for one as `bundle` does. No token of either deployment is ever returned.
+ * CARACAL_DEPLOYMENTS_FILE, the built binary's `caracal-triage mcp` over stdio and the CLI.
+ * Without `deployment`, triage_request looks for the request in every deployment as `triage`
+ * does, and recent_denials reads them all naming each pattern's deployment; with it, only that
+ * deployment is read; an unknown one is a tool error naming those that exist; get_bundle asks
+ * for one as `bundle` does. No token of either deployment is ever returned.
+ *
+ * The MCP server is the built binary; the CLI's `--json` it is compared with runs `main` in this
+ * process (test/cli/io.ts), as tools-equal-cli.test.ts does: the CLI's exit codes and --json
+ * through the binary are test/cli/binary-deployments.test.ts's to prove, and a spawn per
+ * comparison here would prove nothing more.
  */
 import { denialRows, startSimulator, ZONE_A, type Simulator } from '../../sim';
-import { assertFreshBuild, removeWorkDirs, runBinary, workDir } from '../support/binary';
+import { runInProcess } from '../cli/io';
+import { assertFreshBuild, removeWorkDirs, workDir } from '../support/binary';
 import { callTool, connectStdio, sameMoment, secretsIn, type McpConnection } from '../support/mcp';
 import { writeDeploymentsFile } from '../support/deployments-file';
 
@@ -45,7 +51,7 @@ afterAll(async () => {
 });
 
 async function cliJson(args: string[]): Promise<unknown> {
-  const run = await runBinary([...args, '--json'], env, 60_000);
+  const run = await runInProcess([...args, '--json'], env);
   expect({ args, stderr: run.stderr, code: run.code === 0 || run.code === 1 }).toEqual({ args, stderr: '', code: true });
   return JSON.parse(run.stdout);
 }
