@@ -150,6 +150,11 @@ describe('architecture', () => {
     expect(KNOWN_BACK_EDGES.filter((arrow) => !folderEdges.some((e) => e.up && e.arrow === arrow))).toEqual([]);
   });
 
+  it("uses none of zod's translations (jest does not load them: test/support/zod-locales.js)", () => {
+    const naming = [...SHIPPED, 'bin'].flatMap((d) => files(join(ROOT, d))).filter((f) => /\blocales\b/.test(readFileSync(f, 'utf8')));
+    expect(naming.map(rel)).toEqual([]);
+  });
+
   it('keeps every source file under 400 lines (the simulator\'s scenario data aside)', () => {
     const long = ['src', 'adapters'].flatMap((d) => files(join(ROOT, d)))
       .map((f) => [rel(f), readFileSync(f, 'utf8').split('\n').length] as const)
