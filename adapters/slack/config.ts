@@ -25,6 +25,12 @@ export interface SlackConfig {
   allowedUsers: string[];
   allowedUsergroups: string[];
   allowedChannels: string[];
+  /**
+   * Socket Mode: how long a ping waits for its pong, which is also the step of the reconnect
+   * backoff after the socket drops (ms). Not an environment setting: absent, the Slack client's
+   * own 5 s; tests shorten it to see a reconnect sooner.
+   */
+  socketPingTimeoutMs?: number;
 }
 
 const shape = {

@@ -54,7 +54,7 @@ export function createSlackIngress(config: SlackConfig, ctx: IngressContext, opt
   let routes: IngressRoute[] = [];
   let receiver;
   if (config.appToken) {
-    receiver = socketTransport(config.appToken, boltLogger, clientOptions);
+    receiver = socketTransport(config.appToken, boltLogger, clientOptions, config.socketPingTimeoutMs);
   } else {
     const http = httpTransport(config.signingSecret ?? '', boltLogger);
     receiver = http.receiver;

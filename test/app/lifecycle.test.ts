@@ -2,6 +2,8 @@
  * Start-up and shutdown whatever state Redis is in, through the built binary: a process started
  * before its Redis waits, retrying with backoff and saying so, then runs; SIGTERM ends `start`
  * within 10 s even with Redis gone; a second signal ends it at once.
+ * Each case has its own process, Redis and port, and spends its time waiting on them, so the
+ * cases run side by side.
  */
 import { freePort, startRedis, type TestRedis } from '../support/redis-server';
 import { spawnBinary, waitForOutput } from '../support/binary';
@@ -27,7 +29,7 @@ const env = (redisUrl: string, port: number, extra: Record<string, string> = {})
 });
 const exitOf = (child: ReturnType<typeof spawnBinary>) => new Promise<{ code: number | null; at: number }>((r) => child.once('exit', (code) => r({ code, at: Date.now() })));
 
-test('a worker started before its Redis retries with backoff, logs each miss, then runs', async () => {
+test.concurrent('a worker started before its Redis retries with backoff, logs each miss, then runs', async () => {
   const redisPort = await freePort();
   const child = spawnBinary(['worker'], { env: env(`redis://127.0.0.1:${redisPort}`, await freePort()) });
   try {
@@ -45,7 +47,7 @@ test('a worker started before its Redis retries with backoff, logs each miss, th
   }
 }, 40_000);
 
-test('a process that never reaches Redis gives up after REDIS_STARTUP_TIMEOUT_MS with one line, exit 2', async () => {
+test.concurrent('a process that never reaches Redis gives up after REDIS_STARTUP_TIMEOUT_MS with one line, exit 2', async () => {
   const child = spawnBinary(['serve'], { env: env(`redis://127.0.0.1:${await freePort()}`, await freePort(), { REDIS_STARTUP_TIMEOUT_MS: '1500' }) });
   let stderr = '';
   let stdout = '';
@@ -62,7 +64,7 @@ test('a process that never reaches Redis gives up after REDIS_STARTUP_TIMEOUT_MS
   expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caracal-triage: REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/)]);
 }, 20_000);
 
-test('SIGTERM ends start within 10 s with Redis gone, and a second signal ends it at once', async () => {
+test.concurrent('SIGTERM ends start within 10 s with Redis gone, and a second signal ends it at once', async () => {
   const redis = await startRedis();
   redises.push(redis);
   const port = await freePort();

@@ -14,7 +14,7 @@ import { simulatorConfig, startSimulator, type Simulator } from '../../sim';
 import { deleteByPrefix, uniquePrefix } from '../queue/harness';
 
 // Short enough that the starved call ends within the file, long enough that production's calls (under 2 s) finish while it waits.
-const WINDOW_MS = 8_000;
+const WINDOW_MS = 3_000;
 let staging: Simulator;
 let production: Simulator;
 let redis: Redis;

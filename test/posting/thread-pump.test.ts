@@ -44,8 +44,9 @@ describe('a busy conversation', () => {
   let busy: Harness;
   beforeAll(async () => {
     busy = await createHarness('pump-busy', { scenario: 'grant_missing' });
-    // Two posts a second: replies wait long enough for their steps to pile up and be folded.
-    busy.startWorkers({ limits: { slack: { post: { points: 2, durationSec: 1 }, update: { points: 2, durationSec: 1 } } } });
+    // Ten posts a second: slower than the simulator answers, so replies wait long enough for
+    // their steps to pile up and be folded.
+    busy.startWorkers({ limits: { slack: { post: { points: 10, durationSec: 1 }, update: { points: 10, durationSec: 1 } } } });
   });
   afterAll(() => busy.close());
 

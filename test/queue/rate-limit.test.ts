@@ -23,7 +23,7 @@ describe('a chat platform answering 429 with Retry-After', () => {
 
   test('posts are delayed by Retry-After and delivered, none dropped', async () => {
     h.startWorkers();
-    const retryAfterMs = 700;
+    const retryAfterMs = 300;
     h.port.rateLimitNext(3, retryAfterMs);
     const id = await h.startTriage();
     await h.waitSettled(id, 25_000);

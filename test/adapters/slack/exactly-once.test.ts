@@ -12,6 +12,7 @@ import { STEP_IDS } from '../../../src/triage/model';
 import { sendCommand } from '../../support/slack-signing';
 import { STACK_SIGNING_KEY, type SlackStack, startSlackStack } from './stack';
 import { readThreads } from './threads';
+import { waitFor } from '../../queue/harness';
 
 let stack: SlackStack;
 let requestId: string;
@@ -54,8 +55,11 @@ async function kill(c: ChildProcess): Promise<void> {
 /** Every channel: one card, and its thread steps 1 to 8 once each, then the bundle once. */
 async function expectExactlyOnce(channels: string[]): Promise<void> {
   await stack.slack.waitFor(() => channels.every((c) => readThreads(stack.slack, c).some((t) => t.reads.includes('bundle'))), 30_000);
-  // Let anything still queued land before counting.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Let anything still queued land before counting: no collect or post job left to run.
+  await waitFor('the queues to empty', async () => {
+    const counts = await Promise.all([stack.queues.collect, stack.queues.post].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+    return counts.every((c) => Object.values(c).every((n) => n === 0));
+  }, 30_000, 100);
   for (const channel of channels) {
     const threads = readThreads(stack.slack, channel);
     expect(threads).toHaveLength(1);

@@ -12,8 +12,8 @@ import { sendClick, sendCommand } from '../../support/slack-signing';
 import { type SlackStack, startSlackStack } from './stack';
 import { readThreads } from './threads';
 
-const REMIND_MS = 2500;
-const ABANDON_MS = 6000;
+const REMIND_MS = 1500;
+const ABANDON_MS = 4000;
 
 let stack: SlackStack;
 let pd: FakePagerDuty;
@@ -91,8 +91,8 @@ test('an idle triage gets one reminder per idle period naming the step that wait
 
   const [first] = await stack.slack.waitFor(() => notices(channel, 'reminder').length > 0 && notices(channel, 'reminder'), 15_000);
   expect(first!.blocks).toMatch(/No one has acted on this triage for \d+ s\.\*  ?Waiting on step 6 of 8, Requested scopes/);
-  // The same idle period gets no second reminder.
-  await new Promise((r) => setTimeout(r, 1000));
+  // The same idle period gets no second reminder (two sweeps and more later).
+  await new Promise((r) => setTimeout(r, 600));
   expect(notices(channel, 'reminder')).toHaveLength(1);
 
   // A click is activity: a new idle period, and in time a new reminder (Next step from the
@@ -104,7 +104,7 @@ test('an idle triage gets one reminder per idle period naming the step that wait
   expect(two[1]!.blocks).toContain('Waiting on step 6 of 8, Requested scopes');
 
   const abandoned = await stack.slack.waitFor(() => lastCard(channel).includes('Abandoned') && lastCard(channel), 20_000);
-  expect(abandoned).toContain('*Abandoned*: no one acted for 6 s.');
+  expect(abandoned).toContain('*Abandoned*: no one acted for 4 s.');
   expect(abandoned).not.toContain('triage:actions');
   expect(notices(channel, 'reminder')).toHaveLength(2);
 }, 60_000);

@@ -25,7 +25,8 @@ beforeAll(async () => {
   socket = await startFakeSlackSocket();
   api.socketUrl = socket.url;
   service = new FakeTriageService();
-  const config = loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-1-test-token', SLACK_API_URL: api.url })!;
+  // Pings (and so the wait before a reconnect) every second instead of every 5 s.
+  const config = { ...loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-1-test-token', SLACK_API_URL: api.url })!, socketPingTimeoutMs: 1000 };
   web = createWebHost({ service, platforms: [slackPlatform(config)], signingKey: KEY, logger: pino({ level: 'silent' }) });
   await web.listen(0, '127.0.0.1');
   await socket.waitForConnection(1);

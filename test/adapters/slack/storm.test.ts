@@ -1,6 +1,6 @@
 /**
  * A storm in one busy channel, against a fake Slack that refuses more than one message per
- * second per channel (429 + Retry-After), with the bot on Slack's own limits: the cards come
+ * second per channel (429 + Retry-After; time scaled, below), with the bot on Slack's own limits: the cards come
  * first, then each thread complete and in order, the waiting steps folded into fewer replies
  * with every step's verdict and evidence still there, and the bot hardly ever meets a 429.
  * (How fast is bench/storm.ts's business; this says what the channel shows.)
@@ -14,10 +14,18 @@ let stack: SlackStack;
 const channel = 'C0STORM01';
 const TRIAGES = 8;
 
+/**
+ * Slack's limits as the bot ships them (one post and one card update per second per channel,
+ * card updates debounced by a second), with the clock run SPEEDUP times faster on both sides:
+ * the bot's limit and debounce and the fake's window shrink together, so the channel sees the
+ * same contest for slots in a fraction of the wall time. (A 429's Retry-After stays whole
+ * seconds, as Slack sends it, so every 429 costs the full second.)
+ */
+const SPEEDUP = 4;
+
 beforeAll(async () => {
-  // Slack's limits as the bot ships them: one post and one card update per second per channel.
-  stack = await startSlackStack({ scenario: 'scope_mismatch', postsPerSecond: 1, cardDebounceMs: 1000 });
-  stack.slack.enforceRate({ perWindow: 1, windowMs: 1000 });
+  stack = await startSlackStack({ scenario: 'scope_mismatch', postsPerSecond: SPEEDUP, cardDebounceMs: 1000 / SPEEDUP });
+  stack.slack.enforceRate({ perWindow: 1, windowMs: 1000 / SPEEDUP });
 });
 afterAll(() => stack.close());
 

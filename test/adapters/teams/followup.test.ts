@@ -18,7 +18,7 @@ let stack: TeamsStack;
 beforeAll(async () => {
   stack = await startTeamsStack({
     escalation: { mentions: [{ platform: 'teams', id: ONCALL, name: 'Payments on-call' }], pagerduty: false },
-    worker: { sweepEveryMs: 250, remindAfterMs: 2500, staleAfterMs: 6000 },
+    worker: { sweepEveryMs: 250, remindAfterMs: 1500, staleAfterMs: 4000 },
   });
 }, 30_000);
 afterAll(() => stack.close());
@@ -63,7 +63,7 @@ test('Escalate @mentions the Teams user in the thread; the idle triage is remind
     const last = stack.connector.updates(cardId).at(-1)!;
     return JSON.stringify(contentOf(last)).includes('**Abandoned**') && last;
   }, 20_000);
-  expect(JSON.stringify(contentOf(abandoned))).toContain('**Abandoned**: no one acted for 6 s.');
+  expect(JSON.stringify(contentOf(abandoned))).toContain('**Abandoned**: no one acted for 4 s.');
   expect(noticesOf('escalated to you')).toHaveLength(1);
   expect(noticesOf('No one has acted')).toHaveLength(1);
 }, 60_000);
