@@ -1,6 +1,6 @@
 /**
- * Tests run through @swc/jest (transform only); `npm test` (test/support/npm-test.js) builds dist/
- * for the binary tests first and type-checks the tests beside jest.
+ * Tests run through @swc/jest (transform only); `npm test` type-checks first (tsc, which also
+ * builds dist/ for the binary tests).
  *
  * Four workers on the 2-core CI machine: jest's default there is one (cores − 1), and many files
  * spend much of their time waiting (on a rate-limited fake Slack, a Redis restart, a child
