@@ -76,8 +76,6 @@ export interface WorkerHalfOptions {
   /** How often workers look for stalled jobs. */
   stalledIntervalMs?: number;
   maxStalledCount?: number;
-  /** How long a worker stops fetching after Redis refused a write (default 1 s: write-refusal-hold.ts). */
-  writeRefusalHoldMs?: number;
   /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
   name?: string;
   /** Over every registered platform's own limits (src/app/platforms.ts), by name. */
@@ -219,7 +217,6 @@ export function startWorkerHalf(o: WorkerHalfOptions): WorkerHalf {
     lockDurationMs: o.lockDurationMs,
     stalledIntervalMs: o.stalledIntervalMs,
     maxStalledCount: o.maxStalledCount,
-    writeRefusalHoldMs: o.writeRefusalHoldMs,
     name: o.name,
     retry: o.retry,
     onFailedForGood: (queue, job, err) => recordFailedForGood(stranded, queue, job, err),

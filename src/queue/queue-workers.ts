@@ -17,7 +17,6 @@ import { cappedBackoff, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff
 import { QUEUE_NAMES, type QueueName } from './jobs';
 import type { TriageMetrics } from './metrics';
 import type { TriageQueues } from './queues';
-import { holdOnWriteRefusal, type WriteRefusalHold } from './write-refusal-hold';
 
 /** What a queue's jobs are handed to (BullMQ passes the job's lock token). */
 export type JobProcessor = (job: Job, token?: string) => Promise<unknown>;
@@ -36,8 +35,6 @@ export interface QueueWorkersOptions {
   /** How often workers look for stalled jobs (default 30 s). */
   stalledIntervalMs?: number;
   maxStalledCount?: number;
-  /** How long a worker stops fetching after Redis refused a write (default 1 s: write-refusal-hold.ts). */
-  writeRefusalHoldMs?: number;
   /** Shown as the job's `processedBy` (default `<host>-<pid>-<n>`). */
   name?: string;
   /** Waits between attempts (default DEFAULT_RETRY_POLICY: 1 s doubling to 2 min). */
@@ -80,10 +77,7 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
       }
     };
 
-  const holds: WriteRefusalHold[] = [];
   const observe = (w: Worker, queue: QueueName): Worker => {
-    const hold = holdOnWriteRefusal(w, opts.writeRefusalHoldMs);
-    holds.push(hold);
     w.on('completed', (job) => metrics.jobs.inc({ queue, job_name: job.name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       if (!job) return;
@@ -99,8 +93,6 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
     w.on('error', (err) => {
-      // Redis refusing writes: the worker stops fetching for a while instead of spinning.
-      hold.onError(err);
       // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
       if (/^Missing key for job/.test(err.message)) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
       else watch.error(err, `${queue} worker error`);
@@ -123,7 +115,6 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
     actWorker,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
-        for (const hold of holds) hold.stop();
         // Most of the time for running jobs to finish, the rest for letting go of them; what is
         // left of `timeoutMs` is for closing the queues and connections (TriageRedis.close).
         const graceMs = Math.round(timeoutMs * 0.6);

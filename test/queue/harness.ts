@@ -118,9 +118,6 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
         limits: { slack: { post: { points: 50, durationSec: 1 }, update: { points: 50, durationSec: 1 } } },
         lockDurationMs: 5000,
         stalledIntervalMs: 1000,
-        // Refused writes hold a worker a tenth of the bot's second: it still does not spin, and a
-        // job's attempts through an outage take about as long as the tests' short backoffs.
-        writeRefusalHoldMs: 100,
         noCardDelayMs: 50,
         ...opts.worker,
         ...over,

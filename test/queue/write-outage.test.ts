@@ -25,9 +25,8 @@ let h: Harness;
 beforeAll(async () => {
   redis = await startRedis();
   admin = new IORedis(redis.url);
-  // A job whose end could not be recorded (writes refused) stays active until its lock lapses
-  // and a stall check hands it on: short locks, so that is seconds, not the harness's 5 s + 1 s.
-  h = await createHarness('outage', { redisUrl: redis.url, scenario: 'grant_missing', worker: { lockDurationMs: 2000, stalledIntervalMs: 500 } });
+  // Slow enough that writes are refused while the collection is under way.
+  h = await createHarness('outage', { redisUrl: redis.url, scenario: 'grant_missing', sim: { latencyMs: { '*': 60 } } });
 });
 afterAll(async () => {
   await admin.config('SET', 'maxmemory', '0').catch(() => undefined);
@@ -39,8 +38,6 @@ afterAll(async () => {
 const refuseWrites = () => admin.config('SET', 'maxmemory', '1');
 const allowWrites = () => admin.config('SET', 'maxmemory', '0');
 
-const SLOW = { '*': 60 };
-
 let n = 0;
 function request(): StartTriageRequest {
   n++;
@@ -50,25 +47,17 @@ function request(): StartTriageRequest {
 /**
  * Starts a triage, lets it collect a step, then refuses writes until its collect job has failed
  * for good (and, with `unrecorded`, until the worker has tried to record that and been refused).
- * Caracal answers slowly, so writes are refused while the collection is under way; with `quick`,
- * only until then, so the job's twelve attempts, each refused at its first write, do not each
- * wait out a slow collection first (and never once writes are back).
  */
-async function strandedTriage(unrecorded?: () => boolean, quick = true): Promise<{ id: string; req: StartTriageRequest }> {
+async function strandedTriage(unrecorded?: () => boolean): Promise<{ id: string; req: StartTriageRequest }> {
   const req = request();
-  h.sim.setLatency(SLOW);
   const { triageId: id } = await h.service.start(req);
   await waitFor('a first step', async () => ((await h.service.get(id))?.steps.length ?? 0) >= 1, 15_000, 10);
   await refuseWrites();
-  if (quick) h.sim.setLatency({});
   try {
-    // The outage itself, not what the tests check: the job's twelve attempts through refused
-    // writes take 2-13 s alone and have taken over 15 s on a loaded 2-core machine.
-    await waitFor('the collect job to fail for good', async () => (await h.queues.collect.getJobState(jobIds.collect(id, 1))) === 'failed', 40_000);
+    await waitFor('the collect job to fail for good', async () => (await h.queues.collect.getJobState(jobIds.collect(id, 1))) === 'failed', 15_000);
     if (unrecorded) await waitFor('the worker to be refused recording the failure', async () => unrecorded(), 15_000);
   } finally {
     await allowWrites();
-    h.sim.setLatency({});
   }
   return { id, req };
 }
@@ -149,9 +138,7 @@ test('Retry on the card of a triage a post stopped collects again when its colle
 test('without a redelivery the reconciler stops the triage visibly within seconds; Retry on its card starts it again', async () => {
   const w = h.startWorkers({ retry: { baseMs: 40, capMs: 80 }, sweepEveryMs: 300, reconcileGraceMs: 500 });
   try {
-    // Slow attempts here: quick ones beside the sweeper now and then left the collect job
-    // neither failed nor retried 15 s on (about one run in five; not understood yet).
-    const { id } = await strandedTriage(undefined, false);
+    const { id } = await strandedTriage();
     const failed = await waitFor('the reconciler to stop it', async () => {
       const r = await h.service.get(id);
       return r?.state === 'failed' && r;
@@ -184,4 +171,4 @@ test('without a redelivery the reconciler stops the triage visibly within second
   } finally {
     await w.close(5000);
   }
-}, 90_000);
+}, 60_000);
