@@ -9,7 +9,7 @@ const { default: Sequencer } = require('@jest/test-sequencer');
 const { relative } = require('node:path');
 
 const SLOW = {
-  'test/queue/write-outage.test.ts': 20,
+  'test/queue/write-outage.test.ts': 38,
   'test/deploy/dockerfile.test.ts': 20,
   'test/watch/election.test.ts': 12,
   'test/adapters/slack/storm.test.ts': 12,
