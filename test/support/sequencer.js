@@ -12,7 +12,7 @@ const SLOW = {
   'test/queue/write-outage.test.ts': 38,
   'test/deploy/dockerfile.test.ts': 20,
   'test/watch/election.test.ts': 12,
-  'test/adapters/slack/storm.test.ts': 12,
+  'test/adapters/slack/storm.test.ts': 20,
   'test/act/fix-slack.test.ts': 12,
   'test/triage/session.test.ts': 12,
   'test/mcp/tools-equal-cli.test.ts': 11,

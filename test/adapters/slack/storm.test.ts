@@ -21,7 +21,7 @@ const TRIAGES = 8;
  * same contest for slots in a fraction of the wall time. (A 429's Retry-After stays whole
  * seconds, as Slack sends it, so every 429 costs the full second.)
  */
-const SPEEDUP = 4;
+const SPEEDUP = 2;
 
 beforeAll(async () => {
   stack = await startSlackStack({ scenario: 'scope_mismatch', postsPerSecond: SPEEDUP, cardDebounceMs: 1000 / SPEEDUP });
