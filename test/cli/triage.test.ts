@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
-import { main } from '../../src/cli/main';
 import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Simulator } from '../../sim';
-import { captureIo } from './io';
+import { runInProcess } from './io';
 
 let sim: Simulator;
 
@@ -17,19 +16,13 @@ function envFor(s: Simulator, extra: Record<string, string> = {}): NodeJS.Proces
   return simulatorEnv(s, { CARACAL_TIMEOUT_MS: '2000', ...extra });
 }
 
-async function run(args: string[], env: NodeJS.ProcessEnv) {
-  const io = captureIo(env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
-
 describe('caracal-triage triage --json', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: names the expected surface, step and cause, with the contract exit code', async (_name, scenario) => {
     sim.setScenario(scenario);
     const args = ['triage', scenario.input.requestId, '--json'];
     if (scenario.input.symptom) args.push('--symptom', scenario.input.symptom);
     if (scenario.input.error) args.push('--error', scenario.input.error);
-    const { code, out } = await run(args, envFor(sim));
+    const { code, stdout: out } = await runInProcess(args, envFor(sim));
     const report = JSON.parse(out);
     expect(Object.keys(report).sort()).toEqual(['bundle', 'changes', 'deployment', 'diagnosis', 'headline', 'names', 'requestId', 'steps', 'surface', 'symptom', 'zoneId']);
     // Names stand beside the IDs (which stay): the zone the request was found in has one.
@@ -62,21 +55,21 @@ describe('caracal-triage triage --json', () => {
     for (const name of ['healthy_allow', 'grant_missing']) {
       sim.setScenario(name);
       const rid = SCENARIOS.find((s) => s.name === name)!.input.requestId;
-      const json = await run(['triage', rid, '--json'], envFor(sim));
-      const human = await run(['triage', rid, '--verbose'], envFor(sim));
+      const json = await runInProcess(['triage', rid, '--json'], envFor(sim));
+      const human = await runInProcess(['triage', rid, '--verbose'], envFor(sim));
       for (const secret of [...SEEDED_SECRETS, sim.tokens.globalRead, sim.metricsBearer, sim.coordinatorToken]) {
-        expect(json.out).not.toContain(secret);
-        expect(human.out).not.toContain(secret);
-        expect(human.err).not.toContain(secret);
+        expect(json.stdout).not.toContain(secret);
+        expect(human.stdout).not.toContain(secret);
+        expect(human.stderr).not.toContain(secret);
       }
-      if (name === 'grant_missing') expect(JSON.parse(json.out).bundle.redactions).toBeGreaterThan(0);
+      if (name === 'grant_missing') expect(JSON.parse(json.stdout).bundle.redactions).toBeGreaterThan(0);
     }
   });
 
   it('routes a pasted Caracal error body, taking the request ID from it', async () => {
     sim.setScenario('scope_mismatch');
     const body = JSON.stringify({ error: 'access_denied', error_description: 'policy denied (scope_mismatch)', requestId: 'req-scope-1' });
-    const { code, out } = await run(['triage', '--error', body, '--json'], envFor(sim));
+    const { code, stdout: out } = await runInProcess(['triage', '--error', body, '--json'], envFor(sim));
     const report = JSON.parse(out);
     expect(report.requestId).toBe('req-scope-1');
     expect(report.symptom).toBe('token_exchange_denied');
@@ -86,7 +79,7 @@ describe('caracal-triage triage --json', () => {
 
   it('prints the diagnosis first in human output', async () => {
     sim.setScenario('grant_missing');
-    const { out } = await run(['triage', 'req-grant-1'], envFor(sim));
+    const { stdout: out } = await runInProcess(['triage', 'req-grant-1'], envFor(sim));
     const firstLine = out.split('\n')[0];
     expect(firstLine).toContain('Failing surface: sts_policy');
     expect(out.indexOf('Denied-call steps')).toBeGreaterThan(out.indexOf('Failing surface'));
@@ -95,7 +88,7 @@ describe('caracal-triage triage --json', () => {
 
   it('starts from readiness when no request ID is given', async () => {
     sim.setScenario('redis_down');
-    const { code, out } = await run(['triage', '--json'], envFor(sim));
+    const { code, stdout: out } = await runInProcess(['triage', '--json'], envFor(sim));
     const report = JSON.parse(out);
     expect(report.requestId).toBeNull();
     expect(report.diagnosis).toMatchObject({ surface: 'infrastructure', step: 'readiness' });
@@ -106,7 +99,7 @@ describe('caracal-triage triage --json', () => {
 describe('caracal-triage cannot run (exit 2, one clear line)', () => {
   it('refuses a malformed request ID before calling Caracal', async () => {
     sim.clearRequests();
-    const { code, out, err } = await run(['triage', 'not a valid id'], envFor(sim));
+    const { code, stdout: out, stderr: err } = await runInProcess(['triage', 'not a valid id'], envFor(sim));
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toMatch(/^caracal-triage: request ID "not a valid id": /);
@@ -117,7 +110,7 @@ describe('caracal-triage cannot run (exit 2, one clear line)', () => {
   it('names a missing admin token', async () => {
     const env = envFor(sim);
     delete env.CARACAL_ADMIN_TOKEN;
-    const { code, err } = await run(['triage', 'req-1'], env);
+    const { code, stderr: err } = await runInProcess(['triage', 'req-1'], env);
     expect(code).toBe(2);
     expect(err).toContain('CARACAL_ADMIN_TOKEN');
   });
@@ -125,7 +118,7 @@ describe('caracal-triage cannot run (exit 2, one clear line)', () => {
   it('says the admin token was rejected, without echoing it', async () => {
     sim.setScenario('grant_missing');
     const bad = 'cat_' + 'x'.repeat(43);
-    const { code, out, err } = await run(['triage', 'req-grant-1', '--json'], envFor(sim, { CARACAL_ADMIN_TOKEN: bad }));
+    const { code, stdout: out, stderr: err } = await runInProcess(['triage', 'req-grant-1', '--json'], envFor(sim, { CARACAL_ADMIN_TOKEN: bad }));
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain('rejected CARACAL_ADMIN_TOKEN');
@@ -135,21 +128,21 @@ describe('caracal-triage cannot run (exit 2, one clear line)', () => {
   it('says a zone-scoped token needs CARACAL_ZONE_IDS instead of reporting a clean triage', async () => {
     sim.setScenario('grant_missing');
     const env = envFor(sim, { CARACAL_ADMIN_TOKEN: sim.tokens.zoneRead });
-    const { code, out, err } = await run(['triage', 'req-grant-1', '--json'], env);
+    const { code, stdout: out, stderr: err } = await runInProcess(['triage', 'req-grant-1', '--json'], env);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain('CARACAL_ZONE_IDS');
   });
 
   it('bundle: says the admin token was rejected', async () => {
-    const { code, err } = await run(['bundle'], envFor(sim, { CARACAL_ADMIN_TOKEN: 'cat_' + 'y'.repeat(43) }));
+    const { code, stderr: err } = await runInProcess(['bundle'], envFor(sim, { CARACAL_ADMIN_TOKEN: 'cat_' + 'y'.repeat(43) }));
     expect(code).toBe(2);
     expect(err).toContain('rejected CARACAL_ADMIN_TOKEN');
   });
 
   it('refuses an unknown symptom and an unknown option', async () => {
-    expect((await run(['triage', 'req-1', '--symptom', 'broken'], envFor(sim))).code).toBe(2);
-    expect((await run(['triage', 'req-1', '--frobnicate'], envFor(sim))).code).toBe(2);
+    expect((await runInProcess(['triage', 'req-1', '--symptom', 'broken'], envFor(sim))).code).toBe(2);
+    expect((await runInProcess(['triage', 'req-1', '--frobnicate'], envFor(sim))).code).toBe(2);
   });
 });
 
@@ -162,7 +155,7 @@ describe('caracal-triage findings', () => {
         s.close(() => resolve(p));
       });
     });
-    const { code, out } = await run(['triage', 'req-1', '--json'], {
+    const { code, stdout: out } = await runInProcess(['triage', 'req-1', '--json'], {
       CARACAL_API_URL: `http://127.0.0.1:${port}`,
       CARACAL_ADMIN_TOKEN: sim.tokens.globalRead,
       CARACAL_TIMEOUT_MS: '1000',
@@ -176,7 +169,7 @@ describe('caracal-triage findings', () => {
     sim.setFault('audit', '/metrics.json', { hang: true });
     sim.setFault('coordinator', '/ready', { body: '<html>oops</html>', status: 200 });
     const started = Date.now();
-    const { code, out } = await run(['triage', 'req-scope-1', '--json'], envFor(sim, { CARACAL_TIMEOUT_MS: '500' }));
+    const { code, stdout: out } = await runInProcess(['triage', 'req-scope-1', '--json'], envFor(sim, { CARACAL_TIMEOUT_MS: '500' }));
     expect(Date.now() - started).toBeLessThan(10_000);
     const report = JSON.parse(out);
     expect(report.diagnosis).toMatchObject({ step: 'requested_scopes', cause: 'scope_mismatch' });
@@ -188,7 +181,7 @@ describe('caracal-triage findings', () => {
   it('finds the request with a zone-scoped token through CARACAL_ZONE_IDS', async () => {
     sim.setScenario('grant_missing');
     const env = envFor(sim, { CARACAL_ADMIN_TOKEN: sim.tokens.zoneRead, CARACAL_ZONE_IDS: sim.zoneIds.join(',') });
-    const { out } = await run(['triage', 'req-grant-1', '--json'], env);
+    const { stdout: out } = await runInProcess(['triage', 'req-grant-1', '--json'], env);
     const report = JSON.parse(out);
     expect(report.zoneId).toBe(sim.zoneIds[sim.zoneIds.length - 1]);
     expect(report.diagnosis).toMatchObject({ surface: 'sts_policy', step: 'grant_policy' });
@@ -198,7 +191,7 @@ describe('caracal-triage findings', () => {
 describe('caracal-triage bundle', () => {
   it('shows, in human output, each Doctor check that is not ok on its own line', async () => {
     sim.setScenario('audit_missing');
-    const { code, out } = await run(['bundle'], envFor(sim));
+    const { code, stdout: out } = await runInProcess(['bundle'], envFor(sim));
     expect(out).toMatch(/✖ fail\s+readiness/);
     expect(out).toMatch(/\n\s+fail\s+audit readiness: .*audit_lag_threshold/);
     expect(out).toMatch(/\n\s+warn\s+audit metrics: .*consumer_lag/);
@@ -207,7 +200,7 @@ describe('caracal-triage bundle', () => {
 
   it('prints the seven items as JSON with the redaction count', async () => {
     sim.setScenario('healthy_allow');
-    const { code, out } = await run(['bundle', '--json'], envFor(sim));
+    const { code, stdout: out } = await runInProcess(['bundle', '--json'], envFor(sim));
     const parsed = JSON.parse(out);
     expect(Object.keys(parsed).sort()).toEqual(['deployment', 'items', 'redactions', 'zoneId']);
     expect(parsed.items).toHaveLength(7);

@@ -20,12 +20,11 @@
  * latencies (support/mcp.ts `sameMoment`).
  */
 import type { ChildProcess } from 'node:child_process';
-import { main } from '../../src/cli/main';
 import { SCENARIOS, SEEDED_SECRETS, simulatorEnv, startSimulator, type Scenario, type Simulator } from '../../sim';
 import { assertFreshBuild, removeWorkDirs, runCli, spawnBinary, waitForOutput } from '../support/binary';
 import { callTool, connectHttp, connectStdio, sameMoment, secretsIn, type McpConnection } from '../support/mcp';
 import { freePort } from '../support/redis-server';
-import { captureIo } from '../cli/io';
+import { runInProcess } from '../cli/io';
 
 const MCP_TOKEN = 'mcp-token-of-the-tools-test-0123456789abcdef';
 const SIGNING_KEY = 'k'.repeat(40);
@@ -66,10 +65,9 @@ afterAll(async () => {
 
 /** The CLI's `--json` for these arguments, parsed (its exit code is the CLI's own business here). */
 async function cliJson(args: string[]): Promise<unknown> {
-  const io = captureIo(env);
-  const code = await main([...args, '--json'], io);
-  expect({ args, stderr: io.err(), code: code === 0 || code === 1 }).toEqual({ args, stderr: '', code: true });
-  return JSON.parse(io.out());
+  const run = await runInProcess([...args, '--json'], env);
+  expect({ args, stderr: run.stderr, code: run.code === 0 || run.code === 1 }).toEqual({ args, stderr: '', code: true });
+  return JSON.parse(run.stdout);
 }
 
 /** The same, printed by the built binary. */
