@@ -62,6 +62,10 @@ async function act(deps: StrandedDeps, seen: TriageRecord, event: TriageEvent, s
   deps.metrics.transitions.inc({ event: event.type, outcome: r.ok ? (r.duplicate ? 'duplicate' : 'applied') : r.reason });
   if (!r.ok) return false;
   if (!r.duplicate) await carryOutEffects(deps, r, source);
+  // The collection queues the card when it starts: one that failed for good before it started
+  // (stalled too often, or refused at its first read) never did, and the stop would go unseen.
+  // The card job's ID is fixed and it skips a card already posted, so this adds nothing otherwise.
+  if (event.type === 'job_failed' && event.stage === 'collect') await enqueuePostCard(deps, seen.id, seen.restartVersion);
   return true;
 }
 
@@ -113,13 +117,25 @@ async function lookAt(queue: Queue, jobId: string): Promise<JobLook> {
  * who asked: the person or source (`restart`), the reconciler (`reconcile`).
  */
 export async function reviveTriage(deps: StrandedDeps, triageId: string, mode: 'restart' | 'reconcile', actor: Actor, source: string): Promise<Revival> {
+  // The record can change between the look and the act (a post's failure recorded by its worker
+  // once Redis takes writes again, a step arriving): each act is guarded by the version looked at,
+  // so a change makes it miss, and what was seen is looked at again. A triage still changing after
+  // three looks is being worked on: in flight.
+  for (let look = 0; look < 3; look++) {
+    const r = await reviveOnce(deps, triageId, mode, actor, source);
+    if (r !== 'changed') return r;
+  }
+  return 'in_flight';
+}
+
+async function reviveOnce(deps: StrandedDeps, triageId: string, mode: 'restart' | 'reconcile', actor: Actor, source: string): Promise<Revival | 'changed'> {
   const view = await deps.store.view(triageId);
   if (!view) return 'gone';
   let record = view.record;
   if (FINAL_STATES.includes(record.state)) return 'fine';
-  const restart = async (collectionStopped = false): Promise<Revival> => ((await act(deps, record, { type: 'retry', actor, collectionStopped }, source)) ? 'restarted' : 'in_flight');
-  const stop = async (event: Extract<TriageEvent, { type: 'job_failed' }>): Promise<Revival> => {
-    if (!(await act(deps, record, event, source))) return 'in_flight';
+  const restart = async (collectionStopped = false): Promise<Revival | 'changed'> => ((await act(deps, record, { type: 'retry', actor, collectionStopped }, source)) ? 'restarted' : 'changed');
+  const stop = async (event: Extract<TriageEvent, { type: 'job_failed' }>): Promise<Revival | 'changed'> => {
+    if (!(await act(deps, record, event, source))) return 'changed';
     if (mode === 'reconcile') return 'failed';
     record = (await deps.store.get(triageId)) ?? record;
     return restart();

@@ -9,11 +9,11 @@ const { default: Sequencer } = require('@jest/test-sequencer');
 const { relative } = require('node:path');
 
 const SLOW = {
-  'test/queue/write-outage.test.ts': 38,
   'test/deploy/dockerfile.test.ts': 20,
   'test/watch/election.test.ts': 12,
   'test/adapters/slack/storm.test.ts': 20,
   'test/act/fix-slack.test.ts': 12,
+  'test/queue/write-outage.test.ts': 12,
   'test/triage/session.test.ts': 12,
   'test/mcp/tools-equal-cli.test.ts': 11,
   'test/adapters/slack/exactly-once.test.ts': 11,
