@@ -96,9 +96,12 @@ test('two workers elect one watcher; its successor after a SIGKILL mid-burst pos
   sim.streamAudit([...rows(0, 'a2', 10, Date.now() + 1500), ...rows(1, 'b2', 10, Date.now() + 1500), ...rows(2, 'c2', 6, Date.now() + 1500)]);
   const killedAt = Date.now();
   leader.child.kill('SIGKILL');
-  await waitFor('the other worker to lead', async () => (await metric(other, 'caracal_triage_watch_polls_total')) > 0, 10_000, 100);
+  // Taking over is taking the lease (the leader-changes counter moves then, before the first
+  // poll's reads): within two intervals of the kill, plus a second for reading /metrics.
+  await waitFor('the other worker to take the lease', async () => (await metric(other, 'caracal_triage_watch_leader_changes_total')) > 0, 10_000, 50);
   expect(Date.now() - killedAt).toBeLessThan(2 * 1000 + 1000);
   expect(await metric(other, 'caracal_triage_watch_leader_changes_total')).toBe(1);
+  await waitFor('the other worker to poll', async () => (await metric(other, 'caracal_triage_watch_polls_total')) > 0, 10_000, 100);
 
   await waitFor('the third card', async () => slack.channelMessages(CHANNEL).length >= 3, 20_000, 100);
   await waitFor('every streamed row', async () => sim.pendingAudit === 0, 10_000, 100);

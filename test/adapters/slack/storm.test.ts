@@ -54,5 +54,9 @@ it('posts every card first, then every thread complete and in order, folded, wit
   expect(sections).toHaveLength(folded[0]!.steps.length);
   for (const s of sections) expect(s.text!.text).toMatch(/\*(pass|fail|unknown|manual check|skipped)\*/);
 
-  expect(stack.slack.rateLimited['chat.postMessage'] ?? 0).toBeLessThanOrEqual(3);
+  // A handful at most. The bot spaces its posts by the limit plus 5%, but what the fake sees is
+  // spaced by that plus the difference in two posts' time in flight, which a loaded machine
+  // stretches (0-1 here on an idle one, 4 once in CI); a bot that did not pace its posts would
+  // meet one on every other call (32 of 63, measured with the bot's limit lifted).
+  expect(stack.slack.rateLimited['chat.postMessage'] ?? 0).toBeLessThanOrEqual(5);
 }, 180_000);
