@@ -2,11 +2,12 @@
  * Tests run through @swc/jest (transform only); `npm test` type-checks first (tsc, which also
  * builds dist/ for the binary tests).
  *
- * Three workers on the 2-core CI machine: jest's default there is one (cores − 1), and many files
+ * Four workers on the 2-core CI machine: jest's default there is one (cores − 1), and many files
  * spend much of their time waiting (on a rate-limited fake Slack, a Redis restart, a child
- * process), so files overlap well. Measured on the whole suite, idle machine: three workers
- * 161–166 s, four 143 s, five 137 s; but at four, CI replays on a slow host failed a
- * timing-sensitive test in 3 of 5 runs (a 429 count, a watcher election, a write outage), so three.
+ * process), so files overlap well. Measured on the whole suite from a fresh clone, idle machine:
+ * three workers about 175 s, four 151 s. Four once failed timing-sensitive tests on a slow CI
+ * host; those now build their state instead of racing for it (the write outage) or bound what
+ * contention cannot move (the watcher's takeover is its lease, the storm's 429s a handful).
  * Each worker has its own Redis database (test/support/worker-redis.js), and the longest files
  * start first (test/support/sequencer.js).
  */
@@ -19,7 +20,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   setupFiles: ['<rootDir>/test/support/worker-redis.js'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
-  maxWorkers: 3,
+  maxWorkers: 4,
   // Lazy `import('./x.js')` in src resolves to the .ts source under jest.
   // zod's translations (`z.locales`), unused by the bot, are not loaded: test/support/zod-locales.js.
   moduleNameMapper: { '^\\.\\./locales/index\\.cjs$': '<rootDir>/test/support/zod-locales.js', '^(\\.{1,2}/.*)\\.js$': '$1' },
