@@ -12,18 +12,18 @@
  *   413  a body over 1 MiB
  * then 400 for a body that is not one JSON-RPC message (or a non-empty list of them), before
  * the SDK sees it; the SDK answers the rest (406 without the Accept it needs, 415 without JSON).
+ *
+ * The SDK (with its JSON Schema validator, some 140 modules) loads with the first request that
+ * passed the edge (http-exchange.ts), not with the web process: a host without MCP_TOKEN, or
+ * whose agents have not called yet, does not start it.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { BODY_NOT_SIGNED, headerValue, refuse, sameSecret, type HeaderBag, type Precheck } from '../ingress/edge';
 import type { Ingress, RawBodyRequest } from '../ingress/ingress';
 import type { DenialReadSettings } from '../incidents/watch/recent';
 import type { Deployments } from '../triage/deployments';
 import type { McpHttpSettings } from './config';
-import { createMcpServer } from './server';
 import type { StoredTriages } from './triages';
 
 export const MCP_PATH = '/mcp';
@@ -56,20 +56,6 @@ export function precheckMcp(headers: HeaderBag, settings: McpHttpSettings): Prec
   return { ok: true, body: BODY_NOT_SIGNED };
 }
 
-/** One JSON-RPC message, or a non-empty batch of them (zod: the SDK's own message schema). */
-const McpBody = z.union([JSONRPCMessageSchema as unknown as z.ZodType<unknown>, z.array(JSONRPCMessageSchema as unknown as z.ZodType<unknown>).min(1)]);
-
-function parseBody(raw: Buffer): { ok: true; body: unknown } | { ok: false; code: number; message: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return { ok: false, code: -32700, message: 'Parse error: the body is not JSON' };
-  }
-  const parsed = McpBody.safeParse(json);
-  return parsed.success ? { ok: true, body: json } : { ok: false, code: -32600, message: 'Invalid Request: the body is not a JSON-RPC message' };
-}
-
 export interface McpIngressOptions {
   settings: McpHttpSettings;
   /** Every deployment the tools read; owned by the ingress from here on: closed when it stops. */
@@ -83,25 +69,11 @@ export interface McpIngressOptions {
 
 export function createMcpIngress(o: McpIngressOptions): Ingress {
   const log = o.logger.child({ component: 'mcp' });
+  let exchange: Promise<typeof import('./http-exchange')> | undefined;
   const handler = async (req: Request, res: Response): Promise<void> => {
-    const read = parseBody((req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
-    if (!read.ok) {
-      res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
-      return;
-    }
-    const server = createMcpServer({ deployments: o.deployments, denials: o.denials, triages: o.triages });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, read.body);
-    } catch (e) {
-      log.error({ err: e instanceof Error ? e.message : String(e) }, 'MCP request failed');
-      if (!res.headersSent) res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
-    }
+    exchange ??= import('./http-exchange.js');
+    const { answerMcp } = await exchange;
+    await answerMcp(req, res, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0), o, log);
   };
   return {
     name: 'mcp',
