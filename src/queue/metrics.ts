@@ -36,6 +36,8 @@ export interface TriageMetrics {
   swept: Counter<string>;
   /** caracal_triage_reconciled_total{action}: requeued, restarted, failed (what was done for a triage whose job was missing or had failed) */
   reconciled: Counter<'action'>;
+  /** caracal_triage_worker_refused_fetches_total{queue}: job fetches Redis refused as writes (OOM, READONLY, MISCONF, NOREPLICAS); each makes the worker wait before it asks again */
+  refusedFetches: Counter<'queue'>;
   /** caracal_triage_audit_append_failures_total: entries of the bot's audit log that could not be written */
   auditFailures: Counter<string>;
   /** caracal_triage_queue_jobs{queue,state}: read from BullMQ at scrape time, for the queues `trackQueues` was given */
@@ -64,6 +66,7 @@ export function triageMetrics(registry: Registry = new Registry()): TriageMetric
     steps: new Counter({ name: 'caracal_triage_steps_collected_total', help: 'Triage steps collected, by step and verdict', labelNames: ['step', 'verdict', 'deployment'], registers }),
     stepDuration: new Histogram({ name: 'caracal_triage_step_duration_seconds', help: 'Time to collect and judge one step', labelNames: ['step', 'deployment'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers }),
     swept: new Counter({ name: 'caracal_triage_swept_total', help: 'Triages moved to abandoned after no activity', registers }),
+    refusedFetches: new Counter({ name: 'caracal_triage_worker_refused_fetches_total', help: 'Job fetches Redis refused as writes (OOM, READONLY, MISCONF, NOREPLICAS), by queue; after each the worker waits 250 ms to 2 s before it asks again', labelNames: ['queue'], registers }),
     reconciled: new Counter({ name: 'caracal_triage_reconciled_total', help: 'Triages whose job was missing or had failed for good, by what was done: requeued (the same job added again), restarted (a new collection), failed (stopped visibly, with Retry)', labelNames: ['action'], registers }),
     auditFailures: new Counter({ name: 'caracal_triage_audit_append_failures_total', help: "Entries of the bot's audit log that could not be written (commands and clicks went unrecorded)", registers }),
     queueJobs: new Gauge({

@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RedisWatch } from '../store/redis-watch';
+import { redisErrorCode } from '../store/redis-refusals';
+import { isRedisConnectionError, type RedisWatch } from '../store/redis-watch';
 import { settlesWithin } from '../time/race';
 import { cappedBackoff, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { QUEUE_NAMES, type QueueName } from './jobs';
@@ -53,6 +54,39 @@ export interface QueueWorkers {
 
 let started = 0;
 
+/** Redis's answers to a write it will not take (src/store/redis-refusals.ts). */
+const WRITE_REFUSALS = new Set(['OOM', 'READONLY', 'MISCONF', 'NOREPLICAS']);
+/** The first wait after a refused fetch, and the longest while refusals go on (ms). */
+export const REFUSAL_BRAKE_MS = { first: 250, most: 2000 } as const;
+
+/**
+ * BullMQ 6.7's worker asks for its next job again at once when Redis refuses the fetch with
+ * anything but a lost connection (its retry delay is for connection errors only): while Redis
+ * refuses writes (maxmemory reached, a replica, a failed save), each worker spun a core and
+ * raised some 4,000 errors a second, each one a log line. Its own rate-limit wait is the one
+ * brake that leaves running jobs, lock renewal and the stalled-job checker alone (`pause()`
+ * stops the checker, so jobs of a worker that died meanwhile would stay active): after each
+ * refusal the worker waits 250 ms before it asks again, doubling to 2 s while refusals go on;
+ * the first fetch after writes are back takes jobs as before. `limitUntil` is BullMQ's internal
+ * field (read by its isRateLimited and waitForRateLimit); test/queue/refusal-brake.test.ts fails
+ * by name if an upgrade drops it. Says whether `err` was such a refusal, and whether the first
+ * of a run of them.
+ */
+function refusalBrake(w: Worker): (err: Error) => 'first' | 'again' | false {
+  const internals = w as unknown as { limitUntil: number };
+  let wait = 0;
+  let last = 0;
+  return (err) => {
+    if (!WRITE_REFUSALS.has(redisErrorCode(err) ?? '')) return false;
+    const now = Date.now();
+    const goingOn = now - last < REFUSAL_BRAKE_MS.most * 2;
+    wait = goingOn ? Math.min(REFUSAL_BRAKE_MS.most, Math.max(REFUSAL_BRAKE_MS.first, wait * 2)) : REFUSAL_BRAKE_MS.first;
+    last = now;
+    internals.limitUntil = Math.max(internals.limitUntil || 0, now + wait);
+    return goingOn ? 'again' : 'first';
+  };
+}
+
 export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
   const { metrics, logger, watch } = opts;
   const workerOpts = {
@@ -92,10 +126,18 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
       }
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
+    const braked = refusalBrake(w);
     w.on('error', (err) => {
       // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
       if (/^Missing key for job/.test(err.message)) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
-      else watch.error(err, `${queue} worker error`);
+      else {
+        const refused = braked(err);
+        if (refused) metrics.refusedFetches.inc({ queue });
+        // A replica's READONLY is the watch's (it logs "lost" once, and "back"); any other
+        // refusal is one line per run of them, not one per fetch.
+        if (!refused || isRedisConnectionError(err)) watch.error(err, `${queue} worker error`);
+        else if (refused === 'first') logger.error({ queue, err: err.message }, `Redis refuses writes; the ${queue} worker asks for jobs again every few seconds until it takes them (caracal_triage_worker_refused_fetches_total)`);
+      }
     });
     return w;
   };
