@@ -5,25 +5,24 @@
  * refusal, and takes jobs again within a couple of seconds once writes are back
  * (src/queue/queue-workers.ts, refusalBrake).
  */
-import IORedis, { type Redis } from 'ioredis';
+import IORedis from 'ioredis';
 import { Worker } from 'bullmq';
 import pino from 'pino';
 import { REFUSAL_BRAKE_MS } from '../../src/queue/queue-workers';
-import { startRedis, type TestRedis } from '../support/redis-server';
+import { startRedis, writeRefusals, type TestRedis, type WriteRefusals } from '../support/redis-server';
 import { createHarness, waitFor, type Harness } from './harness';
 
 let redis: TestRedis;
-let admin: Redis;
+let writes: WriteRefusals;
 let h: Harness;
 beforeAll(async () => {
   redis = await startRedis();
-  admin = new IORedis(redis.url);
+  writes = writeRefusals(redis.url);
   h = await createHarness('brake', { redisUrl: redis.url, scenario: 'grant_missing' });
 });
 afterAll(async () => {
-  await admin.config('SET', 'maxmemory', '0').catch(() => undefined);
+  await writes.close();
   await h.close();
-  admin.disconnect();
   await redis.destroy();
 });
 
@@ -52,14 +51,14 @@ test('while Redis refuses writes, a worker with jobs waiting asks a few times a 
   // A backlog: the triage's collect job waits, and Redis is full before a worker takes it.
   const id = await h.startTriage();
   const before = await refused();
-  await admin.config('SET', 'maxmemory', '1');
+  await writes.refuse();
   const w = h.startWorkers({ logger });
   const refusedFor = 3000;
   try {
     try {
       await new Promise((r) => setTimeout(r, refusedFor));
     } finally {
-      await admin.config('SET', 'maxmemory', '0');
+      await writes.allow();
     }
     const fetches = (await refused()) - before;
     // A worker waits 250 ms after a refusal, doubling to 2 s: 250 + 500 + 1000 + 2000 > 3 s, so at

@@ -13,7 +13,7 @@
  * the one state each is about (a collect job failed for good, its failure unrecorded) with
  * BullMQ's own calls: the job taken as a worker takes it, and failed for good.
  */
-import IORedis, { type Redis } from 'ioredis';
+import IORedis from 'ioredis';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import { buildStatusCard } from '../../adapters/slack/render/card';
@@ -26,29 +26,25 @@ import { reviveTriage } from '../../src/queue/reconciler';
 import { createRedactor } from '../../src/redact/redact';
 import type { TriageStore } from '../../src/store/triage-store';
 import { STEP_IDS } from '../../src/triage/model';
-import { startRedis, type TestRedis } from '../support/redis-server';
+import { startRedis, writeRefusals, type TestRedis, type WriteRefusals } from '../support/redis-server';
 import { createHarness, inputOf, SIGNING_KEY, silent, waitFor, type Harness } from './harness';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 let redis: TestRedis;
-let admin: Redis;
+let writes: WriteRefusals;
 let h: Harness;
 beforeAll(async () => {
   redis = await startRedis();
-  admin = new IORedis(redis.url);
+  writes = writeRefusals(redis.url);
   // Slow enough that writes are refused while the collection is under way.
   h = await createHarness('outage', { redisUrl: redis.url, scenario: 'grant_missing', sim: { latencyMs: { '*': 60 } } });
 });
 afterAll(async () => {
-  await admin.config('SET', 'maxmemory', '0').catch(() => undefined);
+  await writes.close();
   await h.close();
-  admin.disconnect();
   await redis.destroy();
 });
-
-const refuseWrites = () => admin.config('SET', 'maxmemory', '1');
-const allowWrites = () => admin.config('SET', 'maxmemory', '0');
 
 let n = 0;
 function request(): StartTriageRequest {
@@ -219,11 +215,11 @@ test('a real outage longer than a collect job\'s retries leaves no triage collec
       return records.every((r) => (r?.steps.length ?? 0) >= 1);
     }, 15_000, 10);
     // Twelve attempts 40-80 ms apart take about a second: refused for twice that.
-    await refuseWrites();
+    await writes.refuse();
     try {
       await new Promise((r) => setTimeout(r, 2500));
     } finally {
-      await allowWrites();
+      await writes.allow();
     }
     for (const id of started) {
       // Finished (the job waited out the outage) or stopped visibly (its job failed for good;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 
 export interface TestRedis {
   url: string;
@@ -90,6 +91,28 @@ export async function startRedis(opts: { persistence?: boolean; port?: number; e
     destroy: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Redis that answers writes the way a full one does (`OOM`), on demand. */
+export interface WriteRefusals {
+  /** maxmemory of one byte under `noeviction`: every write that may grow memory is refused. */
+  refuse(): Promise<void>;
+  allow(): Promise<void>;
+  /** Allows writes again and closes the connection. */
+  close(): Promise<void>;
+}
+
+export function writeRefusals(url: string): WriteRefusals {
+  const admin = new IORedis(url);
+  const allow = async (): Promise<void> => void (await admin.config('SET', 'maxmemory', '0'));
+  return {
+    refuse: async () => void (await admin.config('SET', 'maxmemory', '1')),
+    allow,
+    async close() {
+      await allow().catch(() => undefined);
+      admin.disconnect();
     },
   };
 }
