@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redisErrorCode } from '../store/redis-refusals';
+import { isWriteRefusal } from '../store/redis-refusals';
 import { isRedisConnectionError, type RedisWatch } from '../store/redis-watch';
 import { settlesWithin } from '../time/race';
 import { cappedBackoff, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
@@ -54,8 +54,6 @@ export interface QueueWorkers {
 
 let started = 0;
 
-/** Redis's answers to a write it will not take (src/store/redis-refusals.ts). */
-const WRITE_REFUSALS = new Set(['OOM', 'READONLY', 'MISCONF', 'NOREPLICAS']);
 /** The first wait after a refused fetch, and the longest while refusals go on (ms). */
 export const REFUSAL_BRAKE_MS = { first: 250, most: 2000 } as const;
 
@@ -77,7 +75,7 @@ function refusalBrake(w: Worker): (err: Error) => 'first' | 'again' | false {
   let wait = 0;
   let last = 0;
   return (err) => {
-    if (!WRITE_REFUSALS.has(redisErrorCode(err) ?? '')) return false;
+    if (!isWriteRefusal(err)) return false;
     const now = Date.now();
     const goingOn = now - last < REFUSAL_BRAKE_MS.most * 2;
     wait = goingOn ? Math.min(REFUSAL_BRAKE_MS.most, Math.max(REFUSAL_BRAKE_MS.first, wait * 2)) : REFUSAL_BRAKE_MS.first;
@@ -129,15 +127,16 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
     const braked = refusalBrake(w);
     w.on('error', (err) => {
       // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
-      if (/^Missing key for job/.test(err.message)) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
-      else {
-        const refused = braked(err);
-        if (refused) metrics.refusedFetches.inc({ queue });
-        // A replica's READONLY is the watch's (it logs "lost" once, and "back"); any other
-        // refusal is one line per run of them, not one per fetch.
-        if (!refused || isRedisConnectionError(err)) watch.error(err, `${queue} worker error`);
-        else if (refused === 'first') logger.error({ queue, err: err.message }, `Redis refuses writes; the ${queue} worker asks for jobs again every few seconds until it takes them (caracal_triage_worker_refused_fetches_total)`);
+      if (/^Missing key for job/.test(err.message)) {
+        logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
+        return;
       }
+      const refused = braked(err);
+      if (refused) metrics.refusedFetches.inc({ queue });
+      // A replica's READONLY is the watch's (it logs "lost" once, and "back"); any other
+      // refusal is one line per run of them, not one per fetch.
+      if (!refused || isRedisConnectionError(err)) watch.error(err, `${queue} worker error`);
+      else if (refused === 'first') logger.error({ queue, err: err.message }, `Redis refuses writes; the ${queue} worker asks for jobs again every few seconds until it takes them (caracal_triage_worker_refused_fetches_total)`);
     });
     return w;
   };

@@ -30,6 +30,12 @@ export function describeWriteRefusal(e: unknown, where: string): string | null {
   return `Redis at ${where} refuses writes: ${REASONS[code] ?? `it answered ${code}`}`;
 }
 
+/** A reply that refuses a write for one of the reasons above (OOM, READONLY, MISCONF, NOREPLICAS). */
+export function isWriteRefusal(e: unknown): boolean {
+  const code = redisErrorCode(e);
+  return code !== null && code in REASONS;
+}
+
 /** A reply that means "try the write again shortly" (a failover or a replica catching up). */
 export function isTransientRefusal(e: unknown): boolean {
   const code = redisErrorCode(e);
