@@ -9,17 +9,8 @@ import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { DenialReadSettings } from '../incidents/watch/recent';
-import type { Deployments } from '../triage/deployments';
 import { createMcpServer } from './server';
-import type { StoredTriages } from './triages';
-
-/** What the tools read (the ingress's options, http.ts). */
-export interface McpTools {
-  deployments: Deployments;
-  denials: DenialReadSettings;
-  triages: StoredTriages | null;
-}
+import type { McpToolDeps } from './tools/tool';
 
 /** One JSON-RPC message, or a non-empty batch of them (zod: the SDK's own message schema). */
 const McpBody = z.union([JSONRPCMessageSchema as unknown as z.ZodType<unknown>, z.array(JSONRPCMessageSchema as unknown as z.ZodType<unknown>).min(1)]);
@@ -35,13 +26,13 @@ function parseBody(raw: Buffer): { ok: true; body: unknown } | { ok: false; code
   return parsed.success ? { ok: true, body: json } : { ok: false, code: -32600, message: 'Invalid Request: the body is not a JSON-RPC message' };
 }
 
-export async function answerMcp(req: Request, res: Response, raw: Buffer, o: McpTools, log: Logger): Promise<void> {
+export async function answerMcp(req: Request, res: Response, raw: Buffer, tools: McpToolDeps, log: Logger): Promise<void> {
   const read = parseBody(raw);
   if (!read.ok) {
     res.status(400).json({ jsonrpc: '2.0', error: { code: read.code, message: read.message }, id: null });
     return;
   }
-  const server = createMcpServer({ deployments: o.deployments, denials: o.denials, triages: o.triages });
+  const server = createMcpServer({ deployments: tools.deployments, denials: tools.denials, triages: tools.triages });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
     void transport.close();

@@ -21,10 +21,8 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { BODY_NOT_SIGNED, headerValue, refuse, sameSecret, type HeaderBag, type Precheck } from '../ingress/edge';
 import type { Ingress, RawBodyRequest } from '../ingress/ingress';
-import type { DenialReadSettings } from '../incidents/watch/recent';
-import type { Deployments } from '../triage/deployments';
 import type { McpHttpSettings } from './config';
-import type { StoredTriages } from './triages';
+import type { McpToolDeps } from './tools/tool';
 
 export const MCP_PATH = '/mcp';
 /** The largest body taken: a tool call's arguments are small (an error body at most 64 KiB). */
@@ -56,14 +54,12 @@ export function precheckMcp(headers: HeaderBag, settings: McpHttpSettings): Prec
   return { ok: true, body: BODY_NOT_SIGNED };
 }
 
-export interface McpIngressOptions {
+/**
+ * What the tools read (McpToolDeps: the stored triages through the web process's service), and
+ * the edge's settings. `deployments` is owned by the ingress from here on: closed when it stops.
+ */
+export interface McpIngressOptions extends McpToolDeps {
   settings: McpHttpSettings;
-  /** Every deployment the tools read; owned by the ingress from here on: closed when it stops. */
-  deployments: Deployments;
-  /** The thresholds `recent_denials` applies (WATCH_* and the routes file's). */
-  denials: DenialReadSettings;
-  /** The stored triages, read through the web process's service (list_triages, get_triage). */
-  triages: StoredTriages | null;
   logger: Logger;
 }
 
