@@ -21,6 +21,8 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/worker-redis.js'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
   maxWorkers: 4,
+  // Modules compiled once per worker, not once per file: test/support/code-cache-runtime.js.
+  runtime: '<rootDir>/test/support/code-cache-runtime.js',
   // Lazy `import('./x.js')` in src resolves to the .ts source under jest.
   // zod's translations (`z.locales`), unused by the bot, are not loaded: test/support/zod-locales.js.
   moduleNameMapper: { '^\\.\\./locales/index\\.cjs$': '<rootDir>/test/support/zod-locales.js', '^(\\.{1,2}/.*)\\.js$': '$1' },
