@@ -85,6 +85,26 @@ function refusalBrake(w: Worker): (err: Error) => 'first' | 'again' | false {
   };
 }
 
+/**
+ * BullMQ's "Missing key for job …": the job's keys were gone when its worker came to record its
+ * end. Either Redis lost its data under the job, or the end was recorded just before the
+ * connection dropped and ioredis, which resends unanswered commands once it reconnects, sent it
+ * again, to find a job removed on completion (the idle-triage sweep is): nothing was lost then.
+ * The queue's meta hash tells the two apart: BullMQ writes it when a Queue is made and only
+ * obliterating the queue deletes it.
+ */
+async function reportMissingJob(w: Worker, redis: Redis, queue: QueueName, err: Error, logger: Logger): Promise<void> {
+  let kept: boolean | null = null;
+  try {
+    kept = (await redis.exists(w.keys.meta)) === 1;
+  } catch {
+    // Redis is gone again: the line below says the cause is unknown.
+  }
+  if (kept) logger.info({ queue, err: err.message }, "a job's keys were gone when its worker recorded its end, while its queue's are there: most likely the end was recorded just before the connection dropped and the command sent again found the job done and removed, so nothing is lost");
+  else if (kept === false) logger.warn({ queue, err: err.message }, 'a running job vanished from Redis, with its queue: Redis lost its data under it, and its work is lost');
+  else logger.warn({ queue, err: err.message }, "a running job's keys were gone from Redis, and Redis did not answer whether its queue's were too: its work may be lost");
+}
+
 export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
   const { metrics, logger, watch } = opts;
   const workerOpts = {
@@ -125,10 +145,14 @@ export function startQueueWorkers(opts: QueueWorkersOptions): QueueWorkers {
     });
     w.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled (worker died or blocked); another worker will take it'));
     const braked = refusalBrake(w);
+    // BullMQ raises a missing job once for each command it tries on it (its end, then its retry): one line per job.
+    const missing = new Set<string>();
     w.on('error', (err) => {
-      // BullMQ's words for a running job whose keys are gone: Redis lost its data under it.
-      if (/^Missing key for job/.test(err.message)) {
-        logger.warn({ queue, err: err.message }, 'a running job vanished from Redis (did Redis lose its data?); its work is lost');
+      const gone = /^Missing key for job (.+)\. \w+$/.exec(err.message);
+      if (gone) {
+        if (missing.size >= 100) missing.clear();
+        if (!missing.has(gone[1])) void reportMissingJob(w, opts.connection, queue, err, logger);
+        missing.add(gone[1]);
         return;
       }
       const refused = braked(err);
