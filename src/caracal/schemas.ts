@@ -37,8 +37,16 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 export const ReadyBody = z.looseObject({ ok: bool, ready: bool, reason: text, error: text, dependency: text, draining: bool });
 export type ReadyBody = z.infer<typeof ReadyBody>;
 
+const pageSchema = <T extends z.ZodType>(item: T) => z.looseObject({ items: z.array(item), next_cursor: text });
+/** Built once per item schema: zod builds (and on its first parse, compiles) each object schema anew. */
+const pages = new WeakMap<z.ZodType, ReturnType<typeof pageSchema>>();
+
 /** A list page `{items, next_cursor}`: the items must be a list; the cursor is opaque text. */
-export const Page = <T extends z.ZodType>(item: T) => z.looseObject({ items: z.array(item), next_cursor: text });
+export function Page<T extends z.ZodType>(item: T): ReturnType<typeof pageSchema<T>> {
+  let page = pages.get(item);
+  if (!page) pages.set(item, (page = pageSchema(item)));
+  return page as ReturnType<typeof pageSchema<T>>;
+}
 
 export const Zone = z.looseObject({ id, name: text, slug: text });
 export type Zone = z.infer<typeof Zone>;
