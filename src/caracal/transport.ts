@@ -155,7 +155,11 @@ export class Transport {
         retry: retryDecision(deadline, this.o, send),
       }),
     );
-    const signal = AbortSignal.timeout(send.timeoutMs);
+    // The call's own timer, cleared once it settles: AbortSignal.timeout's runs out for every
+    // call, long done or not, and builds its TimeoutError (with a stack) each time.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${send.timeoutMs} ms`, 'TimeoutError')), send.timeoutMs);
+    const { signal } = abort;
     try {
       const res = await request(dispatcher, {
         path: url.pathname + url.search,
@@ -170,6 +174,8 @@ export class Transport {
       return { status: res.statusCode, headers: res.headers, text, sentRequestId };
     } catch (e) {
       throw toTransportError(call, e, signal.aborted || Date.now() >= deadline, send.timeoutMs, this.o.maxResponseBytes);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
