@@ -18,6 +18,7 @@ import { createTriageSession } from '../../src/triage/session';
 import type { TriageInput, TriageRecord } from '../../src/triage/record';
 import type { StartTriageRequest } from '../../src/ingress/service-api';
 import { simulatorConfig, startSimulator, type Scenario, type Simulator, type SimulatorOptions } from '../../sim';
+import { startRedis, writeRefusals, type TestRedis, type WriteRefusals } from '../support/redis-server';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 export const silent = pino({ level: 'silent' });
@@ -164,6 +165,31 @@ export async function createHarness(name: string, opts: HarnessOptions = {}): Pr
     },
   };
   return h;
+}
+
+/** A harness on a redis-server of its own, which can be made to refuse writes as a full one does. */
+export interface RefusingRedisHarness {
+  redis: TestRedis;
+  writes: WriteRefusals;
+  h: Harness;
+  /** Writes allowed again, the harness closed, the server stopped. */
+  close(): Promise<void>;
+}
+
+export async function createHarnessOnRefusingRedis(name: string, opts: Omit<HarnessOptions, 'redisUrl'> = {}): Promise<RefusingRedisHarness> {
+  const redis = await startRedis();
+  const writes = writeRefusals(redis.url);
+  const h = await createHarness(name, { ...opts, redisUrl: redis.url });
+  return {
+    redis,
+    writes,
+    h,
+    async close() {
+      await writes.close();
+      await h.close();
+      await redis.destroy();
+    },
+  };
 }
 
 /** Calls per triage and method, delivered only. */

@@ -9,22 +9,18 @@ import IORedis from 'ioredis';
 import { Worker } from 'bullmq';
 import pino from 'pino';
 import { REFUSAL_BRAKE_MS } from '../../src/queue/queue-workers';
-import { startRedis, writeRefusals, type TestRedis, type WriteRefusals } from '../support/redis-server';
-import { createHarness, waitFor, type Harness } from './harness';
+import type { TestRedis, WriteRefusals } from '../support/redis-server';
+import { createHarnessOnRefusingRedis, waitFor, type Harness, type RefusingRedisHarness } from './harness';
 
+let stack: RefusingRedisHarness;
 let redis: TestRedis;
 let writes: WriteRefusals;
 let h: Harness;
 beforeAll(async () => {
-  redis = await startRedis();
-  writes = writeRefusals(redis.url);
-  h = await createHarness('brake', { redisUrl: redis.url, scenario: 'grant_missing' });
+  stack = await createHarnessOnRefusingRedis('brake', { scenario: 'grant_missing' });
+  ({ redis, writes, h } = stack);
 });
-afterAll(async () => {
-  await writes.close();
-  await h.close();
-  await redis.destroy();
-});
+afterAll(() => stack.close());
 
 test("the brake is BullMQ's own rate-limit wait: a worker whose limitUntil lies ahead is rate limited (an upgrade that drops the field fails here)", async () => {
   const connection = new IORedis(redis.url, { maxRetriesPerRequest: null });

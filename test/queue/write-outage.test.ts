@@ -26,25 +26,21 @@ import { reviveTriage } from '../../src/queue/reconciler';
 import { createRedactor } from '../../src/redact/redact';
 import type { TriageStore } from '../../src/store/triage-store';
 import { STEP_IDS } from '../../src/triage/model';
-import { startRedis, writeRefusals, type TestRedis, type WriteRefusals } from '../support/redis-server';
-import { createHarness, inputOf, SIGNING_KEY, silent, waitFor, type Harness } from './harness';
+import type { TestRedis, WriteRefusals } from '../support/redis-server';
+import { createHarnessOnRefusingRedis, inputOf, SIGNING_KEY, silent, waitFor, type Harness, type RefusingRedisHarness } from './harness';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
+let stack: RefusingRedisHarness;
 let redis: TestRedis;
 let writes: WriteRefusals;
 let h: Harness;
 beforeAll(async () => {
-  redis = await startRedis();
-  writes = writeRefusals(redis.url);
   // Slow enough that writes are refused while the collection is under way.
-  h = await createHarness('outage', { redisUrl: redis.url, scenario: 'grant_missing', sim: { latencyMs: { '*': 60 } } });
+  stack = await createHarnessOnRefusingRedis('outage', { scenario: 'grant_missing', sim: { latencyMs: { '*': 60 } } });
+  ({ redis, writes, h } = stack);
 });
-afterAll(async () => {
-  await writes.close();
-  await h.close();
-  await redis.destroy();
-});
+afterAll(() => stack.close());
 
 let n = 0;
 function request(): StartTriageRequest {
