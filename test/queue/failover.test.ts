@@ -26,6 +26,7 @@ import { configForSim, deleteByPrefix, SIGNING_KEY, uniquePrefix, waitFor } from
 interface LogRecord {
   level: number;
   msg: string;
+  err?: { message?: string };
 }
 
 function captured(): { logger: pino.Logger; records: LogRecord[] } {
@@ -113,7 +114,7 @@ test('the master dies in the middle of 20 triages: all complete once, a refused 
       }
       refusals.push(outcomeText(outcome, { botUserId: null, access: 'anyone', incidentChannelPattern: /^inc-/ }));
       if (Date.now() - killedAt > 40_000) {
-        const why = webLog.records.filter((r) => r.level >= 50).at(-1) as (LogRecord & { err?: { message?: string } }) | undefined;
+        const why = webLog.records.filter((r) => r.level >= 50).at(-1);
         const master = await group.currentMaster().catch((e: Error) => `unknown (${e.message})`);
         throw new Error(
           `command ${i} still refused 40 s after the master (${oldMaster}) died, the Sentinels now naming ${master}: ${refusals.at(-1)} (last error: ${why?.err?.message ?? 'none logged'})`,
